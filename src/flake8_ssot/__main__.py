@@ -1,0 +1,7 @@
+"""`python -m flake8_ssot` runs the `ssot` command line."""
+
+import sys
+
+from flake8_ssot.cli import main
+
+sys.exit(main())

@@ -1,0 +1,473 @@
+"""`[tool.ssot]`: find it, parse it once into frozen typed objects, validate it with key paths.
+
+Rules receive a ready `Config` (matchers, not raw TOML). Every problem is a `ConfigError`
+naming the file, the key path and what is wrong; never a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from flake8_ssot.dotted import (
+    PathTable,
+    is_dotted_path,
+    is_dotted_pattern,
+    is_wildcard,
+    last_literal_run,
+)
+from flake8_ssot.globs import GlobSet, InvalidGlob
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CODE_PREFIX = re.compile(r"^SSO(T[0-9]{0,3})?$")
+PATTERN_CODE = re.compile(r"^SSOT([1-8][0-9]{2})$")
+FIX_VALUES = ("safe", "unsafe", "none")
+SEVERITIES = ("error", "warning")
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased for the user."""
+
+    def __init__(self, file: str, key_path: str, problem: str) -> None:
+        self.file, self.key_path, self.problem = file, key_path, problem
+        where = f"{file}: {key_path}" if key_path else file
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One `[tool.ssot.legacy]`, `canonical` or `factories` entry."""
+
+    key: str
+    use: str | None = None
+    message: str = ""
+    fix: str = "none"
+    allow: GlobSet = field(default_factory=GlobSet)
+    type_checking: bool = False
+    severity: str = "error"
+
+
+@dataclass(frozen=True)
+class DeprecatedExports:
+    module: str
+    names: frozenset[str]
+    message: str = ""
+    severity: str = "error"
+
+
+@dataclass(frozen=True)
+class PatternRule:
+    code: str
+    rule: Mapping[str, Any]  # an ast-grep rule table: {"pattern": ...} or kind/has/inside/not
+    message: str
+    fix: str | None = None
+    files: GlobSet | None = None
+    allow: GlobSet = field(default_factory=GlobSet)
+    severity: str = "error"
+    anchors: tuple[str, ...] = ()  # literal words any match must contain; () = no prefilter
+
+
+@dataclass(frozen=True)
+class Config:
+    file: str | None  # the pyproject.toml it came from, None for the empty default
+    root: str  # the directory globs and `src` are relative to
+    src: tuple[str, ...]
+    exclude: GlobSet
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    extend_select: tuple[str, ...]
+    per_file_ignores: tuple[tuple[GlobSet, tuple[str, ...]], ...]
+    legacy: PathTable[Entry]
+    canonical: PathTable[Entry]
+    factories: PathTable[Entry]
+    deprecated_exports: Mapping[str, DeprecatedExports]
+    patterns: tuple[PatternRule, ...]
+    baseline: str | None = None
+    cache_dir: str | None = None
+    anchors: tuple[str, ...] = ()  # see `prefilter_anchors`
+
+    def relative(self, path: str) -> str:
+        """`path` relative to the configuration root, with forward slashes."""
+        absolute = os.path.abspath(path)
+        try:
+            relative = os.path.relpath(absolute, self.root)
+        except ValueError:  # another drive on Windows
+            return absolute.replace(os.sep, "/")
+        return relative.replace(os.sep, "/")
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.legacy or self.canonical or self.factories or self.deprecated_exports or self.patterns
+        )
+
+
+def default_config(root: str | None = None) -> Config:
+    root = os.path.abspath(root or os.getcwd())
+    return _build({}, file=None, root=root)
+
+
+# --------------------------------------------------------------------------- discovery
+
+_LOADED: dict[tuple[str, int, int], Config] = {}
+_FOUND: dict[str, str | None] = {}
+
+
+def find_config_file(start: str) -> str | None:
+    """The nearest `pyproject.toml` with a `[tool.ssot]` table, walking up from `start`."""
+    directory = os.path.abspath(start)
+    if not os.path.isdir(directory):
+        directory = os.path.dirname(directory)
+    visited = []
+    found: str | None = None
+    while True:
+        if directory in _FOUND:
+            found = _FOUND[directory]
+            break
+        visited.append(directory)
+        candidate = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(candidate) and _has_ssot_table(candidate):
+            found = candidate
+            break
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    for directory in visited:
+        _FOUND[directory] = found
+    return found
+
+
+def _has_ssot_table(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return False
+    if b"ssot" not in data:
+        return False
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return True  # let load_config report the broken file rather than skip it silently
+    return isinstance(document.get("tool"), dict) and "ssot" in document["tool"]
+
+
+def config_for(path: str, explicit: str | None = None) -> Config:
+    """The configuration that applies to `path`: `explicit`, else the nearest one, else the cwd's."""
+    if explicit:
+        return load_config(explicit)
+    found = find_config_file(path) or find_config_file(os.getcwd())
+    return load_config(found) if found else default_config()
+
+
+def load_config(path: str) -> Config:
+    """Parse and validate a pyproject.toml; cached by path, size and modification time."""
+    path = os.path.abspath(path)
+    try:
+        status = os.stat(path)
+    except OSError as error:
+        raise ConfigError(path, "", f"cannot read configuration: {error.strerror or error}") from None
+    key = (path, status.st_mtime_ns, status.st_size)
+    cached = _LOADED.get(key)
+    if cached is not None:
+        return cached
+    try:
+        with open(path, "rb") as handle:
+            document = tomllib.loads(handle.read().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(path, "", "is not valid UTF-8") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, "", f"is not valid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(path, "", f"cannot read configuration: {error.strerror or error}") from None
+    tool = document.get("tool", {})
+    table = tool.get("ssot", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise ConfigError(path, "tool.ssot", f"must be a table, not {_type_name(table)}")
+    config = _build(table, file=path, root=os.path.dirname(path))
+    _LOADED[key] = config
+    return config
+
+
+def clear_caches() -> None:
+    _LOADED.clear()
+    _FOUND.clear()
+
+
+# --------------------------------------------------------------------------- validation
+
+TOP_KEYS = (
+    "src", "exclude", "select", "ignore", "extend-select", "per-file-ignores", "legacy",
+    "canonical", "factories", "deprecated-exports", "patterns", "baseline", "cache-dir",
+)
+LEGACY_KEYS = ("use", "message", "fix", "allow", "type-checking", "severity")
+CANONICAL_KEYS = ("message", "allow", "severity")
+FACTORY_KEYS = ("use", "message", "allow", "severity")
+EXPORT_KEYS = ("names", "message", "severity")
+PATTERN_KEYS = ("code", "pattern", "rule", "message", "fix", "files", "allow", "severity")
+
+
+def quote_key(key: str) -> str:
+    return key if re.match(r"^[A-Za-z0-9_-]+$", key) else '"' + key.replace('"', '\\"') + '"'
+
+
+class _Checker:
+    def __init__(self, file: str | None) -> None:
+        self.file = file or "<default configuration>"
+
+    def fail(self, key_path: str, problem: str) -> ConfigError:
+        return ConfigError(self.file, key_path, problem)
+
+    def keys(self, table: Mapping[str, Any], allowed: Iterable[str], key_path: str) -> None:
+        allowed = tuple(allowed)
+        for key in table:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(allowed)}"
+                raise self.fail(f"{key_path}.{quote_key(key)}", f"unknown key{hint}")
+
+    def typed(self, value: Any, kind: type | tuple[type, ...], key_path: str, what: str) -> Any:
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            raise self.fail(key_path, f"must be {what}, not {_type_name(value)}")
+        return value
+
+    def strings(self, value: Any, key_path: str) -> tuple[str, ...]:
+        self.typed(value, list, key_path, "a list of strings")
+        for index, item in enumerate(value):
+            self.typed(item, str, f"{key_path}[{index}]", "a string")
+        return tuple(value)
+
+    def globs(self, value: Any, key_path: str, root: str) -> GlobSet:
+        patterns = self.strings(value, key_path)
+        for index, pattern in enumerate(patterns):
+            if not pattern.strip():
+                raise self.fail(f"{key_path}[{index}]", "is an empty glob")
+        try:
+            return GlobSet(patterns, root)
+        except InvalidGlob as error:
+            index = patterns.index(error.pattern) if error.pattern in patterns else 0
+            raise self.fail(f"{key_path}[{index}]", f"invalid glob {error.pattern!r}: {error.reason}") from None
+
+    def codes(self, value: Any, key_path: str) -> tuple[str, ...]:
+        codes = self.strings(value, key_path)
+        for index, code in enumerate(codes):
+            if not CODE_PREFIX.match(code) and not PATTERN_CODE.match(code):
+                raise self.fail(
+                    f"{key_path}[{index}]",
+                    f"{code!r} is not a flake8-ssot code or prefix (expected e.g. 'SSOT', 'SSOT001', 'SSOT1')",
+                )
+        return codes
+
+    def choice(self, value: Any, choices: tuple[str, ...], key_path: str) -> str:
+        self.typed(value, str, key_path, "a string")
+        if value not in choices:
+            raise self.fail(key_path, f"must be one of {', '.join(repr(c) for c in choices)}, not {value!r}")
+        return value
+
+    def dotted(self, value: Any, key_path: str, wildcards: bool = False) -> str:
+        self.typed(value, str, key_path, "a dotted path string")
+        valid = is_dotted_pattern(value) if wildcards else is_dotted_path(value)
+        if not valid:
+            raise self.fail(key_path, f"{value!r} is not a valid dotted path (e.g. 'pkg.module.Name')")
+        return value
+
+
+def _type_name(value: Any) -> str:
+    return {
+        dict: "a table", list: "an array", str: "a string", bool: "a boolean",
+        int: "an integer", float: "a float",
+    }.get(type(value), type(value).__name__)
+
+
+def _build(table: Mapping[str, Any], file: str | None, root: str) -> Config:
+    check = _Checker(file)
+    check.keys(table, TOP_KEYS, "tool.ssot")
+    base = "tool.ssot"
+    src = check.strings(table.get("src", [".", "src"]), f"{base}.src")
+    roots = tuple(os.path.normpath(os.path.join(root, item)) for item in src)
+    exclude = check.globs(table.get("exclude", []), f"{base}.exclude", root)
+    select = check.codes(table.get("select", ["SSOT"]), f"{base}.select")
+    ignore = check.codes(table.get("ignore", []), f"{base}.ignore")
+    extend_select = check.codes(table.get("extend-select", []), f"{base}.extend-select")
+    per_file = check.typed(table.get("per-file-ignores", {}), dict, f"{base}.per-file-ignores", "a table")
+    per_file_ignores = tuple(
+        (
+            check.globs([glob], f"{base}.per-file-ignores.{quote_key(glob)}", root),
+            check.codes(codes, f"{base}.per-file-ignores.{quote_key(glob)}"),
+        )
+        for glob, codes in per_file.items()
+    )
+    legacy = _entries(check, table.get("legacy", {}), f"{base}.legacy", "legacy", root)
+    canonical = _entries(check, table.get("canonical", {}), f"{base}.canonical", "canonical", root)
+    factories = _entries(check, table.get("factories", {}), f"{base}.factories", "factories", root)
+    _check_replacements(check, legacy, f"{base}.legacy")
+    exports = _deprecated_exports(check, table.get("deprecated-exports", {}), f"{base}.deprecated-exports")
+    patterns = _patterns(check, table.get("patterns", []), f"{base}.patterns", root)
+    baseline = table.get("baseline")
+    if baseline is not None:
+        check.typed(baseline, str, f"{base}.baseline", "a file path string")
+        baseline = os.path.normpath(os.path.join(root, baseline))
+    cache_dir = table.get("cache-dir")
+    if cache_dir is not None:
+        check.typed(cache_dir, str, f"{base}.cache-dir", "a directory path string")
+        cache_dir = os.path.normpath(os.path.join(root, cache_dir))
+    config = Config(
+        file=file, root=root, src=roots, exclude=exclude, select=select, ignore=ignore,
+        extend_select=extend_select, per_file_ignores=per_file_ignores, legacy=legacy,
+        canonical=canonical, factories=factories, deprecated_exports=exports, patterns=patterns,
+        baseline=baseline, cache_dir=cache_dir,
+    )
+    return _with_anchors(config)
+
+
+def _entries(check: _Checker, table: Any, key_path: str, section: str, root: str) -> PathTable[Entry]:
+    check.typed(table, dict, key_path, "a table")
+    wildcards = section == "legacy"
+    entries = []
+    for key, value in table.items():
+        entry_path = f"{key_path}.{quote_key(key)}"
+        if not (is_dotted_pattern(key) if wildcards else is_dotted_path(key)):
+            raise check.fail(entry_path, f"{key!r} is not a valid dotted path (e.g. 'pkg.module.Name')")
+        if isinstance(value, str) and section != "canonical":
+            value = {"use": value}
+        allowed = {"legacy": LEGACY_KEYS, "canonical": CANONICAL_KEYS, "factories": FACTORY_KEYS}[section]
+        what = "a table" if section == "canonical" else "a dotted path string or a table"
+        check.typed(value, dict, entry_path, what)
+        check.keys(value, allowed, entry_path)
+        use = value.get("use")
+        if use is not None:
+            use = check.dotted(use, f"{entry_path}.use")
+            if use == key:
+                raise check.fail(f"{entry_path}.use", f"the canonical path {use!r} is the same as the legacy path")
+        message = check.typed(value.get("message", ""), str, f"{entry_path}.message", "a string")
+        if "fix" in value:
+            fix = check.choice(value["fix"], FIX_VALUES, f"{entry_path}.fix")
+        elif use is None:
+            fix = "none"
+        else:
+            fix = "safe" if use.rsplit(".", 1)[-1] == key.rsplit(".", 1)[-1] else "unsafe"
+        entries.append((key, Entry(
+            key=key, use=use, message=message, fix=fix,
+            allow=check.globs(value.get("allow", []), f"{entry_path}.allow", root),
+            type_checking=check.typed(value.get("type-checking", False), bool, f"{entry_path}.type-checking", "a boolean"),
+            severity=check.choice(value.get("severity", "error"), SEVERITIES, f"{entry_path}.severity"),
+        )))
+    return PathTable(entries)
+
+
+def _check_replacements(check: _Checker, legacy: PathTable[Entry], key_path: str) -> None:
+    """A replacement that leads back to a legacy path it came from is a cycle."""
+    for key, entry in legacy.items():
+        seen = [key]
+        use = entry.use
+        while use is not None:
+            match = legacy.lookup(use)
+            if match is None:
+                break
+            if match.key in seen:
+                chain = " -> ".join([*seen, use])
+                raise check.fail(f"{key_path}.{quote_key(key)}.use", f"replacements form a cycle: {chain}")
+            seen.append(match.key)
+            use = match.entry.use + match.rest if match.entry.use else None
+
+
+def _deprecated_exports(check: _Checker, table: Any, key_path: str) -> dict[str, DeprecatedExports]:
+    check.typed(table, dict, key_path, "a table")
+    result = {}
+    for module, value in table.items():
+        entry_path = f"{key_path}.{quote_key(module)}"
+        if not is_dotted_path(module):
+            raise check.fail(entry_path, f"{module!r} is not a valid dotted module path")
+        if isinstance(value, list):
+            value = {"names": value}
+        check.typed(value, dict, entry_path, "a list of names or a table")
+        check.keys(value, EXPORT_KEYS, entry_path)
+        if "names" not in value:
+            raise check.fail(f"{entry_path}.names", "is required")
+        names = check.strings(value["names"], f"{entry_path}.names")
+        for index, name in enumerate(names):
+            if not name.isidentifier():
+                raise check.fail(f"{entry_path}.names[{index}]", f"{name!r} is not a Python name")
+        result[module] = DeprecatedExports(
+            module=module,
+            names=frozenset(names),
+            message=check.typed(value.get("message", ""), str, f"{entry_path}.message", "a string"),
+            severity=check.choice(value.get("severity", "error"), SEVERITIES, f"{entry_path}.severity"),
+        )
+    return result
+
+
+def _patterns(check: _Checker, value: Any, key_path: str, root: str) -> tuple[PatternRule, ...]:
+    from flake8_ssot.rules.patterns import compile_rule  # ast-grep is only needed with patterns
+
+    check.typed(value, list, key_path, "an array of tables ([[tool.ssot.patterns]])")
+    rules = []
+    codes: set[str] = set()
+    for index, item in enumerate(value):
+        item_path = f"{key_path}[{index}]"
+        check.typed(item, dict, item_path, "a table")
+        check.keys(item, PATTERN_KEYS, item_path)
+        if "code" not in item:
+            raise check.fail(f"{item_path}.code", "is required (a code between SSOT100 and SSOT899)")
+        code = check.typed(item["code"], str, f"{item_path}.code", "a string")
+        if not PATTERN_CODE.match(code):
+            raise check.fail(f"{item_path}.code", f"{code!r} is outside SSOT100-SSOT899")
+        if code in codes:
+            raise check.fail(f"{item_path}.code", f"{code} is declared twice")
+        codes.add(code)
+        if ("pattern" in item) == ("rule" in item):
+            raise check.fail(item_path, f"rule {code} needs exactly one of 'pattern' or 'rule'")
+        if "pattern" in item:
+            rule = {"pattern": check.typed(item["pattern"], str, f"{item_path}.pattern", "a string")}
+        else:
+            rule = check.typed(item["rule"], dict, f"{item_path}.rule", "a table (an ast-grep rule)")
+        message = check.typed(item.get("message", ""), str, f"{item_path}.message", "a string")
+        fix = item.get("fix")
+        if fix is not None:
+            check.typed(fix, str, f"{item_path}.fix", "a string (a fix template)")
+        try:
+            anchors = compile_rule(rule, fix)
+        except ValueError as error:
+            where = f"{item_path}.pattern" if "pattern" in item else f"{item_path}.rule"
+            raise check.fail(where, f"invalid ast-grep rule for {code}: {error}") from None
+        files = item.get("files")
+        rules.append(PatternRule(
+            code=code, rule=rule, message=message or f"matches pattern rule {code}", fix=fix,
+            files=None if files is None else check.globs(files, f"{item_path}.files", root),
+            allow=check.globs(item.get("allow", []), f"{item_path}.allow", root),
+            severity=check.choice(item.get("severity", "error"), SEVERITIES, f"{item_path}.severity"),
+            anchors=anchors,
+        ))
+    return tuple(rules)
+
+
+def _with_anchors(config: Config) -> Config:
+    """Words a file must contain for any rule to fire in it (see engine.may_match)."""
+    words: set[str] = set()
+    for table in (config.legacy, config.canonical, config.factories):
+        for key, _ in table.items():
+            words.add(last_literal_run(key) if is_wildcard(key) else key.rsplit(".", 1)[-1])
+    for rule in config.patterns:
+        if not rule.anchors:
+            words = set()  # a rule without a literal anchor can match anything
+            return _replace(config, anchors=("",))
+        words.update(rule.anchors)
+    if "" in words:
+        return _replace(config, anchors=("",))
+    return _replace(config, anchors=tuple(sorted(words)))
+
+
+def _replace(config: Config, **changes: Any) -> Config:
+    from dataclasses import replace
+
+    return replace(config, **changes)

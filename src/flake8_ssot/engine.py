@@ -1,0 +1,119 @@
+"""The engine: (source, path, configuration) -> diagnostics. Every front-end calls `check_source`.
+
+Pipeline: prefilter (can any configured name occur here?) -> parse (Python's `ast`, or the
+error-tolerant tree-sitter parse for files that do not parse) -> module facts -> rules ->
+selection, per-file-ignores and noqa -> sorted diagnostics. No I/O happens here.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import warnings
+from typing import NamedTuple, Sequence
+
+from flake8_ssot.config import Config
+from flake8_ssot.diagnostic import Diagnostic
+from flake8_ssot.dotted import module_name
+from flake8_ssot.facts import ModuleFacts, collect_facts
+from flake8_ssot.noqa import filter_noqa
+from flake8_ssot.rules import RULES
+from flake8_ssot.selection import enabled_predicate
+
+
+class CheckResult(NamedTuple):
+    diagnostics: list[Diagnostic]
+    syntax_error: str | None = None  # "line N: what", when Python could not parse the file
+    parsed: bool = True  # False when the prefilter proved there is nothing to find
+
+
+def may_match(source: str, module: str, config: Config) -> bool:
+    """Can any rule fire in this file? A sound text prefilter: False means nothing to report.
+
+    Every violation spells the last component of a configured path somewhere in the file
+    (in an import, an attribute, a call, a string or a definition), or inherits it from the
+    file's own module name through a relative import; `__all__` matters only in modules
+    listed under deprecated-exports; pattern rules contribute their literal words.
+    """
+    if config.deprecated_exports.get(module) is not None and "__all__" in source:
+        return True
+    for anchor in config.anchors:
+        if anchor in source or anchor in module:
+            return True
+    return False
+
+
+def file_module(path: str, config: Config) -> tuple[str, bool]:
+    return module_name(os.path.abspath(path), config.src)
+
+
+def check_source(
+    source: str,
+    path: str,
+    config: Config,
+    tree: ast.Module | None = None,
+    lines: Sequence[str] | None = None,
+    noqa: bool = True,
+    prefilter: bool = True,
+) -> CheckResult:
+    """Check one file's source. `tree`/`lines` may be passed by a front-end that has them."""
+    absolute = os.path.abspath(path)
+    module, is_package = module_name(absolute, config.src)
+    if prefilter and not may_match(source, module, config):
+        return CheckResult([], None, parsed=False)
+    facts, syntax_error = _facts(source, absolute, module, is_package, tree, lines)
+    enabled = enabled_predicate(config, absolute)
+    diagnostics: list[Diagnostic] = []
+    for rule in RULES:
+        if enabled(rule.CODE):
+            diagnostics.extend(rule.check(facts, config))
+    if config.patterns:
+        from flake8_ssot.rules import patterns
+
+        diagnostics.extend(d for d in patterns.check(facts, config) if enabled(d.code))
+    if noqa:
+        diagnostics = filter_noqa(diagnostics, source)
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return CheckResult(_unique(diagnostics), syntax_error)
+
+
+def _facts(source, path, module, is_package, tree, lines) -> tuple[ModuleFacts, str | None]:
+    if tree is None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # invalid escape sequences etc. are not ours to report
+                tree = ast.parse(source, filename=path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+            from flake8_ssot.recovery import recover_facts
+
+            message = _describe(error)
+            facts = recover_facts(source, path, module, is_package)
+            facts.syntax_error = message
+            return facts, message
+    try:
+        return collect_facts(tree, path, module, is_package, source, lines), None
+    except RecursionError:
+        from flake8_ssot.recovery import recover_facts
+
+        facts = recover_facts(source, path, module, is_package)
+        facts.syntax_error = "too deeply nested for Python's parser"
+        return facts, facts.syntax_error
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, SyntaxError):
+        where = f"line {error.lineno}: " if error.lineno else ""
+        return f"{where}{error.msg}"
+    if isinstance(error, RecursionError):
+        return "too deeply nested for Python's parser"
+    return str(error) or type(error).__name__
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    result, seen = [], set()
+    for diagnostic in diagnostics:
+        key = (diagnostic.code, diagnostic.span, diagnostic.message)
+        if key not in seen:
+            seen.add(key)
+            result.append(diagnostic)
+    return result

@@ -1,0 +1,549 @@
+"""Module facts: one walk over a module that records what rules need, with names resolved.
+
+Name resolution lives here and nowhere else: a pyflakes-like binding table (imports,
+aliases, relative imports resolved against the module's own name, local aliases such as
+`Ctx = UserExecutionContext`, parameters and assignments that shadow). Rules ask the facts
+"which dotted path does this name?"; they never look at import statements themselves.
+Function bodies are resolved after the module body, as Python runs them, so an import at
+the bottom of a module is seen from the functions above it.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Iterator, Sequence
+
+from flake8_ssot.dotted import resolve_relative
+from flake8_ssot.span import Span, span_from_ast
+
+DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "__import__", "builtins.__import__"})
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+@dataclass(frozen=True)
+class ImportedName:
+    path: str  # what the name refers to: a module (`import a.b`) or `module.name`
+    bound: str | None  # the local name it binds (None for `import a.b`'s implicit parts)
+    span: Span  # the name as written (`a.b.c as x`, `name as alias`)
+    asname: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportFact:
+    kind: str  # "import", "from" or "dynamic" (importlib.import_module / __import__)
+    module: str | None  # the resolved module of a `from` import (None if it cannot resolve)
+    level: int
+    names: tuple[ImportedName, ...]
+    star: bool
+    span: Span  # the whole statement (for "dynamic": the string argument)
+    type_checking: bool
+    node: ast.AST
+    written_module: str | None = None  # `from` module as written, without the dots
+
+
+@dataclass(frozen=True)
+class CallFact:
+    path: str  # the resolved dotted path of the callee
+    span: Span
+    node: ast.Call
+    stmt: ast.AST
+
+
+@dataclass(frozen=True)
+class AttributeFact:
+    path: str  # the full resolved chain, e.g. `pkg.ws.factory.create`
+    base: str  # the path of the name the chain starts from (its import binding)
+    span: Span
+    node: ast.AST
+    stmt: ast.AST
+
+
+@dataclass(frozen=True)
+class StringFact:
+    value: str
+    span: Span
+    node: ast.AST
+    stmt: ast.AST
+
+
+@dataclass(frozen=True)
+class ExportFact:
+    name: str
+    span: Span
+    node: ast.AST  # the string element
+    container: ast.AST  # the list/tuple/call holding it
+    stmt: ast.AST
+
+
+@dataclass(frozen=True)
+class DefinitionFact:
+    name: str
+    kind: str  # "class", "function" or "assignment"
+    span: Span
+    stmt: ast.AST
+    value_path: str | None = None  # for `Name = other.Name`: what the assigned value names
+
+
+@dataclass
+class ModuleFacts:
+    path: str
+    module: str  # dotted module name ("" if unknown)
+    is_package: bool
+    source: str
+    lines: Sequence[str]
+    imports: list[ImportFact] = field(default_factory=list)
+    calls: list[CallFact] = field(default_factory=list)
+    attributes: list[AttributeFact] = field(default_factory=list)
+    strings: list[StringFact] = field(default_factory=list)
+    exports: list[ExportFact] = field(default_factory=list)
+    definitions: list[DefinitionFact] = field(default_factory=list)
+    syntax_error: str | None = None  # set when the facts come from the error-tolerant parse
+
+    @property
+    def top_package(self) -> str:
+        return self.module.split(".", 1)[0]
+
+    def statement_text(self, stmt: ast.AST | Span | None) -> str:
+        """The statement's text with all whitespace runs collapsed: a line-independent key."""
+        if stmt is None:
+            return ""
+        span = stmt if isinstance(stmt, Span) else span_from_ast(stmt, self.lines)
+        if span.line == span.end_line:
+            text = self.lines[span.line - 1][span.column:span.end_column] if span.line <= len(self.lines) else ""
+        else:
+            parts = [self.lines[span.line - 1][span.column:]]
+            parts.extend(self.lines[span.line:span.end_line - 1])
+            parts.append(self.lines[span.end_line - 1][:span.end_column])
+            text = "\n".join(parts)
+        return " ".join(text.split())
+
+
+class _Scope(dict):
+    """Local name -> dotted path, or None for a name bound to something we cannot name."""
+
+    __slots__ = ("is_class",)
+
+    def __init__(self, is_class: bool = False) -> None:
+        super().__init__()
+        self.is_class = is_class
+
+
+def collect_facts(tree: ast.Module, path: str, module: str, is_package: bool, source: str,
+                  lines: Sequence[str] | None = None) -> ModuleFacts:
+    lines = lines if lines is not None else source.splitlines()
+    facts = ModuleFacts(path=path, module=module, is_package=is_package, source=source, lines=lines)
+    _Collector(facts).run(tree)
+    return facts
+
+
+class _Collector:
+    def __init__(self, facts: ModuleFacts) -> None:
+        self.facts = facts
+        self.lines = facts.lines
+        self.scopes: list[_Scope] = [_Scope()]
+        self.type_checking = 0
+        self.in_handler = 0
+        self.stmt: ast.AST | None = None
+        self.deferred: list[tuple[ast.AST, list[_Scope], int]] = []
+
+    # ----------------------------------------------------------------- driving
+
+    def run(self, tree: ast.Module) -> None:
+        self.module_level = True
+        self._body(tree.body, docstring=True)
+        self.module_level = False
+        while self.deferred:
+            node, scopes, type_checking = self.deferred.pop(0)
+            self.scopes, self.type_checking = scopes, type_checking
+            self._function_body(node)
+
+    def _body(self, body: Sequence[ast.stmt], docstring: bool = False) -> None:
+        for index, stmt in enumerate(body):
+            if docstring and index == 0 and _is_string_expr(stmt):
+                continue
+            self._stmt(stmt)
+
+    def span(self, node: ast.AST) -> Span:
+        return span_from_ast(node, self.lines)
+
+    # ----------------------------------------------------------------- names
+
+    def bind(self, name: str, path: str | None) -> None:
+        scope = self.scopes[-1]
+        if path is None and self.in_handler and scope.get(name):
+            return  # `except ImportError: Name = None` keeps the import's meaning
+        scope[name] = path
+
+    def lookup(self, name: str) -> str | None:
+        innermost = len(self.scopes) - 1
+        for depth in range(innermost, -1, -1):
+            scope = self.scopes[depth]
+            if scope.is_class and depth != innermost:
+                continue
+            if name in scope:
+                return scope[name]
+        return None
+
+    def resolve(self, node: ast.AST) -> str | None:
+        """The dotted path an expression names, or None."""
+        if isinstance(node, ast.Name):
+            return self.lookup(node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.resolve(node.value)
+            return f"{base}.{node.attr}" if base else None
+        return None
+
+    def _root_binding(self, node: ast.AST) -> str | None:
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        return self.lookup(node.id) if isinstance(node, ast.Name) else None
+
+    # ----------------------------------------------------------------- statements
+
+    def _stmt(self, stmt: ast.stmt) -> None:
+        outer, self.stmt = self.stmt, stmt
+        method = getattr(self, "_" + type(stmt).__name__, None)
+        if method is not None:
+            method(stmt)
+        else:
+            self._generic(stmt)
+        self.stmt = outer
+
+    def _generic(self, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                self._stmt(child)
+            elif isinstance(child, ast.expr):
+                self._expr(child)
+            elif isinstance(child, (ast.excepthandler, ast.match_case, ast.withitem,
+                                    ast.comprehension, ast.keyword, ast.arguments, ast.arg)):
+                self._generic(child)
+
+    def _Import(self, node: ast.Import) -> None:
+        names = []
+        for alias in node.names:
+            if alias.asname:
+                bound = alias.asname
+                self.bind(bound, alias.name)
+            else:
+                bound = alias.name.split(".", 1)[0]
+                self.bind(bound, bound)
+            names.append(ImportedName(alias.name, bound, self.span(alias), alias.asname))
+        self.facts.imports.append(ImportFact(
+            "import", None, 0, tuple(names), False, self.span(node), self.type_checking > 0, node,
+        ))
+
+    def _ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = resolve_relative(node.module, node.level, self.facts.module, self.facts.is_package)
+        names, star = [], False
+        for alias in node.names:
+            if alias.name == "*":
+                star = True
+                continue
+            path = f"{module}.{alias.name}" if module else None
+            bound = alias.asname or alias.name
+            self.bind(bound, path)
+            if path:
+                names.append(ImportedName(path, bound, self.span(alias), alias.asname))
+        self.facts.imports.append(ImportFact(
+            "from", module, node.level, tuple(names), star, self.span(node), self.type_checking > 0,
+            node, node.module,
+        ))
+
+    def _If(self, node: ast.If) -> None:
+        self._expr(node.test)
+        guarded = _is_type_checking(node.test)
+        self.type_checking += guarded
+        self._body(node.body)
+        self.type_checking -= guarded
+        self._body(node.orelse)
+
+    def _Try(self, node: ast.Try) -> None:
+        self._body(node.body)
+        for handler in node.handlers:
+            if handler.type is not None:
+                self._expr(handler.type)
+            if handler.name:
+                self.bind(handler.name, None)
+            self.in_handler += 1
+            self._body(handler.body)
+            self.in_handler -= 1
+        self._body(node.orelse)
+        self._body(node.finalbody)
+
+    _TryStar = _Try
+
+    def _FunctionDef(self, node: ast.FunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self._expr(decorator)
+        self._arguments_outside(node.args)
+        if node.returns is not None:
+            self._annotation(node.returns)
+        self._definition(node.name, "function", node)
+        self.bind(node.name, None)
+        scope = _Scope()
+        for arg in _all_args(node.args):
+            scope[arg.arg] = None
+        self.deferred.append((node, [*self.scopes, scope], self.type_checking))
+
+    _AsyncFunctionDef = _FunctionDef
+
+    def _function_body(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Lambda):
+            self._expr(node.body)
+            return
+        saved = self.stmt
+        self._body(node.body, docstring=True)
+        self.stmt = saved
+
+    def _ClassDef(self, node: ast.ClassDef) -> None:
+        for decorator in node.decorator_list:
+            self._expr(decorator)
+        for base in node.bases:
+            self._expr(base)
+        for keyword in node.keywords:
+            self._expr(keyword.value)
+        self._definition(node.name, "class", node)
+        self.scopes.append(_Scope(is_class=True))
+        self._body(node.body, docstring=True)
+        self.scopes.pop()
+        self.bind(node.name, None)
+
+    def _Assign(self, node: ast.Assign) -> None:
+        self._expr(node.value)
+        for target in node.targets:
+            if isinstance(target, ast.Name) and target.id == "__all__":
+                self._exports(node.value, node)
+            self._target(target, node.value)
+
+    def _AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._annotation(node.annotation)
+        if node.value is not None:
+            self._expr(node.value)
+            if isinstance(node.target, ast.Name) and node.target.id == "__all__":
+                self._exports(node.value, node)
+            self._target(node.target, node.value)
+        elif isinstance(node.target, ast.Name):
+            self._definition(node.target.id, "assignment", node)
+        else:
+            self._expr(node.target)
+
+    def _AugAssign(self, node: ast.AugAssign) -> None:
+        self._expr(node.value)
+        if isinstance(node.target, ast.Name):
+            if node.target.id == "__all__":
+                self._exports(node.value, node)
+        else:
+            self._expr(node.target)
+
+    def _Expr(self, node: ast.Expr) -> None:
+        value = node.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return  # a bare string statement documents; it does not reference
+        if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                and isinstance(value.func.value, ast.Name) and value.func.value.id == "__all__"
+                and value.func.attr in ("append", "extend", "insert")):
+            for arg in value.args:
+                self._exports(arg, value, single=value.func.attr != "extend")
+        self._expr(value)
+
+    def _For(self, node: ast.For) -> None:
+        self._expr(node.iter)
+        self._target(node.target, None)
+        self._body(node.body)
+        self._body(node.orelse)
+
+    _AsyncFor = _For
+
+    def _With(self, node: ast.With) -> None:
+        for item in node.items:
+            self._expr(item.context_expr)
+            if item.optional_vars is not None:
+                self._target(item.optional_vars, None)
+        self._body(node.body)
+
+    _AsyncWith = _With
+
+    # ----------------------------------------------------------------- bindings by assignment
+
+    def _target(self, target: ast.AST, value: ast.AST | None) -> None:
+        if isinstance(target, ast.Name):
+            path = self.resolve(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
+            self.bind(target.id, path)
+            self._definition(target.id, "assignment", self.stmt, path)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._target(element, None)
+        elif isinstance(target, ast.Starred):
+            self._target(target.value, None)
+        else:
+            self._expr(target)
+
+    def _definition(self, name: str, kind: str, node: ast.AST, value_path: str | None = None) -> None:
+        if len(self.scopes) == 1 and self.module_level:
+            self.facts.definitions.append(DefinitionFact(name, kind, self.span(node), node, value_path))
+
+    # ----------------------------------------------------------------- __all__
+
+    def _exports(self, value: ast.AST, container: ast.AST, single: bool = False) -> None:
+        if len(self.scopes) != 1:
+            return
+        if single:
+            elements = [value]
+        elif isinstance(value, (ast.List, ast.Tuple)):
+            elements, container = value.elts, value
+        elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+            self._exports(value.left, container)
+            self._exports(value.right, container)
+            return
+        else:
+            return
+        for element in elements:
+            if isinstance(element, ast.Constant) and isinstance(element.value, str):
+                self.facts.exports.append(
+                    ExportFact(element.value, self.span(element), element, container, self.stmt)
+                )
+
+    # ----------------------------------------------------------------- expressions
+
+    def _annotation(self, node: ast.AST) -> None:
+        """Annotations name types; they never construct. String annotations are not references."""
+        if isinstance(node, ast.Attribute):
+            self._attribute_chain(node)
+        elif not isinstance(node, (ast.Name, ast.Constant)):
+            for child in ast.iter_child_nodes(node):
+                self._annotation(child)
+
+    def _expr(self, node: ast.AST) -> None:
+        kind = type(node)
+        if kind is ast.Call:
+            self._call(node)
+        elif kind is ast.Attribute:
+            self._attribute_chain(node)
+        elif kind is ast.Constant:
+            if isinstance(node.value, str) and "." in node.value:
+                self.facts.strings.append(StringFact(node.value, self.span(node), node, self.stmt))
+        elif kind is ast.JoinedStr:
+            return  # parts of an f-string are not whole dotted paths
+        elif kind is ast.Lambda:
+            scope = _Scope()
+            for arg in _all_args(node.args):
+                scope[arg.arg] = None
+            self._arguments_outside(node.args)
+            self.deferred.append((node, [*self.scopes, scope], self.type_checking))
+        elif kind in _COMPREHENSIONS:
+            self._comprehension(node)
+        elif kind is ast.NamedExpr:
+            self._expr(node.value)
+            self._target(node.target, node.value)
+        elif kind is not ast.Name:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self._expr(child)
+                elif isinstance(child, ast.keyword):
+                    self._expr(child.value)
+
+    def _call(self, node: ast.Call) -> None:
+        func = node.func
+        path = self.resolve(func)
+        if path is None and isinstance(func, ast.Name) and func.id == "__import__":
+            path = "__import__"
+        arguments = node.args
+        if path is not None:
+            self.facts.calls.append(CallFact(path, self.span(node), node, self.stmt))
+            if path in DYNAMIC_IMPORTERS and self._dynamic_import(node):
+                arguments = arguments[1:]  # the module name is an import, not a string reference
+        if isinstance(func, ast.Attribute):
+            self._attribute_chain(func)
+        elif not isinstance(func, ast.Name):
+            self._expr(func)
+        for arg in arguments:
+            self._expr(arg)
+        for keyword in node.keywords:
+            self._expr(keyword.value)
+
+    def _dynamic_import(self, node: ast.Call) -> bool:
+        if not node.args:
+            return False
+        argument = node.args[0]
+        if not (isinstance(argument, ast.Constant) and isinstance(argument.value, str)):
+            return False
+        name = argument.value
+        level = len(name) - len(name.lstrip("."))
+        if level:
+            package = next((k.value for k in node.keywords if k.arg == "package"), None)
+            if len(node.args) > 1:
+                package = node.args[1]
+            if not (isinstance(package, ast.Constant) and isinstance(package.value, str)):
+                return False
+            module = resolve_relative(name[level:] or None, level, package.value, True)
+        else:
+            module = name
+        if not module:
+            return False
+        span = self.span(argument)
+        self.facts.imports.append(ImportFact(
+            "dynamic", module, 0, (ImportedName(module, None, span),), False, span,
+            self.type_checking > 0, argument,
+        ))
+        return True
+
+    def _attribute_chain(self, node: ast.Attribute) -> None:
+        """A maximal `a.b.c` chain: record it if it starts from a bound name, visit the rest."""
+        base = node
+        while isinstance(base, ast.Attribute):
+            base = base.value
+        if isinstance(base, ast.Name):
+            binding = self.lookup(base.id)
+            if binding is not None:
+                path = self.resolve(node)
+                self.facts.attributes.append(AttributeFact(path, binding, self.span(node), node, self.stmt))
+        else:
+            self._expr(base)
+
+    def _comprehension(self, node: ast.AST) -> None:
+        generators = node.generators
+        self._expr(generators[0].iter)  # the first iterable is evaluated outside
+        self.scopes.append(_Scope())
+        for index, generator in enumerate(generators):
+            if index:
+                self._expr(generator.iter)
+            self._target(generator.target, None)
+            for condition in generator.ifs:
+                self._expr(condition)
+        if isinstance(node, ast.DictComp):
+            self._expr(node.key)
+            self._expr(node.value)
+        else:
+            self._expr(node.elt)
+        self.scopes.pop()
+
+    def _arguments_outside(self, args: ast.arguments) -> None:
+        """Defaults and annotations are evaluated in the enclosing scope."""
+        for default in [*args.defaults, *[d for d in args.kw_defaults if d is not None]]:
+            self._expr(default)
+        for arg in _all_args(args):
+            if arg.annotation is not None:
+                self._annotation(arg.annotation)
+
+
+def _all_args(args: ast.arguments) -> Iterator[ast.arg]:
+    yield from args.posonlyargs
+    yield from args.args
+    if args.vararg:
+        yield args.vararg
+    yield from args.kwonlyargs
+    if args.kwarg:
+        yield args.kwarg
+
+
+def _is_string_expr(stmt: ast.stmt) -> bool:
+    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+            and isinstance(stmt.value.value, str))
+
+
+def _is_type_checking(test: ast.AST) -> bool:
+    if isinstance(test, ast.Name):
+        return test.id == "TYPE_CHECKING"
+    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"

@@ -1,0 +1,53 @@
+"""The flake8 front-end: adapts `engine.check_source` to flake8's AST-plugin protocol.
+
+Read-only and stateless across runs: flake8 hands over the tree and the lines (from disk or,
+for editors, from standard input), so the file is never reread; noqa, `--select` and
+`per-file-ignores` are flake8's own business. Configuration is looked up per file and cached
+per process by path and modification time.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from flake8_ssot import __version__
+from flake8_ssot.config import ConfigError, config_for
+from flake8_ssot.engine import check_source
+
+CONFIG_ERROR_CODE = "SSOT000"
+
+
+class SsotChecker:
+    name = "flake8-ssot"
+    version = __version__
+    config_file: str | None = None
+
+    def __init__(self, tree: Any, filename: str, lines: list[str]) -> None:
+        self.tree, self.filename, self.lines = tree, filename, lines
+
+    @classmethod
+    def add_options(cls, manager: Any) -> None:
+        manager.add_option(
+            "--ssot-config",
+            default=None,
+            parse_from_config=True,
+            help="pyproject.toml holding [tool.ssot] (default: the nearest one above each file)",
+        )
+
+    @classmethod
+    def parse_options(cls, options: Any) -> None:
+        cls.config_file = getattr(options, "ssot_config", None)
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        try:
+            config = config_for(self.filename, self.config_file)
+        except ConfigError as error:
+            yield 1, 0, f"{CONFIG_ERROR_CODE} bad flake8-ssot configuration: {error}", type(self)
+            return
+        if config.is_empty:
+            return
+        source = "".join(self.lines)
+        lines = [line.rstrip("\r\n") for line in self.lines]
+        result = check_source(source, self.filename, config, tree=self.tree, lines=lines, noqa=False)
+        for diagnostic in result.diagnostics:
+            yield diagnostic.line, diagnostic.column, f"{diagnostic.code} {diagnostic.message}", type(self)

@@ -1,0 +1,77 @@
+"""`# noqa` comments, with flake8's semantics, for the front-ends that are not flake8.
+
+flake8 applies its own noqa to the plugin's output; the CLI and the language server apply
+this one, so both front-ends suppress exactly the same diagnostics. As in flake8, a comment
+whose codes do not look like codes (`# noqa: SSO`) is a blanket noqa, and a noqa comment on
+any line of a multi-line statement or string covers all of its lines.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from typing import Iterable
+
+from flake8_ssot.diagnostic import Diagnostic
+
+# flake8's pattern (flake8/defaults.py), reproduced for identical behaviour.
+NOQA = re.compile(
+    r"# noqa"
+    r"(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+)?(?:[A-Z][0-9]+(?:[,\s]+)?)*))?",
+    re.IGNORECASE,
+)
+_SEPARATOR = re.compile(r"[,\s]+")
+
+
+def filter_noqa(diagnostics: list[Diagnostic], source: str) -> list[Diagnostic]:
+    if not diagnostics or "noqa" not in source.lower():
+        return diagnostics
+    comments = _comments_by_line(source)
+    if not comments:
+        return diagnostics
+    kept = []
+    for diagnostic in diagnostics:
+        comment = comments.get(diagnostic.line)
+        if comment is None or not _suppresses(comment, diagnostic.code):
+            kept.append(diagnostic)
+    return kept
+
+
+def _suppresses(comment: str, code: str) -> bool:
+    found = NOQA.search(comment)
+    if found is None:
+        return False
+    codes = found.group("codes")
+    if not codes:
+        return True
+    wanted = tuple(item.upper() for item in _SEPARATOR.split(codes.strip()) if item)
+    return code in wanted or code.startswith(wanted)
+
+
+def _comments_by_line(source: str) -> dict[int, str]:
+    """Line -> the noqa-bearing text that applies to it (flake8 maps a logical line's range)."""
+    lines = source.splitlines()
+    mapping: dict[int, str] = {}
+    try:
+        ranges = list(_logical_ranges(source))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        ranges = [(number, number) for number in range(1, len(lines) + 1)]
+    for start, end in ranges:
+        text = "\n".join(lines[start - 1:end])
+        if "noqa" in text.lower() and NOQA.search(text):
+            for line in range(start, end + 1):
+                mapping[line] = text
+    return mapping
+
+
+def _logical_ranges(source: str) -> Iterable[tuple[int, int]]:
+    start = None
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if start is None:
+            start = token.start[0]
+        if token.type in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER):
+            yield start, token.end[0]
+            start = None
+        elif token.type == tokenize.STRING and token.start[0] != token.end[0]:
+            yield token.start[0], token.end[0]

@@ -1,0 +1,83 @@
+"""SSOT005 duplicate-definition: a second definition of a canonical symbol.
+
+## What it does
+Flags a module-level `class`, `def` or assignment whose name is a symbol listed in
+`[tool.ssot.canonical]`, in a module of the same top-level package other than the symbol's
+canonical module (and outside the entry's `allow` globs). An assignment that merely aliases
+the canonical object (`WebSocketManager = manager.WebSocketManager`) is a re-export, not a
+definition.
+
+## Why is this bad?
+Two classes with the same name in one package are two sources of truth: fixes land in one,
+callers import the other, and `isinstance` checks fail across the boundary.
+
+## Example
+```python
+# pkg/ws/compat.py
+class WebSocketManager:
+    ...
+```
+
+## Use instead
+```python
+# pkg/ws/compat.py
+from pkg.ws.manager import WebSocketManager
+```
+
+## Options
+`[tool.ssot.canonical]` (`allow`, `message`, `severity`).
+
+```toml
+[tool.ssot.canonical]
+"pkg.ws.manager.WebSocketManager" = {}
+```
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from flake8_ssot.config import Config
+from flake8_ssot.diagnostic import Diagnostic
+from flake8_ssot.facts import ModuleFacts
+from flake8_ssot.rules.lookup import canonical_by_name, with_message
+
+CODE = "SSOT005"
+NAME = "duplicate-definition"
+
+
+def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
+    if not config.canonical or not facts.module:
+        return
+    by_name = canonical_by_name(config.canonical)
+    top = facts.top_package
+    for definition in facts.definitions:
+        for key in by_name.get(definition.name, ()):
+            module = key.rpartition(".")[0]
+            if module == facts.module or key.split(".", 1)[0] != top:
+                continue
+            if definition.value_path is not None and config.canonical.get_exact(definition.value_path) is not None:
+                continue
+            entry = config.canonical.exact[key]
+            if entry.allow and entry.allow.matches(facts.path):
+                continue
+            what = {"class": "class", "function": "function", "assignment": "name"}[definition.kind]
+            yield Diagnostic(
+                code=CODE,
+                message=with_message(
+                    f"duplicate definition of {what} '{definition.name}': the canonical one is '{key}'",
+                    entry.message,
+                ),
+                span=definition.span,
+                subject=key,
+                severity=entry.severity,
+                statement=_statement(facts, definition),
+                canonical=key,
+            )
+
+
+def _statement(facts: ModuleFacts, definition) -> str:
+    if definition.kind == "assignment":
+        return facts.statement_text(definition.span)
+    line = facts.lines[definition.span.line - 1] if definition.span.line <= len(facts.lines) else ""
+    return " ".join(line.split())  # the `class X(...):` header, not the whole body

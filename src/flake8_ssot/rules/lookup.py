@@ -1,0 +1,71 @@
+"""Questions rules share about the configuration: "is this path a legacy one, and what replaces
+it?", "is this path a factory class or canonical symbol, even through a re-export?".
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from flake8_ssot.config import Config, Entry
+from flake8_ssot.dotted import Match, PathTable
+from flake8_ssot.facts import ModuleFacts
+
+
+def legacy_match(config: Config, path: str, facts: ModuleFacts) -> Match[Entry] | None:
+    """The legacy entry `path` falls under, unless this file is exempt from it.
+
+    Exempt: files in the entry's `allow` globs, and the legacy module itself (a retired
+    module may still use its own parts while it is being emptied).
+    """
+    match = config.legacy.lookup(path)
+    if match is None:
+        return None
+    own = facts.module
+    if own and (own == match.matched or own.startswith(match.matched + ".")):
+        return None
+    if match.entry.allow and match.entry.allow.matches(facts.path):
+        return None
+    return match
+
+
+def replacement(match: Match[Entry]) -> str | None:
+    """The canonical path for the looked-up path: the entry's `use` plus what followed the key."""
+    return match.entry.use + match.rest if match.entry.use else None
+
+
+def with_message(text: str, entry_message: str) -> str:
+    return f"{text} ({entry_message})" if entry_message else text
+
+
+def symbol_entry(table: PathTable[Entry], path: str) -> tuple[str, Entry] | None:
+    """The entry for `path`, by exact key or through a re-export from a parent package.
+
+    `pkg.ctx.UserExecutionContext` names `pkg.ctx.user_context.UserExecutionContext` when
+    the class's name is the same and `pkg.ctx` is a package above the class's module.
+    """
+    entry = table.get_exact(path)
+    if entry is not None:
+        return path, entry
+    parent, _, name = path.rpartition(".")
+    for key in canonical_by_name(table).get(name, ()):
+        if key.startswith(parent + ".") and parent:
+            return key, table.exact[key]
+    return None
+
+
+def reexport_target(table: PathTable[Entry], path: str) -> tuple[str, Entry] | None:
+    """The canonical symbol `path` re-exports: same name, same top-level package, other module."""
+    parent, _, name = path.rpartition(".")
+    top = path.split(".", 1)[0]
+    for key in canonical_by_name(table).get(name, ()):
+        if key != path and key.split(".", 1)[0] == top:
+            return key, table.exact[key]
+    return None
+
+
+@lru_cache(maxsize=64)
+def canonical_by_name(table: PathTable[Entry]) -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for key in table.exact:
+        index.setdefault(key.rsplit(".", 1)[-1], []).append(key)
+    return {name: tuple(keys) for name, keys in index.items()}

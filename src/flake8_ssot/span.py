@@ -1,0 +1,96 @@
+"""The one position type, and the conversions at the boundaries.
+
+Python's `ast` gives 1-based lines and UTF-8 byte columns; ast-grep gives 0-based lines and
+character columns; LSP wants UTF-16 code units. A `Span` stores 1-based lines and 0-based
+character columns; everything else is converted here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Sequence
+
+
+class Span(NamedTuple):
+    line: int  # 1-based
+    column: int  # 0-based, in characters (code points)
+    end_line: int
+    end_column: int
+
+    def contains(self, line: int, column: int) -> bool:
+        return (self.line, self.column) <= (line, column) <= (self.end_line, self.end_column)
+
+
+def byte_to_char_column(line_text: str, byte_column: int) -> int:
+    """Turn a UTF-8 byte offset within `line_text` into a character offset."""
+    if line_text.isascii():
+        return byte_column
+    return len(line_text.encode("utf-8")[:byte_column].decode("utf-8", errors="replace"))
+
+
+def char_to_utf16_column(line_text: str, column: int) -> int:
+    """Turn a character offset into UTF-16 code units, as LSP counts them by default."""
+    prefix = line_text[:column]
+    if prefix.isascii():
+        return column
+    return len(prefix.encode("utf-16-le")) // 2
+
+
+def utf16_to_char_column(line_text: str, utf16_column: int) -> int:
+    if line_text.isascii():
+        return utf16_column
+    units = 0
+    for index, char in enumerate(line_text):
+        if units >= utf16_column:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(line_text)
+
+
+def span_from_ast(node, lines: Sequence[str]) -> Span:
+    """The span of an `ast` node; `lines` are the source lines (without line ends)."""
+    line, end_line = node.lineno, getattr(node, "end_lineno", None) or node.lineno
+    column = _char_column(lines, line, node.col_offset)
+    end_offset = getattr(node, "end_col_offset", None)
+    end_column = column if end_offset is None else _char_column(lines, end_line, end_offset)
+    return Span(line, column, end_line, end_column)
+
+
+def _char_column(lines: Sequence[str], line: int, byte_column: int) -> int:
+    if 0 < line <= len(lines):
+        return byte_to_char_column(lines[line - 1], byte_column)
+    return byte_column
+
+
+def span_from_grep(node) -> Span:
+    """The span of an ast-grep node (0-based lines, character columns)."""
+    where = node.range()
+    return Span(where.start.line + 1, where.start.column, where.end.line + 1, where.end.column)
+
+
+class LineIndex:
+    """Character offsets of line starts, to turn spans into string slices for fixes."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        starts = [0]
+        position = source.find("\n")
+        while position != -1:
+            starts.append(position + 1)
+            position = source.find("\n", position + 1)
+        self.starts = starts
+
+    def offset(self, line: int, column: int) -> int:
+        if line - 1 >= len(self.starts):
+            return len(self.source)
+        return min(self.starts[line - 1] + column, len(self.source))
+
+    def slice(self, span: Span) -> tuple[int, int]:
+        return self.offset(span.line, span.column), self.offset(span.end_line, span.end_column)
+
+    def line_text(self, line: int) -> str:
+        if line - 1 >= len(self.starts):
+            return ""
+        start = self.starts[line - 1]
+        end = self.source.find("\n", start)
+        text = self.source[start:] if end == -1 else self.source[start:end]
+        return text.rstrip("\r")
