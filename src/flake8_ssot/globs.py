@@ -28,7 +28,7 @@ class GlobSet:
             if pattern.count("[") != pattern.count("]"):
                 raise InvalidGlob(pattern, "unbalanced '[' ']'")
         try:
-            self._spec = pathspec.PathSpec.from_lines("gitwildmatch", self.patterns) if self.patterns else None
+            self._spec = pathspec.GitIgnoreSpec.from_lines(self.patterns) if self.patterns else None
         except Exception as error:  # pathspec raises several types for bad patterns
             bad = next((p for p in self.patterns if _invalid(p)), self.patterns[0])
             raise InvalidGlob(bad, str(error)) from None
@@ -62,7 +62,7 @@ def relative_to(path: str, root: str) -> str:
 
 def _invalid(pattern: str) -> bool:
     try:
-        pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+        pathspec.GitIgnoreSpec.from_lines([pattern])
     except Exception:
         return True
     return False
