@@ -1,0 +1,131 @@
+"""The flake8 front-end, run for real: entry point, noqa, per-file-ignores, stdin, bad config."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+from collections import Counter
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+from markers import FIXTURES, expected, python_files
+
+REPO = Path(__file__).parent.parent
+FLAKE8_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>SSOT\d{3}) (?P<message>.*)$")
+
+POLICY = """
+[tool.ssot]
+src = ["src"]
+[tool.ssot.legacy]
+"app.ws.factory" = "app.ws.canonical_imports"
+[tool.ssot.factories]
+"app.ctx.UserExecutionContext" = { use = "app.ctx.create_defensive_user_execution_context" }
+"""
+
+
+def flake8(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120
+    )
+
+
+def parse(output: str) -> list[dict]:
+    return [m.groupdict() for m in map(FLAKE8_LINE.match, output.splitlines()) if m]
+
+
+def project(tmp_path: Path, files: dict[str, str]) -> Path:
+    (tmp_path / "pyproject.toml").write_text(POLICY, encoding="utf-8")
+    for name, body in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return tmp_path
+
+
+def test_entry_point_name_is_one_flake8_accepts():
+    names = [ep.name for ep in entry_points(group="flake8.extension") if ep.value.startswith("flake8_ssot")]
+    assert names == ["SSO"]
+    assert re.match(r"^[A-Z]{1,3}[0-9]{0,3}$", names[0])  # flake8's VALID_CODE_PREFIX
+
+
+def test_fixture_project_through_flake8_reports_the_marked_lines():
+    root = FIXTURES / "project"
+    if not root.exists():
+        pytest.skip("fixture project not present")
+    result = flake8("--isolated", "--select", "SSO", ".", cwd=root)
+    assert result.returncode in (0, 1), result.stderr
+    got: dict[Path, Counter] = {}
+    for item in parse(result.stdout):
+        got.setdefault((root / item["path"]).resolve(), Counter())[(int(item["line"]), item["code"])] += 1
+    for path in python_files(root):
+        assert got.get(path.resolve(), Counter()) == expected(path), path
+
+
+def test_noqa_and_per_file_ignores(tmp_path):
+    root = project(tmp_path, {
+        "src/app/handlers.py": """
+            from app.ws.factory import create_websocket_manager  # noqa: SSOT001
+            from app.ws.factory import get_manager  # noqa: E501
+            from app.ws.factory import helper  # noqa
+            from app.ws.factory import other  # noqa: SSO
+        """,
+        "tests/test_ctx.py": """
+            from app.ctx import UserExecutionContext
+            from app.ws.factory import create_websocket_manager
+            context = UserExecutionContext(user_id="u1")
+        """,
+        "setup.cfg": """
+            [flake8]
+            per-file-ignores =
+                tests/*: SSOT002
+        """,
+    })
+    result = flake8("--select", "SSO", ".", cwd=root)
+    found = sorted((item["path"], int(item["line"]), item["code"]) for item in parse(result.stdout))
+    assert found == [("./src/app/handlers.py", 3, "SSOT001"), ("./tests/test_ctx.py", 3, "SSOT001")], result.stdout
+
+
+def test_extend_ignore_with_the_entry_point_prefix_silences_every_code(tmp_path):
+    root = project(tmp_path, {
+        "src/app/handlers.py": "from app.ws.factory import create_websocket_manager\n",
+        "setup.cfg": "[flake8]\nextend-ignore = SSO\n",
+    })
+    result = flake8(".", cwd=root)
+    assert "F401" in result.stdout, result.stdout + result.stderr  # flake8 ran and reported its own code
+    assert "SSOT" not in result.stdout
+
+
+def test_stdin_with_display_name_uses_the_buffer_not_the_file(tmp_path):
+    root = project(tmp_path, {"src/app/handlers.py": "import os\n"})  # the saved file is clean
+    buffer = "x = 'é'; from app.ws.factory import create_websocket_manager\n"
+    result = flake8("--select", "SSO", "--stdin-display-name", "src/app/handlers.py", "-", cwd=root, stdin=buffer)
+    assert parse(result.stdout) == [{
+        "path": "src/app/handlers.py", "line": "1", "col": "10", "code": "SSOT001",
+        "message": "legacy import 'app.ws.factory': use 'app.ws.canonical_imports'",
+    }]
+
+
+def test_bad_configuration_is_one_message_not_a_traceback(tmp_path):
+    root = project(tmp_path, {"src/app/handlers.py": "import os\n"})
+    (root / "pyproject.toml").write_text('[tool.ssot.legacy]\n"app.x" = { use = "app.y", fixx = "safe" }\n')
+    result = flake8("--select", "SSO", ".", cwd=root)
+    assert "Traceback" not in result.stderr
+    assert parse(result.stdout) == [{
+        "path": "./src/app/handlers.py", "line": "1", "col": "1", "code": "SSOT000",
+        "message": f"bad flake8-ssot configuration: {root / 'pyproject.toml'}: "
+                   "tool.ssot.legacy.\"app.x\".fixx: unknown key; did you mean 'fix'?",
+    }]
+
+
+def test_examples_monorepo_through_flake8():
+    root = REPO / "examples" / "monorepo"
+    if not root.exists():
+        pytest.skip("examples not present")
+    result = flake8("--isolated", "--select", "SSO", ".", cwd=root)
+    codes = Counter(item["code"] for item in parse(result.stdout))
+    assert {"SSOT001", "SSOT002", "SSOT003"} <= set(codes), result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
