@@ -128,3 +128,30 @@ def test_seed_000_constructor_and_registry_table(tmp_path_factory):
         (13, "SSOT002", "direct construction of factory-only class 'app.ctx.UserExecutionContext': "
                         "use 'app.ctx.create_defensive_user_execution_context'"),
     ]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(statements=st.lists(statement, min_size=1, max_size=10),
+       module_path=st.sampled_from(["src/app/ws/handlers.py", "src/app/ws/factory/sub.py", "src/app/ws/__init__.py",
+                                    "src/app/legacy_utils/x.py", "src/app/ctx/helpers.py", "src/other/mod.py"]),
+       relative=st.sampled_from(["", "from . import helper\n", "from .. import factory\n", "from .sub import WebSocketManager\n"]))
+def test_prefilter_equals_the_full_run(tmp_path_factory, statements, module_path, relative):
+    config, root = _config(tmp_path_factory)
+    program = relative + "\n".join(statements).replace("{A}", "alias") + "\n"
+    path = str(root / module_path)
+    fast = check_source(program, path, config)
+    slow = check_source(program, path, config, prefilter=False)
+    assert fast.diagnostics == slow.diagnostics
+    assert config.prefilter.may_match(program.encode("utf-8"), "") == config.prefilter.may_match(program, "")
+
+
+def test_prefilter_needs_whole_words(tmp_path_factory):
+    config, _ = _config(tmp_path_factory)
+    prefilter = config.prefilter
+    assert not prefilter.may_match("import os\nfrom app import factory_helpers\n", "app.main")
+    assert prefilter.may_match("from app.ws import factory\n", "app.main")
+    assert prefilter.may_match(b"x = 'app.ws.factory.create'\n", "app.main")
+    assert prefilter.may_match("from . import helpers\n", "app.ws.factory.sub")  # named by its own module
+    assert not prefilter.may_match("__all__ = ['x']\n", "app.main")
+    assert prefilter.may_match("__all__ = ['x']\n", "app.ws.handlers")  # listed under deprecated-exports
+    assert prefilter.may_match("from app import legacy_utils\n", "app.main")  # wildcard key app.legacy_*

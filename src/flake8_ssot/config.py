@@ -93,7 +93,8 @@ class Config:
     patterns: tuple[PatternRule, ...]
     baseline: str | None = None
     cache_dir: str | None = None
-    anchors: tuple[str, ...] = ()  # see `prefilter_anchors`
+    anchors: tuple[str, ...] = ()  # the prefilter's words, for display and tests
+    prefilter: Any = None  # prefilter.Prefilter, built from this configuration
 
     def relative(self, path: str) -> str:
         """`path` relative to the configuration root, with forward slashes."""
@@ -452,19 +453,26 @@ def _patterns(check: _Checker, value: Any, key_path: str, root: str) -> tuple[Pa
 
 
 def _with_anchors(config: Config) -> Config:
-    """Words a file must contain for any rule to fire in it (see engine.may_match)."""
+    """The words a file must contain for any rule to fire in it (see prefilter.py)."""
+    from flake8_ssot.prefilter import Prefilter
+
     words: set[str] = set()
+    fragments: set[str] = set()
     for table in (config.legacy, config.canonical, config.factories):
         for key, _ in table.items():
-            words.add(last_literal_run(key) if is_wildcard(key) else key.rsplit(".", 1)[-1])
+            last = key.rsplit(".", 1)[-1]
+            if is_wildcard(last):
+                fragments.add(last_literal_run(key))
+            else:
+                words.add(last)
+    everything = "" in fragments
     for rule in config.patterns:
-        if not rule.anchors:
-            words = set()  # a rule without a literal anchor can match anything
-            return _replace(config, anchors=("",))
-        words.update(rule.anchors)
-    if "" in words:
-        return _replace(config, anchors=("",))
-    return _replace(config, anchors=tuple(sorted(words)))
+        if rule.anchors:
+            words.update(rule.anchors)
+        else:
+            everything = True  # a rule without a literal word can match anything
+    prefilter = Prefilter.build(words, fragments, config.deprecated_exports, everything)
+    return _replace(config, anchors=prefilter.words + prefilter.fragments, prefilter=prefilter)
 
 
 def _replace(config: Config, **changes: Any) -> Config:

@@ -27,20 +27,9 @@ class CheckResult(NamedTuple):
     parsed: bool = True  # False when the prefilter proved there is nothing to find
 
 
-def may_match(source: str, module: str, config: Config) -> bool:
-    """Can any rule fire in this file? A sound text prefilter: False means nothing to report.
-
-    Every violation spells the last component of a configured path somewhere in the file
-    (in an import, an attribute, a call, a string or a definition), or inherits it from the
-    file's own module name through a relative import; `__all__` matters only in modules
-    listed under deprecated-exports; pattern rules contribute their literal words.
-    """
-    if config.deprecated_exports.get(module) is not None and "__all__" in source:
-        return True
-    for anchor in config.anchors:
-        if anchor in source or anchor in module:
-            return True
-    return False
+def may_match(source: str | bytes, module: str, config: Config) -> bool:
+    """Can any rule fire in this file? Sound: False means there is nothing to report."""
+    return config.prefilter.may_match(source, module)
 
 
 def file_module(path: str, config: Config) -> tuple[str, bool]:
