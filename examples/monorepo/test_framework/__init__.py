@@ -1,0 +1,1 @@
+"""Shared SSOT test framework."""

@@ -1,0 +1,1 @@
+"""SSOT base classes and helpers for tests."""
