@@ -3,7 +3,8 @@
 flake8 applies its own noqa to the plugin's output; the CLI and the language server apply
 this one, so both front-ends suppress exactly the same diagnostics. As in flake8, a comment
 whose codes do not look like codes (`# noqa: SSO`) is a blanket noqa, and a noqa comment on
-any line of a multi-line statement or string covers all of its lines.
+any line of a multi-line statement or string covers all of its lines, and a line that
+starts with `# flake8: noqa` silences the whole file.
 """
 
 from __future__ import annotations
@@ -18,15 +19,19 @@ from flake8_ssot.diagnostic import Diagnostic
 # flake8's pattern (flake8/defaults.py), reproduced for identical behaviour.
 NOQA = re.compile(
     r"# noqa"
-    r"(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+)?(?:[A-Z][0-9]+(?:[,\s]+)?)*))?",
+    r"(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+)?(?:[A-Z]+[0-9]+(?:[,\s]+)?)*))?",
     re.IGNORECASE,
 )
 _SEPARATOR = re.compile(r"[,\s]+")
+# flake8 skips a whole file when a line starts with this comment (flake8/defaults.py NOQA_FILE).
+NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
 
 
 def filter_noqa(diagnostics: list[Diagnostic], source: str) -> list[Diagnostic]:
     if not diagnostics or "noqa" not in source.lower():
         return diagnostics
+    if any(NOQA_FILE.match(line) for line in source.splitlines()):
+        return []
     comments = _comments_by_line(source)
     if not comments:
         return diagnostics
