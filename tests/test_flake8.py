@@ -52,17 +52,40 @@ def test_entry_point_name_is_one_flake8_accepts():
     assert re.match(r"^[A-Z]{1,3}[0-9]{0,3}$", names[0])  # flake8's VALID_CODE_PREFIX
 
 
-def test_fixture_project_through_flake8_reports_the_marked_lines():
-    root = FIXTURES / "project"
-    if not root.exists():
-        pytest.skip("fixture project not present")
-    result = flake8("--isolated", "--select", "SSO", ".", cwd=root)
+@pytest.mark.parametrize("name, options", [
+    ("project", ["--isolated"]),
+    # noqa/ relies on flake8's own per-file-ignores in its .flake8, read from that directory
+    ("noqa", ["--config", ".flake8"]),
+])
+def test_fixture_project_through_flake8_reports_the_marked_lines(name, options):
+    root = FIXTURES / name
+    result = flake8(*options, "--select", "SSO", ".", cwd=root)
     assert result.returncode in (0, 1), result.stderr
     got: dict[Path, Counter] = {}
     for item in parse(result.stdout):
         got.setdefault((root / item["path"]).resolve(), Counter())[(int(item["line"]), item["code"])] += 1
     for path in python_files(root):
         assert got.get(path.resolve(), Counter()) == expected(path), path
+
+
+def test_noqa_fixture_without_the_ssot_copy_of_per_file_ignores(tmp_path):
+    """flake8's per-file-ignores alone give the same result as the [tool.ssot] copy."""
+    import shutil
+
+    root = tmp_path / "noqa"
+    shutil.copytree(FIXTURES / "noqa", root)
+    policy = (root / "pyproject.toml").read_text(encoding="utf-8")
+    (root / "pyproject.toml").write_text(
+        "\n".join(line for line in policy.splitlines() if not line.startswith("per-file-ignores")), encoding="utf-8")
+    result = flake8("--config", ".flake8", "--select", "SSO", ".", cwd=root)
+    got: Counter = Counter()
+    for item in parse(result.stdout):
+        got[(item["path"].lstrip("./"), int(item["line"]), item["code"])] += 1
+    want: Counter = Counter()
+    for path in python_files(root):
+        for (line, code), count in expected(path).items():
+            want[(str(path.relative_to(root)), line, code)] += count
+    assert got == want
 
 
 def test_noqa_and_per_file_ignores(tmp_path):
