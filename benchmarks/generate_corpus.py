@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from policy import ssot_pyproject  # noqa: E402
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 DEFAULT_LINES = 10_000_000
 DEFAULT_SEED = 1128
 MIN_LINES = 1_000
@@ -263,6 +263,7 @@ class Generator:
         self.lines = max(lines, MIN_LINES)
         self.seed = seed
         self.rng = random.Random(seed)
+        self.callables: list[str] = []  # names the module being rendered imported from its neighbours
         self.modules: list[Module] = []
         self.paths: set[str] = set()
         self.dirs: set[str] = set()
@@ -609,7 +610,8 @@ class Generator:
         if t == 10 and "datetime" in imported:
             return "datetime.now(timezone.utc)"
         if t == 11:
-            return f'{{"{r.choice(KEYS)}": {src}, "{r.choice(KEYS)}": {r.choice(names)}}}'
+            first, second = r.sample(KEYS, 2)
+            return f'{{"{first}": {src}, "{second}": {r.choice(names)}}}'
         if t == 12:
             return f"{src} is not None and {r.choice(names)} is not None"
         if t == 13:
@@ -665,7 +667,11 @@ class Generator:
                 out.append(f"{ind}# {r.choice(PHRASES).format(a=r.choice(NOUNS), b=r.choice(NOUNS))}")
             elif t < 17 and is_async:
                 out.append(f"{ind}await asyncio.sleep(0)")
-            elif t < 18 and in_method:
+            elif t < 18 and self.callables:
+                # use what the module imported from its neighbours, as real code does
+                out.append(f"{ind}{v} = {r.choice(self.callables)}({src})")
+                names.append(v)
+            elif t < 19 and in_method:
                 out.append(f"{ind}self._{r.choice(NOUNS)}_{r.choice(('cache', 'state', 'count'))} = {src}")
             else:
                 out.append(f"{ind}assert {src} is not None or {r.choice(names)} is None")
@@ -695,7 +701,7 @@ class Generator:
         sig = ", ".join(parts)
         out.append(f"{ind}{'async ' if is_async else ''}def {name}({sig}) -> {r.choice(('Any', 'Optional[Dict[str, Any]]', 'List[Any]', 'bool', 'None'))}:")
         out += self.docstring(ind + "    ", name.strip("_").replace("_", " "), r.random() < 0.5)
-        out += self.body(ind + "    ", params, r.randint(3, 18), imported, is_async, method)
+        out += self.body(ind + "    ", params, r.randint(3, 18), imported, is_async, method and decorator != "@staticmethod")
         return out
 
     def klass(self, name: str | None, imported: set[str]) -> list[str]:
@@ -929,7 +935,10 @@ class Generator:
                 "        self.user_context = user_context",
             ]
         elif kind == "duplicate-assignment":
-            body.append(r.choice(("WebSocketManager = None  # bound lazily by _bind_manager()", "UserExecutionContext = dict  # pre-#1126 alias")))
+            body.append(r.choice((
+                'WebSocketManager = type("WebSocketManager", (), {})  # stub so old pickles load',
+                "UserExecutionContext = dict  # pre-#1126 alias",
+            )))
             hit_body()
         elif kind == "pattern-call":
             body += [
@@ -1042,18 +1051,24 @@ class Generator:
             return [], []
         out = []
         chosen = []
+        seen: set[str] = set()
         for _ in range(r.randint(1, 5) if module.role != "test" else r.randint(1, 3)):
             dotted, names = r.choice(pool)
-            if dotted == module.dotted:
+            picked = sorted(set(r.sample(names, r.randint(1, len(names)))) - seen - set(module.exports))
+            if dotted == module.dotted or not picked:
                 continue
-            picked = sorted(set(r.sample(names, r.randint(1, len(names)))))
+            seen.update(picked)
             out.append(f"from {dotted} import {', '.join(picked)}")
             chosen.append((dotted, names))
         if module.top == "netra_backend" and module.role == "app" and r.random() < 0.3:
             siblings = [d for d in self.children_of.get(module.dotted.rsplit(".", 1)[0], ()) if d != module.dotted]
             if siblings:
                 sib = r.choice(siblings)
-                out.append(f"from .{sib.rsplit('.', 1)[-1]} import {self.exports_of[sib][0]}")
+                name = self.exports_of[sib][0]
+                if name not in seen and name not in module.exports:
+                    seen.add(name)
+                    out.append(f"from .{sib.rsplit('.', 1)[-1]} import {name}")
+        self.callables = sorted(seen)
         return sorted(set(out)), chosen
 
     def render(self, module: Module) -> tuple[str, list[tuple[int, str, str]], list[str]]:
@@ -1065,6 +1080,7 @@ class Generator:
             return self.render_init(module), [], []
         imported: set[str] = set()
         lines = self.header(module, imported)
+        self.callables = []
         intra, targets = self.intra_imports(module)
         if intra:
             lines.append("")

@@ -757,6 +757,10 @@ class Bench:
         run = self.runs.get(name)
         return run.get("wall_s") if run and "error" not in run else None
 
+    def cpu(self, name: str) -> float | None:
+        run = self.runs.get(name)
+        return run.get("cpu_s") if run and "error" not in run else None
+
     def ratios(self) -> list[dict[str, Any]]:
         out = []
 
@@ -771,6 +775,15 @@ class Bench:
         ratio("ssot one file changed / ruff one file changed", "ssot_one_file_changed", "ruff_one_file_changed", "(information)", None)
         ratio("flake8+tidy (whole tree, scaled) / ssot cold", "flake8_tidy_whole_tree_estimate", "ssot_cold", ">= 50", lambda v: v >= 50)
         ratio("flake8+tidy / ssot, same sample (no scaling)", "flake8_tidy_sample", "ssot_cold_sample", "(information)", None)
+        # CPU time (user + system, all processes): steadier than wall time on a busy machine
+        def cpu_ratio(name: str, num: str, den: str) -> None:
+            a, b = self.cpu(num), self.cpu(den)
+            value = a / b if a is not None and b else None
+            out.append({"ratio": name, "value": value, "target": "(information)", "met": None if value is None else "info"})
+
+        cpu_ratio("CPU time: ssot cold / ruff cold", "ssot_cold", "ruff_cold")
+        cpu_ratio("CPU time: flake8+tidy (whole tree, scaled) / ssot cold", "flake8_tidy_whole_tree_estimate", "ssot_cold")
+        cpu_ratio("CPU time: flake8 with plugin / without", "flake8_default_with_plugin", "flake8_default_without_plugin")
         base, with_plugin = self.wall("flake8_default_without_plugin"), self.wall("flake8_default_with_plugin")
         overhead = (with_plugin / base - 1.0) * 100 if base and with_plugin is not None else None
         out.append({"ratio": "flake8 plugin overhead, % of flake8's own time", "value": overhead, "target": "< 5 %", "met": None if overhead is None else overhead < 5})
