@@ -1,0 +1,302 @@
+"""Re-check only the top-level statements an edit touched: the language server's fast path.
+
+A module is a run of top-level statements. When an edit stays inside statements that bind
+no module-level name (a function or class body, a plain call), no diagnostic elsewhere can
+change. So only a reduced copy of the buffer is checked: the edited statements, verbatim
+copies of the statements that bind names (imports, assignments, `if TYPE_CHECKING:`), a
+one-line stub for every other `def`/`class`, and blank lines for the rest, so every line
+keeps its number. The other diagnostics are kept and shifted. Anything else (an edit to an
+import or assignment, a renamed definition, `__all__`, `global`, a buffer that does not
+parse) takes the full check. The result always equals `engine.check_source(..., noqa=True)`.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import warnings
+from dataclasses import dataclass, replace
+from typing import NamedTuple, Sequence
+
+from flake8_ssot.config import Config
+from flake8_ssot.diagnostic import Diagnostic
+from flake8_ssot.dotted import module_name
+from flake8_ssot.engine import check_source, may_match
+from flake8_ssot.noqa import NOQA_FILE
+from flake8_ssot.span import Span
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Text that makes a definition matter beyond its own lines.
+_REACHES_OUT = re.compile(r"\b(?:global|nonlocal)\b|__all__")
+
+
+class Chunk(NamedTuple):
+    """One top-level statement with the comment and blank lines that follow it, up to the next."""
+
+    start: int  # 0-based first line: its first decorator, or the statement itself
+    kind: str  # "def" / "class" (stubbed when not edited), "binding" (copied), "plain" (blanked), "gap"
+    name: str = ""  # the defined name, for "def" and "class"
+    header: int = 0  # 0-based line of the `def`/`class` keyword
+    is_async: bool = False
+    # The import statements inside a definition: fixes ask which names and modules the file
+    # imports anywhere, so a definition's stub keeps them (inside itself, where they bind nothing
+    # the rest of the module sees).
+    imports: tuple[str, ...] = ()
+
+    def signature(self) -> tuple:
+        return self.kind, self.name, self.is_async, self.imports
+
+
+@dataclass
+class _State:
+    path: str
+    config: Config
+    lines: list[str]
+    chunks: list[Chunk] | None  # None: the buffer did not parse, so only full checks
+    diagnostics: list[Diagnostic]
+    names: frozenset[str] = frozenset()  # config_names(config)
+
+
+class IncrementalChecker:
+    """Checks successive versions of one buffer; remembers the last one."""
+
+    def __init__(self) -> None:
+        self.state: _State | None = None
+        self.last_was_incremental = False  # for logs and tests
+
+    def check(self, source: str, path: str, config: Config, lines: Sequence[str] | None = None) -> list[Diagnostic]:
+        if lines is None:
+            lines = source.split("\n") if "\r" not in source else _LINE_BREAK.split(source)
+        lines = list(lines)
+        self.last_was_incremental = False
+        module, _ = module_name(os.path.abspath(path), config.src)
+        if not may_match(source, module, config):
+            self.state = _State(path, config, lines, None, [])
+            return []
+        state = self.state
+        if state is not None and state.chunks is not None and state.path == path and state.config is config:
+            diagnostics = self._incremental(state, source, lines)
+            if diagnostics is not None:
+                self.last_was_incremental = True
+                return diagnostics
+        return self._full(source, path, config, lines)
+
+    def _full(self, source: str, path: str, config: Config, lines: list[str]) -> list[Diagnostic]:
+        tree = _parse(source)
+        diagnostics = check_source(source, path, config, tree=tree, noqa=True).diagnostics
+        chunks = chunks_of(tree.body, lines, 0) if tree is not None else None
+        self.state = _State(path, config, lines, chunks, diagnostics, config_names(config))
+        return diagnostics
+
+    def _incremental(self, state: _State, source: str, lines: list[str]) -> list[Diagnostic] | None:
+        old = state.lines
+        if old == lines:
+            return state.diagnostics
+        prefix = 0
+        limit = min(len(old), len(lines))
+        while prefix < limit and old[prefix] == lines[prefix]:
+            prefix += 1
+        suffix = 0
+        while suffix < limit - prefix and old[-1 - suffix] == lines[-1 - suffix]:
+            suffix += 1
+        changed_end = len(old) - suffix  # old lines [prefix, changed_end) were replaced
+        chunks = state.chunks
+        # The edited chunks, and the one before: an indented line typed after a function's
+        # last line belongs to that function. An insertion also takes the chunk it precedes.
+        first = _chunk_at(chunks, max(prefix - 1, 0))
+        last_line = changed_end - 1 if changed_end > prefix else prefix
+        last = _chunk_at(chunks, max(min(last_line, len(old) - 1), 0))
+        old_start = chunks[first].start
+        old_end = chunks[last + 1].start if last + 1 < len(chunks) else len(old)
+        delta = len(lines) - len(old)
+        new_end = old_end + delta
+        region = lines[old_start:new_end]
+        if any(chunk.kind == "binding" for chunk in chunks[first:last + 1]):
+            return None
+        if _REACHES_OUT.search("\n".join(old[old_start:old_end])) or _REACHES_OUT.search("\n".join(region)):
+            return None
+        if any(NOQA_FILE.match(text) for text in (*old[old_start:old_end], *region)):
+            return None  # `# flake8: noqa` came or went: every diagnostic of the file may change
+        tree = _parse("\n".join(region))
+        if tree is None:
+            return None
+        edited = chunks_of(tree.body, region, old_start) if region else []
+        if any(chunk.kind == "binding" for chunk in edited):
+            return None
+        defined = sorted(c.signature() for c in chunks[first:last + 1] if c.kind in ("def", "class"))
+        if defined != sorted(c.signature() for c in edited if c.kind in ("def", "class")):
+            return None  # a definition appeared, vanished or was renamed: bindings changed
+        kept = []
+        for diagnostic in state.diagnostics:
+            if diagnostic.line - 1 < old_start:
+                moved = diagnostic
+            elif diagnostic.line - 1 >= old_end:
+                moved = _shifted(diagnostic, delta)
+            else:
+                continue
+            if _touches(moved, old_start, new_end):
+                return None  # its fix edits the region: recompute it
+            kept.append(moved)
+        after = chunks[last + 1:]
+        if delta:
+            after = [c._replace(start=c.start + delta, header=c.header + delta) for c in after]
+        new_chunks = [*chunks[:first], *edited, *after] or [Chunk(0, "gap")]
+        reduced = _reduced(lines, new_chunks, old_start, new_end, state.names)
+        result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True)
+        if result.syntax_error is not None:
+            return None
+        fresh = [d for d in result.diagnostics if old_start <= d.line - 1 < new_end]
+        diagnostics = _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
+        self.state = _State(state.path, state.config, lines, new_chunks, diagnostics, state.names)
+        return diagnostics
+
+
+def chunks_of(body: Sequence[ast.stmt], lines: Sequence[str], offset: int) -> list[Chunk]:
+    """The chunks of `lines`, parsed into `body`; chunk lines are moved down by `offset`."""
+    chunks: list[Chunk] = []
+    last_end = -1  # the last line (0-based) of the previous statement
+    for node in body:
+        decorators = getattr(node, "decorator_list", ())
+        first = min([node.lineno, *(d.lineno for d in decorators)]) - 1
+        end = (node.end_lineno or node.lineno) - 1
+        if chunks and first <= last_end:
+            # `a = 1; b = 2`, or a statement starting on the line another ends: one chunk
+            chunks[-1] = Chunk(chunks[-1].start, "binding")
+        else:
+            chunks.append(_chunk(node, first, end, lines, offset))
+        last_end = max(last_end, end)
+    if not chunks or chunks[0].start > offset:
+        chunks.insert(0, Chunk(offset, "gap"))
+    return chunks
+
+
+def _chunk(node: ast.stmt, first: int, end: int, lines: Sequence[str], offset: int) -> Chunk:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        text = "\n".join(lines[first:end + 1])
+        if _REACHES_OUT.search(text):
+            return Chunk(first + offset, "binding")
+        kind = "class" if isinstance(node, ast.ClassDef) else "def"
+        is_async = isinstance(node, ast.AsyncFunctionDef)
+        imports: tuple[str, ...] = ()
+        if "import" in text:
+            found = [sub for sub in ast.walk(node) if isinstance(sub, (ast.Import, ast.ImportFrom))]
+            found.sort(key=lambda sub: (sub.lineno, sub.col_offset))
+            imports = tuple(ast.unparse(sub) for sub in found)
+        return Chunk(first + offset, kind, node.name, node.lineno - 1 + offset, is_async, imports)
+    return Chunk(first + offset, "binding" if _binds(node) else "plain")
+
+
+def _binds(node: ast.AST) -> bool:
+    """Does a top-level statement bind, delete or import a module-level name, or touch `__all__`?"""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and (not isinstance(sub.ctx, ast.Load) or sub.id == "__all__"):
+            return True
+        if isinstance(sub, (
+            ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.FunctionDef, ast.AsyncFunctionDef,
+            ast.ClassDef, ast.ExceptHandler, ast.match_case,
+        )):
+            return True
+    return False
+
+
+def _chunk_at(chunks: Sequence[Chunk], line: int) -> int:
+    low, high = 0, len(chunks) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if chunks[middle].start <= line:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _reduced(lines: Sequence[str], chunks: Sequence[Chunk], start: int, end: int, names: frozenset[str]) -> list[str]:
+    """The buffer's lines with only the edited region, name-binding statements and the stubs
+    of the definitions whose names they (or the configuration) mention."""
+    out = [""] * len(lines)
+    out[start:end] = lines[start:end]
+    definitions = []
+    for index, chunk in enumerate(chunks):
+        if start <= chunk.start < end:
+            continue
+        if chunk.kind == "binding":
+            stop = chunks[index + 1].start if index + 1 < len(chunks) else len(lines)
+            out[chunk.start:stop] = lines[chunk.start:stop]
+        elif chunk.kind in ("class", "def"):
+            definitions.append(chunk)
+    if "flake8" in "\n".join(lines).lower():
+        for number, text in enumerate(lines):
+            if NOQA_FILE.match(text):
+                out[number] = text  # `# flake8: noqa` anywhere silences the whole file
+    if definitions:
+        # A definition elsewhere matters only through its name; most are never mentioned here.
+        words = set(_WORD.findall("\n".join(out))) | names
+        for chunk in definitions:
+            if chunk.name in words or chunk.imports:
+                body = "; ".join(chunk.imports) or "..."
+                if chunk.kind == "class":
+                    out[chunk.header] = f"class {chunk.name}: {body}"
+                else:
+                    out[chunk.header] = f"{'async ' if chunk.is_async else ''}def {chunk.name}(*args, **kwargs): {body}"
+    return out
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def config_names(config: Config) -> frozenset[str]:
+    """Every name the configuration spells: fixes may ask whether the file defines one."""
+    words: set[str] = set()
+    for table in (config.legacy, config.canonical, config.factories):
+        for key, entry in table.items():
+            words.update(_WORD.findall(key))
+            if entry.use:
+                words.update(_WORD.findall(entry.use))
+    for exports in config.deprecated_exports.values():
+        words.update(exports.names)
+    for rule in config.patterns:
+        words.update(_WORD.findall(rule.fix or ""))
+    return frozenset(words)
+
+
+def _shifted(diagnostic: Diagnostic, delta: int) -> Diagnostic:
+    if delta == 0:
+        return diagnostic
+    fix = diagnostic.fix
+    if fix is not None:
+        fix = replace(fix, edits=tuple(replace(edit, span=_move(edit.span, delta)) for edit in fix.edits))
+    return replace(diagnostic, span=_move(diagnostic.span, delta), fix=fix)
+
+
+def _move(span: Span, delta: int) -> Span:
+    return Span(span.line + delta, span.column, span.end_line + delta, span.end_column)
+
+
+def _touches(diagnostic: Diagnostic, start: int, end: int) -> bool:
+    """Does the diagnostic's fix edit lines [start, end] (0-based), the edited region?"""
+    if diagnostic.fix is None:
+        return False
+    return any(
+        edit.span.line - 1 <= end and edit.span.end_line - 1 >= start for edit in diagnostic.fix.edits
+    )
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    result, seen = [], set()
+    for diagnostic in diagnostics:
+        key = (diagnostic.code, diagnostic.span, diagnostic.message)
+        if key not in seen:
+            seen.add(key)
+            result.append(diagnostic)
+    return result
+

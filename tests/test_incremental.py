@@ -1,0 +1,226 @@
+"""The language server's incremental check equals the full check, edit after edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flake8_ssot.config import load_config
+from flake8_ssot.engine import check_source
+from flake8_ssot.incremental import IncrementalChecker
+from markers import fixture_projects, python_files
+
+PROJECT = Path(__file__).parent / "fixtures" / "project"
+ROUTES = PROJECT / "src/netra_backend/app/routes_for_incremental_tests.py"  # never written
+
+SOURCE = '''\
+"""Agent routes: build the context, get the manager, run the agent."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager
+from netra_backend.app.services.user_execution_context import UserExecutionContext
+
+if TYPE_CHECKING:
+    from netra_backend.app.websocket_core.unified_manager import UnifiedWebSocketManager
+
+
+class AgentRoute:
+    """One route per agent."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    async def handle(self, user_id: str) -> dict:
+        context = UserExecutionContext(user_id=user_id)
+        manager = get_websocket_manager(context)
+        return {"manager": manager, "route": self.name}
+
+
+def register(routes: list) -> None:
+    routes.append(AgentRoute("supervisor"))
+
+
+def legacy_path(user_id: str):
+    from netra_backend.app.websocket_core.factory import create_websocket_manager
+
+    return create_websocket_manager(user_id)
+'''
+
+
+def full(source: str, path: Path, config) -> list:
+    return check_source(source, str(path), config, noqa=True).diagnostics
+
+
+def test_an_edit_inside_a_function_body_is_checked_incrementally():
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    checker = IncrementalChecker()
+    assert checker.check(SOURCE, str(ROUTES), config) == full(SOURCE, ROUTES, config)
+    assert not checker.last_was_incremental
+    codes = [(d.line, d.code) for d in checker.state.diagnostics]
+    assert codes == [(21, "SSOT002"), (31, "SSOT001")]
+
+    # A direct construction typed into `register`, three lines down the file.
+    edited = SOURCE.replace(
+        "    routes.append(",
+        "    context = UserExecutionContext(user_id='triage')\n\n\n"
+        "    routes.append(",
+    )
+    diagnostics = checker.check(edited, str(ROUTES), config)
+    assert checker.last_was_incremental
+    assert diagnostics == full(edited, ROUTES, config)
+    assert [(d.line, d.code) for d in diagnostics] == [(21, "SSOT002"), (27, "SSOT002"), (34, "SSOT001")]
+
+    # Deleting the lines again shifts the last diagnostic back.
+    assert checker.check(SOURCE, str(ROUTES), config) == full(SOURCE, ROUTES, config)
+    assert checker.last_was_incremental
+
+
+def test_edits_that_change_bindings_or_break_the_parse_take_the_full_check():
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    checker = IncrementalChecker()
+    checker.check(SOURCE, str(ROUTES), config)
+    cases = [
+        # an import: every name below may now resolve differently
+        SOURCE.replace("from typing import", "import netra_backend.app.websocket_core.factory as wf\nfrom typing import"),
+        # a renamed definition
+        SOURCE.replace("def register(", "def register_routes("),
+        # an import inside a function: fixes elsewhere ask what the file imports
+        SOURCE.replace("    routes.append(", "    import netra_backend.app.websocket_core\n    routes.append("),
+        # `global` reaches out of the function
+        SOURCE.replace("    routes.append(", "    global UserExecutionContext\n    routes.append("),
+        # the buffer no longer parses
+        SOURCE.replace("    routes.append(AgentRoute(\"supervisor\"))", "    routes.append(AgentRoute(\"supervisor\""),
+    ]
+    for edited in cases:
+        checker.check(SOURCE, str(ROUTES), config)
+        diagnostics = checker.check(edited, str(ROUTES), config)
+        assert not checker.last_was_incremental, edited
+        assert diagnostics == full(edited, ROUTES, config)
+    # After a buffer that did not parse, the next version is checked in full, then incrementally.
+    broken = cases[-1]
+    checker.check(broken, str(ROUTES), config)
+    checker.check(SOURCE, str(ROUTES), config)
+    assert not checker.last_was_incremental
+    checker.check(SOURCE.replace("supervisor", "triage"), str(ROUTES), config)
+    assert checker.last_was_incremental
+
+
+# --------------------------------------------------------------------------- property
+
+CASES = [
+    (project, path) for project in fixture_projects() for path in python_files(project)
+    if path.stat().st_size < 20_000
+]
+SNIPPETS = [
+    "",
+    "# a comment",
+    "    pass",
+    "        pass",
+    "    return None",
+    "    manager = create_websocket_manager(context)",
+    "    context = UserExecutionContext(user_id='u')",
+    "    from netra_backend.app.websocket_core.factory import create_websocket_manager",
+    "    mock.patch('netra_backend.app.websocket_core.factory.create_websocket_manager')",
+    "from netra_backend.app.websocket_core.factory import create_websocket_manager",
+    "import netra_backend.app.websocket_core.factory as legacy",
+    "UserExecutionContext = None",
+    "def get_websocket_manager():",
+    "class WebSocketManager:",
+    "__all__ = ['get_websocket_manager_factory']",
+    "    x = 1  # noqa: SSOT002",
+    "@decorator",
+    "if TYPE_CHECKING:",
+    '    """',
+]
+
+
+@st.composite
+def edits(draw, lines: int):
+    kind = draw(st.sampled_from(["insert", "indented", "delete", "replace", "duplicate"]))
+    where = draw(st.integers(min_value=0, max_value=max(lines - 1, 0)))
+    count = draw(st.integers(min_value=1, max_value=3))
+    text = draw(st.sampled_from(SNIPPETS))
+    return kind, where, count, text
+
+
+def apply(lines: list[str], edit) -> list[str]:
+    kind, where, count, text = edit
+    lines = list(lines)
+    if kind == "insert":
+        lines[where:where] = [text] * count
+    elif kind == "indented" and lines:  # typed into a block, at the indentation of the line there
+        indent = lines[where][: len(lines[where]) - len(lines[where].lstrip())]
+        lines[where:where] = [indent + text.strip()] * count
+    elif kind == "delete":
+        del lines[where:min(where + count, len(lines) - 1)]
+    elif kind == "replace":
+        lines[where:where + 1] = [text]
+    elif kind == "duplicate":
+        lines[where:where] = lines[where:where + count]
+    return lines
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_incremental_equals_full_after_any_edits(data):
+    project, path = data.draw(st.sampled_from(CASES), label="file")
+    config = load_config(str(project / "pyproject.toml"))
+    source = path.read_text(encoding="utf-8")
+    checker = IncrementalChecker()
+    assert checker.check(source, str(path), config) == full(source, path, config)
+    lines = source.split("\n")
+    for _ in range(data.draw(st.integers(min_value=1, max_value=4), label="edits")):
+        lines = apply(lines, data.draw(edits(len(lines)), label="edit"))
+        text = "\n".join(lines)
+        assert checker.check(text, str(path), config) == full(text, path, config), text
+
+
+def test_the_property_reaches_the_incremental_path():
+    """Edits inside function bodies of the fixture files: most take the fast path, all agree."""
+    incremental = total = 0
+    for project, path in CASES:
+        config = load_config(str(project / "pyproject.toml"))
+        source = path.read_text(encoding="utf-8")
+        lines = source.split("\n")
+        body = [i for i, line in enumerate(lines) if line.startswith("    ") and line.strip()]
+        for index in body[::5]:
+            checker = IncrementalChecker()
+            checker.check(source, str(path), config)
+            indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
+            edited = "\n".join([*lines[:index], f"{indent}pass", *lines[index:]])
+            assert checker.check(edited, str(path), config) == full(edited, path, config), (path, index)
+            incremental += checker.last_was_incremental
+            total += 1
+    assert total > 50
+    assert incremental > total // 2
+
+
+def test_fix_safety_that_depends_on_imports_elsewhere_in_the_file(tmp_path):
+    """A pattern fix is safe when the file imports the name it needs, even in another function;
+    the reduced buffer keeps that import (inside the other function's stub)."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.ssot]\nsrc = ["."]\n\n[[tool.ssot.patterns]]\ncode = "SSOT101"\n'
+        'pattern = "get_websocket_manager_factory($$$ARGS)"\nmessage = "the factory accessor is retired"\n'
+        'fix = "get_websocket_manager($$$ARGS)"\n'
+    )
+    config = load_config(str(tmp_path / "pyproject.toml"))
+    path = tmp_path / "handlers.py"
+    source = (
+        "def connect(user):\n    return None\n\n\n"
+        "def reconnect(user):\n"
+        "    from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager\n"
+        "    return get_websocket_manager(user)\n\n\n"
+        "def legacy(user):\n    return get_websocket_manager_factory(user)\n"
+    )
+    checker = IncrementalChecker()
+    assert [d.line for d in checker.check(source, str(path), config)] == [11]
+    edited = source.replace("    return None", "    return get_websocket_manager_factory(user)")
+    diagnostics = checker.check(edited, str(path), config)
+    assert checker.last_was_incremental
+    assert diagnostics == full(edited, path, config)
+    assert [(d.line, d.fix.applicability) for d in diagnostics] == [(2, "safe"), (11, "safe")]
