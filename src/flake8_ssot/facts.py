@@ -11,6 +11,7 @@ the bottom of a module is seen from the functions above it.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
@@ -131,7 +132,8 @@ class _Scope(dict):
 
 def collect_facts(tree: ast.Module, path: str, module: str, is_package: bool, source: str,
                   lines: Sequence[str] | None = None) -> ModuleFacts:
-    lines = lines if lines is not None else source.splitlines()
+    # Python's line breaks only: str.splitlines() also splits on form feeds and U+2028.
+    lines = lines if lines is not None else re.split(r"\r\n|\r|\n", source)
     facts = ModuleFacts(path=path, module=module, is_package=is_package, source=source, lines=lines)
     _Collector(facts).run(tree)
     return facts

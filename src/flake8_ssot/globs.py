@@ -45,12 +45,13 @@ class GlobSet:
     def __repr__(self) -> str:
         return f"GlobSet({list(self.patterns)!r})"
 
-    def matches(self, path: str) -> bool:
-        """`path` is absolute or relative to the working directory."""
+    def matches(self, path: str, is_dir: bool = False) -> bool:
+        """`path` is absolute or relative to the working directory; `is_dir` lets
+        directory-only patterns (`build/`) match the directory itself."""
         if self._spec is None:
             return False
         relative = relative_to(path, self.root)
-        return self._spec.match_file(relative)
+        return self._spec.match_file(relative + "/" if is_dir else relative)
 
 
 def relative_to(path: str, root: str) -> str:

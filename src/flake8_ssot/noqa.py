@@ -56,7 +56,7 @@ def _suppresses(comment: str, code: str) -> bool:
 
 def _comments_by_line(source: str) -> dict[int, str]:
     """Line -> the noqa-bearing text that applies to it (flake8 maps a logical line's range)."""
-    lines = source.splitlines()
+    lines = re.split(r"\r\n|\r|\n", source)  # as tokenize counts lines; not str.splitlines()
     mapping: dict[int, str] = {}
     try:
         ranges = list(_logical_ranges(source))

@@ -1,13 +1,916 @@
 """Facts for files Python cannot parse, from ast-grep-py's error-tolerant tree-sitter parse.
 
-Not yet implemented: returns no facts, so broken files report nothing but their syntax error.
+The tolerant tree is lowered into the subset of Python `ast` nodes that `facts.collect_facts`
+reads, so name resolution and every rule run unchanged. Broken regions keep what they still
+show: a top-level statement that holds an ERROR is re-parsed line group by line group (an
+unclosed bracket otherwise swallows the rest of the file), and inside ERROR nodes `import`,
+`from ... import`, `class` and `def` are re-assembled from loose tokens. Must never raise on
+any input; positions are tree-sitter's (0-based rows, character columns), turned into the
+1-based lines and UTF-8 byte columns `ast` nodes carry, in one place (`_Lowering.place`).
 """
 
 from __future__ import annotations
 
-from flake8_ssot.facts import ModuleFacts
+import ast
+import bisect
+import re
+import warnings
+from typing import Iterator, Sequence
+
+from flake8_ssot.facts import ModuleFacts, collect_facts
+
+# Lowered nesting deeper than this is flattened: `collect_facts` recurses per level and the
+# tree of a pathological file (100k nested brackets) would exhaust Python's stack.
+MAX_DEPTH = 100
+
+_CONFLICT_MARKER = re.compile(r"^(?:<{7}|={7}|>{7}|\|{7})(?:\s|$)")
+# Lines that continue the statement above them at the same indentation.
+_CONTINUATION = re.compile(r"^(?:else|elif|except|finally|case)\b|^[)\]}.]")
+_TRIPLE_QUOTE = re.compile(r"^[A-Za-z]*('''|\"\"\")")
+_SKIPPED = frozenset({"comment", "line_continuation"})
+_STATEMENT_SUFFIXES = ("_statement", "_definition")
+_TOKEN_GROUPS = frozenset({"dotted_name", "aliased_import", "relative_import", "import_prefix", "wildcard_import"})
+_STRINGS = frozenset({"string", "concatenated_string"})
+_COLLECTIONS = {"list": ast.List, "set": ast.Set, "tuple": ast.Tuple, "expression_list": ast.Tuple,
+                "pattern_list": ast.Tuple, "tuple_pattern": ast.Tuple, "list_pattern": ast.List}
+_COMPREHENSIONS = {"list_comprehension": ast.ListComp, "set_comprehension": ast.SetComp,
+                   "generator_expression": ast.GeneratorExp}
 
 
 def recover_facts(source: str, path: str, module: str, is_package: bool) -> ModuleFacts:
-    return ModuleFacts(path=path, module=module, is_package=is_package, source=source,
-                       lines=source.splitlines())
+    """Module facts from the error-tolerant parse of `source` (which Python could not parse)."""
+    text = _sanitise(source)
+    lines = text.split("\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # literal_eval of odd escapes warns; not ours to report
+        text, root = _without_unterminated_tail(text)
+        for depth in (MAX_DEPTH, MAX_DEPTH // 4):
+            lowering = _Lowering(lines, depth)
+            try:
+                tree = lowering.module(root)
+                facts = collect_facts(tree, path, module, is_package, source, lines)
+                break
+            except RecursionError:
+                continue  # called from deep inside someone's stack: flatten harder
+        else:
+            facts = ModuleFacts(path=path, module=module, is_package=is_package, source=source, lines=lines)
+    facts.definitions = [d for d in facts.definitions if not lowering.inside_broken_body(d.span)]
+    return facts
+
+
+def _sanitise(source: str) -> str:
+    """One newline convention (Python's: `\\r\\n`, `\\r`, `\\n`) and no lone surrogates, which
+    tree-sitter cannot take; every character keeps its column."""
+    text = source.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def _parse(text: str):
+    from ast_grep_py import SgRoot
+
+    return SgRoot(text, "python").root()
+
+
+def _without_unterminated_tail(text: str):
+    """Cut the text at an unterminated triple-quoted string: Python reads the rest of the file
+    as that string, whereas tree-sitter would read it (a truncated docstring) as code.
+    Returns the text and its tree."""
+    root = _parse(text)
+    for _ in range(3):
+        cut = None
+        for start in root.find_all(kind="string_start", inside={"kind": "ERROR", "stopBy": "neighbor"}):
+            if _TRIPLE_QUOTE.match(start.text()):
+                index = start.range().start.index
+                cut = index if cut is None else min(cut, index)
+        if cut is None:
+            break
+        text = text[:cut]
+        root = _parse(text)
+    return text, root
+
+
+class _Token:
+    """A leaf of a broken region: what the import scanner reads."""
+
+    __slots__ = ("text", "kind", "node")
+
+    def __init__(self, node) -> None:
+        self.node = node
+        self.kind = node.kind()
+        self.text = node.text()
+
+    def word(self) -> str:
+        return self.text if self.kind in ("identifier", self.text) else ""
+
+
+class _Lowering:
+    def __init__(self, lines: Sequence[str], max_depth: int) -> None:
+        self.lines = lines
+        self.max_depth = max_depth
+        self.depth = 0
+        self.row = 0  # row offset of the tree being lowered (a re-parsed line group)
+        self.errors: list[tuple[int, int]] = []  # (start, end) indexes of ERROR nodes in that tree
+        self.error_starts: list[int] = []
+        self.hoisted: list[ast.stmt] = []  # statements found inside expressions (in broken code)
+        self.broken: list[tuple[int, int]] = []  # 1-based line ranges of re-parsed regions
+
+    # ------------------------------------------------------------------ positions
+
+    def place(self, target: ast.AST, node, end=None) -> ast.AST:
+        """Give an ast node the position of a tree-sitter node (or from `node` to `end`)."""
+        start = node.range().start
+        stop = (end or node).range().end
+        target.lineno, target.col_offset = self._point(start.line, start.column)
+        target.end_lineno, target.end_col_offset = self._point(stop.line, stop.column)
+        return target
+
+    def _point(self, row: int, column: int) -> tuple[int, int]:
+        row += self.row
+        line = self.lines[row] if 0 <= row < len(self.lines) else ""
+        if not line.isascii():
+            column = len(line[:column].encode("utf-8"))
+        return row + 1, column
+
+    def inside_broken_body(self, span) -> bool:
+        """A definition inside a re-parsed region that is indented: a method or a nested
+        function of a broken class or def, not a module-level definition."""
+        return span.column > 0 and any(first <= span.line <= last for first, last in self.broken)
+
+    # ------------------------------------------------------------------ regions
+
+    def module(self, root) -> ast.Module:
+        self._index_errors(root)
+        body: list[ast.stmt] = []
+        for child in _named(root):
+            if self.is_dirty(child):
+                body.extend(self._region(child))
+            else:
+                body.extend(self.stmts_of(child))
+        return ast.Module(body=body, type_ignores=[])
+
+    def _index_errors(self, root) -> None:
+        spans = sorted((e.range().start.index, e.range().end.index) for e in root.find_all(kind="ERROR"))
+        self.errors = spans
+        self.error_starts = [start for start, _ in spans]
+
+    def is_dirty(self, node) -> bool:
+        """Does the node hold an ERROR (or is one)?"""
+        if not self.errors:
+            return False
+        where = node.range()
+        start, end = where.start.index, where.end.index
+        position = bisect.bisect_left(self.error_starts, start)
+        return position < len(self.errors) and (self.error_starts[position] < end or self.errors[position] == (start, end))
+
+    def _region(self, node) -> list[ast.stmt]:
+        """A broken top-level statement: re-parse it in groups of lines that start at its own
+        indentation (an unclosed bracket swallows the statements after it), merge-conflict
+        marker lines blanked; within each group, ERROR nodes are read token by token."""
+        where = node.range()
+        first, last = where.start.line, where.end.line
+        self.broken.append((first + 1, last + 1))
+        groups = list(self._groups(node, first, last))
+        if groups == [(first, last)] and not any(_CONFLICT_MARKER.match(self.lines[r]) for r in range(first, last + 1)):
+            return self.stmts_of(node)
+        saved = (self.row, self.errors, self.error_starts)
+        body: list[ast.stmt] = []
+        for top, bottom in groups:
+            rows = []
+            for row in range(top, bottom + 1):
+                line = self.lines[row] if row < len(self.lines) else ""
+                if _CONFLICT_MARKER.match(line):
+                    line = ""
+                if row == last:
+                    line = line[:where.end.column]
+                if row == first:
+                    line = " " * where.start.column + line[where.start.column:]
+                rows.append(line)
+            root = _parse("\n".join(rows))
+            self.row = top
+            self._index_errors(root)
+            for child in _named(root):
+                body.extend(self.stmts_of(child))
+        self.row, self.errors, self.error_starts = saved
+        return body
+
+    def _groups(self, node, first: int, last: int) -> Iterator[tuple[int, int]]:
+        indent = _indent(self.lines[first])
+        inside_strings = set()
+        for string in node.find_all(kind="string"):
+            top, bottom = string.range().start.line, string.range().end.line
+            inside_strings.update(range(top + 1, bottom + 1))
+        start = first
+        for row in range(first + 1, last + 1):
+            line = self.lines[row]
+            stripped = line.strip()
+            if row in inside_strings or not stripped or stripped.startswith("#"):
+                continue
+            if _CONFLICT_MARKER.match(line) or (_indent(line) <= indent and not _CONTINUATION.match(stripped)):
+                yield start, row - 1
+                start = row
+        yield start, last
+
+    # ------------------------------------------------------------------ statements
+
+    def stmts_of(self, node) -> list[ast.stmt]:
+        """The statements a tree-sitter node stands for, with statements hoisted out of its
+        expressions (in broken code) placed before it."""
+        saved, self.hoisted = self.hoisted, []
+        self.depth += 1
+        try:
+            if self.depth > self.max_depth:
+                result = self._soup(node, structural=False)
+            else:
+                result = self._stmt(node)
+        finally:
+            self.depth -= 1
+        hoisted, self.hoisted = self.hoisted, saved
+        return hoisted + result
+
+    def block(self, node) -> list[ast.stmt]:
+        if node is None:
+            return []
+        if node.kind() != "block":
+            return self.stmts_of(node)
+        body: list[ast.stmt] = []
+        for child in _named(node):
+            body.extend(self.stmts_of(child))
+        return body
+
+    def _stmt(self, node) -> list[ast.stmt]:
+        return [_end_at_body(statement) for statement in self._lower_stmt(node)]
+
+    def _lower_stmt(self, node) -> list[ast.stmt]:
+        kind = node.kind()
+        if kind == "ERROR" or (kind in ("import_statement", "import_from_statement") and self.is_dirty(node)):
+            return self._soup(node)
+        method = getattr(self, "_s_" + kind, None)
+        if method is not None:
+            return method(node)
+        if kind in ("module", "block"):
+            return self.block(node) if kind == "block" else [s for c in _named(node) for s in self.stmts_of(c)]
+        if kind.endswith(_STATEMENT_SUFFIXES) or kind.endswith("_clause"):
+            return [self._generic_stmt(node)]
+        return [self._expression_statement(self.expr(node), node)]
+
+    def _generic_stmt(self, node) -> ast.stmt:
+        """A statement no rule looks into (`raise`, `assert`, `print x`, `match`, ...): its
+        expressions and its blocks, in a shape `collect_facts` walks."""
+        values, body = [], []
+        for child in _named(node):
+            kind = child.kind()
+            if kind in ("block", "case_clause") or kind.endswith(_STATEMENT_SUFFIXES) or kind.endswith("_clause") and kind != "if_clause":
+                body.extend(self.block(child) if kind == "block" else self.stmts_of(child))
+            elif kind not in ("case_pattern", "keyword_separator", "positional_separator"):
+                values.append(self.expr(child))
+        test = self.place(ast.Tuple(elts=values, ctx=ast.Load()), node)
+        if body:
+            return self.place(ast.If(test=test, body=body, orelse=[]), node)
+        return self.place(ast.Expr(value=test), node)
+
+    def _expression_statement(self, value: ast.expr, node) -> ast.stmt:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str) and node.kind() not in _STRINGS:
+            value = self.place(ast.Tuple(elts=[value], ctx=ast.Load()), node)  # a loose string is no docstring
+        return self.place(ast.Expr(value=value), node)
+
+    def _s_expression_statement(self, node) -> list[ast.stmt]:
+        children = _named(node)
+        if len(children) == 1:
+            child = children[0]
+            kind = child.kind()
+            if kind == "assignment":
+                return [self._assignment(child, node)]
+            if kind == "augmented_assignment":
+                return [self.place(ast.AugAssign(
+                    target=self.target(child.field("left")), op=ast.Add(),
+                    value=self.expr(child.field("right"))), node)]
+            return [self.place(ast.Expr(value=self.expr(child)), node)]
+        return [self.place(ast.Expr(value=self._collection(ast.Tuple, children, node)), node)]
+
+    def _assignment(self, node, statement) -> ast.stmt:
+        targets = []
+        while node is not None and node.kind() == "assignment":
+            left, annotation, right = node.field("left"), node.field("type"), node.field("right")
+            if annotation is not None:
+                return self.place(ast.AnnAssign(
+                    target=self.target(left), annotation=self.expr(annotation),
+                    value=None if right is None else self.expr(right), simple=1), statement)
+            if left is not None:
+                targets.append(self.target(left))
+            node = right
+        value = self.expr(node) if node is not None else self.place(ast.Constant(value=None), statement)
+        if not targets:
+            return self.place(ast.Expr(value=value), statement)
+        return self.place(ast.Assign(targets=targets, value=value), statement)
+
+    def _s_import_statement(self, node) -> list[ast.stmt]:
+        names = [self._alias(child) for child in node.field_children("name")]
+        return [self.place(ast.Import(names=names), node)] if names else []
+
+    def _s_import_from_statement(self, node) -> list[ast.stmt]:
+        source = node.field("module_name")
+        level, module = 0, None
+        if source is not None and source.kind() == "relative_import":
+            for part in _named(source):
+                if part.kind() == "import_prefix":
+                    level = part.text().count(".")
+                elif part.kind() == "dotted_name":
+                    module = _dotted(part)
+        elif source is not None:
+            module = _dotted(source)
+        names = [self._alias(child) for child in node.field_children("name")]
+        if any(child.kind() == "wildcard_import" for child in _named(node)):
+            names.append(self.place(ast.alias(name="*", asname=None), node))
+        return [self.place(ast.ImportFrom(module=module, names=names, level=level), node)]
+
+    def _s_future_import_statement(self, node) -> list[ast.stmt]:
+        names = [self._alias(child) for child in node.field_children("name")]
+        if any(child.kind() == "wildcard_import" for child in _named(node)):
+            names.append(self.place(ast.alias(name="*", asname=None), node))
+        return [self.place(ast.ImportFrom(module="__future__", names=names, level=0), node)]
+
+    def _alias(self, node) -> ast.alias:
+        if node.kind() == "aliased_import":
+            name, alias = node.field("name"), node.field("alias")
+            return self.place(ast.alias(name=_dotted(name) if name else "", asname=alias.text() if alias else None), node)
+        return self.place(ast.alias(name=_dotted(node), asname=None), node)
+
+    def _s_decorated_definition(self, node) -> list[ast.stmt]:
+        definition = node.field("definition")
+        if definition is None:
+            return [self._generic_stmt(node)]
+        lowered = self.stmts_of(definition)
+        decorators = [self.expr(_first_named(d) or d) for d in _named(node) if d.kind() == "decorator"]
+        for statement in lowered:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                statement.decorator_list = decorators + statement.decorator_list
+                break
+        else:
+            lowered = [self.place(ast.Expr(value=ast.Tuple(elts=decorators, ctx=ast.Load())), node)] + lowered
+        return lowered
+
+    def _s_function_definition(self, node) -> list[ast.stmt]:
+        name = node.field("name")
+        kind = ast.AsyncFunctionDef if _starts_with(node, "async") else ast.FunctionDef
+        returns = node.field("return_type")
+        body = self.block(node.field("body")) or [self.place(ast.Pass(), node)]
+        return [self.place(_definition(
+            kind, name=name.text() if name else "", args=self.parameters(node.field("parameters")),
+            body=body, decorator_list=[], returns=None if returns is None else self.expr(returns),
+        ), node)]
+
+    def _s_class_definition(self, node) -> list[ast.stmt]:
+        name = node.field("name")
+        bases, keywords = self.arguments(node.field("superclasses"))
+        body = self.block(node.field("body")) or [self.place(ast.Pass(), node)]
+        return [self.place(_definition(
+            ast.ClassDef, name=name.text() if name else "", bases=bases, keywords=keywords,
+            body=body, decorator_list=[],
+        ), node)]
+
+    def _s_if_statement(self, node) -> list[ast.stmt]:
+        return [self._if(node, node.field("condition"), node.field("consequence"),
+                         node.field_children("alternative"))]
+
+    def _if(self, node, condition, consequence, alternatives) -> ast.If:
+        orelse: list[ast.stmt] = []
+        if alternatives:
+            following = alternatives[0]
+            if following.kind() == "elif_clause":
+                orelse = [self._if(following, following.field("condition"), following.field("consequence"),
+                                   alternatives[1:])]
+            else:
+                orelse = self.block(following.field("body"))
+        test = self.expr(condition) if condition is not None else self.place(ast.Constant(value=None), node)
+        return _end_at_body(self.place(ast.If(test=test, body=self.block(consequence), orelse=orelse), node))
+
+    def _s_for_statement(self, node) -> list[ast.stmt]:
+        kind = ast.AsyncFor if _starts_with(node, "async") else ast.For
+        left, right = node.field("left"), node.field("right")
+        alternative = node.field("alternative")
+        return [self.place(kind(
+            target=self.target(left) if left else self.place(ast.Tuple(elts=[], ctx=ast.Store()), node),
+            iter=self.expr(right) if right else self.place(ast.Constant(value=None), node),
+            body=self.block(node.field("body")),
+            orelse=self.block(alternative.field("body")) if alternative else [],
+        ), node)]
+
+    def _s_while_statement(self, node) -> list[ast.stmt]:
+        condition, alternative = node.field("condition"), node.field("alternative")
+        return [self.place(ast.While(
+            test=self.expr(condition) if condition else self.place(ast.Constant(value=None), node),
+            body=self.block(node.field("body")),
+            orelse=self.block(alternative.field("body")) if alternative else [],
+        ), node)]
+
+    def _s_try_statement(self, node) -> list[ast.stmt]:
+        handlers, orelse, final = [], [], []
+        for child in _named(node):
+            kind = child.kind()
+            if kind == "except_clause" or kind == "except_group_clause":
+                handlers.append(self._handler(child))
+            elif kind == "else_clause":
+                orelse = self.block(child.field("body"))
+            elif kind == "finally_clause":
+                final = self.block(_first_named(child, "block"))
+        return [self.place(ast.Try(body=self.block(node.field("body")), handlers=handlers,
+                                   orelse=orelse, finalbody=final), node)]
+
+    def _handler(self, node) -> ast.ExceptHandler:
+        kind, name, body = None, None, []
+        for child in _named(node):
+            if child.kind() == "block":
+                body = self.block(child)
+            elif child.kind() == "as_pattern" and kind is None:
+                parts = _named(child)
+                kind = self.expr(parts[0]) if parts else None
+                target = child.field("alias")
+                if target is not None and target.kind() == "as_pattern_target":
+                    target = _first_named(target)
+                name = target.text() if target is not None and target.kind() == "identifier" else None
+            elif kind is None:
+                kind = self.expr(child)
+        return _end_at_body(self.place(ast.ExceptHandler(type=kind, name=name, body=body), node))
+
+    def _s_with_statement(self, node) -> list[ast.stmt]:
+        kind = ast.AsyncWith if _starts_with(node, "async") else ast.With
+        items = []
+        for clause in _named(node):
+            if clause.kind() != "with_clause":
+                continue
+            for item in _named(clause):
+                value = item.field("value") or _first_named(item)
+                if value is None:
+                    continue
+                if value.kind() == "as_pattern":
+                    parts = _named(value)
+                    target = value.field("alias")
+                    if target is not None and target.kind() == "as_pattern_target":
+                        target = _first_named(target)
+                    items.append(ast.withitem(
+                        context_expr=self.expr(parts[0]) if parts else self.place(ast.Constant(value=None), value),
+                        optional_vars=self.target(target) if target is not None else None))
+                else:
+                    items.append(ast.withitem(context_expr=self.expr(value), optional_vars=None))
+        return [self.place(kind(items=items, body=self.block(node.field("body"))), node)]
+
+    def _s_return_statement(self, node) -> list[ast.stmt]:
+        value = _first_named(node)
+        return [self.place(ast.Return(value=self.expr(value) if value is not None else None), node)]
+
+    # ------------------------------------------------------------------ broken regions
+
+    def _soup(self, node, structural: bool = True) -> list[ast.stmt]:
+        """An ERROR node (or anything too deep to lower): the complete pieces it holds, and the
+        imports, classes and functions its loose tokens still spell."""
+        items = list(self._flatten(node, structural))
+        body: list[ast.stmt] = []
+        index = 0
+        while index < len(items):
+            item = items[index]
+            if isinstance(item, _Token):
+                word = item.word()
+                consumed = None
+                if word == "from":
+                    consumed = self._scan_from(items, index, body)
+                elif word == "import":
+                    consumed = self._scan_import(items, index, body)
+                elif word in ("class", "def"):
+                    consumed = self._scan_definition(items, index, body, word)
+                index = consumed if consumed else index + 1
+                continue
+            if isinstance(item, ast.stmt):
+                body.append(item)
+            else:
+                body.append(self._expression_statement(item, node))
+            index += 1
+        return body
+
+    def _flatten(self, node, structural: bool) -> Iterator[_Token | ast.AST]:
+        """Leaves (as tokens) and complete sub-trees (lowered) of a broken node, in source order."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            kind = current.kind()
+            if kind in _SKIPPED:
+                continue
+            children = current.children()
+            if not children:
+                yield _Token(current)
+                continue
+            if current is not node and current.is_named() and kind not in _TOKEN_GROUPS and kind != "ERROR":
+                if kind in _STRINGS and not self.is_dirty(current):
+                    yield self.expr_leaf(current)
+                    continue
+                if structural and not self.is_dirty(current):
+                    if kind.endswith(_STATEMENT_SUFFIXES) or kind == "block":
+                        yield from self.stmts_of(current)
+                    else:
+                        yield self.expr(current)
+                    continue
+            stack.extend(reversed(children))
+
+    def _scan_from(self, items, index: int, body: list) -> int | None:
+        position = index + 1
+        level, parts = 0, []
+        while position < len(items) and isinstance(items[position], _Token) and items[position].text.strip(".") == "" \
+                and items[position].text:
+            level += len(items[position].text)
+            position += 1
+        position, parts = _dotted_tokens(items, position)
+        if not (position < len(items) and _is_token(items[position], "import")):
+            return None
+        last = items[position]
+        position, names, last = self._scan_names(items, position + 1, last, star=True)
+        module = ".".join(parts) or None
+        if module is None and level == 0:
+            return None
+        statement = ast.ImportFrom(module=module, names=names, level=level)
+        body.append(self._place_tokens(statement, items[index], last))
+        return position
+
+    def _scan_import(self, items, index: int, body: list) -> int | None:
+        position, names, last = self._scan_names(items, index + 1, items[index], star=False)
+        if not names:
+            return None
+        body.append(self._place_tokens(ast.Import(names=names), items[index], last))
+        return position
+
+    def _scan_names(self, items, position: int, last, star: bool):
+        names = []
+        if position < len(items) and _is_token(items[position], "("):
+            last = items[position]
+            position += 1
+        while position < len(items):
+            if star and _is_token(items[position], "*"):
+                names.append(self._place_tokens(ast.alias(name="*", asname=None), items[position], items[position]))
+                last = items[position]
+                position += 1
+                break
+            first = position
+            position, parts = _dotted_tokens(items, position)
+            if not parts:
+                break
+            end = items[position - 1]
+            asname = None
+            if position + 1 < len(items) and _is_token(items[position], "as") and _is_name(items[position + 1]):
+                asname, end = items[position + 1].text, items[position + 1]
+                position += 2
+            names.append(self._place_tokens(ast.alias(name=".".join(parts), asname=asname), items[first], end))
+            last = end
+            if position < len(items) and _is_token(items[position], ","):
+                last = items[position]
+                position += 1
+                continue
+            break
+        if position < len(items) and _is_token(items[position], ")"):
+            last = items[position]
+            position += 1
+        return position, names, last
+
+    def _scan_definition(self, items, index: int, body: list, word: str) -> int | None:
+        if index + 1 >= len(items) or not _is_name(items[index + 1]):
+            return None
+        keyword, name = items[index], items[index + 1]
+        if word == "class":
+            statement = _definition(ast.ClassDef, name=name.text, bases=[], keywords=[], body=[], decorator_list=[])
+        else:
+            statement = _definition(ast.FunctionDef, name=name.text, args=_no_arguments(), body=[],
+                                    decorator_list=[], returns=None)
+        self._place_tokens(statement, keyword, name)
+        statement.body = [self._place_tokens(ast.Pass(), keyword, name)]
+        body.append(statement)
+        return index + 2
+
+    def _place_tokens(self, target: ast.AST, first: _Token, last: _Token) -> ast.AST:
+        return self.place(target, first.node, last.node)
+
+    # ------------------------------------------------------------------ expressions
+
+    def expr(self, node) -> ast.expr:
+        self.depth += 1
+        try:
+            if self.depth > self.max_depth:
+                return self._flat(node)
+            return self._expr(node)
+        finally:
+            self.depth -= 1
+
+    def _flat(self, node) -> ast.expr:
+        """Too deep to lower: keep the strings and the imports spelled by its tokens."""
+        return self._broken_expr(node, structural=False)
+
+    def _expr(self, node) -> ast.expr:
+        kind = node.kind()
+        if kind == "identifier":
+            return self.place(ast.Name(id=node.text(), ctx=ast.Load()), node)
+        if kind == "attribute":
+            value, attribute = node.field("object"), node.field("attribute")
+            if value is not None and attribute is not None:
+                return self.place(ast.Attribute(value=self.expr(value), attr=attribute.text(), ctx=ast.Load()), node)
+        elif kind == "call":
+            function, arguments = node.field("function"), node.field("arguments")
+            if function is not None:
+                if arguments is not None and arguments.kind() == "generator_expression":
+                    args, keywords = [self.expr(arguments)], []
+                else:
+                    args, keywords = self.arguments(arguments)
+                return self.place(ast.Call(func=self.expr(function), args=args, keywords=keywords), node)
+        elif kind in _STRINGS:
+            return self.expr_leaf(node)
+        elif kind == "parenthesized_expression":
+            inner = _named(node)
+            if len(inner) == 1:
+                return self.expr(inner[0])
+        elif kind in _COLLECTIONS:
+            return self._collection(_COLLECTIONS[kind], _named(node), node)
+        elif kind == "dictionary":
+            return self._dictionary(node)
+        elif kind == "subscript":
+            value = node.field("value")
+            if value is not None:
+                parts = [self.expr(part) for part in node.field_children("subscript")]
+                index = parts[0] if len(parts) == 1 else self.place(ast.Tuple(elts=parts, ctx=ast.Load()), node)
+                return self.place(ast.Subscript(value=self.expr(value), slice=index, ctx=ast.Load()), node)
+        elif kind == "binary_operator":
+            left, right = node.field("left"), node.field("right")
+            operator = node.field("operator")
+            if left is not None and right is not None:
+                op = ast.Add() if operator is not None and operator.text() == "+" else ast.BitOr()
+                return self.place(ast.BinOp(left=self.expr(left), op=op, right=self.expr(right)), node)
+        elif kind == "named_expression":
+            name, value = node.field("name"), node.field("value")
+            if name is not None and value is not None:
+                target = self.place(ast.Name(id=name.text(), ctx=ast.Store()), name)
+                return self.place(ast.NamedExpr(target=target, value=self.expr(value)), node)
+        elif kind == "lambda":
+            body = node.field("body")
+            return self.place(ast.Lambda(
+                args=self.parameters(node.field("parameters")),
+                body=self.expr(body) if body is not None else self.place(ast.Constant(value=None), node),
+            ), node)
+        elif kind in _COMPREHENSIONS or kind == "dictionary_comprehension":
+            return self._comprehension(node, kind)
+        elif kind in ("list_splat", "list_splat_pattern"):
+            inner = _first_named(node)
+            if inner is not None:
+                return self.place(ast.Starred(value=self.expr(inner), ctx=ast.Load()), node)
+        elif kind == "type":
+            inner = _named(node)
+            if len(inner) == 1:
+                return self.expr(inner[0])
+        elif kind == "ERROR":
+            return self._broken_expr(node)
+        elif kind.endswith(_STATEMENT_SUFFIXES) or kind == "block":
+            self.hoisted.extend(self.stmts_of(node))
+            return self.place(ast.Constant(value=None), node)
+        children = [child for child in _named(node) if child.kind() not in ("keyword_separator", "positional_separator")]
+        if not children:
+            return self.place(ast.Constant(value=None), node)
+        return self._collection(ast.Tuple, children, node)
+
+    def expr_leaf(self, node) -> ast.expr:
+        """A string literal: its value, as Python would read it; f-strings are opaque."""
+        text = node.text()
+        value = _literal(text)
+        if isinstance(value, (str, bytes)):
+            return self.place(ast.Constant(value=value), node)
+        if value is _FSTRING:
+            return self.place(ast.JoinedStr(values=[]), node)
+        return self.place(ast.Constant(value=None), node)
+
+    def _broken_expr(self, node, structural: bool = True) -> ast.expr:
+        values = []
+        for statement in self._soup(node, structural):
+            if isinstance(statement, ast.Expr):
+                values.append(statement.value)
+            else:
+                self.hoisted.append(statement)
+        return self.place(ast.Tuple(elts=values, ctx=ast.Load()), node)
+
+    def _collection(self, kind, children, node) -> ast.expr:
+        elts = [_unsplat(self.expr(child)) for child in children]
+        if kind is ast.Set:
+            return self.place(ast.Set(elts=elts), node)
+        return self.place(kind(elts=elts, ctx=ast.Load()), node)
+
+    def _dictionary(self, node) -> ast.expr:
+        keys, values = [], []
+        for child in _named(node):
+            if child.kind() == "pair":
+                key, value = child.field("key"), child.field("value")
+                keys.append(self.expr(key) if key is not None else None)
+                values.append(self.expr(value) if value is not None else self.place(ast.Constant(value=None), child))
+            elif child.kind() == "dictionary_splat":
+                inner = _first_named(child)
+                if inner is not None:
+                    keys.append(None)
+                    values.append(self.expr(inner))
+            else:
+                keys.append(None)
+                values.append(self.expr(child))
+        return self.place(ast.Dict(keys=keys, values=values), node)
+
+    def _comprehension(self, node, kind: str) -> ast.expr:
+        generators: list[ast.comprehension] = []
+        body = node.field("body")
+        for child in _named(node):
+            if child.kind() == "for_in_clause":
+                left, right = child.field("left"), child.field("right")
+                generators.append(ast.comprehension(
+                    target=self.target(left) if left else ast.Tuple(elts=[], ctx=ast.Store()),
+                    iter=self.expr(right) if right else self.place(ast.Constant(value=None), child),
+                    ifs=[], is_async=int(_starts_with(child, "async"))))
+            elif child.kind() == "if_clause" and generators:
+                condition = _first_named(child)
+                if condition is not None:
+                    generators[-1].ifs.append(self.expr(condition))
+        if not generators:
+            return self._collection(ast.Tuple, _named(node), node)
+        if kind == "dictionary_comprehension":
+            key = body.field("key") if body is not None and body.kind() == "pair" else None
+            value = body.field("value") if body is not None and body.kind() == "pair" else body
+            none = self.place(ast.Constant(value=None), node)
+            return self.place(ast.DictComp(
+                key=self.expr(key) if key is not None else none,
+                value=self.expr(value) if value is not None else none, generators=generators), node)
+        element = self.expr(body) if body is not None else self.place(ast.Constant(value=None), node)
+        return self.place(_COMPREHENSIONS[kind](elt=element, generators=generators), node)
+
+    def target(self, node) -> ast.expr:
+        """An assignment target: names are bound, everything else is read."""
+        kind = node.kind()
+        if kind == "identifier":
+            return self.place(ast.Name(id=node.text(), ctx=ast.Store()), node)
+        if kind in _COLLECTIONS:
+            return self.place(ast.Tuple(elts=[self.target(child) for child in _named(node)], ctx=ast.Store()), node)
+        if kind in ("list_splat_pattern", "list_splat"):
+            inner = _first_named(node)
+            if inner is not None:
+                return self.place(ast.Starred(value=self.target(inner), ctx=ast.Store()), node)
+        if kind == "parenthesized_expression":
+            inner = _named(node)
+            if len(inner) == 1:
+                return self.target(inner[0])
+        return self.expr(node)
+
+    def arguments(self, node) -> tuple[list[ast.expr], list[ast.keyword]]:
+        args: list[ast.expr] = []
+        keywords: list[ast.keyword] = []
+        if node is None:
+            return args, keywords
+        for child in _named(node):
+            kind = child.kind()
+            if kind == "keyword_argument":
+                name, value = child.field("name"), child.field("value")
+                if value is not None:
+                    keywords.append(self.place(ast.keyword(arg=name.text() if name else None, value=self.expr(value)), child))
+            elif kind == "dictionary_splat":
+                inner = _first_named(child)
+                if inner is not None:
+                    keywords.append(self.place(ast.keyword(arg=None, value=self.expr(inner)), child))
+            else:
+                args.append(_unsplat(self.expr(child)))
+        return args, keywords
+
+    def parameters(self, node) -> ast.arguments:
+        arguments = _no_arguments()
+        if node is None:
+            return arguments
+        for child in _named(node):
+            kind = child.kind()
+            name = child if kind == "identifier" else child.field("name")
+            annotation = child.field("type") if kind.startswith("typed") else None
+            value = child.field("value") if kind.endswith("default_parameter") else None
+            if name is None or name.kind() != "identifier":
+                name = _first_named(child, "identifier") or (_first_named(_first_named(child) or child, "identifier"))
+            if name is None:
+                continue
+            argument = self.place(ast.arg(
+                arg=name.text(), annotation=None if annotation is None else self.expr(annotation)), child)
+            splat = _first_named(child)
+            if kind == "list_splat_pattern" or (splat is not None and splat.kind() == "list_splat_pattern"):
+                arguments.vararg = argument
+            elif kind == "dictionary_splat_pattern" or (splat is not None and splat.kind() == "dictionary_splat_pattern"):
+                arguments.kwarg = argument
+            else:
+                arguments.args.append(argument)
+                if value is not None:
+                    arguments.defaults.append(self.expr(value))
+        return arguments
+
+
+# ---------------------------------------------------------------------- small pieces
+
+_FSTRING = object()
+
+
+def _literal(text: str):
+    """The value of a string literal's source text; `_FSTRING` for f-strings; None if broken."""
+    quote = text[:1]
+    if quote in ("'", '"') and "\\" not in text:
+        for delimiter in (quote * 3, quote):
+            if len(text) >= 2 * len(delimiter) and text.startswith(delimiter) and text.endswith(delimiter):
+                inner = text[len(delimiter):-len(delimiter)]
+                if delimiter not in inner and (len(delimiter) == 3 or "\n" not in inner):
+                    return inner
+                break
+    try:
+        return ast.literal_eval("(" + text + "\n)")
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        pass
+    prefix = re.match(r"^[A-Za-z]*", text).group(0).lower()
+    return _FSTRING if "f" in prefix or ("f" in text and re.search(r"(?i)(?:^|\s)[rb]?f[rb]?['\"]", text)) else None
+
+
+def _named(node) -> list:
+    return [child for child in node.children() if child.is_named() and child.kind() not in _SKIPPED]
+
+
+def _first_named(node, kind: str | None = None):
+    for child in _named(node):
+        if kind is None or child.kind() == kind:
+            return child
+    return None
+
+
+def _starts_with(node, word: str) -> bool:
+    first = node.child(0)
+    return first is not None and first.text() == word
+
+
+def _dotted(node) -> str:
+    """`a . b` (with spaces, comments or a line continuation inside) -> `a.b`."""
+    if node.kind() == "identifier":
+        return node.text()
+    return ".".join(part.text() for part in node.children() if part.kind() == "identifier")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t\f"))
+
+
+def _is_token(item, text: str) -> bool:
+    return isinstance(item, _Token) and item.text == text
+
+
+def _is_name(item) -> bool:
+    return (isinstance(item, _Token) and item.kind in ("identifier", "__future__") and item.text.isidentifier()
+            and item.text not in ("import", "from", "as", "class", "def"))
+
+
+def _dotted_tokens(items, position: int) -> tuple[int, list[str]]:
+    parts: list[str] = []
+    while position < len(items) and _is_name(items[position]):
+        parts.append(items[position].text)
+        if position + 2 < len(items) and _is_token(items[position + 1], ".") and _is_name(items[position + 2]):
+            position += 2
+        else:
+            position += 1
+            break
+    return position, parts
+
+
+def _unsplat(value: ast.expr) -> ast.expr:
+    """tree-sitter reads `[*a.b()]` as `(*a).b()`; move the star back out, as Python reads it."""
+    chain, base = [], value
+    while isinstance(base, (ast.Call, ast.Attribute, ast.Subscript)):
+        chain.append(base)
+        base = base.func if isinstance(base, ast.Call) else base.value
+    if not chain or not isinstance(base, ast.Starred):
+        return value
+    inner, last = base.value, chain[-1]
+    if isinstance(last, ast.Call):
+        last.func = inner
+    else:
+        last.value = inner
+    for link in chain:
+        link.lineno, link.col_offset = inner.lineno, inner.col_offset
+    starred = ast.Starred(value=value, ctx=ast.Load())
+    starred.lineno, starred.col_offset = base.lineno, base.col_offset
+    starred.end_lineno, starred.end_col_offset = value.end_lineno, value.end_col_offset
+    return starred
+
+
+def _end_at_body(statement: ast.AST) -> ast.AST:
+    """A compound statement ends where its last statement does, as in `ast` (tree-sitter's
+    block also holds the comments after it)."""
+    for field in ("finalbody", "orelse", "handlers", "body"):
+        last = getattr(statement, field, None)
+        if isinstance(last, list) and last and hasattr(last[-1], "end_lineno"):
+            statement.end_lineno, statement.end_col_offset = last[-1].end_lineno, last[-1].end_col_offset
+            break
+    return statement
+
+
+def _no_arguments() -> ast.arguments:
+    return ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[],
+                         kwarg=None, defaults=[])
+
+
+def _definition(kind, **fields) -> ast.stmt:
+    if "type_params" in kind._fields:  # Python 3.12+
+        fields["type_params"] = []
+    return kind(**fields)

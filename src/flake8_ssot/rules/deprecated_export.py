@@ -43,6 +43,7 @@ from typing import Iterator
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.facts import ModuleFacts
+from flake8_ssot.rewrites import export_fix
 from flake8_ssot.rules.lookup import replacement, with_message
 
 CODE = "SSOT003"
@@ -70,4 +71,5 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
             severity=deprecated.severity,
             statement=facts.statement_text(export.node),
             canonical=use or "",
+            fix=export_fix(facts, export),
         )

@@ -4,8 +4,11 @@
 Flags a module-level `class`, `def` or assignment whose name is a symbol listed in
 `[tool.ssot.canonical]`, in a module of the same top-level package other than the symbol's
 canonical module (and outside the entry's `allow` globs). An assignment that merely aliases
-the canonical object (`WebSocketManager = manager.WebSocketManager`) is a re-export, not a
-definition.
+the canonical object (`WebSocketManager = manager.WebSocketManager`, also through a package
+that re-exports it) is a re-export, not a definition; so is a `None` placeholder
+(`except ImportError: WebSocketManager = None`). Names nested in classes or functions, and
+same-named classes in another top-level package (test doubles, other services), are not
+flagged. Files that do not parse are checked on what their error-tolerant parse shows.
 
 ## Why is this bad?
 Two classes with the same name in one package are two sources of truth: fixes land in one,
@@ -35,12 +38,13 @@ from pkg.ws.manager import WebSocketManager
 
 from __future__ import annotations
 
+import ast
 from typing import Iterator
 
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
-from flake8_ssot.facts import ModuleFacts
-from flake8_ssot.rules.lookup import canonical_by_name, with_message
+from flake8_ssot.facts import DefinitionFact, ModuleFacts
+from flake8_ssot.rules.lookup import canonical_by_name, symbol_entry, with_message
 
 CODE = "SSOT005"
 NAME = "duplicate-definition"
@@ -56,7 +60,7 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
             module = key.rpartition(".")[0]
             if module == facts.module or key.split(".", 1)[0] != top:
                 continue
-            if definition.value_path is not None and config.canonical.get_exact(definition.value_path) is not None:
+            if _is_alias_or_placeholder(config, definition, key):
                 continue
             entry = config.canonical.exact[key]
             if entry.allow and entry.allow.matches(facts.path):
@@ -74,6 +78,18 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
                 statement=_statement(facts, definition),
                 canonical=key,
             )
+
+
+def _is_alias_or_placeholder(config: Config, definition: DefinitionFact, key: str) -> bool:
+    if definition.kind != "assignment":
+        return False
+    if definition.value_path is not None:
+        found = symbol_entry(config.canonical, definition.value_path)
+        return found is not None and found[0] == key
+    if isinstance(definition.stmt, ast.AnnAssign) and definition.stmt.value is None:
+        return True  # `WebSocketManager: type` declares a name, it defines nothing
+    value = getattr(definition.stmt, "value", None)
+    return isinstance(value, ast.Constant) and value.value is None
 
 
 def _statement(facts: ModuleFacts, definition) -> str:

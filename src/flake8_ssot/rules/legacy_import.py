@@ -38,9 +38,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from flake8_ssot.config import Config, Entry
-from flake8_ssot.diagnostic import Diagnostic
+from flake8_ssot.diagnostic import Diagnostic, Fix
 from flake8_ssot.dotted import Match
-from flake8_ssot.facts import ImportFact, ModuleFacts
+from flake8_ssot.facts import ImportedName, ImportFact, ModuleFacts
+from flake8_ssot.rewrites import import_fix
 from flake8_ssot.rules.lookup import legacy_match, reexport_target, replacement, with_message
 from flake8_ssot.span import Span
 
@@ -53,14 +54,14 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
         if fact.kind == "from" and fact.module:
             match = _applies(legacy_match(config, fact.module, facts), fact)
             if match is not None:
-                yield _legacy(facts, fact, match, fact.module, fact.span)
+                yield _legacy(facts, fact, match, fact.module, fact.span, import_fix(facts, config, fact))
                 continue
         for name in fact.names:
             match = _applies(legacy_match(config, name.path, facts), fact)
             if match is not None:
-                yield _legacy(facts, fact, match, name.path, name.span)
+                yield _legacy(facts, fact, match, name.path, name.span, import_fix(facts, config, fact, name))
             elif fact.kind == "from" and config.canonical:
-                yield from _reexport(facts, config, fact, name.path, name.span)
+                yield from _reexport(facts, config, fact, name)
 
 
 def _applies(match: Match[Entry] | None, fact: ImportFact) -> Match[Entry] | None:
@@ -69,7 +70,8 @@ def _applies(match: Match[Entry] | None, fact: ImportFact) -> Match[Entry] | Non
     return match
 
 
-def _legacy(facts: ModuleFacts, fact: ImportFact, match: Match[Entry], path: str, span: Span) -> Diagnostic:
+def _legacy(facts: ModuleFacts, fact: ImportFact, match: Match[Entry], path: str, span: Span,
+            fix: Fix | None) -> Diagnostic:
     use = replacement(match)
     text = f"legacy import '{path}': use '{use}'" if use else f"legacy import '{path}'"
     return Diagnostic(
@@ -80,10 +82,12 @@ def _legacy(facts: ModuleFacts, fact: ImportFact, match: Match[Entry], path: str
         severity=match.entry.severity,
         statement=facts.statement_text(fact.span),
         canonical=use or "",
+        fix=fix,
     )
 
 
-def _reexport(facts: ModuleFacts, config: Config, fact: ImportFact, path: str, span: Span) -> Iterator[Diagnostic]:
+def _reexport(facts: ModuleFacts, config: Config, fact: ImportFact, name: ImportedName) -> Iterator[Diagnostic]:
+    path, span = name.path, name.span
     target = reexport_target(config.canonical, path)
     if target is None:
         return
@@ -98,4 +102,5 @@ def _reexport(facts: ModuleFacts, config: Config, fact: ImportFact, path: str, s
         severity=entry.severity,
         statement=facts.statement_text(fact.span),
         canonical=key,
+        fix=import_fix(facts, config, fact, name),
     )

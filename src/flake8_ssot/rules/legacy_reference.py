@@ -3,10 +3,14 @@
 ## What it does
 Flags attribute chains through an imported module or alias that reach a legacy path
 (`import pkg; pkg.ws.factory.create()`, `mf.create_manager()` where `mf` is the module of a
-legacy symbol), and string literals that are a legacy dotted path, start with one followed by
-`.`, or are themselves an import statement of one: `mock.patch("...")` targets,
-`monkeypatch.setattr("...", ...)`, registry tables and lists of module names. Docstrings and
-comments are not references.
+legacy symbol), and string literals whose whole text is a legacy dotted path or one followed by
+`.` (`mock.patch("...")`, `patch.dict("sys.modules", {"...": ...})`,
+`monkeypatch.setattr("...", ...)`, `pytest.importorskip("...")`, registry tables and lists of
+module names), a `module:attribute` reference, or Python import statements
+(`"from pkg.ws.factory import create"`). Docstrings, comments, string annotations and strings
+that mention a path inside other text are not references; neither is a name that only shares
+a prefix (`pkg.ws.factory_helpers` is not under `pkg.ws.factory`). A chain that starts from a
+name bound to the legacy path itself is left to SSOT001, which reports its import.
 
 ## Why is this bad?
 A migration is not finished when the imports are. A `mock.patch` target that still names the
@@ -31,19 +35,25 @@ with mock.patch("pkg.ws.canonical_imports.create_websocket_manager"):
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from typing import Iterator
 
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import is_dotted_path
 from flake8_ssot.facts import ModuleFacts
+from flake8_ssot.rewrites import reference_attribute_fix, reference_string_fix
 from flake8_ssot.rules.lookup import legacy_match, replacement, with_message
 
 CODE = "SSOT004"
 NAME = "legacy-reference"
 
 _IMPORT_STATEMENT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import\s+([\w]+)|import\s+([\w.]+))")
+# `module:attribute`, the object-reference form of entry points and `pkgutil.resolve_name`.
+_OBJECT_REFERENCE = re.compile(r"^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)$")
+_LONGEST = 512  # longer strings are prose or code blobs, not references
 
 
 def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
@@ -53,29 +63,58 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
         match = legacy_match(config, attribute.path, facts)
         if match is None or len(match.matched) <= len(attribute.base):
             continue  # reached through the import itself, which SSOT001 reports
-        yield _diagnostic(facts, config, attribute.path, match, attribute.span, attribute.stmt)
+        yield _diagnostic(facts, config, attribute.path, match, attribute.span, attribute.stmt,
+                          reference_attribute_fix(facts, attribute, match))
     for string in facts.strings:
-        path = _dotted_in(string.value)
-        if path is None:
-            continue
-        match = legacy_match(config, path, facts)
-        if match is not None:
-            yield _diagnostic(facts, config, path, match, string.span, string.stmt)
+        for path, rewritable in _references(string.value):
+            match = legacy_match(config, path, facts)
+            if match is not None:
+                fix = reference_string_fix(facts, string, path, match) if rewritable else None
+                yield _diagnostic(facts, config, path, match, string.span, string.stmt, fix)
 
 
-def _dotted_in(value: str) -> str | None:
-    if len(value) > 512:
-        return None
+def _references(value: str) -> list[tuple[str, bool]]:
+    """The dotted paths a string literal refers to, each with whether the string is exactly
+    that path or a one-name import statement of it (the shapes a fix can rewrite).
+
+    A reference is the whole string: a dotted path (`"pkg.ws.factory.create"`, which covers
+    "a legacy path followed by `.`"), `module:attribute`, or Python import statements
+    (`"from pkg.ws.factory import A, B"`, seed 000's table). Text around a path is prose.
+    """
+    if len(value) > _LONGEST:
+        return []
     if is_dotted_path(value):
-        return value
-    statement = _IMPORT_STATEMENT.match(value)
-    if statement:
+        return [(value, True)]
+    reference = _OBJECT_REFERENCE.match(value)
+    if reference:
+        return [(f"{reference.group(1)}.{reference.group(2)}", False)]
+    if value.lstrip().startswith(("from ", "import ")):
+        return _imports_in(value)
+    return []
+
+
+def _imports_in(value: str) -> list[tuple[str, bool]]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            body = ast.parse(value.strip()).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        statement = _IMPORT_STATEMENT.match(value)  # an import followed by prose
+        if statement is None:
+            return []
         module, name, plain = statement.groups()
-        return plain if plain else f"{module}.{name}"
-    return None
+        return [(plain if plain else f"{module}.{name}", True)]
+    paths = []
+    for node in body:
+        if isinstance(node, ast.Import):
+            paths.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            paths.extend(f"{node.module}.{alias.name}" if alias.name != "*" else node.module for alias in node.names)
+    single = len(body) == 1 and len(paths) == 1 and not any(alias.asname for alias in body[0].names)
+    return [(path, single) for path in paths]
 
 
-def _diagnostic(facts, config, path, match, span, stmt) -> Diagnostic:
+def _diagnostic(facts, config, path, match, span, stmt, fix=None) -> Diagnostic:
     use = replacement(match)
     text = f"legacy reference '{path}': use '{use}'" if use else f"legacy reference '{path}'"
     return Diagnostic(
@@ -86,4 +125,5 @@ def _diagnostic(facts, config, path, match, span, stmt) -> Diagnostic:
         severity=match.entry.severity,
         statement=facts.statement_text(stmt),
         canonical=use or "",
+        fix=fix,
     )
