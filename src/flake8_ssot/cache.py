@@ -1,0 +1,302 @@
+"""The result cache: diagnostics per file, keyed on the file's content, the configuration and
+the tool version, like `.ruff_cache`.
+
+One cache file per configuration (`<cache dir>/<version>/<key>.json`, the key hashing the
+configuration file's bytes and the command-line overrides). An entry is trusted on its
+size and modification time alone only when the file was last read well after that
+modification time (git's "racy" rule); otherwise the content is hashed and compared.
+Writes are atomic (temporary file, then rename) and merge with entries another run wrote
+meanwhile; anything unreadable or malformed is recomputed, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from typing import Any
+
+from flake8_ssot import __version__
+from flake8_ssot.config import Config
+from flake8_ssot.diagnostic import Diagnostic, Edit, Fix
+from flake8_ssot.runner import FileResult
+from flake8_ssot.span import Span
+
+CACHE_DIR_NAME = ".ssot_cache"
+FORMAT = 1
+# A file modified less than this long before it was read may change again within the same
+# timestamp tick (coarse filesystem clocks), so its size and mtime prove nothing.
+RACY_NS = 2_000_000_000
+SEVERITIES = ("error", "warning")
+APPLICABILITIES = ("safe", "unsafe")
+
+
+def cache_key(config: Config, overrides: str) -> str:
+    digest = hashlib.sha1(usedforsecurity=False)
+    digest.update(f"{__version__}\0{FORMAT}\0{config.file}\0{overrides}\0".encode())
+    if config.file:
+        try:
+            with open(config.file, "rb") as handle:
+                digest.update(handle.read())
+        except OSError:
+            digest.update(b"unreadable")
+    return digest.hexdigest()[:20]
+
+
+def default_cache_dir(config: Config) -> str:
+    return config.cache_dir or os.path.join(config.root, CACHE_DIR_NAME)
+
+
+class Cache:
+    """The entries of one configuration. `lookup` before checking, `store` after, then `save`."""
+
+    def __init__(self, directory: str, config: Config, overrides: str = "") -> None:
+        self.config = config
+        self.directory = directory
+        self.path = os.path.join(directory, __version__, cache_key(config, overrides) + ".json")
+        self.entries: dict[str, list] = {}
+        self.strings: list[str] = []
+        self.changed: dict[str, list] = {}
+        self._loaded_stat: tuple[int, int] | None = None
+        self._load()
+
+    # ------------------------------------------------------------------ reading
+
+    def _load(self) -> None:
+        document = _read_json(self.path)
+        if document is None:
+            return
+        try:
+            self._loaded_stat = _stat_key(self.path)
+        except OSError:
+            pass
+        self.strings, self.entries = _valid_document(document)
+
+    def relative(self, path: str) -> str:
+        return self.config.relative(path)
+
+    def lookup(self, path: str, stat: os.stat_result) -> tuple[str, FileResult | None]:
+        """("hit", result), ("verify", None) when only the content can tell, or ("miss", None)."""
+        entry = self.entries.get(self.relative(path))
+        if entry is None:
+            return "miss", None
+        mtime, size, digest, verified = entry[0], entry[1], entry[2], entry[3]
+        if size != stat.st_size:
+            return "miss", None
+        if mtime == stat.st_mtime_ns and mtime < verified - RACY_NS:
+            result = self.result(path)
+            return ("hit", result) if result is not None else ("miss", None)
+        return ("verify", None) if isinstance(digest, str) else ("miss", None)
+
+    def digest(self, path: str) -> str | None:
+        entry = self.entries.get(self.relative(path))
+        return entry[2] if entry is not None else None
+
+    def result(self, path: str) -> FileResult | None:
+        """The cached result for `path`, or None if the entry does not decode."""
+        entry = self.entries.get(self.relative(path))
+        if entry is None:
+            return None
+        try:
+            diagnostics = tuple(_decode(item, self.strings) for item in entry[4])
+        except (IndexError, TypeError, ValueError, KeyError):
+            return None
+        return FileResult(path, diagnostics, entry[5])
+
+    # ------------------------------------------------------------------ writing
+
+    def confirm(self, path: str, stat: os.stat_result, checked_at: int) -> None:
+        """The content matched the entry: trust its new size and mtime from now on."""
+        key = self.relative(path)
+        entry = self.entries.get(key)
+        if entry is not None:
+            updated = [stat.st_mtime_ns, stat.st_size, entry[2], checked_at, entry[4], entry[5]]
+            self.entries[key] = updated
+            self.changed[key] = updated
+
+    def store(self, path: str, stat: os.stat_result | None, checked_at: int, result: FileResult) -> None:
+        if result.error is not None or result.digest is None or stat is None:
+            return  # unreadable files are retried every run
+        key = self.relative(path)
+        entry = [
+            stat.st_mtime_ns, stat.st_size, result.digest, checked_at,
+            [_encode(d, self._intern) for d in result.diagnostics], result.syntax_error,
+        ]
+        self.entries[key] = entry
+        self.changed[key] = entry
+
+    def _intern(self, text: str) -> int:
+        index = self._index.get(text)
+        if index is None:
+            index = self._index[text] = len(self.strings)
+            self.strings.append(text)
+        return index
+
+    @property
+    def _index(self) -> dict[str, int]:
+        index = self.__dict__.get("_string_index")
+        if index is None:
+            index = self.__dict__["_string_index"] = {text: i for i, text in enumerate(self.strings)}
+        return index
+
+    def save(self) -> None:
+        """Write atomically, merged with whatever another run saved since we loaded."""
+        if not self.changed:
+            return
+        sources = {key: (self.strings, entry) for key, entry in self.entries.items()}
+        try:
+            on_disk = _stat_key(self.path)
+        except OSError:
+            on_disk = None
+        if on_disk is not None and on_disk != self._loaded_stat:
+            document = _read_json(self.path)
+            if document is not None:
+                other_strings, other_entries = _valid_document(document)
+                for key, entry in other_entries.items():
+                    if key not in self.changed:
+                        sources[key] = (other_strings, entry)
+        strings: list[str] = []
+        index: dict[str, int] = {}
+
+        def intern(text: str) -> int:
+            number = index.get(text)
+            if number is None:
+                number = index[text] = len(strings)
+                strings.append(text)
+            return number
+
+        entries = {}
+        for key in sorted(sources):
+            table, entry = sources[key]
+            try:
+                diagnostics = [_encode(_decode(item, table), intern) for item in entry[4]]
+            except (IndexError, TypeError, ValueError, KeyError):
+                continue  # a damaged entry is dropped, and so recomputed next time
+            entries[key] = [*entry[:4], diagnostics, entry[5]]
+        document = {"format": FORMAT, "version": __version__, "strings": strings, "files": entries}
+        try:
+            _prepare_directory(self.directory)
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            _atomic_write(self.path, json.dumps(document, separators=(",", ":")))
+        except OSError:
+            pass  # a read-only tree or a full disk costs speed, never the run
+
+
+def _stat_key(path: str) -> tuple[int, int]:
+    status = os.stat(path)
+    return status.st_mtime_ns, status.st_size
+
+
+def _read_json(path: str) -> Any:
+    try:
+        with open(path, "rb") as handle:
+            document = json.loads(handle.read())
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(document, dict) or document.get("format") != FORMAT or document.get("version") != __version__:
+        return None
+    return document
+
+
+def _valid_document(document: dict) -> tuple[list[str], dict[str, list]]:
+    """Keep the well-formed entries; a damaged one is simply absent (and so recomputed)."""
+    strings = document.get("strings")
+    files = document.get("files")
+    if not isinstance(strings, list) or not isinstance(files, dict):
+        return [], {}
+    if not all(isinstance(text, str) for text in strings):
+        return [], {}
+    entries = {}
+    for key, entry in files.items():
+        if (
+            isinstance(entry, list) and len(entry) == 6
+            and all(isinstance(value, int) and not isinstance(value, bool) for value in (entry[0], entry[1], entry[3]))
+            and isinstance(entry[2], str) and isinstance(entry[4], list)
+            and (entry[5] is None or isinstance(entry[5], str))
+        ):
+            entries[key] = entry
+    return strings, entries
+
+
+def _encode(diagnostic: Diagnostic, intern) -> list:
+    span = diagnostic.span
+    fix = diagnostic.fix
+    encoded_fix: Any = 0
+    if fix is not None:
+        encoded_fix = [
+            APPLICABILITIES.index(fix.applicability) if fix.applicability in APPLICABILITIES else 1,
+            intern(fix.description),
+            [[*edit.span, intern(edit.replacement)] for edit in fix.edits],
+        ]
+    return [
+        intern(diagnostic.code), intern(diagnostic.message), *span,
+        intern(diagnostic.subject), SEVERITIES.index(diagnostic.severity) if diagnostic.severity in SEVERITIES else 0,
+        intern(diagnostic.statement), intern(diagnostic.canonical), encoded_fix,
+    ]
+
+
+def _decode(item: list, strings: list[str]) -> Diagnostic:
+    code, message, line, column, end_line, end_column, subject, severity, statement, canonical, fix = item
+    for number in (line, column, end_line, end_column):
+        if not isinstance(number, int) or number < 0:
+            raise ValueError("bad position")
+    if severity not in (0, 1):
+        raise ValueError("bad severity")
+    decoded_fix = None
+    if fix != 0:
+        applicability, description, edits = fix
+        if applicability not in (0, 1):
+            raise ValueError("bad applicability")
+        for edit in edits:
+            if len(edit) != 5 or not all(isinstance(n, int) and n >= 0 for n in edit[:4]):
+                raise ValueError("bad edit")
+        decoded_fix = Fix(
+            tuple(Edit(Span(*edit[:4]), _string(strings, edit[4])) for edit in edits),
+            APPLICABILITIES[applicability],
+            _string(strings, description),
+        )
+    return Diagnostic(
+        code=_string(strings, code), message=_string(strings, message),
+        span=Span(line, column, end_line, end_column), subject=_string(strings, subject),
+        severity=SEVERITIES[severity], fix=decoded_fix, statement=_string(strings, statement),
+        canonical=_string(strings, canonical),
+    )
+
+
+def _string(strings: list[str], index: Any) -> str:
+    if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+        raise ValueError("bad string index")
+    return strings[index]
+
+
+def _prepare_directory(directory: str) -> None:
+    if os.path.isdir(directory):
+        return
+    os.makedirs(directory, exist_ok=True)
+    # Like ruff: the cache ignores itself in git and tells backup tools it is a cache.
+    _atomic_write(os.path.join(directory, ".gitignore"), "# Automatically created by ssot.\n*\n")
+    _atomic_write(
+        os.path.join(directory, "CACHEDIR.TAG"),
+        "Signature: 8a477f597d28d172789f06886806bc55\n# This is a cache directory created by ssot.\n",
+    )
+
+
+def _atomic_write(path: str, text: str) -> None:
+    directory = os.path.dirname(path)
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def now_ns() -> int:
+    return time.time_ns()

@@ -1,0 +1,470 @@
+"""The `ssot` command line: `check` (the CI gate and pre-commit hook), `rule`, `registry`.
+
+A thin front-end: it finds files and configurations, asks the cache, hands the rest to the
+runner (which calls the engine) and gives the results to a reporter. Exit codes: 0 clean,
+1 violations (or files that could not be checked), 2 configuration or usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from typing import Callable, Sequence, TextIO
+
+from flake8_ssot import __version__
+from flake8_ssot.config import CODE_PREFIX, PATTERN_CODE, Config, ConfigError, config_for, find_config_file, load_config
+from flake8_ssot.discovery import discover
+from flake8_ssot.reporters import FORMATS, TEXT_FORMATS, Report, display_path, render
+from flake8_ssot.reporters.statistics import render_json as render_statistics_json
+from flake8_ssot.reporters.statistics import render_text as render_statistics_text
+from flake8_ssot.reporters.statistics import statistics
+from flake8_ssot.runner import (
+    SAME,
+    CheckFunction,
+    FileResult,
+    Progress,
+    SourceError,
+    Task,
+    check_bytes,
+    check_file,
+    decode_source,
+    default_jobs,
+    read_source,
+    run_tasks,
+)
+
+EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A command-line mistake; the message is meant for the user."""
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    codes = tuple(part.strip() for part in text.split(",") if part.strip())
+    for code in codes:
+        if not CODE_PREFIX.match(code) and not PATTERN_CODE.match(code):
+            raise argparse.ArgumentTypeError(
+                f"{code!r} is not a flake8-ssot code or prefix (expected e.g. 'SSOT', 'SSOT001', 'SSOT1')"
+            )
+    return codes
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ssot",
+        description="Keep a Python codebase on its single sources of truth (flake8-ssot).",
+    )
+    parser.add_argument("--version", action="version", version=f"ssot {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="check files against [tool.ssot]", description=(
+        "Check Python files against the [tool.ssot] configuration. Exit codes: 0 clean, "
+        "1 violations found, 2 configuration or usage error."
+    ))
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: the project root)")
+    check.add_argument("--config", metavar="FILE", help="pyproject.toml to use for every file (default: the nearest one above each file)")
+    output = check.add_argument_group("output")
+    output.add_argument("--output-format", choices=FORMATS, default="full", help="default: full")
+    output.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of standard output")
+    output.add_argument("--statistics", action="store_true", help="counts per code and per legacy path instead of each violation")
+    output.add_argument("-q", "--quiet", action="store_true", help="print violations only, no summary")
+    output.add_argument("--exit-zero", action="store_true", help="exit 0 even with violations (2 still means bad configuration)")
+    selection = check.add_argument_group("rule selection (overrides [tool.ssot])")
+    selection.add_argument("--select", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to enable, replacing select and ignore")
+    selection.add_argument("--ignore", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to disable")
+    selection.add_argument("--extend-select", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to enable on top of select")
+    files = check.add_argument_group("files")
+    files.add_argument("--stdin-filename", metavar="PATH", help="check source from standard input, reported as PATH with PATH's configuration")
+    files.add_argument("--force-exclude", action="store_true", help="apply .gitignore and exclude to files named on the command line too (for pre-commit)")
+    files.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    files.add_argument("--cache-dir", metavar="DIR", help="cache directory (default: .ssot_cache in the project root)")
+    files.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N", help="worker processes (default: all cores)")
+    fixes = check.add_argument_group("fixes")
+    fixes.add_argument("--fix", action="store_true", help="apply safe fixes")
+    fixes.add_argument("--unsafe-fixes", action="store_true", help="apply unsafe fixes too")
+    fixes.add_argument("--diff", action="store_true", help="print the fixes as a unified diff, change nothing")
+    baseline = check.add_argument_group("baselines")
+    baseline.add_argument("--baseline", metavar="FILE", help="report only violations not recorded in FILE")
+    baseline.add_argument("--write-baseline", metavar="FILE", help="record the current violations in FILE")
+    check.set_defaults(handler=run_check)
+
+    rule = commands.add_parser("rule", help="explain a rule (all rules without CODE)")
+    rule.add_argument("code", nargs="?", metavar="CODE")
+    rule.add_argument("--config", metavar="FILE", help="pyproject.toml declaring pattern rules (default: found from here)")
+    rule.set_defaults(handler=run_rule)
+
+    registry = commands.add_parser("registry", help="print the canonical import registry as Markdown")
+    registry.add_argument("--config", metavar="FILE", help="pyproject.toml to read (default: found from here)")
+    registry.add_argument("--output-file", metavar="FILE", help="write the Markdown to FILE")
+    registry.set_defaults(handler=run_registry)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse already printed the usage error
+        return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        return args.handler(args)
+    except ConfigError as error:
+        _error(str(error))
+        return EXIT_ERROR
+    except UsageError as error:
+        _error(str(error))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`ssot check | head`): stop quietly, as other command-line tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_VIOLATIONS
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"error: {message}\n")
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@dataclasses.dataclass(frozen=True)
+class Overrides:
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+
+    def apply(self, config: Config) -> Config:
+        """As in ruff, a command-line `--select` replaces the configured select and ignore."""
+        changes: dict = {}
+        if self.select is not None:
+            changes.update(select=self.select, ignore=(), extend_select=())
+        if self.ignore:
+            changes["ignore"] = (*changes.get("ignore", config.ignore), *self.ignore)
+        if self.extend_select:
+            changes["extend_select"] = (*changes.get("extend_select", config.extend_select), *self.extend_select)
+        return dataclasses.replace(config, **changes) if changes else config
+
+    def key(self) -> str:
+        return repr((self.select, self.ignore, self.extend_select))
+
+
+class Configurations:
+    """The configuration of each directory (the nearest one above it, or `--config`), with the
+    command-line overrides applied once per configuration file."""
+
+    def __init__(self, explicit: str | None, overrides: Overrides) -> None:
+        self.explicit = explicit
+        self.overrides = overrides
+        self.by_directory: dict[str, int] = {}
+        self.configs: list[Config] = []
+        self._index: dict[str | None, int] = {}
+
+    def index_for_directory(self, directory: str) -> int:
+        index = self.by_directory.get(directory)
+        if index is None:
+            base = config_for(directory, self.explicit)
+            index = self._index.get(base.file)
+            if index is None:
+                index = self._index[base.file] = len(self.configs)
+                self.configs.append(self.overrides.apply(base))
+            self.by_directory[directory] = index
+        return index
+
+    def for_directory(self, directory: str) -> Config:
+        return self.configs[self.index_for_directory(directory)]
+
+    def index_for_file(self, path: str) -> int:
+        return self.index_for_directory(os.path.dirname(os.path.abspath(path)))
+
+
+def project_root(cwd: str, explicit: str | None) -> str:
+    """The directory of `--config`, else of the nearest pyproject.toml with [tool.ssot], else cwd."""
+    if explicit:
+        return os.path.dirname(os.path.abspath(explicit))
+    found = find_config_file(cwd)
+    return os.path.dirname(found) if found else cwd
+
+
+# --------------------------------------------------------------------------- ssot check
+
+
+@dataclasses.dataclass
+class Outcome:
+    results: list[FileResult]  # every file checked, in output order
+    problems: list[str]  # paths that do not exist, directories that cannot be listed
+    configs: list[Config]
+
+
+def run_check(args: argparse.Namespace) -> int:
+    for flag in ("fix", "unsafe_fixes", "diff"):
+        if getattr(args, flag):
+            raise UsageError(f"--{flag.replace('_', '-')} is not yet implemented")
+    for flag in ("baseline", "write_baseline"):
+        if getattr(args, flag):
+            raise UsageError(f"--{flag.replace('_', '-')} is not yet implemented")
+    cwd = os.getcwd()
+    if args.config:
+        load_config(args.config)  # a bad --config is exit 2 before anything else happens
+    overrides = Overrides(args.select, args.ignore or (), args.extend_select or ())
+    configurations = Configurations(args.config, overrides)
+    sources: dict[str, str] = {}
+    if args.stdin_filename is not None:
+        outcome = check_stdin(args.stdin_filename, configurations, sources)
+    else:
+        root = project_root(cwd, args.config)
+        outcome = check_paths(
+            args.paths or [root], configurations, root,
+            jobs=args.jobs or default_jobs(),
+            cache_dir=None if args.no_cache else (args.cache_dir or ""),
+            force_exclude=args.force_exclude,
+        )
+    return report(args, outcome, cwd, sources)
+
+
+def check_stdin(filename: str, configurations: Configurations, sources: dict[str, str]) -> Outcome:
+    path = os.path.abspath(filename)
+    config = configurations.configs[configurations.index_for_file(path)]
+    data = sys.stdin.buffer.read()
+    result = check_bytes(data, path, config)
+    try:
+        sources[path] = decode_source(data)
+    except SourceError:
+        pass
+    return Outcome([result], [], configurations.configs)
+
+
+def check_paths(
+    paths: Sequence[str],
+    configurations: Configurations,
+    root: str,
+    jobs: int,
+    cache_dir: str | None,
+    force_exclude: bool = False,
+    check: CheckFunction = check_file,
+) -> Outcome:
+    """Discover and check files. `cache_dir`: None disables the cache, "" means each
+    configuration's default (`cache-dir`, else `.ssot_cache` beside its pyproject.toml)."""
+    found = discover(paths, configurations.for_directory, boundary=root, force_exclude=force_exclude)
+    problems = [f"{path}: no such file or directory" for path in found.missing]
+    problems += [f"{directory}: cannot list the directory: {reason}" for directory, reason in found.unreadable]
+    results = check_files(found.files, configurations, jobs, cache_dir, check)
+    return Outcome(results, problems, configurations.configs)
+
+
+def check_files(
+    files: Sequence[str],
+    configurations: Configurations,
+    jobs: int,
+    cache_dir: str | None,
+    check: CheckFunction = check_file,
+) -> list[FileResult]:
+    """Results in the order of `files`: cached ones straight away, the rest from the runner."""
+    from flake8_ssot.cache import Cache, default_cache_dir, now_ns
+
+    caches: dict[int, Cache] = {}
+    results: list[FileResult | None] = [None] * len(files)
+    tasks: list[Task] = []
+    slots: list[tuple[int, os.stat_result | None, Cache | None]] = []
+    checked_at = now_ns()
+    for position, path in enumerate(files):
+        index = configurations.index_for_file(path)
+        config = configurations.configs[index]
+        cache = None
+        if cache_dir is not None and not config.is_empty:
+            cache = caches.get(index)
+            if cache is None:
+                directory = cache_dir or default_cache_dir(config)
+                cache = caches[index] = Cache(directory, config, configurations.overrides.key())
+        status = None
+        expected = None
+        if cache is not None:
+            try:
+                status = os.stat(path)
+            except OSError:
+                status = None
+            if status is not None:
+                state, cached = cache.lookup(path, status)
+                if state == "hit":
+                    results[position] = cached
+                    continue
+                if state == "verify":
+                    expected = cache.digest(path)
+        tasks.append(Task(path, index, expected))
+        slots.append((position, status, cache))
+    progress = Progress()
+    outputs = run_tasks(tasks, configurations.configs, jobs, digest=bool(caches), check=check, progress=progress)
+    progress.finish()
+    for (position, status, cache), task, output in zip(slots, tasks, outputs):
+        if output == SAME and cache is not None:
+            cached = cache.result(task.path)
+            if cached is not None:
+                cache.confirm(task.path, status, checked_at)
+                results[position] = cached
+                continue
+            output = check(task.path, configurations.configs[task.config], True)
+        results[position] = output
+        if cache is not None:
+            cache.store(task.path, status, checked_at, output)
+    for cache in caches.values():
+        cache.save()
+    return [result for result in results if result is not None]
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(results: Sequence[FileResult], problems: Sequence[str]) -> list[str]:
+    errors = sum(1 for r in results for d in r.diagnostics if d.severity != "warning")
+    warnings = sum(1 for r in results for d in r.diagnostics if d.severity == "warning")
+    broken = sum(1 for r in results if r.syntax_error is not None)
+    unchecked = sum(1 for r in results if r.error is not None) + len(problems)
+    lines = []
+    if errors or warnings:
+        parts = [_plural(errors, "error")] if errors else []
+        if warnings:
+            parts.append(_plural(warnings, "warning"))
+        lines.append(f"Found {' and '.join(parts)}.")
+    elif unchecked:
+        lines.append("No violations found in the files checked.")
+    else:
+        lines.append("All checks passed!")
+    if broken:
+        verb = "had a syntax error" if broken == 1 else "had syntax errors"
+        lines.append(f"{_plural(broken, 'file')} {verb} (checked with the error-tolerant parser).")
+    if unchecked:
+        lines.append(f"{_plural(unchecked, 'path')} could not be checked (see the errors above).")
+    return lines
+
+
+def exit_code(results: Sequence[FileResult], problems: Sequence[str], exit_zero: bool) -> int:
+    if exit_zero:
+        return EXIT_CLEAN
+    failed = problems or any(
+        r.error is not None or any(d.severity != "warning" for d in r.diagnostics) for r in results
+    )
+    return EXIT_VIOLATIONS if failed else EXIT_CLEAN
+
+
+def lines_reader(sources: dict[str, str]) -> Callable[[str], list[str] | None]:
+    def lines_of(path: str) -> list[str] | None:
+        if path in sources:
+            return sources[path].splitlines()
+        try:
+            return read_source(path).splitlines()
+        except SourceError:
+            return None
+
+    return lines_of
+
+
+def report(args: argparse.Namespace, outcome: Outcome, cwd: str, sources: dict[str, str]) -> int:
+    results = outcome.results
+    for problem in outcome.problems:
+        _error(problem)
+    for result in results:
+        if result.error is not None:
+            _error(f"{display_path(result.path, cwd)}: {result.error}")
+        elif result.syntax_error is not None:
+            sys.stderr.write(
+                f"warning: {display_path(result.path, cwd)}: syntax error ({result.syntax_error}); "
+                "checked with the error-tolerant parser\n"
+            )
+    fmt = args.output_format
+    if args.statistics:
+        stats = statistics(d for r in results for d in r.diagnostics)
+        text = render_statistics_json(stats) if fmt == "json" else render_statistics_text(stats)
+        textual = fmt != "json"
+    else:
+        the_report = Report(results, cwd, lines_reader(sources), outcome.configs)
+        text = render(fmt, the_report)
+        textual = fmt in TEXT_FORMATS
+    if textual and not args.quiet:
+        if text and not text.endswith("\n\n") and fmt == "full" and not args.statistics:
+            text += "\n"
+        text += "".join(line + "\n" for line in summary(results, outcome.problems))
+    _write(text, args.output_file, textual)
+    return exit_code(results, outcome.problems, args.exit_zero)
+
+
+def _write(text: str, output_file: str | None, textual: bool) -> None:
+    if output_file:
+        directory = os.path.dirname(os.path.abspath(output_file))
+        os.makedirs(directory, exist_ok=True)
+        with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        return
+    if not textual:
+        # Machine formats are UTF-8 by their specifications, whatever the terminal's encoding.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+        return
+    stream: TextIO = sys.stdout
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors="backslashreplace")
+    stream.write(text)
+    stream.flush()
+
+
+# --------------------------------------------------------------------------- ssot rule / registry
+
+
+def _config_here(explicit: str | None) -> Config | None:
+    if explicit:
+        return load_config(explicit)
+    found = find_config_file(os.getcwd())
+    return load_config(found) if found else None
+
+
+def run_rule(args: argparse.Namespace) -> int:
+    from flake8_ssot.docs import builtin_docs, find_rule
+
+    if args.code is None:
+        sys.stdout.write("\n".join(doc.markdown() for doc in builtin_docs()))
+        return EXIT_CLEAN
+    config = None
+    if PATTERN_CODE.match(args.code.strip().upper()):
+        config = _config_here(args.config)
+    doc = find_rule(args.code, config)
+    if doc is None:
+        known = ", ".join(doc.code for doc in builtin_docs()[:-1])
+        raise UsageError(f"unknown rule {args.code!r}; the rules are {known} and SSOT100-SSOT899 (pattern rules)")
+    sys.stdout.write(doc.markdown())
+    return EXIT_CLEAN
+
+
+def run_registry(args: argparse.Namespace) -> int:
+    from flake8_ssot.registry import render_registry
+
+    config = _config_here(args.config)
+    if config is None:
+        raise UsageError(f"no pyproject.toml with a [tool.ssot] table in {os.getcwd()} or above; pass --config FILE")
+    name = display_path(config.file or "pyproject.toml", os.getcwd())
+    _write(render_registry(config, name), args.output_file, True)
+    return EXIT_CLEAN

@@ -1,0 +1,78 @@
+"""Reporters: checked files and their diagnostics -> one output format.
+
+Diagnostics carry `Span`s (1-based lines, 0-based character columns); each format's own
+position convention is applied here, at the edge: 1-based character columns for text,
+JSON, SARIF, GitHub and GitLab. Reporters never read configuration or run checks.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Callable, Iterator, Sequence
+
+from flake8_ssot import __version__
+from flake8_ssot.config import Config
+from flake8_ssot.diagnostic import Diagnostic
+from flake8_ssot.runner import FileResult
+
+FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit")
+TEXT_FORMATS = ("full", "concise")
+INFORMATION_URI = "https://pypi.org/project/flake8-ssot/"
+
+
+@dataclass
+class Report:
+    results: Sequence[FileResult]  # every checked file, in output order
+    cwd: str
+    # The lines of a checked file (for snippets); None if it cannot be read any more.
+    lines_of: Callable[[str], Sequence[str] | None] = lambda path: None
+    configs: Sequence[Config] = ()  # for the documentation of pattern rules
+    version: str = __version__
+
+    def display_path(self, path: str) -> str:
+        """Relative to the working directory when inside it, as ruff prints paths."""
+        return display_path(path, self.cwd)
+
+    def uri_path(self, path: str, base: str | None = None) -> str:
+        """Forward-slash path relative to `base` (default: the working directory)."""
+        return relative_uri(path, base or self.cwd)
+
+    def diagnostics(self) -> Iterator[tuple[FileResult, Diagnostic]]:
+        for result in self.results:
+            for diagnostic in result.diagnostics:
+                yield result, diagnostic
+
+
+def display_path(path: str, cwd: str) -> str:
+    absolute = os.path.abspath(path)
+    if absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+        return absolute[len(cwd.rstrip(os.sep)) + 1:]
+    return absolute
+
+
+def relative_uri(path: str, base: str) -> str:
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute, base)
+    except ValueError:
+        return absolute.replace(os.sep, "/")
+    if relative.startswith(".."):
+        return absolute.replace(os.sep, "/")
+    return relative.replace(os.sep, "/")
+
+
+def render(output_format: str, report: Report) -> str:
+    from flake8_ssot.reporters import github, gitlab, json_format, junit, sarif, text
+
+    renderers = {
+        "full": text.render_full,
+        "concise": text.render_concise,
+        "json": json_format.render_json,
+        "json-lines": json_format.render_json_lines,
+        "sarif": sarif.render,
+        "github": github.render,
+        "gitlab": gitlab.render,
+        "junit": junit.render,
+    }
+    return renderers[output_format](report)

@@ -1,0 +1,110 @@
+"""SARIF 2.1.0 for GitHub code scanning (github/codeql-action/upload-sarif).
+
+Rules carry the documentation from the rule docstrings; locations are relative URIs with
+forward slashes under `%SRCROOT%` (the working directory, which in CI is the checkout) and
+regions count 1-based characters, `endColumn` exclusive, as the specification says.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flake8_ssot.docs import rule_docs_for
+from flake8_ssot.reporters import INFORMATION_URI, Report
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS = {"error": "error", "warning": "warning"}
+
+
+def render(report: Report) -> str:
+    pairs = list(report.diagnostics())
+    codes = sorted({diagnostic.code for _, diagnostic in pairs} | _builtin_codes())
+    config = report.configs[0] if report.configs else None
+    docs = rule_docs_for(codes, _merged_patterns(report) or config)
+    index = {doc.code: position for position, doc in enumerate(docs)}
+    rules = [
+        {
+            "id": doc.code,
+            "name": doc.name,
+            "shortDescription": {"text": doc.summary},
+            "fullDescription": {"text": doc.what_it_does},
+            "help": {"text": doc.text(), "markdown": doc.markdown()},
+            "helpUri": INFORMATION_URI,
+            "defaultConfiguration": {"level": "error"},
+            "properties": {"tags": ["maintainability"]},
+        }
+        for doc in docs
+    ]
+    results = []
+    occurrences: dict[tuple, int] = {}
+    for result, diagnostic in pairs:
+        uri = report.uri_path(result.path)
+        key = (uri, diagnostic.code, diagnostic.subject, diagnostic.statement)
+        occurrence = occurrences.get(key, 0)
+        occurrences[key] = occurrence + 1
+        span = diagnostic.span
+        location = {
+            "physicalLocation": {
+                "artifactLocation": {"uri": uri},
+                "region": {
+                    "startLine": span.line,
+                    "startColumn": span.column + 1,
+                    "endLine": span.end_line,
+                    "endColumn": span.end_column + 1,
+                },
+            }
+        }
+        if not uri.startswith("/"):
+            location["physicalLocation"]["artifactLocation"]["uriBaseId"] = "%SRCROOT%"
+        results.append({
+            "ruleId": diagnostic.code,
+            "ruleIndex": index[diagnostic.code],
+            "level": LEVELS.get(diagnostic.severity, "error"),
+            "message": {"text": diagnostic.message},
+            "locations": [location],
+            "partialFingerprints": {
+                "ssotStatement/v1": _fingerprint(key, occurrence),
+            },
+        })
+    document = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "ssot",
+                    "fullName": "flake8-ssot",
+                    "version": report.version,
+                    "semanticVersion": report.version,
+                    "informationUri": INFORMATION_URI,
+                    "rules": rules,
+                }
+            },
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(report.cwd).as_uri() + "/"}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _builtin_codes() -> set[str]:
+    from flake8_ssot.rules import RULES
+
+    return {rule.CODE for rule in RULES}
+
+
+def _merged_patterns(report: Report):
+    """The first configuration that declares pattern rules (their docs come from there)."""
+    for config in report.configs:
+        if config.patterns:
+            return config
+    return None
+
+
+def _fingerprint(key: tuple, occurrence: int) -> str:
+    import hashlib
+
+    text = "\0".join(str(part) for part in (*key, occurrence))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

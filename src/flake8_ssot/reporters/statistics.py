@@ -1,0 +1,53 @@
+"""`--statistics`: violation counts per code and per subject (the legacy path, factory class,
+canonical symbol or deprecated export), so a team sees its migration shrink."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Iterable
+
+from flake8_ssot.diagnostic import Diagnostic
+from flake8_ssot.rules import BY_CODE
+
+
+def _name(code: str) -> str:
+    rule = BY_CODE.get(code)
+    return rule.NAME if rule is not None else "pattern-rule"
+
+
+def statistics(diagnostics: Iterable[Diagnostic]) -> dict:
+    by_code: Counter = Counter()
+    by_subject: Counter = Counter()
+    for diagnostic in diagnostics:
+        by_code[diagnostic.code] += 1
+        by_subject[(diagnostic.subject or diagnostic.code, diagnostic.code)] += 1
+    return {
+        "total": sum(by_code.values()),
+        "by_code": [
+            {"code": code, "name": _name(code), "count": count}
+            for code, count in sorted(by_code.items(), key=lambda item: (-item[1], item[0]))
+        ],
+        "by_subject": [
+            {"subject": subject, "code": code, "count": count}
+            for (subject, code), count in sorted(by_subject.items(), key=lambda item: (-item[1], item[0]))
+        ],
+    }
+
+
+def render_text(stats: dict) -> str:
+    if not stats["total"]:
+        return ""
+    width = len(str(max(row["count"] for row in stats["by_code"])))
+    code_width = max(len(row["code"]) for row in stats["by_code"])
+    lines = ["Violations by code:"]
+    for row in stats["by_code"]:
+        lines.append(f"  {row['count']:>{width}}  {row['code']:<{code_width}}  {row['name']}")
+    lines += ["", "Violations by legacy path or symbol:"]
+    for row in stats["by_subject"]:
+        lines.append(f"  {row['count']:>{width}}  {row['code']:<{code_width}}  {row['subject']}")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(stats: dict) -> str:
+    return json.dumps(stats, indent=2, ensure_ascii=False) + "\n"

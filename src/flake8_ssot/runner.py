@@ -1,0 +1,246 @@
+"""Checking many files: read bytes, decode (PEP 263 cookie, BOM), run the engine, over `--jobs`
+worker processes in batches, with the cache answering unchanged files first.
+
+Results come back in the order of the input list whatever the number of processes. One file
+is checked by `check_file`/`check_bytes`; every front-end that works file by file reuses them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import sys
+import time
+import tokenize
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from flake8_ssot.config import Config
+from flake8_ssot.diagnostic import Diagnostic
+from flake8_ssot.dotted import module_name
+from flake8_ssot.engine import check_source, may_match
+
+# Below this many files to check, starting worker processes costs more than it saves.
+MIN_FILES_FOR_PROCESSES = 64
+MAX_BATCH = 128
+
+
+class SourceError(Exception):
+    """A file that cannot be read or decoded; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    diagnostics: tuple[Diagnostic, ...] = ()
+    syntax_error: str | None = None  # set when Python could not parse the file
+    error: str | None = None  # set when the file could not be read or decoded
+    digest: str | None = None  # content hash, when the cache asked for one
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()
+
+
+def decode_source(data: bytes) -> str:
+    """Text of a Python source file: UTF-8 unless a BOM or PEP 263 cookie says otherwise."""
+    if data.isascii() and b"coding" not in data[:_end_of_second_line(data)]:
+        return data.decode("ascii")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        if b"coding" in data[:_end_of_second_line(data)]:
+            raise SourceError(f"bad encoding declaration: {error.msg}") from None
+        encoding = "utf-8"  # no declaration, just bytes that are not UTF-8: say where
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        bad = data[error.start:error.start + 1].hex()
+        raise SourceError(
+            f"cannot decode line {line} as {encoding} (byte 0x{bad}: {error.reason}); "
+            f"save the file as UTF-8 or declare its encoding (PEP 263)"
+        ) from None
+    except LookupError:
+        raise SourceError(f"unknown encoding {encoding!r} in its coding declaration") from None
+
+
+def _end_of_second_line(data: bytes) -> int:
+    first = data.find(b"\n")
+    if first == -1:
+        return len(data)
+    second = data.find(b"\n", first + 1)
+    return len(data) if second == -1 else second
+
+
+def read_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        raise SourceError(f"cannot read: {error.strerror or error}") from None
+
+
+def read_source(path: str) -> str:
+    return decode_source(read_bytes(path))
+
+
+def check_bytes(data: bytes, path: str, config: Config, digest: bool = False) -> FileResult:
+    """Check one file's raw content as `path`."""
+    hashed = content_digest(data) if digest else None
+    # The prefilter reads raw bytes (its words are ASCII, every source encoding is
+    # ASCII-compatible); the file is still decoded, so a broken one is always reported.
+    module, _ = module_name(os.path.abspath(path), config.src)
+    candidate = may_match(data, module, config)
+    try:
+        source = decode_source(data)
+    except SourceError as error:
+        return FileResult(path, error=str(error), digest=hashed)
+    if not candidate:
+        return FileResult(path, digest=hashed)
+    try:
+        result = check_source(source, path, config, prefilter=False)
+    except Exception as error:  # a bug of ours must cost one file, never the whole run
+        return FileResult(path, error=f"internal error, please report it: {type(error).__name__}: {error}")
+    return FileResult(path, tuple(result.diagnostics), result.syntax_error, digest=hashed)
+
+
+def check_file(path: str, config: Config, digest: bool = False) -> FileResult:
+    """Read and check one file from disk."""
+    try:
+        data = read_bytes(path)
+    except SourceError as error:
+        return FileResult(path, error=str(error))
+    return check_bytes(data, path, config, digest)
+
+
+# --------------------------------------------------------------------------- many files
+
+SAME = "same"  # a worker's answer when the content matches the digest the cache expected
+
+
+@dataclass(frozen=True)
+class Task:
+    path: str
+    config: int  # index into the run's list of configurations
+    expected_digest: str | None = None  # the cache's entry, to confirm by content
+
+
+CheckFunction = Callable[[str, Config, bool], FileResult]
+
+_WORKER_CONFIGS: Sequence[Config] = ()
+_WORKER_CHECK: CheckFunction = check_file
+
+
+def _start_worker(configs: Sequence[Config], check: CheckFunction) -> None:
+    global _WORKER_CONFIGS, _WORKER_CHECK
+    _WORKER_CONFIGS, _WORKER_CHECK = configs, check
+
+
+def _run_task(task: Task, configs: Sequence[Config], check: CheckFunction, digest: bool):
+    if task.expected_digest is not None:
+        try:
+            data = read_bytes(task.path)
+        except SourceError as error:
+            return FileResult(task.path, error=str(error))
+        hashed = content_digest(data)
+        if hashed == task.expected_digest:
+            return SAME
+        if check is check_file:
+            return check_bytes(data, task.path, configs[task.config], digest=True)
+    return check(task.path, configs[task.config], digest)
+
+
+def _run_batch(batch: list[tuple[int, Task]], digest: bool) -> list[tuple[int, object]]:
+    # Only files with something to say travel back in full; clean ones are small tuples.
+    return [(index, _run_task(task, _WORKER_CONFIGS, _WORKER_CHECK, digest)) for index, task in batch]
+
+
+def batches(items: list, jobs: int) -> list[list]:
+    """Batches small enough to balance the load across `jobs` workers, large enough to amortise IPC."""
+    size = max(1, min(MAX_BATCH, len(items) // (jobs * 8) or 1))
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def run_tasks(
+    tasks: Sequence[Task],
+    configs: Sequence[Config],
+    jobs: int,
+    digest: bool = False,
+    check: CheckFunction = check_file,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[object]:
+    """Results (a `FileResult`, or `SAME`) in the order of `tasks`, whatever `jobs` is."""
+    results: list[object] = [None] * len(tasks)
+    total = len(tasks)
+    indexed = list(enumerate(tasks))
+    if jobs <= 1 or total < MIN_FILES_FOR_PROCESSES:
+        for done, (index, task) in enumerate(indexed, 1):
+            results[index] = _run_task(task, configs, check, digest)
+            if progress is not None:
+                progress(done, total)
+        return results
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    jobs = min(jobs, max(1, total // 16))
+    context = _process_context()
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(configs, check)
+    ) as pool:
+        pending = {pool.submit(_run_batch, batch, digest) for batch in batches(indexed, jobs)}
+        done_count = 0
+        while pending:
+            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in finished:
+                for index, result in future.result():
+                    results[index] = result
+                    done_count += 1
+            if progress is not None:
+                progress(done_count, total)
+    return results
+
+
+def _process_context():
+    import multiprocessing
+
+    # fork starts workers fastest and hands them the loaded configuration without pickling;
+    # the main process runs no threads, which is what makes fork safe.
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+class Progress:
+    """`checked 1200/5000 files` on standard error, only for runs over a second on a terminal."""
+
+    def __init__(self, stream=None, delay: float = 1.0) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.start = time.monotonic()
+        self.delay = delay
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.start < self.delay or now - self.last < 0.1 and done < total:
+            return
+        self.last = now
+        self.shown = True
+        self.stream.write(f"\rChecked {done}/{total} files")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()

@@ -1,0 +1,218 @@
+"""Reporters in-process: position conventions on non-ASCII lines, escaping, fingerprints,
+and rule documentation rendered from the rule docstrings."""
+
+from __future__ import annotations
+
+import json
+from xml.etree import ElementTree
+
+import pytest
+
+from flake8_ssot import docs
+from flake8_ssot.config import load_config
+from flake8_ssot.diagnostic import Diagnostic, Edit, Fix
+from flake8_ssot.engine import check_source
+from flake8_ssot.reporters import Report, render
+from flake8_ssot.reporters.github import escape_data, escape_property
+from flake8_ssot.reporters.statistics import render_text, statistics
+from flake8_ssot.reporters.text import display_width, snippet
+from flake8_ssot.rules import RULES
+from flake8_ssot.runner import FileResult
+from flake8_ssot.span import Span
+
+POLICY = '[tool.ssot]\nsrc = ["src"]\n[tool.ssot.legacy]\n"app.ws.factory" = "app.ws.canonical_imports"\n'
+# An astral emoji is one character, two UTF-16 code units and four UTF-8 bytes.
+SOURCE = 'label = "🚀 prêt"; import app.ws.factory\n\tvalue = 1; from app.ws.factory import build\n'
+
+
+@pytest.fixture
+def checked(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(POLICY, encoding="utf-8")
+    path = tmp_path / "src" / "app" / "jobs" / "runner, v2.py"
+    path.parent.mkdir(parents=True)
+    path.write_text(SOURCE, encoding="utf-8")
+    config = load_config(str(tmp_path / "pyproject.toml"))
+    result = check_source(SOURCE, str(path), config)
+    file_result = FileResult(str(path), tuple(result.diagnostics))
+    report = Report([file_result], str(tmp_path), lambda p: SOURCE.splitlines(), [config])
+    return report, file_result
+
+
+def test_engine_spans_count_characters(checked):
+    _, result = checked
+    first, second = result.diagnostics
+    assert first.span == Span(1, len('label = "🚀 prêt"; import '), 1, len('label = "🚀 prêt"; import app.ws.factory'))
+    assert first.span.column == 25  # not 28 (UTF-8 bytes) nor 26 (UTF-16 units)
+    assert second.span.line == 2 and second.span.column == 12
+
+
+def test_concise_and_full_use_one_based_character_columns_and_aligned_carets(checked):
+    report, _ = checked
+    assert render("concise", report) == (
+        "src/app/jobs/runner, v2.py:1:26: SSOT001 legacy import 'app.ws.factory': use 'app.ws.canonical_imports'\n"
+        "src/app/jobs/runner, v2.py:2:13: SSOT001 legacy import 'app.ws.factory': use 'app.ws.canonical_imports'\n"
+    )
+    full = render("full", report)
+    # the emoji is two columns wide on a terminal; the caret row keeps the tab of line 2
+    assert (
+        '1 | label = "🚀 prêt"; import app.ws.factory\n'
+        "  |                           ^^^^^^^^^^^^^^ SSOT001\n"
+        "2 | \tvalue = 1; from app.ws.factory import build\n"
+    ) in full
+    assert "  | \t           " + "^" * len("from app.ws.factory import build") + " SSOT001\n" in full
+
+
+def test_caret_of_a_span_over_several_lines_runs_to_the_end_of_the_first():
+    lines = ["from app.ws.factory import (", "    build,", ")"]
+    diagnostic = Diagnostic("SSOT001", "legacy import", Span(1, 0, 3, 1))
+    assert snippet(lines, diagnostic) == [
+        "  |",
+        "1 | from app.ws.factory import (",
+        "  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^ SSOT001",
+        "2 |     build,",
+        "  |",
+    ]
+    assert display_width("見出し") == 6 and display_width("é") == 1 and display_width("e\u0301") == 1
+
+
+def test_json_and_sarif_columns_on_the_emoji_line(checked):
+    report, _ = checked
+    (first, second) = json.loads(render("json", report))
+    assert first["location"] == {"row": 1, "column": 26} and first["end_location"] == {"row": 1, "column": 40}
+    assert second["location"] == {"row": 2, "column": 13}
+    run = json.loads(render("sarif", report))["runs"][0]
+    assert run["columnKind"] == "unicodeCodePoints"
+    region = run["results"][0]["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 1, "startColumn": 26, "endLine": 1, "endColumn": 40}
+    uri = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "src/app/jobs/runner, v2.py"
+
+
+def test_json_serialises_fixes_with_character_columns(tmp_path):
+    fix = Fix((Edit(Span(1, 25, 1, 39), "app.ws.canonical_imports"),), "unsafe", "use the canonical module")
+    diagnostic = Diagnostic("SSOT001", "legacy import", Span(1, 25, 1, 39), subject="app.ws.factory", fix=fix)
+    report = Report([FileResult(str(tmp_path / "a.py"), (diagnostic,))], str(tmp_path))
+    (item,) = json.loads(render("json", report))
+    assert item["fix"] == {
+        "applicability": "unsafe",
+        "message": "use the canonical module",
+        "edits": [{
+            "content": "app.ws.canonical_imports",
+            "location": {"row": 1, "column": 26},
+            "end_location": {"row": 1, "column": 40},
+        }],
+    }
+    assert item["subject"] == "app.ws.factory" and item["canonical"] is None
+
+
+def test_github_escapes_properties_and_data(checked):
+    report, _ = checked
+    assert escape_data("100% done\r\nnext") == "100%25 done%0D%0Anext"
+    assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
+    first = render("github", report).splitlines()[0]
+    assert first == (
+        "::error file=src/app/jobs/runner%2C v2.py,line=1,col=26,endLine=1,endColumn=40,title=SSOT001::"
+        "legacy import 'app.ws.factory': use 'app.ws.canonical_imports'"
+    )
+    multiline = Diagnostic("SSOT101", "50% of callers\nstill use it", Span(3, 0, 3, 4), severity="warning")
+    other = Report([FileResult(report.results[0].path, (multiline,))], report.cwd)
+    assert render("github", other).endswith("title=SSOT101::50%25 of callers%0Astill use it\n")
+    assert render("github", other).startswith("::warning ")
+
+
+def test_gitlab_paths_follow_ci_project_dir_and_fingerprints_ignore_lines(checked, monkeypatch, tmp_path):
+    report, result = checked
+    monkeypatch.setenv("CI_PROJECT_DIR", str(tmp_path / "src"))
+    issues = json.loads(render("gitlab", report))
+    assert [issue["location"] for issue in issues] == [
+        {"path": "app/jobs/runner, v2.py", "lines": {"begin": 1, "end": 1}},
+        {"path": "app/jobs/runner, v2.py", "lines": {"begin": 2, "end": 2}},
+    ]
+    moved = tuple(
+        Diagnostic(d.code, d.message, Span(d.span.line + 10, d.span.column, d.span.end_line + 10, d.span.end_column),
+                   d.subject, d.severity, d.fix, d.statement)
+        for d in result.diagnostics
+    )
+    later = json.loads(render("gitlab", Report([FileResult(result.path, moved)], report.cwd)))
+    assert [i["fingerprint"] for i in later] == [i["fingerprint"] for i in issues]
+    # the same statement twice in one file: two identities, by occurrence
+    twice = Report([FileResult(result.path, (result.diagnostics[0], moved[0]))], report.cwd)
+    fingerprints = [i["fingerprint"] for i in json.loads(render("gitlab", twice))]
+    assert len(set(fingerprints)) == 2
+
+
+def test_junit_escapes_messages_and_reports_unreadable_files_as_errors(tmp_path):
+    diagnostic = Diagnostic("SSOT101", "replace <Factory> & co", Span(1, 0, 1, 3))
+    results = [
+        FileResult(str(tmp_path / "a.py"), (diagnostic,)),
+        FileResult(str(tmp_path / "b.py"), error="cannot read: Permission denied"),
+    ]
+    root = ElementTree.fromstring(render("junit", Report(results, str(tmp_path))))
+    suite = root.find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "1", "1")
+    failure = suite.find("testcase[@name='a.py']/failure")
+    assert failure.text == "a.py:1:1: SSOT101 replace <Factory> & co\n"
+    error = suite.find("testcase[@name='b.py']/error")
+    assert error.get("message") == "cannot read: Permission denied"
+
+
+def test_statistics_sort_by_count_then_name():
+    diagnostics = [
+        Diagnostic("SSOT002", "m", Span(1, 0, 1, 1), subject="pkg.ctx.UserExecutionContext"),
+        Diagnostic("SSOT001", "m", Span(2, 0, 2, 1), subject="pkg.ws.factory"),
+        Diagnostic("SSOT001", "m", Span(3, 0, 3, 1), subject="pkg.ws.factory"),
+        Diagnostic("SSOT001", "m", Span(4, 0, 4, 1), subject="pkg.legacy_*"),
+    ]
+    assert render_text(statistics(diagnostics)) == (
+        "Violations by code:\n"
+        "  3  SSOT001  legacy-import\n"
+        "  1  SSOT002  direct-construction\n"
+        "\n"
+        "Violations by legacy path or symbol:\n"
+        "  2  SSOT001  pkg.ws.factory\n"
+        "  1  SSOT002  pkg.ctx.UserExecutionContext\n"
+        "  1  SSOT001  pkg.legacy_*\n"
+    )
+
+
+# --------------------------------------------------------------------------- rule documentation
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.CODE for rule in RULES])
+def test_every_rule_docstring_has_the_sections_ssot_rule_prints(rule):
+    doc = docs.module_doc(rule)
+    assert doc.code == rule.CODE and doc.name == rule.NAME
+    assert list(doc.sections)[:4] == ["What it does", "Why is this bad?", "Example", "Use instead"]
+    assert doc.markdown().startswith(f"# {rule.CODE} {rule.NAME}\n\n{doc.summary[0].upper()}")
+    text = doc.text()
+    assert "```" not in text and "What it does\n------------\n" in text
+
+
+def test_rule_table_lists_every_rule_from_its_docstring():
+    table = docs.rule_table().splitlines()
+    assert table[:2] == ["| code | name | what it flags |", "|---|---|---|"]
+    assert table[2] == "| SSOT001 | legacy-import | an import of a legacy path, or of a canonical symbol through a re-export |"
+    assert [row.split(" | ")[0] for row in table[2:]] == [
+        "| SSOT001", "| SSOT002", "| SSOT003", "| SSOT004", "| SSOT005", "| SSOT1xx-SSOT8xx",
+    ]
+
+
+def test_pattern_rules_are_documented_from_their_configuration(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[[tool.ssot.patterns]]\ncode = "SSOT101"\npattern = "get_websocket_manager_factory($$$ARGS)"\n'
+        'message = "the factory accessor is retired"\nfix = "get_websocket_manager($$$ARGS)"\n',
+        encoding="utf-8",
+    )
+    config = load_config(str(tmp_path / "pyproject.toml"))
+    doc = docs.find_rule("ssot101", config)
+    assert (doc.code, doc.name, doc.summary) == ("SSOT101", "pattern-ssot101", "the factory accessor is retired")
+    assert doc.sections["What it does"] == (
+        "Flags code matching the ast-grep pattern `get_websocket_manager_factory($$$ARGS)` "
+        "(declared in `[[tool.ssot.patterns]]`)."
+    )
+    assert doc.sections["Use instead"] == "The fix rewrites a match to `get_websocket_manager($$$ARGS)`."
+    diagnostic = Diagnostic("SSOT101", "the factory accessor is retired", Span(1, 0, 1, 5))
+    sarif = json.loads(render("sarif", Report([FileResult(str(tmp_path / "a.py"), (diagnostic,))], str(tmp_path),
+                                              configs=[config])))
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert rules[sarif["runs"][0]["results"][0]["ruleIndex"]]["name"] == "pattern-ssot101"
