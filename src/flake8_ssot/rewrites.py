@@ -1,0 +1,680 @@
+"""How each kind of violation is rewritten: the `Fix` (text edits) a rule attaches to a diagnostic.
+
+Builders read the module facts and the source text, never the disk, and return None when they
+cannot rewrite a statement without guessing (comments inside a dotted name, escapes in a
+string, a shape they do not know). Applying fixes, and checking that the result still parses,
+is `fixes.py`'s job. A builder must never raise: a fix it cannot build is only a missing fix.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import io
+import keyword
+import re
+import tokenize
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import NamedTuple, Sequence
+
+from flake8_ssot.config import Config
+from flake8_ssot.diagnostic import SAFE, UNSAFE, Edit, Fix
+from flake8_ssot.facts import AttributeFact, ExportFact, ImportedName, ImportFact, ModuleFacts, StringFact
+from flake8_ssot.span import Span, span_from_ast
+
+_LEVELS = {SAFE: 0, UNSAFE: 1}
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# The literal of a plain string: optional u/r prefix, quotes, body. Bytes and f-strings never match.
+_STRING_LITERAL = re.compile(r"^([rRuU]?)('''|\"\"\"|'|\")(.*)\2$", re.DOTALL)
+_IMPORT_STRING = re.compile(r"^(\s*from\s+)([\w.]+)(\s+import\s+)(\w+)|^(\s*import\s+)([\w.]+)")
+_OWN_LINE_TAIL = re.compile(r"[ \t]*,?[ \t]*(#.*)?")
+_BUILTINS = frozenset(dir(builtins))
+_BUILD_ERRORS = (tokenize.TokenError, SyntaxError, ValueError, IndexError, RecursionError)
+
+
+class SourceLines:
+    """Offsets of a source text by Python's own line breaks (`\\r\\n`, `\\r`, `\\n`).
+
+    `Span` lines are counted the way Python's tokenizer counts them; this maps them to string
+    offsets and back, whatever line endings the file uses.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+
+    def offset(self, line: int, column: int) -> int:
+        if line < 1:
+            return 0
+        if line > len(self.starts):
+            return len(self.text)
+        return min(self.starts[line - 1] + column, self.content_end(self.starts[line - 1]))
+
+    def position(self, offset: int) -> tuple[int, int]:
+        index = bisect_right(self.starts, offset) - 1
+        return index + 1, offset - self.starts[index]
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(*self.position(start), *self.position(end))
+
+    def slice(self, span: Span) -> tuple[int, int]:
+        return self.offset(span.line, span.column), self.offset(span.end_line, span.end_column)
+
+    def line_start(self, offset: int) -> int:
+        return self.starts[bisect_right(self.starts, offset) - 1]
+
+    def content_end(self, offset: int) -> int:
+        """Where the line holding `offset` ends, before its line break."""
+        index = bisect_right(self.starts, offset)
+        if index >= len(self.starts):
+            return len(self.text)
+        end = self.starts[index]
+        if self.text.startswith("\r\n", end - 2) and end - 2 >= self.starts[index - 1]:
+            return end - 2
+        return end - 1
+
+    def next_line(self, offset: int) -> int:
+        """The start of the line after the one holding `offset` (or the end of the text)."""
+        index = bisect_right(self.starts, offset)
+        return self.starts[index] if index < len(self.starts) else len(self.text)
+
+
+_LAST: list[SourceLines] = []
+
+
+def source_lines(facts: ModuleFacts) -> SourceLines:
+    """The `SourceLines` of a module's source, kept for the next diagnostic of the same file."""
+    cached = _LAST[0] if _LAST else None
+    if cached is not None and cached.text is facts.source:
+        return cached
+    lines = SourceLines(facts.source)
+    _LAST[:] = [lines]
+    return lines
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines by Python's line breaks, without them (what `Span` lines index)."""
+    return _LINE_BREAK.split(text)
+
+
+def stricter(first: str, second: str) -> str:
+    return first if _LEVELS[first] >= _LEVELS[second] else second
+
+
+# --------------------------------------------------------------------------- tokens
+
+class _Token(NamedTuple):
+    type: int
+    string: str
+    start: int  # offsets into the whole source
+    end: int
+
+
+def _tokens(source: SourceLines, start: int, end: int) -> list[_Token]:
+    """Significant tokens of `source.text[start:end]`, with offsets into the whole text."""
+    fragment = source.text[start:end]
+    local = SourceLines(fragment)
+    found = []
+    for token in tokenize.generate_tokens(io.StringIO(fragment, newline="").readline):
+        if token.type in (tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT):
+            continue
+        found.append(_Token(
+            token.type, token.string,
+            start + local.offset(*token.start), start + local.offset(*token.end),
+        ))
+    return found
+
+
+# --------------------------------------------------------------------------- import statements
+
+@dataclass(frozen=True)
+class _Alias:
+    start: int  # the alias (`name as asname`)
+    name_end: int  # end of the (dotted) name, before ` as ...`
+    end: int
+    comma: int | None  # offset of the comma that follows, if any
+
+
+@dataclass(frozen=True)
+class _ImportParts:
+    module: tuple[int, int] | None  # `from` only: the module as written, dots included
+    aliases: tuple[_Alias, ...]
+    parenthesized: bool
+
+
+def _import_parts(source: SourceLines, start: int, end: int) -> _ImportParts | None:
+    tokens = [t for t in _tokens(source, start, end) if t.type != tokenize.COMMENT]
+    if not tokens or tokens[0].string not in ("from", "import"):
+        return None
+    index, module = 1, None
+    if tokens[0].string == "from":
+        while index < len(tokens) and tokens[index].string != "import":
+            index += 1
+        if index == 1 or index >= len(tokens):
+            return None
+        module = (tokens[1].start, tokens[index - 1].end)
+        index += 1
+    parenthesized = index < len(tokens) and tokens[index].string == "("
+    index += parenthesized
+    aliases = []
+    while index < len(tokens) and tokens[index].type == tokenize.NAME:
+        alias_start, name_end = tokens[index].start, tokens[index].end
+        index += 1
+        while index + 1 < len(tokens) and tokens[index].string == "." and tokens[index + 1].type == tokenize.NAME:
+            name_end = tokens[index + 1].end
+            index += 2
+        alias_end = name_end
+        if index + 1 < len(tokens) and tokens[index].string == "as":
+            alias_end = tokens[index + 1].end
+            index += 2
+        comma = None
+        if index < len(tokens) and tokens[index].string == ",":
+            comma = tokens[index].start
+            index += 1
+        aliases.append(_Alias(alias_start, name_end, alias_end, comma))
+    return _ImportParts(module, tuple(aliases), parenthesized)
+
+
+class _Target(NamedTuple):
+    path: str  # the canonical path the name should come from
+    level: str  # SAFE or UNSAFE
+
+
+def import_fix(facts: ModuleFacts, config: Config, fact: ImportFact, name: ImportedName | None = None) -> Fix | None:
+    """The fix of an SSOT001 diagnostic: on one imported name, or (name None) on the statement's module.
+
+    The fix rewrites every name of the statement that is at most as unsafe as the diagnostic's
+    own, so all safe diagnostics of one statement share one fix, and the statement ends up the
+    same whichever of them is applied.
+    """
+    try:
+        if fact.kind == "dynamic":
+            return _dynamic_fix(facts, config, fact)
+        if fact.kind == "import":
+            return _plain_import_fix(facts, config, fact, name)
+        return _from_import_fix(facts, config, fact, name)
+    except _BUILD_ERRORS:
+        return None
+
+
+def _name_target(facts: ModuleFacts, config: Config, fact: ImportFact, name: ImportedName) -> _Target | None:
+    """Where SSOT001 says an imported name should come from; None when it has no (fixable) target."""
+    from flake8_ssot.rules.lookup import legacy_match, reexport_target, replacement
+
+    match = legacy_match(config, name.path, facts)
+    if match is not None and match.entry.type_checking and fact.type_checking:
+        match = None
+    if match is not None:
+        use = replacement(match)
+        if use is None or match.entry.fix not in _LEVELS:
+            return None
+        return _Target(use, match.entry.fix)
+    if fact.kind == "from" and config.canonical:
+        found = reexport_target(config.canonical, name.path)
+        if found is not None and not (found[1].allow and found[1].allow.matches(facts.path)):
+            return _Target(found[0], SAFE)
+    return None
+
+
+def _plain_import_fix(facts, config, fact: ImportFact, name: ImportedName | None) -> Fix | None:
+    if name is None:
+        return None
+    target = _name_target(facts, config, fact, name)
+    if target is None:
+        return None
+    source = source_lines(facts)
+    parts = _import_parts(source, *source.slice(fact.span))
+    index = fact.names.index(name)
+    if parts is None or len(parts.aliases) != len(fact.names):
+        return None
+    alias = parts.aliases[index]
+    # Without an alias `import a.b.legacy` binds `a`, and the code reaches the module through
+    # `a.b.legacy`: the rewrite changes what the statement makes available.
+    level = target.level if name.asname else UNSAFE
+    edit = Edit(source.span(alias.start, alias.name_end), target.path)
+    return Fix((edit,), level, f"import '{target.path}'")
+
+
+def _from_import_fix(facts, config, fact: ImportFact, name: ImportedName | None) -> Fix | None:
+    from flake8_ssot.rules.lookup import legacy_match, replacement
+
+    if fact.module is None:
+        return None
+    source = source_lines(facts)
+    start, end = source.slice(fact.span)
+    parts = _import_parts(source, start, end)
+    if parts is None or parts.module is None or len(parts.aliases) != len(fact.names):
+        return None
+    targets: list[tuple[str, str, str] | None] = []  # (module, name, level) per alias
+    for imported in fact.names:
+        target = _name_target(facts, config, fact, imported)
+        if target is None:
+            targets.append(None)
+            continue
+        module, _, new_name = target.path.rpartition(".")
+        original = imported.path.rpartition(".")[2]
+        level = target.level
+        if new_name != original and not imported.asname:
+            level = UNSAFE  # keeping the binding needs `new as original`: a rename
+        targets.append((module, new_name, level))
+    if name is None:  # the statement's module itself is legacy
+        match = legacy_match(config, fact.module, facts)
+        if match is None or replacement(match) is None or match.entry.fix not in _LEVELS:
+            return None
+        level = UNSAFE if fact.star else match.entry.fix
+        star_module = replacement(match)
+    else:
+        own = targets[fact.names.index(name)]
+        if own is None:
+            return None
+        level, star_module = own[2], None
+    chosen = [t if t is not None and _LEVELS[t[2]] <= _LEVELS[level] else None for t in targets]
+    if fact.star:
+        if star_module is None:
+            return None
+        return Fix((Edit(source.span(*parts.module), star_module),), level, f"import * from '{star_module}'")
+    if not any(chosen):
+        return None
+    edits, level = _rewrite_from(source, fact, parts, chosen, start, end)
+    if not edits:
+        return None
+    return Fix(tuple(edits), level, "import from the canonical module")
+
+
+def _rewrite_from(source: SourceLines, fact: ImportFact, parts: _ImportParts,
+                  chosen: Sequence[tuple[str, str, str] | None], start: int, end: int) -> tuple[list[Edit], str]:
+    names = fact.node.names
+    if any(t is None or t[0] == fact.module for t in chosen):
+        home = fact.module  # names stay here: the statement keeps its module
+    else:
+        home = chosen[0][0]
+    edits: list[Edit] = []
+    level = SAFE
+    if home != fact.module:
+        if not home:
+            return [], level
+        edits.append(Edit(source.span(*parts.module), home))
+    moved: dict[str, list[str]] = {}
+    removed: list[int] = []
+    for index, target in enumerate(chosen):
+        if target is None:
+            continue
+        module, new_name, target_level = target
+        level = stricter(level, target_level)
+        alias, written = parts.aliases[index], names[index]
+        if module == home:
+            if new_name != written.name:
+                renamed = new_name if written.asname else f"{new_name} as {written.name}"
+                edits.append(Edit(source.span(alias.start, alias.name_end), renamed))
+            continue
+        removed.append(index)
+        bound = written.asname or written.name
+        moved.setdefault(module, []).append(new_name if new_name == bound else f"{new_name} as {bound}")
+    if not removed:
+        return edits, level
+    for first, last in _runs(removed):
+        edits.append(_remove_aliases(source, parts, first, last))
+    statements = [
+        f"from {module} import {', '.join(items)}" if module else f"import {items[0]}"
+        for module, items in moved.items()
+    ]
+    if any(not module and len(items) > 1 for module, items in moved.items()):
+        return [], level
+    edits.append(_insert_after(source, start, end, statements))
+    return edits, level
+
+
+def _runs(indices: list[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for index in indices:
+        if runs and runs[-1][1] == index - 1:
+            runs[-1] = (runs[-1][0], index)
+        else:
+            runs.append((index, index))
+    return runs
+
+
+def _remove_aliases(source: SourceLines, parts: _ImportParts, first: int, last: int) -> Edit:
+    """Remove aliases first..last (some alias of the statement stays) with their commas."""
+    text, aliases = source.text, parts.aliases
+    head, tail = aliases[first], aliases[last]
+    at_end = last == len(aliases) - 1
+    if parts.parenthesized and _own_lines(source, head.start, tail.end):
+        return Edit(source.span(source.line_start(head.start), source.next_line(tail.end)), "")
+    if not at_end:
+        following = aliases[last + 1]
+        stop = tail.comma + 1
+        if source.line_start(following.start) == source.line_start(tail.comma):
+            stop = following.start
+        return Edit(source.span(head.start, stop), "")
+    previous = aliases[first - 1]
+    if parts.parenthesized and "#" in text[previous.end:head.start]:
+        stop = tail.comma + 1 if tail.comma is not None else tail.end
+        return Edit(source.span(_back_over_blanks(text, head.start), stop), "")
+    return Edit(source.span(previous.end, tail.end), "")
+
+
+def _own_lines(source: SourceLines, start: int, end: int) -> bool:
+    """Do `start`..`end` begin a line and end it, but for a comma and a comment?"""
+    text = source.text
+    if text[source.line_start(start):start].strip(" \t\f"):
+        return False
+    return _OWN_LINE_TAIL.fullmatch(text[end:source.content_end(end)]) is not None
+
+
+def _back_over_blanks(text: str, offset: int) -> int:
+    while offset > 0 and text[offset - 1] in " \t":
+        offset -= 1
+    return offset
+
+
+def _forward_over_blanks(text: str, offset: int) -> int:
+    while offset < len(text) and text[offset] in " \t":
+        offset += 1
+    return offset
+
+
+def _insert_after(source: SourceLines, start: int, end: int, statements: list[str]) -> Edit:
+    """New statements right after the statement `start..end`: on their own lines with its
+    indentation when it stands alone on its line, else after a `;` on the same line."""
+    text = source.text
+    indent = text[source.line_start(start):start]
+    rest = text[end:source.content_end(end)]
+    if not indent.strip(" \t\f") and not rest.lstrip(" \t").startswith(";") and "\\" not in rest:
+        at = source.content_end(end)
+        return Edit(source.span(at, at), "".join(f"\n{indent}{statement}" for statement in statements))
+    return Edit(source.span(end, end), "".join(f"; {statement}" for statement in statements))
+
+
+def _dynamic_fix(facts: ModuleFacts, config: Config, fact: ImportFact) -> Fix | None:
+    from flake8_ssot.rules.lookup import legacy_match, replacement
+
+    match = legacy_match(config, fact.module, facts)
+    if match is None or match.entry.fix not in _LEVELS or (match.entry.type_checking and fact.type_checking):
+        return None
+    use = replacement(match)
+    if use is None:
+        return None
+    value = fact.node.value
+    edit = _string_edit(source_lines(facts), fact.span, value, use)
+    if edit is None:
+        return None
+    level = match.entry.fix
+    if use.split(".", 1)[0] != fact.module.split(".", 1)[0]:
+        level = UNSAFE  # `__import__` returns the top-level package, which is another one now
+    return Fix((edit,), level, f"import '{use}'")
+
+
+# --------------------------------------------------------------------------- strings and attributes
+
+def _string_edit(source: SourceLines, span: Span, value: str, new_value: str) -> Edit | None:
+    """Replace the body of a plain one-token string literal, keeping its prefix and quotes."""
+    start, end = source.slice(span)
+    literal = _STRING_LITERAL.match(source.text[start:end])
+    if literal is None:
+        return None
+    prefix, quote, body = literal.groups()
+    if body != value or any(char in new_value for char in "\\'\"\r\n"):
+        return None  # escapes, concatenation or line breaks: not a literal we can edit in place
+    body_start = start + len(prefix) + len(quote)
+    return Edit(source.span(body_start, body_start + len(body)), new_value)
+
+
+def reference_string_fix(facts: ModuleFacts, string: StringFact, path: str, match) -> Fix | None:
+    """SSOT004 on a string: the legacy dotted path (or `from x import y` text) rewritten."""
+    from flake8_ssot.rules.lookup import replacement
+
+    try:
+        use = replacement(match)
+        if use is None or match.entry.fix not in _LEVELS:
+            return None
+        new_value = _rewritten_reference(string.value, path, use)
+        if new_value is None:
+            return None
+        edit = _string_edit(source_lines(facts), string.span, string.value, new_value)
+        return None if edit is None else Fix((edit,), match.entry.fix, f"use '{use}'")
+    except _BUILD_ERRORS:
+        return None
+
+
+def _rewritten_reference(value: str, path: str, use: str) -> str | None:
+    if value == path:
+        return use
+    statement = _IMPORT_STRING.match(value)
+    if statement is None:
+        return None
+    if statement.group(5) is not None:  # `import a.b`
+        return value[:statement.end(5)] + use + value[statement.end(6):]
+    module, _, name = use.rpartition(".")
+    if not module:
+        return None
+    return (value[:statement.end(1)] + module + statement.group(3) + name + value[statement.end(4):])
+
+
+def reference_attribute_fix(facts: ModuleFacts, attribute: AttributeFact, match) -> Fix | None:
+    """SSOT004 on an attribute chain: rewrite the legacy part of the chain where the canonical
+    path is reachable from the same name (`pkg.ws.factory.x` -> `pkg.ws.canonical_imports.x`)."""
+    try:
+        use, base = match.entry.use, attribute.base
+        if not use or match.entry.fix not in _LEVELS:
+            return None
+        if not (use == base or use.startswith(base + ".")):
+            return None
+        chain = [attribute.node]
+        while isinstance(chain[-1], ast.Attribute):
+            chain.append(chain[-1].value)
+        chain.reverse()  # root name first
+        root = chain[0]
+        depth = match.matched.count(".") - base.count(".")
+        if not isinstance(root, ast.Name) or not 0 < depth < len(chain):
+            return None
+        source = source_lines(facts)
+        span = span_from_ast(chain[depth], facts.lines)
+        start, end = source.slice(span)
+        if "#" in source.text[start:end]:
+            return None
+        new_text = root.id + use[len(base):]
+        level = match.entry.fix
+        if use != base and use not in _loaded_modules(facts):
+            level = UNSAFE  # nothing imports the canonical module: the attribute may not exist
+        return Fix((Edit(span, new_text),), level, f"use '{use}'")
+    except _BUILD_ERRORS:
+        return None
+
+
+def _loaded_modules(facts: ModuleFacts) -> set[str]:
+    """Modules this file imports (and their parent packages, which importing loads)."""
+    loaded: set[str] = set()
+    for fact in facts.imports:
+        modules = [fact.module] if fact.kind == "from" and fact.module else []
+        if fact.kind == "import":
+            modules = [name.path for name in fact.names]
+        for module in modules:
+            parts = module.split(".")
+            loaded.update(".".join(parts[:count]) for count in range(1, len(parts) + 1))
+    return loaded
+
+
+# --------------------------------------------------------------------------- __all__
+
+def export_fix(facts: ModuleFacts, export: ExportFact) -> Fix | None:
+    """SSOT003: remove the deprecated name from `__all__` (with its comma and trailing comment)."""
+    try:
+        source = source_lines(facts)
+        container = export.container
+        if isinstance(container, ast.Call):
+            edit = _remove_statement(facts, source, export.stmt)
+            edits = None if edit is None else (edit,)
+        elif isinstance(container, (ast.List, ast.Tuple)):
+            edits = _remove_element(facts, source, container, export.node)
+        else:
+            return None
+        if edits is None:
+            return None
+        return Fix(edits, SAFE, f"remove '{export.name}' from __all__")
+    except _BUILD_ERRORS:
+        return None
+
+
+def _remove_element(facts: ModuleFacts, source: SourceLines, container: ast.AST,
+                    element: ast.AST) -> tuple[Edit, ...] | None:
+    elements = container.elts
+    index = next((i for i, e in enumerate(elements) if e is element), None)
+    if index is None:
+        return None
+    box_start, box_end = source.slice(span_from_ast(container, facts.lines))
+    tokens = _tokens(source, box_start, box_end)
+    spans = [source.slice(span_from_ast(e, facts.lines)) for e in elements]
+    bracketed = isinstance(container, ast.List) or _closes_at_end(tokens, box_end)
+    commas = [_comma_after(tokens, spans[i][1], spans[i + 1][0] if i + 1 < len(spans) else box_end)
+              for i in range(len(spans))]
+    start, end = spans[index]
+    if _wrapped(tokens, start, end, bracketed):
+        return None  # a parenthesized element: `("X")`
+    if len(elements) == 1 and not bracketed:
+        return (Edit(source.span(box_start, box_end), "()"),)
+    extra: tuple[Edit, ...] = ()
+    if isinstance(container, ast.Tuple) and len(elements) == 2 and index == 0 and commas[1] is None:
+        extra = (Edit(source.span(spans[1][1], spans[1][1]), ","),)  # `("A",)` stays a tuple
+    return (_element_removal(source, spans, commas, index, bracketed, container), *extra)
+
+
+def _element_removal(source: SourceLines, spans, commas, index: int, bracketed: bool, container) -> Edit:
+    text = source.text
+    start, end = spans[index]
+    comma = commas[index]
+    if bracketed and _own_lines(source, start, end):
+        return Edit(source.span(source.line_start(start), source.next_line(end)), "")
+    if len(spans) == 1:
+        return Edit(source.span(start, comma + 1 if comma is not None else end), "")
+    if index < len(spans) - 1:
+        stop = comma + 1
+        if source.line_start(spans[index + 1][0]) == source.line_start(comma):
+            stop = spans[index + 1][0]
+        return Edit(source.span(start, stop), "")
+    previous_end, previous_comma = spans[index - 1][1], commas[index - 1]
+    if comma is not None:  # the last element, with a trailing comma
+        begin = start
+        blank = _back_over_blanks(text, start)
+        if blank > 0 and text[blank - 1] == ",":
+            begin = blank
+        return Edit(source.span(begin, comma + 1), "")
+    if "#" in text[previous_end:start]:
+        return Edit(source.span(_back_over_blanks(text, start), end), "")
+    if isinstance(container, ast.Tuple) and len(spans) == 2:
+        return Edit(source.span(previous_comma + 1, end), "")  # `("A",)` stays a tuple
+    return Edit(source.span(previous_end, end), "")
+
+
+def _comma_after(tokens: list[_Token], start: int, stop: int) -> int | None:
+    for token in tokens:
+        if start <= token.start < stop and token.type == tokenize.OP and token.string == ",":
+            return token.start
+    return None
+
+
+def _closes_at_end(tokens: list[_Token], end: int) -> bool:
+    """Is the container's first token an opening parenthesis whose partner is its last token?"""
+    if not tokens or tokens[0].string != "(":
+        return False
+    depth = 0
+    for token in tokens:
+        if token.string in "([{" and token.type == tokenize.OP:
+            depth += 1
+        elif token.string in ")]}" and token.type == tokenize.OP:
+            depth -= 1
+            if depth == 0:
+                return token.end == end
+    return False
+
+
+def _wrapped(tokens: list[_Token], start: int, end: int, bracketed: bool) -> bool:
+    before = [t for t in tokens if t.end <= start]
+    after = [t for t in tokens if t.start >= end]
+    if not (before and after and before[-1].string == "(" and after[0].string == ")"):
+        return False
+    return not (bracketed and before[-1] is tokens[0] and after[0] is tokens[-1])
+
+
+def _remove_statement(facts: ModuleFacts, source: SourceLines, stmt: ast.AST) -> Edit | None:
+    """Remove `__all__.append("X")`: its line(s), or its text and `;`, or leave `pass` behind."""
+    text = source.text
+    start, end = source.slice(span_from_ast(stmt, facts.lines))
+    before = text[source.line_start(start):start]
+    after = text[end:source.content_end(end)]
+    stripped = after.lstrip(" \t")
+    if stripped.startswith(";"):
+        semicolon = end + len(after) - len(stripped)
+        following = stripped[1:].strip()
+        if following and not following.startswith("#"):
+            return Edit(source.span(start, _forward_over_blanks(text, semicolon + 1)), "")
+        end = semicolon + 1  # a trailing `;` goes with the statement
+        after = text[end:source.content_end(end)]
+    if "\\" in after:
+        return None
+    alone_after = not after.strip() or after.strip().startswith("#")
+    if not before.strip(" \t\f"):
+        if alone_after and _only_statement_in_block(facts, stmt):
+            return Edit(source.span(start, source.content_end(end)), "pass")
+        if alone_after:
+            return Edit(source.span(source.line_start(start), source.next_line(end)), "")
+        return None
+    semicolon = _back_over_blanks(text, start)
+    if semicolon > 0 and text[semicolon - 1] == ";":
+        return Edit(source.span(_back_over_blanks(text, semicolon - 1), end), "")
+    return Edit(source.span(start, end), "pass")  # the body of `if x: __all__.append("X")`
+
+
+def _only_statement_in_block(facts: ModuleFacts, stmt: ast.AST) -> bool:
+    if stmt.col_offset == 0:
+        return False  # module level: an empty module is still a module
+    tree = ast.parse(facts.source)
+    where = (stmt.lineno, stmt.col_offset)
+    for node in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody"):
+            body = getattr(node, field, None)
+            if isinstance(body, list) and any(
+                isinstance(child, ast.stmt) and (child.lineno, child.col_offset) == where for child in body
+            ):
+                return len(body) == 1
+    return False
+
+
+# --------------------------------------------------------------------------- pattern rules
+
+def pattern_fix(facts: ModuleFacts, span: Span, replacement: str, code: str) -> Fix:
+    """A `[[tool.ssot.patterns]]` fix: safe unless the replacement needs a name the file does not define."""
+    level = SAFE
+    try:
+        source = source_lines(facts)
+        start, end = source.slice(span)
+        needed = _names_used(replacement) - _names_used(source.text[start:end]) - _BUILTINS
+        if needed - _names_defined(facts):
+            level = UNSAFE
+    except _BUILD_ERRORS:
+        level = UNSAFE
+    return Fix((Edit(span, replacement),), level, f"apply the fix of {code}")
+
+
+def _names_used(text: str) -> set[str]:
+    """Names an expression reads: NAME tokens that are not keywords, attributes or keyword arguments."""
+    tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
+              if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)]
+    names = set()
+    for index, token in enumerate(tokens):
+        if token.type != tokenize.NAME or keyword.iskeyword(token.string):
+            continue
+        if index and tokens[index - 1].string == ".":
+            continue
+        if index + 1 < len(tokens) and tokens[index + 1].string == "=":
+            continue
+        names.add(token.string)
+    return names
+
+
+def _names_defined(facts: ModuleFacts) -> set[str]:
+    defined = {definition.name for definition in facts.definitions}
+    for fact in facts.imports:
+        defined.update(name.bound for name in fact.names if name.bound)
+    return defined
