@@ -1,0 +1,297 @@
+#!/usr/bin/env python3
+"""How long `ssot server` works on a 5,000-line buffer after each change (budget: 50 ms).
+
+    python benchmarks/lsp_latency.py [--lines 5000] [--changes 40] [--budget-ms 50] [--keep DIR]
+
+Writes a small project (a `[tool.ssot]` policy modelled on the seeds and the canonical
+modules), starts the server as an editor would (`python -m flake8_ssot server`, LSP over
+pipes), opens one generated module of `--lines` lines, then makes `--changes` small
+incremental edits one at a time (insert a comment line, type into it, delete it, at spots
+spread over the module), waiting for each version's diagnostics. It reports:
+
+- server work: the time the server logs for each check (configuration lookup, engine,
+  conversion to LSP, publishing), read from its debug log;
+- round trip minus debounce: from sending `didChange` to receiving the diagnostics, minus
+  the server's debounce delay; this adds applying the edit to the buffer and the pipes.
+
+Exits 1 when the median server work is over the budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from queue import Empty, Queue
+
+POLICY = """\
+[tool.ssot]
+src = ["src"]
+
+[tool.ssot.legacy]
+"netra_backend.app.websocket_core.factory" = "netra_backend.app.websocket_core.canonical_imports"
+"netra_backend.app.websocket_core.websocket_manager_factory.create_websocket_manager" = { use = "netra_backend.app.websocket_core.websocket_manager.get_websocket_manager", message = "the factory was retired in #1126" }
+"netra_backend.app.websocket_core.unified_manager" = { use = "netra_backend.app.websocket_core.websocket_manager", type-checking = true }
+"netra_backend.app.agents.supervisor.agent_instance_factory.get_global_agent_factory" = "netra_backend.app.agents.supervisor.agent_instance_factory.create_agent_instance_factory"
+
+[tool.ssot.canonical]
+"netra_backend.app.websocket_core.websocket_manager.WebSocketManager" = {}
+
+[tool.ssot.factories]
+"netra_backend.app.services.user_execution_context.UserExecutionContext" = { use = "netra_backend.app.services.user_execution_context.create_defensive_user_execution_context" }
+
+[tool.ssot.deprecated-exports]
+"netra_backend.app.websocket_core.websocket_manager_factory" = ["WebSocketManagerFactory", "get_websocket_manager_factory"]
+
+[[tool.ssot.patterns]]
+code = "SSOT101"
+pattern = "get_websocket_manager_factory($$$ARGS)"
+message = "the factory accessor is retired"
+fix = "get_websocket_manager($$$ARGS)"
+"""
+
+CANONICAL = {
+    "src/netra_backend/app/websocket_core/websocket_manager.py": (
+        '"""The canonical WebSocket manager (SSOT)."""\n\n\nclass WebSocketManager:\n'
+        "    def __init__(self, user_context):\n        self.user_context = user_context\n\n\n"
+        "def get_websocket_manager(user_context=None):\n    return WebSocketManager(user_context)\n"
+    ),
+    "src/netra_backend/app/services/user_execution_context.py": (
+        '"""Per-request user context."""\n\n\nclass UserExecutionContext:\n'
+        "    def __init__(self, user_id):\n        self.user_id = user_id\n\n\n"
+        "def create_defensive_user_execution_context(user_id):\n    return UserExecutionContext(user_id)\n"
+    ),
+}
+
+HEADER = '''\
+"""Agent execution pipeline: routing, retries and WebSocket notifications (generated)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+from unittest import mock
+
+from netra_backend.app.websocket_core.factory import create_websocket_manager
+from netra_backend.app.websocket_core.websocket_manager_factory import create_websocket_manager as legacy_create
+from netra_backend.app.services.user_execution_context import UserExecutionContext
+from netra_backend.app.websocket_core.websocket_manager import WebSocketManager, get_websocket_manager
+
+if TYPE_CHECKING:
+    from netra_backend.app.websocket_core.unified_manager import UnifiedWebSocketManager
+
+logger = logging.getLogger(__name__)
+
+'''
+
+BLOCK = '''
+
+class {name}Pipeline:
+    """Runs {noun} steps for one user; the manager is resolved per request."""
+
+    def __init__(self, user_id: str, retries: int = 3) -> None:
+        self.user_id = user_id
+        self.retries = retries
+        self.events: list[dict[str, Any]] = []
+
+    async def run(self, payload: dict[str, Any]) -> dict[str, Any]:
+        manager = get_websocket_manager(user_context=None)
+        for attempt in range(self.retries):
+            try:
+                result = await self._step(payload, attempt)
+            except (ValueError, KeyError) as error:
+                logger.warning("{noun} step failed for %s: %s", self.user_id, error)
+                continue
+            self.events.append({{"attempt": attempt, "ok": True}})
+            return result
+        return {{"ok": False, "manager": repr(manager)}}
+
+    async def _step(self, payload: dict[str, Any], attempt: int) -> dict[str, Any]:
+        await asyncio.sleep(0)
+        total = sum(len(str(value)) for value in payload.values())
+        if total > 10_000 + attempt:
+            raise ValueError("payload too large")
+        return {{"ok": True, "size": total, "user": self.user_id}}
+
+
+def build_{lower}_report(rows: list[dict[str, Any]]) -> str:
+    lines = []
+    for row in rows:
+        status = "ok" if row.get("ok") else "failed"
+        lines.append(f"{{row.get('user', '?')}}: {{status}}")
+    return "\\n".join(lines)
+'''
+
+VIOLATIONS = [
+    '\n\ndef legacy_{lower}_path(user_id):\n    context = UserExecutionContext(user_id)\n'
+    '    return get_websocket_manager_factory(context)\n',
+    '\n\ndef patch_{lower}_target():\n'
+    '    return mock.patch("netra_backend.app.websocket_core.factory.create_websocket_manager")\n',
+]
+
+NOUNS = ("message", "thread", "agent", "session", "metric", "report", "event", "supervisor", "tool", "quota")
+
+
+def generate_module(lines: int) -> str:
+    parts, count, index = [HEADER], HEADER.count("\n"), 0
+    while count < lines:
+        noun = NOUNS[index % len(NOUNS)]
+        name = f"{noun.capitalize()}{index}"
+        block = BLOCK.format(name=name, noun=noun, lower=f"{noun}_{index}")
+        if index % 7 == 3:
+            block += VIOLATIONS[index % 2].format(lower=f"{noun}_{index}")
+        parts.append(block)
+        count += block.count("\n")
+        index += 1
+    text = "".join(parts)
+    return "\n".join(text.split("\n")[:lines]) + "\n"
+
+
+def write_project(root: Path, lines: int) -> Path:
+    (root / "pyproject.toml").write_text(POLICY, encoding="utf-8")
+    for name, text in CANONICAL.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for package in ("src/netra_backend", "src/netra_backend/app", "src/netra_backend/app/websocket_core",
+                    "src/netra_backend/app/services", "src/netra_backend/app/agents"):
+        (root / package).mkdir(parents=True, exist_ok=True)
+        (root / package / "__init__.py").touch()
+    module = root / "src/netra_backend/app/agents/execution_pipeline.py"
+    module.write_text(generate_module(lines), encoding="utf-8")
+    return module
+
+
+class Connection:
+    def __init__(self, command: list[str], cwd: Path, log: Path) -> None:
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, cwd=cwd)
+        self.inbox: Queue = Queue()
+        self.ids = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        stream = self.process.stdout
+        while True:
+            length = None
+            while True:
+                line = stream.readline()
+                if not line:
+                    self.inbox.put(None)
+                    return
+                if not line.strip():
+                    break
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            self.inbox.put(json.loads(stream.read(length)))
+
+    def send(self, message: dict) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        self.process.stdin.flush()
+
+    def request(self, method: str, params) -> dict:
+        self.ids += 1
+        self.send({"id": self.ids, "method": method, "params": params})
+        return self.wait(lambda m: m.get("id") == self.ids and "method" not in m)
+
+    def wait(self, wanted, timeout: float = 30.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                message = self.inbox.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except Empty:
+                raise SystemExit("timed out waiting for the server") from None
+            if message is None:
+                raise SystemExit("the server exited")
+            if "method" in message and "id" in message:
+                self.send({"id": message["id"], "result": None})
+            elif wanted(message):
+                return message
+
+
+def server_command(log: Path) -> list[str]:
+    return [sys.executable, "-c", "import sys; from flake8_ssot.server import main; sys.exit(main())",
+            "--log-level", "debug", "--log-file", str(log)]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(round(fraction * (len(ordered) - 1))), len(ordered) - 1)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lines", type=int, default=5000)
+    parser.add_argument("--changes", type=int, default=40)
+    parser.add_argument("--budget-ms", type=float, default=50.0)
+    parser.add_argument("--keep", type=Path, help="write the project here and keep it")
+    options = parser.parse_args(argv)
+
+    from flake8_ssot.server import DEBOUNCE_SECONDS
+
+    root = options.keep or Path(tempfile.mkdtemp(prefix="ssot-lsp-"))
+    root.mkdir(parents=True, exist_ok=True)
+    log = root / "server.log"
+    try:
+        module = write_project(root, options.lines)
+        text = module.read_text(encoding="utf-8")
+        uri = module.as_uri()
+        connection = Connection(server_command(log), root, log)
+        connection.request("initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": {}})
+        connection.send({"method": "initialized", "params": {}})
+        connection.send({"method": "textDocument/didOpen", "params": {
+            "textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}})
+        opened = connection.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics")
+        found = len(opened["params"]["diagnostics"])
+
+        round_trips = []
+        body_start = HEADER.count("\n") + 5
+        for step in range(options.changes):
+            # Cycles of three edits at a spot somewhere in the module: insert a comment line,
+            # type into it, delete it again (so the buffer stays valid Python throughout).
+            version = step + 2
+            line = body_start + (step // 3 * 97) % (options.lines - body_start - 1)
+            here = {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}
+            change = [
+                {"range": here, "text": "# note\n"},
+                {"range": {"start": {"line": line, "character": 6}, "end": {"line": line, "character": 6}},
+                 "text": " to self"},
+                {"range": {"start": here["start"], "end": {"line": line + 1, "character": 0}}, "text": ""},
+            ][step % 3]
+            started = time.perf_counter()
+            connection.send({"method": "textDocument/didChange", "params": {
+                "textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}})
+            connection.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                            and m["params"].get("version") == version)
+            round_trips.append((time.perf_counter() - started - DEBOUNCE_SECONDS) * 1000)
+        connection.request("shutdown", None)
+        connection.send({"method": "exit", "params": None})
+        connection.process.wait(timeout=30)
+
+        checks = [float(m) for m in re.findall(r"checked \S+execution_pipeline\.py .* in ([\d.]+) ms", log.read_text())]
+        work = checks[1:]  # the first is the open, not a change
+        print(f"buffer: {options.lines} lines, {found} diagnostics; {len(work)} changes, debounce {DEBOUNCE_SECONDS * 1000:.0f} ms")
+        print(f"server work per change (ms): median {statistics.median(work):.1f}, "
+              f"p95 {percentile(work, 0.95):.1f}, max {max(work):.1f}  (open: {checks[0]:.1f})")
+        print(f"round trip minus debounce (ms): median {statistics.median(round_trips):.1f}, "
+              f"p95 {percentile(round_trips, 0.95):.1f}, max {max(round_trips):.1f}")
+        verdict = statistics.median(work) <= options.budget_ms
+        print(f"budget {options.budget_ms:.0f} ms: {'met' if verdict else 'MISSED'}")
+        return 0 if verdict else 1
+    finally:
+        if options.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

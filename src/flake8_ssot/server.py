@@ -1,0 +1,876 @@
+"""`ssot server`: the language-server front-end (LSP over standard input/output, on pygls).
+
+It adapts `engine.check_source` to an editor: diagnostics from the unsaved buffer, quick
+fixes built from `Diagnostic.fix`, `# noqa` actions, hover, and a policy that reloads when
+`pyproject.toml` changes. It decides nothing about rules, and a bad configuration or an
+engine failure is reported to the editor, never allowed to stop the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import asyncio
+import difflib
+import logging
+import os
+import re
+import sys
+import time
+import tokenize
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+from flake8_ssot import __version__
+from flake8_ssot.config import Config, ConfigError, clear_caches, config_for, find_config_file, load_config
+from flake8_ssot.diagnostic import SAFE, Diagnostic, Edit
+from flake8_ssot.fixes import fix_text, is_fixable
+from flake8_ssot.incremental import IncrementalChecker
+from flake8_ssot.noqa import NOQA, _logical_ranges
+from flake8_ssot.rules import BY_CODE
+from flake8_ssot.span import Span, byte_to_char_column, char_to_utf16_column, utf16_to_char_column
+
+try:
+    from lsprotocol import types as lsp
+    from pygls.lsp.server import LanguageServer
+    from pygls.uris import from_fs_path, to_fs_path
+except ImportError as error:  # the `server` extra is not installed; main() says so
+    _MISSING_EXTRA: ImportError | None = error
+else:
+    _MISSING_EXTRA = None
+
+logger = logging.getLogger(__name__)
+
+SOURCE = "ssot"
+# There is no documentation site: each rule links to its section of the README, whose
+# anchors are the lower-case codes (`#ssot001`); user pattern rules share `#pattern-rules`.
+RULE_DOCS_URL = "https://github.com/flake8-ssot/flake8-ssot#{anchor}"
+CONFIG_ERROR_CODE = "SSOT000"  # the same code the flake8 plugin uses for a bad configuration
+DEBOUNCE_SECONDS = 0.15
+FIX_ALL_KIND = "source.fixAll.ssot"
+FIX_ALL_TITLE = "Fix all safe SSOT violations in file"
+FIX_ALL_COMMAND = "ssot.fixAll"
+REPLACE_TITLE = "Replace with canonical import"
+PYPROJECT = "pyproject.toml"
+
+
+# --------------------------------------------------------------------------- positions
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(source: str) -> list[str]:
+    """Lines as LSP counts them: only `\\n`, `\\r\\n` and `\\r` end a line."""
+    return source.split("\n") if "\r" not in source else _LINE_BREAK.split(source)
+
+
+class Positions:
+    """Character columns (`Span`) <-> the position encoding agreed with the client."""
+
+    def __init__(self, lines: Sequence[str], encoding: str = "utf-16") -> None:
+        self.lines, self.encoding = lines, str(encoding)
+
+    def text(self, line: int) -> str:
+        """The text of 1-based `line`, "" past the end."""
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    def to_client(self, line: int, column: int) -> lsp.Position:
+        text = self.text(line)
+        if self.encoding == "utf-8":
+            units = len(text[:column].encode("utf-8"))
+        elif self.encoding == "utf-32":
+            units = column
+        else:
+            units = char_to_utf16_column(text, column)
+        return lsp.Position(line=max(line - 1, 0), character=units)
+
+    def range(self, span: Span) -> lsp.Range:
+        return lsp.Range(
+            start=self.to_client(span.line, span.column),
+            end=self.to_client(span.end_line, span.end_column),
+        )
+
+    def from_client(self, position: lsp.Position) -> tuple[int, int]:
+        """(1-based line, character column) of a client position."""
+        line = position.line + 1
+        text = self.text(line)
+        if self.encoding == "utf-8":
+            column = byte_to_char_column(text, position.character)
+        elif self.encoding == "utf-32":
+            column = position.character
+        else:
+            column = utf16_to_char_column(text, position.character)
+        return line, min(column, len(text))
+
+
+def overlaps(span: Span, start: tuple[int, int], end: tuple[int, int]) -> bool:
+    return (span.line, span.column) <= end and start <= (span.end_line, span.end_column)
+
+
+# --------------------------------------------------------------------------- rule links
+
+def rule_url(code: str) -> str:
+    anchor = code.lower() if code in BY_CODE or code == CONFIG_ERROR_CODE else "pattern-rules"
+    return RULE_DOCS_URL.format(anchor=anchor)
+
+
+def rule_name(code: str) -> str:
+    rule = BY_CODE.get(code)
+    return rule.NAME if rule is not None else "pattern-rule"
+
+
+def entry_message(config: Config | None, diagnostic: Diagnostic) -> str:
+    """The configuration entry's own `message` for a diagnostic ("" when it has none)."""
+    if config is None:
+        return ""
+    subject = diagnostic.subject
+    tables = {
+        "SSOT002": (config.factories,),
+        "SSOT005": (config.canonical,),
+    }.get(diagnostic.code, (config.legacy, config.canonical, config.factories))
+    for table in tables:
+        for key, entry in table.items():
+            if key == subject:
+                return entry.message
+    if diagnostic.code == "SSOT003":
+        exports = config.deprecated_exports.get(subject.rpartition(".")[0])
+        return exports.message if exports is not None else ""
+    return ""
+
+
+# --------------------------------------------------------------------------- canonical definitions
+
+@dataclass(frozen=True)
+class Definition:
+    path: str  # the file
+    span: Span  # the defined name (on one line), or the start of the file for a module
+    what: str  # "canonical definition of 'X'" / "canonical module 'pkg.x'"
+    line_text: str = ""  # the text of the span's line, to convert its columns
+
+    def range(self, encoding: str) -> lsp.Range:
+        line = Positions([self.line_text], encoding)
+        start = line.to_client(1, self.span.column).character
+        end = line.to_client(1, self.span.end_column).character
+        return lsp.Range(
+            start=lsp.Position(line=self.span.line - 1, character=start),
+            end=lsp.Position(line=self.span.line - 1, character=end),
+        )
+
+
+class Definitions:
+    """Where a canonical dotted path is defined: its module's file under the `src` roots, and the
+    line of `class X` / `def X` / `X = ...` / `import ... as X` in it. Open buffers win over disk.
+    """
+
+    def __init__(self, read_open: Callable[[str], tuple[Any, str] | None]) -> None:
+        self.read_open = read_open  # path -> (version key, text) of an open editor buffer
+        self.files: dict[str, tuple[Any, dict[str, Span], list[str]]] = {}  # path -> (stamp, names, lines)
+
+    def clear(self) -> None:
+        self.files.clear()
+
+    def locate(self, canonical: str, roots: Sequence[str]) -> Definition | None:
+        parts = canonical.split(".")
+        for cut in range(len(parts), 0, -1):
+            module, rest = parts[:cut], parts[cut:]
+            for root in roots:
+                base = os.path.join(root, *module)
+                for candidate in (base + ".py", os.path.join(base, "__init__.py"), base + ".pyi"):
+                    if os.path.isfile(candidate):
+                        return self._in_file(candidate, ".".join(module), rest)
+        return None
+
+    def _in_file(self, path: str, module: str, rest: list[str]) -> Definition:
+        names, lines = self._read(path)
+        if rest:
+            span = names.get(rest[0])
+            if span is not None:
+                text = lines[span.line - 1] if span.line <= len(lines) else ""
+                return Definition(path, span, f"canonical definition of '{rest[0]}'", text)
+        return Definition(path, Span(1, 0, 1, 0), f"canonical module '{module}'")
+
+    def _read(self, path: str) -> tuple[dict[str, Span], list[str]]:
+        opened = self.read_open(path)
+        if opened is not None:
+            stamp, text = opened
+        else:
+            try:
+                status = os.stat(path)
+                stamp = (status.st_mtime_ns, status.st_size)
+                cached = self.files.get(path)
+                if cached is not None and cached[0] == stamp:
+                    return cached[1], cached[2]
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    text = handle.read()
+            except OSError:
+                return {}, []
+        cached = self.files.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1], cached[2]
+        names, lines = module_level_names(text), split_lines(text)
+        self.files[path] = (stamp, names, lines)
+        return names, lines
+
+
+def module_level_names(source: str) -> dict[str, Span]:
+    """Names bound at module level (also inside top-level `if`/`try`), first binding wins."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    lines = split_lines(source)
+    names: dict[str, Span] = {}
+
+    def bind(name: str, line: int, search_from: int = 0) -> None:
+        if name in names or not 0 < line <= len(lines):
+            return
+        text = lines[line - 1]
+        found = re.search(rf"\b{re.escape(name)}\b", text[search_from:])
+        column = search_from + found.start() if found else 0
+        names[name] = Span(line, column, line, column + len(name) if found else 0)
+
+    def visit(body: Iterable[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                bind(node.name, node.lineno, byte_to_char_column(lines[node.lineno - 1], node.col_offset))
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        bind(target.id, target.lineno)
+            elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
+                bind(node.target.id, node.target.lineno)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    bound = alias.asname or alias.name.split(".")[0]
+                    if bound != "*":
+                        bind(bound, getattr(alias, "lineno", node.lineno))
+            elif isinstance(node, ast.If):
+                visit(node.body)
+                visit(node.orelse)
+            elif isinstance(node, ast.Try):
+                visit(node.body)
+                for handler in node.handlers:
+                    visit(handler.body)
+                visit(node.orelse)
+
+    visit(tree.body)
+    return names
+
+
+# --------------------------------------------------------------------------- configuration problems
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_KEY = r'(?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_-]+)'
+_DOTTED_KEY = rf"{_KEY}(?:\s*\.\s*{_KEY})*"
+_ARRAY_HEADER = re.compile(rf"^\s*\[\[\s*({_DOTTED_KEY})\s*\]\]")
+_TABLE_HEADER = re.compile(rf"^\s*\[\s*({_DOTTED_KEY})\s*\]")
+_KEY_LINE = re.compile(rf"^\s*({_DOTTED_KEY})\s*=")
+_INLINE_KEY = re.compile(rf"[{{,]\s*({_DOTTED_KEY})\s*=")
+_KEY_PART = re.compile(rf'\s*({_KEY})\s*|\[(\d+)\]')
+
+
+def key_components(key_path: str) -> list[str]:
+    """`tool.ssot.legacy."pkg.x".fix` -> [tool, ssot, legacy, pkg.x, fix]; `[1]` stays "[1]"."""
+    parts, position = [], 0
+    while position < len(key_path):
+        if key_path[position] == ".":
+            position += 1
+            continue
+        found = _KEY_PART.match(key_path, position)
+        if found is None or found.end() == position:
+            break
+        if found.group(2) is not None:
+            parts.append(f"[{found.group(2)}]")
+        else:
+            parts.append(_unquote(found.group(1)))
+        position = found.end()
+    return parts
+
+
+def _unquote(key: str) -> str:
+    if len(key) >= 2 and key[0] == key[-1] and key[0] in "\"'":
+        inner = key[1:-1]
+        return inner.encode("utf-8").decode("unicode_escape") if key[0] == '"' and "\\" in inner else inner
+    return key
+
+
+def _dotted(text: str) -> list[str]:
+    return [_unquote(part.strip()) for part in re.findall(rf"\s*({_KEY})\s*", text)]
+
+
+def locate_key(text: str, key_path: str) -> Span:
+    """The span (character columns) of the line in a TOML file that best matches `key_path`.
+
+    A line scores by how many leading components of the key path its table header and key
+    spell; a key inside an inline table on that line counts too. Whole-file problems (no
+    key path) point at the position TOML's parser gave, else at the first line.
+    """
+    lines = split_lines(text)
+    if not key_path:
+        return _line_span(lines, 1, 0)
+    target = key_components(key_path)
+    header: list[str] = []
+    array_counts: dict[tuple[str, ...], int] = {}
+    best, best_score = _line_span(lines, 1, 0), 0
+    for number, line in enumerate(lines, start=1):
+        array = _ARRAY_HEADER.match(line)
+        table = None if array else _TABLE_HEADER.match(line)
+        if array or table:
+            keys = _dotted((array or table).group(1))
+            if array:
+                index = array_counts.get(tuple(keys), 0)
+                array_counts[tuple(keys)] = index + 1
+                keys = [*keys, f"[{index}]"]
+            header = keys
+            path, column = keys, len(line) - len(line.lstrip())
+        else:
+            found = _KEY_LINE.match(line)
+            if found is None:
+                continue
+            path, column = [*header, *_dotted(found.group(1))], found.start(1)
+        score = _common_prefix(path, target)
+        if score == len(path) and score < len(target):
+            for inline in _INLINE_KEY.finditer(line, column):
+                if _dotted(inline.group(1)) == target[score:score + 1]:
+                    score, column = score + 1, inline.start(1)
+                    break
+        if score > best_score:
+            best, best_score = _line_span(lines, number, column), score
+    return best
+
+
+def toml_error_span(text: str, problem: str) -> Span:
+    """Where tomllib said a syntax error is ("... (at line 3, column 5)"), else the first line."""
+    lines = split_lines(text)
+    found = _TOML_POSITION.search(problem)
+    if found is None:
+        return _line_span(lines, 1, 0)
+    line = min(int(found.group(1)), len(lines))
+    column = int(found.group(2)) - 1
+    if column >= len(lines[line - 1].rstrip()):
+        column = 0  # at the end of the line: mark the whole line rather than an empty range
+    return _line_span(lines, line, column)
+
+
+def _line_span(lines: Sequence[str], line: int, column: int) -> Span:
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    end = len(text.rstrip())
+    column = min(max(column, len(text) - len(text.lstrip())), end)
+    return Span(line, column, line, end)
+
+
+def _common_prefix(path: Sequence[str], target: Sequence[str]) -> int:
+    count = 0
+    for have, want in zip(path, target):
+        if have != want:
+            break
+        count += 1
+    return count
+
+
+def problem_message(error: ConfigError) -> str:
+    if error.key_path:
+        return f"bad flake8-ssot configuration: {error.key_path}: {error.problem}"
+    return f"bad flake8-ssot configuration: {os.path.basename(error.file)} {error.problem}"
+
+
+def problem_span(error: ConfigError, text: str) -> Span:
+    if error.key_path:
+        return locate_key(text, error.key_path)
+    return toml_error_span(text, error.problem)
+
+
+# --------------------------------------------------------------------------- edits
+
+def noqa_edit(source: str, lines: Sequence[str], diagnostic: Diagnostic) -> Edit:
+    """The edit that adds `diagnostic.code` to a `# noqa` comment that covers its line.
+
+    The comment goes where `noqa.filter_noqa` will look for it: on the diagnostic's line, or
+    after the closing line of a multi-line string or backslash-continued statement it is in.
+    Codes already listed in a `# noqa: X` there are kept and the new one appended.
+    """
+    line = diagnostic.line
+    first, last = line, line
+    try:
+        covering = [(start, end) for start, end in _logical_ranges(source) if start <= line <= end]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        covering = []
+    if covering:
+        first, last = min(covering, key=lambda pair: pair[1] - pair[0])
+    for number in range(first, last + 1):
+        text = lines[number - 1] if number <= len(lines) else ""
+        found = NOQA.search(text)
+        if found is not None and found.group("codes"):
+            end = found.start("codes") + len(found.group("codes").rstrip(", \t"))
+            return Edit(Span(number, end, number, end), f", {diagnostic.code}")
+    text = lines[last - 1] if last <= len(lines) else ""
+    end = len(text.rstrip())
+    return Edit(Span(last, end, last, len(text)), f"  # noqa: {diagnostic.code}")
+
+
+_KEEPENDS = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def diff_edits(old: str, new: str, positions: Positions) -> list[lsp.TextEdit]:
+    """Whole-line edits that turn `old` into `new`: the editor keeps cursors and folds elsewhere."""
+    before, after = _KEEPENDS.findall(old), _KEEPENDS.findall(new)
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return [
+        lsp.TextEdit(
+            range=lsp.Range(start=_line_start(before, i1, positions), end=_line_start(before, i2, positions)),
+            new_text="".join(after[j1:j2]),
+        )
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
+
+
+def _line_start(lines: Sequence[str], index: int, positions: Positions) -> lsp.Position:
+    """Where line `index` (0-based) starts; past the last line, the end of the text."""
+    if index < len(lines) or not lines or lines[-1].endswith(("\n", "\r")):
+        return lsp.Position(line=index, character=0)
+    return positions.to_client(index, len(lines[-1]))
+
+
+# --------------------------------------------------------------------------- the session
+
+@dataclass
+class Outcome:
+    """The last check of one open Python buffer."""
+
+    version: int | None
+    source: str
+    path: str
+    positions: Positions
+    config: Config | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    published: list[Any] = field(default_factory=list)  # the lsp.Diagnostic of each, in order
+
+
+class Session:
+    """State of one editor connection: open buffers' checks, debounce timers, config problems."""
+
+    def __init__(self, server: LanguageServer) -> None:
+        self.server = server
+        self.outcomes: dict[str, Outcome] = {}
+        self.checkers: dict[str, IncrementalChecker] = {}  # uri -> the checker of its versions
+        self.pending: dict[str, asyncio.TimerHandle] = {}
+        self.problems: dict[str, ConfigError] = {}  # pyproject.toml path -> its problem
+        self.shown: dict[str, str] = {}  # pyproject.toml path -> the problem published on it
+        self.definitions = Definitions(self._open_buffer)
+
+    # ---------------------------------------------------------------- documents
+
+    def did_open(self, params: lsp.DidOpenTextDocumentParams) -> None:
+        document = params.text_document
+        if is_python(document.uri, document.language_id):
+            self.check(document.uri)
+
+    def did_change(self, params: lsp.DidChangeTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        if uri in self.outcomes:
+            self._cancel(uri)
+            loop = asyncio.get_running_loop()
+            self.pending[uri] = loop.call_later(DEBOUNCE_SECONDS, self._debounced, uri)
+
+    def did_save(self, params: lsp.DidSaveTextDocumentParams) -> None:
+        path = to_fs_path(params.text_document.uri)
+        if path and os.path.basename(path) == PYPROJECT:
+            self.reload([path])
+
+    def did_close(self, params: lsp.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        self._cancel(uri)
+        self.checkers.pop(uri, None)
+        if self.outcomes.pop(uri, None) is not None:
+            self._publish(uri, None, [])
+
+    def did_change_watched_files(self, params: lsp.DidChangeWatchedFilesParams) -> None:
+        changed = [to_fs_path(change.uri) for change in params.changes]
+        configs = [path for path in changed if path and os.path.basename(path) == PYPROJECT]
+        if configs:
+            self.reload(configs)
+
+    def initialized(self, params: lsp.InitializedParams) -> None:
+        capabilities = self.server.client_capabilities
+        workspace = capabilities.workspace
+        watched = workspace.did_change_watched_files if workspace else None
+        if watched is not None and watched.dynamic_registration:
+            options = lsp.DidChangeWatchedFilesRegistrationOptions(
+                watchers=[lsp.FileSystemWatcher(glob_pattern=f"**/{PYPROJECT}")]
+            )
+            registration = lsp.Registration(
+                id="ssot-pyproject", method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
+            )
+            self.server.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
+
+    def shutdown(self, params: Any = None) -> None:
+        for uri in list(self.pending):
+            self._cancel(uri)
+
+    def _debounced(self, uri: str) -> None:
+        self.pending.pop(uri, None)
+        if uri in self.outcomes:
+            self.check(uri)
+
+    def _cancel(self, uri: str) -> None:
+        handle = self.pending.pop(uri, None)
+        if handle is not None:
+            handle.cancel()
+
+    # ---------------------------------------------------------------- checking
+
+    def check(self, uri: str) -> Outcome:
+        """Check the buffer as it is now and publish its diagnostics."""
+        started = time.perf_counter()
+        document = self.server.workspace.get_text_document(uri)
+        source, path = document.source, document.path
+        positions = Positions(split_lines(source), self.server.workspace.position_encoding or "utf-16")
+        outcome = Outcome(document.version, source, path, positions, None)
+        try:
+            outcome.config = config_for(path)
+        except ConfigError as error:
+            self._problem(error)
+        else:
+            self._problem_fixed(outcome.config.file)
+            outcome.diagnostics = self._diagnostics(uri, source, path, outcome.config, positions.lines)
+        related: dict[str, list[lsp.DiagnosticRelatedInformation] | None] = {}  # canonical -> its location
+        outcome.published = [self._to_lsp(d, outcome, related) for d in outcome.diagnostics]
+        self.outcomes[uri] = outcome
+        self._publish(uri, document.version, outcome.published)
+        checker = self.checkers.get(uri)
+        logger.debug(
+            "checked %s (%d lines, %d diagnostics%s) in %.1f ms",
+            path, len(positions.lines) - (positions.lines[-1] == ""), len(outcome.diagnostics),
+            ", incremental" if checker is not None and checker.last_was_incremental else "",
+            (time.perf_counter() - started) * 1000,
+        )
+        return outcome
+
+    def _diagnostics(self, uri: str, source: str, path: str, config: Config, lines: list[str]) -> list[Diagnostic]:
+        if config.is_empty or config.exclude.matches(path):
+            return []
+        checker = self.checkers.setdefault(uri, IncrementalChecker())
+        try:
+            return checker.check(source, path, config, lines)
+        except Exception:  # an engine bug must not take the editor's server down
+            logger.exception("checking %s failed", path)
+            self.checkers.pop(uri, None)
+            return []
+
+    def fresh(self, uri: str) -> Outcome | None:
+        """The check of the buffer's current version (a pending debounced check runs now)."""
+        outcome = self.outcomes.get(uri)
+        if outcome is None:
+            return None
+        if outcome.version != self.server.workspace.get_text_document(uri).version or uri in self.pending:
+            self._cancel(uri)
+            outcome = self.check(uri)
+        return outcome
+
+    def _to_lsp(self, diagnostic: Diagnostic, outcome: Outcome, related: dict[str, Any]) -> lsp.Diagnostic:
+        canonical = diagnostic.canonical
+        if canonical and canonical not in related and outcome.config is not None:
+            related[canonical] = None
+            definition = self.definitions.locate(canonical, outcome.config.src)
+            if definition is not None and self._in_workspace(definition.path, outcome.config):
+                related[canonical] = [lsp.DiagnosticRelatedInformation(
+                    location=lsp.Location(uri=from_fs_path(definition.path), range=definition.range(outcome.positions.encoding)),
+                    message=definition.what,
+                )]
+        return lsp.Diagnostic(
+            range=outcome.positions.range(diagnostic.span),
+            message=diagnostic.message,
+            severity=lsp.DiagnosticSeverity.Warning if diagnostic.severity == "warning" else lsp.DiagnosticSeverity.Error,
+            code=diagnostic.code,
+            code_description=lsp.CodeDescription(href=rule_url(diagnostic.code)),
+            source=SOURCE,
+            related_information=related.get(canonical) if canonical else None,
+        )
+
+    def _open_buffer(self, path: str) -> tuple[Any, str] | None:
+        for uri in self.outcomes:
+            document = self.server.workspace.get_text_document(uri)
+            if document.path == path:
+                return ("open", document.version), document.source
+        return None
+
+    def _in_workspace(self, path: str, config: Config) -> bool:
+        workspace = self.server.workspace
+        roots = [to_fs_path(folder.uri) for folder in workspace.folders.values()]
+        roots = [root for root in [*roots, workspace.root_path] if root] or [config.root]
+        path = os.path.abspath(path)
+        return any(path.startswith(os.path.abspath(root) + os.sep) for root in roots)
+
+    def _publish(self, uri: str, version: int | None, diagnostics: list[lsp.Diagnostic]) -> None:
+        self.server.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=diagnostics)
+        )
+
+    # ---------------------------------------------------------------- configuration
+
+    def reload(self, changed: Iterable[str] = ()) -> None:
+        """The policy changed on disk: forget cached configurations and check every open buffer."""
+        logger.info("configuration changed: %s", ", ".join(changed) or "(unknown)")
+        clear_caches()
+        self.definitions.clear()
+        self.problems = {}
+        for path in changed:
+            path = os.path.abspath(path)
+            if os.path.isfile(path) and find_config_file(path) == path:
+                try:
+                    load_config(path)
+                except ConfigError as error:
+                    self._problem(error)
+        for uri in list(self.outcomes):
+            self._cancel(uri)
+            self.check(uri)
+        for path in list(self.shown):
+            if path not in self.problems:
+                self._problem_fixed(path)
+
+    def _problem(self, error: ConfigError) -> None:
+        """Show a bad configuration once, as a diagnostic on the file it is in."""
+        path = os.path.abspath(error.file)
+        self.problems[path] = error
+        if self.shown.get(path) == str(error):
+            return
+        self.shown[path] = str(error)
+        logger.warning("%s", error)
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
+        except OSError:
+            text = ""
+        positions = Positions(split_lines(text), self.server.workspace.position_encoding or "utf-16")
+        diagnostic = lsp.Diagnostic(
+            range=positions.range(problem_span(error, text)),
+            message=problem_message(error),
+            severity=lsp.DiagnosticSeverity.Error,
+            code=CONFIG_ERROR_CODE,
+            source=SOURCE,
+        )
+        self._publish(from_fs_path(path), None, [diagnostic])
+
+    def _problem_fixed(self, path: str | None) -> None:
+        if path is not None and self.shown.pop(os.path.abspath(path), None) is not None:
+            self._publish(from_fs_path(os.path.abspath(path)), None, [])
+
+    # ---------------------------------------------------------------- code actions
+
+    def code_action(self, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
+        uri = params.text_document.uri
+        outcome = self.fresh(uri)
+        if outcome is None:
+            return None
+        only = params.context.only
+        start = outcome.positions.from_client(params.range.start)
+        end = outcome.positions.from_client(params.range.end)
+        fixes, noqas = [], []
+        for diagnostic, published in zip(outcome.diagnostics, outcome.published):
+            if not overlaps(diagnostic.span, start, end) or not wanted(lsp.CodeActionKind.QuickFix, only):
+                continue
+            if diagnostic.fix is not None and diagnostic.fix.edits:
+                fixes.append(lsp.CodeAction(
+                    title=fix_title(diagnostic),
+                    kind=lsp.CodeActionKind.QuickFix,
+                    diagnostics=[published],
+                    is_preferred=diagnostic.fix.applicability == SAFE,
+                    edit=self._edit(uri, outcome, self._text_edits(outcome, diagnostic.fix.edits)),
+                ))
+            edit = noqa_edit(outcome.source, outcome.positions.lines, diagnostic)
+            noqas.append(lsp.CodeAction(
+                title=f"Add # noqa: {diagnostic.code}",
+                kind=lsp.CodeActionKind.QuickFix,
+                diagnostics=[published],
+                edit=self._edit(uri, outcome, self._text_edits(outcome, [edit])),
+            ))
+        actions = fixes
+        if wanted(FIX_ALL_KIND, only) and any(is_fixable(d) for d in outcome.diagnostics):
+            # Fixing a whole file re-checks it, maybe several times: clients that can resolve
+            # an action's edit later get it only when the user picks the action.
+            action = lsp.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL_KIND, data={"uri": uri})
+            if not self._resolves_edits():
+                action = self.resolve_code_action(action, show_refusal=False)
+            if action.edit is not None or self._resolves_edits():
+                actions.append(action)
+        return actions + noqas
+
+    def resolve_code_action(self, action: lsp.CodeAction, show_refusal: bool = True) -> lsp.CodeAction:
+        uri = action.data.get("uri") if isinstance(action.data, dict) else None
+        if action.kind != FIX_ALL_KIND or not isinstance(uri, str):
+            return action
+        outcome = self.fresh(uri)
+        if outcome is not None:
+            edits = self._fix_all(outcome, show_refusal)
+            if edits:
+                action.edit = self._edit(uri, outcome, edits)
+        return action
+
+    async def fix_all_command(self, *arguments: Any) -> None:
+        """`ssot.fixAll` with a document URI (or `{"uri": ...}`): apply the safe fixes."""
+        uri = arguments[0] if arguments else None
+        if isinstance(uri, dict):
+            uri = uri.get("uri")
+        if not isinstance(uri, str):
+            raise ValueError(f"{FIX_ALL_COMMAND} expects a document URI")
+        outcome = self.fresh(uri)
+        if outcome is None:
+            return None
+        edits = self._fix_all(outcome, show_refusal=True)
+        if edits:
+            await self.server.workspace_apply_edit_async(
+                lsp.ApplyWorkspaceEditParams(edit=self._edit(uri, outcome, edits), label=FIX_ALL_TITLE)
+            )
+        return None
+
+    def _fix_all(self, outcome: Outcome, show_refusal: bool) -> list[lsp.TextEdit]:
+        """The safe fixes of the whole buffer, applied as `ssot check --fix` would, as edits."""
+        if outcome.config is None or not any(is_fixable(d) for d in outcome.diagnostics):
+            return []
+        result = fix_text(outcome.source, outcome.path, outcome.config)
+        if result.refused is not None:
+            logger.info("fix all in %s refused: %s", outcome.path, result.refused)
+            if show_refusal:
+                self.server.window_show_message(
+                    lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=f"flake8-ssot: {result.refused}")
+                )
+            return []
+        if result.syntax_error is not None or result.text == outcome.source:
+            return []
+        return diff_edits(outcome.source, result.text, outcome.positions)
+
+    def _resolves_edits(self) -> bool:
+        document = self.server.client_capabilities.text_document
+        actions = document.code_action if document else None
+        support = actions.resolve_support if actions else None
+        return support is not None and "edit" in support.properties
+
+    def _text_edits(self, outcome: Outcome, edits: Iterable[Edit]) -> list[lsp.TextEdit]:
+        return [lsp.TextEdit(range=outcome.positions.range(e.span), new_text=e.replacement) for e in edits]
+
+    def _edit(self, uri: str, outcome: Outcome, edits: list[lsp.TextEdit]) -> lsp.WorkspaceEdit:
+        workspace = self.server.client_capabilities.workspace
+        edit_support = workspace.workspace_edit if workspace else None
+        if edit_support is not None and edit_support.document_changes:
+            document = lsp.OptionalVersionedTextDocumentIdentifier(uri=uri, version=outcome.version)
+            return lsp.WorkspaceEdit(document_changes=[lsp.TextDocumentEdit(text_document=document, edits=edits)])
+        return lsp.WorkspaceEdit(changes={uri: edits})
+
+    # ---------------------------------------------------------------- hover
+
+    def hover(self, params: lsp.HoverParams) -> lsp.Hover | None:
+        outcome = self.fresh(params.text_document.uri)
+        if outcome is None:
+            return None
+        line, column = outcome.positions.from_client(params.position)
+        found = [
+            (diagnostic, published)
+            for diagnostic, published in zip(outcome.diagnostics, outcome.published)
+            if diagnostic.span.contains(line, column)
+        ]
+        if not found:
+            return None
+        sections = [hover_text(diagnostic, outcome.config) for diagnostic, _ in found]
+        return lsp.Hover(
+            contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value="\n\n---\n\n".join(sections)),
+            range=found[0][1].range,
+        )
+
+
+def hover_text(diagnostic: Diagnostic, config: Config | None) -> str:
+    """Markdown: the canonical path, the configuration entry's message, the rule and its link."""
+    parts = []
+    if diagnostic.canonical:
+        parts.append(f"**Canonical path:** `{diagnostic.canonical}`")
+    message = entry_message(config, diagnostic)
+    if message:
+        parts.append(message)
+    parts.append(
+        f"[{diagnostic.code}]({rule_url(diagnostic.code)}) ({rule_name(diagnostic.code)}): {diagnostic.message}"
+    )
+    return "\n\n".join(parts)
+
+
+def fix_title(diagnostic: Diagnostic) -> str:
+    fix = diagnostic.fix
+    if diagnostic.code in BY_CODE or fix is None or not fix.description:
+        title = REPLACE_TITLE
+    else:
+        title = fix.description[:1].upper() + fix.description[1:]
+    return title if fix is None or fix.applicability == SAFE else f"{title} (unsafe)"
+
+
+def wanted(kind: str, only: Sequence[str] | None) -> bool:
+    """Does a client's `context.only` (hierarchical kinds) ask for actions of `kind`?"""
+    return not only or any(kind == want or kind.startswith(f"{want}.") for want in only)
+
+
+def is_python(uri: str, language_id: str | None) -> bool:
+    return language_id == "python" or uri.endswith((".py", ".pyi"))
+
+
+# --------------------------------------------------------------------------- wiring and entry point
+
+def create_server() -> LanguageServer:
+    server = LanguageServer("ssot", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
+    session = Session(server)
+    handlers = {
+        lsp.INITIALIZED: session.initialized,
+        lsp.TEXT_DOCUMENT_DID_OPEN: session.did_open,
+        lsp.TEXT_DOCUMENT_DID_CHANGE: session.did_change,
+        lsp.TEXT_DOCUMENT_DID_SAVE: session.did_save,
+        lsp.TEXT_DOCUMENT_DID_CLOSE: session.did_close,
+        lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES: session.did_change_watched_files,
+        lsp.SHUTDOWN: session.shutdown,
+        lsp.TEXT_DOCUMENT_HOVER: session.hover,
+    }
+    for method, handler in handlers.items():
+        server.feature(method)(_plain(handler))
+    server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=True),
+    )(_plain(session.code_action))
+    server.feature(lsp.CODE_ACTION_RESOLVE)(_plain(session.resolve_code_action))
+
+    async def fix_all(*arguments: Any) -> None:
+        return await session.fix_all_command(*arguments)
+
+    server.command(FIX_ALL_COMMAND)(fix_all)
+    return server
+
+
+def _plain(method: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A function around a bound method: pygls sets attributes on its handlers."""
+
+    def handler(params: Any) -> Any:
+        return method(params)
+
+    return handler
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve LSP on standard input/output until the client says `exit`."""
+    if argv is None:
+        argv = sys.argv[1:]
+        if argv[:1] == ["server"]:  # called from `ssot server` without its arguments
+            argv = argv[1:]
+    parser = argparse.ArgumentParser(prog="ssot server", description=main.__doc__)
+    parser.add_argument("--log-level", default="warning", choices=("error", "warning", "info", "debug"),
+                        help="what to log on standard error (default: warning)")
+    parser.add_argument("--log-file", help="log here instead of standard error")
+    options = parser.parse_args(list(argv))
+    if _MISSING_EXTRA is not None:
+        print(
+            f"ssot server needs the 'server' extra ({_MISSING_EXTRA}): pip install 'flake8-ssot[server]'",
+            file=sys.stderr,
+        )
+        return 2
+    handler = logging.FileHandler(options.log_file) if options.log_file else logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("flake8_ssot").setLevel(options.log_level.upper())
+    create_server().start_io()
+    return 0
