@@ -547,3 +547,15 @@ def test_the_pre_commit_hook_entry_checks_the_named_files_with_excludes_applied(
     result = ssot(*entry[1:], "--no-cache", "--output-format", "concise", *staged)
     assert result.returncode == 1
     assert {line.split(":")[0] for line in result.stdout.splitlines()[:-1]} == {NOTIFIER}
+
+
+def test_the_installed_ssot_script_is_the_same_program():
+    """`pip install .` puts an `ssot` script beside the interpreter; it must run this CLI."""
+    script = shutil.which("ssot", path=os.path.dirname(sys.executable))
+    assert script, "the `ssot` console script is not installed next to the interpreter"
+    env = {**os.environ, "PYTHONUTF8": "1"}
+    installed = subprocess.run([script, "check", "--no-cache", "--output-format", "concise"], cwd=CLI,
+                               capture_output=True, encoding="utf-8", env=env, timeout=120)
+    module = check("--output-format", "concise")
+    assert installed.returncode == module.returncode == 1
+    assert installed.stdout == module.stdout and "SSOT001" in installed.stdout
