@@ -22,10 +22,11 @@ pytest.importorskip("pygls", reason="the server extra (pygls) is not installed")
 
 from flake8_ssot.config import load_config  # noqa: E402
 from flake8_ssot.engine import check_source  # noqa: E402
+from flake8_ssot.fixes import fix_file, fix_text  # noqa: E402
 from flake8_ssot.server import locate_key, noqa_edit, split_lines  # noqa: E402
 from flake8_ssot.span import LineIndex  # noqa: E402
 
-SERVER = [sys.executable, "-c", "import sys; from flake8_ssot.server import main; sys.exit(main())"]
+SERVER = [sys.executable, "-m", "flake8_ssot", "server"]  # the real subcommand, as an editor starts it
 TIMEOUT = 20.0
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -120,7 +121,8 @@ class LspClient:
         self.backlog: list[dict] = []  # messages received but not yet asked for
         self.server_requests: list[dict] = []
         self.ids = itertools.count(1)
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         self.initialize_result = self.request("initialize", {
             "processId": None,
             "rootUri": root.as_uri(),
@@ -208,6 +210,7 @@ class LspClient:
         })
 
     def close(self) -> int:
+        """shutdown and exit (unless the test did); the server's exit code."""
         if self.process.poll() is None:
             self.request("shutdown", None)
             self.notify("exit", None)
@@ -216,11 +219,26 @@ class LspClient:
         finally:
             if self.process.poll() is None:
                 self.process.kill()
+                self.process.wait(timeout=TIMEOUT)
+            self.reader.join(timeout=TIMEOUT)  # it stops at the end of the server's output
+            self.process.stdin.close()
+            self.process.stdout.close()
             self.log_file.close()
 
     def server_log(self) -> str:
         self.log_file.flush()
         return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def logged(self, pattern: str) -> re.Match:
+        """Wait for a line of the server's log (it logs a check just after publishing it)."""
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            found = re.search(pattern, self.server_log())
+            if found is not None:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {pattern!r} in the server log:\n{self.server_log()}")
+            time.sleep(0.02)
 
 
 CAPABILITIES = {
@@ -373,11 +391,7 @@ def test_diagnostics_on_open_from_the_unsaved_buffer(client, project):
     uri = client.open(path, ROUTES)
     assert client.diagnostics(uri, version=1) == expected_diagnostics(project)
     assert not path.exists()
-    timing = re.compile(r"checked \S+websocket_routes\.py \(10 lines, 3 diagnostics\) in \d+\.\d ms")
-    deadline = time.monotonic() + TIMEOUT  # the line is logged just after the diagnostics are sent
-    while not timing.search(client.server_log()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert timing.search(client.server_log()), client.server_log()
+    client.logged(r"checked \S+websocket_routes\.py \(10 lines, 3 diagnostics\) in \d+\.\d ms")
 
 
 def test_diagnostics_follow_changes_debounced(client, project):
@@ -411,21 +425,28 @@ def test_diagnostics_follow_changes_debounced(client, project):
     ]
 
     # An edit inside the function body: the server re-checks only that function.
+    construction = "UserExecutionContext(user_id='🔌')"  # the emoji is two UTF-16 code units
     client.notify("textDocument/didChange", {
         "textDocument": {"uri": uri, "version": 5},
-        "contentChanges": [{"range": span(9, 0, 0), "text": "    legacy = UserExecutionContext(user_id='🔌')\n"}],
+        "contentChanges": [{"range": span(9, 0, 0), "text": f"    legacy = {construction}\n"}],
     })
     assert [(d["code"], d["range"]) for d in client.diagnostics(uri, version=5)] == [
         ("SSOT001", span(0, 0, 77)),
         ("SSOT101", span(7, 40, 78)),
         ("SSOT002", span(8, 14, 51)),
-        ("SSOT002", span(9, 13, 50)),
+        ("SSOT002", span(9, 13, 13 + utf16(construction))),
     ]
-    assert re.search(r"changing_routes\.py \(11 lines, 4 diagnostics, incremental\)", client.server_log())
+    client.logged(r"changing_routes\.py \(11 lines, 4 diagnostics, incremental\)")
+
+
+def only(code: str):
+    return lambda diagnostic: diagnostic.code == code
 
 
 def test_code_actions_replace_fix_all_and_noqa(client, project):
-    uri = client.open(routes(project, "action_routes.py"), ROUTES)
+    path = routes(project, "action_routes.py")
+    config = load_config(str(project / "pyproject.toml"))
+    uri = client.open(path, ROUTES)
     published = client.diagnostics(uri, version=1)
     legacy, pattern = published[0], published[1]
     in_file = {"uri": uri, "version": 1}
@@ -455,6 +476,10 @@ def test_code_actions_replace_fix_all_and_noqa(client, project):
             ]}]},
         },
     ]
+    # `get_websocket_manager` is imported by the file, so the pattern's fix is safe; the quick
+    # fix makes the same change as `ssot check --fix` restricted to that code.
+    quick_fixed = apply_text_edits(ROUTES, edits_of(actions[0]["edit"], uri, 1))
+    assert quick_fixed == fix_text(ROUTES, str(path), config, keep=only("SSOT101")).text
 
     # The legacy import's fix renames the binding: unsafe, offered but not preferred.
     actions = client.request("textDocument/codeAction", {
@@ -471,6 +496,11 @@ def test_code_actions_replace_fix_all_and_noqa(client, project):
         ]}]},
     }
     assert [action["title"] for action in actions[1:]] == ["Fix all safe SSOT violations in file", "Add # noqa: SSOT001"]
+    quick_fixed = apply_text_edits(ROUTES, edits_of(actions[0]["edit"], uri, 1))
+    assert quick_fixed == fix_text(ROUTES, str(path), config, unsafe=True, keep=only("SSOT001")).text
+    assert quick_fixed.splitlines()[1] == (
+        "from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager as create_websocket_manager"
+    )
 
     only_fix_all = client.request("textDocument/codeAction", {
         "textDocument": {"uri": uri}, "range": span(0, 0, 0), "context": {"diagnostics": [], "only": ["source.fixAll"]},
@@ -480,6 +510,13 @@ def test_code_actions_replace_fix_all_and_noqa(client, project):
     fixed = apply_text_edits(ROUTES, edits_of(resolved["edit"], uri, 1))
     # only the safe fix: the unsafe rename of the legacy import waits for the user
     assert fixed == ROUTES.replace("get_websocket_manager_factory(user_id)", "get_websocket_manager(user_id)")
+    # the same bytes `--fix` writes for this file
+    path.write_text(ROUTES, encoding="utf-8")
+    try:
+        on_disk = fix_file(str(path), config)
+        assert on_disk.fixed == 1 and path.read_text(encoding="utf-8") == fixed
+    finally:
+        path.unlink()
     client.replace(uri, 2, fixed)
     assert [d["code"] for d in client.diagnostics(uri, version=2)] == ["SSOT001", "SSOT002"]
 
@@ -513,6 +550,38 @@ def test_fix_all_command_asks_the_editor_to_apply_the_edit(client, project):
     assert fixed == ROUTES.replace("get_websocket_manager_factory(user_id)", "get_websocket_manager(user_id)")
 
 
+def test_a_pattern_fix_needing_a_name_the_file_lacks_is_unsafe(client, project):
+    """The replacement calls `get_websocket_manager`, which this file neither imports nor
+    defines: the fix is offered but not preferred, and "fix all" leaves it alone."""
+    text = ROUTES.replace(
+        "from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager\n", ""
+    )
+    uri = client.open(routes(project, "unsafe_routes.py"), text)
+    published = client.diagnostics(uri, version=1)
+    pattern = published[1]
+    assert (pattern["code"], pattern["range"]) == ("SSOT101", span(6, 40, 78))
+    actions = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": pattern["range"], "context": {"diagnostics": [pattern]},
+    })
+    assert actions[0] == {
+        "title": "Apply the fix of SSOT101 (unsafe)",
+        "kind": "quickfix",
+        "diagnostics": [pattern],
+        "isPreferred": False,
+        "edit": {"documentChanges": [{"textDocument": {"uri": uri, "version": 1}, "edits": [
+            {"range": span(6, 40, 78), "newText": "get_websocket_manager(user_id)"},
+        ]}]},
+    }
+    # nothing in the file has a safe fix, so there is no "fix all" to offer
+    assert [action["title"] for action in actions] == ["Apply the fix of SSOT101 (unsafe)", "Add # noqa: SSOT101"]
+    assert client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": span(0, 0, 0), "context": {"diagnostics": [], "only": ["source"]},
+    }) == []
+    requests = len(client.server_requests)
+    assert client.request("workspace/executeCommand", {"command": "ssot.fixAll", "arguments": [uri]}) is None
+    assert [r["method"] for r in client.server_requests[requests:]] == []  # no edit to apply
+
+
 def test_hover_on_a_legacy_name_shows_the_canonical_path(client, project):
     uri = client.open(routes(project, "hover_routes.py"), ROUTES)
     client.diagnostics(uri, version=1)
@@ -541,7 +610,17 @@ def test_bad_configuration_is_shown_once_on_pyproject_and_reload_brings_diagnost
     client = LspClient(project, tmp_path / "server.log")
     try:
         uri = client.open(routes(project), ROUTES)
-        assert len(client.diagnostics(uri, version=1)) == 3
+        assert [(d["code"], d["severity"]) for d in client.diagnostics(uri, version=1)] == [
+            ("SSOT001", 1), ("SSOT101", 1), ("SSOT002", 2),
+        ]
+
+        # A policy edit the editor reports: the open buffer is checked again under it.
+        pyproject.write_text(PYPROJECT.replace('message = "the factory was', 'severity = "warning", message = "the factory was'))
+        client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": config_uri, "type": 2}]})
+        assert [(d["code"], d["severity"]) for d in client.diagnostics(uri, version=1)] == [
+            ("SSOT001", 2), ("SSOT101", 1), ("SSOT002", 2),
+        ]
+        assert client.published(config_uri) == []  # a good configuration is not a problem to show
 
         pyproject.write_text(PYPROJECT.replace('message = "the factory was', 'fix = "sometimes", message = "the factory was'))
         client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": config_uri, "type": 2}]})

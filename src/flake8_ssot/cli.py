@@ -1,4 +1,4 @@
-"""The `ssot` command line: `check` (the CI gate and pre-commit hook), `rule`, `registry`.
+"""The `ssot` command line: `check` (the CI gate and pre-commit hook), `rule`, `registry`, `server`.
 
 A thin front-end: it finds files and configurations, asks the cache, hands the rest to the
 runner (which calls the engine) and gives the results to a reporter. Exit codes: 0 clean,
@@ -113,6 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
     registry.add_argument("--config", metavar="FILE", help="pyproject.toml to read (default: found from here)")
     registry.add_argument("--output-file", metavar="FILE", help="write the Markdown to FILE")
     registry.set_defaults(handler=run_registry)
+
+    server = commands.add_parser("server", help="run the language server (LSP on standard input/output)", description=(
+        "Serve the Language Server Protocol on standard input/output for an editor: diagnostics "
+        "as you type, quick fixes, hover. Needs the server extra: pip install 'flake8-ssot[server]'."
+    ))
+    server.add_argument("--log-level", default="warning", choices=("error", "warning", "info", "debug"),
+                        help="what to log on standard error (default: warning)")
+    server.add_argument("--log-file", metavar="FILE", help="log to FILE instead of standard error")
+    server.set_defaults(handler=run_server)
     return parser
 
 
@@ -468,3 +477,12 @@ def run_registry(args: argparse.Namespace) -> int:
     name = display_path(config.file or "pyproject.toml", os.getcwd())
     _write(render_registry(config, name), args.output_file, True)
     return EXIT_CLEAN
+
+
+def run_server(args: argparse.Namespace) -> int:
+    from flake8_ssot import server
+
+    if server.MISSING_EXTRA is not None:  # pygls/lsprotocol are not installed
+        _error(server.MISSING_EXTRA_MESSAGE)
+        return EXIT_ERROR
+    return server.main(["--log-level", args.log_level, *(["--log-file", args.log_file] if args.log_file else [])])

@@ -35,9 +35,9 @@ try:
     from pygls.lsp.server import LanguageServer
     from pygls.uris import from_fs_path, to_fs_path
 except ImportError as error:  # the `server` extra is not installed; main() says so
-    _MISSING_EXTRA: ImportError | None = error
+    MISSING_EXTRA: ImportError | None = error
 else:
-    _MISSING_EXTRA = None
+    MISSING_EXTRA = None
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ FIX_ALL_TITLE = "Fix all safe SSOT violations in file"
 FIX_ALL_COMMAND = "ssot.fixAll"
 REPLACE_TITLE = "Replace with canonical import"
 PYPROJECT = "pyproject.toml"
+MISSING_EXTRA_MESSAGE = "ssot server needs the server extra: pip install 'flake8-ssot[server]'"
 
 
 # --------------------------------------------------------------------------- positions
@@ -860,11 +861,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="what to log on standard error (default: warning)")
     parser.add_argument("--log-file", help="log here instead of standard error")
     options = parser.parse_args(list(argv))
-    if _MISSING_EXTRA is not None:
-        print(
-            f"ssot server needs the 'server' extra ({_MISSING_EXTRA}): pip install 'flake8-ssot[server]'",
-            file=sys.stderr,
-        )
+    if MISSING_EXTRA is not None:
+        print(MISSING_EXTRA_MESSAGE, file=sys.stderr)
         return 2
     handler = logging.FileHandler(options.log_file) if options.log_file else logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
