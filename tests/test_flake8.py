@@ -54,6 +54,7 @@ def test_entry_point_name_is_one_flake8_accepts():
 
 @pytest.mark.parametrize("name, options", [
     ("project", ["--isolated"]),
+    ("patterns", ["--isolated"]),  # [[tool.ssot.patterns]] rules run in the plugin too
     # noqa/ relies on flake8's own per-file-ignores in its .flake8, read from that directory
     ("noqa", ["--config", ".flake8"]),
 ])

@@ -223,11 +223,12 @@ def quote_key(key: str) -> str:
 
 
 class _Checker:
-    def __init__(self, file: str | None) -> None:
+    def __init__(self, file: str | None, suffix: str = "") -> None:
         self.file = file or "<default configuration>"
+        self.suffix = suffix  # e.g. " (pattern rule SSOT101)": which rule a problem belongs to
 
     def fail(self, key_path: str, problem: str) -> ConfigError:
-        return ConfigError(self.file, key_path, problem)
+        return ConfigError(self.file, key_path, problem + self.suffix)
 
     def keys(self, table: Mapping[str, Any], allowed: Iterable[str], key_path: str) -> None:
         allowed = tuple(allowed)
@@ -409,47 +410,76 @@ def _deprecated_exports(check: _Checker, table: Any, key_path: str) -> dict[str,
 
 
 def _patterns(check: _Checker, value: Any, key_path: str, root: str) -> tuple[PatternRule, ...]:
-    from flake8_ssot.rules.patterns import compile_rule  # ast-grep is only needed with patterns
+    from flake8_ssot.rules.patterns import TemplateError, compile_rule  # ast-grep is only needed with patterns
 
     check.typed(value, list, key_path, "an array of tables ([[tool.ssot.patterns]])")
     rules = []
-    codes: set[str] = set()
+    codes: dict[str, int] = {}
     for index, item in enumerate(value):
         item_path = f"{key_path}[{index}]"
         check.typed(item, dict, item_path, "a table")
-        check.keys(item, PATTERN_KEYS, item_path)
-        if "code" not in item:
-            raise check.fail(f"{item_path}.code", "is required (a code between SSOT100 and SSOT899)")
-        code = check.typed(item["code"], str, f"{item_path}.code", "a string")
-        if not PATTERN_CODE.match(code):
-            raise check.fail(f"{item_path}.code", f"{code!r} is outside SSOT100-SSOT899")
-        if code in codes:
-            raise check.fail(f"{item_path}.code", f"{code} is declared twice")
-        codes.add(code)
-        if ("pattern" in item) == ("rule" in item):
-            raise check.fail(item_path, f"rule {code} needs exactly one of 'pattern' or 'rule'")
+        code = _pattern_code(check, item, item_path, codes)
+        codes[code] = index
+        rule_check = _Checker(check.file, suffix=f" (pattern rule {code})")
+        for key in item:
+            if key not in PATTERN_KEYS and key in _RULE_TABLE_KEYS:
+                raise rule_check.fail(
+                    f"{item_path}.{quote_key(key)}",
+                    f"unknown key; '{key}' belongs in the rule table: rule = {{ {key} = ... }}",
+                )
+        rule_check.keys(item, PATTERN_KEYS, item_path)
+        if "pattern" in item and "rule" in item:
+            raise rule_check.fail(f"{item_path}.rule", "give 'pattern' or 'rule', not both; "
+                                  "a rule table can hold the pattern: rule = { pattern = ..., ... }")
+        if "pattern" not in item and "rule" not in item:
+            raise rule_check.fail(item_path, "needs a 'pattern', or a 'rule' table with a 'pattern' or a 'kind'")
         if "pattern" in item:
-            rule = {"pattern": check.typed(item["pattern"], str, f"{item_path}.pattern", "a string")}
+            rule = {"pattern": rule_check.typed(item["pattern"], str, f"{item_path}.pattern", "a string")}
         else:
-            rule = check.typed(item["rule"], dict, f"{item_path}.rule", "a table (an ast-grep rule)")
-        message = check.typed(item.get("message", ""), str, f"{item_path}.message", "a string")
+            rule = rule_check.typed(item["rule"], dict, f"{item_path}.rule", "a table (an ast-grep rule)")
+        message = rule_check.typed(item.get("message", ""), str, f"{item_path}.message", "a string")
         fix = item.get("fix")
         if fix is not None:
-            check.typed(fix, str, f"{item_path}.fix", "a string (a fix template)")
+            rule_check.typed(fix, str, f"{item_path}.fix", "a string (a fix template)")
+        files = item.get("files")
+        files = None if files is None else rule_check.globs(files, f"{item_path}.files", root)
+        allow = rule_check.globs(item.get("allow", []), f"{item_path}.allow", root)
+        severity = rule_check.choice(item.get("severity", "error"), SEVERITIES, f"{item_path}.severity")
         try:
-            anchors = compile_rule(rule, fix)
+            anchors = compile_rule(rule, fix, message)
+        except TemplateError as error:
+            raise check.fail(f"{item_path}.{error.key}", f"{code}'s {error.key} {error}") from None
         except ValueError as error:
             where = f"{item_path}.pattern" if "pattern" in item else f"{item_path}.rule"
             raise check.fail(where, f"invalid ast-grep rule for {code}: {error}") from None
-        files = item.get("files")
         rules.append(PatternRule(
             code=code, rule=rule, message=message or f"matches pattern rule {code}", fix=fix,
-            files=None if files is None else check.globs(files, f"{item_path}.files", root),
-            allow=check.globs(item.get("allow", []), f"{item_path}.allow", root),
-            severity=check.choice(item.get("severity", "error"), SEVERITIES, f"{item_path}.severity"),
-            anchors=anchors,
+            files=files, allow=allow, severity=severity, anchors=anchors,
         ))
     return tuple(rules)
+
+
+# Keys of an ast-grep rule table, which a pattern rule holds under `rule`, not beside `code`.
+_RULE_TABLE_KEYS = ("kind", "has", "inside", "not", "all", "any", "regex", "precedes", "follows", "matches", "nthChild")
+
+
+def _pattern_code(check: _Checker, item: Mapping[str, Any], item_path: str, codes: Mapping[str, int]) -> str:
+    """The rule's code, checked first so that every later message can name it."""
+    if "code" not in item:
+        what = f"the rule with pattern {item['pattern']!r}" if isinstance(item.get("pattern"), str) else "a pattern rule"
+        raise check.fail(f"{item_path}.code", f"is required: {what} needs a code between SSOT100 and SSOT899")
+    code = check.typed(item["code"], str, f"{item_path}.code", "a string such as 'SSOT101'")
+    if PATTERN_CODE.match(code):
+        if code in codes:
+            raise check.fail(f"{item_path}.code", f"{code} is already the code of patterns[{codes[code]}]; "
+                             "each pattern rule needs its own code")
+        return code
+    if re.match(r"^SSOT[0-9]{3}$", code):
+        raise check.fail(f"{item_path}.code", f"{code!r} is outside SSOT100-SSOT899")
+    upper = re.sub(r"\s+", "", code).upper()
+    hint = f"; did you mean {upper!r}?" if PATTERN_CODE.match(upper) else ""
+    raise check.fail(f"{item_path}.code", f"{code!r} is not a pattern rule code: 'SSOT' and three digits "
+                     f"between 100 and 899, e.g. 'SSOT101'{hint}")
 
 
 def _with_anchors(config: Config) -> Config:

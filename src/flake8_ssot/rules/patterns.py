@@ -27,8 +27,10 @@ Whatever the rule's `fix` or message says.
 from __future__ import annotations
 
 import difflib
+import io
 import keyword
 import re
+import tokenize
 from typing import Any, Iterator, Mapping
 
 from flake8_ssot.config import Config, PatternRule
@@ -41,7 +43,6 @@ CODE = "SSOT1xx-SSOT8xx"
 NAME = "pattern-rules"
 
 _METAVARIABLE = re.compile(r"\$\$\$([A-Z_][A-Z0-9_]*)?|\$([A-Z_][A-Z0-9_]*)")
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 _LOWER_METAVARIABLE = re.compile(r"\$+[a-z][A-Za-z0-9_]*")
@@ -50,25 +51,64 @@ _RELATIONAL = ("inside", "has", "precedes", "follows")
 _RULE_KEYS = (*_ATOMIC, *_RELATIONAL, "all", "any", "not", "matches")
 _RELATION_KEYS = (*_RULE_KEYS, "stopBy", "field")
 _PATTERN_OBJECT_KEYS = ("context", "selector", "strictness")
+# Named node kinds of tree-sitter-python, for "did you mean" (ast-grep itself decides what is valid).
+_KINDS = (
+    "aliased_import", "argument_list", "as_pattern", "as_pattern_target", "assert_statement", "assignment",
+    "attribute", "augmented_assignment", "await", "binary_operator", "block", "boolean_operator",
+    "break_statement", "call", "case_clause", "case_pattern", "chevron", "class_definition", "class_pattern",
+    "comment", "comparison_operator", "concatenated_string", "conditional_expression", "continue_statement",
+    "decorated_definition", "decorator", "default_parameter", "delete_statement", "dictionary",
+    "dictionary_comprehension", "dictionary_splat", "dictionary_splat_pattern", "dotted_name", "elif_clause",
+    "ellipsis", "else_clause", "escape_sequence", "except_clause", "exec_statement", "expression_list",
+    "expression_statement", "false", "finally_clause", "float", "for_in_clause", "for_statement",
+    "format_expression", "format_specifier", "function_definition", "future_import_statement",
+    "generator_expression", "generic_type", "global_statement", "identifier", "if_clause", "if_statement",
+    "import_from_statement", "import_prefix", "import_statement", "integer", "interpolation", "keyword_argument",
+    "keyword_pattern", "keyword_separator", "lambda", "lambda_parameters", "line_continuation", "list",
+    "list_comprehension", "list_splat", "list_splat_pattern", "match_statement", "module", "named_expression",
+    "none", "nonlocal_statement", "not_operator", "pair", "parameters", "parenthesized_expression",
+    "pass_statement", "pattern_list", "positional_separator", "print_statement", "raise_statement",
+    "relative_import", "return_statement", "set", "set_comprehension", "slice", "string", "string_content",
+    "string_end", "string_start", "subscript", "true", "try_statement", "tuple", "tuple_pattern", "type",
+    "type_conversion", "type_parameter", "typed_default_parameter", "typed_parameter", "unary_operator",
+    "union_pattern", "union_type", "while_statement", "wildcard_import", "with_clause", "with_item",
+    "with_statement", "yield",
+)
 
 
-def compile_rule(rule: Mapping[str, Any], fix: str | None) -> tuple[str, ...]:
+def compile_rule(rule: Mapping[str, Any], fix: str | None, message: str = "") -> tuple[str, ...]:
     """Validate an ast-grep rule; return words a file must contain for it to match (prefilter).
 
     Raises ValueError saying what is wrong and where inside the rule table (`has.kind: ...`);
     ast-grep's own explanation is used for what only it can judge, trimmed to its last cause.
+    A problem of the fix template or the message raises `TemplateError` naming that key.
     """
     _check_rule(rule, "")
     if not _is_positive(rule):
         raise ValueError("the rule would match every node: it needs a 'pattern' or a 'kind' outside 'not'")
     _ast_grep_accepts(rule, "")
-    if fix is not None:
-        known = _metavariables(rule)
-        for match in _METAVARIABLE.finditer(fix):
-            name = match.group(1) or match.group(2)
-            if name and name not in known:
-                raise ValueError(f"the fix uses ${name}, which the pattern does not capture")
+    known = _metavariables(rule)
+    for key, template in (("fix", fix), ("message", message)):
+        for match in _METAVARIABLE.finditer(template or ""):
+            name, multiple = match.group(1) or match.group(2), match.group(0).startswith("$$$")
+            if not name:
+                continue
+            if name not in known:
+                captured = ", ".join(sorted(("$$$" if many else "$") + n for n, many in known.items())) or "nothing"
+                raise TemplateError(key, f"uses {match.group(0)}, which the rule does not capture (it captures: {captured})")
+            if known[name] != multiple:
+                right = ("$$$" if known[name] else "$") + name
+                what = "several nodes" if known[name] else "one node"
+                raise TemplateError(key, f"uses {match.group(0)}, but the rule captures {right} ({what}): write {right}")
     return _anchors(rule) or ()
+
+
+class TemplateError(ValueError):
+    """A `fix` or `message` that refers to a metavariable the rule does not capture."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(problem)
+        self.key = key
 
 
 def _check_rule(rule: Any, where: str, relation: bool = False) -> None:
@@ -119,7 +159,9 @@ def _check_pattern(pattern: str) -> None:
     root = _grep_root(_METAVARIABLE.sub("_metavariable", pattern))
     if root.find(kind="ERROR") is not None:
         raise ValueError(f"the pattern {pattern!r} is not valid Python")
-    if len([child for child in root.children() if child.kind() != "comment"]) > 1:
+    if any(child.kind() == "comment" for child in root.children()):
+        raise ValueError(f"the pattern {pattern!r} holds a comment: a pattern is code only")
+    if len(root.children()) > 1:
         raise ValueError(f"the pattern {pattern!r} is more than one statement: a pattern matches one node")
 
 
@@ -140,8 +182,10 @@ def _ast_grep_accepts(rule: Mapping[str, Any], where: str) -> None:
         if key in rule:
             path = f"{where}.{key}" if where else key
             if key == "kind" and not _compiles({"kind": rule[key]}):
-                raise ValueError(f"{path}: {rule[key]!r} is not a kind of node in ast-grep's Python grammar"
-                                 " (e.g. 'call', 'attribute', 'function_definition', 'class_definition')")
+                close = difflib.get_close_matches(rule[key], _KINDS, n=1, cutoff=0.6)
+                hint = (f"; did you mean {close[0]!r}?" if close else
+                        " (e.g. 'call', 'attribute', 'function_definition', 'class_definition')")
+                raise ValueError(f"{path}: {rule[key]!r} is not a kind of node in ast-grep's Python grammar{hint}")
             _compile({"kind": "identifier", key: rule[key]} if key == "regex" else {key: rule[key]}, path)
     for key in (*_RELATIONAL, "not"):
         if isinstance(rule.get(key), Mapping):
@@ -194,7 +238,7 @@ def _anchors(rule: Any) -> tuple[str, ...] | None:
     candidates: list[tuple[str, ...]] = []
     pattern = rule.get("pattern")
     if isinstance(pattern, str):
-        words = [w for w in _WORD.findall(_METAVARIABLE.sub(" ", pattern)) if not keyword.iskeyword(w)]
+        words = _pattern_words(pattern)
         if words:
             candidates.append((max(words, key=len),))
     for key in _RELATIONAL:
@@ -211,6 +255,25 @@ def _anchors(rule: Any) -> tuple[str, ...] | None:
     if not candidates:
         return None
     return min(candidates, key=lambda words: (len(words), -min(len(word) for word in words)))
+
+
+def _pattern_words(pattern: str) -> list[str]:
+    """The identifiers a pattern spells out: every match spells them too, as whole words.
+
+    Only NAME tokens count: not the digits and letters of numbers (`0xFF`, `1_000`), not the
+    text of strings (escapes) or comments, not keywords; ASCII only, as the prefilter reads
+    raw bytes of any ASCII-compatible encoding.
+    """
+    text = _METAVARIABLE.sub(" _metavariable ", pattern)
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text.strip() + "\n").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    return [
+        token.string for token in tokens
+        if token.type == tokenize.NAME and token.string.isascii() and token.string != "_metavariable"
+        and not keyword.iskeyword(token.string)
+    ]
 
 
 def _grep_root(text: str):
@@ -231,7 +294,9 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
     rules = [rule for rule in config.patterns if _applies(rule, facts)]
     if not rules:
         return
-    root = SgRoot(facts.source, "python").root()
+    # tree-sitter counts rows at `\n` only and takes no lone surrogates; Python's lines end at
+    # `\r\n`, `\r` or `\n`. Same text otherwise, so every column stays where it was.
+    root = SgRoot(_sanitise(facts.source), "python").root()
     for rule in rules:
         for node in root.find_all(config={"rule": dict(rule.rule)}):
             span = span_from_grep(node)
@@ -240,13 +305,53 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
                 fix = pattern_fix(facts, span, _expand(rule.fix, node), rule.code)
             yield Diagnostic(
                 code=rule.code,
-                message=rule.message,
+                message=_interpolate(rule.message, node),
                 span=span,
                 subject=rule.code,
                 severity=rule.severity,
                 fix=fix,
                 statement=" ".join(node.text().split()),
             )
+
+
+def _sanitise(source: str) -> str:
+    text = source.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def _interpolate(message: str, node: Any) -> str:
+    """A message with the text of the metavariables it names, on one line."""
+    if "$" not in message:
+        return message
+
+    def substitute(match: re.Match) -> str:
+        name = match.group(1) or match.group(2)
+        if not name:
+            return match.group(0)
+        if match.group(0).startswith("$$$"):
+            nodes = node.get_multiple_matches(name)
+            code = [item for item in nodes if item.kind() != "comment"]
+            if not code:
+                return ""
+            source = node.get_root().root().text()
+            start, end = code[0].range().start.index, code[-1].range().end.index
+            pieces, position = [], start
+            for comment in nodes:  # comments between the captured nodes are not message text
+                where = comment.range()
+                if comment.kind() == "comment" and start <= where.start.index and where.end.index <= end:
+                    pieces.append(source[position:where.start.index])
+                    position = where.end.index
+            text = "".join(pieces) + source[position:end]
+        else:
+            captured = node.get_match(name)
+            if captured is None:
+                return match.group(0)
+            text = captured.text()
+        return " ".join(text.split())
+
+    return _METAVARIABLE.sub(substitute, message)
 
 
 def _applies(rule: PatternRule, facts: ModuleFacts) -> bool:
@@ -277,10 +382,16 @@ def _expand(template: str, node: Any) -> str:
 
 
 def _patterns_in(rule: Any) -> Iterator[str]:
+    """The patterns whose metavariables a match binds: not those under `not`, at any depth."""
     if isinstance(rule, Mapping):
         for key, value in rule.items():
-            if key == "pattern" and isinstance(value, str):
-                yield value
+            if key == "not":
+                continue
+            if key == "pattern":
+                if isinstance(value, str):
+                    yield value
+                elif isinstance(value, Mapping) and isinstance(value.get("context"), str):
+                    yield value["context"]
             else:
                 yield from _patterns_in(value)
     elif isinstance(rule, list):
@@ -288,12 +399,14 @@ def _patterns_in(rule: Any) -> Iterator[str]:
             yield from _patterns_in(item)
 
 
-def _metavariables(rule: Any) -> set[str]:
-    """Metavariables a match binds: those of its patterns, except under `not` (never bound)."""
-    names: set[str] = set()
-    positive = {k: v for k, v in rule.items() if k != "not"} if isinstance(rule, Mapping) else rule
-    for pattern in _patterns_in(positive):
-        names.update(m.group(1) or m.group(2) for m in _METAVARIABLE.finditer(pattern) if m.group(1) or m.group(2))
+def _metavariables(rule: Any) -> dict[str, bool]:
+    """Metavariables a match binds, each with whether it captures several nodes (`$$$NAME`)."""
+    names: dict[str, bool] = {}
+    for pattern in _patterns_in(rule):
+        for match in _METAVARIABLE.finditer(pattern):
+            name = match.group(1) or match.group(2)
+            if name and not name.startswith("_"):  # `$_X` matches without capturing
+                names.setdefault(name, match.group(0).startswith("$$$"))
     return names
 
 
