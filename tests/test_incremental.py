@@ -101,13 +101,35 @@ def test_edits_that_change_bindings_or_break_the_parse_take_the_full_check():
         diagnostics = checker.check(edited, str(ROUTES), config)
         assert not checker.last_was_incremental, edited
         assert diagnostics == full(edited, ROUTES, config)
-    # After a buffer that did not parse, the next version is checked in full, then incrementally.
+    # After a buffer that did not parse, the next version is compared with the last one that
+    # did: the half-typed line deleted again, or completed, takes the fast path.
     broken = cases[-1]
     checker.check(broken, str(ROUTES), config)
-    checker.check(SOURCE, str(ROUTES), config)
+    assert checker.check(SOURCE, str(ROUTES), config) == full(SOURCE, ROUTES, config)
+    assert checker.last_was_incremental
+    checker.check(broken, str(ROUTES), config)
     assert not checker.last_was_incremental
+    completed = SOURCE.replace('AgentRoute("supervisor"))', 'AgentRoute("supervisor", UserExecutionContext(user_id="u")))')
+    assert checker.check(completed, str(ROUTES), config) == full(completed, ROUTES, config)
+    assert checker.last_was_incremental
+    assert [(d.line, d.code) for d in checker.state.diagnostics] == [(21, "SSOT002"), (27, "SSOT002"), (31, "SSOT001")]
     checker.check(SOURCE.replace("supervisor", "triage"), str(ROUTES), config)
     assert checker.last_was_incremental
+
+
+def test_the_base_after_a_broken_buffer_is_the_last_version_that_parsed():
+    """broken, then the same broken text again, then a parsing edit elsewhere: compared with the
+    last parsed version, every line that differs from it is in the edited region."""
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    checker = IncrementalChecker()
+    checker.check(SOURCE, str(ROUTES), config)
+    broken = SOURCE.replace("    return create_websocket_manager(user_id)", "    return create_websocket_manager(")
+    for _ in range(2):
+        assert checker.check(broken, str(ROUTES), config) == full(broken, ROUTES, config)
+    moved = SOURCE.replace("    routes.append(", "    context = UserExecutionContext(user_id='x')\n    routes.append(")
+    assert checker.check(moved, str(ROUTES), config) == full(moved, ROUTES, config)
+    assert checker.last_was_incremental
+    assert checker.check(SOURCE, str(ROUTES), config) == full(SOURCE, ROUTES, config)
 
 
 # --------------------------------------------------------------------------- property

@@ -59,10 +59,14 @@ class _State:
 
 
 class IncrementalChecker:
-    """Checks successive versions of one buffer; remembers the last one."""
+    """Checks successive versions of one buffer; remembers the last one, and the last one that
+    parsed: while a line is half typed the buffer does not parse, and the version after it is
+    compared with the last version that did.
+    """
 
     def __init__(self) -> None:
         self.state: _State | None = None
+        self.parsed: _State | None = None  # the last state with chunks (its buffer parsed)
         self.last_was_incremental = False  # for logs and tests
 
     def check(self, source: str, path: str, config: Config, lines: Sequence[str] | None = None) -> list[Diagnostic]:
@@ -74,11 +78,12 @@ class IncrementalChecker:
         if not may_match(source, module, config):
             self.state = _State(path, config, lines, None, [])
             return []
-        state = self.state
+        state = self.state if self.state is not None and self.state.chunks is not None else self.parsed
         if state is not None and state.chunks is not None and state.path == path and state.config is config:
             diagnostics = self._incremental(state, source, lines)
             if diagnostics is not None:
                 self.last_was_incremental = True
+                self.parsed = self.state
                 return diagnostics
         return self._full(source, path, config, lines)
 
@@ -87,11 +92,14 @@ class IncrementalChecker:
         diagnostics = check_source(source, path, config, tree=tree, noqa=True).diagnostics
         chunks = chunks_of(tree.body, lines, 0) if tree is not None else None
         self.state = _State(path, config, lines, chunks, diagnostics, config_names(config))
+        if chunks is not None:
+            self.parsed = self.state
         return diagnostics
 
     def _incremental(self, state: _State, source: str, lines: list[str]) -> list[Diagnostic] | None:
         old = state.lines
         if old == lines:
+            self.state = state  # back to the last version that parsed (a half-typed line deleted)
             return state.diagnostics
         prefix = 0
         limit = min(len(old), len(lines))
