@@ -132,6 +132,12 @@ def test_fix_default_is_safe_only_when_the_name_stays(tmp_path):
      "FILE: tool.ssot.patterns[0].code: 'SSOT900' is outside SSOT100-SSOT899"),
     ('[[tool.ssot.patterns]]\ncode = "SSOT101"\npattern = ""\n',
      "FILE: tool.ssot.patterns[0].pattern: invalid ast-grep rule for SSOT101: the pattern is empty"),
+    ('[tool.ssot]\nbaseline = ["ssot-baseline.json"]\n',
+     "FILE: tool.ssot.baseline: must be a file path string, not an array"),
+    ('[tool.ssot]\nbaseline = " "\n',
+     'FILE: tool.ssot.baseline: is an empty path (e.g. "ssot-baseline.json")'),
+    ('[tool.ssot]\nbasline = "ssot-baseline.json"\n',
+     "FILE: tool.ssot.basline: unknown key; did you mean 'baseline'?"),
     ("[tool.ssot\n",
      None),
 ])
@@ -160,3 +166,10 @@ def test_configuration_is_reloaded_when_the_file_changes(tmp_path):
         handle.write('[tool.ssot.legacy]\n"a.b" = "a.d"\n\n')
     os.utime(path, ns=(1, 2_000_000_000))
     assert load_config(path).legacy.lookup("a.b.x").entry.use == "a.d"
+
+
+def test_baseline_is_relative_to_the_pyproject(tmp_path, monkeypatch):
+    path = write(tmp_path, '[tool.ssot]\nbaseline = "ci/ssot-baseline.json"\n')
+    monkeypatch.chdir(tmp_path / "..")
+    assert load_config(path).baseline == str(tmp_path / "ci" / "ssot-baseline.json")
+    assert load_config(write(tmp_path, "[tool.ssot]\n")).baseline is None

@@ -14,12 +14,13 @@ import sys
 from typing import Callable, Sequence, TextIO
 
 from flake8_ssot import __version__
+from flake8_ssot.baseline import Plan as BaselinePlan
 from flake8_ssot.config import CODE_PREFIX, PATTERN_CODE, Config, ConfigError, config_for, find_config_file, load_config
 from flake8_ssot.discovery import discover
 from flake8_ssot.reporters import FORMATS, TEXT_FORMATS, Report, display_path, render
 from flake8_ssot.reporters.statistics import render_json as render_statistics_json
 from flake8_ssot.reporters.statistics import render_text as render_statistics_text
-from flake8_ssot.reporters.statistics import statistics
+from flake8_ssot.reporters.statistics import split_statistics, statistics
 from flake8_ssot.runner import (
     SAME,
     CheckFunction,
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     baseline = check.add_argument_group("baselines")
     baseline.add_argument("--baseline", metavar="FILE", help="report only violations not recorded in FILE")
     baseline.add_argument("--write-baseline", metavar="FILE", help="record the current violations in FILE")
+    baseline.add_argument("--add-new", action="store_true", help="with --write-baseline over an existing baseline: add new violations too (default: only drop fixed ones)")
     check.set_defaults(handler=run_check)
 
     rule = commands.add_parser("rule", help="explain a rule (all rules without CODE)")
@@ -224,18 +226,18 @@ class Outcome:
     results: list[FileResult]  # every file checked, in output order
     problems: list[str]  # paths that do not exist, directories that cannot be listed
     configs: list[Config]
+    baselined: list | None = None  # with a baseline: the violations it holds (not in results)
+    notes: list[str] = dataclasses.field(default_factory=list)  # summary lines about the baseline
 
 
 def run_check(args: argparse.Namespace) -> int:
     for flag in ("fix", "unsafe_fixes", "diff"):
         if getattr(args, flag):
             raise UsageError(f"--{flag.replace('_', '-')} is not yet implemented")
-    for flag in ("baseline", "write_baseline"):
-        if getattr(args, flag):
-            raise UsageError(f"--{flag.replace('_', '-')} is not yet implemented")
     cwd = os.getcwd()
     if args.config:
         load_config(args.config)  # a bad --config is exit 2 before anything else happens
+    plan = baseline_plan(args, cwd)
     overrides = Overrides(args.select, args.ignore or (), args.extend_select or ())
     configurations = Configurations(args.config, overrides)
     sources: dict[str, str] = {}
@@ -249,7 +251,35 @@ def run_check(args: argparse.Namespace) -> int:
             cache_dir=None if args.no_cache else (args.cache_dir or ""),
             force_exclude=args.force_exclude,
         )
+    if plan is not None:
+        checked = [] if args.stdin_filename is not None else (args.paths or [plan.root])
+        if plan.write_to is not None:
+            return report_written(args, outcome, cwd, plan.write(outcome.results, sources, checked))
+        applied = plan.check(outcome.results, sources, checked)
+        outcome = dataclasses.replace(outcome, results=applied.results, baselined=applied.baselined, notes=applied.notes)
     return report(args, outcome, cwd, sources)
+
+
+def baseline_plan(args: argparse.Namespace, cwd: str) -> BaselinePlan | None:
+    """--baseline / --write-baseline / `baseline` in [tool.ssot]; the baseline is read now."""
+    if args.add_new and not args.write_baseline:
+        raise UsageError("--add-new only works with --write-baseline")
+    root = project_root(cwd, args.config)
+    configured = config_for(root, args.config).baseline
+    return BaselinePlan.make(root, cwd, args.baseline, args.write_baseline, args.add_new, configured)
+
+
+def report_written(args: argparse.Namespace, outcome: Outcome, cwd: str, notes: list[str]) -> int:
+    """After --write-baseline: no violations listed, only what was written."""
+    for problem in outcome.problems:
+        _error(problem)
+    for result in outcome.results:
+        if result.error is not None:
+            _error(f"{display_path(result.path, cwd)}: {result.error} (its baseline entries are kept)")
+    if not args.quiet:
+        _write("".join(line + "\n" for line in notes), None, True)
+    unchecked = outcome.problems or any(result.error is not None for result in outcome.results)
+    return EXIT_VIOLATIONS if unchecked and not args.exit_zero else EXIT_CLEAN
 
 
 def check_stdin(filename: str, configurations: Configurations, sources: dict[str, str]) -> Outcome:
@@ -406,7 +436,8 @@ def report(args: argparse.Namespace, outcome: Outcome, cwd: str, sources: dict[s
             )
     fmt = args.output_format
     if args.statistics:
-        stats = statistics(d for r in results for d in r.diagnostics)
+        new = [d for r in results for d in r.diagnostics]
+        stats = statistics(new) if outcome.baselined is None else split_statistics(new, outcome.baselined)
         text = render_statistics_json(stats) if fmt == "json" else render_statistics_text(stats)
         textual = fmt != "json"
     else:
@@ -417,6 +448,8 @@ def report(args: argparse.Namespace, outcome: Outcome, cwd: str, sources: dict[s
         if text and not text.endswith("\n\n") and fmt == "full" and not args.statistics:
             text += "\n"
         text += "".join(line + "\n" for line in summary(results, outcome.problems))
+    if textual and not args.quiet:
+        text += "".join(line + "\n" for line in outcome.notes)
     _write(text, args.output_file, textual)
     return exit_code(results, outcome.problems, args.exit_zero)
 

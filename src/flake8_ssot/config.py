@@ -318,6 +318,8 @@ def _build(table: Mapping[str, Any], file: str | None, root: str) -> Config:
     baseline = table.get("baseline")
     if baseline is not None:
         check.typed(baseline, str, f"{base}.baseline", "a file path string")
+        if not baseline.strip():
+            raise check.fail(f"{base}.baseline", "is an empty path (e.g. \"ssot-baseline.json\")")
         baseline = os.path.normpath(os.path.join(root, baseline))
     cache_dir = table.get("cache-dir")
     if cache_dir is not None:

@@ -38,6 +38,8 @@ def statistics(diagnostics: Iterable[Diagnostic]) -> dict:
 def render_text(stats: dict) -> str:
     if not stats["total"]:
         return ""
+    if "baselined" in stats:
+        return _render_split(stats)
     width = len(str(max(row["count"] for row in stats["by_code"])))
     code_width = max(len(row["code"]) for row in stats["by_code"])
     lines = ["Violations by code:"]
@@ -49,5 +51,35 @@ def render_text(stats: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _render_split(stats: dict) -> str:
+    width = max(len("new"), len(str(max(row["new"] for row in stats["by_code"]))))
+    base_width = len("baselined")
+    code_width = max(len(row["code"]) for row in stats["by_code"])
+    header = f"  {'new':>{width}}  {'baselined':>{base_width}}  "
+    lines = [f"Violations by code (baseline: {stats['new']} new, {stats['baselined']} baselined):", header.rstrip()]
+    for row in stats["by_code"]:
+        lines.append(f"  {row['new']:>{width}}  {row['baselined']:>{base_width}}  {row['code']:<{code_width}}  {row['name']}")
+    lines += ["", "Violations by legacy path or symbol:", header.rstrip()]
+    for row in stats["by_subject"]:
+        lines.append(f"  {row['new']:>{width}}  {row['baselined']:>{base_width}}  {row['code']:<{code_width}}  {row['subject']}")
+    return "\n".join(lines) + "\n"
+
+
 def render_json(stats: dict) -> str:
     return json.dumps(stats, indent=2, ensure_ascii=False) + "\n"
+
+
+def split_statistics(new: Iterable[Diagnostic], baselined: Iterable[Diagnostic]) -> dict:
+    """With a baseline: new versus baselined counts per code and per subject, so a team sees
+    which legacy paths still have old uses and which got new ones."""
+    new, baselined = list(new), list(baselined)
+    stats = statistics([*new, *baselined])
+    fresh, old = statistics(new), statistics(baselined)
+    stats["new"], stats["baselined"] = fresh["total"], old["total"]
+    for name, key in (("by_code", ("code",)), ("by_subject", ("subject", "code"))):
+        counts_new = {tuple(row[k] for k in key): row["count"] for row in fresh[name]}
+        counts_old = {tuple(row[k] for k in key): row["count"] for row in old[name]}
+        for row in stats[name]:
+            row["new"] = counts_new.get(tuple(row[k] for k in key), 0)
+            row["baselined"] = counts_old.get(tuple(row[k] for k in key), 0)
+    return stats
