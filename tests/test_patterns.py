@@ -142,3 +142,214 @@ INVALID = [
 @pytest.mark.parametrize("rules, message", [case[1:] for case in INVALID], ids=[case[0] for case in INVALID])
 def test_an_invalid_pattern_rule_gets_one_message(tmp_path, rules, message):
     assert error_of(tmp_path, rules) == message
+
+
+# --------------------------------------------------------------------------- messages and fixes
+
+
+def _diagnostics(path: Path):
+    config = load_config(str(PATTERNS / "pyproject.toml"))
+    return check_source(path.read_text(encoding="utf-8"), str(path), config).diagnostics
+
+
+def test_messages_interpolate_the_captured_code_on_one_line():
+    test_file = PATTERNS / "tests/mission_critical/test_websocket_singleton_vulnerability.py"
+    assert [(d.line, d.column, d.code, d.severity, d.message) for d in _diagnostics(test_file)] == [
+        (20, 12, "SSOT101", "error",
+         "get_websocket_manager_factory() was retired in #1126: call get_websocket_manager()"),
+        # the multi-line call, with the line's marker comment inside the arguments: not in the message
+        (21, 13, "SSOT101", "error",
+         "get_websocket_manager_factory() was retired in #1126: call get_websocket_manager(user_context=user_context_2,)"),
+        (24, 4, "SSOT105", "warning", "a test sleeps 0.2 s: wait for the event instead"),
+    ]
+    assert [d.message for d in _diagnostics(REGISTRY) if d.code in ("SSOT102", "SSOT104")] == [
+        "writes the private connection table of self.manager: use self.manager.add_connection(user_id, connection)",
+        "self.manager.broadcast(event) is run to completion inside a coroutine: await it",
+        "self.manager.flush(event) is run to completion inside a coroutine: await it",
+    ]
+
+
+def test_fix_templates_rewrite_the_fixture_and_the_result_is_clean():
+    config = load_config(str(PATTERNS / "pyproject.toml"))
+    before = REGISTRY.read_text(encoding="utf-8")
+    outcome = fix_text(before, str(REGISTRY), config, unsafe=True)
+    assert outcome.refused is None and outcome.fixed == 4
+    assert outcome.diagnostics == ()
+    expected = before
+    for old, new in [
+        ("self.factory = get_websocket_manager_factory()", "self.factory = get_websocket_manager()"),
+        ("self.manager._connections[user_id] = connection", "self.manager.add_connection(user_id, connection)"),
+        ("delivered = asyncio.run(self.manager.broadcast(event))", "delivered = await self.manager.broadcast(event)"),
+        # the marker comment sat inside the call's parentheses: the fix drops it, so it is unsafe
+        ("loop.run_until_complete(  # SSOT104\n            self.manager.flush(event))",
+         "await self.manager.flush(event)"),
+    ]:
+        assert expected.count(old) == 1, old
+        expected = expected.replace(old, new)
+    assert outcome.text == expected
+
+
+def test_a_fix_is_safe_only_when_the_file_has_the_names_it_needs():
+    diagnostics = _diagnostics(REGISTRY)
+    safety = {(d.code, d.fix.applicability) for d in diagnostics if d.fix is not None}
+    # agent_registry imports get_websocket_manager; the test module does not
+    assert ("SSOT101", "safe") in safety
+    test_file = PATTERNS / "tests/mission_critical/test_websocket_singleton_vulnerability.py"
+    assert {d.fix.applicability for d in _diagnostics(test_file) if d.code == "SSOT101"} == {"unsafe"}
+    # a fix that would drop a comment inside the matched code is unsafe, as in ruff
+    assert [(d.line, d.fix.applicability) for d in diagnostics if d.code == "SSOT104"] == [(33, "safe"), (40, "unsafe")]
+    assert fix_text(REGISTRY.read_text(encoding="utf-8"), str(REGISTRY), load_config(str(PATTERNS / "pyproject.toml"))
+                    ).fixed == 3
+
+
+# --------------------------------------------------------------------------- prefilter soundness
+
+
+def test_anchors_are_identifiers_of_the_pattern():
+    assert compile_rule({"pattern": "get_websocket_manager_factory($$$ARGS)"}, None) == (
+        "get_websocket_manager_factory",)
+    # digits and letters of numbers are no words: '0xDEADBEEF' holds no whole word 'xDEADBEEF'
+    assert compile_rule({"pattern": "set_mode(0xDEADBEEF, 1_000_000, 1e100)"}, None) == ("set_mode",)
+    # text inside strings is not an identifier either (escapes, spacing)
+    assert compile_rule({"pattern": "patch('netra_backend.app.websocket_core.factory')"}, None) == ("patch",)
+    # any: one word from each branch; all: the best of its parts; not: nothing
+    assert compile_rule({"any": [{"pattern": "asyncio.run($C)"}, {"pattern": "loop.run_until_complete($C)"}]},
+                        None) == ("asyncio", "run_until_complete")
+    assert compile_rule({"kind": "call", "not": {"pattern": "get_websocket_manager()"}}, None) == ()
+    assert compile_rule({"kind": "class_definition", "has": {"pattern": "_instance = None", "stopBy": "end"}},
+                        None) == ("_instance",)
+    assert compile_rule({"pattern": "été($A)"}, None) == ()  # non-ASCII names: no anchor, every file runs
+
+
+def _policy(tmp_path: Path, body: str):
+    (tmp_path / "pyproject.toml").write_text("[tool.ssot]\n" + textwrap.dedent(body), encoding="utf-8")
+    return load_config(str(tmp_path / "pyproject.toml"))
+
+
+def test_numbers_in_a_pattern_do_not_hide_its_matches(tmp_path):
+    config = _policy(tmp_path, '''
+        [[tool.ssot.patterns]]
+        code = "SSOT110"
+        pattern = "f(0xDEADBEEF)"
+        [[tool.ssot.patterns]]
+        code = "SSOT111"
+        pattern = "timeout(1_000_000)"
+    ''')
+    source = "f(0xDEADBEEF)\ntimeout(1_000_000)\n"
+    result = check_source(source, str(tmp_path / "mod.py"), config)
+    assert [(d.line, d.code) for d in result.diagnostics] == [(1, "SSOT110"), (2, "SSOT111")]
+
+
+WORDS = ["get_websocket_manager_factory", "manager", "_connections", "asyncio", "run", "loop",
+         "run_until_complete", "time", "sleep", "_instance", "user_id", "0xFF", "1_000", "'run'", "é"]
+PROPERTY_RULES = '''
+    [[tool.ssot.patterns]]
+    code = "SSOT101"
+    pattern = "get_websocket_manager_factory($$$ARGS)"
+    [[tool.ssot.patterns]]
+    code = "SSOT102"
+    pattern = "$M._connections[$U] = $C"
+    [[tool.ssot.patterns]]
+    code = "SSOT103"
+    rule = { kind = "class_definition", has = { pattern = "_instance = None", stopBy = "end" } }
+    [[tool.ssot.patterns]]
+    code = "SSOT104"
+    rule = { any = [{ pattern = "asyncio.run($C)" }, { pattern = "loop.run_until_complete($C)" }], inside = { kind = "function_definition", stopBy = "end" } }
+    [[tool.ssot.patterns]]
+    code = "SSOT105"
+    pattern = "time.sleep(0xFF)"
+'''
+TEMPLATES = ["{A}({B})", "{A}.{B}({C})", "{A}._connections[{B}] = {C}", "class {A}:\n    _instance = None",
+             "async def {A}():\n    {B}.{C}({A})", "def {A}():\n    return {B}.{C}({A})", "# {A} {B}",
+             "x = '{A}.{B}'", "{A} = {B}", "{A}.{B}({C}"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.builds(lambda t, a, b, c: t.format(A=a, B=b, C=c), st.sampled_from(TEMPLATES),
+                                st.sampled_from(WORDS), st.sampled_from(WORDS), st.sampled_from(WORDS)),
+                      min_size=1, max_size=8))
+def test_prefilter_equals_the_full_run_with_pattern_rules(tmp_path_factory, lines):
+    root = tmp_path_factory.mktemp("patterns")
+    config = _policy(root, PROPERTY_RULES)
+    source = "\n".join(lines) + "\n"
+    path = str(root / "src" / "app" / "module.py")
+    fast = check_source(source, path, config)
+    slow = check_source(source, path, config, prefilter=False)
+    assert fast.diagnostics == slow.diagnostics
+    assert config.prefilter.may_match(source.encode("utf-8"), "") == config.prefilter.may_match(source, "")
+
+
+# --------------------------------------------------------------------------- odd sources
+
+
+def test_lines_are_pythons_in_a_file_with_carriage_return_newlines(tmp_path):
+    config = _policy(tmp_path, '[[tool.ssot.patterns]]\ncode = "SSOT101"\npattern = "get_websocket_manager_factory($$$A)"\n')
+    for newline in ("\r", "\r\n", "\n"):
+        source = newline.join(["import os", "", "x = 'é'; get_websocket_manager_factory(1)", ""])
+        result = check_source(source, str(tmp_path / "mod.py"), config)
+        assert [(d.span.line, d.span.column, d.span.end_line, d.span.end_column) for d in result.diagnostics] == [(3, 9, 3, 41)], newline
+
+
+def test_a_lone_surrogate_does_not_stop_the_check(tmp_path):
+    """An editor buffer can hold one (JSON allows "\\ud800"): tree-sitter cannot take it."""
+    config = _policy(tmp_path, '[[tool.ssot.patterns]]\ncode = "SSOT101"\npattern = "get_websocket_manager_factory($$$A)"\n')
+    source = "x = '\ud800'; get_websocket_manager_factory(1)\n"
+    result = check_source(source, str(tmp_path / "mod.py"), config)
+    assert [(d.line, d.column) for d in result.diagnostics] == [(1, 9)]
+
+
+# --------------------------------------------------------------------------- files that do not parse
+
+
+def test_pattern_rules_run_on_the_error_tolerant_parse(tmp_path):
+    config = _policy(tmp_path, '''
+        [[tool.ssot.patterns]]
+        code = "SSOT101"
+        pattern = "get_websocket_manager_factory($$$ARGS)"
+        message = "call get_websocket_manager($$$ARGS)"
+        fix = "get_websocket_manager($$$ARGS)"
+    ''')
+    source = textwrap.dedent('''\
+        print "migrating"
+        manager = get_websocket_manager_factory(user_context)
+        REGISTRY = {"factory": get_websocket_manager_factory(
+    ''')
+    result = check_source(source, str(tmp_path / "scripts/migrate.py"), config)
+    assert result.syntax_error is not None
+    assert [(d.line, d.code, d.message) for d in result.diagnostics] == [
+        (2, "SSOT101", "call get_websocket_manager(user_context)"),
+    ]
+    # nothing is fixed in a file that does not parse
+    assert fix_text(source, str(tmp_path / "scripts/migrate.py"), config, unsafe=True).text == source
+
+
+def test_metavariable_text_is_right_in_a_file_that_starts_with_blank_lines(tmp_path):
+    """ast-grep's root node starts at the first token, not at offset 0: offsets index the source."""
+    config = _policy(tmp_path, '''
+        [[tool.ssot.patterns]]
+        code = "SSOT101"
+        pattern = "get_websocket_manager_factory($$$ARGS)"
+        message = "call get_websocket_manager($$$ARGS)"
+        fix = "get_websocket_manager($$$ARGS)"
+    ''')
+    for head in ("", "\n", "\n\n   \n", "# a comment\n\n"):
+        source = head + "from app import get_websocket_manager\nm = get_websocket_manager_factory(ctx, 'é')\n"
+        (diagnostic,) = check_source(source, str(tmp_path / "mod.py"), config).diagnostics
+        assert diagnostic.message == "call get_websocket_manager(ctx, 'é')", repr(head)
+        assert diagnostic.fix.edits[0].replacement == "get_websocket_manager(ctx, 'é')", repr(head)
+
+
+def test_incremental_check_equals_the_full_check_when_a_rule_looks_around(tmp_path):
+    """`inside`/`follows`/`precedes` can reach other top-level statements than the edited one."""
+    from flake8_ssot.incremental import IncrementalChecker
+
+    config = _policy(tmp_path, '''
+        [[tool.ssot.patterns]]
+        code = "SSOT120"
+        message = "the manager is fetched in a module that still runs the legacy setup"
+        rule = { pattern = "get_websocket_manager($$$A)", inside = { kind = "module", has = { pattern = "legacy_setup()", stopBy = "end" }, stopBy = "end" } }
+    ''')
+    checker, path = IncrementalChecker(), str(tmp_path / "mod.py")
+    for body in ("return 1", "return 2", "return get_websocket_manager(1)", "return get_websocket_manager(2)"):
+        source = f"legacy_setup()\n\n\ndef handler():\n    {body}\n"
+        assert checker.check(source, path, config) == check_source(source, path, config).diagnostics, body

@@ -79,7 +79,8 @@ class IncrementalChecker:
             self.state = _State(path, config, lines, None, [])
             return []
         state = self.state if self.state is not None and self.state.chunks is not None else self.parsed
-        if state is not None and state.chunks is not None and state.path == path and state.config is config:
+        if (state is not None and state.chunks is not None and state.path == path and state.config is config
+                and not _looks_around(config)):
             diagnostics = self._incremental(state, source, lines)
             if diagnostics is not None:
                 self.last_was_incremental = True
@@ -251,6 +252,17 @@ def _reduced(lines: Sequence[str], chunks: Sequence[Chunk], start: int, end: int
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _looks_around(config: Config) -> bool:
+    """A pattern rule with `inside`/`follows`/`precedes` can match or stop matching after an edit
+    to another statement (`inside = { kind = "module", has = ... }`): such configurations always
+    take the full check."""
+    if not config.patterns:
+        return False
+    from flake8_ssot.rules.patterns import looks_around
+
+    return any(looks_around(rule.rule) for rule in config.patterns)
 
 
 def config_names(config: Config) -> frozenset[str]:

@@ -31,10 +31,11 @@ import io
 import keyword
 import re
 import tokenize
+from dataclasses import replace
 from typing import Any, Iterator, Mapping
 
 from flake8_ssot.config import Config, PatternRule
-from flake8_ssot.diagnostic import Diagnostic
+from flake8_ssot.diagnostic import SAFE, UNSAFE, Diagnostic
 from flake8_ssot.facts import ModuleFacts
 from flake8_ssot.rewrites import pattern_fix
 from flake8_ssot.span import span_from_grep
@@ -296,22 +297,31 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
         return
     # tree-sitter counts rows at `\n` only and takes no lone surrogates; Python's lines end at
     # `\r\n`, `\r` or `\n`. Same text otherwise, so every column stays where it was.
-    root = SgRoot(_sanitise(facts.source), "python").root()
+    text = _sanitise(facts.source)
+    root = SgRoot(text, "python").root()
     for rule in rules:
         for node in root.find_all(config={"rule": dict(rule.rule)}):
             span = span_from_grep(node)
             fix = None
             if rule.fix is not None:
-                fix = pattern_fix(facts, span, _expand(rule.fix, node), rule.code)
+                replacement = _expand(rule.fix, node, text)
+                fix = pattern_fix(facts, span, replacement, rule.code)
+                if fix.applicability == SAFE and _drops_a_comment(node, replacement):
+                    fix = replace(fix, applicability=UNSAFE)
             yield Diagnostic(
                 code=rule.code,
-                message=_interpolate(rule.message, node),
+                message=_interpolate(rule.message, node, text),
                 span=span,
                 subject=rule.code,
                 severity=rule.severity,
                 fix=fix,
                 statement=" ".join(node.text().split()),
             )
+
+
+def _drops_a_comment(node: Any, replacement: str) -> bool:
+    """Would the replacement lose a comment of the matched code? Then the fix is unsafe (as in ruff)."""
+    return any(comment.text() not in replacement for comment in node.find_all(kind="comment"))
 
 
 def _sanitise(source: str) -> str:
@@ -321,7 +331,7 @@ def _sanitise(source: str) -> str:
     return text
 
 
-def _interpolate(message: str, node: Any) -> str:
+def _interpolate(message: str, node: Any, source: str) -> str:
     """A message with the text of the metavariables it names, on one line."""
     if "$" not in message:
         return message
@@ -335,7 +345,6 @@ def _interpolate(message: str, node: Any) -> str:
             code = [item for item in nodes if item.kind() != "comment"]
             if not code:
                 return ""
-            source = node.get_root().root().text()
             start, end = code[0].range().start.index, code[-1].range().end.index
             pieces, position = [], start
             for comment in nodes:  # comments between the captured nodes are not message text
@@ -362,14 +371,15 @@ def _applies(rule: PatternRule, facts: ModuleFacts) -> bool:
     return not rule.anchors or any(anchor in facts.source for anchor in rule.anchors)
 
 
-def _expand(template: str, node: Any) -> str:
+def _expand(template: str, node: Any, source: str) -> str:
+    """The fix template with the metavariables' text; `source` is the text the node was parsed from
+    (offsets index it; the root node's own text starts at the first token, not at offset 0)."""
     def substitute(match: re.Match) -> str:
         if match.group(0).startswith("$$$"):
             name = match.group(1)
             nodes = node.get_multiple_matches(name) if name else []
             if not nodes:
                 return ""
-            source = node.get_root().root().text()
             text = source[nodes[0].range().start.index:nodes[-1].range().end.index]
             if nodes[-1].kind() == "comment":  # what the template puts after it must not become comment
                 end_line = source.rfind("\n", 0, node.range().end.index) + 1
@@ -379,6 +389,16 @@ def _expand(template: str, node: Any) -> str:
         return captured.text() if captured is not None else match.group(0)
 
     return _METAVARIABLE.sub(substitute, template)
+
+
+def looks_around(rule: Any) -> bool:
+    """Does the rule read code outside the matched node (`inside`, `follows`, `precedes`, at any
+    depth)? Then an edit elsewhere in the file can change whether it matches."""
+    if isinstance(rule, Mapping):
+        return any(key in ("inside", "follows", "precedes") or looks_around(value) for key, value in rule.items())
+    if isinstance(rule, list):
+        return any(looks_around(item) for item in rule)
+    return False
 
 
 def _patterns_in(rule: Any) -> Iterator[str]:
