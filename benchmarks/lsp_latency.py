@@ -2,7 +2,7 @@
 """How long `ssot server` works on a 5,000-line buffer after each change (budget: 50 ms).
 
     python benchmarks/lsp_latency.py [--lines 5000] [--changes 40] [--module-changes 10]
-                                     [--budget-ms 50] [--keep DIR]
+                                     [--broken-changes 10] [--budget-ms 50] [--keep DIR]
 
 Writes a small project (a `[tool.ssot]` policy modelled on the seeds and the canonical
 modules), starts the server as an editor would (`python -m flake8_ssot server`, LSP over
@@ -11,8 +11,12 @@ one at a time, waiting for each version's diagnostics:
 
 - `--changes` edits inside function bodies (insert a comment line, type into it, delete
   it, at spots spread over the module): the server re-checks only the edited statement;
-- `--module-changes` edits to a module-level assignment (type a trailing comment on the
-  `logger = ...` line, delete it): the server must check the whole buffer again.
+- `--module-changes` edits to an import (`import asyncio` -> `import asyncio, json` and
+  back): the module's bindings change, so the server checks the whole buffer again;
+- `--broken-changes` edits that leave a method half typed (`if payload` with no colon),
+  each followed by one that deletes it: a buffer that does not parse is checked in full
+  through the error-tolerant parser; the deletion is compared with the last version that
+  parsed.
 
 It reports, for each kind:
 
@@ -21,7 +25,10 @@ It reports, for each kind:
 - round trip minus debounce: from sending `didChange` to receiving the diagnostics, minus
   the server's debounce delay; this adds applying the edit to the buffer and the pipes.
 
-Exits 1 when the median server work of either kind is over the budget.
+For scale it also times, in this process, `ast.parse` and `engine.check_source` on the
+whole buffer (median of 5): the floor of any full check.
+
+Exits 1 when the median server work of any kind is over the budget.
 """
 
 from __future__ import annotations
@@ -232,10 +239,30 @@ def server_command(log: Path) -> list[str]:
 
 KINDS = {
     "body": "edits in function bodies",
-    "module": "edits to a module-level line",
+    "module": "edits to an import (full check)",
     "broken": "half-typed line (the buffer does not parse)",
     "repaired": "the half-typed line deleted (parses again)",
 }
+
+
+def in_process(module: Path, text: str, runs: int = 5) -> tuple[float, float]:
+    """Median ms of `ast.parse` and of a full `check_source` of the buffer, after a first call."""
+    import ast
+
+    from flake8_ssot.config import config_for
+    from flake8_ssot.engine import check_source
+
+    config = config_for(str(module))
+    check_source(text, str(module), config)
+    parse, check = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        ast.parse(text)
+        parse.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        check_source(text, str(module), config)
+        check.append((time.perf_counter() - started) * 1000)
+    return statistics.median(parse), statistics.median(check)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -294,15 +321,16 @@ def main(argv: list[str] | None = None) -> int:
                  "text": " to self"},
                 {"range": {"start": here["start"], "end": {"line": line + 1, "character": 0}}, "text": ""},
             ][step % 3])
-        logger_line = HEADER.split("\n").index("logger = logging.getLogger(__name__)")
-        end = len("logger = logging.getLogger(__name__)")
-        at = {"line": logger_line, "character": end}
+        import_line = HEADER.split("\n").index("import asyncio")
+        at = {"line": import_line, "character": len("import asyncio")}
         for step in range(options.module_changes):
-            # Type a trailing comment on a module-level assignment, then delete it.
+            # Add a module to an import statement, then take it out again: the names the
+            # module binds change, so every line of the buffer may resolve differently.
             if step % 2 == 0:
-                change("module", {"range": {"start": at, "end": at}, "text": "  # tuned"})
+                change("module", {"range": {"start": at, "end": at}, "text": ", json"})
             else:
-                change("module", {"range": {"start": at, "end": {"line": logger_line, "character": end + 9}}, "text": ""})
+                end = {"line": import_line, "character": at["character"] + len(", json")}
+                change("module", {"range": {"start": at, "end": end}, "text": ""})
         lines = generate_module(options.lines).split("\n")
         steps = [index for index, text in enumerate(lines) if text.startswith("    async def _step(")]
         for step in range(options.broken_changes):
@@ -339,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
             met = statistics.median(work) <= options.budget_ms
             verdict = verdict and met
             print(f"  budget {options.budget_ms:.0f} ms (median server work): {'met' if met else 'MISSED'}")
+        parse_ms, check_ms = in_process(module, text)
+        print(f"in this process, the whole buffer: ast.parse median {parse_ms:.1f} ms, "
+              f"engine.check_source median {check_ms:.1f} ms")
         return 0 if verdict else 1
     finally:
         if options.keep is None:
