@@ -88,10 +88,45 @@ def test_statements_on_one_line_are_told_apart():
 
 def test_a_compound_statement_is_keyed_by_its_header_not_its_body():
     source = """\
-        with patch("netra_backend.app.websocket_core.factory.create_websocket_manager"):
-            manager = build()
+        with factory.create_websocket_manager(user_id) as manager:  # SSOT004 at column 5
+            manager.send(payload)
     """
-    assert text_at(source, 1, 11) == "with patch('netra_backend.app.websocket_core.factory.create_websocket_manager'):"
+    assert text_at(source, 1, 5) == "with factory.create_websocket_manager(user_id) as manager:"
+
+
+def test_inside_brackets_the_key_is_the_head_and_the_element():
+    source = """\
+        HANDLERS = {
+            "agent": "netra_backend.app.websocket_core.factory.create_websocket_manager",  # SSOT004
+            "thread": "netra_backend.app.services.thread_service.ThreadService",
+        }
+        await dispatch(UserExecutionContext(user_id=user_id, thread_id=thread_id), payload)
+    """
+    assert text_at(source, 2, 13) == (
+        "HANDLERS = { ... 'agent': 'netra_backend.app.websocket_core.factory.create_websocket_manager'")
+    assert text_at(source, 5, 15) == "await dispatch( ... UserExecutionContext(user_id = user_id, thread_id = thread_id)"
+
+
+def test_adding_an_export_keeps_the_deprecated_ones_matched():
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    path = str(PROJECT / "src/netra_backend/app/websocket_core/utils.py")
+    before = '__all__ = ["get_websocket_manager", "get_websocket_manager_factory", "get_manager_singleton"]\n'
+    after = textwrap.dedent("""\
+        __all__ = [
+            "get_manager_singleton",  # phase 3
+            "get_websocket_manager",
+            "WebSocketManager",
+            "get_websocket_manager_factory",
+        ]
+    """)
+
+    def keyed(source: str) -> dict[str, Current]:
+        return collect([(path, check_source(source, path, config).diagnostics)], str(PROJECT), lambda _: source)
+
+    baseline = from_current(keyed(before))
+    assert baseline.count() == 2
+    comparison = compare(baseline, keyed(after))
+    assert (comparison.new, comparison.stale, len(comparison.baselined)) == ({}, {}, 2)
 
 
 def test_a_file_that_does_not_tokenize_falls_back_to_its_lines():
@@ -101,11 +136,11 @@ def test_a_file_that_does_not_tokenize_falls_back_to_its_lines():
 
 
 def test_a_very_long_statement_keeps_its_head_and_a_digest():
-    names = ", ".join(f"name_{index}" for index in range(80))
-    text = text_at(f"__all__ = [{names}]\n", 1, 12)
-    assert text.startswith("__all__ = [name_0, name_1, ")
+    names = " + ".join(f"name_{index}" for index in range(80))
+    text = text_at(f"total = {names}\n", 1, 0)
+    assert text.startswith("total = name_0 + name_1 + ")
     assert len(text) < 200 and " ... sha256:" in text
-    assert text != text_at(f"__all__ = [{names}, name_80]\n", 1, 12)
+    assert text != text_at(f"total = {names} + name_80\n", 1, 0)
 
 
 # --------------------------------------------------------------------------- the file

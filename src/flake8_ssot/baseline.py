@@ -110,6 +110,7 @@ class _Segment(NamedTuple):
     start: tuple[int, int]  # (1-based line, 0-based character column) of its first token
     end: tuple[int, int]
     tokens: tuple[str, ...]
+    positions: tuple[tuple[int, int], ...]  # where each token starts
 
 
 class Statements:
@@ -126,6 +127,7 @@ class Statements:
 
     def _tokenize(self, source: str) -> None:
         texts: list[str] = []
+        positions: list[tuple[int, int]] = []
         start: tuple[int, int] | None = None
         end = (0, 0)
         fstring_depth, fstring_start = 0, (0, 0)
@@ -139,6 +141,7 @@ class Statements:
                         fstring_depth -= 1
                         if not fstring_depth:
                             texts.append(self._text(fstring_start, token.end))
+                            positions.append(fstring_start)
                             end = token.end
                     continue
                 if kind == _FSTRING_START and _FSTRING_START is not None:
@@ -148,15 +151,16 @@ class Statements:
                     continue
                 if kind == tokenize.NEWLINE or (kind == tokenize.OP and token.string == ";") or kind == tokenize.ENDMARKER:
                     if texts and start is not None:
-                        self.segments.append(_Segment(start, end, tuple(texts)))
+                        self.segments.append(_Segment(start, end, tuple(texts), tuple(positions)))
                         self.complete_until = end[0]
-                    texts, start = [], None
+                    texts, positions, start = [], [], None
                     continue
                 if kind in _SKIPPED:
                     continue
                 if start is None:
                     start = token.start
                 texts.append(_string_text(token.string) if kind == tokenize.STRING else token.string)
+                positions.append(token.start)
                 end = token.end
         except (tokenize.TokenError, SyntaxError):
             pass  # an unclosed bracket or bad dedent: the rest falls back to plain lines
@@ -173,11 +177,51 @@ class Statements:
         if index >= 0:
             segment = self.segments[index]
             if segment.end >= (line, column) and segment.start[0] <= line:
-                return normalise(segment.tokens)
+                return _statement_text(segment, (line, column))
         # Between statements or past the part that tokenized: this physical line alone.
         if line == 0 or line > len(self.lines):
             return ""
         return _plain_line(self.lines[line - 1])
+
+
+def _statement_text(segment: _Segment, position: tuple[int, int]) -> str:
+    """The whole statement; or, for a position inside brackets (an argument, a list or dict
+    element, a parameter), the statement's head up to its first bracket and that one element,
+    so adding an export to `__all__` or an entry to a registry dict keeps the others matched.
+    Imports are always whole: their parentheses are optional, and a copy must not match."""
+    tokens = segment.tokens
+    if tokens[0] in ("from", "import"):
+        return normalise(tokens)
+    stack: list[int] = []
+    before = 0  # the tokens that start before the position
+    for index, start in enumerate(segment.positions):
+        if start >= position:
+            break
+        before = index + 1
+        if tokens[index] in _OPENING:
+            stack.append(index)
+        elif tokens[index] in _CLOSING and stack:
+            stack.pop()
+    if not stack:
+        return normalise(tokens)
+    inner = stack[-1]
+    first, last, depth = inner + 1, len(tokens), 0
+    for index in range(inner + 1, len(tokens)):
+        text = tokens[index]
+        if text in _OPENING:
+            depth += 1
+        elif text in _CLOSING:
+            if depth == 0:
+                last = index
+                break
+            depth -= 1
+        elif text == "," and depth == 0:
+            if index < before:
+                first = index + 1
+            else:
+                last = index
+                break
+    return _shorten(f"{normalise(tokens[:stack[0] + 1])} ... {normalise(tokens[first:last])}")
 
 
 def keys(diagnostics: Sequence[Diagnostic], source: str | None) -> list[Key]:
