@@ -660,6 +660,14 @@ def test_bad_configuration_is_shown_once_on_pyproject_and_reload_brings_diagnost
         assert client.diagnostics(config_uri) == []
         assert [d["code"] for d in client.diagnostics(uri, version=2)] == ["SSOT001", "SSOT101", "SSOT002"]
         assert [d["code"] for d in client.diagnostics(other, version=1)] == ["SSOT001", "SSOT101", "SSOT002"]
+
+        # A client that reports no file changes: the next check of a buffer still reads the
+        # policy again, because pyproject.toml's size and modification time changed.
+        pyproject.write_text(PYPROJECT.replace('message = "the factory was', 'severity = "warning", message = "the factory was'))
+        client.replace(uri, 3, ROUTES)
+        assert [(d["code"], d["severity"]) for d in client.diagnostics(uri, version=3)] == [
+            ("SSOT001", 2), ("SSOT101", 1), ("SSOT002", 2),
+        ]
     finally:
         assert client.close() == 0
 
