@@ -128,3 +128,14 @@ def test_json_lists_the_findings_of_every_broken_file():
     result = ssot("--output-format", "json", cwd=BROKEN)
     found = {Path(item["filename"]).resolve() for item in json.loads(result.stdout)}
     assert found == {p.resolve() for p in python_files(BROKEN) if expected(p)}
+
+
+def test_a_recovered_all_list_without_commas_gets_no_fix_and_no_crash(tmp_path):
+    """Found by fuzzing the fixtures: in a recovered tree two elements of `__all__` can have no
+    comma between them, which the SSOT003 fix builder assumed never happens."""
+    config = load_config(str(FIXTURES / "cli" / "pyproject.toml"))
+    path = FIXTURES / "cli/src/netra_backend/app/websocket_core/__init__.py"
+    source = '__all__ = [\n    "WebSocketManager",\n    "create_websocket_manager"",\n]\n'
+    result = check_source(source, str(path), config)
+    assert result.syntax_error is not None
+    assert [(d.line, d.code, d.fix) for d in result.diagnostics] == [(3, "SSOT003", None)]

@@ -529,6 +529,8 @@ def _remove_element(facts: ModuleFacts, source: SourceLines, container: ast.AST,
     bracketed = isinstance(container, ast.List) or _closes_at_end(tokens, box_end)
     commas = [_comma_after(tokens, spans[i][1], spans[i + 1][0] if i + 1 < len(spans) else box_end)
               for i in range(len(spans))]
+    if None in commas[:-1]:
+        return None  # elements with no comma between them: the error-tolerant parse of a broken file
     start, end = spans[index]
     if _wrapped(tokens, start, end, bracketed):
         return None  # a parenthesized element: `("X")`
