@@ -455,6 +455,10 @@ def test_a_fixed_violation_is_stale_until_the_baseline_is_rewritten(tree):
         f"{before - 1} baselined violations not shown (ssot-baseline.json).\n"
         "1 baselined violation no longer occurs; run --write-baseline ssot-baseline.json to drop it.\n"
     )
+    as_json = check("--baseline", "ssot-baseline.json", "--output-format", "json", cwd=tree)
+    assert json.loads(as_json.stdout) == []
+    assert as_json.stderr.endswith(
+        "1 baselined violation no longer occurs; run --write-baseline ssot-baseline.json to drop it.\n")
     rewritten = check("--baseline", "ssot-baseline.json", "--write-baseline", "ssot-baseline.json", cwd=tree)
     assert rewritten.returncode == 0
     files = len(json.loads((tree / "ssot-baseline.json").read_text())["files"])

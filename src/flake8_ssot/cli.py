@@ -448,8 +448,11 @@ def report(args: argparse.Namespace, outcome: Outcome, cwd: str, sources: dict[s
         if text and not text.endswith("\n\n") and fmt == "full" and not args.statistics:
             text += "\n"
         text += "".join(line + "\n" for line in summary(results, outcome.problems))
-    if textual and not args.quiet:
-        text += "".join(line + "\n" for line in outcome.notes)
+    if outcome.notes and not args.quiet:  # machine formats stay parseable: notes on standard error
+        if textual:
+            text += "".join(line + "\n" for line in outcome.notes)
+        else:
+            sys.stderr.write("".join(line + "\n" for line in outcome.notes))
     _write(text, args.output_file, textual)
     return exit_code(results, outcome.problems, args.exit_zero)
 

@@ -3,8 +3,9 @@
 ## What it does
 Runs each declared ast-grep rule (a `pattern`, or a full rule table with `kind`, `has`,
 `inside`, `not`, `all`, `any`) over the file and reports every match with the rule's own
-code and message. A `fix` template may reuse the pattern's metavariables (`$NAME`,
-`$$$ARGS`). `files` limits a rule to some globs; `allow` exempts some.
+code and message. The message and a `fix` template may reuse the rule's metavariables
+(`$NAME`, `$$$ARGS`). `files` limits a rule to some globs; `allow` exempts some. Files that
+do not parse are matched on tree-sitter's error-tolerant parse.
 
 ## Why is this bad?
 Each team's migration has shapes no built-in rule knows: a retired accessor, a call with a
