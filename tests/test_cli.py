@@ -33,7 +33,11 @@ SYNTAX_WARNING = (
     "warning: scripts/py2_cleanup.py: syntax error (line 10: Missing parentheses in call to 'print'. "
     "Did you mean print(...)?); checked with the error-tolerant parser\n"
 )
-CONCISE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>SSOT\d{3})(?P<warning> \[warning\])? (?P<message>.*)$")
+CONCISE = re.compile(
+    r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>SSOT\d{3})(?P<fixable> \[\*\])?(?P<warning> \[warning\])? "
+    r"(?P<message>.*)$"
+)
+FIX_HINT = "[*] 1 fixable with the `--fix` option (4 hidden fixes are available with the `--unsafe-fixes` option)."
 
 
 def ssot(*args: str, cwd: Path = CLI, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -92,7 +96,9 @@ def test_full_format_shows_the_line_with_a_caret_under_the_violation():
         10 |
            |
         """) in result.stdout
-    assert result.stdout.endswith("\nFound 4 errors.\n")
+    assert result.stdout.endswith(
+        "\nFound 4 errors.\nNo fixes available (3 hidden fixes can be enabled with the `--unsafe-fixes` option).\n"
+    )
     assert result.stderr == ""
 
 
@@ -100,11 +106,12 @@ def test_concise_reports_every_marked_line_except_excluded_files():
     result = check("--output-format", "concise")
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[-2:] == [
+    assert lines[-3:] == [
         "Found 5 errors and 1 warning.",
+        FIX_HINT,
         "1 file had a syntax error (checked with the error-tolerant parser).",
     ]
-    rows = [CONCISE.match(line) for line in lines[:-2]]
+    rows = [CONCISE.match(line) for line in lines[:-3]]
     assert all(rows), lines
     assert Counter((m["path"], int(m["line"]), m["code"]) for m in rows) == marked(CLI)
     assert [m["path"] for m in rows] == sorted(m["path"] for m in rows)  # stable order
@@ -132,6 +139,7 @@ def test_statistics_count_per_code_and_per_legacy_path():
           1  SSOT003  netra_backend.app.websocket_core.create_websocket_manager
           1  SSOT001  netra_backend.app.websocket_core.unified_emitter
         Found 5 errors and 1 warning.
+        [*] 1 fixable with the `--fix` option (4 hidden fixes are available with the `--unsafe-fixes` option).
         1 file had a syntax error (checked with the error-tolerant parser).
         """)
     data = json.loads(check("--statistics", "--output-format", "json").stdout)
@@ -268,7 +276,9 @@ def test_exit_codes_clean_warning_only_exit_zero_and_bad_configuration(tmp_path)
     clean = check("src/netra_backend/app/routes/health.py")
     assert (clean.returncode, clean.stdout) == (0, "All checks passed!\n")
     warning_only = check("--output-format", "concise", "src/netra_backend/app/agents/emitter_bridge.py")
-    assert warning_only.returncode == 0 and warning_only.stdout.endswith("Found 1 warning.\n")
+    assert warning_only.returncode == 0 and warning_only.stdout.endswith(
+        "Found 1 warning.\nNo fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).\n"
+    )
     assert check("--exit-zero", NOTIFIER).returncode == 0
     write(tmp_path, {"pyproject.toml": '[tool.ssot.legacy]\n"pkg.old" = { use = "pkg.new", fix = "sometimes" }\n',
                      "mod.py": "import pkg.old\n"})
@@ -285,8 +295,8 @@ def test_usage_errors_exit_2():
     bad_code = check("--select", "E501")
     assert bad_code.returncode == 2
     assert "argument --select: 'E501' is not a flake8-ssot code or prefix" in bad_code.stderr
-    fix = check("--fix")
-    assert (fix.returncode, fix.stderr) == (2, "error: --fix is not yet implemented\n")
+    jobs = check("--jobs", "0")
+    assert jobs.returncode == 2 and "argument -j/--jobs: must be at least 1" in jobs.stderr
     assert ssot().returncode == 2
 
 
@@ -324,7 +334,7 @@ def test_gitignore_files_and_git_info_exclude_are_honoured(tmp_path):
         assert hidden not in paths
     # a file named on the command line is always checked, unless --force-exclude (pre-commit)
     named = check("--output-format", "concise", "generated/api_client.py", EXCLUDED, cwd=root)
-    assert [line.split(":")[0] for line in named.stdout.splitlines()[:-1]] == ["generated/api_client.py", EXCLUDED]
+    assert [line.split(":")[0] for line in named.stdout.splitlines()[:-2]] == ["generated/api_client.py", EXCLUDED]
     forced = check("--force-exclude", "generated/api_client.py", EXCLUDED, cwd=root)
     assert (forced.returncode, forced.stdout) == (0, "All checks passed!\n")
 
@@ -336,6 +346,7 @@ def test_stdin_filename_reports_under_that_path_with_its_configuration():
     assert result.returncode == 1
     assert result.stdout == (
         f"src/netra_backend/app/routes/health.py:2:1: SSOT001 {FACTORY_MESSAGE}\nFound 1 error.\n"
+        "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).\n"
     )
     # the legacy module itself is exempt from its own entry: the path decides, not the content
     own = check("--stdin-filename", "src/netra_backend/app/websocket_core/factory.py", stdin=source)
@@ -376,6 +387,7 @@ def test_unreadable_undecodable_and_missing_files_are_reported_not_raised(tmp_pa
         "bom.py:1:8: SSOT001 legacy import 'pkg.old': use 'pkg.new'\n"
         "declared.py:3:8: SSOT001 legacy import 'pkg.old': use 'pkg.new'\n"
         "Found 2 errors.\n"
+        "No fixes available (2 hidden fixes can be enabled with the `--unsafe-fixes` option).\n"
         "4 paths could not be checked (see the errors above).\n"
     )
     assert "Traceback" not in result.stderr
@@ -389,12 +401,12 @@ def test_each_file_uses_the_nearest_configuration(tmp_path):
         "billing/service.py": "import pkg.old\nimport billing.old\n",
     })
     result = check("--output-format", "concise", cwd=tmp_path)
-    assert result.stdout.splitlines()[:-1] == [
+    assert result.stdout.splitlines()[:-2] == [
         "app.py:1:8: SSOT001 legacy import 'pkg.old': use 'pkg.new'",
         "billing/service.py:2:8: SSOT001 legacy import 'billing.old': use 'billing.new'",
     ]
     explicit = check("--output-format", "concise", "--config", "pyproject.toml", cwd=tmp_path)
-    assert [line.split(":")[0] for line in explicit.stdout.splitlines()[:-1]] == ["app.py", "billing/service.py"]
+    assert [line.split(":")[0] for line in explicit.stdout.splitlines()[:-2]] == ["app.py", "billing/service.py"]
     assert "'pkg.old'" in explicit.stdout.splitlines()[1]
 
 
@@ -546,7 +558,7 @@ def test_the_pre_commit_hook_entry_checks_the_named_files_with_excludes_applied(
     staged = [NOTIFIER, EXCLUDED, "src/netra_backend/app/routes/health.py"]  # as pre-commit passes them
     result = ssot(*entry[1:], "--no-cache", "--output-format", "concise", *staged)
     assert result.returncode == 1
-    assert {line.split(":")[0] for line in result.stdout.splitlines()[:-1]} == {NOTIFIER}
+    assert {line.split(":")[0] for line in result.stdout.splitlines()[:-2]} == {NOTIFIER}
 
 
 def test_the_installed_ssot_script_is_the_same_program():

@@ -17,6 +17,8 @@ from flake8_ssot import __version__
 from flake8_ssot.baseline import Plan as BaselinePlan
 from flake8_ssot.config import CODE_PREFIX, PATTERN_CODE, Config, ConfigError, config_for, find_config_file, load_config
 from flake8_ssot.discovery import discover
+from flake8_ssot import fixing
+from flake8_ssot.fixing import FixMode
 from flake8_ssot.reporters import FORMATS, TEXT_FORMATS, Report, display_path, render
 from flake8_ssot.reporters.statistics import render_json as render_statistics_json
 from flake8_ssot.reporters.statistics import render_text as render_statistics_text
@@ -226,14 +228,14 @@ class Outcome:
     results: list[FileResult]  # every file checked, in output order
     problems: list[str]  # paths that do not exist, directories that cannot be listed
     configs: list[Config]
+    fix: FixMode | None = None  # --fix or --diff
+    output: bytes | None = None  # standard input after --fix, printed on standard output
     baselined: list | None = None  # with a baseline: the violations it holds (not in results)
     notes: list[str] = dataclasses.field(default_factory=list)  # summary lines about the baseline
 
 
 def run_check(args: argparse.Namespace) -> int:
-    for flag in ("fix", "unsafe_fixes", "diff"):
-        if getattr(args, flag):
-            raise UsageError(f"--{flag.replace('_', '-')} is not yet implemented")
+    fix = FixMode.from_args(args.fix, args.unsafe_fixes, args.diff)
     cwd = os.getcwd()
     if args.config:
         load_config(args.config)  # a bad --config is exit 2 before anything else happens
@@ -242,7 +244,7 @@ def run_check(args: argparse.Namespace) -> int:
     configurations = Configurations(args.config, overrides)
     sources: dict[str, str] = {}
     if args.stdin_filename is not None:
-        outcome = check_stdin(args.stdin_filename, configurations, sources)
+        outcome = check_stdin(args.stdin_filename, configurations, sources, fix)
     else:
         root = project_root(cwd, args.config)
         outcome = check_paths(
@@ -250,6 +252,7 @@ def run_check(args: argparse.Namespace) -> int:
             jobs=args.jobs or default_jobs(),
             cache_dir=None if args.no_cache else (args.cache_dir or ""),
             force_exclude=args.force_exclude,
+            fix=fix,
         )
     if plan is not None:
         checked = [] if args.stdin_filename is not None else (args.paths or [plan.root])
@@ -282,16 +285,22 @@ def report_written(args: argparse.Namespace, outcome: Outcome, cwd: str, notes: 
     return EXIT_VIOLATIONS if unchecked and not args.exit_zero else EXIT_CLEAN
 
 
-def check_stdin(filename: str, configurations: Configurations, sources: dict[str, str]) -> Outcome:
+def check_stdin(
+    filename: str, configurations: Configurations, sources: dict[str, str], fix: FixMode | None = None
+) -> Outcome:
     path = os.path.abspath(filename)
     config = configurations.configs[configurations.index_for_file(path)]
     data = sys.stdin.buffer.read()
-    result = check_bytes(data, path, config)
+    if fix is None:
+        result = check_bytes(data, path, config)
+    else:
+        result, data = fixing.fix_content(data, path, config, fix, display_path(path, os.getcwd()))
     try:
         sources[path] = decode_source(data)
     except SourceError:
         pass
-    return Outcome([result], [], configurations.configs)
+    output = data if fix is not None and fix.write else None
+    return Outcome([result], [], configurations.configs, fix=fix, output=output)
 
 
 def check_paths(
@@ -302,14 +311,18 @@ def check_paths(
     cache_dir: str | None,
     force_exclude: bool = False,
     check: CheckFunction = check_file,
+    fix: FixMode | None = None,
 ) -> Outcome:
     """Discover and check files. `cache_dir`: None disables the cache, "" means each
     configuration's default (`cache-dir`, else `.ssot_cache` beside its pyproject.toml)."""
     found = discover(paths, configurations.for_directory, boundary=root, force_exclude=force_exclude)
     problems = [f"{path}: no such file or directory" for path in found.missing]
     problems += [f"{directory}: cannot list the directory: {reason}" for directory, reason in found.unreadable]
-    results = check_files(found.files, configurations, jobs, cache_dir, check)
-    return Outcome(results, problems, configurations.configs)
+    if fix is None:
+        results = check_files(found.files, configurations, jobs, cache_dir, check)
+    else:
+        results = fixing.fix_files(found.files, configurations, jobs, cache_dir, fix)
+    return Outcome(results, problems, configurations.configs, fix=fix)
 
 
 def check_files(
@@ -378,13 +391,18 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def summary(results: Sequence[FileResult], problems: Sequence[str]) -> list[str]:
+def summary(
+    results: Sequence[FileResult], problems: Sequence[str], fix: FixMode | None = None, unsafe: bool = False
+) -> list[str]:
     errors = sum(1 for r in results for d in r.diagnostics if d.severity != "warning")
     warnings = sum(1 for r in results for d in r.diagnostics if d.severity == "warning")
     broken = sum(1 for r in results if r.syntax_error is not None)
     unchecked = sum(1 for r in results if r.error is not None) + len(problems)
     lines = []
-    if errors or warnings:
+    fixed = fixing.fixed_count(results)
+    if fixed:
+        lines.append(fixing.found_line(errors + warnings, fixed))
+    elif errors or warnings:
         parts = [_plural(errors, "error")] if errors else []
         if warnings:
             parts.append(_plural(warnings, "warning"))
@@ -393,6 +411,9 @@ def summary(results: Sequence[FileResult], problems: Sequence[str]) -> list[str]
         lines.append("No violations found in the files checked.")
     else:
         lines.append("All checks passed!")
+    hint = fixing.hint_line(results, unsafe or (fix is not None and fix.unsafe))
+    if hint:
+        lines.append(hint)
     if broken:
         verb = "had a syntax error" if broken == 1 else "had syntax errors"
         lines.append(f"{_plural(broken, 'file')} {verb} (checked with the error-tolerant parser).")
@@ -434,6 +455,12 @@ def report(args: argparse.Namespace, outcome: Outcome, cwd: str, sources: dict[s
                 f"warning: {display_path(result.path, cwd)}: syntax error ({result.syntax_error}); "
                 "checked with the error-tolerant parser\n"
             )
+    for path, why in fixing.fix_errors(results):
+        _error(f"{display_path(path, cwd)}: {why}")
+    if outcome.fix is not None and not outcome.fix.write:
+        return report_diff(args, outcome)
+    if outcome.output is not None:  # --fix on standard input: the source out, the report to stderr
+        _write_bytes(outcome.output, None)
     fmt = args.output_format
     if args.statistics:
         new = [d for r in results for d in r.diagnostics]
@@ -441,36 +468,62 @@ def report(args: argparse.Namespace, outcome: Outcome, cwd: str, sources: dict[s
         text = render_statistics_json(stats) if fmt == "json" else render_statistics_text(stats)
         textual = fmt != "json"
     else:
-        the_report = Report(results, cwd, lines_reader(sources), outcome.configs)
+        marks = fixing.fix_marks(args.unsafe_fixes) if outcome.fix is None else None
+        the_report = Report(results, cwd, lines_reader(sources), outcome.configs, fix_marks=marks)
         text = render(fmt, the_report)
         textual = fmt in TEXT_FORMATS
     if textual and not args.quiet:
         if text and not text.endswith("\n\n") and fmt == "full" and not args.statistics:
             text += "\n"
-        text += "".join(line + "\n" for line in summary(results, outcome.problems))
+        text += "".join(line + "\n" for line in summary(results, outcome.problems, outcome.fix, args.unsafe_fixes))
     if outcome.notes and not args.quiet:  # machine formats stay parseable: notes on standard error
         if textual:
             text += "".join(line + "\n" for line in outcome.notes)
         else:
             sys.stderr.write("".join(line + "\n" for line in outcome.notes))
-    _write(text, args.output_file, textual)
+    _write(text, args.output_file, textual, stderr=outcome.output is not None)
     return exit_code(results, outcome.problems, args.exit_zero)
 
 
-def _write(text: str, output_file: str | None, textual: bool) -> None:
+def report_diff(args: argparse.Namespace, outcome: Outcome) -> int:
+    """`--diff`: the diffs on standard output (a patch `patch -p0` applies), the summary on
+    standard error; exit 1 when applying the fixes would change a file (or a path failed)."""
+    results = outcome.results
+    _write_bytes(fixing.diffs(results), args.output_file)
+    if not args.quiet:
+        sys.stderr.write(fixing.diff_summary(results, outcome.fix.unsafe) + "\n")
+    changes = any(getattr(r, "diff", b"") for r in results)
+    failed = changes or outcome.problems or any(r.error is not None for r in results)
+    return EXIT_VIOLATIONS if failed and not args.exit_zero else EXIT_CLEAN
+
+
+def _write_bytes(data: bytes, output_file: str | None) -> None:
+    if output_file:
+        directory = os.path.dirname(os.path.abspath(output_file))
+        os.makedirs(directory, exist_ok=True)
+        with open(output_file, "wb") as handle:
+            handle.write(data)
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def _write(text: str, output_file: str | None, textual: bool, stderr: bool = False) -> None:
     if output_file:
         directory = os.path.dirname(os.path.abspath(output_file))
         os.makedirs(directory, exist_ok=True)
         with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         return
+    out: TextIO = sys.stderr if stderr else sys.stdout
     if not textual:
         # Machine formats are UTF-8 by their specifications, whatever the terminal's encoding.
-        sys.stdout.flush()
-        sys.stdout.buffer.write(text.encode("utf-8"))
-        sys.stdout.buffer.flush()
+        out.flush()
+        out.buffer.write(text.encode("utf-8"))
+        out.buffer.flush()
         return
-    stream: TextIO = sys.stdout
+    stream: TextIO = out
     if hasattr(stream, "reconfigure"):
         stream.reconfigure(errors="backslashreplace")
     stream.write(text)

@@ -29,6 +29,8 @@ class Report:
     lines_of: Callable[[str], Sequence[str] | None] = lambda path: None
     configs: Sequence[Config] = ()  # for the documentation of pattern rules
     version: str = __version__
+    # Which diagnostics `full` and `concise` mark `[*]` (`--fix` would fix them), as ruff does.
+    fix_marks: Callable[[FileResult, Diagnostic], bool] | None = None
 
     def display_path(self, path: str) -> str:
         """Relative to the working directory when inside it, as ruff prints paths."""
@@ -37,6 +39,9 @@ class Report:
     def uri_path(self, path: str, base: str | None = None) -> str:
         """Forward-slash path relative to `base` (default: the working directory)."""
         return relative_uri(path, base or self.cwd)
+
+    def marked(self, result: FileResult, diagnostic: Diagnostic) -> bool:
+        return self.fix_marks is not None and self.fix_marks(result, diagnostic)
 
     def diagnostics(self) -> Iterator[tuple[FileResult, Diagnostic]]:
         for result in self.results:

@@ -1,5 +1,6 @@
 """`full` (ruff-style: the source line with a caret under the violation) and `concise`
-(`path:line:column: CODE message`). Columns are 1-based characters."""
+(`path:line:column: CODE message`). Columns are 1-based characters. A diagnostic that `--fix`
+would fix is marked `CODE [*]`, as ruff marks it."""
 
 from __future__ import annotations
 
@@ -12,16 +13,19 @@ from flake8_ssot.reporters import Report
 CONTEXT = 1  # source lines shown above and below the violation
 
 
-def headline(report: Report, path: str, diagnostic: Diagnostic) -> str:
+def headline(report: Report, path: str, diagnostic: Diagnostic, fixable: bool = False) -> str:
+    mark = " [*]" if fixable else ""
     severity = " [warning]" if diagnostic.severity == "warning" else ""
     return (
         f"{report.display_path(path)}:{diagnostic.line}:{diagnostic.column + 1}: "
-        f"{diagnostic.code}{severity} {diagnostic.message}"
+        f"{diagnostic.code}{mark}{severity} {diagnostic.message}"
     )
 
 
 def render_concise(report: Report) -> str:
-    return "".join(headline(report, result.path, d) + "\n" for result, d in report.diagnostics())
+    return "".join(
+        headline(report, result.path, d, report.marked(result, d)) + "\n" for result, d in report.diagnostics()
+    )
 
 
 def render_full(report: Report) -> str:
@@ -31,7 +35,7 @@ def render_full(report: Report) -> str:
             continue
         lines = report.lines_of(result.path)
         for diagnostic in result.diagnostics:
-            block = [headline(report, result.path, diagnostic)]
+            block = [headline(report, result.path, diagnostic, report.marked(result, diagnostic))]
             if lines:
                 block.extend(snippet(lines, diagnostic))
             blocks.append("\n".join(block) + "\n")

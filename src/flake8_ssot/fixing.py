@@ -1,0 +1,253 @@
+"""`ssot check --fix / --unsafe-fixes / --diff`: the fix engine (`fixes.py`) applied to the files
+the command line found, or to standard input, and what the summary says about fixes.
+
+A file is first checked as `ssot check` would check it; only when a diagnostic carries a fix
+that applies (safe, or unsafe with `--unsafe-fixes`) is the file fixed, so files with nothing to
+fix are never rewritten. The fixed content is checked again, and that check is what gets
+reported and cached: a `--fix` run reports what remains, exactly as the next `ssot check` will.
+Fixing happens in the worker process that checked the file, so `--jobs` changes nothing but
+the speed. `--diff` computes the same fixes and writes nothing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import os
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+
+from flake8_ssot.config import Config
+from flake8_ssot.diagnostic import Diagnostic
+from flake8_ssot.fixes import SourceError as FixSourceError
+from flake8_ssot.fixes import count_fixable, decode, fix_bytes, is_fixable, unified_diff, write_atomic
+from flake8_ssot.reporters import display_path
+from flake8_ssot.runner import FileResult, Progress, SourceError, Task, check_bytes, read_bytes, run_tasks
+
+if TYPE_CHECKING:
+    from flake8_ssot.cli import Configurations
+
+
+@dataclass(frozen=True)
+class FixMode:
+    """What the command line asked for: `--fix` (write) or `--diff` (write nothing)."""
+
+    unsafe: bool = False  # --unsafe-fixes
+    write: bool = True  # False for --diff
+
+    @classmethod
+    def from_args(cls, fix: bool, unsafe_fixes: bool, diff: bool) -> "FixMode | None":
+        """None unless `--fix` or `--diff` was given; `--diff` wins over `--fix`, as in ruff."""
+        if not (fix or diff):
+            return None
+        return cls(unsafe=unsafe_fixes, write=not diff)
+
+
+@dataclass(frozen=True)
+class FixResult(FileResult):
+    """A checked file after fixing: `diagnostics` are what remains in the fixed content."""
+
+    fixed: int = 0  # diagnostics the applied fixes resolved
+    diff: bytes = b""  # --diff: the unified diff, in the file's encoding (empty when nothing changes)
+    fix_error: str | None = None  # the fixes were refused or could not be written; file unchanged
+    written: bool = False  # the file on disk was rewritten
+
+
+def _as_fix_result(result: FileResult, **changes) -> FixResult:
+    fields = {field.name: getattr(result, field.name) for field in dataclasses.fields(FileResult)}
+    return FixResult(**fields, **changes)
+
+
+def fix_content(
+    data: bytes, path: str, config: Config, mode: FixMode, name: str
+) -> tuple[FixResult, bytes]:
+    """Check `data` as `path` and fix what `mode` allows: (result, content after the fixes).
+
+    The result's diagnostics are those of the content returned; `name` heads the diff.
+    """
+    checked = check_bytes(data, path, config, digest=True)
+    if (
+        checked.error is not None
+        or checked.syntax_error is not None  # the engine never fixes a file that does not parse
+        or not any(is_fixable(d, mode.unsafe) for d in checked.diagnostics)
+    ):
+        return _as_fix_result(checked), data
+    outcome = fix_bytes(data, path, config, mode.unsafe)
+    if outcome.error is not None:  # refused (would not parse), or not encodable: nothing changes
+        return _as_fix_result(checked, fix_error=outcome.error), data
+    if not outcome.changed:
+        return _as_fix_result(checked), data
+    remaining = check_bytes(outcome.after, path, config, digest=True)
+    diff = b"" if mode.write else _diff_bytes(data, outcome.before_text, outcome.after_text, name)
+    return _as_fix_result(remaining, fixed=outcome.fixed, diff=diff), outcome.after
+
+
+def _diff_bytes(data: bytes, before: str, after: str, name: str) -> bytes:
+    """The diff in the file's own bytes (encoding, BOM on the first line), so `patch` applies it."""
+    encoding = decode(data)[1]
+    if data.startswith(codecs.BOM_UTF8):
+        before, after, encoding = "\ufeff" + before, "\ufeff" + after, "utf-8"
+    return unified_diff(before, after, name).encode(encoding, errors="backslashreplace")
+
+
+def fix_path(path: str, config: Config, digest: bool = True, *, mode: FixMode, cwd: str) -> FixResult:
+    """Read, fix and (with `--fix`) atomically rewrite one file: the runner's check function."""
+    try:
+        data = read_bytes(path)
+    except SourceError as error:
+        return FixResult(path, error=str(error))
+    result, after = fix_content(data, path, config, mode, display_path(path, cwd))
+    if not mode.write or after == data:
+        return result
+    try:
+        write_atomic(path, after, expected=data)
+    except FixSourceError as error:
+        unchanged = check_bytes(data, path, config, digest=True)
+        return _as_fix_result(unchanged, fix_error=str(error))
+    return dataclasses.replace(result, written=True)
+
+
+def fix_files(
+    files: Sequence[str],
+    configurations: "Configurations",
+    jobs: int,
+    cache_dir: str | None,
+    mode: FixMode,
+) -> list[FileResult]:
+    """Results in the order of `files`, like `cli.check_files`, after fixing.
+
+    The cache answers only for files whose cached diagnostics have nothing to fix; every other
+    file is read, fixed and checked again. A rewritten file's entry is stored with its new
+    content's digest and modification time. `--diff` stores nothing it did not see on disk.
+    """
+    from flake8_ssot.cache import Cache, default_cache_dir, now_ns
+
+    caches: dict[int, Cache] = {}
+    results: list[FileResult | None] = [None] * len(files)
+    tasks: list[Task] = []
+    slots: list[tuple[int, os.stat_result | None, Cache | None]] = []
+    checked_at = now_ns()
+    for position, path in enumerate(files):
+        index = configurations.index_for_file(path)
+        config = configurations.configs[index]
+        cache = None
+        if cache_dir is not None and not config.is_empty:
+            cache = caches.get(index)
+            if cache is None:
+                directory = cache_dir or default_cache_dir(config)
+                cache = caches[index] = Cache(directory, config, configurations.overrides.key())
+        status = None
+        if cache is not None:
+            try:
+                status = os.stat(path)
+            except OSError:
+                status = None
+            if status is not None:
+                state, cached = cache.lookup(path, status)
+                if state == "hit" and not has_fixes(cached, mode.unsafe):
+                    results[position] = cached
+                    continue
+        tasks.append(Task(path, index))
+        slots.append((position, status, cache))
+    progress = Progress()
+    check = partial(fix_path, mode=mode, cwd=os.getcwd())
+    outputs = run_tasks(tasks, configurations.configs, jobs, digest=True, check=check, progress=progress)
+    progress.finish()
+    for (position, status, cache), task, output in zip(slots, tasks, outputs):
+        results[position] = output
+        if cache is None:
+            continue
+        if getattr(output, "written", False):
+            try:
+                status = os.stat(task.path)
+            except OSError:
+                status = None
+        elif getattr(output, "diff", ""):
+            continue  # the diagnostics are those of content that is not on disk
+        cache.store(task.path, status, checked_at, output)
+    for cache in caches.values():
+        cache.save()
+    return [result for result in results if result is not None]
+
+
+def has_fixes(result: FileResult, unsafe: bool) -> bool:
+    """Would fixing change this file? (Files that do not parse are never fixed.)"""
+    return result.syntax_error is None and any(is_fixable(d, unsafe) for d in result.diagnostics)
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def fix_marks(unsafe: bool) -> Callable[[FileResult, Diagnostic], bool]:
+    """Which diagnostics the `full` and `concise` formats mark with `[*]` (fixable by `--fix`)."""
+
+    def marked(result: FileResult, diagnostic: Diagnostic) -> bool:
+        return result.syntax_error is None and is_fixable(diagnostic, unsafe)
+
+    return marked
+
+
+def fixed_count(results: Iterable[FileResult]) -> int:
+    return sum(getattr(result, "fixed", 0) for result in results)
+
+
+def fix_counts(results: Iterable[FileResult], unsafe: bool) -> tuple[int, int]:
+    """(fixable now, fixable only with --unsafe-fixes) among the diagnostics reported."""
+    fixable = hidden = 0
+    for result in results:
+        if result.syntax_error is None:
+            now, later = count_fixable(result.diagnostics, unsafe)
+            fixable, hidden = fixable + now, hidden + later
+    return fixable, hidden
+
+
+def _fixes(count: int) -> str:
+    return "fix" if count == 1 else "fixes"
+
+
+def found_line(remaining: int, fixed: int) -> str:
+    """`Found 5 errors (3 fixed, 2 remaining).`, ruff's first summary line after `--fix`."""
+    total = remaining + fixed
+    return f"Found {total} error{'' if total == 1 else 's'} ({fixed} fixed, {remaining} remaining)."
+
+
+def hint_line(results: Sequence[FileResult], unsafe: bool) -> str | None:
+    """The summary line about fixes still available, worded as ruff words it; None if none are."""
+    fixable, hidden = fix_counts(results, unsafe)
+    if unsafe:
+        return f"[*] {fixable} fixable with the `--fix` option." if fixable else None
+    if fixable and hidden:
+        verb = "fix is" if hidden == 1 else "fixes are"
+        return (f"[*] {fixable} fixable with the `--fix` option "
+                f"({hidden} hidden {verb} available with the `--unsafe-fixes` option).")
+    if fixable:
+        return f"[*] {fixable} fixable with the `--fix` option."
+    if hidden:
+        return f"No fixes available ({hidden} hidden {_fixes(hidden)} can be enabled with the `--unsafe-fixes` option)."
+    return None
+
+
+def diff_summary(results: Sequence[FileResult], unsafe: bool) -> str:
+    """`--diff`'s one summary line: `Would fix 3 errors (1 additional fix available with ...).`"""
+    fixed = fixed_count(results)
+    _, hidden = fix_counts(results, unsafe)
+    more = f" ({hidden} additional {_fixes(hidden)} available with `--unsafe-fixes`)" if hidden and not unsafe else ""
+    if fixed:
+        return f"Would fix {fixed} error{'' if fixed == 1 else 's'}{more}."
+    if more:
+        return f"No errors would be fixed ({hidden} {_fixes(hidden)} available with `--unsafe-fixes`)."
+    return "No errors would be fixed."
+
+
+def fix_errors(results: Iterable[FileResult]) -> Iterable[tuple[str, str]]:
+    """(path, why) of every file whose fixes were refused or could not be written."""
+    for result in results:
+        error = getattr(result, "fix_error", None)
+        if error is not None:
+            yield result.path, error
+
+
+def diffs(results: Iterable[FileResult]) -> bytes:
+    """The `--diff` output: every file's diff, in the order the files were reported."""
+    return b"".join(getattr(result, "diff", b"") for result in results)
