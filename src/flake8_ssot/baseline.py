@@ -84,7 +84,7 @@ def normalise(tokens: Sequence[str]) -> str:
     parts: list[str] = []
     for index, text in enumerate(kept):
         if index and text not in _NO_SPACE_BEFORE and kept[index - 1] not in _NO_SPACE_AFTER \
-                and not (text in "([" and _is_callee(kept[index - 1])):
+                and not (text in ("(", "[") and _is_callee(kept[index - 1])):
             parts.append(" ")
         parts.append(text)
     return _shorten("".join(parts))
@@ -121,7 +121,6 @@ class Statements:
     def __init__(self, source: str) -> None:
         self.lines = re.split(r"\r\n|\r|\n", source)  # Python's line breaks, as the engine's
         self.segments: list[_Segment] = []
-        self.complete_until = 0  # the last line covered by a complete segment
         self._tokenize(source)
         self._starts = [segment.start for segment in self.segments]
 
@@ -152,7 +151,6 @@ class Statements:
                 if kind == tokenize.NEWLINE or (kind == tokenize.OP and token.string == ";") or kind == tokenize.ENDMARKER:
                     if texts and start is not None:
                         self.segments.append(_Segment(start, end, tuple(texts), tuple(positions)))
-                        self.complete_until = end[0]
                     texts, positions, start = [], [], None
                     continue
                 if kind in _SKIPPED:
