@@ -22,7 +22,7 @@ pytest.importorskip("pygls", reason="the server extra (pygls) is not installed")
 
 from flake8_ssot.config import load_config  # noqa: E402
 from flake8_ssot.engine import check_source  # noqa: E402
-from flake8_ssot.fixes import fix_file, fix_text  # noqa: E402
+from flake8_ssot.fixes import fix_text  # noqa: E402
 from flake8_ssot.server import locate_key, noqa_edit, split_lines  # noqa: E402
 from flake8_ssot.span import LineIndex  # noqa: E402
 
@@ -510,11 +510,15 @@ def test_code_actions_replace_fix_all_and_noqa(client, project):
     fixed = apply_text_edits(ROUTES, edits_of(resolved["edit"], uri, 1))
     # only the safe fix: the unsafe rename of the legacy import waits for the user
     assert fixed == ROUTES.replace("get_websocket_manager_factory(user_id)", "get_websocket_manager(user_id)")
-    # the same bytes `--fix` writes for this file
+    # the same text `ssot check --fix` writes for this file
     path.write_text(ROUTES, encoding="utf-8")
     try:
-        on_disk = fix_file(str(path), config)
-        assert on_disk.fixed == 1 and path.read_text(encoding="utf-8") == fixed
+        command = subprocess.run(
+            [sys.executable, "-m", "flake8_ssot", "check", "--fix", "--no-cache", str(path)],
+            cwd=project, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL,
+        )
+        assert command.returncode == 1, command.stderr  # the unsafe fix and SSOT002 remain
+        assert path.read_text(encoding="utf-8") == fixed
     finally:
         path.unlink()
     client.replace(uri, 2, fixed)
