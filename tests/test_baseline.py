@@ -28,7 +28,9 @@ from flake8_ssot.baseline import (
     dumps,
     from_current,
     loads,
+    merge,
     shrink,
+    split,
 )
 from flake8_ssot.config import load_config
 from flake8_ssot.diagnostic import Diagnostic
@@ -256,6 +258,16 @@ def test_rewriting_only_shrinks_unless_new_ones_are_added():
     }
     assert shrink(baseline, now, add_new=True).files["a.py"] == Counter({Key("SSOT001", FACTORY, IMPORT): 2})
     assert "b.py" not in shrink(baseline, now, gone=["b.py"]).files
+
+
+def test_entries_of_codes_not_selected_are_neither_stale_nor_dropped():
+    construction = Key("SSOT002", CONTEXT, "context = UserExecutionContext()")
+    baseline = from_current({"a.py": current((3, IMPORT))})
+    baseline.files["a.py"][construction] = 1
+    judged, unjudged = split(baseline, lambda name, code: code == "SSOT001")
+    assert unjudged.files == {"a.py": Counter({construction: 1})}
+    assert compare(judged, {"a.py": current((3, IMPORT))}).stale == {}
+    assert merge(shrink(judged, {"a.py": current()}), unjudged).files == {"a.py": Counter({construction: 1})}
 
 
 def test_a_hand_edited_baseline_is_a_multiset_whatever_the_occurrence_numbers():
@@ -498,6 +510,16 @@ def test_checking_some_paths_leaves_the_rest_of_the_baseline_alone(tree):
     os.remove(tree / DISPATCHER)  # a deleted file under the paths checked: its entries are stale
     result = check("--baseline", "ssot-baseline.json", "src/netra_backend/app/agents", cwd=tree)
     assert "3 baselined violations no longer occur" in result.stdout
+
+
+def test_a_narrower_selection_leaves_the_other_codes_alone(tree):
+    check("--write-baseline", "ssot-baseline.json", cwd=tree)
+    before = (tree / "ssot-baseline.json").read_bytes()
+    assert any(entry["code"] == "SSOT002" for entry in entries(tree))
+    result = check("--baseline", "ssot-baseline.json", "--select", "SSOT001", cwd=tree)
+    assert result.returncode == 0 and "no longer occur" not in result.stdout
+    assert check("--write-baseline", "ssot-baseline.json", "--select", "SSOT001", cwd=tree).stdout.count("\n") == 1
+    assert (tree / "ssot-baseline.json").read_bytes() == before
 
 
 def test_statistics_split_new_and_baselined(tree):

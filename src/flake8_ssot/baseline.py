@@ -459,6 +459,44 @@ def shrink(baseline: Baseline, current: Mapping[str, Current], gone: Iterable[st
     return Baseline(files)
 
 
+def split(baseline: Baseline, enabled: Callable[[str, str], bool] | None) -> tuple[Baseline, Baseline]:
+    """The entries this run can judge (their code enabled for their file, `enabled(name, code)`)
+    and the rest: `--select SSOT001` must not make the SSOT002 entries look fixed."""
+    if enabled is None:
+        return baseline, Baseline()
+    judged, unjudged = Baseline(), Baseline()
+    for name, counter in baseline.files.items():
+        for key, count in counter.items():
+            side = judged if enabled(name, key.code) else unjudged
+            side.files.setdefault(name, Counter())[key] = count
+    return judged, unjudged
+
+
+def merge(first: Baseline, second: Baseline) -> Baseline:
+    files = {name: Counter(counter) for name, counter in first.files.items()}
+    for name, counter in second.files.items():
+        files[name] = files.get(name, Counter()) + counter
+    return Baseline(files)
+
+
+def enabled_codes(root: str, configurations) -> Callable[[str, str], bool]:
+    """`enabled(name, code)` for entries named relative to `root`, from the command line's
+    configurations (cli.Configurations: the nearest configuration of each file, overrides applied)."""
+    from flake8_ssot.selection import enabled_predicate
+
+    predicates: dict[str, Callable[[str], bool]] = {}
+
+    def enabled(name: str, code: str) -> bool:
+        predicate = predicates.get(name)
+        if predicate is None:
+            path = os.path.normpath(os.path.join(root, name))
+            config = configurations.configs[configurations.index_for_file(path)]
+            predicate = predicates[name] = enabled_predicate(config, path)
+        return predicate(code)
+
+    return enabled
+
+
 def gone_files(baseline: Baseline, root: str, checked: Sequence[str], current: Mapping[str, Current]) -> Iterator[str]:
     """Baselined files that no longer exist and lie under one of the paths checked: deleted or
     renamed files, whose entries are stale. Files that exist but were not checked are left alone."""
@@ -503,11 +541,12 @@ def check_against(
     root: str,
     checked: Sequence[str],
     read: Callable[[str], str | None],
+    enabled: Callable[[str, str], bool] | None = None,
 ) -> Applied:
     """`ssot check --baseline FILE`: `shown` is FILE as the user should read it."""
     import dataclasses
 
-    baseline = load(file, shown)
+    baseline, _ = split(load(file, shown), enabled)
     current = _checked(results, root, read)
     comparison = compare(baseline, current, gone_files(baseline, root, checked, current))
     filtered = []
@@ -536,6 +575,7 @@ def write(
     read: Callable[[str], str | None],
     reference: str | None,
     add_new: bool,
+    enabled: Callable[[str, str], bool] | None = None,
 ) -> list[str]:
     """`ssot check --write-baseline FILE`: record this run's violations. Over an existing
     baseline (`reference`: `--baseline`, else FILE itself when it exists) only shrink it,
@@ -545,10 +585,10 @@ def write(
     if reference is None:
         written = from_current(current)
     else:
-        old = load(reference, shown if reference == file else None)
+        old, unjudged = split(load(reference, shown if reference == file else None), enabled)
         gone = list(gone_files(old, root, checked, current))
         comparison = compare(old, current, gone)
-        written = shrink(old, current, gone, add_new)
+        written = merge(shrink(old, current, gone, add_new), unjudged)
         if comparison.stale_count:
             count = comparison.stale_count
             what = "entry whose violation no longer occurs" if count == 1 else "entries whose violations no longer occur"
@@ -617,11 +657,14 @@ class Plan:
         prefix = self.cwd.rstrip(os.sep) + os.sep
         return absolute[len(prefix):] if absolute.startswith(prefix) else absolute
 
-    def check(self, results: Sequence, sources: Mapping[str, str], checked: Sequence[str]) -> Applied:
+    def check(self, results: Sequence, sources: Mapping[str, str], checked: Sequence[str], configurations=None) -> Applied:
         assert self.against is not None
-        return check_against(self.against, self.shown(self.against), results, self.root, checked, read_source(sources))
+        enabled = None if configurations is None else enabled_codes(self.root, configurations)
+        return check_against(self.against, self.shown(self.against), results, self.root, checked, read_source(sources),
+                             enabled)
 
-    def write(self, results: Sequence, sources: Mapping[str, str], checked: Sequence[str]) -> list[str]:
+    def write(self, results: Sequence, sources: Mapping[str, str], checked: Sequence[str], configurations=None) -> list[str]:
         assert self.write_to is not None
+        enabled = None if configurations is None else enabled_codes(self.root, configurations)
         return write(self.write_to, self.shown(self.write_to), results, self.root, checked, read_source(sources),
-                     self.reference, self.add_new)
+                     self.reference, self.add_new, enabled)

@@ -257,8 +257,8 @@ def run_check(args: argparse.Namespace) -> int:
     if plan is not None:
         checked = [] if args.stdin_filename is not None else (args.paths or [plan.root])
         if plan.write_to is not None:
-            return report_written(args, outcome, cwd, plan.write(outcome.results, sources, checked))
-        applied = plan.check(outcome.results, sources, checked)
+            return report_written(args, outcome, cwd, plan.write(outcome.results, sources, checked, configurations))
+        applied = plan.check(outcome.results, sources, checked, configurations)
         outcome = dataclasses.replace(outcome, results=applied.results, baselined=applied.baselined, notes=applied.notes)
     return report(args, outcome, cwd, sources)
 
