@@ -471,3 +471,30 @@ def test_fix_content_is_idempotent_its_diff_applies_and_it_reports_a_fresh_check
     assert preview.fixed == fixed.fixed and preview.diagnostics == fixed.diagnostics
     assert (preview.diff == b"") == (after == data)
     assert apply_patch({name: data}, preview.diff)[name] == after
+
+
+def test_warnings_are_counted_apart_and_do_not_fail_the_run_after_fix(tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        "[tool.ssot.legacy]\n"
+        '"netra_backend.app.websocket_core.compat.utils" = "netra_backend.app.websocket_core.utils"\n'
+        '"netra_backend.app.websocket_core.unified_emitter" = '
+        '{ use = "netra_backend.app.websocket_core.emitter", severity = "warning", fix = "none" }\n',
+        encoding="utf-8",
+    )
+    (root / "bridge.py").write_text(
+        "from netra_backend.app.websocket_core.compat.utils import format_ws_message\n"
+        "from netra_backend.app.websocket_core.unified_emitter import UnifiedWebSocketEmitter\n",
+        encoding="utf-8",
+    )
+    result = ssot("--no-cache", "--fix", "--output-format", "concise", cwd=root)
+    assert text(result.stdout) == (
+        "bridge.py:2:1: SSOT001 [warning] legacy import 'netra_backend.app.websocket_core.unified_emitter': "
+        "use 'netra_backend.app.websocket_core.emitter'\n"
+        "Found 1 error (1 fixed, 0 remaining) and 1 warning.\n"
+    )
+    assert result.returncode == 0
+    assert (root / "bridge.py").read_text(encoding="utf-8").startswith(
+        "from netra_backend.app.websocket_core.utils import format_ws_message\n"
+    )

@@ -401,7 +401,7 @@ def summary(
     lines = []
     fixed = fixing.fixed_count(results)
     if fixed:
-        lines.append(fixing.found_line(errors + warnings, fixed))
+        lines.append(fixing.found_line(errors, fixed, warnings))
     elif errors or warnings:
         parts = [_plural(errors, "error")] if errors else []
         if warnings:

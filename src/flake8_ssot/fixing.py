@@ -206,10 +206,12 @@ def _fixes(count: int) -> str:
     return "fix" if count == 1 else "fixes"
 
 
-def found_line(remaining: int, fixed: int) -> str:
-    """`Found 5 errors (3 fixed, 2 remaining).`, ruff's first summary line after `--fix`."""
+def found_line(remaining: int, fixed: int, warnings: int = 0) -> str:
+    """`Found 5 errors (3 fixed, 2 remaining).`, ruff's first summary line after `--fix`;
+    warnings (which do not fail the run) are counted apart: `... remaining) and 1 warning.`"""
     total = remaining + fixed
-    return f"Found {total} error{'' if total == 1 else 's'} ({fixed} fixed, {remaining} remaining)."
+    line = f"Found {total} error{'' if total == 1 else 's'} ({fixed} fixed, {remaining} remaining)"
+    return line + (f" and {warnings} warning{'' if warnings == 1 else 's'}." if warnings else ".")
 
 
 def hint_line(results: Sequence[FileResult], unsafe: bool) -> str | None:
