@@ -139,3 +139,16 @@ def test_a_recovered_all_list_without_commas_gets_no_fix_and_no_crash(tmp_path):
     result = check_source(source, str(path), config)
     assert result.syntax_error is not None
     assert [(d.line, d.code, d.fix) for d in result.diagnostics] == [(3, "SSOT003", None)]
+
+
+def test_noqa_on_a_continued_statement_holds_in_a_file_that_does_not_parse(tmp_path):
+    """`# noqa` on the last line of a backslash-continued import silences it, as in a file that
+    parses; a syntax error further down (here an unterminated docstring) must not undo that."""
+    config = load_config(str(FIXTURES / "noqa" / "pyproject.toml"))
+    path = FIXTURES / "noqa/src/netra_backend/app/websocket_core/handlers.py"
+    source = path.read_text(encoding="utf-8")
+    whole = check_source(source, str(path), config)
+    for tail in ('"""a docstring cut short\n', "x = (\n", "def broken(:\n"):
+        cut = check_source(source + tail, str(path), config)
+        assert cut.syntax_error is not None
+        assert [(d.line, d.code) for d in cut.diagnostics] == [(d.line, d.code) for d in whole.diagnostics], tail

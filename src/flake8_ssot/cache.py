@@ -21,7 +21,7 @@ from typing import Any
 from flake8_ssot import __version__
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic, Edit, Fix
-from flake8_ssot.runner import FileResult
+from flake8_ssot.runner import FileResult, clean_result
 from flake8_ssot.span import Span
 
 CACHE_DIR_NAME = ".ssot_cache"
@@ -60,6 +60,8 @@ class Cache:
         self.strings: list[str] = []
         self.changed: dict[str, list] = {}
         self._loaded_stat: tuple[int, int] | None = None
+        root = config.root
+        self._prefix = root if root.endswith(os.sep) else root + os.sep
         self._load()
 
     # ------------------------------------------------------------------ reading
@@ -75,6 +77,10 @@ class Cache:
         self.strings, self.entries = _valid_document(document)
 
     def relative(self, path: str) -> str:
+        # The common case, a normalised absolute path under the root, is a slice (this runs
+        # once per file of a warm run); anything else goes through os.path.
+        if path.startswith(self._prefix) and _NOT_NORMAL not in path and "//" not in path and os.sep == "/":
+            return path[len(self._prefix):]
         return self.config.relative(path)
 
     def lookup(self, path: str, stat: os.stat_result) -> tuple[str, FileResult | None]:
@@ -86,7 +92,7 @@ class Cache:
         if size != stat.st_size:
             return "miss", None
         if mtime == stat.st_mtime_ns and mtime < verified - RACY_NS:
-            result = self.result(path)
+            result = self._result(path, entry)
             return ("hit", result) if result is not None else ("miss", None)
         return ("verify", None) if isinstance(digest, str) else ("miss", None)
 
@@ -97,8 +103,11 @@ class Cache:
     def result(self, path: str) -> FileResult | None:
         """The cached result for `path`, or None if the entry does not decode."""
         entry = self.entries.get(self.relative(path))
-        if entry is None:
-            return None
+        return None if entry is None else self._result(path, entry)
+
+    def _result(self, path: str, entry: list) -> FileResult | None:
+        if not entry[4] and entry[5] is None:
+            return clean_result(path)  # a clean file, by far the most common entry
         try:
             diagnostics = tuple(_decode(item, self.strings) for item in entry[4])
         except (IndexError, TypeError, ValueError, KeyError):
@@ -184,6 +193,9 @@ class Cache:
             pass  # a read-only tree or a full disk costs speed, never the run
 
 
+_NOT_NORMAL = os.sep + "."  # `/./`, `/../` (and hidden names, which merely take the slow path)
+
+
 def _stat_key(path: str) -> tuple[int, int]:
     status = os.stat(path)
     return status.st_mtime_ns, status.st_size
@@ -209,14 +221,17 @@ def _valid_document(document: dict) -> tuple[list[str], dict[str, list]]:
     if not all(isinstance(text, str) for text in strings):
         return [], {}
     entries = {}
+    # `type(x) is int` rather than isinstance: bool is not a valid value, and this loop runs
+    # once per file of the tree on every warm run.
     for key, entry in files.items():
-        if (
-            isinstance(entry, list) and len(entry) == 6
-            and all(isinstance(value, int) and not isinstance(value, bool) for value in (entry[0], entry[1], entry[3]))
-            and isinstance(entry[2], str) and isinstance(entry[4], list)
-            and (entry[5] is None or isinstance(entry[5], str))
-        ):
-            entries[key] = entry
+        if type(entry) is list and len(entry) == 6:
+            mtime, size, digest, verified, diagnostics, syntax_error = entry
+            if (
+                type(mtime) is int and type(size) is int and type(verified) is int
+                and type(digest) is str and type(diagnostics) is list
+                and (syntax_error is None or type(syntax_error) is str)
+            ):
+                entries[key] = entry
     return strings, entries
 
 

@@ -34,6 +34,7 @@ from flake8_ssot.runner import (
     check_file,
     decode_source,
     default_jobs,
+    quiet_collector,
     read_source,
     run_tasks,
 )
@@ -139,7 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     try:
-        return args.handler(args)
+        with quiet_collector():
+            return args.handler(args)
     except ConfigError as error:
         _error(str(error))
         return EXIT_ERROR
@@ -209,7 +211,11 @@ class Configurations:
         return self.configs[self.index_for_directory(directory)]
 
     def index_for_file(self, path: str) -> int:
-        return self.index_for_directory(os.path.dirname(os.path.abspath(path)))
+        # Discovery gives absolute paths: no abspath per file (config_for normalises the directory).
+        directory, separator, _ = path.rpartition(os.sep)
+        if not (directory and separator and os.sep == "/" and path.startswith("/")):
+            directory = os.path.dirname(os.path.abspath(path))
+        return self.index_for_directory(directory)
 
 
 def project_root(cwd: str, explicit: str | None) -> str:
@@ -336,19 +342,22 @@ def check_files(
     from flake8_ssot.cache import Cache, default_cache_dir, now_ns
 
     caches: dict[int, Cache] = {}
+    cache_of: dict[int, Cache | None] = {}  # per configuration; None: no cache
     results: list[FileResult | None] = [None] * len(files)
     tasks: list[Task] = []
     slots: list[tuple[int, os.stat_result | None, Cache | None]] = []
     checked_at = now_ns()
     for position, path in enumerate(files):
         index = configurations.index_for_file(path)
-        config = configurations.configs[index]
-        cache = None
-        if cache_dir is not None and not config.is_empty:
-            cache = caches.get(index)
-            if cache is None:
+        if index in cache_of:
+            cache = cache_of[index]
+        else:
+            config = configurations.configs[index]
+            cache = None
+            if cache_dir is not None and not config.is_empty:
                 directory = cache_dir or default_cache_dir(config)
                 cache = caches[index] = Cache(directory, config, configurations.overrides.key())
+            cache_of[index] = cache
         status = None
         expected = None
         if cache is not None:

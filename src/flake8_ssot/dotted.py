@@ -110,7 +110,12 @@ def module_name(path: str, roots: Iterable[str]) -> tuple[str, bool]:
     for root in roots:
         if (path.startswith(root + os.sep) or path == root) and len(root) > len(best):
             best = root
-    relative = os.path.relpath(path, best) if best else os.path.basename(path)
+    if best and path != best:
+        # `path` is normalised and starts with `best` + separator: slicing is what relpath
+        # would compute, without its two abspath calls (this runs once per file checked).
+        relative = path[len(best):].lstrip(os.sep)
+    else:
+        relative = os.path.relpath(path, best) if best else os.path.basename(path)
     parts = relative.replace(os.sep, "/").split("/")
     stem, _, _ = parts[-1].rpartition(".")
     parts[-1] = stem or parts[-1]

@@ -58,10 +58,14 @@ def _comments_by_line(source: str) -> dict[int, str]:
     """Line -> the noqa-bearing text that applies to it (flake8 maps a logical line's range)."""
     lines = re.split(r"\r\n|\r|\n", source)  # as tokenize counts lines; not str.splitlines()
     mapping: dict[int, str] = {}
+    ranges: list[tuple[int, int]] = []
     try:
-        ranges = list(_logical_ranges(source))
+        ranges.extend(_logical_ranges(source))
     except (tokenize.TokenError, SyntaxError, IndentationError):
-        ranges = [(number, number) for number in range(1, len(lines) + 1)]
+        # A file that does not tokenize to the end (an unterminated string or bracket, a bad
+        # dedent): the statements before the error keep their ranges, the rest go line by line.
+        done = max((end for _, end in ranges), default=0)
+        ranges.extend((number, number) for number in range(done + 1, len(lines) + 1))
     for start, end in ranges:
         text = "\n".join(lines[start - 1:end])
         if "noqa" in text.lower() and NOQA.search(text):

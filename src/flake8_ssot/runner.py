@@ -7,6 +7,7 @@ is checked by `check_file`/`check_bytes`; every front-end that works file by fil
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import os
@@ -19,11 +20,12 @@ from typing import Callable, Sequence
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import module_name
-from flake8_ssot.engine import check_source, may_match
 
 # Below this many files to check, starting worker processes costs more than it saves.
 MIN_FILES_FOR_PROCESSES = 64
 MAX_BATCH = 128
+# The first read asks for this much; most source files fit, so one system call reads them.
+FIRST_READ = 1 << 16
 
 
 class SourceError(Exception):
@@ -37,6 +39,17 @@ class FileResult:
     syntax_error: str | None = None  # set when Python could not parse the file
     error: str | None = None  # set when the file could not be read or decoded
     digest: str | None = None  # content hash, when the cache asked for one
+
+
+_new_object = object.__new__
+
+
+def clean_result(path: str, digest: str | None = None) -> FileResult:
+    """`FileResult(path, digest=digest)`, built about 5x faster: a warm run makes one per file,
+    and a frozen dataclass's `__init__` pays for `object.__setattr__` on every field."""
+    result = _new_object(FileResult)
+    vars(result).update(path=path, diagnostics=(), syntax_error=None, error=None, digest=digest)
+    return result
 
 
 def content_digest(data: bytes) -> str:
@@ -75,11 +88,28 @@ def _end_of_second_line(data: bytes) -> int:
 
 
 def read_bytes(path: str) -> bytes:
+    # os.open/os.read: no buffered file object per file (about 40% faster over a large tree).
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        descriptor = os.open(path, _READ_FLAGS)
     except OSError as error:
         raise SourceError(f"cannot read: {error.strerror or error}") from None
+    try:
+        data = os.read(descriptor, FIRST_READ)
+        if len(data) < FIRST_READ:
+            return data
+        chunks = [data]
+        while True:
+            chunk = os.read(descriptor, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    except OSError as error:
+        raise SourceError(f"cannot read: {error.strerror or error}") from None
+    finally:
+        os.close(descriptor)
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
 def read_source(path: str) -> str:
@@ -92,13 +122,18 @@ def check_bytes(data: bytes, path: str, config: Config, digest: bool = False) ->
     # The prefilter reads raw bytes (its words are ASCII, every source encoding is
     # ASCII-compatible); the file is still decoded, so a broken one is always reported.
     module, _ = module_name(os.path.abspath(path), config.src)
-    candidate = may_match(data, module, config)
+    candidate = config.prefilter.may_match(data, module)
+    if not candidate and data.isascii() and b"coding" not in data[:_end_of_second_line(data)]:
+        # ASCII without a coding declaration always decodes: no need to prove it.
+        return FileResult(path, digest=hashed)
     try:
         source = decode_source(data)
     except SourceError as error:
         return FileResult(path, error=str(error), digest=hashed)
     if not candidate:
         return FileResult(path, digest=hashed)
+    from flake8_ssot.engine import check_source
+
     try:
         result = check_source(source, path, config, prefilter=False)
     except Exception as error:  # a bug of ours must cost one file, never the whole run
@@ -136,6 +171,19 @@ _WORKER_CHECK: CheckFunction = check_file
 def _start_worker(configs: Sequence[Config], check: CheckFunction) -> None:
     global _WORKER_CONFIGS, _WORKER_CHECK
     _WORKER_CONFIGS, _WORKER_CHECK = configs, check
+    # Parsing allocates millions of objects that die young and hold no cycles: the cyclic
+    # collector would rescan the inherited heap again and again for nothing (about 15% of a
+    # cold run). It runs once per batch instead, and only when enough objects survived.
+    gc.freeze()
+    gc.disable()
+
+
+_COLLECT_AFTER = 200_000  # net new tracked objects since the last collection
+
+
+def _collect_if_needed() -> None:
+    if gc.get_count()[0] > _COLLECT_AFTER:
+        gc.collect()
 
 
 def _run_task(task: Task, configs: Sequence[Config], check: CheckFunction, digest: bool):
@@ -152,9 +200,23 @@ def _run_task(task: Task, configs: Sequence[Config], check: CheckFunction, diges
     return check(task.path, configs[task.config], digest)
 
 
-def _run_batch(batch: list[tuple[int, Task]], digest: bool) -> list[tuple[int, object]]:
-    # Only files with something to say travel back in full; clean ones are small tuples.
-    return [(index, _run_task(task, _WORKER_CONFIGS, _WORKER_CHECK, digest)) for index, task in batch]
+_CLEAN, _FULL = 0, 1
+
+
+def _run_batch(batch: list[tuple[int, str, int, str | None]], digest: bool) -> list[tuple[int, int, object]]:
+    """Check a batch of paths in a worker, which reads the files itself. Only results with
+    something to say travel back in full; a clean file is its index and content digest."""
+    compact = _WORKER_CHECK is check_file
+    out: list[tuple[int, int, object]] = []
+    for index, path, config, expected in batch:
+        result = _run_task(Task(path, config, expected), _WORKER_CONFIGS, _WORKER_CHECK, digest)
+        if (compact and type(result) is FileResult and not result.diagnostics
+                and result.syntax_error is None and result.error is None):
+            out.append((index, _CLEAN, result.digest))
+        else:
+            out.append((index, _FULL, result))
+    _collect_if_needed()
+    return out
 
 
 def batches(items: list, jobs: int) -> list[list]:
@@ -174,31 +236,54 @@ def run_tasks(
     """Results (a `FileResult`, or `SAME`) in the order of `tasks`, whatever `jobs` is."""
     results: list[object] = [None] * len(tasks)
     total = len(tasks)
-    indexed = list(enumerate(tasks))
     if jobs <= 1 or total < MIN_FILES_FOR_PROCESSES:
-        for done, (index, task) in enumerate(indexed, 1):
-            results[index] = _run_task(task, configs, check, digest)
-            if progress is not None:
-                progress(done, total)
+        with quiet_collector():
+            for index, task in enumerate(tasks):
+                results[index] = _run_task(task, configs, check, digest)
+                if index % MAX_BATCH == MAX_BATCH - 1:
+                    _collect_if_needed()
+                if progress is not None:
+                    progress(index + 1, total)
         return results
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     jobs = min(jobs, max(1, total // 16))
     context = _process_context()
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(configs, check)
-    ) as pool:
-        pending = {pool.submit(_run_batch, batch, digest) for batch in batches(indexed, jobs)}
-        done_count = 0
-        while pending:
-            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            for future in finished:
-                for index, result in future.result():
-                    results[index] = result
-                    done_count += 1
-            if progress is not None:
-                progress(done_count, total)
+    work = [(index, task.path, task.config, task.expected_digest) for index, task in enumerate(tasks)]
+    gc.freeze()  # the workers inherit the heap; untouched pages stay shared (copy-on-write)
+    try:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(configs, check)
+        ) as pool:
+            pending = {pool.submit(_run_batch, batch, digest) for batch in batches(work, jobs)}
+            done_count = 0
+            while pending:
+                finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    for index, kind, value in future.result():
+                        if kind == _CLEAN:
+                            value = clean_result(tasks[index].path, value)
+                        results[index] = value
+                        done_count += 1
+                if progress is not None:
+                    progress(done_count, total)
+    finally:
+        gc.unfreeze()
     return results
+
+
+class quiet_collector:
+    """No automatic cyclic collection inside the block (see `_start_worker`): a run builds
+    hundreds of thousands of long-lived objects (cache entries, results) and Python's
+    collector would rescan all of them again and again while they are being built."""
+
+    def __enter__(self) -> None:
+        self.enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc_info) -> None:
+        if self.enabled:
+            gc.enable()
 
 
 def _process_context():

@@ -1,0 +1,216 @@
+"""The fast paths of the runner and the cache give exactly what the slow paths give.
+
+Every shortcut taken for speed at monorepo scale (issue 7) is checked against the plain
+computation it replaces: parallel workers that send clean files back as a digest, files read
+with os.read in chunks, ASCII files not decoded when the prefilter rules them out, a clean
+cached file built without the dataclass constructor, relative paths and module names by
+slicing instead of os.path.relpath.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flake8_ssot.cache import Cache
+from flake8_ssot.config import load_config
+from flake8_ssot.dotted import module_name
+from flake8_ssot.runner import (
+    FIRST_READ,
+    SAME,
+    FileResult,
+    SourceError,
+    Task,
+    check_bytes,
+    check_file,
+    clean_result,
+    content_digest,
+    read_bytes,
+    run_tasks,
+)
+
+POLICY = textwrap.dedent("""\
+    [tool.ssot]
+    src = ["src"]
+
+    [tool.ssot.legacy]
+    "netra_backend.app.websocket_core.factory" = "netra_backend.app.websocket_core.canonical_imports"
+
+    [tool.ssot.factories]
+    "netra_backend.app.services.user_execution_context.UserExecutionContext" = { use = "netra_backend.app.services.user_execution_context.create_defensive_user_execution_context" }
+    """)
+
+CLEAN = '''"""Thread persistence for the agent supervisor."""
+
+import logging
+from dataclasses import dataclass, field
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ThreadRecord:
+    thread_id: str
+    tags: list[str] = field(default_factory=list)
+'''
+LEGACY = "from netra_backend.app.websocket_core.factory import create_websocket_manager\n"
+DIRECT = (
+    "from netra_backend.app.services.user_execution_context import UserExecutionContext\n\n"
+    "def build(user_id):\n    return UserExecutionContext(user_id=user_id)\n"
+)
+BROKEN = LEGACY + "\n<<<<<<< HEAD\ndef f(:\n    pass\n"
+
+
+def make_tree(root: Path, count: int = 90) -> list[str]:
+    """A tree of `count` files: mostly clean, some with violations, one broken, one undecodable."""
+    (root / "pyproject.toml").write_text(POLICY, encoding="utf-8")
+    package = root / "src" / "netra_backend" / "app" / "services"
+    package.mkdir(parents=True)
+    files = []
+    for number in range(count):
+        kind = number % 9
+        text = {3: LEGACY, 5: DIRECT, 7: CLEAN.replace("ThreadRecord", "UserExecutionContextView")}.get(kind, CLEAN)
+        path = package / f"module_{number:03d}.py"
+        path.write_text(text, encoding="utf-8")
+        files.append(str(path))
+    broken = package / "broken_merge.py"
+    broken.write_text(BROKEN, encoding="utf-8")
+    latin = package / "latin_notes.py"
+    latin.write_bytes("# Notizen zur Übergabe\nNAME = 'Grüße'\n".encode("latin-1"))  # not UTF-8, no cookie
+    files += [str(broken), str(latin)]
+    return sorted(files)
+
+
+def plain(result) -> tuple:
+    assert isinstance(result, FileResult)
+    return (result.path, result.diagnostics, result.syntax_error, result.error, result.digest)
+
+
+@pytest.mark.parametrize("digest", [False, True])
+def test_parallel_workers_give_the_serial_results(tmp_path, digest):
+    files = make_tree(tmp_path)
+    config = load_config(str(tmp_path / "pyproject.toml"))
+    tasks = [Task(path, 0) for path in files]
+    serial = run_tasks(tasks, [config], jobs=1, digest=digest)
+    parallel = run_tasks(tasks, [config], jobs=2, digest=digest)
+    assert [plain(r) for r in parallel] == [plain(r) for r in serial]
+    codes = {os.path.basename(r.path): [d.code for d in r.diagnostics] for r in serial}
+    assert codes["module_003.py"] == ["SSOT001"] and codes["module_005.py"] == ["SSOT002"]
+    assert codes["module_007.py"] == [] and codes["module_000.py"] == []
+    by_name = {os.path.basename(r.path): r for r in serial}
+    assert by_name["broken_merge.py"].syntax_error and by_name["broken_merge.py"].diagnostics
+    assert "cannot decode line 1 as utf-8" in by_name["latin_notes.py"].error
+    if digest:
+        assert all(r.digest == content_digest(Path(r.path).read_bytes()) for r in serial if r.error is None)
+
+
+def test_workers_answer_same_for_an_unchanged_digest(tmp_path):
+    files = make_tree(tmp_path)
+    config = load_config(str(tmp_path / "pyproject.toml"))
+    expected = [content_digest(Path(path).read_bytes()) for path in files]
+    Path(files[3]).write_text(LEGACY + "# edited\n", encoding="utf-8")  # this one no longer matches
+    tasks = [Task(path, 0, digest) for path, digest in zip(files, expected)]
+    for jobs in (1, 2):
+        results = run_tasks(tasks, [config], jobs=jobs, digest=True)
+        assert [r == SAME for r in results] == [i != 3 for i in range(len(files))]
+        assert [d.code for d in results[3].diagnostics] == ["SSOT001"]
+
+
+def test_clean_result_is_a_plain_file_result():
+    fast, slow = clean_result("src/app.py", "ab12"), FileResult("src/app.py", digest="ab12")
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert clean_result("x.py") == FileResult("x.py")
+    with pytest.raises(AttributeError):
+        fast.path = "other.py"  # still frozen
+
+
+@pytest.mark.parametrize("size", [0, 1, FIRST_READ - 1, FIRST_READ, FIRST_READ + 1, 3 * FIRST_READ + 17])
+def test_read_bytes_reads_every_byte(tmp_path, size):
+    data = bytes((index * 7 + 3) % 256 for index in range(size))
+    path = tmp_path / "blob.py"
+    path.write_bytes(data)
+    assert read_bytes(str(path)) == data
+
+
+def test_read_bytes_error_is_a_source_error(tmp_path):
+    with pytest.raises(SourceError, match="cannot read"):
+        read_bytes(str(tmp_path / "missing.py"))
+    with pytest.raises(SourceError, match="cannot read"):
+        read_bytes(str(tmp_path))  # a directory
+
+
+def test_files_the_prefilter_rules_out_still_report_bad_encodings(tmp_path):
+    """ASCII files skip decoding only when nothing can make the decode fail."""
+    (tmp_path / "pyproject.toml").write_text(POLICY, encoding="utf-8")
+    config = load_config(str(tmp_path / "pyproject.toml"))
+    path = str(tmp_path / "src" / "tool.py")
+    assert check_bytes(b"# -*- coding: klingon -*-\nx = 1\n", path, config).error == (
+        "bad encoding declaration: unknown encoding: klingon"
+    )
+    assert check_bytes(b"#!/usr/bin/env python\n# vim: set fileencoding=bogus :\nx = 1\n", path, config).error
+    assert "cannot decode line 2" in check_bytes(b"x = 1\ny = '\xff'\n", path, config).error
+    assert check_bytes(b"x = 1\n", path, config) == FileResult(path)
+    assert check_bytes("x = 'Grüße'\n".encode(), path, config) == FileResult(path)
+
+
+def test_a_hit_builds_the_same_result_as_a_fresh_check(tmp_path):
+    files = make_tree(tmp_path, count=20)
+    config = load_config(str(tmp_path / "pyproject.toml"))
+    cache = Cache(str(tmp_path / "cache"), config)
+    fresh = {}
+    for path in files:
+        result = check_file(path, config, digest=True)
+        fresh[path] = result
+        cache.store(path, os.stat(path), checked_at=os.stat(path).st_mtime_ns + 10**10, result=result)
+    cache.save()
+    reloaded = Cache(str(tmp_path / "cache"), config)
+    for path in files:
+        if fresh[path].error is not None:
+            assert reloaded.lookup(path, os.stat(path)) == ("miss", None)  # never cached
+            continue
+        state, result = reloaded.lookup(path, os.stat(path))
+        assert state == "hit"
+        assert (result.path, result.diagnostics, result.syntax_error) == (
+            path, fresh[path].diagnostics, fresh[path].syntax_error,
+        )
+
+
+@pytest.mark.parametrize("relative", [
+    "src/app.py", "src/pkg/__init__.py", "a/b/c/d/e/f.py", "src/.hidden/mod.py", "src/pkg/../app.py",
+    "src//double.py", "src/./dot.py",
+])
+def test_cache_keys_by_slicing_equal_os_path_relpath(tmp_path, relative):
+    (tmp_path / "pyproject.toml").write_text(POLICY, encoding="utf-8")
+    config = load_config(str(tmp_path / "pyproject.toml"))
+    cache = Cache(str(tmp_path / "cache"), config)
+    path = str(tmp_path) + "/" + relative
+    assert cache.relative(path) == config.relative(path)
+    assert cache.relative(os.path.normpath(path)) == config.relative(path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    root=st.lists(st.sampled_from(["work", "repo", "src", "lib", "a"]), min_size=1, max_size=3),
+    inner=st.lists(st.sampled_from(["pkg", "app", "__init__.py", "mod.py", "x.pyi", "tests", "v2.0"]),
+                   min_size=0, max_size=4),
+    other=st.booleans(),
+)
+def test_module_names_by_slicing_equal_relpath(root, inner, other):
+    base = "/" + "/".join(root)
+    path = os.path.normpath("/".join([base, *inner, "leaf.py"]) if inner[-1:] != ["__init__.py"] else "/".join([base, *inner]))
+    roots = [base, "/elsewhere/src"] if other else [base]
+    slow_best = max((r for r in roots if path.startswith(r + os.sep) or path == r), key=len, default="")
+    relative = os.path.relpath(path, slow_best) if slow_best else os.path.basename(path)
+    parts = relative.replace(os.sep, "/").split("/")
+    stem = parts[-1].rpartition(".")[0]
+    parts[-1] = stem or parts[-1]
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts.pop()
+    expected = (".".join(p for p in parts if p not in ("", ".")), is_package)
+    assert module_name(path, roots) == expected
