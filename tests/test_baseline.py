@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 import textwrap
 from collections import Counter
 from pathlib import Path
@@ -80,6 +83,27 @@ def test_calls_strings_and_indentation_have_one_spelling():
                         run_id='r', )
     """, 3, 30)
     assert compact == spread == expected
+
+
+@pytest.mark.parametrize("plain, formatted", [
+    ("legacy_module, victim_context = importlib.import_module(FACTORY), UserExecutionContext(**ids)\n",
+     "(legacy_module, victim_context) = (\n    importlib.import_module(FACTORY),\n    UserExecutionContext(**ids),\n)\n"),
+    ("context = uec.UserExecutionContext(user_id=user_id, run_id=f\"run_{uuid.uuid4()}\")\n",
+     "context = (\n  uec.UserExecutionContext(\n    user_id=user_id,\n    run_id=f'run_{uuid.uuid4()}',\n  )\n)\n"),
+    ("return get_websocket_manager_factory()\n", "return (\n    get_websocket_manager_factory()\n)\n"),
+    ("with patch(FACTORY) as factory, patch(MANAGER) as manager:\n    pass\n",
+     "with (\n    patch(FACTORY) as factory,\n    patch(MANAGER) as manager,\n):\n    pass\n"),
+])
+def test_parentheses_and_quotes_a_formatter_changes_are_not_part_of_the_key(plain, formatted):
+    assert text_at(plain, 1) == text_at(formatted, 1)
+
+
+@pytest.mark.parametrize("one, other", [
+    ("x = foo((a, b))\n", "x = foo(a, b)\n"),  # a tuple argument is not grouping
+    ("x = f\"it's {a}\"\n", "x = f'it\\'s {a}'\n"),  # an f-string with quotes inside stays as written
+])
+def test_parentheses_and_quotes_that_matter_stay(one, other):
+    assert text_at(one, 1) != text_at(other, 1)
 
 
 def test_statements_on_one_line_are_told_apart():
@@ -533,6 +557,32 @@ def test_statistics_split_new_and_baselined(tree):
     text = check("--baseline", "ssot-baseline.json", "--statistics", cwd=tree).stdout
     assert text.startswith(f"Violations by code (baseline: 1 new, {stats['total'] - 1} baselined):\n  new  baselined\n")
     assert f"\n    1  {factory['baselined']:>9}  SSOT001  {FACTORY}\n" in text
+
+
+MONOREPO = Path(__file__).resolve().parent.parent / "examples" / "monorepo"
+
+
+def test_a_real_formatter_keeps_every_violation_matched(tmp_path):
+    """`ruff format` at several line lengths, indent widths, quote styles and trailing-comma
+    modes wraps calls, adds and removes parentheses and commas: nothing becomes new or stale."""
+    pytest.importorskip("ruff")  # in the test extra
+    root = tmp_path / "monorepo"
+    shutil.copytree(MONOREPO, root, ignore=shutil.ignore_patterns(".ssot_cache", "__pycache__"))
+    written = check("--write-baseline", "ssot-baseline.json", cwd=root)
+    total = len(entries(root))
+    assert written.returncode == 0 and total >= 30
+    for options in (
+        ["--line-length", "40"],
+        ["--line-length", "30", "--config", "indent-width=2", "--config", "format.quote-style='single'"],
+        ["--line-length", "150", "--config", "format.magic-trailing-comma='ignore'"],
+        ["--line-length", "88"],
+    ):
+        formatted = subprocess.run([sys.executable, "-m", "ruff", "format", "--no-cache", "--quiet", *options, "."],
+                                   cwd=root, capture_output=True, encoding="utf-8", timeout=120)
+        assert formatted.returncode in (0, 2), formatted.stderr  # 2: a file that does not parse is left alone
+        result = check("--baseline", "ssot-baseline.json", cwd=root)
+        assert (result.returncode, result.stdout.splitlines()[-1]) == (
+            0, f"{total} baselined violations not shown (ssot-baseline.json)."), (options, result.stdout)
 
 
 @pytest.mark.parametrize("content, message", [

@@ -62,9 +62,16 @@ _FSTRING_END = getattr(tokenize, "FSTRING_END", None)
 
 
 def _string_text(text: str) -> str:
-    """One spelling per string literal ('x' and "x" are the same key); f-strings stay as written."""
+    """One spelling per string literal ('x' and "x" are the same key); an f-string gets single
+    quotes when its text holds no quote or backslash, else it stays as written."""
     prefix = text[:len(text) - len(text.lstrip("rRbBuUfF"))]
     if "f" in prefix.lower():
+        rest = text[len(prefix):]
+        quote = rest[:3] if rest[:3] in ('"""', "'''") else rest[:1]
+        body = rest[len(quote):len(rest) - len(quote)]
+        if quote and rest.endswith(quote) and len(rest) >= 2 * len(quote) and not any(c in body for c in "'\"\\"):
+            single = "'" * len(quote)
+            return "".join(sorted(prefix.lower())) + single + body + single
         return text
     try:
         return repr(ast.literal_eval(text))
@@ -139,7 +146,7 @@ class Statements:
                     elif kind == _FSTRING_END:
                         fstring_depth -= 1
                         if not fstring_depth:
-                            texts.append(self._text(fstring_start, token.end))
+                            texts.append(_string_text(self._text(fstring_start, token.end)))
                             positions.append(fstring_start)
                             end = token.end
                     continue
@@ -182,17 +189,66 @@ class Statements:
         return _plain_line(self.lines[line - 1])
 
 
+# Parentheses a formatter may add around a whole tuple at statement level, between these.
+_SIDE_STARTS = frozenset({
+    "=", "return", "yield", "del", "for", "in", "with", "+=", "-=", "*=", "/=", "//=", "%=",
+    "**=", ">>=", "<<=", "&=", "^=", "|=", "@=",
+})
+_SIDE_ENDS = frozenset({"=", ":", "in"})
+
+
+def _without_grouping(tokens: Sequence[str], positions: Sequence[tuple[int, int]]) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
+    """Drop the parentheses that formatters add and remove with the line length: those that
+    only group (`x = (\n    f(a)\n)`, `return (a)`) and those around a whole tuple at
+    statement level (`(a, b) = (\n    c,\n    d,\n)`, `with (a as b, c):`). Calls keep theirs."""
+    if "(" not in tokens:
+        return tuple(tokens), tuple(positions)
+    matching: dict[int, int] = {}
+    stack: list[int] = []
+    commas: dict[int, bool] = {}  # an open "(" -> has a comma at its own depth
+    top: set[int] = set()  # the brackets opened at depth 0
+    for index, text in enumerate(tokens):
+        if text in _OPENING:
+            if not stack:
+                top.add(index)
+            stack.append(index)
+            commas[index] = False
+        elif text in _CLOSING and stack:
+            matching[stack.pop()] = index
+        elif text == "," and stack:
+            commas[stack[-1]] = True
+    dropped: set[int] = set()
+    for opening, closing in matching.items():
+        if tokens[opening] != "(" or closing == opening + 1:
+            continue
+        if opening > 0 and _is_callee(tokens[opening - 1]):
+            continue  # a call, a definition's parameters, a class's bases
+        whole_side = opening in top and (opening == 0 or tokens[opening - 1] in _SIDE_STARTS) and (
+            closing + 1 == len(tokens) or tokens[closing + 1] in _SIDE_ENDS)
+        if commas[opening] and not whole_side:
+            continue  # a tuple inside an expression
+        dropped.update((opening, closing))
+        if tokens[closing - 1] == ",":
+            dropped.add(closing - 1)  # the magic trailing comma goes with them
+    if not dropped:
+        return tuple(tokens), tuple(positions)
+    kept = [index for index in range(len(tokens)) if index not in dropped]
+    return tuple(tokens[index] for index in kept), tuple(positions[index] for index in kept)
+
+
 def _statement_text(segment: _Segment, position: tuple[int, int]) -> str:
     """The whole statement; or, for a position inside brackets (an argument, a list or dict
     element, a parameter), the statement's head up to its first bracket and that one element,
     so adding an export to `__all__` or an entry to a registry dict keeps the others matched.
     Imports are always whole: their parentheses are optional, and a copy must not match."""
-    tokens = segment.tokens
+    tokens, positions = _without_grouping(segment.tokens, segment.positions)
+    if not tokens:
+        return ""
     if tokens[0] in ("from", "import"):
         return normalise(tokens)
     stack: list[int] = []
     before = 0  # the tokens that start before the position
-    for index, start in enumerate(segment.positions):
+    for index, start in enumerate(positions):
         if start >= position:
             break
         before = index + 1
