@@ -44,13 +44,15 @@ UNTOUCHED = {
         "    return UserExecutionContext(user_id=user_id)\n"
     ),
     # an entry with fix = "none"
-    "netra_backend/app/routes/events.py": "from netra_backend.app.websocket_core.unified_manager import UnifiedManager\n",
+    "netra_backend/app/routes/events.py": (
+        "from netra_backend.app.websocket_core.unified_manager import UnifiedManager\n"
+    ),
     # nothing to report at all
     "netra_backend/app/routes/health.py": "def health() -> dict:\n    return {'status': 'ok'}\n",
 }
 FACTORY_CONFIG = """
-[tool.ssot.factories]
-"netra_backend.app.services.user_execution_context.UserExecutionContext" = { use = "netra_backend.app.services.user_execution_context.create_defensive_user_execution_context" }
+[tool.ssot.factories.\"netra_backend.app.services.user_execution_context.UserExecutionContext\"]
+use = "netra_backend.app.services.user_execution_context.create_defensive_user_execution_context"
 """
 
 
@@ -222,7 +224,8 @@ def test_unsafe_fixes_alone_only_counts_unsafe_fixes_as_applicable(tmp_path):
     assert sum(" [*] " in row for row in unsafe_rows) == safe + risky
     assert [row.replace(" [*]", "") for row in plain_rows] == [row.replace(" [*]", "") for row in unsafe_rows]
     assert text(plain.stdout).splitlines()[-1] == (
-        f"[*] {safe} fixable with the `--fix` option ({risky} hidden fixes are available with the `--unsafe-fixes` option)."
+        f"[*] {safe} fixable with the `--fix` option "
+        f"({risky} hidden fixes are available with the `--unsafe-fixes` option)."
     )
     assert text(unsafe.stdout).splitlines()[-1] == f"[*] {safe + risky} fixable with the `--fix` option."
     # the full format marks the same diagnostics
@@ -304,7 +307,8 @@ def test_the_diff_applies_with_patch(tmp_path):
 LAYOUTS = {
     "crlf-bom": lambda source: codecs.BOM_UTF8 + source.replace("\n", "\r\n").encode("utf-8"),
     "latin-1-cookie-crlf": lambda source: (
-        "# -*- coding: latin-1 -*-\r\n# Générateur de gestionnaires, données héritées\r\n" + source.replace("\n", "\r\n")
+        "# -*- coding: latin-1 -*-\r\n# Générateur de gestionnaires, données héritées\r\n"
+        + source.replace("\n", "\r\n")
     ).encode("latin-1"),
 }
 
@@ -362,7 +366,9 @@ def test_a_fix_that_would_break_the_file_is_refused_reported_and_the_file_left_u
     assert text(result.stderr) == refusal
     assert snapshot(root) == before  # byte for byte, and not even rewritten
     assert sorted(os.listdir(root)) == ["other.py", "pyproject.toml", "service.py"]
-    assert text(result.stdout) == "service.py:3:10: SSOT190 call canonical_call\nFound 1 error.\n[*] 1 fixable with the `--fix` option.\n"
+    assert text(result.stdout) == (
+        "service.py:3:10: SSOT190 call canonical_call\nFound 1 error.\n[*] 1 fixable with the `--fix` option.\n"
+    )
     assert result.returncode == 1
     diff = ssot("--no-cache", "--diff", "--unsafe-fixes", cwd=root)
     assert (diff.returncode, diff.stdout) == (0, b"")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from flake8_ssot.span import Span
 
@@ -48,3 +49,20 @@ class Diagnostic:
 
     def sort_key(self) -> tuple:
         return (self.span.line, self.span.column, self.code, self.message)
+
+
+def is_fixable(diagnostic: Diagnostic, unsafe: bool = False) -> bool:
+    """Would `--fix` (with `--unsafe-fixes` when `unsafe`) apply this diagnostic's fix?"""
+    fix = diagnostic.fix
+    return fix is not None and bool(fix.edits) and (unsafe or fix.applicability == SAFE)
+
+
+def count_fixable(diagnostics: Iterable[Diagnostic], unsafe: bool = False) -> tuple[int, int]:
+    """(fixable now, fixable only with --unsafe-fixes): the numbers a summary reports."""
+    fixable = hidden = 0
+    for diagnostic in diagnostics:
+        if is_fixable(diagnostic, unsafe):
+            fixable += 1
+        elif is_fixable(diagnostic, unsafe=True):
+            hidden += 1
+    return fixable, hidden

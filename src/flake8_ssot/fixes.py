@@ -23,28 +23,11 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from flake8_ssot.config import Config
-from flake8_ssot.diagnostic import SAFE, Diagnostic, Edit, Fix
+from flake8_ssot.diagnostic import SAFE, Diagnostic, Edit, Fix, count_fixable, is_fixable  # noqa: F401
 from flake8_ssot.engine import check_source
 from flake8_ssot.rewrites import SourceLines
 
 MAX_PASSES = 5
-
-
-def is_fixable(diagnostic: Diagnostic, unsafe: bool = False) -> bool:
-    """Would `--fix` (with `--unsafe-fixes` when `unsafe`) apply this diagnostic's fix?"""
-    fix = diagnostic.fix
-    return fix is not None and bool(fix.edits) and (unsafe or fix.applicability == SAFE)
-
-
-def count_fixable(diagnostics: Iterable[Diagnostic], unsafe: bool = False) -> tuple[int, int]:
-    """(fixable now, fixable only with --unsafe-fixes): the numbers a summary reports."""
-    fixable = hidden = 0
-    for diagnostic in diagnostics:
-        if is_fixable(diagnostic, unsafe):
-            fixable += 1
-        elif is_fixable(diagnostic, unsafe=True):
-            hidden += 1
-    return fixable, hidden
 
 
 # --------------------------------------------------------------------------- text

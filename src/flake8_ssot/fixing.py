@@ -19,9 +19,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from flake8_ssot.config import Config
-from flake8_ssot.diagnostic import Diagnostic
-from flake8_ssot.fixes import SourceError as FixSourceError
-from flake8_ssot.fixes import count_fixable, decode, fix_bytes, is_fixable, unified_diff, write_atomic
+from flake8_ssot.diagnostic import Diagnostic, count_fixable, is_fixable
 from flake8_ssot.reporters import display_path
 from flake8_ssot.runner import FileResult, Progress, SourceError, Task, check_bytes, read_bytes, run_tasks
 
@@ -37,7 +35,7 @@ class FixMode:
     write: bool = True  # False for --diff
 
     @classmethod
-    def from_args(cls, fix: bool, unsafe_fixes: bool, diff: bool) -> "FixMode | None":
+    def from_args(cls, fix: bool, unsafe_fixes: bool, diff: bool) -> FixMode | None:
         """None unless `--fix` or `--diff` was given; `--diff` wins over `--fix`, as in ruff."""
         if not (fix or diff):
             return None
@@ -66,6 +64,8 @@ def fix_content(
 
     The result's diagnostics are those of the content returned; `name` heads the diff.
     """
+    from flake8_ssot.fixes import fix_bytes  # the engine: loaded only when something is fixed
+
     checked = check_bytes(data, path, config, digest=True)
     if (
         checked.error is not None
@@ -85,6 +85,8 @@ def fix_content(
 
 def _diff_bytes(data: bytes, before: str, after: str, name: str) -> bytes:
     """The diff in the file's own bytes (encoding, BOM on the first line), so `patch` applies it."""
+    from flake8_ssot.fixes import decode, unified_diff
+
     encoding = decode(data)[1]
     if data.startswith(codecs.BOM_UTF8):
         before, after, encoding = "\ufeff" + before, "\ufeff" + after, "utf-8"
@@ -93,6 +95,9 @@ def _diff_bytes(data: bytes, before: str, after: str, name: str) -> bytes:
 
 def fix_path(path: str, config: Config, digest: bool = True, *, mode: FixMode, cwd: str) -> FixResult:
     """Read, fix and (with `--fix`) atomically rewrite one file: the runner's check function."""
+    from flake8_ssot.fixes import SourceError as FixSourceError
+    from flake8_ssot.fixes import write_atomic
+
     try:
         data = read_bytes(path)
     except SourceError as error:
@@ -110,7 +115,7 @@ def fix_path(path: str, config: Config, digest: bool = True, *, mode: FixMode, c
 
 def fix_files(
     files: Sequence[str],
-    configurations: "Configurations",
+    configurations: Configurations,
     jobs: int,
     cache_dir: str | None,
     mode: FixMode,
