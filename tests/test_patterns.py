@@ -353,3 +353,43 @@ def test_incremental_check_equals_the_full_check_when_a_rule_looks_around(tmp_pa
     for body in ("return 1", "return 2", "return get_websocket_manager(1)", "return get_websocket_manager(2)"):
         source = f"legacy_setup()\n\n\ndef handler():\n    {body}\n"
         assert checker.check(source, path, config) == check_source(source, path, config).diagnostics, body
+
+
+def test_pattern_rules_see_past_an_unclosed_bracket_and_a_merge_conflict(tmp_path):
+    """tree-sitter alone reads everything after an unclosed `[` as part of that list; the
+    pattern rules match on the same line-group re-parse as the other rules."""
+    config = _policy(tmp_path, '''
+        [[tool.ssot.patterns]]
+        code = "SSOT101"
+        pattern = "get_websocket_manager_factory($$$ARGS)"
+        [[tool.ssot.patterns]]
+        code = "SSOT102"
+        pattern = "$MANAGER._connections[$USER] = $CONNECTION"
+        [[tool.ssot.patterns]]
+        code = "SSOT103"
+        rule = { kind = "class_definition", has = { pattern = "_instance = None", stopBy = "end" } }
+    ''')
+    source = textwrap.dedent('''\
+        HANDLERS = [
+            "connect",
+
+        class WebSocketManagerFactory:
+            _instance = None
+
+            def create(self, user_context):
+                manager = get_websocket_manager_factory(user_context)
+                manager._connections[user_context.user_id] = self
+                return manager
+
+        <<<<<<< HEAD
+        LEGACY = get_websocket_manager_factory()
+        =======
+        LEGACY = None
+        >>>>>>> feature/issue-1126
+        CURRENT = get_websocket_manager_factory(
+    ''')
+    result = check_source(source, str(tmp_path / "handlers.py"), config)
+    assert result.syntax_error is not None
+    assert [(d.line, d.column, d.code) for d in result.diagnostics] == [
+        (4, 0, "SSOT103"), (8, 18, "SSOT101"), (9, 8, "SSOT102"), (13, 9, "SSOT101"),
+    ]

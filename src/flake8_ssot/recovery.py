@@ -15,7 +15,7 @@ import ast
 import bisect
 import re
 import warnings
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 from flake8_ssot.facts import ModuleFacts, collect_facts
 
@@ -56,6 +56,46 @@ def recover_facts(source: str, path: str, module: str, is_package: bool) -> Modu
             facts = ModuleFacts(path=path, module=module, is_package=is_package, source=source, lines=lines)
     facts.definitions = [d for d in facts.definitions if not lowering.inside_broken_body(d.span)]
     return facts
+
+
+class Tree(NamedTuple):
+    """A tree-sitter parse of part of a file: pattern rules match on it, keeping the matches
+    that start outside `skip` (rows covered by another tree) and moving them down by `row`."""
+
+    row: int  # the file's 0-based row where `text` starts
+    text: str  # what was parsed: match offsets index it
+    root: object  # ast-grep's root node
+    skip: tuple[tuple[int, int], ...] = ()  # 0-based (first, last) rows of `text` left to other trees
+
+
+def whole_tree(source: str) -> Tree:
+    """The tree of a whole file, for pattern rules. tree-sitter counts rows at `\\n` only and
+    takes no lone surrogates, so the text is sanitised first; every column stays where it was."""
+    text = _sanitise(source)
+    return Tree(0, text, _parse(text))
+
+
+def pattern_trees(source: str) -> list[Tree]:
+    """The trees pattern rules match on in a file Python cannot parse, as `recover_facts` reads
+    it: the whole file's error-tolerant tree for its sound top-level statements, and each broken
+    one re-parsed line group by line group (else an unclosed bracket hides every match after
+    it). Text after an unterminated triple-quoted string is that string, not code."""
+    text = _sanitise(source)
+    lines = text.split("\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        text, root = _without_unterminated_tail(text)
+    lowering = _Lowering(lines, MAX_DEPTH)
+    lowering._index_errors(root)
+    trees, skip = [], []
+    for child in _named(root):
+        if lowering.is_dirty(child):
+            groups = lowering.regroup(child)
+            if groups is not None:
+                where = child.range()
+                skip.append((where.start.line, where.end.line))
+                trees.extend(Tree(top, group, _parse(group)) for top, group in groups)
+    return [Tree(0, text, root, tuple(skip)), *trees]
 
 
 def _sanitise(source: str) -> str:
@@ -169,13 +209,30 @@ class _Lowering:
         indentation (an unclosed bracket swallows the statements after it), merge-conflict
         marker lines blanked; within each group, ERROR nodes are read token by token."""
         where = node.range()
-        first, last = where.start.line, where.end.line
-        self.broken.append((first + 1, last + 1))
-        groups = list(self._groups(node, first, last))
-        if groups == [(first, last)] and not any(_CONFLICT_MARKER.match(self.lines[r]) for r in range(first, last + 1)):
+        self.broken.append((where.start.line + 1, where.end.line + 1))
+        groups = self.regroup(node)
+        if groups is None:
             return self.stmts_of(node)
         saved = (self.row, self.errors, self.error_starts)
         body: list[ast.stmt] = []
+        for top, text in groups:
+            root = _parse(text)
+            self.row = top
+            self._index_errors(root)
+            for child in _named(root):
+                body.extend(self.stmts_of(child))
+        self.row, self.errors, self.error_starts = saved
+        return body
+
+    def regroup(self, node) -> list[tuple[int, str]] | None:
+        """The line groups a broken top-level statement is re-parsed in, as (first row, text),
+        or None when the statement is one group without conflict markers (its tree is as good)."""
+        where = node.range()
+        first, last = where.start.line, where.end.line
+        groups = list(self._groups(node, first, last))
+        if groups == [(first, last)] and not any(_CONFLICT_MARKER.match(self.lines[r]) for r in range(first, last + 1)):
+            return None
+        result = []
         for top, bottom in groups:
             rows = []
             for row in range(top, bottom + 1):
@@ -187,13 +244,8 @@ class _Lowering:
                 if row == first:
                     line = " " * where.start.column + line[where.start.column:]
                 rows.append(line)
-            root = _parse("\n".join(rows))
-            self.row = top
-            self._index_errors(root)
-            for child in _named(root):
-                body.extend(self.stmts_of(child))
-        self.row, self.errors, self.error_starts = saved
-        return body
+            result.append((top, "\n".join(rows)))
+        return result
 
     def _groups(self, node, first: int, last: int) -> Iterator[tuple[int, int]]:
         indent = _indent(self.lines[first])

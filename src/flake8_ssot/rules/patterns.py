@@ -291,45 +291,53 @@ def _kind_of(value: Any) -> str:
 
 
 def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
-    from ast_grep_py import SgRoot
-
     rules = [rule for rule in config.patterns if _applies(rule, facts)]
     if not rules:
         return
-    # tree-sitter counts rows at `\n` only and takes no lone surrogates; Python's lines end at
-    # `\r\n`, `\r` or `\n`. Same text otherwise, so every column stays where it was.
-    text = _sanitise(facts.source)
-    root = SgRoot(text, "python").root()
+    trees = _trees(facts)
     for rule in rules:
-        for node in root.find_all(config={"rule": dict(rule.rule)}):
-            span = span_from_grep(node)
-            fix = None
-            if rule.fix is not None:
-                replacement = _expand(rule.fix, node, text)
-                fix = pattern_fix(facts, span, replacement, rule.code)
-                if fix.applicability == SAFE and _drops_a_comment(node, replacement):
-                    fix = replace(fix, applicability=UNSAFE)
-            yield Diagnostic(
-                code=rule.code,
-                message=_interpolate(rule.message, node, text),
-                span=span,
-                subject=rule.code,
-                severity=rule.severity,
-                fix=fix,
-                statement=" ".join(node.text().split()),
-            )
+        for tree in trees:
+            for node in tree.root.find_all(config={"rule": dict(rule.rule)}):
+                start = node.range().start.line
+                if any(first <= start <= last for first, last in tree.skip):
+                    continue
+                yield _diagnostic(rule, node, tree, facts)
+
+
+def _trees(facts: ModuleFacts) -> list:
+    """What to match on: the file's tree; for a file Python cannot parse, the trees of its
+    error-tolerant reading (recovery.pattern_trees)."""
+    from flake8_ssot.recovery import pattern_trees, whole_tree
+
+    if facts.syntax_error is not None:
+        return pattern_trees(facts.source)
+    return [whole_tree(facts.source)]
+
+
+def _diagnostic(rule: PatternRule, node: Any, tree: Any, facts: ModuleFacts) -> Diagnostic:
+    span = span_from_grep(node)
+    if tree.row:
+        span = span._replace(line=span.line + tree.row, end_line=span.end_line + tree.row)
+    fix = None
+    if rule.fix is not None:
+        replacement = _expand(rule.fix, node, tree.text)
+        fix = pattern_fix(facts, span, replacement, rule.code)
+        if fix.applicability == SAFE and _drops_a_comment(node, replacement):
+            fix = replace(fix, applicability=UNSAFE)
+    return Diagnostic(
+        code=rule.code,
+        message=_interpolate(rule.message, node, tree.text),
+        span=span,
+        subject=rule.code,
+        severity=rule.severity,
+        fix=fix,
+        statement=" ".join(node.text().split()),
+    )
 
 
 def _drops_a_comment(node: Any, replacement: str) -> bool:
     """Would the replacement lose a comment of the matched code? Then the fix is unsafe (as in ruff)."""
     return any(comment.text() not in replacement for comment in node.find_all(kind="comment"))
-
-
-def _sanitise(source: str) -> str:
-    text = source.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.isascii():
-        text = text.encode("utf-8", "replace").decode("utf-8")
-    return text
 
 
 def _interpolate(message: str, node: Any, source: str) -> str:
