@@ -323,14 +323,26 @@ BODIES = [
 ]
 
 
-def render(functions: list[tuple[str, int]], indent: int, spaced: bool) -> list[str]:
+def respace(text: str, spaced: bool) -> str:
+    """Spaces inside brackets and around keyword arguments, and the other quotes."""
+    if not spaced:
+        return text
+    return text.replace("(", "( ").replace(")", " )").replace("=", " = ").replace('"', "'")
+
+
+def render(functions: list[tuple[str, int]], indent: int, spaced: bool, wrapped: bool = False) -> list[str]:
     lines = list(PREAMBLE)
     for name, body in functions:
         lines += ["", "", f"def {name}(user_id):"]
         for level, text in BODIES[body]:
-            if spaced:  # reformat: spaces inside brackets and around keyword arguments
-                text = text.replace("(", "( ").replace(")", " )").replace("=", " = ")
-            lines.append(" " * indent * (level + 1) + text)
+            margin = " " * indent * (level + 1)
+            head, equals, value = (part.strip() for part in text.partition("="))
+            if wrapped and text.startswith("return "):  # as a formatter wraps a long line
+                lines += [margin + "return (", margin + "    " + respace(text[len("return "):], spaced), margin + ")"]
+            elif wrapped and equals and head.isidentifier():
+                lines += [margin + head + " = (", margin + "    " + respace(value, spaced), margin + ")"]
+            else:
+                lines.append(margin + respace(text, spaced))
     return lines
 
 
@@ -350,15 +362,15 @@ insertions = st.lists(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bodies=programs, order=st.randoms(use_true_random=False), added=insertions,
-       indent=st.sampled_from([2, 4, 8]), spaced=st.booleans())
-def test_edits_that_add_no_violation_keep_every_violation_baselined(bodies, order, added, indent, spaced):
+       indent=st.sampled_from([2, 4, 8]), spaced=st.booleans(), wrapped=st.booleans())
+def test_edits_that_add_no_violation_keep_every_violation_baselined(bodies, order, added, indent, spaced, wrapped):
     config = load_config(str(PROJECT / "pyproject.toml"))
     path = str(PROJECT / DISPATCHER)
     functions = [(f"dispatch_{index}", body) for index, body in enumerate(bodies)]
     before = "\n".join(render(functions, 4, False)) + "\n"
     shuffled = list(functions)
     order.shuffle(shuffled)
-    after = insert(render(shuffled, indent, spaced), added)
+    after = insert(render(shuffled, indent, spaced, wrapped), added)
 
     def keyed(source: str) -> dict[str, Current]:
         diagnostics = check_source(source, path, config).diagnostics
