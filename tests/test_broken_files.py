@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 import warnings
 from pathlib import Path
 from xml.etree import ElementTree
@@ -152,3 +153,99 @@ def test_noqa_on_a_continued_statement_holds_in_a_file_that_does_not_parse(tmp_p
         cut = check_source(source + tail, str(path), config)
         assert cut.syntax_error is not None
         assert [(d.line, d.code) for d in cut.diagnostics] == [(d.line, d.code) for d in whole.diagnostics], tail
+
+
+# --------------------------------------------------------------------------- one broken line
+
+PARSED = [(project, path) for project, path in FILES if parses(path.read_bytes())]
+BROKEN_LINES = ['print "migrating"\n', "def broken(:\n", "HANDLERS = (\n", "<<<<<<< HEAD\n", "  stray = 1\n",
+                "x = ]\n", "`legacy`\n", "exec 'import os'\n", "@\n", "REGISTRY = [1,\n", "if ready\n"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_one_broken_line_before_a_statement_changes_no_finding_elsewhere(data):
+    """A broken line inserted before any top-level statement (an unclosed bracket, a conflict
+    marker, Python 2 syntax) leaves every finding on the other lines as it was: the broken
+    statement is re-parsed on its own, with the statements tree-sitter merged into it.
+
+    Not covered: a bare `class` line, which tree-sitter joins with the next line's name into
+    a well-formed class (`class\\n__all__: list[str] = [...]`) without any error node."""
+    project, path = data.draw(st.sampled_from(PARSED), label="file")
+    source = path.read_text(encoding="utf-8")
+    if not source.endswith("\n"):
+        source += "\n"
+    tree = ast.parse(source)
+    if not tree.body:
+        return
+    statement = data.draw(st.sampled_from(tree.body), label="before")
+    at = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))]) - 1
+    broken_line = data.draw(st.sampled_from(BROKEN_LINES), label="line")
+    lines = source.splitlines(keepends=True)
+    config = load_config(str(project / "pyproject.toml"))
+    before = [(d.line, d.code) for d in check_source(source, str(path), config, prefilter=False).diagnostics]
+    result = check_source("".join(lines[:at]) + broken_line + "".join(lines[at:]), str(path), config,
+                          prefilter=False)
+    assert result.syntax_error is not None
+    after = [(d.line - (d.line > at + 1), d.code) for d in result.diagnostics if d.line != at + 1]
+    assert after == before
+
+
+POLICY = '''
+[tool.ssot]
+src = ["src"]
+[tool.ssot.legacy]
+"app.ws.factory" = "app.ws.canonical_imports"
+[tool.ssot.factories]
+"app.ctx.UserExecutionContext" = { use = "app.ctx.create_defensive_user_execution_context" }
+[[tool.ssot.patterns]]
+code = "SSOT103"
+rule = { kind = "class_definition", has = { pattern = "_instance = None", stopBy = "end" } }
+'''
+
+
+def _findings(tmp_path: Path, source: str) -> list[tuple[int, str]]:
+    (tmp_path / "pyproject.toml").write_text(POLICY, encoding="utf-8")
+    config = load_config(str(tmp_path / "pyproject.toml"))
+    result = check_source(textwrap.dedent(source), str(tmp_path / "src/app/svc/titles.py"), config)
+    assert result.syntax_error is not None
+    return [(d.line, d.code) for d in result.diagnostics]
+
+
+def test_a_broken_statement_that_tree_sitter_ends_mid_line(tmp_path):
+    """An unclosed `[` on line 1: tree-sitter ends the broken statement in the middle of the
+    import on line 6 and starts the next one there; they are re-parsed together, whole lines."""
+    assert _findings(tmp_path, '''\
+        x = [1,
+        """Generates thread titles."""
+
+        from typing import Any
+
+        from app.ctx import UserExecutionContext, create_defensive_user_execution_context
+
+
+        class ThreadTitleGenerator:
+            def __init__(self, llm_client: Any) -> None:
+                self.llm_client = llm_client
+
+            async def generate(self, user_id: str, thread_id: str) -> str:
+                context = UserExecutionContext(user_id=user_id, thread_id=thread_id, run_id=f"title_{thread_id}")
+                prompt = f"Summarise: {thread_id[:500]}"
+                return await self.llm_client.complete(prompt, user_id=context.user_id)
+    ''') == [(14, "SSOT002")]
+
+
+def test_the_block_tree_sitter_lets_go_of_stays_with_its_broken_statement(tmp_path):
+    """After `HANDLERS = ]`, tree-sitter ends the class at its docstring and reads the indented
+    rest of its body as top-level statements; they are re-parsed with the class."""
+    assert _findings(tmp_path, '''\
+        from app.ws.factory import create_websocket_manager
+        HANDLERS = ]
+        class WebSocketManagerFactory:
+            """Hands out one manager for the whole process."""
+
+            _instance = None
+
+            def create(self, user_context):
+                return create_websocket_manager(user_context)
+    ''') == [(1, "SSOT001"), (3, "SSOT103")]

@@ -88,12 +88,11 @@ def pattern_trees(source: str) -> list[Tree]:
     lowering = _Lowering(lines, MAX_DEPTH)
     lowering._index_errors(root)
     trees, skip = [], []
-    for child in _named(root):
-        if lowering.is_dirty(child):
-            groups = lowering.regroup(child)
+    for nodes in lowering.top_level(root):
+        if len(nodes) > 1 or lowering.is_dirty(nodes[0]):
+            groups = lowering.regroup(nodes)
             if groups is not None:
-                where = child.range()
-                skip.append((where.start.line, where.end.line))
+                skip.append((nodes[0].range().start.line, nodes[-1].range().end.line))
                 trees.extend(Tree(top, group, _parse(group)) for top, group in groups)
     return [Tree(0, text, root, tuple(skip)), *trees]
 
@@ -183,12 +182,31 @@ class _Lowering:
     def module(self, root) -> ast.Module:
         self._index_errors(root)
         body: list[ast.stmt] = []
-        for child in _named(root):
-            if self.is_dirty(child):
-                body.extend(self._region(child))
+        for nodes in self.top_level(root):
+            if len(nodes) > 1 or self.is_dirty(nodes[0]):
+                body.extend(self._region(nodes))
             else:
-                body.extend(self.stmts_of(child))
+                body.extend(self.stmts_of(nodes[0]))
         return ast.Module(body=body, type_ignores=[])
+
+    def top_level(self, root) -> Iterator[list]:
+        """The top-level statements, one by one; a broken one together with the statements that
+        start on a row it ends on (tree-sitter can end a broken statement mid-line and start the
+        next there: re-parsing them apart would cut both lines) or indented (the rest of a
+        broken statement's block, which tree-sitter let go of)."""
+        children = _named(root)
+        index = 0
+        while index < len(children):
+            nodes = [children[index]]
+            if self.is_dirty(nodes[0]):
+                last = nodes[0].range().end.line
+                while index + 1 < len(children) and (children[index + 1].range().start.line <= last
+                                                     or children[index + 1].range().start.column > 0):
+                    index += 1
+                    nodes.append(children[index])
+                    last = max(last, children[index].range().end.line)
+            yield nodes
+            index += 1
 
     def _index_errors(self, root) -> None:
         spans = sorted((e.range().start.index, e.range().end.index) for e in root.find_all(kind="ERROR"))
@@ -204,15 +222,15 @@ class _Lowering:
         position = bisect.bisect_left(self.error_starts, start)
         return position < len(self.errors) and (self.error_starts[position] < end or self.errors[position] == (start, end))
 
-    def _region(self, node) -> list[ast.stmt]:
-        """A broken top-level statement: re-parse it in groups of lines that start at its own
+    def _region(self, nodes) -> list[ast.stmt]:
+        """Broken top-level statements: re-parse them in groups of lines that start at their own
         indentation (an unclosed bracket swallows the statements after it), merge-conflict
         marker lines blanked; within each group, ERROR nodes are read token by token."""
-        where = node.range()
-        self.broken.append((where.start.line + 1, where.end.line + 1))
-        groups = self.regroup(node)
+        first, last = nodes[0].range().start.line, nodes[-1].range().end.line
+        self.broken.append((first + 1, last + 1))
+        groups = self.regroup(nodes)
         if groups is None:
-            return self.stmts_of(node)
+            return [statement for node in nodes for statement in self.stmts_of(node)]
         saved = (self.row, self.errors, self.error_starts)
         body: list[ast.stmt] = []
         for top, text in groups:
@@ -224,13 +242,15 @@ class _Lowering:
         self.row, self.errors, self.error_starts = saved
         return body
 
-    def regroup(self, node) -> list[tuple[int, str]] | None:
-        """The line groups a broken top-level statement is re-parsed in, as (first row, text),
-        or None when the statement is one group without conflict markers (its tree is as good)."""
-        where = node.range()
-        first, last = where.start.line, where.end.line
-        groups = list(self._groups(node, first, last))
-        if groups == [(first, last)] and not any(_CONFLICT_MARKER.match(self.lines[r]) for r in range(first, last + 1)):
+    def regroup(self, nodes) -> list[tuple[int, str]] | None:
+        """The line groups broken top-level statements are re-parsed in, as (first row, text),
+        or None when they are one statement in one group without conflict markers (its tree is
+        as good). Text before the first and after the last statement on their rows is blanked."""
+        start, end = nodes[0].range().start, nodes[-1].range().end
+        first, last = start.line, end.line
+        groups = list(self._groups(nodes, first, last))
+        if len(nodes) == 1 and groups == [(first, last)] and not any(
+                _CONFLICT_MARKER.match(self.lines[r]) for r in range(first, last + 1)):
             return None
         result = []
         for top, bottom in groups:
@@ -240,19 +260,20 @@ class _Lowering:
                 if _CONFLICT_MARKER.match(line):
                     line = ""
                 if row == last:
-                    line = line[:where.end.column]
+                    line = line[:end.column]
                 if row == first:
-                    line = " " * where.start.column + line[where.start.column:]
+                    line = " " * start.column + line[start.column:]
                 rows.append(line)
             result.append((top, "\n".join(rows)))
         return result
 
-    def _groups(self, node, first: int, last: int) -> Iterator[tuple[int, int]]:
+    def _groups(self, nodes, first: int, last: int) -> Iterator[tuple[int, int]]:
         indent = _indent(self.lines[first])
         inside_strings = set()
-        for string in node.find_all(kind="string"):
-            top, bottom = string.range().start.line, string.range().end.line
-            inside_strings.update(range(top + 1, bottom + 1))
+        for node in nodes:
+            for string in node.find_all(kind="string"):
+                top, bottom = string.range().start.line, string.range().end.line
+                inside_strings.update(range(top + 1, bottom + 1))
         start = first
         for row in range(first + 1, last + 1):
             line = self.lines[row]
