@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import ast
 import bisect
-import hashlib
 import io
 import json
 import keyword
 import os
 import re
-import tempfile
 import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
@@ -105,6 +103,8 @@ def _is_callee(text: str) -> bool:
 def _shorten(text: str) -> str:
     if len(text) <= MAX_STATEMENT:
         return text
+    import hashlib
+
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     return f"{text[:HEAD]} ... sha256:{digest}"
 
@@ -399,6 +399,8 @@ def load(path: str, shown: str | None = None) -> Baseline:
 
 def save(path: str, baseline: Baseline, shown: str | None = None) -> None:
     """Write through a temporary file and a rename, so a failed write leaves the old baseline."""
+    import tempfile
+
     shown = shown or path
     directory = os.path.dirname(os.path.abspath(path))
     try:
