@@ -393,3 +393,26 @@ def test_pattern_rules_see_past_an_unclosed_bracket_and_a_merge_conflict(tmp_pat
     assert [(d.line, d.column, d.code) for d in result.diagnostics] == [
         (4, 0, "SSOT103"), (8, 18, "SSOT101"), (9, 8, "SSOT102"), (13, 9, "SSOT101"),
     ]
+
+
+def test_pattern_codes_work_with_select_ignore_per_file_ignores_and_noqa(tmp_path):
+    rules = '''
+        [[tool.ssot.patterns]]
+        code = "SSOT101"
+        pattern = "get_websocket_manager_factory($$$ARGS)"
+        [[tool.ssot.patterns]]
+        code = "SSOT205"
+        pattern = "time.sleep($S)"
+    '''
+    source = "get_websocket_manager_factory()\ntime.sleep(1)\nget_websocket_manager_factory(1)  # noqa: SSOT101\n"
+
+    def codes(table: str, name: str = "src/app/mod.py") -> list[tuple[int, str]]:
+        root = tmp_path / str(abs(hash(table)))
+        root.mkdir(exist_ok=True)
+        config = _policy(root, table + rules)
+        return [(d.line, d.code) for d in check_source(source, str(root / name), config).diagnostics]
+
+    assert codes("") == [(1, "SSOT101"), (2, "SSOT205")]
+    assert codes('select = ["SSOT2"]\n') == [(2, "SSOT205")]
+    assert codes('ignore = ["SSOT101"]\n') == [(2, "SSOT205")]
+    assert codes('per-file-ignores = { "tests/**" = ["SSOT205"] }\n', "tests/test_mod.py") == [(1, "SSOT101")]
