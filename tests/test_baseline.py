@@ -66,7 +66,8 @@ def test_reformatting_a_statement_keeps_its_text():
         )
     """, 3, 4)
     assert black == plain
-    assert text_at("from  netra_backend.app.websocket_core.factory   import create_websocket_manager ,registry\n", 1) == plain
+    spaced = "from  netra_backend.app.websocket_core.factory   import create_websocket_manager ,registry\n"
+    assert text_at(spaced, 1) == plain
 
 
 def test_calls_strings_and_indentation_have_one_spelling():
@@ -87,7 +88,8 @@ def test_calls_strings_and_indentation_have_one_spelling():
 
 @pytest.mark.parametrize("plain, formatted", [
     ("legacy_module, victim_context = importlib.import_module(FACTORY), UserExecutionContext(**ids)\n",
-     "(legacy_module, victim_context) = (\n    importlib.import_module(FACTORY),\n    UserExecutionContext(**ids),\n)\n"),
+     "(legacy_module, victim_context) = (\n"
+     "    importlib.import_module(FACTORY),\n    UserExecutionContext(**ids),\n)\n"),
     ("context = uec.UserExecutionContext(user_id=user_id, run_id=f\"run_{uuid.uuid4()}\")\n",
      "context = (\n  uec.UserExecutionContext(\n    user_id=user_id,\n    run_id=f'run_{uuid.uuid4()}',\n  )\n)\n"),
     ("return get_websocket_manager_factory()\n", "return (\n    get_websocket_manager_factory()\n)\n"),
@@ -130,7 +132,8 @@ def test_inside_brackets_the_key_is_the_head_and_the_element():
     """
     assert text_at(source, 2, 13) == (
         "HANDLERS = { ... 'agent': 'netra_backend.app.websocket_core.factory.create_websocket_manager'")
-    assert text_at(source, 5, 15) == "await dispatch( ... UserExecutionContext(user_id = user_id, thread_id = thread_id)"
+    assert text_at(source, 5, 15) == (
+        "await dispatch( ... UserExecutionContext(user_id = user_id, thread_id = thread_id)")
 
 
 def test_adding_an_export_keeps_the_deprecated_ones_matched():
@@ -209,26 +212,32 @@ def test_the_file_is_sorted_one_entry_a_line_and_round_trips():
     assert dumps(Baseline()) == '{\n  "version": 1,\n  "tool": "flake8-ssot",\n  "files": {}\n}\n'
 
 
+HEADER = '"version": 1, "tool": "flake8-ssot"'
+UPGRADE = "(this flake8-ssot reads version 1; upgrade flake8-ssot or write the baseline again with --write-baseline)"
+
+
+def with_entry(**fields) -> str:
+    entry = {"code": "SSOT001", "path": "p", "occurrence": 0, "statement": "s", **fields}
+    return json.dumps({"version": 1, "tool": "flake8-ssot", "files": {"a.py": [
+        {name: value for name, value in entry.items() if value is not None}]}})
+
+
 @pytest.mark.parametrize("text, problem", [
-    ('{"version": 1, "tool": "flake8-ssot", "files": {', "is not valid JSON: Expecting property name enclosed in double quotes (line 1, column 49)"),
+    ("{" + HEADER + ', "files": {',
+     "is not valid JSON: Expecting property name enclosed in double quotes (line 1, column 49)"),
     ("[]", 'is not a flake8-ssot baseline: expected a JSON object with "version", "tool" and "files"'),
     ('{"tool": "flake8-ssot", "files": {}}', 'is not a flake8-ssot baseline: no "version" field'),
-    ('{"version": 2, "tool": "flake8-ssot", "files": {}}',
-     "unknown baseline version 2 (this flake8-ssot reads version 1; upgrade flake8-ssot or write the baseline again with --write-baseline)"),
-    ('{"version": "1", "tool": "flake8-ssot", "files": {}}',
-     'unknown baseline version "1" (this flake8-ssot reads version 1; upgrade flake8-ssot or write the baseline again with --write-baseline)'),
-    ('{"version": 1, "tool": "ruff", "files": {}}', 'is not a flake8-ssot baseline: "tool" is "ruff", expected "flake8-ssot"'),
-    ('{"version": 1, "tool": "flake8-ssot", "files": {}, "count": 3}', 'unknown field "count" (expected "version", "tool" and "files")'),
-    ('{"version": 1, "tool": "flake8-ssot", "files": []}', '"files" must be an object mapping each file to its list of entries'),
-    ('{"version": 1, "tool": "flake8-ssot", "files": {"a.py": {}}}', 'files["a.py"] must be a list of entries'),
-    ('{"version": 1, "tool": "flake8-ssot", "files": {"a.py": [{"code": "SSOT001", "path": "p", "occurrence": 0}]}}',
-     'files["a.py"][0]: missing field "statement"'),
-    ('{"version": 1, "tool": "flake8-ssot", "files": {"a.py": [{"code": "SSOT001", "path": "p", "occurrence": 0, "statement": "s", "line": 3}]}}',
-     'files["a.py"][0]: unknown field "line" (expected code, path, occurrence, statement)'),
-    ('{"version": 1, "tool": "flake8-ssot", "files": {"a.py": [{"code": "SSOT001", "path": "p", "occurrence": -1, "statement": "s"}]}}',
-     'files["a.py"][0].occurrence must be a whole number from 0'),
-    ('{"version": 1, "tool": "flake8-ssot", "files": {"a.py": [{"code": 1, "path": "p", "occurrence": 0, "statement": "s"}]}}',
-     'files["a.py"][0].code must be a string'),
+    ('{"version": 2, "tool": "flake8-ssot", "files": {}}', f"unknown baseline version 2 {UPGRADE}"),
+    ('{"version": "1", "tool": "flake8-ssot", "files": {}}', f'unknown baseline version "1" {UPGRADE}'),
+    ('{"version": 1, "tool": "ruff", "files": {}}',
+     'is not a flake8-ssot baseline: "tool" is "ruff", expected "flake8-ssot"'),
+    ("{" + HEADER + ', "files": {}, "count": 3}', 'unknown field "count" (expected "version", "tool" and "files")'),
+    ("{" + HEADER + ', "files": []}', '"files" must be an object mapping each file to its list of entries'),
+    ("{" + HEADER + ', "files": {"a.py": {}}}', 'files["a.py"] must be a list of entries'),
+    (with_entry(statement=None), 'files["a.py"][0]: missing field "statement"'),
+    (with_entry(line=3), 'files["a.py"][0]: unknown field "line" (expected code, path, occurrence, statement)'),
+    (with_entry(occurrence=-1), 'files["a.py"][0].occurrence must be a whole number from 0'),
+    (with_entry(code=1), 'files["a.py"][0].code must be a string'),
 ])
 def test_a_bad_baseline_gets_one_clear_message(text, problem):
     with pytest.raises(BaselineError) as caught:
@@ -313,12 +322,14 @@ PREAMBLE = [
 ]
 # Function bodies as (indent level, line); most hold a violation, some hold two or none.
 BODIES = [
-    [(0, "from netra_backend.app.websocket_core import factory"), (0, "return factory.create_websocket_manager(user_id)")],
+    [(0, "from netra_backend.app.websocket_core import factory"),
+     (0, "return factory.create_websocket_manager(user_id)")],
     [(0, 'context = UserExecutionContext(user_id=user_id, thread_id="t", run_id="r")'), (0, "return context")],
     [(0, 'with patch("netra_backend.app.websocket_core.factory.create_websocket_manager"):'),
      (1, "return create_websocket_manager(user_id)")],
     [(0, "import netra_backend.app.websocket_core.factory as usine"), (0, "return usine")],
-    [(0, "if user_id:"), (1, 'return UserExecutionContext(user_id=user_id, thread_id="t", run_id="r")'), (0, "return None")],
+    [(0, "if user_id:"), (1, 'return UserExecutionContext(user_id=user_id, thread_id="t", run_id="r")'),
+     (0, "return None")],
     [(0, "return user_id")],
 ]
 
@@ -355,7 +366,8 @@ def insert(lines: list[str], insertions: list[tuple[int, str]]) -> str:
 
 programs = st.lists(st.integers(0, len(BODIES) - 1), min_size=1, max_size=8)
 insertions = st.lists(
-    st.tuples(st.integers(0, 200), st.sampled_from(["", "   ", "# phase 2 of #1128", "        # TODO(#1126): migrate"])),
+    st.tuples(st.integers(0, 200),
+              st.sampled_from(["", "   ", "# phase 2 of #1128", "        # TODO(#1126): migrate"])),
     max_size=10,
 )
 
@@ -459,10 +471,12 @@ def test_write_then_check_after_moving_reformatting_and_inserting(tree):
         "from netra_backend.app.websocket_core.factory import create_websocket_manager",
         "from netra_backend.app.websocket_core.factory import (  # phase 2\n    create_websocket_manager,\n)",
     ))
-    edit(tree, DISPATCHER, lambda text: "# Dispatch, see #1128.\n\n\n" + text.replace(OPEN_CHANNEL, "") + "\n\n" + OPEN_CHANNEL)
+    edit(tree, DISPATCHER,
+         lambda text: "# Dispatch, see #1128.\n\n\n" + text.replace(OPEN_CHANNEL, "") + "\n\n" + OPEN_CHANNEL)
     edit(tree, NOTIFIER, lambda text: text.replace(
         "contexte = UserExecutionContext(user_id=user_id, thread_id=thread_id, run_id=\"r\")",
-        "contexte = UserExecutionContext(\n        user_id=user_id,\n        thread_id=thread_id,\n        run_id='r',\n    )",
+        "contexte = UserExecutionContext(\n"
+        "        user_id=user_id,\n        thread_id=thread_id,\n        run_id='r',\n    )",
     ))
     assert (tree / DISPATCHER).read_text().endswith(OPEN_CHANNEL)
     result = check("--baseline", "ssot-baseline.json", cwd=tree)
@@ -493,7 +507,8 @@ def test_a_fixed_violation_is_stale_until_the_baseline_is_rewritten(tree):
     check("--write-baseline", "ssot-baseline.json", cwd=tree)
     before = len(entries(tree))
     edit(tree, DISPATCHER, lambda text: text.replace(
-        "    from netra_backend.app.websocket_core import factory\n    return factory.create_websocket_manager(user_id)",
+        "    from netra_backend.app.websocket_core import factory\n"
+        "    return factory.create_websocket_manager(user_id)",
         "    from netra_backend.app.websocket_core import canonical_imports\n"
         "    return canonical_imports.create_websocket_manager(user_id)",
     ))
@@ -598,7 +613,8 @@ def test_a_real_formatter_keeps_every_violation_matched(tmp_path):
 
 
 @pytest.mark.parametrize("content, message", [
-    ('{"version": 1, "tool": "flake8-ssot"', "error: ssot-baseline.json: is not valid JSON: Expecting ',' delimiter (line 1, column 37)\n"),
+    ('{"version": 1, "tool": "flake8-ssot"',
+     "error: ssot-baseline.json: is not valid JSON: Expecting ',' delimiter (line 1, column 37)\n"),
     ('{"version": 9, "tool": "flake8-ssot", "files": {}}\n',
      "error: ssot-baseline.json: unknown baseline version 9 (this flake8-ssot reads version 1; "
      "upgrade flake8-ssot or write the baseline again with --write-baseline)\n"),
@@ -612,7 +628,8 @@ def test_a_malformed_baseline_is_exit_2(tree, content, message):
 
 def test_missing_baseline_and_add_new_alone_are_usage_errors(tree):
     result = check("--baseline", "nowhere.json", cwd=tree)
-    assert (result.returncode, result.stderr) == (2, "error: nowhere.json: no such baseline file (create it with --write-baseline)\n")
+    assert (result.returncode, result.stderr) == (
+        2, "error: nowhere.json: no such baseline file (create it with --write-baseline)\n")
     result = check("--add-new", cwd=tree)
     assert (result.returncode, result.stderr) == (2, "error: --add-new only works with --write-baseline\n")
 
@@ -620,7 +637,8 @@ def test_missing_baseline_and_add_new_alone_are_usage_errors(tree):
 def test_baseline_from_the_configuration_relative_to_pyproject(tree):
     check("--write-baseline", "ci/ssot-baseline.json", cwd=tree)
     assert check(cwd=tree).returncode == 1
-    edit(tree, "pyproject.toml", lambda text: text.replace("[tool.ssot]\n", '[tool.ssot]\nbaseline = "ci/ssot-baseline.json"\n', 1))
+    configured = '[tool.ssot]\nbaseline = "ci/ssot-baseline.json"\n'
+    edit(tree, "pyproject.toml", lambda text: text.replace("[tool.ssot]\n", configured, 1))
     for cwd in (tree, tree / "src" / "netra_backend"):
         result = check(cwd=cwd)
         assert result.returncode == 0, result.stdout

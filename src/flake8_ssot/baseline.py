@@ -26,6 +26,7 @@ from flake8_ssot.diagnostic import Diagnostic
 VERSION = 1
 TOOL = "flake8-ssot"
 ENTRY_KEYS = ("code", "path", "occurrence", "statement")
+_FIELDS = '"version", "tool" and "files"'
 # Longer statement texts (a docstring, a registry dict) keep their head and a digest of the rest.
 MAX_STATEMENT = 240
 HEAD = 160
@@ -155,7 +156,7 @@ class Statements:
                     if start is None:
                         start = token.start
                     continue
-                if kind == tokenize.NEWLINE or (kind == tokenize.OP and token.string == ";") or kind == tokenize.ENDMARKER:
+                if kind in (tokenize.NEWLINE, tokenize.ENDMARKER) or (kind == tokenize.OP and token.string == ";"):
                     if texts and start is not None:
                         self.segments.append(_Segment(start, end, tuple(texts), tuple(positions)))
                     texts, positions, start = [], [], None
@@ -197,7 +198,12 @@ _SIDE_STARTS = frozenset({
 _SIDE_ENDS = frozenset({"=", ":", "in"})
 
 
-def _without_grouping(tokens: Sequence[str], positions: Sequence[tuple[int, int]]) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
+Position = tuple[int, int]
+
+
+def _without_grouping(
+    tokens: Sequence[str], positions: Sequence[Position]
+) -> tuple[tuple[str, ...], tuple[Position, ...]]:
     """Drop the parentheses that formatters add and remove with the line length: those that
     only group (`x = (\n    f(a)\n)`, `return (a)`) and those around a whole tuple at
     statement level (`(a, b) = (\n    c,\n    d,\n)`, `with (a as b, c):`). Calls keep theirs."""
@@ -329,9 +335,10 @@ def loads(text: str, file: str) -> Baseline:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise BaselineError(file, f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})") from None
+        where = f"(line {error.lineno}, column {error.colno})"
+        raise BaselineError(file, f"is not valid JSON: {error.msg} {where}") from None
     if not isinstance(document, dict):
-        raise BaselineError(file, "is not a flake8-ssot baseline: expected a JSON object with \"version\", \"tool\" and \"files\"")
+        raise BaselineError(file, f"is not a flake8-ssot baseline: expected a JSON object with {_FIELDS}")
     if "version" not in document:
         raise BaselineError(file, "is not a flake8-ssot baseline: no \"version\" field")
     version = document["version"]
@@ -341,10 +348,11 @@ def loads(text: str, file: str) -> Baseline:
             "upgrade flake8-ssot or write the baseline again with --write-baseline)"
         )
     if document.get("tool") != TOOL:
-        raise BaselineError(file, f"is not a flake8-ssot baseline: \"tool\" is {json.dumps(document.get('tool'))}, expected \"{TOOL}\"")
+        tool = json.dumps(document.get("tool"))
+        raise BaselineError(file, f"is not a flake8-ssot baseline: \"tool\" is {tool}, expected \"{TOOL}\"")
     unknown = sorted(set(document) - {"version", "tool", "files"})
     if unknown:
-        raise BaselineError(file, f"unknown field {json.dumps(unknown[0])} (expected \"version\", \"tool\" and \"files\")")
+        raise BaselineError(file, f"unknown field {json.dumps(unknown[0])} (expected {_FIELDS})")
     files = document.get("files")
     if not isinstance(files, dict):
         raise BaselineError(file, "\"files\" must be an object mapping each file to its list of entries")
@@ -500,7 +508,9 @@ def compare(baseline: Baseline, current: Mapping[str, Current], gone: Iterable[s
     return Comparison(new, baselined, stale)
 
 
-def shrink(baseline: Baseline, current: Mapping[str, Current], gone: Iterable[str] = (), add_new: bool = False) -> Baseline:
+def shrink(
+    baseline: Baseline, current: Mapping[str, Current], gone: Iterable[str] = (), add_new: bool = False
+) -> Baseline:
     """The baseline to write over an existing one: stale entries of judged files dropped, new
     violations added only with `add_new`, files not checked in this run kept as they were."""
     files = {name: Counter(counter) for name, counter in baseline.files.items()}
@@ -649,15 +659,19 @@ def write(
         written = merge(shrink(old, current, gone, add_new), unjudged)
         if comparison.stale_count:
             count = comparison.stale_count
-            what = "entry whose violation no longer occurs" if count == 1 else "entries whose violations no longer occur"
-            notes.append(f"Dropped {count} {what}.")
+            if count == 1:
+                notes.append("Dropped 1 entry whose violation no longer occurs.")
+            else:
+                notes.append(f"Dropped {count} entries whose violations no longer occur.")
         if comparison.new_count:
             if add_new:
                 notes.append(f"Added {_plural(comparison.new_count, 'new violation')}.")
             else:
-                notes.append(f"{_plural(comparison.new_count, 'new violation')} not added (pass --add-new to add them).")
+                new = _plural(comparison.new_count, "new violation")
+                notes.append(f"{new} not added (pass --add-new to add them).")
     save(file, written, shown)
-    notes.insert(0, f"Wrote {shown}: {_plural(written.count(), 'violation')} in {_plural(written.file_count(), 'file')}.")
+    count, files = _plural(written.count(), "violation"), _plural(written.file_count(), "file")
+    notes.insert(0, f"Wrote {shown}: {count} in {files}.")
     return notes
 
 
@@ -715,13 +729,17 @@ class Plan:
         prefix = self.cwd.rstrip(os.sep) + os.sep
         return absolute[len(prefix):] if absolute.startswith(prefix) else absolute
 
-    def check(self, results: Sequence, sources: Mapping[str, str], checked: Sequence[str], configurations=None) -> Applied:
+    def check(
+        self, results: Sequence, sources: Mapping[str, str], checked: Sequence[str], configurations=None
+    ) -> Applied:
         assert self.against is not None
         enabled = None if configurations is None else enabled_codes(self.root, configurations)
         return check_against(self.against, self.shown(self.against), results, self.root, checked, read_source(sources),
                              enabled)
 
-    def write(self, results: Sequence, sources: Mapping[str, str], checked: Sequence[str], configurations=None) -> list[str]:
+    def write(
+        self, results: Sequence, sources: Mapping[str, str], checked: Sequence[str], configurations=None
+    ) -> list[str]:
         assert self.write_to is not None
         enabled = None if configurations is None else enabled_codes(self.root, configurations)
         return write(self.write_to, self.shown(self.write_to), results, self.root, checked, read_source(sources),
