@@ -56,12 +56,14 @@ def _render_split(stats: dict) -> str:
     base_width = len("baselined")
     code_width = max(len(row["code"]) for row in stats["by_code"])
     header = f"  {'new':>{width}}  {'baselined':>{base_width}}  "
+
+    def line(row: dict, what: str) -> str:
+        return f"  {row['new']:>{width}}  {row['baselined']:>{base_width}}  {row['code']:<{code_width}}  {what}"
+
     lines = [f"Violations by code (baseline: {stats['new']} new, {stats['baselined']} baselined):", header.rstrip()]
-    for row in stats["by_code"]:
-        lines.append(f"  {row['new']:>{width}}  {row['baselined']:>{base_width}}  {row['code']:<{code_width}}  {row['name']}")
+    lines += [line(row, row["name"]) for row in stats["by_code"]]
     lines += ["", "Violations by legacy path or symbol:", header.rstrip()]
-    for row in stats["by_subject"]:
-        lines.append(f"  {row['new']:>{width}}  {row['baselined']:>{base_width}}  {row['code']:<{code_width}}  {row['subject']}")
+    lines += [line(row, row["subject"]) for row in stats["by_subject"]]
     return "\n".join(lines) + "\n"
 
 
