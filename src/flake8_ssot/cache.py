@@ -85,16 +85,22 @@ class Cache:
 
     def lookup(self, path: str, stat: os.stat_result) -> tuple[str, FileResult | None]:
         """("hit", result), ("verify", None) when only the content can tell, or ("miss", None)."""
-        entry = self.entries.get(self.relative(path))
+        prefix = self._prefix
+        if path.startswith(prefix) and _NOT_NORMAL not in path and "//" not in path and os.sep == "/":
+            entry = self.entries.get(path[len(prefix):])  # `relative`, inlined: once per file
+        else:
+            entry = self.entries.get(self.config.relative(path))
         if entry is None:
-            return "miss", None
-        mtime, size, digest, verified = entry[0], entry[1], entry[2], entry[3]
+            return _MISS
+        mtime, size, digest, verified, diagnostics, syntax_error = entry
         if size != stat.st_size:
-            return "miss", None
+            return _MISS
         if mtime == stat.st_mtime_ns and mtime < verified - RACY_NS:
+            if not diagnostics and syntax_error is None:
+                return "hit", clean_result(path)  # a clean file, by far the most common entry
             result = self._result(path, entry)
-            return ("hit", result) if result is not None else ("miss", None)
-        return ("verify", None) if isinstance(digest, str) else ("miss", None)
+            return ("hit", result) if result is not None else _MISS
+        return _VERIFY if isinstance(digest, str) else _MISS
 
     def digest(self, path: str) -> str | None:
         entry = self.entries.get(self.relative(path))
@@ -193,6 +199,7 @@ class Cache:
             pass  # a read-only tree or a full disk costs speed, never the run
 
 
+_MISS, _VERIFY = ("miss", None), ("verify", None)
 _NOT_NORMAL = os.sep + "."  # `/./`, `/../` (and hidden names, which merely take the slow path)
 
 

@@ -180,6 +180,9 @@ def _walk(top: str, ignores: list[IgnoreFile], config_for_dir, result: Discovery
                     local = [*inherited, found]
                 break
         config = config_for_dir(directory)
+        # Once per directory, not per entry: this loop runs for every file of the tree.
+        exclude = config.exclude if config.exclude else None
+        files = result.files
         for entry in entries:
             name = entry.name
             try:
@@ -189,16 +192,18 @@ def _walk(top: str, ignores: list[IgnoreFile], config_for_dir, result: Discovery
             if is_dir:
                 if name in DEFAULT_EXCLUDES or name.startswith("."):
                     continue
-                if local and is_ignored(entry.path, True, local):
+                path = entry.path
+                if local and is_ignored(path, True, local):
                     continue
-                if excluded(entry.path, True, config):
+                if exclude is not None and exclude.matches(path, is_dir=True):
                     continue
-                stack.append((entry.path, local))
+                stack.append((path, local))
             elif name.endswith(PYTHON_SUFFIXES) and entry.is_file():
-                if local and is_ignored(entry.path, False, local):
+                path = entry.path
+                if local and is_ignored(path, False, local):
                     continue
-                if excluded(entry.path, False, config):
+                if exclude is not None and exclude.matches(path, is_dir=False):
                     continue
-                if entry.path not in seen:
-                    seen.add(entry.path)
-                    result.files.append(entry.path)
+                if path not in seen:
+                    seen.add(path)
+                    files.append(path)

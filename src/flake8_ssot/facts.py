@@ -20,6 +20,13 @@ from flake8_ssot.span import Span, span_from_ast
 
 DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "__import__", "builtins.__import__"})
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_GENERIC_PARTS = (ast.excepthandler, ast.match_case, ast.withitem, ast.comprehension, ast.keyword,
+                  ast.arguments, ast.arg)
+_STATEMENT_METHODS: dict[type, object] = {}  # statement class -> _Collector method (or None)
+# Node classes as module globals: `_expr` runs for every expression node of a checked file.
+_Name, _Call, _Attribute, _Constant = ast.Name, ast.Call, ast.Attribute, ast.Constant
+_JoinedStr, _Lambda, _NamedExpr = ast.JoinedStr, ast.Lambda, ast.NamedExpr
+_EXPR, _KEYWORD = ast.expr, ast.keyword
 
 
 @dataclass(frozen=True)
@@ -205,22 +212,34 @@ class _Collector:
 
     def _stmt(self, stmt: ast.stmt) -> None:
         outer, self.stmt = self.stmt, stmt
-        method = getattr(self, "_" + type(stmt).__name__, None)
+        kind = type(stmt)
+        try:
+            method = _STATEMENT_METHODS[kind]
+        except KeyError:
+            method = _STATEMENT_METHODS[kind] = getattr(_Collector, "_" + kind.__name__, None)
         if method is not None:
-            method(stmt)
+            method(self, stmt)
         else:
             self._generic(stmt)
         self.stmt = outer
 
     def _generic(self, node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.stmt):
-                self._stmt(child)
-            elif isinstance(child, ast.expr):
-                self._expr(child)
-            elif isinstance(child, (ast.excepthandler, ast.match_case, ast.withitem,
-                                    ast.comprehension, ast.keyword, ast.arguments, ast.arg)):
-                self._generic(child)
+        # ast.iter_child_nodes, inlined (no generators): this runs for most statements.
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for child in value:
+                    self._generic_child(child)
+            elif isinstance(value, ast.AST):
+                self._generic_child(value)
+
+    def _generic_child(self, child: object) -> None:
+        if isinstance(child, ast.stmt):
+            self._stmt(child)
+        elif isinstance(child, ast.expr):
+            self._expr(child)
+        elif isinstance(child, _GENERIC_PARTS):
+            self._generic(child)
 
     def _Import(self, node: ast.Import) -> None:
         names = []
@@ -419,16 +438,19 @@ class _Collector:
 
     def _expr(self, node: ast.AST) -> None:
         kind = type(node)
-        if kind is ast.Call:
+        if kind is _Name:
+            return  # the most common node by far: a bare name records nothing
+        if kind is _Call:
             self._call(node)
-        elif kind is ast.Attribute:
+        elif kind is _Attribute:
             self._attribute_chain(node)
-        elif kind is ast.Constant:
-            if isinstance(node.value, str) and "." in node.value:
-                self.facts.strings.append(StringFact(node.value, self.span(node), node, self.stmt))
-        elif kind is ast.JoinedStr:
+        elif kind is _Constant:
+            value = node.value
+            if isinstance(value, str) and "." in value:
+                self.facts.strings.append(StringFact(value, self.span(node), node, self.stmt))
+        elif kind is _JoinedStr:
             return  # parts of an f-string are not whole dotted paths
-        elif kind is ast.Lambda:
+        elif kind is _Lambda:
             scope = _Scope()
             for arg in _all_args(node.args):
                 scope[arg.arg] = None
@@ -436,15 +458,27 @@ class _Collector:
             self.deferred.append((node, [*self.scopes, scope], self.type_checking))
         elif kind in _COMPREHENSIONS:
             self._comprehension(node)
-        elif kind is ast.NamedExpr:
+        elif kind is _NamedExpr:
             self._expr(node.value)
             self._target(node.target, node.value)
-        elif kind is not ast.Name:
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, ast.expr):
-                    self._expr(child)
-                elif isinstance(child, ast.keyword):
-                    self._expr(child.value)
+        else:
+            # ast.iter_child_nodes, inlined: the fallback for most expression nodes.
+            expr = self._expr
+            for name in kind._fields:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for child in value:
+                        if type(child) is _Name:
+                            continue
+                        if isinstance(child, _EXPR):
+                            expr(child)
+                        elif isinstance(child, _KEYWORD):
+                            expr(child.value)
+                elif isinstance(value, _EXPR):
+                    if type(value) is not _Name:
+                        expr(value)
+                elif isinstance(value, _KEYWORD):
+                    expr(value.value)
 
     def _call(self, node: ast.Call) -> None:
         func = node.func
