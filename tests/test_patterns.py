@@ -63,6 +63,10 @@ INVALID = [
     ("pattern that does not parse", RULE + 'pattern = "get_websocket_manager_factory("\n',
      f"{P0}.pattern: invalid ast-grep rule for SSOT101: the pattern 'get_websocket_manager_factory(' "
      "is not valid Python"),
+    ("pattern that does not parse, inside has", RULE
+     + 'rule = { kind = "function_definition", has = { pattern = "get_websocket_manager_factory(", stopBy = "end" } }\n',
+     f"{P0}.rule: invalid ast-grep rule for SSOT101: has.pattern: the pattern 'get_websocket_manager_factory(' "
+     "is not valid Python"),
     ("empty pattern", RULE + 'pattern = "  "\n',
      f"{P0}.pattern: invalid ast-grep rule for SSOT101: the pattern is empty"),
     ("two statements", RULE + 'pattern = "manager = get_websocket_manager_factory(); manager.create()"\n',

@@ -128,7 +128,10 @@ def _check_rule(rule: Any, where: str, relation: bool = False) -> None:
             if isinstance(value, Mapping):
                 _check_pattern_object(value, path)
             elif isinstance(value, str):
-                _check_pattern(value)
+                try:
+                    _check_pattern(value)
+                except ValueError as error:
+                    raise ValueError(f"{path}: {error}" if where else str(error)) from None
             else:
                 raise ValueError(f"{path}: must be a string or a table with 'context', not {_kind_of(value)}")
         elif key in ("kind", "regex", "field", "matches"):
