@@ -159,7 +159,7 @@ def test_noqa_on_a_continued_statement_holds_in_a_file_that_does_not_parse(tmp_p
 
 PARSED = [(project, path) for project, path in FILES if parses(path.read_bytes())]
 BROKEN_LINES = ['print "migrating"\n', "def broken(:\n", "HANDLERS = (\n", "<<<<<<< HEAD\n", "  stray = 1\n",
-                "x = ]\n", "`legacy`\n", "exec 'import os'\n", "@\n", "REGISTRY = [1,\n", "if ready\n"]
+                "x = ]\n", "`legacy`\n", "exec 'import os'\n", "@\n", "REGISTRY = [1,\n", "if ready\n", "class\n"]
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -167,10 +167,7 @@ BROKEN_LINES = ['print "migrating"\n', "def broken(:\n", "HANDLERS = (\n", "<<<<
 def test_one_broken_line_before_a_statement_changes_no_finding_elsewhere(data):
     """A broken line inserted before any top-level statement (an unclosed bracket, a conflict
     marker, Python 2 syntax) leaves every finding on the other lines as it was: the broken
-    statement is re-parsed on its own, with the statements tree-sitter merged into it.
-
-    Not covered: a bare `class` line, which tree-sitter joins with the next line's name into
-    a well-formed class (`class\\n__all__: list[str] = [...]`) without any error node."""
+    statement is re-parsed on its own, with the statements tree-sitter merged into it."""
     project, path = data.draw(st.sampled_from(PARSED), label="file")
     source = path.read_text(encoding="utf-8")
     if not source.endswith("\n"):
@@ -198,6 +195,8 @@ src = ["src"]
 "app.ws.factory" = "app.ws.canonical_imports"
 [tool.ssot.factories]
 "app.ctx.UserExecutionContext" = { use = "app.ctx.create_defensive_user_execution_context" }
+[tool.ssot.deprecated-exports]
+"app.svc.titles" = ["create_websocket_manager"]
 [[tool.ssot.patterns]]
 code = "SSOT103"
 rule = { kind = "class_definition", has = { pattern = "_instance = None", stopBy = "end" } }
@@ -249,3 +248,13 @@ def test_the_block_tree_sitter_lets_go_of_stays_with_its_broken_statement(tmp_pa
             def create(self, user_context):
                 return create_websocket_manager(user_context)
     ''') == [(1, "SSOT001"), (3, "SSOT103")]
+
+
+def test_a_statement_tree_sitter_accepts_but_python_does_not(tmp_path):
+    """A bare `class` line: tree-sitter joins it with the next line into `class __all__: ...`
+    without an error node; the line Python's parser stopped at marks the statement broken."""
+    assert _findings(tmp_path, '''\
+        from app.ws.factory import create_websocket_manager
+        class
+        __all__: list[str] = ["create_websocket_manager"]
+    ''') == [(1, "SSOT001"), (3, "SSOT003")]

@@ -44,8 +44,9 @@ def recover_facts(source: str, path: str, module: str, is_package: bool) -> Modu
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # literal_eval of odd escapes warns; not ours to report
         text, root = _without_unterminated_tail(text)
+        error_row = _python_error_row(text)
         for depth in (MAX_DEPTH, MAX_DEPTH // 4):
-            lowering = _Lowering(lines, depth)
+            lowering = _Lowering(lines, depth, error_row)
             try:
                 tree = lowering.module(root)
                 facts = collect_facts(tree, path, module, is_package, source, lines)
@@ -85,16 +86,27 @@ def pattern_trees(source: str) -> list[Tree]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         text, root = _without_unterminated_tail(text)
-    lowering = _Lowering(lines, MAX_DEPTH)
+        lowering = _Lowering(lines, MAX_DEPTH, _python_error_row(text))
     lowering._index_errors(root)
     trees, skip = [], []
-    for nodes in lowering.top_level(root):
-        if len(nodes) > 1 or lowering.is_dirty(nodes[0]):
+    for nodes, broken in lowering.top_level(root):
+        if broken:
             groups = lowering.regroup(nodes)
             if groups is not None:
                 skip.append((nodes[0].range().start.line, nodes[-1].range().end.line))
                 trees.extend(Tree(top, group, _parse(group)) for top, group in groups)
     return [Tree(0, text, root, tuple(skip)), *trees]
+
+
+def _python_error_row(text: str) -> int | None:
+    """The 0-based row where Python's parser fails on `text`, if it says."""
+    try:
+        compile(text, "<recovery>", "exec", ast.PyCF_ONLY_AST)
+    except SyntaxError as error:
+        return error.lineno - 1 if error.lineno else None
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
 
 
 def _sanitise(source: str) -> str:
@@ -145,8 +157,9 @@ class _Token:
 
 
 class _Lowering:
-    def __init__(self, lines: Sequence[str], max_depth: int) -> None:
+    def __init__(self, lines: Sequence[str], max_depth: int, error_row: int | None = None) -> None:
         self.lines = lines
+        self.error_row = error_row  # 0-based row of the first error Python's parser reported
         self.max_depth = max_depth
         self.depth = 0
         self.row = 0  # row offset of the tree being lowered (a re-parsed line group)
@@ -182,31 +195,38 @@ class _Lowering:
     def module(self, root) -> ast.Module:
         self._index_errors(root)
         body: list[ast.stmt] = []
-        for nodes in self.top_level(root):
-            if len(nodes) > 1 or self.is_dirty(nodes[0]):
+        for nodes, broken in self.top_level(root):
+            if broken:
                 body.extend(self._region(nodes))
             else:
                 body.extend(self.stmts_of(nodes[0]))
         return ast.Module(body=body, type_ignores=[])
 
-    def top_level(self, root) -> Iterator[list]:
+    def top_level(self, root) -> Iterator[tuple[list, bool]]:
         """The top-level statements, one by one; a broken one together with the statements that
         start on a row it ends on (tree-sitter can end a broken statement mid-line and start the
         next there: re-parsing them apart would cut both lines) or indented (the rest of a
-        broken statement's block, which tree-sitter let go of)."""
+        broken statement's block, which tree-sitter let go of). A statement is broken when it
+        holds an ERROR or the line where Python's parser failed: tree-sitter accepts some code
+        Python does not (`class` at the end of a line, joined with the next line's name)."""
         children = _named(root)
         index = 0
         while index < len(children):
             nodes = [children[index]]
-            if self.is_dirty(nodes[0]):
+            broken = self.is_dirty(nodes[0]) or self._holds_python_error(nodes[0])
+            if broken:
                 last = nodes[0].range().end.line
                 while index + 1 < len(children) and (children[index + 1].range().start.line <= last
                                                      or children[index + 1].range().start.column > 0):
                     index += 1
                     nodes.append(children[index])
                     last = max(last, children[index].range().end.line)
-            yield nodes
+            yield nodes, broken
             index += 1
+
+    def _holds_python_error(self, node) -> bool:
+        where = node.range()
+        return self.error_row is not None and where.start.line <= self.error_row <= where.end.line
 
     def _index_errors(self, root) -> None:
         spans = sorted((e.range().start.index, e.range().end.index) for e in root.find_all(kind="ERROR"))
