@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -162,12 +163,16 @@ BROKEN_LINES = ['print "migrating"\n', "def broken(:\n", "HANDLERS = (\n", "<<<<
                 "x = ]\n", "`legacy`\n", "exec 'import os'\n", "@\n", "REGISTRY = [1,\n", "if ready\n", "class\n"]
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+BROKEN_LINES = [line.rstrip("\n") for line in BROKEN_LINES]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_one_broken_line_before_a_statement_changes_no_finding_elsewhere(data):
-    """A broken line inserted before any top-level statement (an unclosed bracket, a conflict
-    marker, Python 2 syntax) leaves every finding on the other lines as it was: the broken
-    statement is re-parsed on its own, with the statements tree-sitter merged into it."""
+def test_one_broken_line_changes_no_finding_outside_its_statement(data):
+    """A broken line (an unclosed bracket, a conflict marker, Python 2 syntax) inserted before
+    any top-level statement, or inside one at the indentation of its second line, leaves every
+    finding outside that statement as it was: the broken statement is re-parsed on its own,
+    with the statements tree-sitter merged into it."""
     project, path = data.draw(st.sampled_from(PARSED), label="file")
     source = path.read_text(encoding="utf-8")
     if not source.endswith("\n"):
@@ -175,17 +180,23 @@ def test_one_broken_line_before_a_statement_changes_no_finding_elsewhere(data):
     tree = ast.parse(source)
     if not tree.body:
         return
-    statement = data.draw(st.sampled_from(tree.body), label="before")
-    at = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))]) - 1
-    broken_line = data.draw(st.sampled_from(BROKEN_LINES), label="line")
+    statement = data.draw(st.sampled_from(tree.body), label="statement")
+    first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))])
     lines = source.splitlines(keepends=True)
+    inside = statement.end_lineno > first and data.draw(st.booleans(), label="inside")
+    at = first if inside else first - 1  # 0-based index the broken line is inserted at
+    indent = re.match(r"[ \t]*", lines[at]).group(0) if inside else ""
+    broken_line = indent + data.draw(st.sampled_from(BROKEN_LINES), label="line") + "\n"
     config = load_config(str(project / "pyproject.toml"))
     before = [(d.line, d.code) for d in check_source(source, str(path), config, prefilter=False).diagnostics]
     result = check_source("".join(lines[:at]) + broken_line + "".join(lines[at:]), str(path), config,
                           prefilter=False)
-    assert result.syntax_error is not None
-    after = [(d.line - (d.line > at + 1), d.code) for d in result.diagnostics if d.line != at + 1]
-    assert after == before
+    statement_lines = range(first, statement.end_lineno + 1) if inside else range(0)
+    after = [(line - (line > at + 1), code) for line, code in ((d.line, d.code) for d in result.diagnostics)
+             if line != at + 1]
+    assert [f for f in after if f[0] not in statement_lines] == [f for f in before if f[0] not in statement_lines]
+    if not inside:
+        assert result.syntax_error is not None
 
 
 POLICY = '''
