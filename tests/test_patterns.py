@@ -64,7 +64,8 @@ INVALID = [
      f"{P0}.pattern: invalid ast-grep rule for SSOT101: the pattern 'get_websocket_manager_factory(' "
      "is not valid Python"),
     ("pattern that does not parse, inside has", RULE
-     + 'rule = { kind = "function_definition", has = { pattern = "get_websocket_manager_factory(", stopBy = "end" } }\n',
+     + 'rule = { kind = "function_definition", '
+       'has = { pattern = "get_websocket_manager_factory(", stopBy = "end" } }\n',
      f"{P0}.rule: invalid ast-grep rule for SSOT101: has.pattern: the pattern 'get_websocket_manager_factory(' "
      "is not valid Python"),
     ("empty pattern", RULE + 'pattern = "  "\n',
@@ -85,7 +86,8 @@ INVALID = [
      f"{P0}.mesage: unknown key; did you mean 'message'? (pattern rule SSOT101)"),
     ("rule key beside the code", RULE + 'kind = "call"\n',
      f"{P0}.kind: unknown key; 'kind' belongs in the rule table: rule = {{ kind = ... }} (pattern rule SSOT101)"),
-    ("unknown key in the rule table", RULE + 'rule = { kind = "call", hass = { pattern = "get_websocket_manager_factory()" } }\n',
+    ("unknown key in the rule table",
+     RULE + 'rule = { kind = "call", hass = { pattern = "get_websocket_manager_factory()" } }\n',
      f"{P0}.rule: invalid ast-grep rule for SSOT101: hass: unknown key; did you mean 'has'?"),
     ("rule not a table", RULE + 'rule = "call"\n',
      f"{P0}.rule: must be a table (an ast-grep rule), not a string (pattern rule SSOT101)"),
@@ -125,7 +127,8 @@ INVALID = [
     ("fix with an unknown metavariable", RULE + ACCESSOR + 'fix = "get_websocket_manager($$$ARG)"\n',
      f"{P0}.fix: SSOT101's fix uses $$$ARG, which the rule does not capture (it captures: $$$ARGS)"),
     ("fix with a metavariable bound only under not", RULE
-     + 'rule = { pattern = "get_websocket_manager_factory($CTX)", not = { pattern = "get_websocket_manager_factory($OTHER.ctx)" } }\n'
+     + 'rule = { pattern = "get_websocket_manager_factory($CTX)", '
+       'not = { pattern = "get_websocket_manager_factory($OTHER.ctx)" } }\n'
      + 'fix = "get_websocket_manager($OTHER)"\n',
      f"{P0}.fix: SSOT101's fix uses $OTHER, which the rule does not capture (it captures: $CTX)"),
     ("message with an unknown metavariable", RULE + ACCESSOR + 'message = "call get_websocket_manager($$$ARG)"\n',
@@ -163,7 +166,8 @@ def test_messages_interpolate_the_captured_code_on_one_line():
          "get_websocket_manager_factory() was retired in #1126: call get_websocket_manager()"),
         # the multi-line call, with the line's marker comment inside the arguments: not in the message
         (21, 13, "SSOT101", "error",
-         "get_websocket_manager_factory() was retired in #1126: call get_websocket_manager(user_context=user_context_2,)"),
+         "get_websocket_manager_factory() was retired in #1126: "
+         "call get_websocket_manager(user_context=user_context_2,)"),
         (24, 4, "SSOT105", "warning", "a test sleeps 0.2 s: wait for the event instead"),
     ]
     assert [d.message for d in _diagnostics(REGISTRY) if d.code in ("SSOT102", "SSOT104")] == [
@@ -225,6 +229,9 @@ def test_anchors_are_identifiers_of_the_pattern():
     assert compile_rule({"pattern": "été($A)"}, None) == ()  # non-ASCII names: no anchor, every file runs
 
 
+ACCESSOR_RULE = '[[tool.ssot.patterns]]\ncode = "SSOT101"\npattern = "get_websocket_manager_factory($$$A)"\n'
+
+
 def _policy(tmp_path: Path, body: str):
     (tmp_path / "pyproject.toml").write_text("[tool.ssot]\n" + textwrap.dedent(body), encoding="utf-8")
     return load_config(str(tmp_path / "pyproject.toml"))
@@ -258,7 +265,9 @@ PROPERTY_RULES = '''
     rule = { kind = "class_definition", has = { pattern = "_instance = None", stopBy = "end" } }
     [[tool.ssot.patterns]]
     code = "SSOT104"
-    rule = { any = [{ pattern = "asyncio.run($C)" }, { pattern = "loop.run_until_complete($C)" }], inside = { kind = "function_definition", stopBy = "end" } }
+    [tool.ssot.patterns.rule]
+    any = [{ pattern = "asyncio.run($C)" }, { pattern = "loop.run_until_complete($C)" }]
+    inside = { kind = "function_definition", stopBy = "end" }
     [[tool.ssot.patterns]]
     code = "SSOT105"
     pattern = "time.sleep(0xFF)"
@@ -287,16 +296,17 @@ def test_prefilter_equals_the_full_run_with_pattern_rules(tmp_path_factory, line
 
 
 def test_lines_are_pythons_in_a_file_with_carriage_return_newlines(tmp_path):
-    config = _policy(tmp_path, '[[tool.ssot.patterns]]\ncode = "SSOT101"\npattern = "get_websocket_manager_factory($$$A)"\n')
+    config = _policy(tmp_path, ACCESSOR_RULE)
     for newline in ("\r", "\r\n", "\n"):
         source = newline.join(["import os", "", "x = 'é'; get_websocket_manager_factory(1)", ""])
         result = check_source(source, str(tmp_path / "mod.py"), config)
-        assert [(d.span.line, d.span.column, d.span.end_line, d.span.end_column) for d in result.diagnostics] == [(3, 9, 3, 41)], newline
+        spans = [(d.span.line, d.span.column, d.span.end_line, d.span.end_column) for d in result.diagnostics]
+        assert spans == [(3, 9, 3, 41)], repr(newline)
 
 
 def test_a_lone_surrogate_does_not_stop_the_check(tmp_path):
     """An editor buffer can hold one (JSON allows "\\ud800"): tree-sitter cannot take it."""
-    config = _policy(tmp_path, '[[tool.ssot.patterns]]\ncode = "SSOT101"\npattern = "get_websocket_manager_factory($$$A)"\n')
+    config = _policy(tmp_path, ACCESSOR_RULE)
     source = "x = '\ud800'; get_websocket_manager_factory(1)\n"
     result = check_source(source, str(tmp_path / "mod.py"), config)
     assert [(d.line, d.column) for d in result.diagnostics] == [(1, 9)]
@@ -351,7 +361,9 @@ def test_incremental_check_equals_the_full_check_when_a_rule_looks_around(tmp_pa
         [[tool.ssot.patterns]]
         code = "SSOT120"
         message = "the manager is fetched in a module that still runs the legacy setup"
-        rule = { pattern = "get_websocket_manager($$$A)", inside = { kind = "module", has = { pattern = "legacy_setup()", stopBy = "end" }, stopBy = "end" } }
+        [tool.ssot.patterns.rule]
+        pattern = "get_websocket_manager($$$A)"
+        inside = { kind = "module", has = { pattern = "legacy_setup()", stopBy = "end" }, stopBy = "end" }
     ''')
     checker, path = IncrementalChecker(), str(tmp_path / "mod.py")
     for body in ("return 1", "return 2", "return get_websocket_manager(1)", "return get_websocket_manager(2)"):

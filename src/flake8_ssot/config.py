@@ -468,7 +468,8 @@ _RULE_TABLE_KEYS = ("kind", "has", "inside", "not", "all", "any", "regex", "prec
 def _pattern_code(check: _Checker, item: Mapping[str, Any], item_path: str, codes: Mapping[str, int]) -> str:
     """The rule's code, checked first so that every later message can name it."""
     if "code" not in item:
-        what = f"the rule with pattern {item['pattern']!r}" if isinstance(item.get("pattern"), str) else "a pattern rule"
+        pattern = item.get("pattern")
+        what = f"the rule with pattern {pattern!r}" if isinstance(pattern, str) else "a pattern rule"
         raise check.fail(f"{item_path}.code", f"is required: {what} needs a code between SSOT100 and SSOT899")
     code = check.typed(item["code"], str, f"{item_path}.code", "a string such as 'SSOT101'")
     if PATTERN_CODE.match(code):

@@ -97,11 +97,13 @@ def compile_rule(rule: Mapping[str, Any], fix: str | None, message: str = "") ->
                 continue
             if name not in known:
                 captured = ", ".join(sorted(("$$$" if many else "$") + n for n, many in known.items())) or "nothing"
-                raise TemplateError(key, f"uses {match.group(0)}, which the rule does not capture (it captures: {captured})")
+                raise TemplateError(
+                    key, f"uses {match.group(0)}, which the rule does not capture (it captures: {captured})")
             if known[name] != multiple:
                 right = ("$$$" if known[name] else "$") + name
                 what = "several nodes" if known[name] else "one node"
-                raise TemplateError(key, f"uses {match.group(0)}, but the rule captures {right} ({what}): write {right}")
+                raise TemplateError(
+                    key, f"uses {match.group(0)}, but the rule captures {right} ({what}): write {right}")
     return _anchors(rule) or ()
 
 
