@@ -10,12 +10,16 @@ slicing instead of os.path.relpath.
 from __future__ import annotations
 
 import os
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from test_properties import POLICY as PROPERTY_POLICY
+from test_properties import statement
 
 from flake8_ssot.cache import Cache
 from flake8_ssot.config import load_config
@@ -214,3 +218,125 @@ def test_module_names_by_slicing_equal_relpath(root, inner, other):
         parts.pop()
     expected = (".".join(p for p in parts if p not in ("", ".")), is_package)
     assert module_name(path, roots) == expected
+
+
+# --------------------------------------------------------------------------- facts.Interest
+
+
+def _full_walk(source: str, path: str, config) -> list:
+    """The diagnostics with every call and attribute chain recorded (no Interest filter)."""
+    from unittest import mock
+
+    from flake8_ssot import engine
+    from flake8_ssot.facts import EVERYTHING
+
+    with mock.patch.object(engine, "interest", lambda config: EVERYTHING):
+        return check_source(source, path, config, prefilter=False).diagnostics
+
+
+def check_source(*args, **kwargs):
+    from flake8_ssot.engine import check_source as engine_check
+
+    return engine_check(*args, **kwargs)
+
+
+def test_interest_keeps_what_each_rule_can_match(tmp_path):
+    from flake8_ssot.engine import interest
+
+    with_wildcard = POLICY.replace(
+        "[tool.ssot.factories]",
+        '"netra_backend.app.legacy_*" = "netra_backend.app.core"\n\n[tool.ssot.factories]',
+    )
+    (tmp_path / "pyproject.toml").write_text(with_wildcard, encoding="utf-8")
+    config = load_config(str(tmp_path / "pyproject.toml"))
+    wanted = interest(config)
+    assert wanted.call_names == {"UserExecutionContext"}
+    assert wanted.attribute_names == {"factory"} and wanted.attribute_fragments == ("legacy_",)
+    assert wanted.wants_attribute("netra_backend.app.websocket_core.factory.create")
+    assert wanted.wants_attribute("netra_backend.app.legacy_events.emit")
+    assert not wanted.wants_attribute("os.path.join")
+    assert not wanted.wants_attribute("netra_backend.app.websocket_core.factory_helpers.build")
+    assert interest(config) is wanted  # computed once per configuration
+
+
+def _corpus_sources():
+    import sys
+
+    benchmarks = Path(__file__).resolve().parent.parent / "benchmarks"
+    sys.path.insert(0, str(benchmarks))
+    try:
+        import generate_corpus
+    finally:
+        sys.path.remove(str(benchmarks))
+    return generate_corpus
+
+
+def test_interest_equals_the_full_walk_on_a_generated_monorepo(tmp_path):
+    """Every file of a generated tree (all violation kinds, legitimate mentions, broken files)."""
+    generate_corpus = _corpus_sources()
+    root = tmp_path / "tree"
+    generate_corpus.generate(root, 20000, seed=11)
+    config = load_config(str(root / "pyproject.toml"))
+    compared = reported = 0
+    for path in sorted(root.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        fast = check_source(source, str(path), config, prefilter=False).diagnostics
+        assert fast == _full_walk(source, str(path), config), path
+        compared += 1
+        reported += len(fast)
+    assert compared > 50 and reported > 5
+
+
+def test_interest_equals_the_full_walk_on_the_standard_library():
+    """A real-deprecations policy without wildcards: most calls and chains are skipped."""
+    import sys
+    import sysconfig
+
+    benchmarks = Path(__file__).resolve().parent.parent / "benchmarks"
+    sys.path.insert(0, str(benchmarks))
+    try:
+        import policy
+    finally:
+        sys.path.remove(str(benchmarks))
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    config_dir = Path(tempfile.mkdtemp(prefix="ssot-interest-"))
+    toml = policy.ssot_pyproject(policy.stdlib_policy(src=stdlib.as_posix()))
+    (config_dir / "pyproject.toml").write_text(toml, encoding="utf-8")
+    config = load_config(str(config_dir / "pyproject.toml"))
+    reported = 0
+    for index, path in enumerate(sorted(stdlib.rglob("*.py"))):
+        if index % 6 or "site-packages" in path.parts:
+            continue
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        fast = check_source(source, str(path), config, prefilter=False).diagnostics
+        assert fast == _full_walk(source, str(path), config), path
+        reported += len(fast)
+    assert reported > 10
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_interest_equals_the_full_walk_on_generated_programs(data):
+    """test_properties' programs (aliases, relative imports, wildcard legacy modules, ...)."""
+    statements = data.draw(st.lists(statement, min_size=1, max_size=12))
+    alias = data.draw(st.sampled_from(["alias", "ws", "Ctx"]))
+    module_path = data.draw(st.sampled_from(["src/app/ws/handlers.py", "src/app/main.py", "src/app/legacy_utils/x.py"]))
+    program = "\n".join(statements).replace("{A}", alias) + "\nvalue = app.legacy_tools.run\n"
+    root = _property_root(PROPERTY_POLICY)
+    config = load_config(str(root / "pyproject.toml"))
+    path = str(root / module_path)
+    assert check_source(program, path, config, prefilter=False).diagnostics == _full_walk(program, path, config)
+
+
+_ROOTS: dict[str, Path] = {}
+
+
+def _property_root(policy: str) -> Path:
+    if policy not in _ROOTS:
+        root = Path(tempfile.mkdtemp(prefix="ssot-speed-"))
+        (root / "pyproject.toml").write_text(policy, encoding="utf-8")
+        _ROOTS[policy] = root
+    return _ROOTS[policy]

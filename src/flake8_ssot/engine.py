@@ -14,8 +14,8 @@ from typing import NamedTuple, Sequence
 
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
-from flake8_ssot.dotted import module_name
-from flake8_ssot.facts import ModuleFacts, collect_facts
+from flake8_ssot.dotted import last_literal_run, module_name
+from flake8_ssot.facts import EVERYTHING, Interest, ModuleFacts, collect_facts
 from flake8_ssot.noqa import filter_noqa
 from flake8_ssot.rules import RULES
 from flake8_ssot.selection import enabled_predicate
@@ -50,7 +50,7 @@ def check_source(
     module, is_package = module_name(absolute, config.src)
     if prefilter and not may_match(source, module, config):
         return CheckResult([], None, parsed=False)
-    facts, syntax_error = _facts(source, absolute, module, is_package, tree, lines)
+    facts, syntax_error = _facts(source, absolute, module, is_package, tree, lines, interest(config))
     enabled = enabled_predicate(config, absolute)
     diagnostics: list[Diagnostic] = []
     for rule in RULES:
@@ -66,7 +66,31 @@ def check_source(
     return CheckResult(_unique(diagnostics), syntax_error)
 
 
-def _facts(source, path, module, is_package, tree, lines) -> tuple[ModuleFacts, str | None]:
+_INTERESTS: dict[int, tuple[Config, Interest]] = {}
+
+
+def interest(config: Config) -> Interest:
+    """The calls and attribute chains this configuration's rules can use (see facts.Interest)."""
+    cached = _INTERESTS.get(id(config))
+    if cached is not None and cached[0] is config:
+        return cached[1]
+    calls = frozenset(key.rpartition(".")[2] for key in config.factories.exact)
+    names = frozenset(key.rpartition(".")[2] for key in config.legacy.exact)
+    fragments = []
+    for key, _ in config.legacy.wild:
+        run = last_literal_run(key.rpartition(".")[2])
+        if not run:
+            names = None  # a last component of wildcards only: every chain may match
+            break
+        fragments.append(run)
+    result = Interest(calls, names, tuple(fragments)) if names is not None else Interest(calls, None)
+    if len(_INTERESTS) > 64:
+        _INTERESTS.clear()
+    _INTERESTS[id(config)] = (config, result)
+    return result
+
+
+def _facts(source, path, module, is_package, tree, lines, interest: Interest = EVERYTHING) -> tuple[ModuleFacts, str | None]:
     if tree is None:
         try:
             with warnings.catch_warnings():
@@ -80,7 +104,7 @@ def _facts(source, path, module, is_package, tree, lines) -> tuple[ModuleFacts, 
             facts.syntax_error = message
             return facts, message
     try:
-        return collect_facts(tree, path, module, is_package, source, lines), None
+        return collect_facts(tree, path, module, is_package, source, lines, interest), None
     except RecursionError:
         from flake8_ssot.recovery import recover_facts
 

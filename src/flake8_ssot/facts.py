@@ -19,6 +19,7 @@ from flake8_ssot.dotted import resolve_relative
 from flake8_ssot.span import Span, span_from_ast
 
 DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "__import__", "builtins.__import__"})
+_DYNAMIC_IMPORTER_NAMES = frozenset(path.rpartition(".")[2] for path in DYNAMIC_IMPORTERS)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _GENERIC_PARTS = (ast.excepthandler, ast.match_case, ast.withitem, ast.comprehension, ast.keyword,
                   ast.arguments, ast.arg)
@@ -137,18 +138,53 @@ class _Scope(dict):
         self.is_class = is_class
 
 
+@dataclass(frozen=True)
+class Interest:
+    """Which calls and attribute chains the rules can use; the rest are not recorded.
+
+    A call matters only to SSOT002, which looks its path up among the factory classes by
+    exact key or by the class's own name: the path's last component must be one of theirs.
+    An attribute chain matters only to SSOT004, which looks its dotted prefixes up among the
+    legacy keys: some component must be a legacy key's last component, or contain the literal
+    run of a wildcard key's last component. `None` keeps everything (a wildcard without
+    letters). Skipping the others saves their span and fact objects: in real code most calls
+    and chains (`os.path.join`, `self.log.info`) resolve to something no rule asks about.
+    """
+
+    call_names: frozenset[str] | None = None
+    attribute_names: frozenset[str] | None = None
+    attribute_fragments: tuple[str, ...] = ()
+
+    def wants_attribute(self, path: str) -> bool:
+        names = self.attribute_names
+        if names is None:
+            return True
+        for component in path.split("."):
+            if component in names:
+                return True
+        for fragment in self.attribute_fragments:
+            if fragment in path:
+                return True
+        return False
+
+
+EVERYTHING = Interest()
+
+
 def collect_facts(tree: ast.Module, path: str, module: str, is_package: bool, source: str,
-                  lines: Sequence[str] | None = None) -> ModuleFacts:
+                  lines: Sequence[str] | None = None, interest: Interest = EVERYTHING) -> ModuleFacts:
     # Python's line breaks only: str.splitlines() also splits on form feeds and U+2028.
     lines = lines if lines is not None else re.split(r"\r\n|\r|\n", source)
     facts = ModuleFacts(path=path, module=module, is_package=is_package, source=source, lines=lines)
-    _Collector(facts).run(tree)
+    _Collector(facts, interest).run(tree)
     return facts
 
 
 class _Collector:
-    def __init__(self, facts: ModuleFacts) -> None:
+    def __init__(self, facts: ModuleFacts, interest: Interest = EVERYTHING) -> None:
         self.facts = facts
+        self.call_names = interest.call_names
+        self.wants_attribute = interest.wants_attribute
         self.lines = facts.lines
         self.scopes: list[_Scope] = [_Scope()]
         self.type_checking = 0
@@ -482,12 +518,19 @@ class _Collector:
 
     def _call(self, node: ast.Call) -> None:
         func = node.func
-        path = self.resolve(func)
+        names = self.call_names
+        if (names is not None and type(func) is _Attribute and func.attr not in names
+                and func.attr not in _DYNAMIC_IMPORTER_NAMES):
+            path = None  # `a.b.attr(...)` resolves to `....attr`, which no rule asks about
+        else:
+            path = self.resolve(func)
         if path is None and isinstance(func, ast.Name) and func.id == "__import__":
             path = "__import__"
         arguments = node.args
         if path is not None:
-            self.facts.calls.append(CallFact(path, self.span(node), node, self.stmt))
+            names = self.call_names
+            if names is None or path[path.rfind(".") + 1:] in names:
+                self.facts.calls.append(CallFact(path, self.span(node), node, self.stmt))
             if path in DYNAMIC_IMPORTERS and self._dynamic_import(node):
                 arguments = arguments[1:]  # the module name is an import, not a string reference
         if isinstance(func, ast.Attribute):
@@ -534,7 +577,8 @@ class _Collector:
             binding = self.lookup(base.id)
             if binding is not None:
                 path = self.resolve(node)
-                self.facts.attributes.append(AttributeFact(path, binding, self.span(node), node, self.stmt))
+                if self.wants_attribute(path):
+                    self.facts.attributes.append(AttributeFact(path, binding, self.span(node), node, self.stmt))
         else:
             self._expr(base)
 
