@@ -340,3 +340,26 @@ def _property_root(policy: str) -> Path:
         (root / "pyproject.toml").write_text(policy, encoding="utf-8")
         _ROOTS[policy] = root
     return _ROOTS[policy]
+
+
+# --------------------------------------------------------------------------- prefilter anchors
+
+_CHUNKS = ["_manager", "websocket", "factory", "get_", "create_", "Context", "User", "_", "x", "Set", "unified"]
+_word = st.lists(st.sampled_from(_CHUNKS), min_size=1, max_size=4).map("".join).filter(lambda w: w.isidentifier())
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(_word, min_size=1, max_size=8, unique=True),
+       text=st.lists(st.sampled_from(_CHUNKS + [" ", ".", "(", "\n", "a", "9", "=", "'"]), max_size=40).map("".join))
+def test_shared_anchors_find_exactly_the_words_found_one_by_one(words, text):
+    import re
+
+    from flake8_ssot.prefilter import Prefilter, anchor_groups
+
+    groups = anchor_groups(words)
+    assert sorted(w for _, members in groups for w in members) == sorted(set(words))  # each word once
+    assert all(anchor in word for anchor, members in groups for word in members)
+    prefilter = Prefilter.build(words, (), (), False)
+    one_by_one = any(re.search(rf"(?<![A-Za-z0-9_]){re.escape(w)}(?![A-Za-z0-9_])", text) for w in words)
+    assert prefilter.may_match(text, "") == one_by_one
+    assert prefilter.may_match(text.encode("ascii"), "") == one_by_one

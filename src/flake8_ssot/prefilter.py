@@ -40,6 +40,16 @@ class Prefilter:
             (w.encode("ascii"), re.compile(_whole_word(w).encode("ascii"))) for w in prefilter.words
         ])
         object.__setattr__(prefilter, "_fragment_bytes", [f.encode("ascii") for f in prefilter.fragments])
+        groups = anchor_groups(prefilter.words)
+        regex_of = dict(prefilter._str)
+        object.__setattr__(prefilter, "_str_groups", [
+            (anchor, tuple((w, regex_of[w]) for w in members)) for anchor, members in groups
+        ])
+        regex_of_bytes = dict(prefilter._bytes)
+        object.__setattr__(prefilter, "_bytes_groups", [
+            (anchor.encode("ascii"), tuple((w.encode("ascii"), regex_of_bytes[w.encode("ascii")]) for w in members))
+            for anchor, members in groups
+        ])
         return prefilter
 
     def may_match(self, text: str | bytes, module: str) -> bool:
@@ -51,9 +61,17 @@ class Prefilter:
         for fragment in (self._fragment_bytes if is_bytes else self.fragments):
             if fragment in text:
                 return True
-        for word, regex in (self._bytes if is_bytes else self._str):
-            if word in text and regex.search(text):
-                return True
+        # One substring scan per anchor, shared by the words that contain it; a hit is then
+        # confirmed word by word (the whole-word regex starts with its literal, so it is fast).
+        for anchor, members in (self._bytes_groups if is_bytes else self._str_groups):
+            if anchor in text:
+                if len(members) == 1:
+                    if members[0][1].search(text):
+                        return True
+                    continue
+                for word, regex in members:
+                    if word in text and regex.search(text):
+                        return True
         if module:
             for word in self.words:
                 if word in module:
@@ -62,3 +80,37 @@ class Prefilter:
                 if fragment in module:
                     return True
         return False
+
+
+# Anchors shared by several words are at least this long, so that they stay rare in code.
+MIN_SHARED_ANCHOR = 8
+
+
+def anchor_groups(words) -> list[tuple[str, tuple[str, ...]]]:
+    """Substrings to scan for, each with the words containing it; every word is covered.
+
+    Scanning a file costs about the same for every needle, so words that share a long
+    substring (`create_websocket_manager`, `unified_manager` and `..._manager_factory` share
+    `_manager`) are found with one scan instead of one each. Sound by construction: a word
+    that occurs contains its anchor, so the anchor's scan hits and the word is then checked.
+    A word sharing nothing is its own anchor. Deterministic (sorted) for a given word set.
+    """
+    words = sorted(set(words))
+    contains: dict[str, set[str]] = {}
+    for word in words:
+        for start in range(len(word)):
+            for end in range(start + MIN_SHARED_ANCHOR, len(word) + 1):
+                contains.setdefault(word[start:end], set()).add(word)
+    shared = sorted(
+        ((anchor, members) for anchor, members in contains.items() if len(members) > 1),
+        key=lambda item: (-len(item[1]), -len(item[0]), item[0]),
+    )
+    groups: list[tuple[str, tuple[str, ...]]] = []
+    covered: set[str] = set()
+    for anchor, members in shared:
+        fresh = sorted(members - covered)
+        if len(fresh) > 1:
+            groups.append((anchor, tuple(fresh)))
+            covered.update(fresh)
+    groups.extend((word, (word,)) for word in words if word not in covered)
+    return groups
