@@ -250,7 +250,12 @@ def run_tasks(
     jobs = min(jobs, max(1, total // 16))
     context = _process_context()
     work = [(index, task.path, task.config, task.expected_digest) for index, task in enumerate(tasks)]
-    gc.freeze()  # the workers inherit the heap; untouched pages stay shared (copy-on-write)
+    # The workers inherit the heap; frozen objects are never written to by their collector,
+    # so those pages stay shared (copy-on-write). Only if nobody else froze anything: unfreeze
+    # below would thaw their objects too.
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     try:
         with ProcessPoolExecutor(
             max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(configs, check)
@@ -268,7 +273,8 @@ def run_tasks(
                 if progress is not None:
                     progress(done_count, total)
     finally:
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
     return results
 
 
