@@ -834,7 +834,9 @@ def create_server() -> LanguageServer:
     )(_plain(session.code_action))
     server.feature(lsp.CODE_ACTION_RESOLVE)(_plain(session.resolve_code_action))
 
-    async def fix_all(*arguments: Any) -> None:
+    # No annotation on *arguments: pygls calls issubclass() on the first parameter's
+    # annotation, and typing.Any is not a class before Python 3.11.
+    async def fix_all(*arguments) -> None:  # type: ignore[no-untyped-def]
         return await session.fix_all_command(*arguments)
 
     server.command(FIX_ALL_COMMAND)(fix_all)
