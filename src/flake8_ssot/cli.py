@@ -140,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     try:
+        if args.command != "check":
+            return args.handler(args)  # `server` runs for hours: it keeps the collector on
         with quiet_collector():
             return args.handler(args)
     except ConfigError as error:
