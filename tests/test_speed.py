@@ -363,3 +363,42 @@ def test_shared_anchors_find_exactly_the_words_found_one_by_one(words, text):
     one_by_one = any(re.search(rf"(?<![A-Za-z0-9_]){re.escape(w)}(?![A-Za-z0-9_])", text) for w in words)
     assert prefilter.may_match(text, "") == one_by_one
     assert prefilter.may_match(text.encode("ascii"), "") == one_by_one
+
+
+# --------------------------------------------------------------------------- garbage collector
+
+
+def test_check_runs_without_the_collector_and_gives_it_back(tmp_path, monkeypatch, capsys):
+    import gc
+
+    from flake8_ssot import cli
+
+    make_tree(tmp_path, count=12)
+    seen = {}
+
+    def spy_check(args):
+        seen["during check"] = gc.isenabled()
+        return real_check(args)
+
+    real_check = cli.run_check
+    monkeypatch.chdir(tmp_path)
+    assert gc.isenabled()
+    parser_default = cli.build_parser
+    monkeypatch.setattr(cli, "build_parser", lambda: _with_handler(parser_default(), "check", spy_check))
+    assert cli.main(["check", "--no-cache", "--output-format", "concise", "--exit-zero"]) == 0
+    assert seen["during check"] is False and gc.isenabled()
+    assert "SSOT001" in capsys.readouterr().out
+
+    def spy_rule(args):
+        seen["during rule"] = gc.isenabled()
+        return 0
+
+    monkeypatch.setattr(cli, "build_parser", lambda: _with_handler(parser_default(), "rule", spy_rule))
+    assert cli.main(["rule", "SSOT001"]) == 0
+    assert seen["during rule"] is True  # `server` goes the same way: a long run keeps the collector
+
+
+def _with_handler(parser, command, handler):
+    for action in parser._subparsers._group_actions:
+        action.choices[command].set_defaults(handler=handler)
+    return parser
