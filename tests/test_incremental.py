@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import keyword
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -87,8 +89,8 @@ def test_edits_that_change_bindings_or_break_the_parse_take_the_full_check():
     cases = [
         # an import: every name below may now resolve differently
         SOURCE.replace("from typing import", "import netra_backend.app.websocket_core.factory as wf\nfrom typing import"),
-        # a renamed definition
-        SOURCE.replace("def register(", "def register_routes("),
+        # a definition renamed to a name the configuration spells: a pattern fix elsewhere may need it
+        SOURCE.replace("def register(", "def get_websocket_manager_factory("),
         # an import inside a function: fixes elsewhere ask what the file imports
         SOURCE.replace("    routes.append(", "    import netra_backend.app.websocket_core\n    routes.append("),
         # `global` reaches out of the function
@@ -246,3 +248,106 @@ def test_fix_safety_that_depends_on_imports_elsewhere_in_the_file(tmp_path):
     assert checker.last_was_incremental
     assert diagnostics == full(edited, path, config)
     assert [(d.line, d.fix.applicability) for d in diagnostics] == [(2, "safe"), (11, "safe")]
+
+
+# --------------------------------------------------------------------------- module-level edits
+
+# Top-level statements that bind a name taken from the file itself (NAME) or a fresh one:
+# the names the rest of the file resolves can change, and so can its diagnostics.
+BINDINGS = [
+    "import NAME",
+    "import json, NAME",
+    "import os.path as NAME",
+    "from collections import OrderedDict as NAME",
+    "NAME = None",
+    "NAME = OTHER",
+    "NAME = OTHER.attribute",
+    "NAME: int = 3",
+    "def NAME():\n    return OTHER",
+    "class NAME:\n    pass",
+    "for NAME in range(3):\n    pass",
+    "try:\n    import NAME\nexcept ImportError:\n    NAME = None",
+    "if TYPE_CHECKING:\n    from typing import Any as NAME",
+    "with open(__file__) as NAME:\n    pass",
+    "(NAME := OTHER)",
+    "del NAME",
+    "print(NAME)",
+    "# a comment about NAME",
+]
+
+
+@st.composite
+def module_edits(draw, lines: list[str], words: list[str]):
+    """Insert, delete or replace a top-level statement line (one starting at column 0)."""
+    tops = [i for i, line in enumerate(lines) if line[:1].isalpha() or line[:1] in "#@(_"] or [0]
+    where = draw(st.sampled_from(tops))
+    kind = draw(st.sampled_from(["insert", "replace", "delete", "rename"]))
+    name = draw(st.sampled_from(words)) if words and draw(st.booleans()) else "fresh_name"
+    other = draw(st.sampled_from(words)) if words else "os"
+    text = draw(st.sampled_from(BINDINGS)).replace("NAME", name).replace("OTHER", other)
+    return kind, where, text, name
+
+
+def apply_module_edit(lines: list[str], edit) -> list[str]:
+    kind, where, text, name = edit
+    lines = list(lines)
+    if kind == "insert":
+        lines[where:where] = text.split("\n")
+    elif kind == "replace":
+        lines[where:where + 1] = text.split("\n")
+    elif kind == "delete":
+        del lines[where:where + 1]
+    elif kind == "rename":  # a word of a top-level line renamed (an import's alias, a definition)
+        words = re.findall(r"[A-Za-z_]\w*", lines[where])
+        if words:
+            lines[where] = re.sub(r"\b%s\b" % re.escape(words[-1]), name, lines[where], count=1)
+    return lines
+
+
+MODULE_CASES = [case for case in CASES if re.search(r"^(import|from|[A-Za-z_]\w* =)", case[1].read_text(), re.M)]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_module_level_edits_equal_the_full_check(data):
+    project, path = data.draw(st.sampled_from(MODULE_CASES), label="file")
+    config = load_config(str(project / "pyproject.toml"))
+    source = path.read_text(encoding="utf-8")
+    checker = IncrementalChecker()
+    assert checker.check(source, str(path), config) == full(source, path, config)
+    lines = source.split("\n")
+    for _ in range(data.draw(st.integers(min_value=1, max_value=3), label="edits")):
+        words = sorted({w for w in re.findall(r"\b[A-Za-z_]\w*\b", "\n".join(lines)) if not keyword.iskeyword(w)})
+        lines = apply_module_edit(lines, data.draw(module_edits(lines, words), label="edit"))
+        text = "\n".join(lines)
+        assert checker.check(text, str(path), config) == full(text, path, config), text
+
+
+def test_an_import_edit_is_checked_incrementally_with_the_statements_it_rebinds():
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    checker = IncrementalChecker()
+    source = SOURCE.replace("from typing import TYPE_CHECKING", "from typing import TYPE_CHECKING\nimport json")
+    checker.check(source, str(ROUTES), config)
+    # `import json` -> `import json, logging`: nothing else mentions `logging`.
+    edited = source.replace("import json", "import json, logging")
+    assert checker.check(edited, str(ROUTES), config) == full(edited, ROUTES, config)
+    assert checker.last_was_incremental
+    # An alias that rebinds a name the file uses: the statements using it are checked again.
+    aliased = source.replace(
+        "import json",
+        "import json\nfrom netra_backend.app.services import user_execution_context as contexts",
+    ).replace("UserExecutionContext(user_id=user_id)", "contexts.UserExecutionContext(user_id=user_id)")
+    checker.check(aliased, str(ROUTES), config)
+    assert [d.code for d in checker.state.diagnostics].count("SSOT002") == 1
+    rebound = aliased.replace("as contexts\n", "as contexts\ncontexts = None\n")
+    diagnostics = checker.check(rebound, str(ROUTES), config)
+    assert checker.last_was_incremental
+    assert diagnostics == full(rebound, ROUTES, config)
+    assert [d.code for d in diagnostics].count("SSOT002") == 0  # `contexts.UserExecutionContext` is no call of it
+    assert checker.check(aliased, str(ROUTES), config) == full(aliased, ROUTES, config)
+    assert checker.last_was_incremental
+    assert [d.code for d in checker.state.diagnostics].count("SSOT002") == 1
+    # A renamed function: the calls of both names are checked again.
+    renamed = aliased.replace("def register(", "def register_routes(")
+    assert checker.check(renamed, str(ROUTES), config) == full(renamed, ROUTES, config)
+    assert checker.last_was_incremental

@@ -1,13 +1,22 @@
 """Re-check only the top-level statements an edit touched: the language server's fast path.
 
-A module is a run of top-level statements. When an edit stays inside statements that bind
-no module-level name (a function or class body, a plain call), no diagnostic elsewhere can
-change. So only a reduced copy of the buffer is checked: the edited statements, verbatim
+A module is a run of top-level statements. An edit that binds no module-level name
+differently (inside a function or class body, a plain call) cannot change a diagnostic
+elsewhere. So only a reduced copy of the buffer is checked: the edited statements, verbatim
 copies of the statements that bind names (imports, assignments, `if TYPE_CHECKING:`), a
 one-line stub for every other `def`/`class`, and blank lines for the rest, so every line
-keeps its number. The other diagnostics are kept and shifted. Anything else (an edit to an
-import or assignment, a renamed definition, `__all__`, `global`, a buffer that does not
-parse) takes the full check. The result always equals `engine.check_source(..., noqa=True)`.
+keeps its number. The other diagnostics are kept and shifted.
+
+An edit that does bind differently (an import added or removed, an assignment changed, a
+definition renamed) changes what some names resolve to: the names bound differently are
+followed through the assignments that use them, and every statement mentioning one is
+checked again along with the edited ones, in the same reduced buffer. Statements that
+mention none of them resolve every name they use as before.
+
+The full check is taken for an edit that changes what the file imports or defines under a
+name the configuration spells (fixes elsewhere ask about those), `__all__`, `global`,
+`# flake8: noqa`, a buffer that does not parse, or a configuration whose pattern rules look
+around. The result always equals `engine.check_source(..., noqa=True)`.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ import os
 import re
 import warnings
 from dataclasses import dataclass, replace
-from typing import NamedTuple, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
@@ -43,9 +52,12 @@ class Chunk(NamedTuple):
     # imports anywhere, so a definition's stub keeps them (inside itself, where they bind nothing
     # the rest of the module sees).
     imports: tuple[str, ...] = ()
-
-    def signature(self) -> tuple:
-        return self.kind, self.name, self.is_async, self.imports
+    # The module-level names the statements bind, in the order the facts walker binds them:
+    # (name, what binds it, the words its value depends on). See `_events`.
+    events: tuple[tuple[str, tuple, frozenset[str]], ...] = ()
+    # What the statements add to the file-wide facts fixes consult: the modules imported
+    # anywhere in them (with their parent packages), the names imported, bound or defined.
+    summary: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -121,8 +133,6 @@ class IncrementalChecker:
         delta = len(lines) - len(old)
         new_end = old_end + delta
         region = lines[old_start:new_end]
-        if any(chunk.kind == "binding" for chunk in chunks[first:last + 1]):
-            return None
         if _REACHES_OUT.search("\n".join(old[old_start:old_end])) or _REACHES_OUT.search("\n".join(region)):
             return None
         if any(NOQA_FILE.match(text) for text in (*old[old_start:old_end], *region)):
@@ -131,11 +141,23 @@ class IncrementalChecker:
         if tree is None:
             return None
         edited = chunks_of(tree.body, region, old_start) if region else []
-        if any(chunk.kind == "binding" for chunk in edited):
+        after = chunks[last + 1:]
+        if delta:
+            after = [c._replace(start=c.start + delta, header=c.header + delta) for c in after]
+        new_chunks = [*chunks[:first], *edited, *after] or [Chunk(0, "gap")]
+        replaced = chunks[first:last + 1]
+        if _changes_file_wide_facts(replaced, edited, state.names):
             return None
-        defined = sorted(c.signature() for c in chunks[first:last + 1] if c.kind in ("def", "class"))
-        if defined != sorted(c.signature() for c in edited if c.kind in ("def", "class")):
-            return None  # a definition appeared, vanished or was renamed: bindings changed
+        # Names the edit binds differently: the statements elsewhere that mention one are
+        # checked again too (an import added or removed, an assignment changed, a definition
+        # renamed). Most edits bind nothing new and this is empty.
+        affected = _affected(replaced, edited, [*chunks[:first], *chunks[last + 1:]])
+        if affected:
+            text = source if "\r" not in source else "\n".join(lines)
+            again = _mentioning(text, new_chunks, affected, old_start, new_end)
+        else:
+            again = []
+        ranges = [(old_start, new_end), *again]
         kept = []
         for diagnostic in state.diagnostics:
             if diagnostic.line - 1 < old_start:
@@ -146,19 +168,81 @@ class IncrementalChecker:
                 continue
             if _touches(moved, old_start, new_end):
                 return None  # its fix edits the region: recompute it
-            kept.append(moved)
-        after = chunks[last + 1:]
-        if delta:
-            after = [c._replace(start=c.start + delta, header=c.header + delta) for c in after]
-        new_chunks = [*chunks[:first], *edited, *after] or [Chunk(0, "gap")]
-        reduced = _reduced(lines, new_chunks, old_start, new_end, state.names)
+            if not any(start <= moved.line - 1 < end for start, end in again):
+                kept.append(moved)
+        reduced = _reduced(lines, new_chunks, ranges, state.names)
         result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True)
         if result.syntax_error is not None:
             return None
-        fresh = [d for d in result.diagnostics if old_start <= d.line - 1 < new_end]
+        fresh = [d for d in result.diagnostics if any(start <= d.line - 1 < end for start, end in ranges)]
         diagnostics = _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
         self.state = _State(state.path, state.config, lines, new_chunks, diagnostics, state.names)
         return diagnostics
+
+
+def _changes_file_wide_facts(old: Sequence[Chunk], new: Sequence[Chunk], names: frozenset[str]) -> bool:
+    """Could the edit change a fix elsewhere in the file? Fixes consult which modules the file
+    imports (an attribute fix is safe when the canonical module is loaded) and which names it
+    imports or defines (a pattern fix is safe when the names it writes exist). Those only
+    matter for the paths and names the configuration spells."""
+    before = frozenset().union(*(chunk.summary for chunk in old))
+    after = frozenset().union(*(chunk.summary for chunk in new))
+    return any(part in names for item in before ^ after for part in item.split("."))
+
+
+def _affected(old: Sequence[Chunk], new: Sequence[Chunk], others: Sequence[Chunk]) -> set[str]:
+    """The module-level names whose bindings differ after the edit: bound differently by the
+    edited statements, or bound elsewhere from a value that mentions such a name."""
+    def bindings(chunks: Sequence[Chunk]) -> dict[str, list[tuple]]:
+        found: dict[str, list[tuple]] = {}
+        for chunk in chunks:
+            for name, what, _ in chunk.events:
+                found.setdefault(name, []).append(what)
+        return found
+
+    before, after = bindings(old), bindings(new)
+    affected = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    if not affected:
+        return affected
+    dependent = [(name, words) for chunk in (*others, *old, *new) for name, _, words in chunk.events if words]
+    grown = True
+    while grown:
+        grown = False
+        for name, words in dependent:
+            if name not in affected and not words.isdisjoint(affected):
+                affected.add(name)
+                grown = True
+    return affected
+
+
+def _mentioning(text: str, chunks: Sequence[Chunk], names: set[str], start: int,
+                end: int) -> list[tuple[int, int]]:
+    """The line ranges of the chunks outside lines [start, end) of `text` (lines joined by
+    `\\n`) that mention one of `names` as a word."""
+    found = set()
+    for name in names:
+        position = text.find(name)
+        while position >= 0:
+            after = position + len(name)
+            if ((position == 0 or not _is_word_character(text[position - 1]))
+                    and (after == len(text) or not _is_word_character(text[after]))):
+                found.add(position)
+            position = text.find(name, after)
+    ranges: list[tuple[int, int]] = []
+    line = position = 0
+    for offset in sorted(found):
+        line += text.count("\n", position, offset)
+        position = offset
+        if start <= line < end or (ranges and line < ranges[-1][1]):
+            continue
+        index = _chunk_at(chunks, line)
+        stop = chunks[index + 1].start if index + 1 < len(chunks) else text.count("\n", position) + line + 1
+        ranges.append((chunks[index].start, stop))
+    return ranges
+
+
+def _is_word_character(character: str) -> bool:
+    return character.isalnum() or character == "_"
 
 
 def chunks_of(body: Sequence[ast.stmt], lines: Sequence[str], offset: int) -> list[Chunk]:
@@ -169,11 +253,14 @@ def chunks_of(body: Sequence[ast.stmt], lines: Sequence[str], offset: int) -> li
         decorators = getattr(node, "decorator_list", ())
         first = min([node.lineno, *(d.lineno for d in decorators)]) - 1
         end = (node.end_lineno or node.lineno) - 1
+        chunk = _chunk(node, first, end, lines, offset)
         if chunks and first <= last_end:
             # `a = 1; b = 2`, or a statement starting on the line another ends: one chunk
-            chunks[-1] = Chunk(chunks[-1].start, "binding")
+            previous = chunks[-1]
+            chunks[-1] = Chunk(previous.start, "binding", events=previous.events + chunk.events,
+                               summary=previous.summary | chunk.summary)
         else:
-            chunks.append(_chunk(node, first, end, lines, offset))
+            chunks.append(chunk)
         last_end = max(last_end, end)
     if not chunks or chunks[0].start > offset:
         chunks.insert(0, Chunk(offset, "gap"))
@@ -181,19 +268,95 @@ def chunks_of(body: Sequence[ast.stmt], lines: Sequence[str], offset: int) -> li
 
 
 def _chunk(node: ast.stmt, first: int, end: int, lines: Sequence[str], offset: int) -> Chunk:
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        text = "\n".join(lines[first:end + 1])
-        if _REACHES_OUT.search(text):
-            return Chunk(first + offset, "binding")
+    text = "\n".join(lines[first:end + 1])
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not _REACHES_OUT.search(text):
         kind = "class" if isinstance(node, ast.ClassDef) else "def"
         is_async = isinstance(node, ast.AsyncFunctionDef)
         imports: tuple[str, ...] = ()
+        summary = {node.name}
         if "import" in text:
             found = [sub for sub in ast.walk(node) if isinstance(sub, (ast.Import, ast.ImportFrom))]
             found.sort(key=lambda sub: (sub.lineno, sub.col_offset))
             imports = tuple(ast.unparse(sub) for sub in found)
-        return Chunk(first + offset, kind, node.name, node.lineno - 1 + offset, is_async, imports)
-    return Chunk(first + offset, "binding" if _binds(node) else "plain")
+            for sub in found:
+                summary.update(_imported(sub))
+        events = ((node.name, (kind, is_async), frozenset()),)
+        return Chunk(first + offset, kind, node.name, node.lineno - 1 + offset, is_async, imports,
+                     events, frozenset(summary))
+    if not _binds(node):
+        return Chunk(first + offset, "plain")
+    events = tuple(_events(node, text))
+    summary = {name for name, _, _ in events}
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.Import, ast.ImportFrom)):
+            summary.update(_imported(sub))
+    return Chunk(first + offset, "binding", events=events, summary=frozenset(summary))
+
+
+def _events(node: ast.stmt, text: str) -> Iterator[tuple[str, tuple, frozenset[str]]]:
+    """The names a top-level statement binds, in source order (as the facts walker binds them),
+    each with what binds it and the words that binding's value depends on. An import binds a
+    path spelled in the statement itself; anything else (an assignment, a `for` target, a
+    nested `def`, an `except ... as` name) is described by the statement's whole text and
+    depends on every word in it. Inside `try`, where an `except` clause can keep an import's
+    meaning, imports are described by the statement's text too."""
+    whole = ("statement", text)
+    words = frozenset(_WORD.findall(text))
+    plain_imports = not any(isinstance(sub, ast.ExceptHandler) for sub in ast.walk(node))
+    for sub in _in_order(node):
+        if isinstance(sub, ast.Import):
+            for alias in sub.names:
+                bound = alias.asname or alias.name.split(".", 1)[0]
+                if plain_imports:
+                    yield bound, ("import", alias.name, alias.asname), frozenset()
+                else:
+                    yield bound, whole, words
+        elif isinstance(sub, ast.ImportFrom):
+            for alias in sub.names:
+                if alias.name == "*":
+                    continue
+                bound = alias.asname or alias.name
+                if plain_imports:
+                    yield bound, ("from", sub.level, sub.module, alias.name, alias.asname), frozenset()
+                else:
+                    yield bound, whole, words
+        elif isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
+            yield sub.id, whole, words
+        elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and sub is not node:
+            yield sub.name, whole, words
+        elif isinstance(sub, ast.ExceptHandler) and sub.name:
+            yield sub.name, whole, words
+        elif isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
+            yield sub.name, whole, words
+        elif isinstance(sub, ast.MatchMapping) and sub.rest:
+            yield sub.rest, whole, words
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        yield node.name, whole, words  # a definition that reaches out (`global`, `__all__`)
+
+
+def _in_order(node: ast.AST) -> Iterator[ast.AST]:
+    """`node` and every node under it, depth first in source order (`ast.walk` is breadth first)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(ast.iter_child_nodes(current))))
+
+
+def _imported(node: ast.Import | ast.ImportFrom) -> Iterator[str]:
+    """The modules an import loads (with their parent packages) and the names it binds."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            parts = alias.name.split(".")
+            yield from (".".join(parts[:count]) for count in range(1, len(parts) + 1))
+            yield alias.asname or parts[0]
+    else:
+        module = "." * node.level + (node.module or "")
+        parts = module.split(".")
+        yield module
+        yield from (".".join(parts[:count]) for count in range(1, len(parts)))
+        for alias in node.names:
+            yield alias.asname or alias.name
 
 
 def _binds(node: ast.AST) -> bool:
@@ -220,11 +383,15 @@ def _chunk_at(chunks: Sequence[Chunk], line: int) -> int:
     return low
 
 
-def _reduced(lines: Sequence[str], chunks: Sequence[Chunk], start: int, end: int, names: frozenset[str]) -> list[str]:
-    """The buffer's lines with only the edited region, name-binding statements and the stubs
-    of the definitions whose names they (or the configuration) mention."""
+def _reduced(lines: Sequence[str], chunks: Sequence[Chunk], ranges: Sequence[tuple[int, int]],
+             names: frozenset[str]) -> list[str]:
+    """The buffer's lines with only the edited region (and the other line ranges checked
+    again), the name-binding statements and the stubs of the definitions whose names they
+    (or the configuration) mention."""
     out = [""] * len(lines)
-    out[start:end] = lines[start:end]
+    for start, end in ranges:
+        out[start:end] = lines[start:end]
+    start, end = ranges[0]
     definitions = []
     for index, chunk in enumerate(chunks):
         if start <= chunk.start < end:
@@ -232,7 +399,7 @@ def _reduced(lines: Sequence[str], chunks: Sequence[Chunk], start: int, end: int
         if chunk.kind == "binding":
             stop = chunks[index + 1].start if index + 1 < len(chunks) else len(lines)
             out[chunk.start:stop] = lines[chunk.start:stop]
-        elif chunk.kind in ("class", "def"):
+        elif chunk.kind in ("class", "def") and not any(a <= chunk.header < b for a, b in ranges[1:]):
             definitions.append(chunk)
     if "flake8" in "\n".join(lines).lower():
         for number, text in enumerate(lines):
