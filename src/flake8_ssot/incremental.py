@@ -96,7 +96,8 @@ class IncrementalChecker:
             diagnostics = self._incremental(state, source, lines)
             if diagnostics is not None:
                 self.last_was_incremental = True
-                self.parsed = self.state
+                if self.state.chunks is not None:
+                    self.parsed = self.state
                 return diagnostics
         return self._full(source, path, config, lines)
 
@@ -139,7 +140,8 @@ class IncrementalChecker:
             return None  # `# flake8: noqa` came or went: every diagnostic of the file may change
         tree = _parse("\n".join(region))
         if tree is None:
-            return None
+            changed = (*old[prefix:changed_end], *lines[prefix:len(lines) - suffix])
+            return self._broken(state, lines, first, last, changed, delta)
         edited = chunks_of(tree.body, region, old_start) if region else []
         after = chunks[last + 1:]
         if delta:
@@ -177,6 +179,59 @@ class IncrementalChecker:
         fresh = [d for d in result.diagnostics if any(start <= d.line - 1 < end for start, end in ranges)]
         diagnostics = _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
         self.state = _State(state.path, state.config, lines, new_chunks, diagnostics, state.names)
+        return diagnostics
+
+
+    def _broken(self, state: _State, lines: list[str], first: int, last: int, changed: Sequence[str],
+                delta: int) -> list[Diagnostic] | None:
+        """Lines typed into function or class bodies left the buffer unparsable (a half-typed
+        line). The error-tolerant parse re-reads a broken top-level statement on its own, so
+        the findings outside it are those of the last version that parsed: they are kept, and
+        only the reduced buffer (the broken statements, the bindings, stubs) goes through the
+        error-tolerant parse. Anything that could reach past the edited statements takes the
+        full path: a changed line at column 0, a triple quote (the rest of the file could turn
+        into a string), a trailing backslash, a statement that binds module-level names.
+
+        What the full path would say outside the edited statements equals the kept findings
+        (tests/test_broken_files.py: one broken line changes no finding outside its
+        statement) except in `Diagnostic.statement`, the text baselines and reports key on,
+        which the server does not use: the error-tolerant parse can split a decorator from
+        its function after a broken statement, so the full path then gives the decorator's
+        text where the kept finding has the function's."""
+        chunks = state.chunks
+        replaced = chunks[first:last + 1]
+        if any(chunk.kind not in ("def", "class") for chunk in replaced):
+            return None
+        for text in changed:
+            if text[:1] not in ("", " ", "\t") or '"""' in text or "'''" in text or text.rstrip().endswith("\\"):
+                return None
+        old_start = chunks[first].start
+        old_end = chunks[last + 1].start if last + 1 < len(chunks) else len(state.lines)
+        new_end = old_end + delta
+        kept = []
+        for diagnostic in state.diagnostics:
+            if diagnostic.line - 1 < old_start:
+                moved = diagnostic
+            elif diagnostic.line - 1 >= old_end:
+                moved = _shifted(diagnostic, delta)
+            else:
+                continue
+            if _touches(moved, old_start, new_end):
+                return None
+            if diagnostic.code == "SSOT003" and diagnostic.fix is not None and state.lines[diagnostic.line - 1][:1].isspace():
+                return None  # removing an indented `__all__.append(...)` re-parses the file: no fix while it does not parse
+            kept.append(moved)
+        after = chunks[last + 1:]
+        if delta:
+            after = [c._replace(start=c.start + delta, header=c.header + delta) for c in after]
+        others = [*chunks[:first], *after]
+        reduced = _reduced(lines, others, [(old_start, new_end)], state.names)
+        result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True)
+        if result.syntax_error is None:
+            return None
+        fresh = [d for d in result.diagnostics if old_start <= d.line - 1 < new_end]
+        diagnostics = _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
+        self.state = _State(state.path, state.config, lines, None, diagnostics, state.names)
         return diagnostics
 
 
