@@ -402,3 +402,83 @@ def _with_handler(parser, command, handler):
     for action in parser._subparsers._group_actions:
         action.choices[command].set_defaults(handler=handler)
     return parser
+
+
+# --------------------------------------------------------------------------- prefilter: first components
+
+
+def _stdlib_config():
+    import sys
+    import sysconfig
+
+    benchmarks = Path(__file__).resolve().parent.parent / "benchmarks"
+    sys.path.insert(0, str(benchmarks))
+    try:
+        import policy
+    finally:
+        sys.path.remove(str(benchmarks))
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    root = _property_root(policy.ssot_pyproject(policy.stdlib_policy(src=stdlib.as_posix())))
+    return load_config(str(root / "pyproject.toml")), stdlib
+
+
+def test_a_word_counts_only_where_its_top_level_package_is_reached():
+    config, _ = _stdlib_config()
+    prefilter = config.prefilter
+    assert prefilter.requires["List"] == ("typing",) and "imp" not in prefilter.requires
+    prose = '"""Set the List of handlers; see Text below."""\nfrom mylib import List\n'
+    assert prefilter.may_match(prose, "email.handlers")  # not strict: `ssot check` parses it
+    assert not prefilter.may_match(prose, "email.handlers", strict=True)
+    assert not prefilter.may_match(prose.encode(), "email.handlers", strict=True)
+    assert prefilter.may_match(prose + "import typing\n", "email.handlers", strict=True)
+    assert prefilter.may_match((prose + "x: 'typing.List[int]'\n").encode(), "email.handlers", strict=True)
+    assert prefilter.may_match(prose, "typing.extensions", strict=True)  # `from . import List` inside typing
+    assert not prefilter.may_match(prose + "import typing_extensions\n", "email.handlers", strict=True)
+    assert prefilter.may_match("import imp\n", "email.handlers", strict=True)  # a one-component key
+
+
+def _plugin_like(source: str, path: str, config) -> list:
+    """What the flake8 plugin reports: the strict prefilter, then the engine without one."""
+    from flake8_ssot.engine import file_module, may_match
+
+    if not may_match(source, file_module(path, config)[0], config, strict=True):
+        return []
+    return list(check_source(source, path, config, prefilter=False).diagnostics)
+
+
+def test_strict_prefilter_equals_the_full_run_on_the_standard_library_with_real_deprecations():
+    config, stdlib = _stdlib_config()
+    checked = reported = skipped = 0
+    for index, path in enumerate(sorted(stdlib.rglob("*.py"))):
+        if index % 4 or "site-packages" in path.parts:
+            continue
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        slow = list(check_source(source, str(path), config, prefilter=False).diagnostics)
+        assert _plugin_like(source, str(path), config) == slow, path
+        checked += 1
+        reported += len(slow)
+        skipped += not config.prefilter.may_match(source, "", strict=True)
+    assert checked > 300 and reported > 10 and skipped > checked // 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_strict_prefilter_equals_the_full_run_on_generated_programs(data):
+    statements = data.draw(st.lists(statement, min_size=1, max_size=10))
+    module_path = data.draw(st.sampled_from([
+        "src/app/ws/handlers.py", "src/app/ws/factory/sub.py", "src/app/ws/__init__.py",
+        "src/app/legacy_utils/x.py", "src/app/ctx/helpers.py", "src/other/mod.py", "src/other/__init__.py",
+    ]))
+    relative = data.draw(st.sampled_from([
+        "", "from . import helper\n", "from .. import factory\n", "from .sub import WebSocketManager\n",
+        "from . import UserExecutionContext\n", "class WebSocketManager:\n    pass\n",
+        "x = __import__('app.ws.factory')\n", "t = 'app.ws.factory.create'\n",
+    ]))
+    program = relative + "\n".join(statements).replace("{A}", "alias") + "\n"
+    root = _property_root(PROPERTY_POLICY)
+    config = load_config(str(root / "pyproject.toml"))
+    path = str(root / module_path)
+    assert _plugin_like(program, path, config) == list(check_source(program, path, config, prefilter=False).diagnostics)

@@ -491,20 +491,27 @@ def _with_anchors(config: Config) -> Config:
 
     words: set[str] = set()
     fragments: set[str] = set()
+    requires: dict[str, set[str] | None] = {}  # word -> first components of its paths
     for table in (config.legacy, config.canonical, config.factories):
         for key, _ in table.items():
             last = key.rsplit(".", 1)[-1]
             if is_wildcard(last):
                 fragments.add(last_literal_run(key))
-            else:
-                words.add(last)
+                continue
+            words.add(last)
+            first = key.split(".", 1)[0]
+            if "." not in key or is_wildcard(first):
+                requires[last] = None
+            elif requires.get(last, ()) is not None:
+                requires.setdefault(last, set()).add(first)
     everything = "" in fragments
     for rule in config.patterns:
         if rule.anchors:
             words.update(rule.anchors)
+            requires.update((anchor, None) for anchor in rule.anchors)
         else:
             everything = True  # a rule without a literal word can match anything
-    prefilter = Prefilter.build(words, fragments, config.deprecated_exports, everything)
+    prefilter = Prefilter.build(words, fragments, config.deprecated_exports, everything, requires)
     return _replace(config, anchors=prefilter.words + prefilter.fragments, prefilter=prefilter)
 
 

@@ -27,9 +27,9 @@ class CheckResult(NamedTuple):
     parsed: bool = True  # False when the prefilter proved there is nothing to find
 
 
-def may_match(source: str | bytes, module: str, config: Config) -> bool:
+def may_match(source: str | bytes, module: str, config: Config, strict: bool = False) -> bool:
     """Can any rule fire in this file? Sound: False means there is nothing to report."""
-    return config.prefilter.may_match(source, module)
+    return config.prefilter.may_match(source, module, strict)
 
 
 def file_module(path: str, config: Config) -> tuple[str, bool]:

@@ -49,7 +49,7 @@ class SsotChecker:
         source = "".join(self.lines)
         # The prefilter first: most files mention no configured name, and for them the plugin's
         # whole cost is this one text search (flake8 has already parsed the file).
-        if not may_match(source, file_module(self.filename, config)[0], config):
+        if not may_match(source, file_module(self.filename, config)[0], config, strict=True):
             return
         lines = [line.rstrip("\r\n") for line in self.lines]
         result = check_source(source, self.filename, config, tree=self.tree, lines=lines, noqa=False, prefilter=False)

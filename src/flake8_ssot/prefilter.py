@@ -4,6 +4,11 @@ Every violation spells the last component of a configured path as a whole identi
 somewhere in the file (an import, attribute, call, string or definition), or inherits it
 from the file's own module name through a relative import; `__all__` matters only in
 modules listed under deprecated-exports; pattern rules contribute their literal words.
+In strict mode (the flake8 plugin) a word counts only where the file can reach the
+top-level package of a path ending in it: the first component occurs as a whole word too,
+or the file is in that package (relative imports); `List` in a docstring cannot be
+`typing.List` without `typing` (see `_requirement`). Like the words themselves, this
+assumes a path is spelled in one piece, not split by implicit string concatenation.
 A substring search (C speed) finds candidates; a literal-first regex then confirms a
 whole-word occurrence, so `imp` is not found in every `import`. Works on `str` and on raw
 bytes: anchors are ASCII and every Python source encoding is ASCII-compatible.
@@ -32,7 +37,9 @@ class Prefilter:
     everything: bool  # a rule without a literal anchor: every file may match
 
     @classmethod
-    def build(cls, words, fragments, export_modules, everything: bool) -> "Prefilter":
+    def build(cls, words, fragments, export_modules, everything: bool, requires=None) -> "Prefilter":
+        """`requires`: word -> the first components of the configured paths it ends (see
+        `_requirement`); a word missing from it, or mapped to None, needs nothing more."""
         prefilter = cls(tuple(sorted(set(words))), tuple(sorted(set(fragments))),
                         frozenset(export_modules), everything)
         object.__setattr__(prefilter, "_str", [(w, re.compile(_whole_word(w))) for w in prefilter.words])
@@ -40,19 +47,35 @@ class Prefilter:
             (w.encode("ascii"), re.compile(_whole_word(w).encode("ascii"))) for w in prefilter.words
         ])
         object.__setattr__(prefilter, "_fragment_bytes", [f.encode("ascii") for f in prefilter.fragments])
+        requires = dict(requires or {})
+        object.__setattr__(prefilter, "requires", {
+            word: tuple(sorted(firsts)) for word, firsts in requires.items()
+            if firsts is not None and word in prefilter.words and word not in firsts
+        })
         groups = anchor_groups(prefilter.words)
-        regex_of = dict(prefilter._str)
+
+        def member(word: str, as_bytes: bool):
+            firsts = prefilter.requires.get(word)
+            requirement = None if firsts is None else tuple(
+                (first, first.encode("ascii") if as_bytes else first,
+                 re.compile(_whole_word(first).encode("ascii") if as_bytes else _whole_word(first)))
+                for first in firsts
+            )
+            regex = re.compile(_whole_word(word).encode("ascii") if as_bytes else _whole_word(word))
+            return (word.encode("ascii") if as_bytes else word), regex, requirement
+
         object.__setattr__(prefilter, "_str_groups", [
-            (anchor, tuple((w, regex_of[w]) for w in members)) for anchor, members in groups
+            (anchor, tuple(member(w, False) for w in members)) for anchor, members in groups
         ])
-        regex_of_bytes = dict(prefilter._bytes)
         object.__setattr__(prefilter, "_bytes_groups", [
-            (anchor.encode("ascii"), tuple((w.encode("ascii"), regex_of_bytes[w.encode("ascii")]) for w in members))
-            for anchor, members in groups
+            (anchor.encode("ascii"), tuple(member(w, True) for w in members)) for anchor, members in groups
         ])
         return prefilter
 
-    def may_match(self, text: str | bytes, module: str) -> bool:
+    def may_match(self, text: str | bytes, module: str, strict: bool = False) -> bool:
+        """`strict` also asks for the word's top-level package (see `_requirement`): it rules
+        out more files, which then are not parsed at all, so `ssot check` would stop
+        mentioning their syntax errors; the flake8 plugin (flake8 reports those itself) uses it."""
         if self.everything:
             return True
         is_bytes = isinstance(text, bytes)
@@ -65,13 +88,10 @@ class Prefilter:
         # confirmed word by word (the whole-word regex starts with its literal, so it is fast).
         for anchor, members in (self._bytes_groups if is_bytes else self._str_groups):
             if anchor in text:
-                if len(members) == 1:
-                    if members[0][1].search(text):
-                        return True
-                    continue
-                for word, regex in members:
-                    if word in text and regex.search(text):
-                        return True
+                for word, regex, requirement in members:
+                    if (len(members) == 1 or word in text) and regex.search(text):
+                        if not strict or requirement is None or _requirement(requirement, text, module):
+                            return True
         if module:
             for word in self.words:
                 if word in module:
@@ -80,6 +100,23 @@ class Prefilter:
                 if fragment in module:
                     return True
         return False
+
+
+def _requirement(firsts, text, module: str) -> bool:
+    """Does the file reach the top-level package of a path ending in the word found?
+
+    A name resolves to `pkg.x.Word` only through an import, a string or a dynamic import
+    that spells `pkg` (the first component, as a whole word), or through a relative import
+    inside `pkg` itself (the file's own module is in `pkg`); SSOT005 compares definitions
+    only within the canonical symbol's top-level package. So `List` in prose or in
+    `from mylib import List` cannot be `typing.List` unless `typing` occurs too.
+    """
+    for first, spelled, regex in firsts:
+        if module and (module == first or module.startswith(first + ".")):
+            return True
+        if spelled in text and regex.search(text):
+            return True
+    return False
 
 
 # Anchors shared by several words are at least this long, so that they stay rare in code.
