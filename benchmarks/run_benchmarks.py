@@ -453,18 +453,36 @@ class Bench:
         """Run `cmd` `repeat` times; keep every wall time and the median as the figure."""
         record: dict[str, Any] = {"tool": tool, "cmd": self.show(cmd), "runs": []}
         for index in range(repeat):
-            if before:
-                before(index)
-            out = self.raw / f"{name}.{index}.out"
-            result = measure(cmd, cwd or str(self.root), out, self.args.timeout, env=env)
-            record["runs"].append(result)
-            ok_codes = record.get("ok_codes", (0, 1))
-            if "error" in result or result.get("returncode") not in ok_codes:
-                record["error"] = result.get("error") or f"exit code {result.get('returncode')}: {_tail(out.with_suffix(out.suffix + '.stderr'), 600)}"
-                self.log(f"  {name}: FAILED ({record['error'][:300]})")
+            if not self._run_once(name, record, cmd, index, parse, env, before, cwd):
                 break
-            if parse and index == 0:
-                record["findings"] = parse(out)
+        return self._finish(name, record)
+
+    def interleaved(self, specs: list[tuple[str, str, list[str], Any]], repeat: int) -> list[dict[str, Any]]:
+        """Measurements compared with each other, taken in turns (A B C, A B C, ...): a change
+        of load on a shared machine then hits all of them alike, not whichever ran last."""
+        records = [{"tool": tool, "cmd": self.show(cmd), "runs": []} for _, tool, cmd, _ in specs]
+        for index in range(repeat):
+            for (name, _, cmd, parse), record in zip(specs, records):
+                if "error" not in record:
+                    self._run_once(name, record, cmd, index, parse, None, None, None)
+        return [self._finish(name, record) for (name, _, _, _), record in zip(specs, records)]
+
+    def _run_once(self, name, record, cmd, index, parse, env, before, cwd) -> bool:
+        if before:
+            before(index)
+        out = self.raw / f"{name}.{index}.out"
+        result = measure(cmd, cwd or str(self.root), out, self.args.timeout, env=env)
+        record["runs"].append(result)
+        ok_codes = record.get("ok_codes", (0, 1))
+        if "error" in result or result.get("returncode") not in ok_codes:
+            record["error"] = result.get("error") or f"exit code {result.get('returncode')}: {_tail(out.with_suffix(out.suffix + '.stderr'), 600)}"
+            self.log(f"  {name}: FAILED ({record['error'][:300]})")
+            return False
+        if parse and index == 0:
+            record["findings"] = parse(out)
+        return True
+
+    def _finish(self, name: str, record: dict[str, Any]) -> dict[str, Any]:
         walls = [r["wall_s"] for r in record["runs"] if "wall_s" in r]
         if walls and "error" not in record:
             record["wall_s"] = statistics.median(walls)
@@ -723,22 +741,20 @@ class Bench:
         wrapper = self.tools["flake8"]["cmd"]
         repeat = self.args.flake8_repeat
         common = ["--config", str(config)]
-        base = self.timed(
-            "flake8_default_without_plugin", "flake8",
-            [*wrapper, f"--without={OUR_DIST},{TIDY_DIST}", "--", *common, "--select", DEFAULT_CODES, *self.sample],
-            repeat, lambda p: _prefixes(flake8_findings(p)),
-        )
-        base["sample"] = info
-        self.timed(
-            "flake8_default_with_plugin", "flake8 + flake8-ssot",
-            [*wrapper, f"--without={TIDY_DIST}", "--", *common, "--select", f"{DEFAULT_CODES},SSO", *self.sample],
-            repeat, lambda p: _prefixes(flake8_findings(p)),
-        )["sample"] = info
-        self.timed(
-            "flake8_plugin_only", "flake8 --select SSO (only our plugin loaded)",
-            [*wrapper, f"--only={OUR_DIST}", "--", *common, "--select", "SSO", *self.sample],
-            repeat, lambda p: _prefixes(flake8_findings(p)),
-        )["sample"] = info
+        findings = lambda p: _prefixes(flake8_findings(p))  # noqa: E731
+        records = self.interleaved([
+            ("flake8_default_without_plugin", "flake8",
+             [*wrapper, f"--without={OUR_DIST},{TIDY_DIST}", "--", *common, "--select", DEFAULT_CODES, *self.sample],
+             findings),
+            ("flake8_default_with_plugin", "flake8 + flake8-ssot",
+             [*wrapper, f"--without={TIDY_DIST}", "--", *common, "--select", f"{DEFAULT_CODES},SSO", *self.sample],
+             findings),
+            ("flake8_plugin_only", "flake8 --select SSO (only our plugin loaded)",
+             [*wrapper, f"--only={OUR_DIST}", "--", *common, "--select", "SSO", *self.sample],
+             findings),
+        ], repeat)
+        for record in records:
+            record["sample"] = info
 
     def bench_editor(self) -> None:
         """The plugin's own work on the largest file: what an editor waits for after flake8 parsed."""
