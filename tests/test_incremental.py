@@ -88,13 +88,22 @@ def test_edits_that_change_bindings_or_break_the_parse_take_the_full_check():
     config = load_config(str(PROJECT / "pyproject.toml"))
     checker = IncrementalChecker()
     checker.check(SOURCE, str(ROUTES), config)
-    cases = [
-        # an import: every name below may now resolve differently
+    # Checked incrementally, with the statements they may change checked again:
+    rebinding = [
+        # an import of a configured module: the names it binds, and every fix (fix safety
+        # asks which modules the file imports)
         SOURCE.replace("from typing import", "import netra_backend.app.websocket_core.factory as wf\nfrom typing import"),
         # a definition renamed to a name the configuration spells: a pattern fix elsewhere may need it
         SOURCE.replace("def register(", "def get_websocket_manager_factory("),
         # an import inside a function: fixes elsewhere ask what the file imports
         SOURCE.replace("    routes.append(", "    import netra_backend.app.websocket_core\n    routes.append("),
+    ]
+    for edited in rebinding:
+        checker.check(SOURCE, str(ROUTES), config)
+        diagnostics = checker.check(edited, str(ROUTES), config)
+        assert checker.last_was_incremental, edited
+        assert diagnostics == full(edited, ROUTES, config)
+    cases = [
         # `global` reaches out of the function
         SOURCE.replace("    routes.append(", "    global UserExecutionContext\n    routes.append("),
         # the buffer no longer parses, broken at column 0 (not inside a function body)

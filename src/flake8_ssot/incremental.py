@@ -148,17 +148,25 @@ class IncrementalChecker:
             after = [c._replace(start=c.start + delta, header=c.header + delta) for c in after]
         new_chunks = [*chunks[:first], *edited, *after] or [Chunk(0, "gap")]
         replaced = chunks[first:last + 1]
-        if _changes_file_wide_facts(replaced, edited, state.names):
-            return None
         # Names the edit binds differently: the statements elsewhere that mention one are
         # checked again too (an import added or removed, an assignment changed, a definition
         # renamed). Most edits bind nothing new and this is empty.
         affected = _affected(replaced, edited, [*chunks[:first], *chunks[last + 1:]])
         if affected:
             text = source if "\r" not in source else "\n".join(lines)
-            again = _mentioning(text, new_chunks, affected, old_start, new_end)
+            again = set(_mentioning(text, new_chunks, affected, old_start, new_end))
         else:
-            again = []
+            again = set()
+        if _changes_file_wide_facts(replaced, edited, state.names):
+            # What the file imports or defines under a configured name changed: every fix
+            # elsewhere is computed again (their safety can depend on it).
+            for diagnostic in state.diagnostics:
+                line = diagnostic.line - 1
+                if diagnostic.fix is not None and not old_start <= line < old_end:
+                    index = _chunk_at(new_chunks, line if line < old_start else line + delta)
+                    stop = new_chunks[index + 1].start if index + 1 < len(new_chunks) else len(lines)
+                    again.add((new_chunks[index].start, stop))
+        again = sorted(again)
         ranges = [(old_start, new_end), *again]
         kept = []
         for diagnostic in state.diagnostics:
@@ -350,43 +358,93 @@ def _chunk(node: ast.stmt, first: int, end: int, lines: Sequence[str], offset: i
 
 def _events(node: ast.stmt, text: str) -> Iterator[tuple[str, tuple, frozenset[str]]]:
     """The names a top-level statement binds, in source order (as the facts walker binds them),
-    each with what binds it and the words that binding's value depends on. An import binds a
-    path spelled in the statement itself; anything else (an assignment, a `for` target, a
-    nested `def`, an `except ... as` name) is described by the statement's whole text and
-    depends on every word in it. Inside `try`, where an `except` clause can keep an import's
-    meaning, imports are described by the statement's text too."""
+    each with what it is bound to and the words that value depends on. The facts walker binds
+    an import to the path it spells, `name = a.b` to what `a.b` resolves to, and every other
+    binding (`name = call()`, a `for` or `with` target, a tuple element, a nested `def`) to
+    nothing. Inside `try`, where an `except` clause can keep an import's meaning, and for
+    anything unusual, a binding is described by the statement's whole text and depends on
+    every word in it."""
     whole = ("statement", text)
     words = frozenset(_WORD.findall(text))
-    plain_imports = not any(isinstance(sub, ast.ExceptHandler) for sub in ast.walk(node))
+    if any(isinstance(sub, ast.ExceptHandler) for sub in ast.walk(node)):
+        for sub in _in_order(node):
+            for name in _bound_names(sub, node):
+                yield name, whole, words
+        return
+    unresolved: tuple = ("nothing",)
+    done: set[int] = set()  # the Name targets already described
     for sub in _in_order(node):
         if isinstance(sub, ast.Import):
             for alias in sub.names:
                 bound = alias.asname or alias.name.split(".", 1)[0]
-                if plain_imports:
-                    yield bound, ("import", alias.name, alias.asname), frozenset()
-                else:
-                    yield bound, whole, words
+                yield bound, ("import", alias.name if alias.asname else bound), frozenset()
         elif isinstance(sub, ast.ImportFrom):
             for alias in sub.names:
-                if alias.name == "*":
-                    continue
-                bound = alias.asname or alias.name
-                if plain_imports:
-                    yield bound, ("from", sub.level, sub.module, alias.name, alias.asname), frozenset()
-                else:
-                    yield bound, whole, words
-        elif isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
-            yield sub.id, whole, words
+                if alias.name != "*":
+                    yield alias.asname or alias.name, ("from", sub.level, sub.module, alias.name), frozenset()
+        elif isinstance(sub, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
+            targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+            value = sub.value
+            if value is None:
+                continue  # `name: int` declares; nothing is bound
+            if isinstance(value, (ast.Name, ast.Attribute)):
+                what, depends = ("alias", ast.dump(value)), frozenset(_WORD.findall(ast.unparse(value)))
+            else:
+                what, depends = unresolved, frozenset()
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    done.add(id(target))
+                    yield target.id, what, depends
+                elif isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
+                    for element in ast.walk(target):
+                        if isinstance(element, ast.Name):
+                            done.add(id(element))
+                            yield element.id, unresolved, frozenset()
+        elif isinstance(sub, (ast.For, ast.AsyncFor, ast.comprehension)):
+            for element in ast.walk(sub.target):
+                if isinstance(element, ast.Name):
+                    done.add(id(element))
+                    yield element.id, unresolved, frozenset()
+        elif isinstance(sub, ast.withitem) and sub.optional_vars is not None:
+            for element in ast.walk(sub.optional_vars):
+                if isinstance(element, ast.Name):
+                    done.add(id(element))
+                    yield element.id, unresolved, frozenset()
+        elif isinstance(sub, ast.AugAssign) and isinstance(sub.target, ast.Name):
+            done.add(id(sub.target))  # `name += x` binds nothing new for the facts walker
+        elif isinstance(sub, ast.Delete):
+            done.update(id(target) for target in sub.targets if isinstance(target, ast.Name))
         elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and sub is not node:
-            yield sub.name, whole, words
-        elif isinstance(sub, ast.ExceptHandler) and sub.name:
-            yield sub.name, whole, words
+            yield sub.name, unresolved, frozenset()
+        elif isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load) and id(sub) not in done:
+            yield sub.id, whole, words
         elif isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
             yield sub.name, whole, words
         elif isinstance(sub, ast.MatchMapping) and sub.rest:
             yield sub.rest, whole, words
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         yield node.name, whole, words  # a definition that reaches out (`global`, `__all__`)
+
+
+def _bound_names(sub: ast.AST, top: ast.stmt) -> Iterator[str]:
+    """Every name `sub` itself may bind (`top` is the statement being described)."""
+    if isinstance(sub, ast.Import):
+        for alias in sub.names:
+            yield alias.asname or alias.name.split(".", 1)[0]
+    elif isinstance(sub, ast.ImportFrom):
+        for alias in sub.names:
+            if alias.name != "*":
+                yield alias.asname or alias.name
+    elif isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
+        yield sub.id
+    elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        yield sub.name
+    elif isinstance(sub, ast.ExceptHandler) and sub.name:
+        yield sub.name
+    elif isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
+        yield sub.name
+    elif isinstance(sub, ast.MatchMapping) and sub.rest:
+        yield sub.rest
 
 
 def _in_order(node: ast.AST) -> Iterator[ast.AST]:
