@@ -506,6 +506,7 @@ class Bench:
     def run(self) -> dict[str, Any]:
         args = self.args
         started = time.perf_counter()
+        self.load_at_start = _load_average()
         self.tmp = None
         if args.stdlib:
             self.tmp = Path(tempfile.mkdtemp(prefix="ssot-stdlib-"))
@@ -580,7 +581,8 @@ class Bench:
             "label": self.label,
             "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "seconds": round(time.perf_counter() - started, 1),
-            "machine": machine(),
+            "machine": {**machine(), "load_average_at_start": self.load_at_start,
+                        "load_average_at_end": _load_average()},
             "tree": tree_info,
             "settings": {
                 "repeat": args.repeat,
@@ -859,11 +861,15 @@ def machine() -> dict[str, Any]:
             info["memory_gb"] = round(int(handle.readline().split()[1]) / 1e6, 1)
     except (OSError, ValueError, IndexError):
         pass
-    try:
-        info["load_average_at_start"] = os.getloadavg()
-    except OSError:
-        pass
     return info
+
+
+def _load_average() -> list[float] | None:
+    """1, 5 and 15-minute load averages: how busy the (shared) machine was."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except (OSError, AttributeError):
+        return None
 
 
 # --------------------------------------------------------------------------- reports
@@ -883,7 +889,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"# flake8-ssot benchmark: {report['label']}",
         "",
         f"{report['date']}, {report['machine'].get('cpus')} CPUs, {report['machine'].get('memory_gb', '?')} GB, "
-        f"Python {report['machine']['python']}, {report['machine']['platform']}.",
+        f"Python {report['machine']['python']}, {report['machine']['platform']}; load average "
+        f"{report['machine'].get('load_average_at_start')} at start, {report['machine'].get('load_average_at_end')} at the end.",
         f"Tree: {tree['kind']}, {tree['files']:,} files, {tree['lines']:,} lines, {tree['bytes'] / 1e6:,.1f} MB"
         + (f" (seed {tree['seed']})" if "seed" in tree else "") + ".",
         f"Wall time is the median of {report['settings']['repeat']} runs (flake8: see the runs column); "
