@@ -2,6 +2,7 @@
 """How long `ssot server` works on a 5,000-line buffer after each change (budget: 50 ms).
 
     python benchmarks/lsp_latency.py [--lines 5000] [--changes 40] [--module-changes 10]
+                                     [--fix-changes 6] [--rebind-changes 6]
                                      [--broken-changes 10] [--budget-ms 50] [--keep DIR]
 
 Writes a small project (a `[tool.ssot]` policy modelled on the seeds and the canonical
@@ -12,11 +13,19 @@ one at a time, waiting for each version's diagnostics:
 - `--changes` edits inside function bodies (insert a comment line, type into it, delete
   it, at spots spread over the module): the server re-checks only the edited statement;
 - `--module-changes` edits to an import (`import asyncio` -> `import asyncio, json` and
-  back): the module's bindings change, so the server checks the whole buffer again;
+  back): the module's bindings change; the server checks the import again, and the
+  statements that mention a name bound differently (none here: nothing uses `json`);
+- `--fix-changes` edits that apply the quick fix to the legacy import (`...factory import
+  create_websocket_manager` -> `...canonical_imports import ...`) and undo it: the name
+  it binds now names another path, and what the file imports under configured names
+  changed, so the statements that mention the name and those with fixes are checked again;
+- `--rebind-changes` edits that rename an import every function uses (`import asyncio` ->
+  `import asyncio as aio` and back): every statement that mentions `asyncio` is checked
+  again, nearly the whole buffer (the worst case of an edit to a binding);
 - `--broken-changes` edits that leave a method half typed (`if payload` with no colon),
-  each followed by one that deletes it: a buffer that does not parse is checked in full
-  through the error-tolerant parser; the deletion is compared with the last version that
-  parsed.
+  each followed by one that deletes it: only the broken statement (with the bindings) goes
+  through the error-tolerant parser, the findings elsewhere are kept from the last version
+  that parsed; the deletion is compared with that version too.
 
 It reports, for each kind:
 
@@ -239,7 +248,9 @@ def server_command(log: Path) -> list[str]:
 
 KINDS = {
     "body": "edits in function bodies",
-    "module": "edits to an import (full check)",
+    "module": "edits to an import (`import asyncio, json` and back)",
+    "fix": "the legacy import fixed and unfixed (`factory` <-> `canonical_imports`)",
+    "rebind": "an import every function uses renamed (`import asyncio as aio` and back)",
     "broken": "half-typed line (the buffer does not parse)",
     "repaired": "the half-typed line deleted (parses again)",
 }
@@ -275,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lines", type=int, default=5000)
     parser.add_argument("--changes", type=int, default=40, help="edits inside function bodies")
     parser.add_argument("--module-changes", type=int, default=10, help="edits to a module-level line")
+    parser.add_argument("--fix-changes", type=int, default=6, help="the legacy import fixed, then unfixed")
+    parser.add_argument("--rebind-changes", type=int, default=6,
+                        help="an import every function uses renamed, then back")
     parser.add_argument("--broken-changes", type=int, default=10,
                         help="edits that make a method unparsable, each undone by the next")
     parser.add_argument("--budget-ms", type=float, default=50.0)
@@ -331,6 +345,23 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 end = {"line": import_line, "character": at["character"] + len(", json")}
                 change("module", {"range": {"start": at, "end": end}, "text": ""})
+        header = HEADER.split("\n")
+        legacy = "from netra_backend.app.websocket_core.factory import create_websocket_manager"
+        fixed = legacy.replace(".factory import", ".canonical_imports import")
+        for step in range(options.fix_changes):
+            # The quick fix applied to the legacy import, then undone.
+            line = header.index(legacy)
+            old, new = (legacy, fixed) if step % 2 == 0 else (fixed, legacy)
+            change("fix", {"range": {"start": {"line": line, "character": 0},
+                                     "end": {"line": line, "character": len(old)}}, "text": new})
+        for step in range(options.rebind_changes):
+            # `asyncio` renamed in its import: every `await asyncio.sleep(0)` resolves differently.
+            at = {"line": import_line, "character": len("import asyncio")}
+            if step % 2 == 0:
+                change("rebind", {"range": {"start": at, "end": at}, "text": " as aio"})
+            else:
+                end = {"line": import_line, "character": at["character"] + len(" as aio")}
+                change("rebind", {"range": {"start": at, "end": end}, "text": ""})
         lines = generate_module(options.lines).split("\n")
         steps = [index for index, text in enumerate(lines) if text.startswith("    async def _step(")]
         for step in range(options.broken_changes):

@@ -122,9 +122,13 @@ def test_edits_that_change_bindings_or_break_the_parse_take_the_full_check():
     assert checker.last_was_incremental
     # A half-typed line inside a function body: only the broken function goes through the
     # error-tolerant parse (with the bindings); the findings elsewhere are kept.
-    broken = SOURCE.replace("    routes.append(AgentRoute(\"supervisor\"))", "    routes.append(AgentRoute(\"supervisor\"")
+    broken = SOURCE.replace("    routes.append(", "    if routes\n    routes.append(")
     assert checker.check(broken, str(ROUTES), config) == full(broken, ROUTES, config)
     assert checker.last_was_incremental and checker.state.chunks is None
+    # An unclosed bracket can take the statements after it into the broken one: full path.
+    unclosed = SOURCE.replace("    routes.append(AgentRoute(\"supervisor\"))", "    routes.append(AgentRoute(\"supervisor\"")
+    assert checker.check(unclosed, str(ROUTES), config) == full(unclosed, ROUTES, config)
+    assert not checker.last_was_incremental
     completed = SOURCE.replace('AgentRoute("supervisor"))', 'AgentRoute("supervisor", UserExecutionContext(user_id="u")))')
     assert checker.check(completed, str(ROUTES), config) == full(completed, ROUTES, config)
     assert checker.last_was_incremental

@@ -38,6 +38,7 @@ from flake8_ssot.span import Span
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Text that makes a definition matter beyond its own lines.
 _REACHES_OUT = re.compile(r"\b(?:global|nonlocal)\b|__all__")
+_IMPORT = re.compile(r"\bimport\b")
 
 
 class Chunk(NamedTuple):
@@ -140,8 +141,8 @@ class IncrementalChecker:
             return None  # `# flake8: noqa` came or went: every diagnostic of the file may change
         tree = _parse("\n".join(region))
         if tree is None:
-            changed = (*old[prefix:changed_end], *lines[prefix:len(lines) - suffix])
-            return self._broken(state, lines, first, last, changed, delta)
+            return self._broken(state, lines, first, last, old[prefix:changed_end],
+                                lines[prefix:len(lines) - suffix], delta)
         edited = chunks_of(tree.body, region, old_start) if region else []
         after = chunks[last + 1:]
         if delta:
@@ -190,8 +191,8 @@ class IncrementalChecker:
         return diagnostics
 
 
-    def _broken(self, state: _State, lines: list[str], first: int, last: int, changed: Sequence[str],
-                delta: int) -> list[Diagnostic] | None:
+    def _broken(self, state: _State, lines: list[str], first: int, last: int, removed: Sequence[str],
+                typed: Sequence[str], delta: int) -> list[Diagnostic] | None:
         """Lines typed into function or class bodies left the buffer unparsable (a half-typed
         line). The error-tolerant parse re-reads a broken top-level statement on its own, so
         the findings outside it are those of the last version that parsed: they are kept, and
@@ -210,9 +211,15 @@ class IncrementalChecker:
         replaced = chunks[first:last + 1]
         if any(chunk.kind not in ("def", "class") for chunk in replaced):
             return None
-        for text in changed:
+        for text in (*removed, *typed):
             if text[:1] not in ("", " ", "\t") or '"""' in text or "'''" in text or text.rstrip().endswith("\\"):
                 return None
+        before, after = _brackets("\n".join(removed)), _brackets("\n".join(typed))
+        if after[1] < 0 or before[0] != after[0] or _IMPORT.search("\n".join(typed)):
+            # A bracket left open (or closed early) can take the statements after it into the
+            # broken one, and an import in broken code is re-assembled from loose tokens:
+            # either can change findings elsewhere.
+            return None
         old_start = chunks[first].start
         old_end = chunks[last + 1].start if last + 1 < len(chunks) else len(state.lines)
         new_end = old_end + delta
@@ -241,6 +248,20 @@ class IncrementalChecker:
         diagnostics = _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
         self.state = _State(state.path, state.config, lines, None, diagnostics, state.names)
         return diagnostics
+
+
+def _brackets(text: str) -> tuple[tuple[int, int, int], int]:
+    """The balance of `()`, `[]` and `{}` in `text`, and the lowest running depth (strings and
+    comments included: a false alarm only costs the full check)."""
+    depth = lowest = 0
+    for character in text:
+        if character in "([{":
+            depth += 1
+        elif character in ")]}":
+            depth -= 1
+            lowest = min(lowest, depth)
+    balance = tuple(text.count(opening) - text.count(closing) for opening, closing in ("()", "[]", "{}"))
+    return balance, lowest
 
 
 def _changes_file_wide_facts(old: Sequence[Chunk], new: Sequence[Chunk], names: frozenset[str]) -> bool:
@@ -574,11 +595,14 @@ def _move(span: Span, delta: int) -> Span:
 
 
 def _touches(diagnostic: Diagnostic, start: int, end: int) -> bool:
-    """Does the diagnostic's fix edit lines [start, end] (0-based), the edited region?"""
+    """Does the diagnostic's fix edit a character of lines [start, end) (0-based), the edited
+    region? (Fixes are built from the text of their own statement's lines: an edit that ends
+    where the region begins, or begins where it ends, does not depend on it.)"""
     if diagnostic.fix is None:
         return False
     return any(
-        edit.span.line - 1 <= end and edit.span.end_line - 1 >= start for edit in diagnostic.fix.edits
+        (edit.span.line - 1, edit.span.column) < (end, 0) and (edit.span.end_line - 1, edit.span.end_column) > (start, 0)
+        for edit in diagnostic.fix.edits
     )
 
 
