@@ -3,7 +3,8 @@
 
     python benchmarks/lsp_latency.py [--lines 5000] [--changes 40] [--module-changes 10]
                                      [--fix-changes 6] [--rebind-changes 6]
-                                     [--broken-changes 10] [--budget-ms 50] [--keep DIR]
+                                     [--broken-changes 10] [--unclosed-changes 4]
+                                     [--budget-ms 50] [--keep DIR]
 
 Writes a small project (a `[tool.ssot]` policy modelled on the seeds and the canonical
 modules), starts the server as an editor would (`python -m flake8_ssot server`, LSP over
@@ -25,7 +26,10 @@ one at a time, waiting for each version's diagnostics:
 - `--broken-changes` edits that leave a method half typed (`if payload` with no colon),
   each followed by one that deletes it: only the broken statement (with the bindings) goes
   through the error-tolerant parser, the findings elsewhere are kept from the last version
-  that parsed; the deletion is compared with that version too.
+  that parsed; the deletion is compared with that version too;
+- `--unclosed-changes` the same with a call left open (`payload.get(`): a bracket left
+  open can take the statements after it into the broken one, so the whole buffer goes
+  through the error-tolerant parser.
 
 It reports, for each kind:
 
@@ -252,6 +256,7 @@ KINDS = {
     "fix": "the legacy import fixed and unfixed (`factory` <-> `canonical_imports`)",
     "rebind": "an import every function uses renamed (`import asyncio as aio` and back)",
     "broken": "half-typed line (the buffer does not parse)",
+    "unclosed": "a half-typed call (`payload.get(`): the buffer does not parse, in full",
     "repaired": "the half-typed line deleted (parses again)",
 }
 
@@ -291,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="an import every function uses renamed, then back")
     parser.add_argument("--broken-changes", type=int, default=10,
                         help="edits that make a method unparsable, each undone by the next")
+    parser.add_argument("--unclosed-changes", type=int, default=4,
+                        help="the same with a bracket left open, each undone by the next")
     parser.add_argument("--budget-ms", type=float, default=50.0)
     parser.add_argument("--keep", type=Path, help="write the project here and keep it")
     options = parser.parse_args(argv)
@@ -371,6 +378,13 @@ def main(argv: list[str] | None = None) -> int:
             here = {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}
             if step % 2 == 0:
                 change("broken", {"range": here, "text": "        if payload\n"})
+            else:
+                change("repaired", {"range": {"start": here["start"], "end": {"line": line + 1, "character": 0}}, "text": ""})
+        for step in range(options.unclosed_changes):
+            line = steps[(step // 2 * 11 + 3) % len(steps)] + 1
+            here = {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}
+            if step % 2 == 0:
+                change("unclosed", {"range": here, "text": "        payload.get(\n"})
             else:
                 change("repaired", {"range": {"start": here["start"], "end": {"line": line + 1, "character": 0}}, "text": ""})
         connection.request("shutdown", None)

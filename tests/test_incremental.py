@@ -428,3 +428,24 @@ def test_half_typed_lines_in_bodies_equal_the_full_check(data):
         if checker.state.chunks is None:  # see IncrementalChecker._broken: `statement` may differ
             got, wanted = [replace(d, statement="") for d in got], [replace(d, statement="") for d in wanted]
         assert got == wanted, text
+
+
+def test_renaming_an_import_no_rule_can_match_through_keeps_the_other_findings():
+    """`import json` -> `import json as codec`: `json` is used where contexts are built, but no
+    configured path starts with `json`, so no finding through it changes; an alias of a
+    configured package is another matter."""
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    source = SOURCE.replace("from typing import TYPE_CHECKING", "from typing import TYPE_CHECKING\nimport json").replace(
+        '        return {"manager": manager, "route": self.name}',
+        '        return json.loads(json.dumps({"manager": str(manager), "route": self.name}))',
+    )
+    checker = IncrementalChecker()
+    checker.check(source, str(ROUTES), config)
+    for edited in (
+        source.replace("import json\n", "import json as codec\n"),
+        source.replace("import json\n", "import netra_backend.app.services.user_execution_context as json\n"),
+        source.replace("import json\n", "from netra_backend.app.services import user_execution_context as json\n"),
+    ):
+        checker.check(source, str(ROUTES), config)
+        assert checker.check(edited, str(ROUTES), config) == full(edited, ROUTES, config)
+        assert checker.last_was_incremental

@@ -22,6 +22,7 @@ around. The result always equals `engine.check_source(..., noqa=True)`.
 from __future__ import annotations
 
 import ast
+import fnmatch
 import os
 import re
 import warnings
@@ -153,6 +154,8 @@ class IncrementalChecker:
         # checked again too (an import added or removed, an assignment changed, a definition
         # renamed). Most edits bind nothing new and this is empty.
         affected = _affected(replaced, edited, [*chunks[:first], *chunks[last + 1:]])
+        if affected:
+            affected = _not_inert(affected, [*chunks, *edited], state.config)
         if affected:
             text = source if "\r" not in source else "\n".join(lines)
             again = set(_mentioning(text, new_chunks, affected, old_start, new_end))
@@ -297,6 +300,58 @@ def _affected(old: Sequence[Chunk], new: Sequence[Chunk], others: Sequence[Chunk
                 affected.add(name)
                 grown = True
     return affected
+
+
+def _not_inert(names: set[str], chunks: Sequence[Chunk], config: Config) -> set[str]:
+    """The names among `names` bound somewhere to what a rule could match through them.
+
+    Every rule that resolves a name matches a dotted path starting with the name's value
+    against configured keys: a legacy key (SSOT004, by prefix), a factory class (SSOT002, by
+    key or through a parent package), a dynamic importer (`importlib.import_module`, whose
+    argument SSOT001 checks). All of them need the path's first component to be the first
+    component of such a key. A name bound only to nothing (`x = call()`, a `def`) or to an
+    absolute import of another top-level package (`asyncio`, `aio` for `import asyncio as
+    aio`) makes no finding through it before the edit or after, wherever it is used, so the
+    statements using it keep their findings."""
+    heads, patterns = _heads(config)
+    values: dict[str, list[tuple]] = {name: [] for name in names}
+    for chunk in chunks:
+        for name, what, _ in chunk.events:
+            if name in values:
+                values[name].append(what)
+
+    def inert(what: tuple) -> bool:
+        if what == ("nothing",) or what[0] in ("def", "class"):
+            return True
+        if what[0] == "import":
+            head = what[1].split(".", 1)[0]
+        elif what[0] == "from" and not what[1] and what[2]:
+            head = what[2].split(".", 1)[0]
+        else:
+            return False  # a relative import, an alias of another name, a whole statement
+        return head not in heads and not any(fnmatch.fnmatchcase(head, pattern) for pattern in patterns)
+
+    return {name for name in names if not all(inert(what) for what in values[name])}
+
+
+_HEADS: dict[int, tuple[Config, frozenset[str], tuple[str, ...]]] = {}
+
+
+def _heads(config: Config) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The first components of the keys rules match resolved paths against (with the dynamic
+    importers'), and the first-component patterns of wildcard legacy keys."""
+    cached = _HEADS.get(id(config))
+    if cached is not None and cached[0] is config:
+        return cached[1], cached[2]
+    heads = {"importlib", "builtins", "__import__"}
+    patterns = []
+    for table in (config.legacy, config.factories):
+        heads.update(key.split(".", 1)[0] for key in table.exact)
+        patterns.extend(key.split(".", 1)[0] for key, _ in table.wild)
+    if len(_HEADS) > 16:
+        _HEADS.clear()
+    _HEADS[id(config)] = (config, frozenset(heads), tuple(patterns))
+    return frozenset(heads), tuple(patterns)
 
 
 def _mentioning(text: str, chunks: Sequence[Chunk], names: set[str], start: int,
