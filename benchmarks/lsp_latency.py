@@ -20,9 +20,11 @@ one at a time, waiting for each version's diagnostics:
   create_websocket_manager` -> `...canonical_imports import ...`) and undo it: the name
   it binds now names another path, and what the file imports under configured names
   changed, so the statements that mention the name and those with fixes are checked again;
-- `--rebind-changes` edits that rename an import every function uses (`import asyncio` ->
-  `import asyncio as aio` and back): every statement that mentions `asyncio` is checked
-  again, nearly the whole buffer (the worst case of an edit to a binding);
+- `--rebind-changes` edits that rename a configured import every class uses
+  (`get_websocket_manager` -> `get_websocket_manager as get_manager` and back): every
+  statement that mentions `get_websocket_manager` is checked again, nearly the whole
+  buffer (the worst case of an edit to a binding; renaming `asyncio`, which no configured
+  path starts with, re-checks nothing else);
 - `--broken-changes` edits that leave a method half typed (`if payload` with no colon),
   each followed by one that deletes it: only the broken statement (with the bindings) goes
   through the error-tolerant parser, the findings elsewhere are kept from the last version
@@ -254,7 +256,7 @@ KINDS = {
     "body": "edits in function bodies",
     "module": "edits to an import (`import asyncio, json` and back)",
     "fix": "the legacy import fixed and unfixed (`factory` <-> `canonical_imports`)",
-    "rebind": "an import every function uses renamed (`import asyncio as aio` and back)",
+    "rebind": "a configured import every class uses renamed (`get_websocket_manager as get_manager`)",
     "broken": "half-typed line (the buffer does not parse)",
     "unclosed": "a half-typed call (`payload.get(`): the buffer does not parse, in full",
     "repaired": "the half-typed line deleted (parses again)",
@@ -362,12 +364,13 @@ def main(argv: list[str] | None = None) -> int:
             change("fix", {"range": {"start": {"line": line, "character": 0},
                                      "end": {"line": line, "character": len(old)}}, "text": new})
         for step in range(options.rebind_changes):
-            # `asyncio` renamed in its import: every `await asyncio.sleep(0)` resolves differently.
-            at = {"line": import_line, "character": len("import asyncio")}
+            # `get_websocket_manager` renamed in its import: every `run` method calls it.
+            manager_import = next(text for text in header if text.endswith(", get_websocket_manager"))
+            at = {"line": header.index(manager_import), "character": len(manager_import)}
             if step % 2 == 0:
-                change("rebind", {"range": {"start": at, "end": at}, "text": " as aio"})
+                change("rebind", {"range": {"start": at, "end": at}, "text": " as get_manager"})
             else:
-                end = {"line": import_line, "character": at["character"] + len(" as aio")}
+                end = {"line": at["line"], "character": at["character"] + len(" as get_manager")}
                 change("rebind", {"range": {"start": at, "end": end}, "text": ""})
         lines = generate_module(options.lines).split("\n")
         steps = [index for index, text in enumerate(lines) if text.startswith("    async def _step(")]
