@@ -126,7 +126,7 @@ def test_edits_that_change_bindings_or_break_the_parse_take_the_full_check():
     assert checker.check(broken, str(ROUTES), config) == full(broken, ROUTES, config)
     assert checker.last_was_incremental and checker.state.chunks is None
     # An unclosed bracket can take the statements after it into the broken one: full path.
-    unclosed = SOURCE.replace("    routes.append(AgentRoute(\"supervisor\"))", "    routes.append(AgentRoute(\"supervisor\"")
+    unclosed = SOURCE.replace('AgentRoute("supervisor"))', 'AgentRoute("supervisor"')
     assert checker.check(unclosed, str(ROUTES), config) == full(unclosed, ROUTES, config)
     assert not checker.last_was_incremental
     completed = SOURCE.replace('AgentRoute("supervisor"))', 'AgentRoute("supervisor", UserExecutionContext(user_id="u")))')
@@ -435,7 +435,9 @@ def test_renaming_an_import_no_rule_can_match_through_keeps_the_other_findings()
     configured path starts with `json`, so no finding through it changes; an alias of a
     configured package is another matter."""
     config = load_config(str(PROJECT / "pyproject.toml"))
-    source = SOURCE.replace("from typing import TYPE_CHECKING", "from typing import TYPE_CHECKING\nimport json").replace(
+    source = SOURCE.replace(
+        "from typing import TYPE_CHECKING", "from typing import TYPE_CHECKING\nimport json"
+    ).replace(
         '        return {"manager": manager, "route": self.name}',
         '        return json.loads(json.dumps({"manager": str(manager), "route": self.name}))',
     )

@@ -67,7 +67,7 @@ class _State:
     path: str
     config: Config
     lines: list[str]
-    chunks: list[Chunk] | None  # None: the buffer did not parse, so only full checks
+    chunks: list[Chunk] | None  # None: the buffer did not parse (the next is compared with `parsed`)
     diagnostics: list[Diagnostic]
     names: frozenset[str] = frozenset()  # config_names(config)
 
@@ -193,7 +193,6 @@ class IncrementalChecker:
         self.state = _State(state.path, state.config, lines, new_chunks, diagnostics, state.names)
         return diagnostics
 
-
     def _broken(self, state: _State, lines: list[str], first: int, last: int, removed: Sequence[str],
                 typed: Sequence[str], delta: int) -> list[Diagnostic] | None:
         """Lines typed into function or class bodies left the buffer unparsable (a half-typed
@@ -202,7 +201,8 @@ class IncrementalChecker:
         only the reduced buffer (the broken statements, the bindings, stubs) goes through the
         error-tolerant parse. Anything that could reach past the edited statements takes the
         full path: a changed line at column 0, a triple quote (the rest of the file could turn
-        into a string), a trailing backslash, a statement that binds module-level names.
+        into a string), a trailing backslash, a bracket left open or closed early, `import`,
+        a statement that binds module-level names.
 
         What the full path would say outside the edited statements equals the kept findings
         (tests/test_broken_files.py: one broken line changes no finding outside its
@@ -217,8 +217,8 @@ class IncrementalChecker:
         for text in (*removed, *typed):
             if text[:1] not in ("", " ", "\t") or '"""' in text or "'''" in text or text.rstrip().endswith("\\"):
                 return None
-        before, after = _brackets("\n".join(removed)), _brackets("\n".join(typed))
-        if after[1] < 0 or before[0] != after[0] or _IMPORT.search("\n".join(typed)):
+        (old_balance, _), (new_balance, lowest) = _brackets("\n".join(removed)), _brackets("\n".join(typed))
+        if lowest < 0 or old_balance != new_balance or _IMPORT.search("\n".join(typed)):
             # A bracket left open (or closed early) can take the statements after it into the
             # broken one, and an import in broken code is re-assembled from loose tokens:
             # either can change findings elsewhere.
@@ -236,8 +236,10 @@ class IncrementalChecker:
                 continue
             if _touches(moved, old_start, new_end):
                 return None
-            if diagnostic.code == "SSOT003" and diagnostic.fix is not None and state.lines[diagnostic.line - 1][:1].isspace():
-                return None  # removing an indented `__all__.append(...)` re-parses the file: no fix while it does not parse
+            if (diagnostic.code == "SSOT003" and diagnostic.fix is not None
+                    and state.lines[diagnostic.line - 1][:1].isspace()):
+                # removing an indented `__all__.append(...)` re-parses the file: no fix while it does not parse
+                return None
             kept.append(moved)
         after = chunks[last + 1:]
         if delta:
@@ -656,7 +658,8 @@ def _touches(diagnostic: Diagnostic, start: int, end: int) -> bool:
     if diagnostic.fix is None:
         return False
     return any(
-        (edit.span.line - 1, edit.span.column) < (end, 0) and (edit.span.end_line - 1, edit.span.end_column) > (start, 0)
+        (edit.span.line - 1, edit.span.column) < (end, 0)
+        and (edit.span.end_line - 1, edit.span.end_column) > (start, 0)
         for edit in diagnostic.fix.edits
     )
 
@@ -678,4 +681,3 @@ def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
             seen.add(key)
             result.append(diagnostic)
     return result
-
