@@ -18,7 +18,6 @@ from collections import Counter
 from pathlib import Path
 from xml.etree import ElementTree
 
-import pytest
 
 from markers import FIXTURES, expected, python_files
 

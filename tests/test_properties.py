@@ -87,8 +87,9 @@ def test_never_raises_on_generated_programs(tmp_path_factory, source):
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(source=st.lists(st.sampled_from(list("()[]{}:.,'\"\\#\n\t =@*é") + NAMES + MODULES
-                                     + ["import ", "from ", "def ", "class ", "    "]), max_size=80).map("".join))
+@given(source=st.lists(st.sampled_from(
+    list("()[]{}:.,'\"\\#\n\t =@*é") + NAMES + MODULES + ["import ", "from ", "def ", "class ", "    "]
+), max_size=80).map("".join))
 def test_never_raises_on_arbitrary_text(tmp_path_factory, source):
     config, root = _config(tmp_path_factory)
     check_source(source, str(root / "src/app/ws/handlers.py"), config, prefilter=False)
