@@ -42,10 +42,6 @@ class Prefilter:
         `_requirement`); a word missing from it, or mapped to None, needs nothing more."""
         prefilter = cls(tuple(sorted(set(words))), tuple(sorted(set(fragments))),
                         frozenset(export_modules), everything)
-        object.__setattr__(prefilter, "_str", [(w, re.compile(_whole_word(w))) for w in prefilter.words])
-        object.__setattr__(prefilter, "_bytes", [
-            (w.encode("ascii"), re.compile(_whole_word(w).encode("ascii"))) for w in prefilter.words
-        ])
         object.__setattr__(prefilter, "_fragment_bytes", [f.encode("ascii") for f in prefilter.fragments])
         requires = dict(requires or {})
         object.__setattr__(prefilter, "requires", {
