@@ -82,23 +82,53 @@ def build_parser() -> argparse.ArgumentParser:
         "1 violations found, 2 configuration or usage error."
     ))
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: the project root)")
-    check.add_argument("--config", metavar="FILE", help="pyproject.toml to use for every file (default: the nearest one above each file)")
+    check.add_argument(
+        "--config",
+        metavar="FILE",
+        help="pyproject.toml to use for every file (default: the nearest one above each file)",
+    )
     output = check.add_argument_group("output")
     output.add_argument("--output-format", choices=FORMATS, default="full", help="default: full")
     output.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of standard output")
-    output.add_argument("--statistics", action="store_true", help="counts per code and per legacy path instead of each violation")
+    output.add_argument(
+        "--statistics", action="store_true", help="counts per code and per legacy path instead of each violation"
+    )
     output.add_argument("-q", "--quiet", action="store_true", help="print violations only, no summary")
-    output.add_argument("--exit-zero", action="store_true", help="exit 0 even with violations (2 still means bad configuration)")
+    output.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even with violations (2 still means bad configuration)"
+    )
     selection = check.add_argument_group("rule selection (overrides [tool.ssot])")
-    selection.add_argument("--select", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to enable, replacing select and ignore")
-    selection.add_argument("--ignore", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to disable")
-    selection.add_argument("--extend-select", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to enable on top of select")
+    selection.add_argument(
+        "--select",
+        type=_codes,
+        metavar="CODES",
+        help="comma-separated codes or prefixes to enable, replacing select and ignore",
+    )
+    selection.add_argument(
+        "--ignore", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to disable"
+    )
+    selection.add_argument(
+        "--extend-select",
+        type=_codes,
+        metavar="CODES",
+        help="comma-separated codes or prefixes to enable on top of select",
+    )
     files = check.add_argument_group("files")
-    files.add_argument("--stdin-filename", metavar="PATH", help="check source from standard input, reported as PATH with PATH's configuration")
-    files.add_argument("--force-exclude", action="store_true", help="apply .gitignore and exclude to files named on the command line too (for pre-commit)")
+    files.add_argument(
+        "--stdin-filename",
+        metavar="PATH",
+        help="check source from standard input, reported as PATH with PATH's configuration",
+    )
+    files.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply .gitignore and exclude to files named on the command line too (for pre-commit)",
+    )
     files.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     files.add_argument("--cache-dir", metavar="DIR", help="cache directory (default: .ssot_cache in the project root)")
-    files.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N", help="worker processes (default: all cores)")
+    files.add_argument(
+        "-j", "--jobs", type=_jobs, default=None, metavar="N", help="worker processes (default: all cores)"
+    )
     fixes = check.add_argument_group("fixes")
     fixes.add_argument("--fix", action="store_true", help="apply safe fixes")
     fixes.add_argument("--unsafe-fixes", action="store_true", help="apply unsafe fixes too")
@@ -106,12 +136,18 @@ def build_parser() -> argparse.ArgumentParser:
     baseline = check.add_argument_group("baselines")
     baseline.add_argument("--baseline", metavar="FILE", help="report only violations not recorded in FILE")
     baseline.add_argument("--write-baseline", metavar="FILE", help="record the current violations in FILE")
-    baseline.add_argument("--add-new", action="store_true", help="with --write-baseline over an existing baseline: add new violations too (default: only drop fixed ones)")
+    baseline.add_argument(
+        "--add-new",
+        action="store_true",
+        help="with --write-baseline over an existing baseline: add new violations too (default: only drop fixed ones)",
+    )
     check.set_defaults(handler=run_check)
 
     rule = commands.add_parser("rule", help="explain a rule (all rules without CODE)")
     rule.add_argument("code", nargs="?", metavar="CODE")
-    rule.add_argument("--config", metavar="FILE", help="pyproject.toml declaring pattern rules (default: found from here)")
+    rule.add_argument(
+        "--config", metavar="FILE", help="pyproject.toml declaring pattern rules (default: found from here)"
+    )
     rule.set_defaults(handler=run_rule)
 
     registry = commands.add_parser("registry", help="print the canonical import registry as Markdown")
@@ -119,12 +155,20 @@ def build_parser() -> argparse.ArgumentParser:
     registry.add_argument("--output-file", metavar="FILE", help="write the Markdown to FILE")
     registry.set_defaults(handler=run_registry)
 
-    server = commands.add_parser("server", help="run the language server (LSP on standard input/output)", description=(
-        "Serve the Language Server Protocol on standard input/output for an editor: diagnostics "
-        "as you type, quick fixes, hover. Needs the server extra: pip install 'flake8-ssot[server]'."
-    ))
-    server.add_argument("--log-level", default="warning", choices=("error", "warning", "info", "debug"),
-                        help="what to log on standard error (default: warning)")
+    server = commands.add_parser(
+        "server",
+        help="run the language server (LSP on standard input/output)",
+        description=(
+            "Serve the Language Server Protocol on standard input/output for an editor: diagnostics "
+            "as you type, quick fixes, hover. Needs the server extra: pip install 'flake8-ssot[server]'."
+        ),
+    )
+    server.add_argument(
+        "--log-level",
+        default="warning",
+        choices=("error", "warning", "info", "debug"),
+        help="what to log on standard error (default: warning)",
+    )
     server.add_argument("--log-file", metavar="FILE", help="log to FILE instead of standard error")
     server.set_defaults(handler=run_server)
     return parser
@@ -256,7 +300,9 @@ def run_check(args: argparse.Namespace) -> int:
     else:
         root = project_root(cwd, args.config)
         outcome = check_paths(
-            args.paths or [root], configurations, root,
+            args.paths or [root],
+            configurations,
+            root,
             jobs=args.jobs or default_jobs(),
             cache_dir=None if args.no_cache else (args.cache_dir or ""),
             force_exclude=args.force_exclude,
@@ -267,7 +313,9 @@ def run_check(args: argparse.Namespace) -> int:
         if plan.write_to is not None:
             return report_written(args, outcome, cwd, plan.write(outcome.results, sources, checked, configurations))
         applied = plan.check(outcome.results, sources, checked, configurations)
-        outcome = dataclasses.replace(outcome, results=applied.results, baselined=applied.baselined, notes=applied.notes)
+        outcome = dataclasses.replace(
+            outcome, results=applied.results, baselined=applied.baselined, notes=applied.notes
+        )
     return report(args, outcome, cwd, sources)
 
 

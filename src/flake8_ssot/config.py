@@ -359,12 +359,22 @@ def _entries(check: _Checker, table: Any, key_path: str, section: str, root: str
             fix = "none"
         else:
             fix = "safe" if use.rsplit(".", 1)[-1] == key.rsplit(".", 1)[-1] else "unsafe"
-        entries.append((key, Entry(
-            key=key, use=use, message=message, fix=fix,
-            allow=check.globs(value.get("allow", []), f"{entry_path}.allow", root),
-            type_checking=check.typed(value.get("type-checking", False), bool, f"{entry_path}.type-checking", "a boolean"),
-            severity=check.choice(value.get("severity", "error"), SEVERITIES, f"{entry_path}.severity"),
-        )))
+        entries.append(
+            (
+                key,
+                Entry(
+                    key=key,
+                    use=use,
+                    message=message,
+                    fix=fix,
+                    allow=check.globs(value.get("allow", []), f"{entry_path}.allow", root),
+                    type_checking=check.typed(
+                        value.get("type-checking", False), bool, f"{entry_path}.type-checking", "a boolean"
+                    ),
+                    severity=check.choice(value.get("severity", "error"), SEVERITIES, f"{entry_path}.severity"),
+                ),
+            )
+        )
     return PathTable(entries)
 
 
@@ -430,8 +440,10 @@ def _patterns(check: _Checker, value: Any, key_path: str, root: str) -> tuple[Pa
                 )
         rule_check.keys(item, PATTERN_KEYS, item_path)
         if "pattern" in item and "rule" in item:
-            raise rule_check.fail(f"{item_path}.rule", "give 'pattern' or 'rule', not both; "
-                                  "a rule table can hold the pattern: rule = { pattern = ..., ... }")
+            raise rule_check.fail(
+                f"{item_path}.rule",
+                "give 'pattern' or 'rule', not both; a rule table can hold the pattern: rule = { pattern = ..., ... }",
+            )
         if "pattern" not in item and "rule" not in item:
             raise rule_check.fail(item_path, "needs a 'pattern', or a 'rule' table with a 'pattern' or a 'kind'")
         if "pattern" in item:
@@ -453,10 +465,18 @@ def _patterns(check: _Checker, value: Any, key_path: str, root: str) -> tuple[Pa
         except ValueError as error:
             where = f"{item_path}.pattern" if "pattern" in item else f"{item_path}.rule"
             raise check.fail(where, f"invalid ast-grep rule for {code}: {error}") from None
-        rules.append(PatternRule(
-            code=code, rule=rule, message=message or f"matches pattern rule {code}", fix=fix,
-            files=files, allow=allow, severity=severity, anchors=anchors,
-        ))
+        rules.append(
+            PatternRule(
+                code=code,
+                rule=rule,
+                message=message or f"matches pattern rule {code}",
+                fix=fix,
+                files=files,
+                allow=allow,
+                severity=severity,
+                anchors=anchors,
+            )
+        )
     return tuple(rules)
 
 
@@ -473,15 +493,19 @@ def _pattern_code(check: _Checker, item: Mapping[str, Any], item_path: str, code
     code = check.typed(item["code"], str, f"{item_path}.code", "a string such as 'SSOT101'")
     if PATTERN_CODE.match(code):
         if code in codes:
-            raise check.fail(f"{item_path}.code", f"{code} is already the code of patterns[{codes[code]}]; "
-                             "each pattern rule needs its own code")
+            raise check.fail(
+                f"{item_path}.code",
+                f"{code} is already the code of patterns[{codes[code]}]; each pattern rule needs its own code",
+            )
         return code
     if re.match(r"^SSOT[0-9]{3}$", code):
         raise check.fail(f"{item_path}.code", f"{code!r} is outside SSOT100-SSOT899")
     upper = re.sub(r"\s+", "", code).upper()
     hint = f"; did you mean {upper!r}?" if PATTERN_CODE.match(upper) else ""
-    raise check.fail(f"{item_path}.code", f"{code!r} is not a pattern rule code: 'SSOT' and three digits "
-                     f"between 100 and 899, e.g. 'SSOT101'{hint}")
+    raise check.fail(
+        f"{item_path}.code",
+        f"{code!r} is not a pattern rule code: 'SSOT' and three digits between 100 and 899, e.g. 'SSOT101'{hint}",
+    )
 
 
 def _with_anchors(config: Config) -> Config:

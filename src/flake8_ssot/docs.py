@@ -32,7 +32,9 @@ class RuleDoc:
         return self.sections.get("What it does", self.summary)
 
     def markdown(self) -> str:
-        return f"# {self.code} {self.name}\n\n{self.summary[:1].upper()}{self.summary[1:]}.\n\n{self.body}".rstrip() + "\n"
+        return (
+            f"# {self.code} {self.name}\n\n{self.summary[:1].upper()}{self.summary[1:]}.\n\n{self.body}".rstrip() + "\n"
+        )
 
     def text(self) -> str:
         """Plain text for terminals and SARIF `help.text`: headings underlined, fences dropped."""
@@ -58,7 +60,7 @@ def parse_docstring(code: str, name: str, docstring: str) -> RuleDoc:
     matches = list(_HEADING.finditer(body))
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(body)
-        sections[match.group(1)] = body[match.end():end].strip()
+        sections[match.group(1)] = body[match.end() : end].strip()
     return RuleDoc(code=code, name=name, summary=summary, body=body, sections=sections)
 
 
@@ -79,7 +81,9 @@ def pattern_doc(rule: PatternRule) -> RuleDoc:
     if isinstance(shape, str):
         lines.append(f"Flags code matching the ast-grep pattern `{shape}` (declared in `[[tool.ssot.patterns]]`).")
     else:
-        lines.append(f"Flags code matching the ast-grep rule `{dict(rule.rule)}` (declared in `[[tool.ssot.patterns]]`).")
+        lines.append(
+            f"Flags code matching the ast-grep rule `{dict(rule.rule)}` (declared in `[[tool.ssot.patterns]]`)."
+        )
     if rule.fix is not None:
         lines.extend(["", "## Use instead", f"The fix rewrites a match to `{rule.fix}`."])
     lines.extend(["", "## Why is this bad?", family.sections.get("Why is this bad?", "")])

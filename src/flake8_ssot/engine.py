@@ -90,7 +90,9 @@ def interest(config: Config) -> Interest:
     return result
 
 
-def _facts(source, path, module, is_package, tree, lines, interest: Interest = EVERYTHING) -> tuple[ModuleFacts, str | None]:
+def _facts(
+    source, path, module, is_package, tree, lines, interest: Interest = EVERYTHING
+) -> tuple[ModuleFacts, str | None]:
     if tree is None:
         try:
             with warnings.catch_warnings():

@@ -240,7 +240,9 @@ class _Lowering:
         where = node.range()
         start, end = where.start.index, where.end.index
         position = bisect.bisect_left(self.error_starts, start)
-        return position < len(self.errors) and (self.error_starts[position] < end or self.errors[position] == (start, end))
+        if position >= len(self.errors):
+            return False
+        return self.error_starts[position] < end or self.errors[position] == (start, end)
 
     def _region(self, nodes) -> list[ast.stmt]:
         """Broken top-level statements: re-parse them in groups of lines that start at their own
@@ -269,8 +271,11 @@ class _Lowering:
         start, end = nodes[0].range().start, nodes[-1].range().end
         first, last = start.line, end.line
         groups = list(self._groups(nodes, first, last))
-        if len(nodes) == 1 and groups == [(first, last)] and not any(
-                _CONFLICT_MARKER.match(self.lines[r]) for r in range(first, last + 1)):
+        if (
+            len(nodes) == 1
+            and groups == [(first, last)]
+            and not any(_CONFLICT_MARKER.match(self.lines[r]) for r in range(first, last + 1))
+        ):
             return None
         result = []
         for top, bottom in groups:
@@ -280,9 +285,9 @@ class _Lowering:
                 if _CONFLICT_MARKER.match(line):
                     line = ""
                 if row == last:
-                    line = line[:end.column]
+                    line = line[: end.column]
                 if row == first:
-                    line = " " * start.column + line[start.column:]
+                    line = " " * start.column + line[start.column :]
                 rows.append(line)
             result.append((top, "\n".join(rows)))
         return result
@@ -354,7 +359,12 @@ class _Lowering:
         values, body = [], []
         for child in _named(node):
             kind = child.kind()
-            if kind in ("block", "case_clause") or kind.endswith(_STATEMENT_SUFFIXES) or kind.endswith("_clause") and kind != "if_clause":
+            if (
+                kind in ("block", "case_clause")
+                or kind.endswith(_STATEMENT_SUFFIXES)
+                or kind.endswith("_clause")
+                and kind != "if_clause"
+            ):
                 body.extend(self.block(child) if kind == "block" else self.stmts_of(child))
             elif kind not in ("case_pattern", "keyword_separator", "positional_separator"):
                 values.append(self.expr(child))
@@ -376,9 +386,14 @@ class _Lowering:
             if kind == "assignment":
                 return [self._assignment(child, node)]
             if kind == "augmented_assignment":
-                return [self.place(ast.AugAssign(
-                    target=self.target(child.field("left")), op=ast.Add(),
-                    value=self.expr(child.field("right"))), node)]
+                return [
+                    self.place(
+                        ast.AugAssign(
+                            target=self.target(child.field("left")), op=ast.Add(), value=self.expr(child.field("right"))
+                        ),
+                        node,
+                    )
+                ]
             return [self.place(ast.Expr(value=self.expr(child)), node)]
         return [self.place(ast.Expr(value=self._collection(ast.Tuple, children, node)), node)]
 
@@ -387,9 +402,15 @@ class _Lowering:
         while node is not None and node.kind() == "assignment":
             left, annotation, right = node.field("left"), node.field("type"), node.field("right")
             if annotation is not None:
-                return self.place(ast.AnnAssign(
-                    target=self.target(left), annotation=self.expr(annotation),
-                    value=None if right is None else self.expr(right), simple=1), statement)
+                return self.place(
+                    ast.AnnAssign(
+                        target=self.target(left),
+                        annotation=self.expr(annotation),
+                        value=None if right is None else self.expr(right),
+                        simple=1,
+                    ),
+                    statement,
+                )
             if left is not None:
                 targets.append(self.target(left))
             node = right
@@ -427,7 +448,9 @@ class _Lowering:
     def _alias(self, node) -> ast.alias:
         if node.kind() == "aliased_import":
             name, alias = node.field("name"), node.field("alias")
-            return self.place(ast.alias(name=_dotted(name) if name else "", asname=alias.text() if alias else None), node)
+            return self.place(
+                ast.alias(name=_dotted(name) if name else "", asname=alias.text() if alias else None), node
+            )
         return self.place(ast.alias(name=_dotted(node), asname=None), node)
 
     def _s_decorated_definition(self, node) -> list[ast.stmt]:
@@ -449,31 +472,49 @@ class _Lowering:
         kind = ast.AsyncFunctionDef if _starts_with(node, "async") else ast.FunctionDef
         returns = node.field("return_type")
         body = self.block(node.field("body")) or [self.place(ast.Pass(), node)]
-        return [self.place(_definition(
-            kind, name=name.text() if name else "", args=self.parameters(node.field("parameters")),
-            body=body, decorator_list=[], returns=None if returns is None else self.expr(returns),
-        ), node)]
+        return [
+            self.place(
+                _definition(
+                    kind,
+                    name=name.text() if name else "",
+                    args=self.parameters(node.field("parameters")),
+                    body=body,
+                    decorator_list=[],
+                    returns=None if returns is None else self.expr(returns),
+                ),
+                node,
+            )
+        ]
 
     def _s_class_definition(self, node) -> list[ast.stmt]:
         name = node.field("name")
         bases, keywords = self.arguments(node.field("superclasses"))
         body = self.block(node.field("body")) or [self.place(ast.Pass(), node)]
-        return [self.place(_definition(
-            ast.ClassDef, name=name.text() if name else "", bases=bases, keywords=keywords,
-            body=body, decorator_list=[],
-        ), node)]
+        return [
+            self.place(
+                _definition(
+                    ast.ClassDef,
+                    name=name.text() if name else "",
+                    bases=bases,
+                    keywords=keywords,
+                    body=body,
+                    decorator_list=[],
+                ),
+                node,
+            )
+        ]
 
     def _s_if_statement(self, node) -> list[ast.stmt]:
-        return [self._if(node, node.field("condition"), node.field("consequence"),
-                         node.field_children("alternative"))]
+        return [self._if(node, node.field("condition"), node.field("consequence"), node.field_children("alternative"))]
 
     def _if(self, node, condition, consequence, alternatives) -> ast.If:
         orelse: list[ast.stmt] = []
         if alternatives:
             following = alternatives[0]
             if following.kind() == "elif_clause":
-                orelse = [self._if(following, following.field("condition"), following.field("consequence"),
-                                   alternatives[1:])]
+                orelse = [
+                    self._if(following, following.field("condition"), following.field("consequence"), alternatives[1:])
+                ]
             else:
                 orelse = self.block(following.field("body"))
         test = self.expr(condition) if condition is not None else self.place(ast.Constant(value=None), node)
@@ -483,20 +524,30 @@ class _Lowering:
         kind = ast.AsyncFor if _starts_with(node, "async") else ast.For
         left, right = node.field("left"), node.field("right")
         alternative = node.field("alternative")
-        return [self.place(kind(
-            target=self.target(left) if left else self.place(ast.Tuple(elts=[], ctx=ast.Store()), node),
-            iter=self.expr(right) if right else self.place(ast.Constant(value=None), node),
-            body=self.block(node.field("body")),
-            orelse=self.block(alternative.field("body")) if alternative else [],
-        ), node)]
+        return [
+            self.place(
+                kind(
+                    target=self.target(left) if left else self.place(ast.Tuple(elts=[], ctx=ast.Store()), node),
+                    iter=self.expr(right) if right else self.place(ast.Constant(value=None), node),
+                    body=self.block(node.field("body")),
+                    orelse=self.block(alternative.field("body")) if alternative else [],
+                ),
+                node,
+            )
+        ]
 
     def _s_while_statement(self, node) -> list[ast.stmt]:
         condition, alternative = node.field("condition"), node.field("alternative")
-        return [self.place(ast.While(
-            test=self.expr(condition) if condition else self.place(ast.Constant(value=None), node),
-            body=self.block(node.field("body")),
-            orelse=self.block(alternative.field("body")) if alternative else [],
-        ), node)]
+        return [
+            self.place(
+                ast.While(
+                    test=self.expr(condition) if condition else self.place(ast.Constant(value=None), node),
+                    body=self.block(node.field("body")),
+                    orelse=self.block(alternative.field("body")) if alternative else [],
+                ),
+                node,
+            )
+        ]
 
     def _s_try_statement(self, node) -> list[ast.stmt]:
         handlers, orelse, final = [], [], []
@@ -508,8 +559,11 @@ class _Lowering:
                 orelse = self.block(child.field("body"))
             elif kind == "finally_clause":
                 final = self.block(_first_named(child, "block"))
-        return [self.place(ast.Try(body=self.block(node.field("body")), handlers=handlers,
-                                   orelse=orelse, finalbody=final), node)]
+        return [
+            self.place(
+                ast.Try(body=self.block(node.field("body")), handlers=handlers, orelse=orelse, finalbody=final), node
+            )
+        ]
 
     def _handler(self, node) -> ast.ExceptHandler:
         kind, name, body = None, None, []
@@ -542,9 +596,12 @@ class _Lowering:
                     target = value.field("alias")
                     if target is not None and target.kind() == "as_pattern_target":
                         target = _first_named(target)
-                    items.append(ast.withitem(
-                        context_expr=self.expr(parts[0]) if parts else self.place(ast.Constant(value=None), value),
-                        optional_vars=self.target(target) if target is not None else None))
+                    items.append(
+                        ast.withitem(
+                            context_expr=self.expr(parts[0]) if parts else self.place(ast.Constant(value=None), value),
+                            optional_vars=self.target(target) if target is not None else None,
+                        )
+                    )
                 else:
                     items.append(ast.withitem(context_expr=self.expr(value), optional_vars=None))
         return [self.place(kind(items=items, body=self.block(node.field("body"))), node)]
@@ -608,8 +665,12 @@ class _Lowering:
     def _scan_from(self, items, index: int, body: list) -> int | None:
         position = index + 1
         level, parts = 0, []
-        while position < len(items) and isinstance(items[position], _Token) and items[position].text.strip(".") == "" \
-                and items[position].text:
+        while (
+            position < len(items)
+            and isinstance(items[position], _Token)
+            and items[position].text.strip(".") == ""
+            and items[position].text
+        ):
             level += len(items[position].text)
             position += 1
         position, parts = _dotted_tokens(items, position)
@@ -670,8 +731,9 @@ class _Lowering:
         if word == "class":
             statement = _definition(ast.ClassDef, name=name.text, bases=[], keywords=[], body=[], decorator_list=[])
         else:
-            statement = _definition(ast.FunctionDef, name=name.text, args=_no_arguments(), body=[],
-                                    decorator_list=[], returns=None)
+            statement = _definition(
+                ast.FunctionDef, name=name.text, args=_no_arguments(), body=[], decorator_list=[], returns=None
+            )
         self._place_tokens(statement, keyword, name)
         statement.body = [self._place_tokens(ast.Pass(), keyword, name)]
         body.append(statement)
@@ -740,10 +802,13 @@ class _Lowering:
                 return self.place(ast.NamedExpr(target=target, value=self.expr(value)), node)
         elif kind == "lambda":
             body = node.field("body")
-            return self.place(ast.Lambda(
-                args=self.parameters(node.field("parameters")),
-                body=self.expr(body) if body is not None else self.place(ast.Constant(value=None), node),
-            ), node)
+            return self.place(
+                ast.Lambda(
+                    args=self.parameters(node.field("parameters")),
+                    body=self.expr(body) if body is not None else self.place(ast.Constant(value=None), node),
+                ),
+                node,
+            )
         elif kind in _COMPREHENSIONS or kind == "dictionary_comprehension":
             return self._comprehension(node, kind)
         elif kind in ("list_splat", "list_splat_pattern"):
@@ -759,7 +824,9 @@ class _Lowering:
         elif kind.endswith(_STATEMENT_SUFFIXES) or kind == "block":
             self.hoisted.extend(self.stmts_of(node))
             return self.place(ast.Constant(value=None), node)
-        children = [child for child in _named(node) if child.kind() not in ("keyword_separator", "positional_separator")]
+        children = [
+            child for child in _named(node) if child.kind() not in ("keyword_separator", "positional_separator")
+        ]
         if not children:
             return self.place(ast.Constant(value=None), node)
         return self._collection(ast.Tuple, children, node)
@@ -812,10 +879,14 @@ class _Lowering:
         for child in _named(node):
             if child.kind() == "for_in_clause":
                 left, right = child.field("left"), child.field("right")
-                generators.append(ast.comprehension(
-                    target=self.target(left) if left else ast.Tuple(elts=[], ctx=ast.Store()),
-                    iter=self.expr(right) if right else self.place(ast.Constant(value=None), child),
-                    ifs=[], is_async=int(_starts_with(child, "async"))))
+                generators.append(
+                    ast.comprehension(
+                        target=self.target(left) if left else ast.Tuple(elts=[], ctx=ast.Store()),
+                        iter=self.expr(right) if right else self.place(ast.Constant(value=None), child),
+                        ifs=[],
+                        is_async=int(_starts_with(child, "async")),
+                    )
+                )
             elif child.kind() == "if_clause" and generators:
                 condition = _first_named(child)
                 if condition is not None:
@@ -826,9 +897,14 @@ class _Lowering:
             key = body.field("key") if body is not None and body.kind() == "pair" else None
             value = body.field("value") if body is not None and body.kind() == "pair" else body
             none = self.place(ast.Constant(value=None), node)
-            return self.place(ast.DictComp(
-                key=self.expr(key) if key is not None else none,
-                value=self.expr(value) if value is not None else none, generators=generators), node)
+            return self.place(
+                ast.DictComp(
+                    key=self.expr(key) if key is not None else none,
+                    value=self.expr(value) if value is not None else none,
+                    generators=generators,
+                ),
+                node,
+            )
         element = self.expr(body) if body is not None else self.place(ast.Constant(value=None), node)
         return self.place(_COMPREHENSIONS[kind](elt=element, generators=generators), node)
 
@@ -859,7 +935,9 @@ class _Lowering:
             if kind == "keyword_argument":
                 name, value = child.field("name"), child.field("value")
                 if value is not None:
-                    keywords.append(self.place(ast.keyword(arg=name.text() if name else None, value=self.expr(value)), child))
+                    keywords.append(
+                        self.place(ast.keyword(arg=name.text() if name else None, value=self.expr(value)), child)
+                    )
             elif kind == "dictionary_splat":
                 inner = _first_named(child)
                 if inner is not None:
@@ -881,12 +959,15 @@ class _Lowering:
                 name = _first_named(child, "identifier") or (_first_named(_first_named(child) or child, "identifier"))
             if name is None:
                 continue
-            argument = self.place(ast.arg(
-                arg=name.text(), annotation=None if annotation is None else self.expr(annotation)), child)
+            argument = self.place(
+                ast.arg(arg=name.text(), annotation=None if annotation is None else self.expr(annotation)), child
+            )
             splat = _first_named(child)
             if kind == "list_splat_pattern" or (splat is not None and splat.kind() == "list_splat_pattern"):
                 arguments.vararg = argument
-            elif kind == "dictionary_splat_pattern" or (splat is not None and splat.kind() == "dictionary_splat_pattern"):
+            elif kind == "dictionary_splat_pattern" or (
+                splat is not None and splat.kind() == "dictionary_splat_pattern"
+            ):
                 arguments.kwarg = argument
             else:
                 arguments.args.append(argument)
@@ -906,7 +987,7 @@ def _literal(text: str):
     if quote in ("'", '"') and "\\" not in text:
         for delimiter in (quote * 3, quote):
             if len(text) >= 2 * len(delimiter) and text.startswith(delimiter) and text.endswith(delimiter):
-                inner = text[len(delimiter):-len(delimiter)]
+                inner = text[len(delimiter) : -len(delimiter)]
                 if delimiter not in inner and (len(delimiter) == 3 or "\n" not in inner):
                     return inner
                 break
@@ -950,8 +1031,12 @@ def _is_token(item, text: str) -> bool:
 
 
 def _is_name(item) -> bool:
-    return (isinstance(item, _Token) and item.kind in ("identifier", "__future__") and item.text.isidentifier()
-            and item.text not in ("import", "from", "as", "class", "def"))
+    return (
+        isinstance(item, _Token)
+        and item.kind in ("identifier", "__future__")
+        and item.text.isidentifier()
+        and item.text not in ("import", "from", "as", "class", "def")
+    )
 
 
 def _dotted_tokens(items, position: int) -> tuple[int, list[str]]:
@@ -999,8 +1084,7 @@ def _end_at_body(statement: ast.AST) -> ast.AST:
 
 
 def _no_arguments() -> ast.arguments:
-    return ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[],
-                         kwarg=None, defaults=[])
+    return ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
 
 
 def _definition(kind, **fields) -> ast.stmt:

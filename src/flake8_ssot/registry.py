@@ -57,7 +57,8 @@ def render_registry(config: Config, source_name: str) -> str:
         lines += [
             "## Canonical symbols",
             "",
-            "Import these from their canonical module only; no other module of the package may define or re-export them.",
+            "Import these from their canonical module only; "
+            "no other module of the package may define or re-export them.",
             "",
             "| symbol | import it from | also defined in | note |",
             "|---|---|---|---|",

@@ -575,14 +575,20 @@ class Session:
             related[canonical] = None
             definition = self.definitions.locate(canonical, outcome.config.src)
             if definition is not None and self._in_workspace(definition.path, outcome.config):
-                related[canonical] = [lsp.DiagnosticRelatedInformation(
-                    location=lsp.Location(uri=from_fs_path(definition.path), range=definition.range(outcome.positions.encoding)),
-                    message=definition.what,
-                )]
+                related[canonical] = [
+                    lsp.DiagnosticRelatedInformation(
+                        location=lsp.Location(
+                            uri=from_fs_path(definition.path), range=definition.range(outcome.positions.encoding)
+                        ),
+                        message=definition.what,
+                    )
+                ]
         return lsp.Diagnostic(
             range=outcome.positions.range(diagnostic.span),
             message=diagnostic.message,
-            severity=lsp.DiagnosticSeverity.Warning if diagnostic.severity == "warning" else lsp.DiagnosticSeverity.Error,
+            severity=lsp.DiagnosticSeverity.Warning
+            if diagnostic.severity == "warning"
+            else lsp.DiagnosticSeverity.Error,
             code=diagnostic.code,
             code_description=lsp.CodeDescription(href=rule_url(diagnostic.code)),
             source=SOURCE,
@@ -672,20 +678,24 @@ class Session:
             if not overlaps(diagnostic.span, start, end) or not wanted(lsp.CodeActionKind.QuickFix, only):
                 continue
             if diagnostic.fix is not None and diagnostic.fix.edits:
-                fixes.append(lsp.CodeAction(
-                    title=fix_title(diagnostic),
+                fixes.append(
+                    lsp.CodeAction(
+                        title=fix_title(diagnostic),
+                        kind=lsp.CodeActionKind.QuickFix,
+                        diagnostics=[published],
+                        is_preferred=diagnostic.fix.applicability == SAFE,
+                        edit=self._edit(uri, outcome, self._text_edits(outcome, diagnostic.fix.edits)),
+                    )
+                )
+            edit = noqa_edit(outcome.source, outcome.positions.lines, diagnostic)
+            noqas.append(
+                lsp.CodeAction(
+                    title=f"Add # noqa: {diagnostic.code}",
                     kind=lsp.CodeActionKind.QuickFix,
                     diagnostics=[published],
-                    is_preferred=diagnostic.fix.applicability == SAFE,
-                    edit=self._edit(uri, outcome, self._text_edits(outcome, diagnostic.fix.edits)),
-                ))
-            edit = noqa_edit(outcome.source, outcome.positions.lines, diagnostic)
-            noqas.append(lsp.CodeAction(
-                title=f"Add # noqa: {diagnostic.code}",
-                kind=lsp.CodeActionKind.QuickFix,
-                diagnostics=[published],
-                edit=self._edit(uri, outcome, self._text_edits(outcome, [edit])),
-            ))
+                    edit=self._edit(uri, outcome, self._text_edits(outcome, [edit])),
+                )
+            )
         actions = fixes
         if wanted(FIX_ALL_KIND, only) and any(is_fixable(d) for d in outcome.diagnostics):
             # Fixing a whole file re-checks it, maybe several times: clients that can resolve
@@ -813,6 +823,7 @@ def is_python(uri: str, language_id: str | None) -> bool:
 
 # --------------------------------------------------------------------------- wiring and entry point
 
+
 def create_server() -> LanguageServer:
     server = LanguageServer("ssot", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
     session = Session(server)
@@ -859,8 +870,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv[:1] == ["server"]:  # called from `ssot server` without its arguments
             argv = argv[1:]
     parser = argparse.ArgumentParser(prog="ssot server", description=main.__doc__)
-    parser.add_argument("--log-level", default="warning", choices=("error", "warning", "info", "debug"),
-                        help="what to log on standard error (default: warning)")
+    parser.add_argument(
+        "--log-level",
+        default="warning",
+        choices=("error", "warning", "info", "debug"),
+        help="what to log on standard error (default: warning)",
+    )
     parser.add_argument("--log-file", help="log here instead of standard error")
     options = parser.parse_args(list(argv))
     if MISSING_EXTRA is not None:
