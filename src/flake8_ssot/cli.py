@@ -253,6 +253,14 @@ class Configurations:
             self.by_directory[directory] = index
         return index
 
+    def add(self, base: Config) -> int:
+        """The index of a configuration loaded from `base.file` (the run-level cache restores them)."""
+        index = self._index.get(base.file)
+        if index is None:
+            index = self._index[base.file] = len(self.configs)
+            self.configs.append(self.overrides.apply(base))
+        return index
+
     def for_directory(self, directory: str) -> Config:
         return self.configs[self.index_for_directory(directory)]
 
@@ -371,11 +379,24 @@ def check_paths(
 ) -> Outcome:
     """Discover and check files. `cache_dir`: None disables the cache, "" means each
     configuration's default (`cache-dir`, else `.ssot_cache` beside its pyproject.toml)."""
-    found = discover(paths, configurations.for_directory, boundary=root, force_exclude=force_exclude)
+    run = None
+    if fix is None and cache_dir is not None and check is check_file:
+        from flake8_ssot.runstate import RunState
+
+        run = RunState.for_run(paths, configurations, root, cache_dir, force_exclude, jobs)
+        if run is not None:
+            answer = run.answer()
+            if answer is not None:  # nothing the last run saw has changed: its results stand
+                return Outcome(answer, [], configurations.configs, fix=fix)
+    walked: list[str] | None = [] if run is not None else None
+    found = discover(paths, configurations.for_directory, boundary=root, force_exclude=force_exclude, walked=walked)
     problems = [f"{path}: no such file or directory" for path in found.missing]
     problems += [f"{directory}: cannot list the directory: {reason}" for directory, reason in found.unreadable]
     if fix is None:
-        results = check_files(found.files, configurations, jobs, cache_dir, check)
+        observed: list | None = [] if run is not None else None
+        results = check_files(found.files, configurations, jobs, cache_dir, check, observed)
+        if run is not None and not problems:
+            run.save(found.files, observed, results, walked)
     else:
         results = fixing.fix_files(found.files, configurations, jobs, cache_dir, fix)
     return Outcome(results, problems, configurations.configs, fix=fix)
@@ -387,8 +408,11 @@ def check_files(
     jobs: int,
     cache_dir: str | None,
     check: CheckFunction = check_file,
+    observed: list | None = None,
 ) -> list[FileResult]:
-    """Results in the order of `files`: cached ones straight away, the rest from the runner."""
+    """Results in the order of `files`: cached ones straight away, the rest from the runner.
+    `observed`, if given, receives each file's `os.stat` taken before it was read (None for a
+    file without a cache), for the run-level cache."""
     from flake8_ssot.cache import Cache, default_cache_dir, now_ns
 
     caches: dict[int, Cache] = {}
@@ -415,6 +439,8 @@ def check_files(
                 status = os.stat(path)
             except OSError:
                 status = None
+            if observed is not None:
+                observed.append(status)
             if status is not None:
                 state, cached = cache.lookup(path, status)
                 if state == "hit":
@@ -422,6 +448,8 @@ def check_files(
                     continue
                 if state == "verify":
                     expected = cache.digest(path)
+        elif observed is not None:
+            observed.append(None)
         tasks.append(Task(path, index, expected))
         slots.append((position, status, cache))
     progress = Progress()

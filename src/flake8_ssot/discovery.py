@@ -126,11 +126,13 @@ def discover(
     config_for_dir: Callable[[str], Config],
     boundary: str | None = None,
     force_exclude: bool = False,
+    walked: list[str] | None = None,
 ) -> Discovery:
     """Python files under `paths`. `config_for_dir(directory)` gives the configuration whose
     `exclude` applies there; `boundary` (the project root) limits how far up `.gitignore`
     files are read outside a git repository. `force_exclude` applies the excludes to
-    explicitly named files too (for pre-commit, which names every file)."""
+    explicitly named files too (for pre-commit, which names every file). `walked`, if given,
+    receives every directory listed (the run-level cache watches them)."""
     result = Discovery()
     seen: set[str] = set()
     for given in paths:
@@ -139,7 +141,7 @@ def discover(
             ignores = _ancestor_ignores(absolute, boundary)
             if force_exclude and _explicit_excluded(absolute, True, ignores, config_for_dir):
                 continue
-            _walk(absolute, ignores, config_for_dir, result, seen)
+            _walk(absolute, ignores, config_for_dir, result, seen, walked)
         elif os.path.exists(absolute) or os.path.islink(absolute):
             if force_exclude:
                 parent = os.path.dirname(absolute)
@@ -162,10 +164,15 @@ def _explicit_excluded(path: str, is_dir: bool, ignores: list[IgnoreFile], confi
     return is_dir and (name in DEFAULT_EXCLUDES or name.startswith("."))
 
 
-def _walk(top: str, ignores: list[IgnoreFile], config_for_dir, result: Discovery, seen: set[str]) -> None:
+def _walk(
+    top: str, ignores: list[IgnoreFile], config_for_dir, result: Discovery, seen: set[str],
+    walked: list[str] | None = None,
+) -> None:
     stack = [(top, ignores)]
     while stack:
         directory, inherited = stack.pop()
+        if walked is not None:
+            walked.append(directory)
         try:
             with os.scandir(directory) as scan:
                 entries = list(scan)

@@ -1,0 +1,375 @@
+"""The run-level cache: when nothing a run looked at has changed, the next identical run
+reuses its results without discovering or looking up a single file.
+
+A run of `ssot check` (with the cache on, no `--fix`) saves, beside the per-file cache, one
+file keyed on the command (working directory, paths, `--config`, rule selection,
+`--force-exclude`, `--cache-dir`, tool version) holding:
+
+- the list of files it checked, in order, with each one's `os.stat` taken before it was
+  read (modification and change times, size, inode);
+- what discovery depended on: every directory it listed, every ancestor of the given paths
+  and of the working directory, and every `.gitignore`, `pyproject.toml`,
+  `.git/info/exclude` in them, each with its `os.stat`. Adding, removing or renaming an entry
+  changes its directory's times, so new files, new subdirectories and new ignore or
+  configuration files are seen; editing one changes its own;
+- the configuration files the run used, in order, and the results of the files that had
+  something to report.
+
+The next run with the same key stats those directories and files only; if every stat is
+the same, the saved results are the answer. Anything else, or anything unreadable, and the
+run takes the full path (discovery, the per-file cache) and saves a new state. Nothing is
+saved when any of those stats is less than 2 s older than the start of the run (the racy
+rule of the per-file cache, on the change time, which cannot be set back): a change in the
+same clock tick could otherwise go unseen. Nor when a path was missing, a directory could not
+be listed or a file could not be read (those are retried every run).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import sys
+import tempfile
+import time
+import zlib
+from array import array
+from typing import TYPE_CHECKING, Sequence
+
+from flake8_ssot import __version__
+from flake8_ssot.cache import RACY_NS, _decode, _encode, _prepare_directory, default_cache_dir
+from flake8_ssot.config import config_for, default_config, load_config
+from flake8_ssot.runner import FileResult, clean_result
+
+if TYPE_CHECKING:
+    from flake8_ssot.cli import Configurations
+
+FORMAT = 1
+MAGIC = b"SSOTRUN1"
+_HEAD = struct.Struct("<IQ")  # crc32 of the rest, header length
+
+
+def _stat_tuple(status: os.stat_result) -> tuple[int, int, int, int]:
+    return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
+
+
+class RunState:
+    def __init__(
+        self, path: str, directory: str, configurations: Configurations, paths: Sequence[str], jobs: int = 1
+    ) -> None:
+        self.path = path
+        self.jobs = jobs
+        self.directory = directory
+        self.configurations = configurations
+        self.paths = [os.path.normpath(os.path.abspath(given)) for given in paths]
+        self.start = time.time_ns()
+
+    @classmethod
+    def for_run(
+        cls, paths: Sequence[str], configurations: Configurations, root: str, cache_dir: str, force_exclude: bool,
+        jobs: int = 1,
+    ) -> RunState | None:
+        """The state file of this command, or None when the root has no configuration to cache for."""
+        config = config_for(root, configurations.explicit)
+        if config.is_empty:
+            return None
+        directory = cache_dir or default_cache_dir(config)
+        cwd = os.getcwd()
+        explicit = os.path.abspath(configurations.explicit) if configurations.explicit else None
+        absolute = [os.path.normpath(os.path.abspath(given)) for given in paths]
+        text = repr((
+            __version__, FORMAT, sys.version, cwd, absolute, explicit,
+            configurations.overrides.key(), bool(force_exclude), cache_dir, root,
+        ))
+        key = hashlib.sha1(text.encode("utf-8", "surrogateescape"), usedforsecurity=False).hexdigest()[:20]
+        return cls(os.path.join(directory, __version__, f"run-{key}.bin"), directory, configurations, paths, jobs)
+
+    # ------------------------------------------------------------------ reading
+
+    def answer(self) -> list[FileResult] | None:
+        """The saved results, if nothing they depend on changed; else None."""
+        try:
+            with open(self.path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        try:
+            return self._answer(data)
+        except Exception:  # a damaged state file costs the fast path, never the run
+            return None
+
+    def _answer(self, data: bytes) -> list[FileResult] | None:
+        if not data.startswith(MAGIC):
+            return None
+        crc, header_length = _HEAD.unpack_from(data, len(MAGIC))
+        body = len(MAGIC) + _HEAD.size
+        if zlib.crc32(memoryview(data)[body - 8:]) != crc:
+            return None
+        header = json.loads(data[body:body + header_length])
+        if header["format"] != FORMAT or header["version"] != __version__:
+            return None
+        offset = body + header_length
+        names_length, count = header["names"], header["count"]
+        files = data[offset:offset + names_length].decode("utf-8", "surrogateescape").split("\0") if count else []
+        if len(files) != count:
+            return None
+        offset += names_length
+        times = array("q")
+        times.frombytes(data[offset:offset + 16 * count])
+        offset += 16 * count
+        sizes = array("Q")
+        sizes.frombytes(data[offset:offset + 16 * count])
+        if len(times) != 2 * count or len(sizes) != 2 * count:
+            return None
+        # The stats of the last part of the files go to a second process when that pays; this
+        # one meanwhile checks the watched paths, builds the results and stats the rest.
+        helper = _Helper(files, times, sizes, self.jobs)
+        try:
+            if not _watched_unchanged(header["watched"]):
+                return None
+            strings = header["strings"]
+            results: list[FileResult] = [clean_result(path) for path in files]
+            for position, syntax_error, diagnostics in header["results"]:
+                if syntax_error is not None and type(syntax_error) is not str:
+                    return None
+                decoded = tuple(_decode(item, strings) for item in diagnostics)
+                results[position] = FileResult(files[position], decoded, syntax_error)
+            if not _unchanged(files, times, sizes, 0, helper.split):
+                return None
+        finally:
+            theirs = helper.wait()
+        if not theirs:
+            return None
+        configurations = self.configurations
+        for file in header["configs"]:
+            configurations.add(load_config(file) if file is not None else default_config())
+        return results
+
+    # ------------------------------------------------------------------ writing
+
+    def save(
+        self, files: Sequence[str], observed: Sequence[os.stat_result | None], results: Sequence[FileResult],
+        walked: Sequence[str],
+    ) -> None:
+        """Record this run, or remove the old record when this one cannot be trusted later."""
+        try:
+            data = self._encode(files, observed, results, walked)
+        except (OSError, ValueError, OverflowError):
+            data = None
+        try:
+            if data is None:
+                if os.path.exists(self.path):
+                    os.unlink(self.path)
+                return
+            _prepare_directory(self.directory)
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            _atomic_write_bytes(self.path, data)
+        except OSError:
+            pass  # a read-only tree or a full disk costs speed, never the run
+
+    def _encode(self, files, observed, results, walked) -> bytes | None:
+        limit = self.start - RACY_NS
+        if len(files) != len(observed) or len(files) != len(results):
+            return None
+        times = array("q")
+        sizes = array("Q")
+        for status in observed:
+            if status is None or status.st_ctime_ns >= limit or status.st_mtime_ns >= limit:
+                return None  # no cache for it, or changed too recently to prove anything later
+            times.append(status.st_mtime_ns)
+            times.append(status.st_ctime_ns)
+            sizes.append(status.st_size)
+            sizes.append(status.st_ino)
+        strings: list[str] = []
+        index: dict[str, int] = {}
+
+        def intern(text: str) -> int:
+            number = index.get(text)
+            if number is None:
+                number = index[text] = len(strings)
+                strings.append(text)
+            return number
+
+        saved = []
+        for position, (path, result) in enumerate(zip(files, results)):
+            if result.path != path or result.error is not None:
+                return None
+            if result.diagnostics or result.syntax_error is not None:
+                saved.append([position, result.syntax_error, [_encode(d, intern) for d in result.diagnostics]])
+        watched = []
+        for path, how in self._watched(walked).items():
+            try:
+                status = os.stat(path)
+            except (FileNotFoundError, NotADirectoryError):
+                if how == _OPTIONAL:
+                    watched.append([path])  # must still be absent next time
+                    continue
+                return None
+            except OSError:
+                return None
+            if how == _EXISTS:
+                watched.append([path, None])
+                continue
+            if status.st_ctime_ns >= limit or status.st_mtime_ns >= limit:
+                return None
+            watched.append([path, *_stat_tuple(status)])
+        configs = [config.file for config in self.configurations.configs]
+        names = "\0".join(files).encode("utf-8", "surrogateescape")
+        header = json.dumps({
+            "format": FORMAT, "version": __version__, "watched": watched, "configs": configs,
+            "strings": strings, "results": saved, "names": len(names), "count": len(files),
+        }, separators=(",", ":")).encode("utf-8", "surrogateescape")
+        rest = struct.pack("<Q", len(header)) + header + names + times.tobytes() + sizes.tobytes()
+        return MAGIC + struct.pack("<I", zlib.crc32(rest)) + rest
+
+    def _watched(self, walked: Sequence[str]) -> dict[str, int]:
+        """Every directory and file whose change could change what discovery finds or which
+        configuration applies, other than the checked files themselves: path -> how it is
+        watched. A listed directory's times change when an entry is added, removed or
+        renamed in it; above the listed directories (where unrelated entries come and go,
+        `/tmp` say) only the files that matter are watched, present or absent."""
+        watched: dict[str, int] = {}
+        listed = set(walked)
+        for start in [os.getcwd(), *self.paths]:
+            directory = start if os.path.isdir(start) else os.path.dirname(start)
+            while True:
+                if directory not in listed:
+                    for name in (".gitignore", "pyproject.toml"):
+                        watched.setdefault(os.path.join(directory, name), _OPTIONAL)
+                git = os.path.join(directory, ".git")
+                watched.setdefault(git, _OPTIONAL)
+                if os.path.exists(git):
+                    watched[git] = _EXISTS
+                    watched.setdefault(os.path.join(git, "info", "exclude"), _OPTIONAL)
+                parent = os.path.dirname(directory)
+                if parent == directory:
+                    break
+                directory = parent
+        for directory in walked:
+            watched[directory] = _STAT
+            for name in (".gitignore", "pyproject.toml"):
+                path = os.path.join(directory, name)
+                if os.path.lexists(path):
+                    watched[path] = _STAT
+                elif watched.get(path) == _OPTIONAL:
+                    del watched[path]  # its directory's times tell when it appears
+        for config in self.configurations.configs:
+            if config.file:
+                watched[config.file] = _STAT
+        if self.configurations.explicit:
+            watched[os.path.abspath(self.configurations.explicit)] = _STAT
+        return watched
+
+
+_STAT, _OPTIONAL, _EXISTS = 0, 1, 2
+# Below this many files a second process costs more than half the stats saves.
+MIN_FILES_TO_SPLIT = 8192
+
+
+def _unchanged(files: Sequence[str], times: array, sizes: array, start: int, stop: int) -> bool:
+    stat = os.stat
+    index = 2 * start
+    for path in files[start:stop]:
+        try:
+            status = stat(path)
+        except OSError:
+            return False
+        if (
+            status.st_mtime_ns != times[index] or status.st_ctime_ns != times[index + 1]
+            or status.st_size != sizes[index] or status.st_ino != sizes[index + 1]
+        ):
+            return False
+        index += 2
+    return True
+
+
+def _watched_unchanged(watched: list) -> bool:
+    stat = os.stat
+    for entry in watched:
+        path = entry[0]
+        try:
+            status = stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            if len(entry) == 1:
+                continue  # absent then, absent now
+            return False
+        if len(entry) == 1:
+            return False  # it appeared
+        if len(entry) == 2:
+            continue  # only its existence matters (a `.git` directory)
+        _, mtime, ctime, size, ino = entry
+        if (
+            status.st_mtime_ns != mtime or status.st_ctime_ns != ctime
+            or status.st_size != size or status.st_ino != ino
+        ):
+            return False
+    return True
+
+
+class _Helper:
+    """On a large tree with two or more jobs, a forked process stats `files[split:]` while
+    this one does the rest (threads do not pay: the loop holds the GIL between the calls),
+    and answers with one byte. The child takes the larger share: the parent also checks
+    the watched paths and builds the results meanwhile."""
+
+    def __init__(self, files: Sequence[str], times: array, sizes: array, jobs: int) -> None:
+        count = len(files)
+        self.split = count
+        self.pid = 0
+        self.read_end = -1
+        if jobs < 2 or count < MIN_FILES_TO_SPLIT or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+            return
+        split = count * 2 // 5
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return
+        if pid == 0:  # the child: no cleanup handlers, no buffers flushed, one byte out
+            code = 1
+            try:
+                os.close(read_end)
+                os.write(write_end, b"1" if _unchanged(files, times, sizes, split, count) else b"0")
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        self.split, self.pid, self.read_end = split, pid, read_end
+
+    def wait(self) -> bool:
+        """The child's answer (True when it has none to give: this process did everything)."""
+        if not self.pid:
+            return True
+        try:
+            return os.read(self.read_end, 1) == b"1"
+        finally:
+            os.close(self.read_end)
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+
+
+def _all_unchanged(files: Sequence[str], times: array, sizes: array, jobs: int) -> bool:
+    """One `os.stat` per file, compared with the saved one, split as `answer` splits it."""
+    helper = _Helper(files, times, sizes, jobs)
+    try:
+        mine = _unchanged(files, times, sizes, 0, helper.split)
+    finally:
+        theirs = helper.wait()
+    return mine and theirs
+
+
+def _atomic_write_bytes(path: str, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
