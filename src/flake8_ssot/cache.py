@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from typing import Any
 
@@ -307,6 +306,8 @@ def _prepare_directory(directory: str) -> None:
 
 def _atomic_write(path: str, text: str) -> None:
     directory = os.path.dirname(path)
+    import tempfile  # only when writing: a warm run that changes nothing never imports it
+
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

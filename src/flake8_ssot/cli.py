@@ -11,12 +11,10 @@ import argparse
 import dataclasses
 import os
 import sys
-from typing import Callable, Sequence, TextIO
+from typing import TYPE_CHECKING, Callable, Sequence, TextIO
 
 from flake8_ssot import __version__
-from flake8_ssot.baseline import Plan as BaselinePlan
 from flake8_ssot.config import CODE_PREFIX, PATTERN_CODE, Config, ConfigError, config_for, find_config_file, load_config
-from flake8_ssot.discovery import discover
 from flake8_ssot import fixing
 from flake8_ssot.fixing import FixMode
 from flake8_ssot.reporters import FORMATS, TEXT_FORMATS, Report, display_path, render
@@ -38,6 +36,9 @@ from flake8_ssot.runner import (
     read_source,
     run_tasks,
 )
+
+if TYPE_CHECKING:
+    from flake8_ssot.baseline import Plan as BaselinePlan
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -333,6 +334,10 @@ def baseline_plan(args: argparse.Namespace, cwd: str) -> BaselinePlan | None:
         raise UsageError("--add-new only works with --write-baseline")
     root = project_root(cwd, args.config)
     configured = config_for(root, args.config).baseline
+    if args.write_baseline is None and (args.baseline or configured) is None:
+        return None  # what Plan.make answers here, without importing the baseline module
+    from flake8_ssot.baseline import Plan as BaselinePlan
+
     return BaselinePlan.make(root, cwd, args.baseline, args.write_baseline, args.add_new, configured)
 
 
@@ -388,6 +393,8 @@ def check_paths(
             answer = run.answer()
             if answer is not None:  # nothing the last run saw has changed: its results stand
                 return Outcome(answer, [], configurations.configs, fix=fix)
+    from flake8_ssot.discovery import discover  # a warm run answered above never needs it
+
     walked: list[str] | None = [] if run is not None else None
     found = discover(paths, configurations.for_directory, boundary=root, force_exclude=force_exclude, walked=walked)
     problems = [f"{path}: no such file or directory" for path in found.missing]

@@ -31,7 +31,6 @@ import json
 import os
 import struct
 import sys
-import tempfile
 import time
 import zlib
 from array import array
@@ -362,6 +361,8 @@ def _all_unchanged(files: Sequence[str], times: array, sizes: array, jobs: int) 
 
 
 def _atomic_write_bytes(path: str, data: bytes) -> None:
+    import tempfile
+
     handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as stream:

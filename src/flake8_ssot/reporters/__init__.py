@@ -67,17 +67,20 @@ def relative_uri(path: str, base: str) -> str:
     return relative.replace(os.sep, "/")
 
 
-def render(output_format: str, report: Report) -> str:
-    from flake8_ssot.reporters import github, gitlab, json_format, junit, sarif, text
+_RENDERERS = {
+    "full": ("text", "render_full"),
+    "concise": ("text", "render_concise"),
+    "json": ("json_format", "render_json"),
+    "json-lines": ("json_format", "render_json_lines"),
+    "sarif": ("sarif", "render"),
+    "github": ("github", "render"),
+    "gitlab": ("gitlab", "render"),
+    "junit": ("junit", "render"),
+}
 
-    renderers = {
-        "full": text.render_full,
-        "concise": text.render_concise,
-        "json": json_format.render_json,
-        "json-lines": json_format.render_json_lines,
-        "sarif": sarif.render,
-        "github": github.render,
-        "gitlab": gitlab.render,
-        "junit": junit.render,
-    }
-    return renderers[output_format](report)
+
+def render(output_format: str, report: Report) -> str:
+    import importlib
+
+    module, function = _RENDERERS[output_format]  # only the reporter asked for is imported
+    return getattr(importlib.import_module(f"flake8_ssot.reporters.{module}"), function)(report)
