@@ -10,6 +10,8 @@ recorded times (a coarse kernel clock ticks at least every 10 ms).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import textwrap
 import time
@@ -97,21 +99,23 @@ def racy(monkeypatch):
     monkeypatch.setattr(runstate, "RACY_NS", RACY_NS)
 
 
-def run(root: Path, *extra: str) -> tuple[int, str]:
-    """`ssot check` in-process, from `root`; (exit code, JSON report)."""
+def run(root: Path, *extra: str) -> tuple[int, str, str]:
+    """`ssot check` in-process, from `root`; (exit code, JSON report, standard error)."""
     clear_caches()  # each command is a new process: no configuration remembered in between
     out = root.parent / "report.json"
     if out.exists():
         out.unlink()
     previous = os.getcwd()
     os.chdir(root)
+    errors = io.StringIO()
     try:
-        code = cli.main([
-            "check", *extra, "--output-format", "json", "--output-file", str(out), "--jobs", "1",
-        ])
+        with contextlib.redirect_stderr(errors):
+            code = cli.main([
+                "check", *extra, "--output-format", "json", "--output-file", str(out), "--jobs", "1",
+            ])
     finally:
         os.chdir(previous)
-    return code, out.read_text(encoding="utf-8") if out.exists() else ""
+    return code, out.read_text(encoding="utf-8") if out.exists() else "", errors.getvalue()
 
 
 class Spy:
@@ -136,11 +140,11 @@ def settle() -> None:
     time.sleep(2 * RACY_NS / 1e9)
 
 
-def cached(root: Path, cache: Path) -> tuple[int, str]:
+def cached(root: Path, cache: Path) -> tuple[int, str, str]:
     return run(root, "--cache-dir", str(cache))
 
 
-def reference(root: Path) -> tuple[int, str]:
+def reference(root: Path) -> tuple[int, str, str]:
     return run(root, "--no-cache")
 
 
@@ -309,10 +313,11 @@ def test_a_tree_whose_results_change_is_never_answered_stale(tmp_path, monkeypat
     make_tree(root)
     cache = tmp_path / "cache"
     settle()
-    cached(root, cache)
+    before = cached(root, cache)
     fix_violation(root)
-    code, text = cached(root, cache)
-    assert text.count('"SSOT001"') == reference(root)[1].count('"SSOT001"')
+    after = cached(root, cache)
+    assert after[1].count('"SSOT001"') == before[1].count('"SSOT001"') - 1
+    assert after == reference(root)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can list a directory without permissions")
@@ -361,6 +366,22 @@ def test_paths_and_options_are_part_of_the_key(tmp_path, monkeypatch, racy):
     assert not spy.last() and selected == run(root, "--select", "SSOT002", "--no-cache")
     assert cached(root, cache) == whole and spy.last()
     assert run(root, "tests", "--cache-dir", str(cache)) == part and spy.last()
+
+
+def test_a_named_file_that_is_excluded_is_still_watched(tmp_path, monkeypatch, racy):
+    """`--force-exclude` skips a named file; deleting it must still be reported as missing."""
+    root = tmp_path / "repo"
+    make_tree(root)
+    cache = tmp_path / "cache"
+    spy = Spy(monkeypatch)
+    named = ("src/netra_backend/generated/stub.py", "tests", "--force-exclude")
+    settle()
+    first = run(root, *named, "--cache-dir", str(cache))
+    assert run(root, *named, "--cache-dir", str(cache)) == first and spy.last()
+    (root / "src/netra_backend/generated/stub.py").unlink()
+    after = run(root, *named, "--cache-dir", str(cache))
+    assert not spy.last() and after == run(root, *named, "--no-cache")
+    assert "no such file" in after[2]
 
 
 def test_fork_split_agrees_with_one_process(tmp_path, monkeypatch):

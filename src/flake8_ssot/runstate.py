@@ -7,11 +7,15 @@ file keyed on the command (working directory, paths, `--config`, rule selection,
 
 - the list of files it checked, in order, with each one's `os.stat` taken before it was
   read (modification and change times, size, inode);
-- what discovery depended on: every directory it listed, every ancestor of the given paths
-  and of the working directory, and every `.gitignore`, `pyproject.toml`,
-  `.git/info/exclude` in them, each with its `os.stat`. Adding, removing or renaming an entry
-  changes its directory's times, so new files, new subdirectories and new ignore or
-  configuration files are seen; editing one changes its own;
+- what discovery depended on: every path named on the command line (a named file that
+  `--force-exclude` skipped must still be reported when it disappears), every directory it
+  listed with its `.gitignore` and `pyproject.toml`, each with its `os.stat`; and above
+  those, in every ancestor of the given paths and of the working directory, whether
+  `.gitignore`, `pyproject.toml`, `.git` and `.git/info/exclude` exist (and the stat of
+  those that do, `.git` aside). Adding, removing or renaming an entry changes its
+  directory's times, so new files, new subdirectories and new ignore or configuration files
+  are seen; editing one changes its own. An ancestor's own times are not watched: entries
+  come and go in `/tmp` all the time;
 - the configuration files the run used, in order, and the results of the files that had
   something to report.
 
@@ -140,9 +144,9 @@ class RunState:
             theirs = helper.wait()
         if not theirs:
             return None
-        configurations = self.configurations
-        for file in header["configs"]:
-            configurations.add(load_config(file) if file is not None else default_config())
+        bases = [load_config(file) if file is not None else default_config() for file in header["configs"]]
+        for base in bases:  # as the full run found them, in its order (reporters list them)
+            self.configurations.add(base)
         return results
 
     # ------------------------------------------------------------------ writing
@@ -253,6 +257,8 @@ class RunState:
                     watched[path] = _STAT
                 elif watched.get(path) == _OPTIONAL:
                     del watched[path]  # its directory's times tell when it appears
+        for path in self.paths:
+            watched[path] = _STAT  # a named file deleted, or replaced by a directory, even if excluded
         for config in self.configurations.configs:
             if config.file:
                 watched[config.file] = _STAT
