@@ -384,6 +384,22 @@ def test_a_named_file_that_is_excluded_is_still_watched(tmp_path, monkeypatch, r
     assert "no such file" in after[2]
 
 
+def test_old_states_are_pruned(tmp_path, monkeypatch, racy):
+    root = tmp_path / "repo"
+    make_tree(root)
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(runstate, "MAX_STATES", 3)
+    settle()
+    commands = [("tests",), ("scripts",), ("src",), ("tests", "scripts"), (".",)]
+    for paths in commands:
+        run(root, *paths, "--cache-dir", str(cache))
+        assert len(state_files(cache)) <= 3
+    spy = Spy(monkeypatch)
+    assert run(root, ".", "--cache-dir", str(cache)) == run(root, ".", "--no-cache") and spy.answers == [True]
+    run(root, "tests", "--cache-dir", str(cache))
+    assert spy.answers == [True, False]  # its state was among the oldest, pruned
+
+
 def test_fork_split_agrees_with_one_process(tmp_path, monkeypatch):
     files = []
     for index in range(40):

@@ -168,6 +168,7 @@ class RunState:
             _prepare_directory(self.directory)
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             _atomic_write_bytes(self.path, data)
+            _prune(os.path.dirname(self.path), keep=self.path)
         except OSError:
             pass  # a read-only tree or a full disk costs speed, never the run
 
@@ -268,6 +269,28 @@ class RunState:
 
 
 _STAT, _OPTIONAL, _EXISTS = 0, 1, 2
+# Each distinct command has its own state (pre-commit names different files every time):
+# beyond this many, the least recently written go.
+MAX_STATES = 16
+
+
+def _prune(directory: str, keep: str) -> None:
+    states = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.name.startswith("run-") and entry.name.endswith(".bin") and entry.path != keep:
+                try:
+                    states.append((entry.stat().st_mtime_ns, entry.path))
+                except OSError:
+                    continue
+    states.sort()
+    for _, path in states[:max(0, len(states) - (MAX_STATES - 1))]:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
 # Below this many files a second process costs more than half the stats saves.
 MIN_FILES_TO_SPLIT = 8192
 
