@@ -171,15 +171,8 @@ class Cache:
                 for key, entry in other_entries.items():
                     if key not in self.changed:
                         sources[key] = (other_strings, entry)
-        strings: list[str] = []
-        index: dict[str, int] = {}
-
-        def intern(text: str) -> int:
-            number = index.get(text)
-            if number is None:
-                number = index[text] = len(strings)
-                strings.append(text)
-            return number
+        table = StringTable()
+        strings, intern = table.strings, table.intern
 
         entries = {}
         for key in sorted(sources):
@@ -239,6 +232,21 @@ def _valid_document(document: dict) -> tuple[list[str], dict[str, list]]:
             ):
                 entries[key] = entry
     return strings, entries
+
+
+class StringTable:
+    """The `strings` list of a cache document: each text stored once, referred to by index."""
+
+    def __init__(self) -> None:
+        self.strings: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def intern(self, text: str) -> int:
+        number = self._index.get(text)
+        if number is None:
+            number = self._index[text] = len(self.strings)
+            self.strings.append(text)
+        return number
 
 
 def _encode(diagnostic: Diagnostic, intern) -> list:

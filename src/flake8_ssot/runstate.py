@@ -41,7 +41,7 @@ from array import array
 from typing import TYPE_CHECKING, Sequence
 
 from flake8_ssot import __version__
-from flake8_ssot.cache import RACY_NS, _decode, _encode, _prepare_directory, default_cache_dir
+from flake8_ssot.cache import RACY_NS, StringTable, _decode, _encode, _prepare_directory, default_cache_dir
 from flake8_ssot.config import config_for, default_config, load_config
 from flake8_ssot.runner import FileResult, clean_result
 
@@ -185,15 +185,8 @@ class RunState:
             times.append(status.st_ctime_ns)
             sizes.append(status.st_size)
             sizes.append(status.st_ino)
-        strings: list[str] = []
-        index: dict[str, int] = {}
-
-        def intern(text: str) -> int:
-            number = index.get(text)
-            if number is None:
-                number = index[text] = len(strings)
-                strings.append(text)
-            return number
+        table = StringTable()
+        strings, intern = table.strings, table.intern
 
         saved = []
         for position, (path, result) in enumerate(zip(files, results)):
