@@ -451,3 +451,71 @@ def test_renaming_an_import_no_rule_can_match_through_keeps_the_other_findings()
         checker.check(source, str(ROUTES), config)
         assert checker.check(edited, str(ROUTES), config) == full(edited, ROUTES, config)
         assert checker.last_was_incremental
+
+
+def _rechecked(monkeypatch) -> list[str]:
+    """The reduced buffers the incremental path sends to the engine, as they are checked."""
+    import flake8_ssot.incremental as incremental
+
+    seen: list[str] = []
+
+    def spy(source, *args, **kwargs):
+        seen.append(source)
+        return check_source(source, *args, **kwargs)
+
+    monkeypatch.setattr(incremental, "check_source", spy)
+    return seen
+
+
+def test_renaming_a_configured_import_no_key_reaches_rechecks_none_of_its_uses(monkeypatch):
+    """`get_websocket_manager` is a configured package's function, but no legacy, factory or
+    canonical key is it or lies under it: renaming its import changes no finding through it,
+    so the methods calling it are not checked again (the fixture's wildcard key
+    `netra_backend.app.legacy_*` has three components and cannot reach past the name's five)."""
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    checker = IncrementalChecker()
+    checker.check(SOURCE, str(ROUTES), config)
+    seen = _rechecked(monkeypatch)
+    renamed = SOURCE.replace("import get_websocket_manager\n", "import get_websocket_manager as get_manager\n")
+    assert checker.check(renamed, str(ROUTES), config) == full(renamed, ROUTES, config)
+    assert checker.last_was_incremental
+    assert "manager = get_websocket_manager(context)" not in seen[-1]
+
+
+def test_renaming_an_import_a_key_reaches_rechecks_its_uses(monkeypatch):
+    """Names whose path a rule can follow: a factory class (by key, and re-exported by its
+    parent package), a module above a legacy key, a module a canonical alias is read from."""
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    manager_alias = SOURCE.replace(
+        "from typing import TYPE_CHECKING\n",
+        "from typing import TYPE_CHECKING\n\nfrom netra_backend.app.websocket_core import websocket_manager as ws\n"
+        "WebSocketManager = ws.WebSocketManager\n",
+    )
+    reexported = SOURCE.replace(
+        "from netra_backend.app.services.user_execution_context import UserExecutionContext",
+        "from netra_backend.app.services import UserExecutionContext",
+    )
+    legacy_module = SOURCE.replace(
+        "from typing import TYPE_CHECKING\n",
+        "from typing import TYPE_CHECKING\n\nfrom netra_backend.app.websocket_core import factory\n",
+    ).replace("manager = get_websocket_manager(context)", "manager = factory.create_websocket_manager(context)")
+    cases = [
+        (SOURCE, "import UserExecutionContext\n", "import UserExecutionContext as Context\n",
+         "context = UserExecutionContext(user_id=user_id)"),
+        (reexported, "import UserExecutionContext\n", "import UserExecutionContext as Context\n",
+         "context = UserExecutionContext(user_id=user_id)"),
+        (legacy_module, "import factory\n", "import factory as retired\n",
+         "manager = factory.create_websocket_manager(context)"),
+        (manager_alias, "websocket_manager as ws\n", "unified_manager as ws\n", "WebSocketManager = ws.WebSocketManager"),
+    ]
+    for source, old, new, use in cases:
+        checker = IncrementalChecker()
+        before = checker.check(source, str(ROUTES), config)
+        assert before == full(source, ROUTES, config)
+        seen = _rechecked(monkeypatch)
+        edited = source.replace(old, new)
+        after = checker.check(edited, str(ROUTES), config)
+        assert after == full(edited, ROUTES, config), new
+        assert checker.last_was_incremental, new
+        assert use in seen[-1], new
+        assert after != before, new  # the finding through the name came or went

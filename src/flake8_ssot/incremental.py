@@ -307,15 +307,17 @@ def _affected(old: Sequence[Chunk], new: Sequence[Chunk], others: Sequence[Chunk
 def _not_inert(names: set[str], chunks: Sequence[Chunk], config: Config) -> set[str]:
     """The names among `names` bound somewhere to what a rule could match through them.
 
-    Every rule that resolves a name matches a dotted path starting with the name's value
-    against configured keys: a legacy key (SSOT004, by prefix), a factory class (SSOT002, by
-    key or through a parent package), a dynamic importer (`importlib.import_module`, whose
-    argument SSOT001 checks). All of them need the path's first component to be the first
-    component of such a key. A name bound only to nothing (`x = call()`, a `def`) or to an
-    absolute import of another top-level package (`asyncio`, `aio` for `import asyncio as
-    aio`) makes no finding through it before the edit or after, wherever it is used, so the
+    A rule sees a name only through the dotted path it is bound to, extended by the
+    attributes written after it (`name.attr.other`), and matches that path against
+    configured keys: a legacy key (SSOT004, a key longer than the name's own path), a
+    factory class (SSOT002, by key, or by the class's name under the path's parent package),
+    a canonical symbol (SSOT005 asks what `Name = name.attr` aliases), a dynamic importer
+    (`importlib.import_module`, whose argument SSOT001 checks). A name bound only to nothing
+    (`x = call()`, a `def`) or to absolute import paths no such key can follow from (`asyncio`,
+    `aio` for `import asyncio as aio`, a configured package's function that no key names)
+    makes no finding through it before the edit or after, wherever it is used, so the
     statements using it keep their findings."""
-    heads, patterns = _heads(config)
+    reach = _reach(config)
     values: dict[str, list[tuple]] = {name: [] for name in names}
     for chunk in chunks:
         for name, what, _ in chunk.events:
@@ -326,34 +328,64 @@ def _not_inert(names: set[str], chunks: Sequence[Chunk], config: Config) -> set[
         if what == ("nothing",) or what[0] in ("def", "class"):
             return True
         if what[0] == "import":
-            head = what[1].split(".", 1)[0]
-        elif what[0] == "from" and not what[1] and what[2]:
-            head = what[2].split(".", 1)[0]
-        else:
-            return False  # a relative import, an alias of another name, a whole statement
-        return head not in heads and not any(fnmatch.fnmatchcase(head, pattern) for pattern in patterns)
+            return reach.inert(what[1])
+        if what[0] == "from" and not what[1] and what[2]:
+            return reach.inert(f"{what[2]}.{what[3]}")
+        return False  # a relative import, an alias of another name, a whole statement
 
     return {name for name in names if not all(inert(what) for what in values[name])}
 
 
-_HEADS: dict[int, tuple[Config, frozenset[str], tuple[str, ...]]] = {}
+class _Reach:
+    """What the configured keys let a rule match from a bound name's path (see `_not_inert`)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        keys = [key for table in (config.legacy, config.factories, config.canonical) for key in table.exact]
+        self.keys_by_head: dict[str, list[str]] = {}
+        for key in keys:
+            self.keys_by_head.setdefault(key.split(".", 1)[0], []).append(key)
+        # Wildcard keys match a path of as many components, component by component (lookup
+        # compares the number of dots); one with a character class is taken by its head alone.
+        self.wild = tuple(
+            key.split(".", 1)[:1] if "[" in key else key.split(".")
+            for table in (config.legacy, config.factories, config.canonical) for key, _ in table.wild
+        )
+
+    def inert(self, path: str) -> bool:
+        head = path.split(".", 1)[0]
+        if head in ("importlib", "builtins", "__import__"):
+            return False
+        if self.wild:
+            parts = path.split(".")
+            for pattern in self.wild:
+                # A legacy wildcard finds something through the name only by matching a path
+                # longer than the name's own: it has more components, the first ones matching.
+                if (len(pattern) == 1 or len(pattern) > len(parts)) and all(
+                    fnmatch.fnmatchcase(part, component) for part, component in zip(parts, pattern)
+                ):
+                    return False
+        below = path + "."
+        parent, _, name = path.rpartition(".")
+        beside = parent + "." if parent else None
+        for key in self.keys_by_head.get(head, ()):
+            if key == path or key.startswith(below):
+                return False
+            if beside is not None and key.startswith(beside) and key.endswith("." + name):
+                return False  # `name(...)` can build a factory class its parent package re-exports
+        return True
 
 
-def _heads(config: Config) -> tuple[frozenset[str], tuple[str, ...]]:
-    """The first components of the keys rules match resolved paths against (with the dynamic
-    importers'), and the first-component patterns of wildcard legacy keys."""
-    cached = _HEADS.get(id(config))
-    if cached is not None and cached[0] is config:
-        return cached[1], cached[2]
-    heads = {"importlib", "builtins", "__import__"}
-    patterns = []
-    for table in (config.legacy, config.factories):
-        heads.update(key.split(".", 1)[0] for key in table.exact)
-        patterns.extend(key.split(".", 1)[0] for key, _ in table.wild)
-    if len(_HEADS) > 16:
-        _HEADS.clear()
-    _HEADS[id(config)] = (config, frozenset(heads), tuple(patterns))
-    return frozenset(heads), tuple(patterns)
+_REACH: dict[int, _Reach] = {}
+
+
+def _reach(config: Config) -> _Reach:
+    cached = _REACH.get(id(config))
+    if cached is None or cached.config is not config:
+        if len(_REACH) > 16:
+            _REACH.clear()
+        cached = _REACH[id(config)] = _Reach(config)
+    return cached
 
 
 def _mentioning(text: str, chunks: Sequence[Chunk], names: set[str], start: int,
