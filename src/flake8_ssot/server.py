@@ -28,6 +28,7 @@ from flake8_ssot.fixes import fix_text, is_fixable
 from flake8_ssot.incremental import IncrementalChecker
 from flake8_ssot.noqa import NOQA, _logical_ranges
 from flake8_ssot.rules import BY_CODE
+from flake8_ssot.runner import quiet_collector
 from flake8_ssot.span import Span, byte_to_char_column, char_to_utf16_column, utf16_to_char_column
 
 try:
@@ -524,6 +525,10 @@ class Session:
     def check(self, uri: str) -> Outcome:
         """Check the buffer as it is now and publish its diagnostics."""
         started = time.perf_counter()
+        with quiet_collector():
+            return self._check(uri, started)
+
+    def _check(self, uri: str, started: float) -> Outcome:
         document = self.server.workspace.get_text_document(uri)
         source, path = document.source, document.path
         positions = Positions(split_lines(source), self.server.workspace.position_encoding or "utf-16")
