@@ -3,7 +3,7 @@
 
     python benchmarks/lsp_latency.py [--lines 5000] [--changes 40] [--module-changes 10]
                                      [--fix-changes 6] [--rebind-changes 6]
-                                     [--broken-changes 10] [--unclosed-changes 4]
+                                     [--reached-changes 6] [--broken-changes 10] [--unclosed-changes 4]
                                      [--budget-ms 50] [--keep DIR]
 
 Writes a small project (a `[tool.ssot]` policy modelled on the seeds and the canonical
@@ -21,10 +21,15 @@ one at a time, waiting for each version's diagnostics:
   it binds now names another path, and what the file imports under configured names
   changed, so the statements that mention the name and those with fixes are checked again;
 - `--rebind-changes` edits that rename a configured import every class uses
-  (`get_websocket_manager` -> `get_websocket_manager as get_manager` and back): every
-  statement that mentions `get_websocket_manager` is checked again, nearly the whole
-  buffer (the worst case of an edit to a binding; renaming `asyncio`, which no configured
-  path starts with, re-checks nothing else);
+  (`get_websocket_manager` -> `get_websocket_manager as get_manager` and back): no
+  legacy, factory or canonical key is that function's path or lies under it, so no rule
+  can find anything through the name and its uses keep their findings (like renaming
+  `asyncio`);
+- `--reached-changes` edits that rename the import of a factory-only class every class
+  uses (`UserExecutionContext` -> `UserExecutionContext as ExecutionContext` and back; each
+  `run` method calls `UserExecutionContext.from_request`, and the legacy paths construct
+  it): the worst case of an edit to a binding, every statement mentioning the name is
+  checked again (its findings come and go);
 - `--broken-changes` edits that leave a method half typed (`if payload` with no colon),
   each followed by one that deletes it: only the broken statement (with the bindings) goes
   through the error-tolerant parser, the findings elsewhere are kept from the last version
@@ -133,7 +138,8 @@ class {name}Pipeline:
         self.events: list[dict[str, Any]] = []
 
     async def run(self, payload: dict[str, Any]) -> dict[str, Any]:
-        manager = get_websocket_manager(user_context=None)
+        context = UserExecutionContext.from_request(self.user_id, payload)
+        manager = get_websocket_manager(user_context=context)
         for attempt in range(self.retries):
             try:
                 result = await self._step(payload, attempt)
@@ -257,6 +263,7 @@ KINDS = {
     "module": "edits to an import (`import asyncio, json` and back)",
     "fix": "the legacy import fixed and unfixed (`factory` <-> `canonical_imports`)",
     "rebind": "a configured import every class uses renamed (`get_websocket_manager as get_manager`)",
+    "reached": "a factory-only class every class uses renamed (`UserExecutionContext as ExecutionContext`)",
     "broken": "half-typed line (the buffer does not parse)",
     "unclosed": "a half-typed call (`payload.get(`): the buffer does not parse, in full",
     "repaired": "the half-typed line deleted (parses again)",
@@ -296,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fix-changes", type=int, default=6, help="the legacy import fixed, then unfixed")
     parser.add_argument("--rebind-changes", type=int, default=6,
                         help="an import every function uses renamed, then back")
+    parser.add_argument("--reached-changes", type=int, default=6,
+                        help="the import of a factory-only class every class uses renamed, then back")
     parser.add_argument("--broken-changes", type=int, default=10,
                         help="edits that make a method unparsable, each undone by the next")
     parser.add_argument("--unclosed-changes", type=int, default=4,
@@ -372,6 +381,15 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 end = {"line": at["line"], "character": at["character"] + len(" as get_manager")}
                 change("rebind", {"range": {"start": at, "end": end}, "text": ""})
+        for step in range(options.reached_changes):
+            # `UserExecutionContext` renamed in its import: a factory key is its path.
+            context_import = next(text for text in header if text.endswith(" import UserExecutionContext"))
+            at = {"line": header.index(context_import), "character": len(context_import)}
+            if step % 2 == 0:
+                change("reached", {"range": {"start": at, "end": at}, "text": " as ExecutionContext"})
+            else:
+                end = {"line": at["line"], "character": at["character"] + len(" as ExecutionContext")}
+                change("reached", {"range": {"start": at, "end": end}, "text": ""})
         lines = generate_module(options.lines).split("\n")
         steps = [index for index, text in enumerate(lines) if text.startswith("    async def _step(")]
         for step in range(options.broken_changes):

@@ -519,3 +519,100 @@ def test_renaming_an_import_a_key_reaches_rechecks_its_uses(monkeypatch):
         assert checker.last_was_incremental, new
         assert use in seen[-1], new
         assert after != before, new  # the finding through the name came or went
+
+
+CLASS_SOURCE = '''\
+"""Supervisor routes: one class, methods that build contexts and patch the retired factory."""
+
+from unittest import mock
+
+from netra_backend.app.services.user_execution_context import UserExecutionContext
+from netra_backend.app.websocket_core import factory
+
+patcher = mock.patch
+
+
+class SupervisorRoutes(
+    object,
+):
+    """Routes of the supervisor agent."""
+
+    Context = UserExecutionContext
+    retries = 3
+
+    def __init__(self, user_id: str) -> None:
+        self.user_id = user_id
+
+    @property
+    def context(self):
+        return UserExecutionContext(user_id=self.user_id)
+
+    @context.setter
+    def context(self, value):
+        self._context = value
+
+    @patcher("netra_backend.app.websocket_core.factory.create_websocket_manager")
+    def legacy_manager(self, patched=factory.create_websocket_manager):
+        from netra_backend.app.websocket_core.factory import create_websocket_manager
+
+        return create_websocket_manager(self.user_id)
+
+    class Nested:
+        def build(self):
+            return UserExecutionContext(user_id="nested")
+
+    async def run(self, payload: dict) -> dict:
+        manager = factory.create_websocket_manager(self.user_id)
+        return {"manager": manager, "payload": payload}
+
+    def plain(self):
+        return self.retries
+
+
+def module_level():
+    return SupervisorRoutes("u").context
+'''
+
+
+def test_a_rebound_name_rechecks_only_the_methods_that_mention_it(monkeypatch):
+    """Renaming an import a key reaches: the methods mentioning it are checked again, inside
+    their class's header with the class-level bindings and stubs of the other methods; the
+    methods that do not mention it are not checked again, and everything equals the full check."""
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    checker = IncrementalChecker()
+    before = checker.check(CLASS_SOURCE, str(ROUTES), config)
+    assert before == full(CLASS_SOURCE, ROUTES, config)
+    assert {d.code for d in before} >= {"SSOT001", "SSOT002", "SSOT004"}
+    seen = _rechecked(monkeypatch)
+    edited = CLASS_SOURCE.replace("import factory\n", "import factory as retired\n")
+    assert checker.check(edited, str(ROUTES), config) == full(edited, ROUTES, config)
+    assert checker.last_was_incremental
+    reduced = seen[-1]
+    assert "manager = factory.create_websocket_manager(self.user_id)" in reduced
+    assert "return self.retries" not in reduced and "return UserExecutionContext(user_id=self.user_id)" not in reduced
+    assert "    def plain(*args, **kwargs): ..." in reduced
+    assert "    Context = UserExecutionContext" in reduced  # class-level bindings stay
+    for version in (
+        CLASS_SOURCE.replace("import UserExecutionContext\n", "import UserExecutionContext as Ctx\n"),
+        CLASS_SOURCE.replace("patcher = mock.patch\n", "patcher = factory\n"),
+        CLASS_SOURCE.replace("from unittest import mock\n", "from netra_backend.app.websocket_core import mock\n"),
+        edited.replace("import factory as retired\n", "import factory as retired\nfactory = retired\n"),
+        CLASS_SOURCE,
+    ):
+        assert checker.check(version, str(ROUTES), config) == full(version, ROUTES, config), version
+        assert checker.last_was_incremental
+
+
+def test_class_members_are_whole_when_a_statement_shares_the_header_line():
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    for source in (
+        "from netra_backend.app.websocket_core import factory\n\n\nclass A: x = factory.create_websocket_manager()\n",
+        "from netra_backend.app.websocket_core import factory\n\n\nclass A(\n    object,\n): x = 1\n\n"
+        "def f():\n    return factory.create_websocket_manager()\n",
+        "from netra_backend.app.websocket_core import factory\n\n\nclass A:\n    x = 1; y = factory.create_websocket_manager()\n"
+        "    def f(self):\n        return factory.create_websocket_manager()\n",
+    ):
+        checker = IncrementalChecker()
+        assert checker.check(source, str(ROUTES), config) == full(source, ROUTES, config)
+        edited = source.replace("import factory\n", "import factory as retired\n")
+        assert checker.check(edited, str(ROUTES), config) == full(edited, ROUTES, config), source

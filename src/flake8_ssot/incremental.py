@@ -22,6 +22,7 @@ around. The result always equals `engine.check_source(..., noqa=True)`.
 from __future__ import annotations
 
 import ast
+import bisect
 import fnmatch
 import os
 import re
@@ -42,6 +43,18 @@ _REACHES_OUT = re.compile(r"\b(?:global|nonlocal)\b|__all__")
 _IMPORT = re.compile(r"\bimport\b")
 
 
+class Member(NamedTuple):
+    """A statement of a class body, its lines counted from the class chunk's first line: a name
+    rebound elsewhere re-checks only the methods that mention it (see `_reduced`)."""
+
+    start: int  # its first decorator, or the statement itself
+    header: int  # the `def`/`class` keyword's line ("def", "class"), else `start`
+    kind: str  # "def" / "class" (stubbed when not checked), "binding" (copied), "plain" (blanked)
+    name: str = ""
+    is_async: bool = False
+    imports: tuple[str, ...] = ()
+
+
 class Chunk(NamedTuple):
     """One top-level statement with the comment and blank lines that follow it, up to the next."""
 
@@ -60,6 +73,8 @@ class Chunk(NamedTuple):
     # What the statements add to the file-wide facts fixes consult: the modules imported
     # anywhere in them (with their parent packages), the names imported, bound or defined.
     summary: frozenset[str] = frozenset()
+    # A class's body statements, when its header lines hold no statement of it (see `Member`).
+    members: tuple[Member, ...] = ()
 
 
 @dataclass
@@ -167,9 +182,11 @@ class IncrementalChecker:
             for diagnostic in state.diagnostics:
                 line = diagnostic.line - 1
                 if diagnostic.fix is not None and not old_start <= line < old_end:
-                    index = _chunk_at(new_chunks, line if line < old_start else line + delta)
+                    line = line if line < old_start else line + delta
+                    index = _chunk_at(new_chunks, line)
+                    chunk = new_chunks[index]
                     stop = new_chunks[index + 1].start if index + 1 < len(new_chunks) else len(lines)
-                    again.add((new_chunks[index].start, stop))
+                    again.add(_member_range(chunk, stop, line) or (chunk.start, stop))
         again = sorted(again)
         ranges = [(old_start, new_end), *again]
         kept = []
@@ -409,9 +426,36 @@ def _mentioning(text: str, chunks: Sequence[Chunk], names: set[str], start: int,
         if start <= line < end or (ranges and line < ranges[-1][1]):
             continue
         index = _chunk_at(chunks, line)
+        chunk = chunks[index]
         stop = chunks[index + 1].start if index + 1 < len(chunks) else text.count("\n", position) + line + 1
-        ranges.append((chunks[index].start, stop))
+        ranges.append(_member_range(chunk, stop, line) or (chunk.start, stop))
     return ranges
+
+
+def _member_range(chunk: Chunk, stop: int, line: int) -> tuple[int, int] | None:
+    """The lines of the method (or nested class) of class `chunk` (which ends before `stop`)
+    that holds `line`; None for a line of the class's header or of a statement of its own
+    body, which is checked with the whole class."""
+    members = chunk.members
+    if not members or line - chunk.start < members[0].start:
+        return None
+    index = _member_at(members, line - chunk.start)
+    member = members[index]
+    if member.kind not in ("def", "class"):
+        return None
+    end = chunk.start + members[index + 1].start if index + 1 < len(members) else stop
+    return chunk.start + member.start, end
+
+
+def _member_at(members: Sequence[Member], relative: int) -> int:
+    low, high = 0, len(members) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if members[middle].start <= relative:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _is_word_character(character: str) -> bool:
@@ -454,8 +498,9 @@ def _chunk(node: ast.stmt, first: int, end: int, lines: Sequence[str], offset: i
             for sub in found:
                 summary.update(_imported(sub))
         events = ((node.name, (kind, is_async), frozenset()),)
+        members = _members(node, first, lines) if kind == "class" else ()
         return Chunk(first + offset, kind, node.name, node.lineno - 1 + offset, is_async, imports,
-                     events, frozenset(summary))
+                     events, frozenset(summary), members)
     if not _binds(node):
         return Chunk(first + offset, "plain")
     events = tuple(_events(node, text))
@@ -464,6 +509,35 @@ def _chunk(node: ast.stmt, first: int, end: int, lines: Sequence[str], offset: i
         if isinstance(sub, (ast.Import, ast.ImportFrom)):
             summary.update(_imported(sub))
     return Chunk(first + offset, "binding", events=events, summary=frozenset(summary))
+
+
+def _members(node: ast.ClassDef, first: int, lines: Sequence[str]) -> tuple[Member, ...]:
+    """The statements of a class body (`first` is the class chunk's first line), or none when
+    one starts on a line of the class's header (`class Point: x = 0`)."""
+    members = []
+    last_end = node.lineno  # 1-based
+    for statement in node.body:
+        decorators = getattr(statement, "decorator_list", ())
+        start = min([statement.lineno, *(d.lineno for d in decorators)])
+        text = lines[start - 1] if start <= len(lines) else ""
+        code = text.lstrip()
+        if start <= last_end or not (code.startswith("@") if decorators
+                                     else len(text) - len(code) == statement.col_offset):
+            return ()  # on a line of the header (`class Point: x = 0`) or of the statement before
+        last_end = statement.end_lineno or statement.lineno
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            imports: tuple[str, ...] = ()
+            if any("import" in line for line in lines[start - 1:last_end]):
+                found = [sub for sub in ast.walk(statement) if isinstance(sub, (ast.Import, ast.ImportFrom))]
+                found.sort(key=lambda sub: (sub.lineno, sub.col_offset))
+                imports = tuple(ast.unparse(sub) for sub in found)
+            kind = "class" if isinstance(statement, ast.ClassDef) else "def"
+            members.append(Member(start - 1 - first, statement.lineno - 1 - first, kind, statement.name,
+                                  isinstance(statement, ast.AsyncFunctionDef), imports))
+        else:
+            kind = "binding" if _binds(statement) else "plain"
+            members.append(Member(start - 1 - first, start - 1 - first, kind))
+    return tuple(members)
 
 
 def _events(node: ast.stmt, text: str) -> Iterator[tuple[str, tuple, frozenset[str]]]:
@@ -615,15 +689,29 @@ def _reduced(lines: Sequence[str], chunks: Sequence[Chunk], ranges: Sequence[tup
     for start, end in ranges:
         out[start:end] = lines[start:end]
     start, end = ranges[0]
+    # The other ranges by start, with the furthest end reached so far: which hold a line?
+    others = sorted(ranges[1:])
+    starts = [a for a, _ in others]
+    reach, furthest = [], -1
+    for _, b in others:
+        furthest = max(furthest, b)
+        reach.append(furthest)
     definitions = []
     for index, chunk in enumerate(chunks):
         if start <= chunk.start < end:
             continue
+        stop = chunks[index + 1].start if index + 1 < len(chunks) else len(lines)
         if chunk.kind == "binding":
-            stop = chunks[index + 1].start if index + 1 < len(chunks) else len(lines)
             out[chunk.start:stop] = lines[chunk.start:stop]
-        elif chunk.kind in ("class", "def") and not any(a <= chunk.header < b for a, b in ranges[1:]):
-            definitions.append(chunk)
+        elif chunk.kind in ("class", "def"):
+            before = bisect.bisect_right(starts, chunk.header)
+            if before and reach[before - 1] > chunk.header:
+                continue  # checked again whole
+            inside = bisect.bisect_left(starts, chunk.start)
+            if chunk.members and inside < len(starts) and starts[inside] < stop:
+                _partial_class(out, lines, chunk, stop)
+            else:
+                definitions.append(chunk)
     if "flake8" in "\n".join(lines).lower():
         for number, text in enumerate(lines):
             if NOQA_FILE.match(text):
@@ -639,6 +727,32 @@ def _reduced(lines: Sequence[str], chunks: Sequence[Chunk], ranges: Sequence[tup
                 else:
                     out[chunk.header] = f"{'async ' if chunk.is_async else ''}def {chunk.name}(*args, **kwargs): {body}"
     return out
+
+
+def _partial_class(out: list[str], lines: Sequence[str], chunk: Chunk, stop: int) -> None:
+    """A class some of whose methods are checked again (their lines are in `out` already):
+    its header lines, the statements of its body that bind names (a method's decorators,
+    defaults and annotations are read in the class's scope), a one-line stub for each other
+    method or nested class (they bind their names there too, and keep their imports), and
+    blank lines for the rest. A method's own body sees the module's names, not the class's."""
+    members = chunk.members
+    out[chunk.start:chunk.start + members[0].start] = lines[chunk.start:chunk.start + members[0].start]
+    for index, member in enumerate(members):
+        first = chunk.start + member.start
+        if out[first]:
+            continue  # checked again: already copied
+        last = chunk.start + members[index + 1].start if index + 1 < len(members) else stop
+        if member.kind == "binding":
+            out[first:last] = lines[first:last]
+        elif member.kind in ("def", "class"):
+            header = chunk.start + member.header
+            text = lines[header]
+            indent = text[:len(text) - len(text.lstrip())]
+            body = "; ".join(member.imports) or "..."
+            if member.kind == "class":
+                out[header] = f"{indent}class {member.name}: {body}"
+            else:
+                out[header] = f"{indent}{'async ' if member.is_async else ''}def {member.name}(*args, **kwargs): {body}"
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
