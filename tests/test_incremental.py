@@ -125,9 +125,15 @@ def test_edits_that_change_bindings_or_break_the_parse_take_the_full_check():
     broken = SOURCE.replace("    routes.append(", "    if routes\n    routes.append(")
     assert checker.check(broken, str(ROUTES), config) == full(broken, ROUTES, config)
     assert checker.last_was_incremental and checker.state.chunks is None
-    # An unclosed bracket can take the statements after it into the broken one: full path.
+    # An unclosed bracket takes the statements after it into the broken one; the error-tolerant
+    # reading re-reads them one by one, as they parsed before: only the broken one is read again.
     unclosed = SOURCE.replace('AgentRoute("supervisor"))', 'AgentRoute("supervisor"')
     assert checker.check(unclosed, str(ROUTES), config) == full(unclosed, ROUTES, config)
+    assert checker.last_was_incremental and checker.state.chunks is None
+    # ... unless the broken statement imports something (fixes elsewhere ask what the file imports).
+    checker.check(SOURCE, str(ROUTES), config)
+    unclosed_import = SOURCE.replace("    return create_websocket_manager(user_id)", "    return create_websocket_manager(user_id")
+    assert checker.check(unclosed_import, str(ROUTES), config) == full(unclosed_import, ROUTES, config)
     assert not checker.last_was_incremental
     completed = SOURCE.replace('AgentRoute("supervisor"))', 'AgentRoute("supervisor", UserExecutionContext(user_id="u")))')
     assert checker.check(completed, str(ROUTES), config) == full(completed, ROUTES, config)
@@ -616,3 +622,57 @@ def test_class_members_are_whole_when_a_statement_shares_the_header_line():
         assert checker.check(source, str(ROUTES), config) == full(source, ROUTES, config)
         edited = source.replace("import factory\n", "import factory as retired\n")
         assert checker.check(edited, str(ROUTES), config) == full(edited, ROUTES, config), source
+
+
+UNCLOSED = [
+    "payload.get(", "manager = create_websocket_manager(", "return {", "context = UserExecutionContext(user_id=",
+    "REGISTRY = [1,", "values = (", "mock.patch('netra_backend.app.websocket_core.factory.create_websocket_manager',",
+    "x = )", "items = [x for x in", "call(a, b))", "lookup = {'key': [",
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_a_bracket_left_open_in_a_body_equals_the_full_check(data):
+    """A line with a bracket left open (or closed early) typed into a function or class body:
+    the error-tolerant reading takes the statements after it into the broken one and re-reads
+    them line group by line group. Checked apart or in full, every diagnostic is the same,
+    `statement` included; then the line is deleted again."""
+    project, path = data.draw(st.sampled_from(PARSED_CASES), label="file")
+    config = load_config(str(project / "pyproject.toml"))
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    bodies = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    if not bodies:
+        return
+    checker = IncrementalChecker()
+    assert checker.check(source, str(path), config) == full(source, path, config)
+    node = data.draw(st.sampled_from(bodies), label="statement")
+    inner = [n for n in ast.walk(node) if isinstance(n, ast.stmt) and n is not node]
+    if not inner:
+        return
+    target = data.draw(st.sampled_from(inner), label="line")
+    at = target.lineno - 1 + data.draw(st.integers(min_value=0, max_value=1), label="after")
+    lines = source.split("\n")
+    lines[at:at] = [" " * target.col_offset + data.draw(st.sampled_from(UNCLOSED), label="typed")]
+    text = "\n".join(lines)
+    assert checker.check(text, str(path), config) == full(text, path, config), text
+    assert checker.check(source, str(path), config) == full(source, path, config)
+
+
+def test_a_bracket_left_open_is_read_apart_when_the_statements_after_it_read_as_before(monkeypatch):
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    checker = IncrementalChecker()
+    checker.check(SOURCE, str(ROUTES), config)
+    unclosed = SOURCE.replace("        manager = get_websocket_manager(context)\n",
+                              "        payload.get(\n        manager = get_websocket_manager(context)\n")
+    assert checker.check(unclosed, str(ROUTES), config) == full(unclosed, ROUTES, config)
+    assert checker.last_was_incremental
+    # A decorator after the broken statement: the error-tolerant reading re-reads the decorator
+    # and its function apart, not as the statement that parsed: the full check.
+    decorated = SOURCE.replace("def register(", "@staticmethod\ndef register(")
+    checker.check(decorated, str(ROUTES), config)
+    unclosed = decorated.replace("        manager = get_websocket_manager(context)\n",
+                                 "        payload.get(\n        manager = get_websocket_manager(context)\n")
+    assert checker.check(unclosed, str(ROUTES), config) == full(unclosed, ROUTES, config)
+    assert not checker.last_was_incremental

@@ -44,14 +44,24 @@ def check_source(
     lines: Sequence[str] | None = None,
     noqa: bool = True,
     prefilter: bool = True,
+    trees: list | None = None,
 ) -> CheckResult:
-    """Check one file's source. `tree`/`lines` may be passed by a front-end that has them."""
+    """Check one file's source. `tree`/`lines` may be passed by a front-end that has them, and
+    `trees` (recovery.Tree) for pattern rules to match on instead of the source's own tree,
+    when it parses."""
     absolute = os.path.abspath(path)
     module, is_package = module_name(absolute, config.src)
     if prefilter and not may_match(source, module, config):
         return CheckResult([], None, parsed=False)
     facts, syntax_error = _facts(source, absolute, module, is_package, tree, lines, interest(config))
-    enabled = enabled_predicate(config, absolute)
+    if syntax_error is None and trees is not None:
+        facts.trees = trees
+    return CheckResult(check_facts(facts, config, noqa), syntax_error)
+
+
+def check_facts(facts: ModuleFacts, config: Config, noqa: bool = True) -> list[Diagnostic]:
+    """Every enabled rule's diagnostics on a module's facts (`facts.path` is absolute)."""
+    enabled = enabled_predicate(config, facts.path)
     diagnostics: list[Diagnostic] = []
     for rule in RULES:
         if enabled(rule.CODE):
@@ -61,9 +71,9 @@ def check_source(
 
         diagnostics.extend(d for d in patterns.check(facts, config) if enabled(d.code))
     if noqa:
-        diagnostics = filter_noqa(diagnostics, source)
+        diagnostics = filter_noqa(diagnostics, facts.source)
     diagnostics.sort(key=Diagnostic.sort_key)
-    return CheckResult(_unique(diagnostics), syntax_error)
+    return _unique(diagnostics)
 
 
 _INTERESTS: dict[int, tuple[Config, Interest]] = {}

@@ -108,6 +108,7 @@ class ModuleFacts:
     exports: list[ExportFact] = field(default_factory=list)
     definitions: list[DefinitionFact] = field(default_factory=list)
     syntax_error: str | None = None  # set when the facts come from the error-tolerant parse
+    trees: list | None = None  # the pattern rules' trees, when the caller has them (recovery.Tree)
 
     @property
     def top_package(self) -> str:

@@ -202,7 +202,8 @@ class IncrementalChecker:
             if not any(start <= moved.line - 1 < end for start, end in again):
                 kept.append(moved)
         reduced = _reduced(lines, new_chunks, ranges, state.names)
-        result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True)
+        result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True,
+                              trees=_pattern_trees(reduced, ranges, new_chunks, state.config))
         if result.syntax_error is not None:
             return None
         fresh = [d for d in result.diagnostics if any(start <= d.line - 1 < end for start, end in ranges)]
@@ -234,15 +235,19 @@ class IncrementalChecker:
         for text in (*removed, *typed):
             if text[:1] not in ("", " ", "\t") or '"""' in text or "'''" in text or text.rstrip().endswith("\\"):
                 return None
+        if _IMPORT.search("\n".join(typed)):
+            return None  # an import in broken code is re-assembled from loose tokens
         (old_balance, _), (new_balance, lowest) = _brackets("\n".join(removed)), _brackets("\n".join(typed))
-        if lowest < 0 or old_balance != new_balance or _IMPORT.search("\n".join(typed)):
-            # A bracket left open (or closed early) can take the statements after it into the
-            # broken one, and an import in broken code is re-assembled from loose tokens:
-            # either can change findings elsewhere.
-            return None
+        unbalanced = lowest < 0 or old_balance != new_balance
         old_start = chunks[first].start
         old_end = chunks[last + 1].start if last + 1 < len(chunks) else len(state.lines)
         new_end = old_end + delta
+        if unbalanced and (_IMPORT.search("\n".join(state.lines[old_start:old_end]))
+                           or any(chunk.name in state.names for chunk in replaced)):
+            # A bracket left open (or closed early) can take the rest of the statement into
+            # the broken part: what it imports or defines under a configured name could be
+            # read differently, and fixes elsewhere ask about those.
+            return None
         kept = []
         for diagnostic in state.diagnostics:
             if diagnostic.line - 1 < old_start:
@@ -263,13 +268,57 @@ class IncrementalChecker:
             after = [c._replace(start=c.start + delta, header=c.header + delta) for c in after]
         others = [*chunks[:first], *after]
         reduced = _reduced(lines, others, [(old_start, new_end)], state.names)
-        result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True)
-        if result.syntax_error is None:
-            return None
-        fresh = [d for d in result.diagnostics if old_start <= d.line - 1 < new_end]
+        if unbalanced:
+            found = _read_apart(lines, reduced, others, old_start, new_end, state.path, state.config)
+            if found is None:
+                return None
+        else:
+            result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True)
+            if result.syntax_error is None:
+                return None
+            found = result.diagnostics
+        fresh = [d for d in found if old_start <= d.line - 1 < new_end]
         diagnostics = _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
         self.state = _State(state.path, state.config, lines, None, diagnostics, state.names)
         return diagnostics
+
+
+def _read_apart(lines: list[str], reduced: list[str], others: Sequence[Chunk], start: int, end: int,
+                path: str, config: Config) -> list[Diagnostic] | None:
+    """The diagnostics of a buffer that does not parse, on lines [start, end) (the statements
+    a bracket was left open or closed early in), as the full check finds them; None unless the
+    error-tolerant reading of the buffer keeps those lines to themselves (recovery.read_rows).
+
+    A bracket left open takes the statements after it into the broken one, and the
+    error-tolerant reading then re-reads it line group by line group; when each group after
+    the edited statements is one of the statements that parsed before, they read as before
+    and keep their findings. The edited lines are lowered as the full check lowers them, into
+    a module made of the reduced buffer's other statements (bindings and stubs), which parse."""
+    from flake8_ssot.engine import check_facts
+    from flake8_ssot.facts import collect_facts
+    from flake8_ssot.recovery import read_rows
+
+    reading = read_rows("\n".join(lines), start, end, [chunk.start for chunk in others] + [start])
+    if reading is None:
+        return None
+    around = list(reduced)
+    around[start:end] = [""] * (end - start)
+    tree = _parse("\n".join(around))
+    if tree is None:
+        return None
+    before = [node for node in tree.body if node.lineno - 1 < start]
+    body = [*before, *reading.statements, *tree.body[len(before):]]
+    absolute = os.path.abspath(path)
+    module, is_package = module_name(absolute, config.src)
+    text = "\n".join(reduced)
+    try:
+        facts = collect_facts(ast.Module(body=body, type_ignores=[]), absolute, module, is_package, text, reduced)
+    except RecursionError:
+        return None
+    facts.definitions = [d for d in facts.definitions if not reading.lowering.inside_broken_body(d.span)]
+    facts.syntax_error = "does not parse"
+    facts.trees = reading.trees
+    return check_facts(facts, config)
 
 
 def _brackets(text: str) -> tuple[tuple[int, int, int], int]:
@@ -727,6 +776,31 @@ def _reduced(lines: Sequence[str], chunks: Sequence[Chunk], ranges: Sequence[tup
                 else:
                     out[chunk.header] = f"{'async ' if chunk.is_async else ''}def {chunk.name}(*args, **kwargs): {body}"
     return out
+
+
+def _pattern_trees(reduced: list[str], ranges: Sequence[tuple[int, int]], chunks: Sequence[Chunk],
+                   config: Config) -> list | None:
+    """What pattern rules match on in a reduced buffer: only the checked ranges that spell one of
+    a rule's anchors (each match spells one: rules that look around take the full check), with
+    the header of the class a method range belongs to. None: the reduced buffer's own tree."""
+    if not config.patterns:
+        return None
+    anchors = []
+    for rule in config.patterns:
+        if not rule.anchors:
+            return None
+        anchors.extend(rule.anchors)
+    out = [""] * len(reduced)
+    for start, end in ranges:
+        if any(anchor in line for line in reduced[start:end] for anchor in anchors):
+            out[start:end] = reduced[start:end]
+            chunk = chunks[_chunk_at(chunks, start)]
+            if chunk.start < start and chunk.members:
+                header = chunk.start + chunk.members[0].start
+                out[chunk.start:header] = reduced[chunk.start:header]
+    from flake8_ssot.recovery import whole_tree
+
+    return [whole_tree("\n".join(out))]
 
 
 def _partial_class(out: list[str], lines: Sequence[str], chunk: Chunk, stop: int) -> None:

@@ -43,12 +43,12 @@ def recover_facts(source: str, path: str, module: str, is_package: bool) -> Modu
     lines = text.split("\n")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # literal_eval of odd escapes warns; not ours to report
-        text, root = _without_unterminated_tail(text)
+        text, root, errors = _without_unterminated_tail(text)
         error_row = _python_error_row(text)
         for depth in (MAX_DEPTH, MAX_DEPTH // 4):
             lowering = _Lowering(lines, depth, error_row)
             try:
-                tree = lowering.module(root)
+                tree = lowering.module(root, errors)
                 facts = collect_facts(tree, path, module, is_package, source, lines)
                 break
             except RecursionError:
@@ -85,9 +85,9 @@ def pattern_trees(source: str) -> list[Tree]:
     lines = text.split("\n")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        text, root = _without_unterminated_tail(text)
+        text, root, errors = _without_unterminated_tail(text)
         lowering = _Lowering(lines, MAX_DEPTH, _python_error_row(text))
-    lowering._index_errors(root)
+    lowering._index_errors(root, errors)
     trees, skip = [], []
     for nodes, broken in lowering.top_level(root):
         if broken:
@@ -96,6 +96,85 @@ def pattern_trees(source: str) -> list[Tree]:
                 skip.append((nodes[0].range().start.line, nodes[-1].range().end.line))
                 trees.extend(Tree(top, group, _parse(group)) for top, group in groups)
     return [Tree(0, text, root, tuple(skip)), *trees]
+
+
+class RowsReading(NamedTuple):
+    """What `recover_facts` and `pattern_trees` read from some rows of a file (see `read_rows`)."""
+
+    statements: list[ast.stmt]  # the statements lowered from the rows, in order
+    trees: list[Tree]  # the pattern trees that hold the rows (the whole file's, skipping other rows)
+    lowering: "_Lowering"  # its `inside_broken_body` filters definitions, as `recover_facts` does
+
+
+def read_rows(source: str, start: int, end: int, starts: Sequence[int]) -> RowsReading | None:
+    """How the error-tolerant reading of `source` (which Python cannot parse) reads its rows
+    [start, end) (0-based), when it reads them apart from the rest: None unless every part of
+    it that reaches outside them reads exactly one statement of the file as Python would.
+
+    `starts` are the first rows of the file's top-level statements outside the rows, as the
+    last version that parsed had them (lines moved to where they are now). A broken region
+    that reaches past the rows (a bracket left open takes in the statements after it) is
+    re-read line group by line group; each group outside the rows must then be one of those
+    statements, alone. The language server checks the rows this way and keeps what it found
+    elsewhere (incremental.py)."""
+    text = _sanitise(source)
+    lines = text.split("\n")
+    starts = sorted(set(starts))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cut, root, errors = _without_unterminated_tail(text)
+        if cut != text:
+            return None  # the rest of the file is read as a string
+        lowering = _Lowering(lines, MAX_DEPTH, _python_error_row(text))
+        lowering._index_errors(root, errors)
+        statements: list[ast.stmt] = []
+        trees: list[Tree] = []
+        skip = []
+        try:
+            for nodes, broken in lowering.top_level(root):
+                where, stop = nodes[0].range().start, nodes[-1].range().end
+                first, last = where.line, stop.line
+                inside = first < end and last >= start
+                if not broken:
+                    if inside and (first < start or last >= end):
+                        return None  # a statement across the rows' edge
+                    if inside:
+                        statements.extend(lowering.stmts_of(nodes[0]))
+                    continue
+                if where.column:
+                    return None
+                groups = lowering.regroup(nodes)
+                if groups is None:
+                    if not inside and any(lowering.is_dirty(node) for node in nodes):
+                        return None  # tree-sitter cannot read a statement Python could
+                    if inside and (first < start or last >= end):
+                        return None
+                    if inside:
+                        statements.extend(lowering._region(nodes, None))
+                    continue
+                skip.append((first, last))
+                tops = {top for top, _ in groups}
+                if any(first < row <= last and row not in tops for row in starts if not start <= row < end):
+                    return None  # a statement of the file read as part of another group
+                mine = []
+                for top, group in groups:
+                    bottom = top + group.count("\n")
+                    if start <= top < end:
+                        if bottom >= end:
+                            return None
+                        mine.append((top, group))
+                        continue
+                    index = bisect.bisect_right(starts, top)
+                    following = starts[index] if index < len(starts) else len(lines)
+                    if not index or starts[index - 1] != top or bottom >= following:
+                        return None  # a group that is not one statement
+                    if following > start and top < start:
+                        return None
+                if mine:
+                    statements.extend(lowering._region(nodes, mine, trees))
+        except RecursionError:
+            return None
+    return RowsReading(statements, [Tree(0, text, root, tuple(skip)), *trees], lowering)
 
 
 def _python_error_row(text: str) -> int | None:
@@ -127,19 +206,21 @@ def _parse(text: str):
 def _without_unterminated_tail(text: str):
     """Cut the text at an unterminated triple-quoted string: Python reads the rest of the file
     as that string, whereas tree-sitter would read it (a truncated docstring) as code.
-    Returns the text and its tree."""
+    Returns the text, its tree and the tree's ERROR nodes."""
     root = _parse(text)
     for _ in range(3):
         cut = None
-        for start in root.find_all(kind="string_start", inside={"kind": "ERROR", "stopBy": "neighbor"}):
-            if _TRIPLE_QUOTE.match(start.text()):
-                index = start.range().start.index
-                cut = index if cut is None else min(cut, index)
+        errors = root.find_all(kind="ERROR")
+        for error in errors:
+            for start in error.children():
+                if start.kind() == "string_start" and _TRIPLE_QUOTE.match(start.text()):
+                    index = start.range().start.index
+                    cut = index if cut is None else min(cut, index)
         if cut is None:
-            break
+            return text, root, errors
         text = text[:cut]
         root = _parse(text)
-    return text, root
+    return text, root, root.find_all(kind="ERROR")
 
 
 class _Token:
@@ -192,8 +273,8 @@ class _Lowering:
 
     # ------------------------------------------------------------------ regions
 
-    def module(self, root) -> ast.Module:
-        self._index_errors(root)
+    def module(self, root, errors=None) -> ast.Module:
+        self._index_errors(root, errors)
         body: list[ast.stmt] = []
         for nodes, broken in self.top_level(root):
             if broken:
@@ -228,8 +309,10 @@ class _Lowering:
         where = node.range()
         return self.error_row is not None and where.start.line <= self.error_row <= where.end.line
 
-    def _index_errors(self, root) -> None:
-        spans = sorted((e.range().start.index, e.range().end.index) for e in root.find_all(kind="ERROR"))
+    def _index_errors(self, root, errors=None) -> None:
+        if errors is None:
+            errors = root.find_all(kind="ERROR")
+        spans = sorted((e.range().start.index, e.range().end.index) for e in errors)
         self.errors = spans
         self.error_starts = [start for start, _ in spans]
 
@@ -244,19 +327,23 @@ class _Lowering:
             return False
         return self.error_starts[position] < end or self.errors[position] == (start, end)
 
-    def _region(self, nodes) -> list[ast.stmt]:
+    def _region(self, nodes, groups=False, trees: list[Tree] | None = None) -> list[ast.stmt]:
         """Broken top-level statements: re-parse them in groups of lines that start at their own
         indentation (an unclosed bracket swallows the statements after it), merge-conflict
-        marker lines blanked; within each group, ERROR nodes are read token by token."""
+        marker lines blanked; within each group, ERROR nodes are read token by token.
+        `groups`: only these of `self.regroup(nodes)`, whose trees are added to `trees`."""
         first, last = nodes[0].range().start.line, nodes[-1].range().end.line
         self.broken.append((first + 1, last + 1))
-        groups = self.regroup(nodes)
+        if groups is False:
+            groups = self.regroup(nodes)
         if groups is None:
             return [statement for node in nodes for statement in self.stmts_of(node)]
         saved = (self.row, self.errors, self.error_starts)
         body: list[ast.stmt] = []
         for top, text in groups:
             root = _parse(text)
+            if trees is not None:
+                trees.append(Tree(top, text, root))
             self.row = top
             self._index_errors(root)
             for child in _named(root):

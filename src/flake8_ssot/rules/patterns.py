@@ -314,6 +314,8 @@ def _trees(facts: ModuleFacts) -> list:
     error-tolerant reading (recovery.pattern_trees)."""
     from flake8_ssot.recovery import pattern_trees, whole_tree
 
+    if facts.trees is not None:
+        return facts.trees
     if facts.syntax_error is not None:
         return pattern_trees(facts.source)
     return [whole_tree(facts.source)]
