@@ -3,7 +3,8 @@
 
     python benchmarks/lsp_latency.py [--lines 5000] [--changes 40] [--module-changes 10]
                                      [--fix-changes 6] [--rebind-changes 6]
-                                     [--reached-changes 6] [--broken-changes 10] [--unclosed-changes 4]
+                                     [--reached-changes 6] [--broken-changes 10]
+                                     [--unclosed-changes 12]
                                      [--budget-ms 50] [--keep DIR]
 
 Writes a small project (a `[tool.ssot]` policy modelled on the seeds and the canonical
@@ -34,9 +35,11 @@ one at a time, waiting for each version's diagnostics:
   each followed by one that deletes it: only the broken statement (with the bindings) goes
   through the error-tolerant parser, the findings elsewhere are kept from the last version
   that parsed; the deletion is compared with that version too;
-- `--unclosed-changes` the same with a call left open (`payload.get(`): a bracket left
-  open can take the statements after it into the broken one, so the whole buffer goes
-  through the error-tolerant parser.
+- `--unclosed-changes` the same with a call left open (`payload.get(`), at spots spread
+  over the module: the bracket takes the statements after it into the broken one, and the
+  error-tolerant reading re-reads them line group by line group; the server parses the
+  whole buffer error-tolerantly to see that each group is a statement that parsed before
+  (then it keeps their findings), and checks only the broken method.
 
 It reports, for each kind:
 
@@ -265,7 +268,7 @@ KINDS = {
     "rebind": "a configured import every class uses renamed (`get_websocket_manager as get_manager`)",
     "reached": "a factory-only class every class uses renamed (`UserExecutionContext as ExecutionContext`)",
     "broken": "half-typed line (the buffer does not parse)",
-    "unclosed": "a half-typed call (`payload.get(`): the buffer does not parse, in full",
+    "unclosed": "a half-typed call (`payload.get(`): the buffer does not parse, a bracket left open",
     "repaired": "the half-typed line deleted (parses again)",
 }
 
@@ -307,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the import of a factory-only class every class uses renamed, then back")
     parser.add_argument("--broken-changes", type=int, default=10,
                         help="edits that make a method unparsable, each undone by the next")
-    parser.add_argument("--unclosed-changes", type=int, default=4,
+    parser.add_argument("--unclosed-changes", type=int, default=12,
                         help="the same with a bracket left open, each undone by the next")
     parser.add_argument("--budget-ms", type=float, default=50.0)
     parser.add_argument("--keep", type=Path, help="write the project here and keep it")
