@@ -9,14 +9,22 @@ keeps its number. The other diagnostics are kept and shifted.
 
 An edit that does bind differently (an import added or removed, an assignment changed, a
 definition renamed) changes what some names resolve to: the names bound differently are
-followed through the assignments that use them, and every statement mentioning one is
-checked again along with the edited ones, in the same reduced buffer. Statements that
-mention none of them resolve every name they use as before.
+followed through the assignments that use them, and the statements mentioning one are
+checked again along with the edited ones, in the same reduced buffer; in a class, only the
+methods that mention one (`Member`). Statements that mention none of them resolve every
+name they use as before, and so do those mentioning only names bound to paths no
+configured key can be reached from (`_not_inert`). An edit that changes what the file
+imports or defines under a name the configuration spells also re-checks the statements
+whose diagnostics carry a fix (fix safety asks about those).
 
-The full check is taken for an edit that changes what the file imports or defines under a
-name the configuration spells (fixes elsewhere ask about those), `__all__`, `global`,
-`# flake8: noqa`, a buffer that does not parse, or a configuration whose pattern rules look
-around. The result always equals `engine.check_source(..., noqa=True)`.
+A buffer that does not parse after a line typed into a function or class body is checked
+the same way, the broken statement through the error-tolerant parser (`_broken`); with a
+bracket left open, as the full error-tolerant reading reads it (`_read_apart`).
+
+The full check is taken for `__all__`, `global`, `# flake8: noqa`, a buffer broken any
+other way, or a configuration whose pattern rules look around. The result always equals
+`engine.check_source(..., noqa=True)` (after a half-typed line without a bracket, except
+in `Diagnostic.statement`: see `_broken`).
 """
 
 from __future__ import annotations
