@@ -188,6 +188,8 @@ def test_sarif_has_every_field_github_code_scanning_requires():
         assert rule["name"] and rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         assert rule["help"]["text"] and rule["help"]["markdown"].startswith(f"# {rule['id']} ")
         assert rule["defaultConfiguration"]["level"] == "error"
+        assert rule["helpUri"].endswith("/docs/rules.md#" + (
+            f"{rule['id'].lower()}-{rule['name']}" if rule["id"] < "SSOT1" else "ssot1xx-ssot8xx-pattern-rules"))
     legacy = driver["rules"][0]
     assert legacy["name"] == "legacy-import"
     assert legacy["shortDescription"]["text"] == "an import of a legacy path, or of a canonical symbol through a re-export"

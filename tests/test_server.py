@@ -336,7 +336,7 @@ def expected_diagnostics(project: Path) -> list[dict]:
             "range": span(1, 71, 95),
             "severity": 1,
             "code": "SSOT001",
-            "codeDescription": {"href": "https://github.com/flake8-ssot/flake8-ssot#ssot001"},
+            "codeDescription": {"href": "https://github.com/flake8-ssot/flake8-ssot/blob/main/docs/rules.md#ssot001-legacy-import"},
             "source": "ssot",
             "message": LEGACY_IMPORT,
             "relatedInformation": [{
@@ -349,7 +349,7 @@ def expected_diagnostics(project: Path) -> list[dict]:
             "range": span(7, 40, 78),
             "severity": 1,
             "code": "SSOT101",
-            "codeDescription": {"href": "https://github.com/flake8-ssot/flake8-ssot#pattern-rules"},
+            "codeDescription": {"href": "https://github.com/flake8-ssot/flake8-ssot/blob/main/docs/rules.md#ssot1xx-ssot8xx-pattern-rules"},
             "source": "ssot",
             "message": "the factory accessor is retired",
         },
@@ -357,7 +357,7 @@ def expected_diagnostics(project: Path) -> list[dict]:
             "range": span(8, 14, 51),
             "severity": 2,
             "code": "SSOT002",
-            "codeDescription": {"href": "https://github.com/flake8-ssot/flake8-ssot#ssot002"},
+            "codeDescription": {"href": "https://github.com/flake8-ssot/flake8-ssot/blob/main/docs/rules.md#ssot002-direct-construction"},
             "source": "ssot",
             "message": DIRECT_CONSTRUCTION,
             "relatedInformation": [{
@@ -596,7 +596,7 @@ def test_hover_on_a_legacy_name_shows_the_canonical_path(client, project):
             "value": (
                 "**Canonical path:** `netra_backend.app.websocket_core.websocket_manager.get_websocket_manager`\n\n"
                 "the factory was retired in #1126\n\n"
-                "[SSOT001](https://github.com/flake8-ssot/flake8-ssot#ssot001) (legacy-import): " + LEGACY_IMPORT
+                "[SSOT001](https://github.com/flake8-ssot/flake8-ssot/blob/main/docs/rules.md#ssot001-legacy-import) (legacy-import): " + LEGACY_IMPORT
             ),
         },
         "range": span(1, 71, 95),

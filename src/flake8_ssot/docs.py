@@ -1,5 +1,6 @@
 """Rule documentation, read from each rule module's docstring (its only copy): `ssot rule`,
-SARIF rule help and the README's rule table are all rendered from here.
+SARIF rule help, the README's rule table and `docs/rules.md` (which editors and SARIF
+viewers link to) are all rendered from here.
 
 A docstring starts with "CODE name: summary", then Markdown sections (`## What it does`,
 `## Why is this bad?`, `## Example`, `## Use instead`, `## Options`).
@@ -17,6 +18,11 @@ from flake8_ssot.rules import RULES
 from flake8_ssot.rules import patterns as pattern_rules
 
 _HEADING = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
+
+# The project's home; `[project.urls]` in pyproject.toml says the same (tests/test_readme.py).
+PROJECT_URL = "https://github.com/flake8-ssot/flake8-ssot"
+RULES_DOCUMENT = "docs/rules.md"
+POLICY_ANCHOR = "the-policy-toolssot"  # README.md's "## The policy: `[tool.ssot]`"
 
 
 @dataclass(frozen=True)
@@ -119,5 +125,38 @@ def rule_table() -> str:
     rows = ["| code | name | what it flags |", "|---|---|---|"]
     for doc in builtin_docs():
         summary = doc.summary.replace("|", "\\|")
-        rows.append(f"| {doc.code} | {doc.name} | {summary} |")
+        rows.append(f"| [{doc.code}]({RULES_DOCUMENT}#{_slug(doc)}) | {doc.name} | {summary} |")
     return "\n".join(rows) + "\n"
+
+
+def rules_reference() -> str:
+    """`docs/rules.md`: every rule's full text, one section each (what `ssot rule` prints)."""
+    parts = [
+        "# Rules\n",
+        "<!-- Generated from the rules' docstrings by flake8_ssot.docs.rules_reference(); "
+        "tests/test_readme.py keeps it current. -->\n",
+        "What each rule flags, why, an example, what to write instead and the options that "
+        "tune it. `ssot rule CODE` prints the same text in a terminal.\n",
+        "\n".join(f"- [{doc.code} {doc.name}](#{_slug(doc)}): {doc.summary}" for doc in builtin_docs()) + "\n",
+    ]
+    for doc in builtin_docs():
+        body = re.sub(r"^## ", "### ", doc.body, flags=re.MULTILINE)
+        parts.append(f"## {doc.code} {doc.name}\n\n{doc.summary[:1].upper()}{doc.summary[1:]}.\n\n{body.strip()}\n")
+    return "\n".join(parts)
+
+
+def rule_url(code: str) -> str:
+    """Where a rule's text is read on the web: its section of `docs/rules.md`. Every pattern
+    rule code (SSOT100-SSOT899, a user's own rules) links to the pattern rules' section, and
+    SSOT000 (a bad configuration) to the README's section on the policy."""
+    if code == "SSOT000":
+        return f"{PROJECT_URL}#{POLICY_ANCHOR}"
+    docs = builtin_docs()
+    doc = next((doc for doc in docs[:-1] if doc.code == code), docs[-1])
+    return f"{PROJECT_URL}/blob/main/{RULES_DOCUMENT}#{_slug(doc)}"
+
+
+def _slug(doc: RuleDoc) -> str:
+    """The anchor GitHub gives the heading `## CODE name`: lower case, punctuation other than
+    `-` and `_` dropped, spaces turned into `-`."""
+    return re.sub(r"[^\w\- ]", "", f"{doc.code} {doc.name}".lower()).replace(" ", "-")

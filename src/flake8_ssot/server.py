@@ -43,9 +43,6 @@ else:
 logger = logging.getLogger(__name__)
 
 SOURCE = "ssot"
-# There is no documentation site: each rule links to its section of the README, whose
-# anchors are the lower-case codes (`#ssot001`); user pattern rules share `#pattern-rules`.
-RULE_DOCS_URL = "https://github.com/flake8-ssot/flake8-ssot#{anchor}"
 CONFIG_ERROR_CODE = "SSOT000"  # the same code the flake8 plugin uses for a bad configuration
 DEBOUNCE_SECONDS = 0.15
 FIX_ALL_KIND = "source.fixAll.ssot"
@@ -112,8 +109,10 @@ def overlaps(span: Span, start: tuple[int, int], end: tuple[int, int]) -> bool:
 # --------------------------------------------------------------------------- rule links
 
 def rule_url(code: str) -> str:
-    anchor = code.lower() if code in BY_CODE or code == CONFIG_ERROR_CODE else "pattern-rules"
-    return RULE_DOCS_URL.format(anchor=anchor)
+    """The rule's section of docs/rules.md (SSOT000: the README's section on the policy)."""
+    from flake8_ssot.docs import rule_url as url
+
+    return url(code)
 
 
 def rule_name(code: str) -> str:

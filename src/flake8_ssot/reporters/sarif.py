@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flake8_ssot.docs import rule_docs_for
+from flake8_ssot.docs import rule_docs_for, rule_url
 from flake8_ssot.reporters import INFORMATION_URI, Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -30,7 +30,7 @@ def render(report: Report) -> str:
             "shortDescription": {"text": doc.summary},
             "fullDescription": {"text": doc.what_it_does},
             "help": {"text": doc.text(), "markdown": doc.markdown()},
-            "helpUri": INFORMATION_URI,
+            "helpUri": rule_url(doc.code),
             "defaultConfiguration": {"level": "error"},
             "properties": {"tags": ["maintainability"]},
         }
