@@ -398,21 +398,28 @@ def _parses(source: str) -> bool:
 PARSED_CASES = [case for case in CASES if _parses(case[1].read_text(encoding="utf-8"))]
 
 
+def _opened_with_bodies(data):
+    """A fixture file that parses, opened in a checker: its path, configuration, source, its
+    top-level functions and classes (lines are typed into their bodies) and the checker."""
+    project, path = data.draw(st.sampled_from(PARSED_CASES), label="file")
+    config = load_config(str(project / "pyproject.toml"))
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    bodies = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    checker = IncrementalChecker()
+    assert checker.check(source, str(path), config) == full(source, path, config)
+    return path, config, source, bodies, checker
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_half_typed_lines_in_bodies_equal_the_full_check(data):
     """A line typed into a function or class body that leaves the buffer unparsable, then
     maybe more typing or its deletion: every version's diagnostics equal the full check
     (the error-tolerant one while the buffer does not parse)."""
-    project, path = data.draw(st.sampled_from(PARSED_CASES), label="file")
-    config = load_config(str(project / "pyproject.toml"))
-    source = path.read_text(encoding="utf-8")
-    tree = ast.parse(source)
-    bodies = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    path, config, source, bodies, checker = _opened_with_bodies(data)
     if not bodies:
         return
-    checker = IncrementalChecker()
-    assert checker.check(source, str(path), config) == full(source, path, config)
     lines = source.split("\n")
     for _ in range(data.draw(st.integers(min_value=1, max_value=3), label="edits")):
         node = data.draw(st.sampled_from(bodies), label="statement")
@@ -638,15 +645,9 @@ def test_a_bracket_left_open_in_a_body_equals_the_full_check(data):
     the error-tolerant reading takes the statements after it into the broken one and re-reads
     them line group by line group. Checked apart or in full, every diagnostic is the same,
     `statement` included; then the line is deleted again."""
-    project, path = data.draw(st.sampled_from(PARSED_CASES), label="file")
-    config = load_config(str(project / "pyproject.toml"))
-    source = path.read_text(encoding="utf-8")
-    tree = ast.parse(source)
-    bodies = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    path, config, source, bodies, checker = _opened_with_bodies(data)
     if not bodies:
         return
-    checker = IncrementalChecker()
-    assert checker.check(source, str(path), config) == full(source, path, config)
     node = data.draw(st.sampled_from(bodies), label="statement")
     inner = [n for n in ast.walk(node) if isinstance(n, ast.stmt) and n is not node]
     if not inner:

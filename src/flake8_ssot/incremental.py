@@ -36,6 +36,7 @@ import os
 import re
 import warnings
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import Iterator, NamedTuple, Sequence
 
 from flake8_ssot.config import Config
@@ -197,18 +198,10 @@ class IncrementalChecker:
                     again.add(_member_range(chunk, stop, line) or (chunk.start, stop))
         again = sorted(again)
         ranges = [(old_start, new_end), *again]
-        kept = []
-        for diagnostic in state.diagnostics:
-            if diagnostic.line - 1 < old_start:
-                moved = diagnostic
-            elif diagnostic.line - 1 >= old_end:
-                moved = _shifted(diagnostic, delta)
-            else:
-                continue
-            if _touches(moved, old_start, new_end):
-                return None  # its fix edits the region: recompute it
-            if not any(start <= moved.line - 1 < end for start, end in again):
-                kept.append(moved)
+        moved = _moved(state.diagnostics, old_start, old_end, new_end, delta)
+        if moved is None:
+            return None
+        kept = [d for d in moved if not any(start <= d.line - 1 < end for start, end in again)]
         reduced = _reduced(lines, new_chunks, ranges, state.names)
         result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True,
                               trees=_pattern_trees(reduced, ranges, new_chunks, state.config))
@@ -256,21 +249,13 @@ class IncrementalChecker:
             # the broken part: what it imports or defines under a configured name could be
             # read differently, and fixes elsewhere ask about those.
             return None
-        kept = []
-        for diagnostic in state.diagnostics:
-            if diagnostic.line - 1 < old_start:
-                moved = diagnostic
-            elif diagnostic.line - 1 >= old_end:
-                moved = _shifted(diagnostic, delta)
-            else:
-                continue
-            if _touches(moved, old_start, new_end):
-                return None
-            if (diagnostic.code == "SSOT003" and diagnostic.fix is not None
-                    and state.lines[diagnostic.line - 1][:1].isspace()):
-                # removing an indented `__all__.append(...)` re-parses the file: no fix while it does not parse
-                return None
-            kept.append(moved)
+        if any(diagnostic.code == "SSOT003" and diagnostic.fix is not None
+               and not old_start <= diagnostic.line - 1 < old_end
+               and state.lines[diagnostic.line - 1][:1].isspace() for diagnostic in state.diagnostics):
+            return None  # removing an indented `__all__.append(...)` re-parses the file: no fix while it does not parse
+        kept = _moved(state.diagnostics, old_start, old_end, new_end, delta)
+        if kept is None:
+            return None
         after = chunks[last + 1:]
         if delta:
             after = [c._replace(start=c.start + delta, header=c.header + delta) for c in after]
@@ -496,23 +481,12 @@ def _member_range(chunk: Chunk, stop: int, line: int) -> tuple[int, int] | None:
     members = chunk.members
     if not members or line - chunk.start < members[0].start:
         return None
-    index = _member_at(members, line - chunk.start)
+    index = _chunk_at(members, line - chunk.start)
     member = members[index]
     if member.kind not in ("def", "class"):
         return None
     end = chunk.start + members[index + 1].start if index + 1 < len(members) else stop
     return chunk.start + member.start, end
-
-
-def _member_at(members: Sequence[Member], relative: int) -> int:
-    low, high = 0, len(members) - 1
-    while low < high:
-        middle = (low + high + 1) // 2
-        if members[middle].start <= relative:
-            low = middle
-        else:
-            high = middle - 1
-    return low
 
 
 def _is_word_character(character: str) -> bool:
@@ -726,15 +700,12 @@ def _binds(node: ast.AST) -> bool:
     return False
 
 
-def _chunk_at(chunks: Sequence[Chunk], line: int) -> int:
-    low, high = 0, len(chunks) - 1
-    while low < high:
-        middle = (low + high + 1) // 2
-        if chunks[middle].start <= line:
-            low = middle
-        else:
-            high = middle - 1
-    return low
+def _chunk_at(chunks: Sequence[Chunk] | Sequence[Member], line: int) -> int:
+    """The index of the last chunk (or class member) that starts at or before `line` (0 if none does)."""
+    return max(bisect.bisect_right(chunks, line, key=_start) - 1, 0)
+
+
+_start = attrgetter("start")
 
 
 def _reduced(lines: Sequence[str], chunks: Sequence[Chunk], ranges: Sequence[tuple[int, int]],
@@ -864,6 +835,25 @@ def config_names(config: Config) -> frozenset[str]:
     for rule in config.patterns:
         words.update(_WORD.findall(rule.fix or ""))
     return frozenset(words)
+
+
+def _moved(diagnostics: Sequence[Diagnostic], old_start: int, old_end: int, new_end: int,
+           delta: int) -> list[Diagnostic] | None:
+    """The diagnostics outside the replaced lines [old_start, old_end), moved to where their
+    lines are now; None when the fix of one edits the new lines [old_start, new_end) (fixes
+    are built from their statement's text: it is recomputed)."""
+    moved = []
+    for diagnostic in diagnostics:
+        if diagnostic.line - 1 < old_start:
+            here = diagnostic
+        elif diagnostic.line - 1 >= old_end:
+            here = _shifted(diagnostic, delta)
+        else:
+            continue
+        if _touches(here, old_start, new_end):
+            return None
+        moved.append(here)
+    return moved
 
 
 def _shifted(diagnostic: Diagnostic, delta: int) -> Diagnostic:
