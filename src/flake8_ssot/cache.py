@@ -48,6 +48,38 @@ def default_cache_dir(config: Config) -> str:
     return config.cache_dir or os.path.join(config.root, CACHE_DIR_NAME)
 
 
+class RunCaches:
+    """The caches of one run: one per configuration (none for an empty configuration, or
+    when `cache_dir` is None: `--no-cache`), opened when a file of it is first met."""
+
+    def __init__(self, configurations, cache_dir: str | None) -> None:
+        self.configurations = configurations
+        self.cache_dir = cache_dir
+        self.opened: dict[int, Cache | None] = {}
+
+    def of(self, index: int) -> Cache | None:
+        """The cache of configuration `index` of `configurations.configs`."""
+        try:
+            return self.opened[index]
+        except KeyError:
+            pass
+        config = self.configurations.configs[index]
+        cache = None
+        if self.cache_dir is not None and not config.is_empty:
+            directory = self.cache_dir or default_cache_dir(config)
+            cache = Cache(directory, config, self.configurations.overrides.key())
+        self.opened[index] = cache
+        return cache
+
+    def __bool__(self) -> bool:
+        return any(cache is not None for cache in self.opened.values())
+
+    def save(self) -> None:
+        for cache in self.opened.values():
+            if cache is not None:
+                cache.save()
+
+
 class Cache:
     """The entries of one configuration. `lookup` before checking, `store` after, then `save`."""
 

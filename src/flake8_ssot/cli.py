@@ -420,25 +420,16 @@ def check_files(
     """Results in the order of `files`: cached ones straight away, the rest from the runner.
     `observed`, if given, receives each file's `os.stat` taken before it was read (None for a
     file without a cache), for the run-level cache."""
-    from flake8_ssot.cache import Cache, default_cache_dir, now_ns
+    from flake8_ssot.cache import Cache, RunCaches, now_ns
 
-    caches: dict[int, Cache] = {}
-    cache_of: dict[int, Cache | None] = {}  # per configuration; None: no cache
+    caches = RunCaches(configurations, cache_dir)
     results: list[FileResult | None] = [None] * len(files)
     tasks: list[Task] = []
     slots: list[tuple[int, os.stat_result | None, Cache | None]] = []
     checked_at = now_ns()
     for position, path in enumerate(files):
         index = configurations.index_for_file(path)
-        if index in cache_of:
-            cache = cache_of[index]
-        else:
-            config = configurations.configs[index]
-            cache = None
-            if cache_dir is not None and not config.is_empty:
-                directory = cache_dir or default_cache_dir(config)
-                cache = caches[index] = Cache(directory, config, configurations.overrides.key())
-            cache_of[index] = cache
+        cache = caches.of(index)
         status = None
         expected = None
         if cache is not None:
@@ -473,8 +464,7 @@ def check_files(
         results[position] = output
         if cache is not None:
             cache.store(task.path, status, checked_at, output)
-    for cache in caches.values():
-        cache.save()
+    caches.save()
     return [result for result in results if result is not None]
 
 

@@ -126,22 +126,16 @@ def fix_files(
     file is read, fixed and checked again. A rewritten file's entry is stored with its new
     content's digest and modification time. `--diff` stores nothing it did not see on disk.
     """
-    from flake8_ssot.cache import Cache, default_cache_dir, now_ns
+    from flake8_ssot.cache import Cache, RunCaches, now_ns
 
-    caches: dict[int, Cache] = {}
+    caches = RunCaches(configurations, cache_dir)
     results: list[FileResult | None] = [None] * len(files)
     tasks: list[Task] = []
     slots: list[tuple[int, os.stat_result | None, Cache | None]] = []
     checked_at = now_ns()
     for position, path in enumerate(files):
         index = configurations.index_for_file(path)
-        config = configurations.configs[index]
-        cache = None
-        if cache_dir is not None and not config.is_empty:
-            cache = caches.get(index)
-            if cache is None:
-                directory = cache_dir or default_cache_dir(config)
-                cache = caches[index] = Cache(directory, config, configurations.overrides.key())
+        cache = caches.of(index)
         status = None
         if cache is not None:
             try:
@@ -171,8 +165,7 @@ def fix_files(
         elif getattr(output, "diff", ""):
             continue  # the diagnostics are those of content that is not on disk
         cache.store(task.path, status, checked_at, output)
-    for cache in caches.values():
-        cache.save()
+    caches.save()
     return [result for result in results if result is not None]
 
 

@@ -42,7 +42,7 @@ from typing import Iterator, NamedTuple, Sequence
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import module_name
-from flake8_ssot.engine import check_source, may_match
+from flake8_ssot.engine import _unique, check_source, may_match
 from flake8_ssot.noqa import NOQA_FILE
 from flake8_ssot.span import Span
 
@@ -889,13 +889,3 @@ def _parse(source: str) -> ast.Module | None:
             return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-
-
-def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    result, seen = [], set()
-    for diagnostic in diagnostics:
-        key = (diagnostic.code, diagnostic.span, diagnostic.message)
-        if key not in seen:
-            seen.add(key)
-            result.append(diagnostic)
-    return result
