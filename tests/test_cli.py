@@ -572,3 +572,27 @@ def test_the_installed_ssot_script_is_the_same_program():
     module = check("--output-format", "concise")
     assert installed.returncode == module.returncode == 1
     assert installed.stdout == module.stdout and "SSOT001" in installed.stdout
+
+
+def test_a_pattern_rule_table_is_shown_as_toml(tmp_path):
+    """`ssot registry` and `ssot rule SSOT1xx` show a rule table the way it is written in
+    pyproject.toml (an inline table that parses back to the same rule), not as a Python dict."""
+    (tmp_path / "pyproject.toml").write_text(textwrap.dedent('''\
+        [[tool.ssot.patterns]]
+        code = "SSOT120"
+        message = "the manager singleton is retired"
+        rule = { kind = "class_definition", has = { pattern = "_instance = None", stopBy = "end" }, not = { regex = "^class Test" } }
+        '''), encoding="utf-8")
+    shown = 'rule = { kind = "class_definition", has = { pattern = "_instance = None", stopBy = "end" }, not = { regex = "^class Test" } }'
+    registry = ssot("registry", cwd=tmp_path)
+    assert registry.returncode == 0, registry.stderr
+    assert "| SSOT120 | `" + shown.removeprefix("rule = ") + "` | the manager singleton is retired |  |" in registry.stdout
+    rule = ssot("rule", "SSOT120", cwd=tmp_path)
+    assert rule.returncode == 0, rule.stderr
+    assert f"`{shown}`" in rule.stdout
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    written = tomllib.loads((tmp_path / "pyproject.toml").read_text(encoding="utf-8"))
+    assert tomllib.loads(shown) == {"rule": written["tool"]["ssot"]["patterns"][0]["rule"]}

@@ -7,6 +7,7 @@ naming the file, the key path and what is wrong; never a traceback.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 import sys
@@ -219,6 +220,21 @@ PATTERN_KEYS = ("code", "pattern", "rule", "message", "fix", "files", "allow", "
 
 def quote_key(key: str) -> str:
     return key if re.match(r"^[A-Za-z0-9_-]+$", key) else '"' + key.replace('"', '\\"') + '"'
+
+
+def inline_toml(value: Any) -> str:
+    """A value as TOML writes it inline (`{ kind = "call", has = { pattern = "f($A)" } }`): how
+    `ssot rule` and `ssot registry` show a pattern rule's table."""
+    if isinstance(value, Mapping):
+        items = ", ".join(f"{quote_key(str(key))} = {inline_toml(item)}" for key, item in value.items())
+        return "{ " + items + " }" if items else "{}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(inline_toml(item) for item in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(str(value), ensure_ascii=False)  # a TOML basic string takes JSON's escapes
 
 
 class _Checker:

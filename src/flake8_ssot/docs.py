@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Mapping
 
-from flake8_ssot.config import Config, PatternRule
+from flake8_ssot.config import Config, PatternRule, inline_toml
 from flake8_ssot.rules import RULES
 from flake8_ssot.rules import patterns as pattern_rules
 
@@ -88,7 +88,8 @@ def pattern_doc(rule: PatternRule) -> RuleDoc:
         lines.append(f"Flags code matching the ast-grep pattern `{shape}` (declared in `[[tool.ssot.patterns]]`).")
     else:
         lines.append(
-            f"Flags code matching the ast-grep rule `{dict(rule.rule)}` (declared in `[[tool.ssot.patterns]]`)."
+            f"Flags code matching the ast-grep rule `rule = {inline_toml(rule.rule)}` "
+            "(declared in `[[tool.ssot.patterns]]`)."
         )
     if rule.fix is not None:
         lines.extend(["", "## Use instead", f"The fix rewrites a match to `{rule.fix}`."])

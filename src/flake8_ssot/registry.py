@@ -6,7 +6,7 @@ the configuration the linter enforces means the document and the check never dis
 
 from __future__ import annotations
 
-from flake8_ssot.config import Config, Entry
+from flake8_ssot.config import Config, Entry, inline_toml
 
 
 def _cell(text: str) -> str:
@@ -100,7 +100,7 @@ def render_registry(config: Config, source_name: str) -> str:
     if config.patterns:
         lines += ["## Pattern rules", "", "| code | pattern | message | fix |", "|---|---|---|---|"]
         for rule in config.patterns:
-            shape = rule.rule.get("pattern") if "pattern" in rule.rule else str(dict(rule.rule))
+            shape = rule.rule.get("pattern") if "pattern" in rule.rule else inline_toml(rule.rule)
             lines.append(
                 f"| {rule.code} | {_code(_cell(str(shape)))} | {_cell(rule.message)} | {_code(_cell(rule.fix or ''))} |"
             )
