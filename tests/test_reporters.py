@@ -175,6 +175,26 @@ def test_statistics_sort_by_count_then_name():
     )
 
 
+def test_statistics_name_a_pattern_rule_by_what_it_flags():
+    """A pattern rule's subject is its own code: the listing by subject says its message, when
+    every match gives the same one, and the code otherwise (messages with metavariables)."""
+    diagnostics = [
+        Diagnostic("SSOT101", "the factory accessor is retired", Span(1, 0, 1, 1), subject="SSOT101"),
+        Diagnostic("SSOT101", "the factory accessor is retired", Span(2, 0, 2, 1), subject="SSOT101"),
+        Diagnostic("SSOT102", "retired: get_a()", Span(3, 0, 3, 1), subject="SSOT102"),
+        Diagnostic("SSOT102", "retired: get_b()", Span(4, 0, 4, 1), subject="SSOT102"),
+    ]
+    stats = statistics(diagnostics)
+    assert render_text(stats).endswith(
+        "Violations by legacy path or symbol:\n"
+        "  2  SSOT101  the factory accessor is retired\n"
+        "  2  SSOT102  SSOT102\n"
+    )
+    assert stats["by_subject"][0] == {
+        "subject": "SSOT101", "code": "SSOT101", "count": 2, "message": "the factory accessor is retired",
+    }
+
+
 # --------------------------------------------------------------------------- rule documentation
 
 

@@ -19,20 +19,32 @@ def _name(code: str) -> str:
 def statistics(diagnostics: Iterable[Diagnostic]) -> dict:
     by_code: Counter = Counter()
     by_subject: Counter = Counter()
+    messages: dict[tuple[str, str], set[str]] = {}
     for diagnostic in diagnostics:
         by_code[diagnostic.code] += 1
-        by_subject[(diagnostic.subject or diagnostic.code, diagnostic.code)] += 1
+        key = (diagnostic.subject or diagnostic.code, diagnostic.code)
+        by_subject[key] += 1
+        if key[0] == diagnostic.code:
+            messages.setdefault(key, set()).add(diagnostic.message)
+    rows = []
+    for (subject, code), count in sorted(by_subject.items(), key=lambda item: (-item[1], item[0])):
+        row = {"subject": subject, "code": code, "count": count}
+        said = messages.get((subject, code), ())
+        if len(said) == 1:
+            row["message"] = next(iter(said))  # a pattern rule's subject is its code: say what it flags
+        rows.append(row)
     return {
         "total": sum(by_code.values()),
         "by_code": [
             {"code": code, "name": _name(code), "count": count}
             for code, count in sorted(by_code.items(), key=lambda item: (-item[1], item[0]))
         ],
-        "by_subject": [
-            {"subject": subject, "code": code, "count": count}
-            for (subject, code), count in sorted(by_subject.items(), key=lambda item: (-item[1], item[0]))
-        ],
+        "by_subject": rows,
     }
+
+
+def _subject(row: dict) -> str:
+    return row.get("message") or row["subject"]
 
 
 def render_text(stats: dict) -> str:
@@ -47,7 +59,7 @@ def render_text(stats: dict) -> str:
         lines.append(f"  {row['count']:>{width}}  {row['code']:<{code_width}}  {row['name']}")
     lines += ["", "Violations by legacy path or symbol:"]
     for row in stats["by_subject"]:
-        lines.append(f"  {row['count']:>{width}}  {row['code']:<{code_width}}  {row['subject']}")
+        lines.append(f"  {row['count']:>{width}}  {row['code']:<{code_width}}  {_subject(row)}")
     return "\n".join(lines) + "\n"
 
 
@@ -63,7 +75,7 @@ def _render_split(stats: dict) -> str:
     lines = [f"Violations by code (baseline: {stats['new']} new, {stats['baselined']} baselined):", header.rstrip()]
     lines += [line(row, row["name"]) for row in stats["by_code"]]
     lines += ["", "Violations by legacy path or symbol:", header.rstrip()]
-    lines += [line(row, row["subject"]) for row in stats["by_subject"]]
+    lines += [line(row, _subject(row)) for row in stats["by_subject"]]
     return "\n".join(lines) + "\n"
 
 
