@@ -188,14 +188,7 @@ class IncrementalChecker:
         if _changes_file_wide_facts(replaced, edited, state.names):
             # What the file imports or defines under a configured name changed: every fix
             # elsewhere is computed again (their safety can depend on it).
-            for diagnostic in state.diagnostics:
-                line = diagnostic.line - 1
-                if diagnostic.fix is not None and not old_start <= line < old_end:
-                    line = line if line < old_start else line + delta
-                    index = _chunk_at(new_chunks, line)
-                    chunk = new_chunks[index]
-                    stop = new_chunks[index + 1].start if index + 1 < len(new_chunks) else len(lines)
-                    again.add(_member_range(chunk, stop, line) or (chunk.start, stop))
+            again.update(_fix_ranges(state.diagnostics, new_chunks, old_start, old_end, delta, len(lines)))
         again = sorted(again)
         ranges = [(old_start, new_end), *again]
         moved = _moved(state.diagnostics, old_start, old_end, new_end, delta)
@@ -214,14 +207,36 @@ class IncrementalChecker:
 
     def _broken(self, state: _State, lines: list[str], first: int, last: int, removed: Sequence[str],
                 typed: Sequence[str], delta: int) -> list[Diagnostic] | None:
-        """Lines typed into function or class bodies left the buffer unparsable (a half-typed
-        line). The error-tolerant parse re-reads a broken top-level statement on its own, so
-        the findings outside it are those of the last version that parsed: they are kept, and
-        only the reduced buffer (the broken statements, the bindings, stubs) goes through the
-        error-tolerant parse. Anything that could reach past the edited statements takes the
-        full path: a changed line at column 0, a triple quote (the rest of the file could turn
-        into a string), a trailing backslash, a bracket left open or closed early, `import`,
-        a statement that binds module-level names.
+        """The edited statements (chunks `first`..`last`) left the buffer unparsable: a
+        half-typed line. The findings outside them are those of the last version that parsed,
+        unless the edit binds names differently; only the edited statements (and those that
+        use a rebound name) are read again, as the full error-tolerant check reads them."""
+        chunks = state.chunks
+        replaced = chunks[first:last + 1]
+        old_start = chunks[first].start
+        old_end = chunks[last + 1].start if last + 1 < len(chunks) else len(state.lines)
+        new_end = old_end + delta
+        if any(diagnostic.code == "SSOT003" and diagnostic.fix is not None
+               and not old_start <= diagnostic.line - 1 < old_end
+               and state.lines[diagnostic.line - 1][:1].isspace() for diagnostic in state.diagnostics):
+            return None  # removing an indented `__all__.append(...)` re-parses the file: no fix while it does not parse
+        after = chunks[last + 1:]
+        if delta:
+            after = [c._replace(start=c.start + delta, header=c.header + delta) for c in after]
+        others = [*chunks[:first], *after]
+        if _stays_inside(replaced, removed, typed):
+            diagnostics = self._broken_inside(state, lines, old_start, old_end, new_end, delta, others)
+        else:
+            diagnostics = self._broken_apart(state, lines, first, last, old_start, old_end, new_end, delta, others)
+        if diagnostics is not None:
+            self.state = _State(state.path, state.config, lines, None, diagnostics, state.names)
+        return diagnostics
+
+    def _broken_inside(self, state: _State, lines: list[str], old_start: int, old_end: int, new_end: int,
+                       delta: int, others: list[Chunk]) -> list[Diagnostic] | None:
+        """A half-typed line that stays inside a function or class body (`_stays_inside`): the
+        error-tolerant parse re-reads a broken top-level statement on its own, so only the
+        reduced buffer (the broken statements, the bindings, stubs) goes through it.
 
         What the full path would say outside the edited statements equals the kept findings
         (tests/test_broken_files.py: one broken line changes no finding outside its
@@ -229,71 +244,107 @@ class IncrementalChecker:
         which the server does not use: the error-tolerant parse can split a decorator from
         its function after a broken statement, so the full path then gives the decorator's
         text where the kept finding has the function's."""
-        chunks = state.chunks
-        replaced = chunks[first:last + 1]
-        if any(chunk.kind not in ("def", "class") for chunk in replaced):
-            return None
-        for text in (*removed, *typed):
-            if text[:1] not in ("", " ", "\t") or '"""' in text or "'''" in text or text.rstrip().endswith("\\"):
-                return None
-        if _IMPORT.search("\n".join(typed)):
-            return None  # an import in broken code is re-assembled from loose tokens
-        (old_balance, _), (new_balance, lowest) = _brackets("\n".join(removed)), _brackets("\n".join(typed))
-        unbalanced = lowest < 0 or old_balance != new_balance
-        old_start = chunks[first].start
-        old_end = chunks[last + 1].start if last + 1 < len(chunks) else len(state.lines)
-        new_end = old_end + delta
-        if unbalanced and (_IMPORT.search("\n".join(state.lines[old_start:old_end]))
-                           or any(chunk.name in state.names for chunk in replaced)):
-            # A bracket left open (or closed early) can take the rest of the statement into
-            # the broken part: what it imports or defines under a configured name could be
-            # read differently, and fixes elsewhere ask about those.
-            return None
-        if any(diagnostic.code == "SSOT003" and diagnostic.fix is not None
-               and not old_start <= diagnostic.line - 1 < old_end
-               and state.lines[diagnostic.line - 1][:1].isspace() for diagnostic in state.diagnostics):
-            return None  # removing an indented `__all__.append(...)` re-parses the file: no fix while it does not parse
         kept = _moved(state.diagnostics, old_start, old_end, new_end, delta)
         if kept is None:
             return None
-        after = chunks[last + 1:]
-        if delta:
-            after = [c._replace(start=c.start + delta, header=c.header + delta) for c in after]
-        others = [*chunks[:first], *after]
         reduced = _reduced(lines, others, [(old_start, new_end)], state.names)
-        if unbalanced:
-            found = _read_apart(lines, reduced, others, old_start, new_end, state.path, state.config)
-            if found is None:
-                return None
-        else:
-            result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True)
-            if result.syntax_error is None:
-                return None
-            found = result.diagnostics
-        fresh = [d for d in found if old_start <= d.line - 1 < new_end]
-        diagnostics = _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
-        self.state = _State(state.path, state.config, lines, None, diagnostics, state.names)
-        return diagnostics
+        result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True)
+        if result.syntax_error is None:
+            return None
+        fresh = [d for d in result.diagnostics if old_start <= d.line - 1 < new_end]
+        return _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
+
+    def _broken_apart(self, state: _State, lines: list[str], first: int, last: int, old_start: int,
+                      old_end: int, new_end: int, delta: int, others: list[Chunk]) -> list[Diagnostic] | None:
+        """Any other half-typed line (a bracket left open or closed early, a line at column 0,
+        an import): the whole buffer's error-tolerant reading decides. When it reads every
+        statement outside the edited ones as the statements that parsed before
+        (`recovery.read_rows`), the edited ones are lowered as it lowers them; what they bind
+        is compared with what they bound, as for an edit that parses, and the statements using
+        a name bound differently (and, when what the file imports or defines under a
+        configured name changed, those with fixes) are checked again with them."""
+        from flake8_ssot.recovery import read_rows
+
+        text = "\n".join(lines)
+        reading = read_rows(text, old_start, new_end, [chunk.start for chunk in others] + [old_start])
+        if reading is None:
+            return None
+        try:
+            edited = [
+                _chunk(node, min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))]) - 1,
+                       (node.end_lineno or node.lineno) - 1, lines, 0)
+                for node in reading.statements
+            ]
+        except (AttributeError, TypeError, ValueError):
+            return None  # a lowered statement `ast` cannot unparse: let the full check read it
+        chunks = state.chunks
+        replaced = chunks[first:last + 1]
+        layout = [*chunks[:first], Chunk(old_start, "gap"), *others[first:]]
+        again: set[tuple[int, int]] = set()
+        affected = _affected(replaced, edited, others)
+        if affected:
+            affected = _not_inert(affected, [*chunks, *edited], state.config)
+        if affected:
+            again.update(_mentioning(text, layout, affected, old_start, new_end))
+        if _changes_file_wide_facts(replaced, edited, state.names):
+            again.update(_fix_ranges(state.diagnostics, layout, old_start, old_end, delta, len(lines)))
+        moved = _moved(state.diagnostics, old_start, old_end, new_end, delta)
+        if moved is None:
+            return None
+        ranges = [(old_start, new_end), *sorted(again)]
+        kept = [d for d in moved if not any(start <= d.line - 1 < end for start, end in ranges[1:])]
+        reduced = _reduced(lines, others, ranges, state.names)
+        found = _read_apart(reading, reduced, ranges, state.path, state.config)
+        if found is None:
+            return None
+        fresh = [d for d in found if any(start <= d.line - 1 < end for start, end in ranges)]
+        return _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
 
 
-def _read_apart(lines: list[str], reduced: list[str], others: Sequence[Chunk], start: int, end: int,
-                path: str, config: Config) -> list[Diagnostic] | None:
-    """The diagnostics of a buffer that does not parse, on lines [start, end) (the statements
-    a bracket was left open or closed early in), as the full check finds them; None unless the
-    error-tolerant reading of the buffer keeps those lines to themselves (recovery.read_rows).
+def _stays_inside(replaced: Sequence[Chunk], removed: Sequence[str], typed: Sequence[str]) -> bool:
+    """Can the half-typed lines change nothing outside the function or class bodies they are
+    in? Not when a line changed at column 0, holds a triple quote (the rest of the file could
+    turn into a string) or a trailing backslash, when a bracket was left open or closed early
+    (it takes the statements after it into the broken one), or when `import` was typed (an
+    import in broken code is re-assembled from loose tokens)."""
+    if any(chunk.kind not in ("def", "class") for chunk in replaced):
+        return False
+    for text in (*removed, *typed):
+        if text[:1] not in ("", " ", "\t") or '"""' in text or "'''" in text or text.rstrip().endswith("\\"):
+            return False
+    if _IMPORT.search("\n".join(typed)):
+        return False
+    (old_balance, _), (new_balance, lowest) = _brackets("\n".join(removed)), _brackets("\n".join(typed))
+    return lowest >= 0 and old_balance == new_balance
 
-    A bracket left open takes the statements after it into the broken one, and the
-    error-tolerant reading then re-reads it line group by line group; when each group after
-    the edited statements is one of the statements that parsed before, they read as before
-    and keep their findings. The edited lines are lowered as the full check lowers them, into
-    a module made of the reduced buffer's other statements (bindings and stubs), which parse."""
+
+def _fix_ranges(diagnostics: Sequence[Diagnostic], chunks: Sequence[Chunk], old_start: int, old_end: int,
+                delta: int, count: int) -> set[tuple[int, int]]:
+    """The line ranges (statements, or methods of a class) of the diagnostics with a fix
+    outside the replaced lines [old_start, old_end), where their lines are now (`chunks` is
+    the new layout, `count` lines long)."""
+    found = set()
+    for diagnostic in diagnostics:
+        line = diagnostic.line - 1
+        if diagnostic.fix is not None and not old_start <= line < old_end:
+            line = line if line < old_start else line + delta
+            index = _chunk_at(chunks, line)
+            chunk = chunks[index]
+            stop = chunks[index + 1].start if index + 1 < len(chunks) else count
+            found.add(_member_range(chunk, stop, line) or (chunk.start, stop))
+    return found
+
+
+def _read_apart(reading, reduced: list[str], ranges: Sequence[tuple[int, int]], path: str,
+                config: Config) -> list[Diagnostic] | None:
+    """The diagnostics of a buffer that does not parse, as the full check finds them on the
+    edited lines `ranges[0]` (lowered by `reading`, a `recovery.RowsReading`) and on the
+    other ranges: the edited lines' statements are put into a module made of the reduced
+    buffer's other statements (bindings, stubs and the ranges checked again), which parse."""
     from flake8_ssot.engine import check_facts
     from flake8_ssot.facts import collect_facts
-    from flake8_ssot.recovery import read_rows
 
-    reading = read_rows("\n".join(lines), start, end, [chunk.start for chunk in others] + [start])
-    if reading is None:
-        return None
+    start, end = ranges[0]
     around = list(reduced)
     around[start:end] = [""] * (end - start)
     tree = _parse("\n".join(around))
@@ -310,7 +361,7 @@ def _read_apart(lines: list[str], reduced: list[str], others: Sequence[Chunk], s
         return None
     facts.definitions = [d for d in facts.definitions if not reading.lowering.inside_broken_body(d.span)]
     facts.syntax_error = "does not parse"
-    facts.trees = reading.trees
+    facts.trees = reading.trees_for(ranges[1:])
     return check_facts(facts, config)
 
 

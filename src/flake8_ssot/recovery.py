@@ -102,8 +102,16 @@ class RowsReading(NamedTuple):
     """What `recover_facts` and `pattern_trees` read from some rows of a file (see `read_rows`)."""
 
     statements: list[ast.stmt]  # the statements lowered from the rows, in order
-    trees: list[Tree]  # the pattern trees that hold the rows (the whole file's, skipping other rows)
+    trees: list[Tree]  # the whole file's tree (skipping re-read regions) and the rows' own groups
     lowering: "_Lowering"  # its `inside_broken_body` filters definitions, as `recover_facts` does
+    groups: list[tuple[int, int, str]]  # (first row, last row, text) of the re-read groups outside the rows
+
+    def trees_for(self, ranges: Sequence[tuple[int, int]]) -> list[Tree]:
+        """The pattern trees that hold the rows and the line ranges [first, end): the groups
+        outside the rows that overlap a range are parsed too, as `pattern_trees` parses them."""
+        extra = [Tree(top, text, _parse(text)) for top, bottom, text in self.groups
+                 if any(first <= bottom and top < end for first, end in ranges)]
+        return [*self.trees, *extra]
 
 
 def read_rows(source: str, start: int, end: int, starts: Sequence[int]) -> RowsReading | None:
@@ -138,6 +146,7 @@ def read_rows(source: str, start: int, end: int, starts: Sequence[int]) -> RowsR
         lowering._index_errors(root, errors)
         statements: list[ast.stmt] = []
         trees: list[Tree] = []
+        outside: list[tuple[int, int, str]] = []
         skip = []
         try:
             for nodes, broken in lowering.top_level(root):
@@ -173,17 +182,23 @@ def read_rows(source: str, start: int, end: int, starts: Sequence[int]) -> RowsR
                             return None
                         mine.append((top, group))
                         continue
+                    outside.append((top, bottom, group))
                     index = bisect.bisect_right(starts, top)
                     following = starts[index] if index < len(starts) else len(lines)
                     if not index or starts[index - 1] != top or bottom >= following:
                         return None  # a group that is not one statement
+                    last_code = following - 1
+                    while last_code > top and (not lines[last_code].strip() or lines[last_code].lstrip()[:1] == "#"):
+                        last_code -= 1
+                    if bottom < last_code:
+                        return None  # a statement's first lines (a decorator), the rest read apart
                     if following > start and top < start:
                         return None
                 if mine:
                     statements.extend(lowering._region(nodes, mine, trees))
         except RecursionError:
             return None
-    return RowsReading(statements, [Tree(0, text, root, tuple(skip)), *trees], lowering)
+    return RowsReading(statements, [Tree(0, text, root, tuple(skip)), *trees], lowering, outside)
 
 
 def _python_error_row(text: str) -> int | None:
