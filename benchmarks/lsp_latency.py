@@ -4,7 +4,7 @@
     python benchmarks/lsp_latency.py [--lines 5000] [--changes 40] [--module-changes 10]
                                      [--fix-changes 6] [--rebind-changes 6]
                                      [--reached-changes 6] [--broken-changes 10]
-                                     [--unclosed-changes 12]
+                                     [--unclosed-changes 12] [--top-changes 6]
                                      [--budget-ms 50] [--keep DIR]
 
 Writes a small project (a `[tool.ssot]` policy modelled on the seeds and the canonical
@@ -39,7 +39,10 @@ one at a time, waiting for each version's diagnostics:
   over the module: the bracket takes the statements after it into the broken one, and the
   error-tolerant reading re-reads them line group by line group; the server parses the
   whole buffer error-tolerantly to see that each group is a statement that parsed before
-  (then it keeps their findings), and checks only the broken method.
+  (then it keeps their findings), and checks only the broken method;
+- `--top-changes` a new import half typed at the top of the module (`from
+  netra_backend.app.websocket_core import `, at column 0, then deleted): read apart the
+  same way, with what the broken line binds compared with what was bound before.
 
 It reports, for each kind:
 
@@ -269,6 +272,7 @@ KINDS = {
     "reached": "a factory-only class every class uses renamed (`UserExecutionContext as ExecutionContext`)",
     "broken": "half-typed line (the buffer does not parse)",
     "unclosed": "a half-typed call (`payload.get(`): the buffer does not parse, a bracket left open",
+    "top": "a new import half typed at the top (`from netra_backend.app.websocket_core import `)",
     "repaired": "the half-typed line deleted (parses again)",
 }
 
@@ -312,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="edits that make a method unparsable, each undone by the next")
     parser.add_argument("--unclosed-changes", type=int, default=12,
                         help="the same with a bracket left open, each undone by the next")
+    parser.add_argument("--top-changes", type=int, default=6,
+                        help="a new import half typed at the top, each undone by the next")
     parser.add_argument("--budget-ms", type=float, default=50.0)
     parser.add_argument("--keep", type=Path, help="write the project here and keep it")
     options = parser.parse_args(argv)
@@ -411,6 +417,14 @@ def main(argv: list[str] | None = None) -> int:
                 change("unclosed", {"range": here, "text": "        payload.get(\n"})
             else:
                 change("repaired", {"range": {"start": here["start"], "end": {"line": line + 1, "character": 0}}, "text": ""})
+        first_import = next(index for index, text in enumerate(header) if text.startswith("from netra_backend"))
+        for step in range(options.top_changes):
+            here = {"start": {"line": first_import, "character": 0}, "end": {"line": first_import, "character": 0}}
+            if step % 2 == 0:
+                change("top", {"range": here, "text": "from netra_backend.app.websocket_core import \n"})
+            else:
+                change("repaired", {"range": {"start": here["start"], "end": {"line": first_import + 1, "character": 0}},
+                                    "text": ""})
         connection.request("shutdown", None)
         connection.send({"method": "exit", "params": None})
         connection.process.wait(timeout=30)

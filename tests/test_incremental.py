@@ -722,3 +722,22 @@ def test_an_import_half_typed_at_the_top_is_read_apart(monkeypatch):
         edited = SOURCE.replace(anchor, anchor + typed + "\n")
         assert checker.check(edited, str(ROUTES), config) == full(edited, ROUTES, config), typed
         assert checker.last_was_incremental and checker.state.chunks is None, typed
+
+
+def test_a_broken_body_whose_reading_binds_a_module_name_is_not_kept_apart():
+    """A line between `try:`'s body and `except` breaks the method; the error-tolerant reading
+    of the broken class can put an assignment of it at module level (`UserExecutionContext =
+    None`), where it rebinds the name for every function below: their findings go too."""
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    source = SOURCE.replace(
+        '        return {"manager": manager, "route": self.name}\n',
+        '        try:\n            result = {"manager": manager, "route": self.name}\n'
+        '        except (ValueError, KeyError) as error:\n            raise RuntimeError(error)\n'
+        '        return result\n',
+    ) + "\n\ndef later(user_id: str):\n    return UserExecutionContext(user_id=user_id)\n"
+    checker = IncrementalChecker()
+    assert checker.check(source, str(ROUTES), config) == full(source, ROUTES, config)
+    for line in ("            UserExecutionContext = None", "        UserExecutionContext = None", "        x = (1, 2"):
+        edited = source.replace("        except (ValueError", line + "\n        except (ValueError")
+        assert checker.check(edited, str(ROUTES), config) == full(edited, ROUTES, config), line
+        checker.check(source, str(ROUTES), config)

@@ -17,14 +17,18 @@ configured key can be reached from (`_not_inert`). An edit that changes what the
 imports or defines under a name the configuration spells also re-checks the statements
 whose diagnostics carry a fix (fix safety asks about those).
 
-A buffer that does not parse after a line typed into a function or class body is checked
-the same way, the broken statement through the error-tolerant parser (`_broken`); with a
-bracket left open, as the full error-tolerant reading reads it (`_read_apart`).
+A buffer that does not parse after a half-typed line is checked the same way (`_broken`):
+a line that stays inside a function or class body sends that statement alone through the
+error-tolerant parser; any other (at column 0, a bracket left open, an import) is read as
+the whole buffer's error-tolerant reading reads it, when that reading re-reads every other
+statement as it parsed (`recovery.read_rows`), and what the broken lines bind is compared
+with what they bound.
 
-The full check is taken for `__all__`, `global`, `# flake8: noqa`, a buffer broken any
-other way, or a configuration whose pattern rules look around. The result always equals
-`engine.check_source(..., noqa=True)` (after a half-typed line without a bracket, except
-in `Diagnostic.statement`: see `_broken`).
+The full check is taken for `__all__`, `global`, `# flake8: noqa`, a buffer broken so that
+the error-tolerant reading reads other statements differently, or a configuration whose
+pattern rules look around. The result always equals `engine.check_source(..., noqa=True)`
+(after a half-typed line inside a body, except in `Diagnostic.statement`: see
+`_broken_inside`).
 """
 
 from __future__ import annotations
@@ -224,9 +228,10 @@ class IncrementalChecker:
         if delta:
             after = [c._replace(start=c.start + delta, header=c.header + delta) for c in after]
         others = [*chunks[:first], *after]
+        diagnostics = None
         if _stays_inside(replaced, removed, typed):
             diagnostics = self._broken_inside(state, lines, old_start, old_end, new_end, delta, others)
-        else:
+        if diagnostics is None:
             diagnostics = self._broken_apart(state, lines, first, last, old_start, old_end, new_end, delta, others)
         if diagnostics is not None:
             self.state = _State(state.path, state.config, lines, None, diagnostics, state.names)
@@ -244,14 +249,37 @@ class IncrementalChecker:
         which the server does not use: the error-tolerant parse can split a decorator from
         its function after a broken statement, so the full path then gives the decorator's
         text where the kept finding has the function's."""
+        from flake8_ssot.engine import check_facts
+        from flake8_ssot.recovery import recover_facts
+
         kept = _moved(state.diagnostics, old_start, old_end, new_end, delta)
         if kept is None:
             return None
         reduced = _reduced(lines, others, [(old_start, new_end)], state.names)
-        result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True)
-        if result.syntax_error is None:
+        text = "\n".join(reduced)
+        if _parse(text) is not None:
             return None
-        fresh = [d for d in result.diagnostics if old_start <= d.line - 1 < new_end]
+        lowered: list[ast.Module] = []
+        absolute = os.path.abspath(state.path)
+        module, is_package = module_name(absolute, state.config.src)
+        facts = recover_facts(text, absolute, module, is_package, on_tree=lowered.append)
+        if not lowered:
+            return None
+        # The error-tolerant reading can hoist a statement of the broken body to the module
+        # (an assignment between `try:` and `except`): what it binds there must be what the
+        # edited statements bound, or names elsewhere resolve differently.
+        try:
+            edited = [
+                _chunk(node, _first_line(node), (node.end_lineno or node.lineno) - 1, reduced, 0)
+                for node in lowered[-1].body if old_start <= _first_line(node) < new_end
+            ]
+        except (AttributeError, TypeError, ValueError):
+            return None  # a lowered statement `ast` cannot unparse
+        replaced = [chunk for chunk in state.chunks if old_start <= chunk.start < old_end]
+        if _affected(replaced, edited, ()) or _changes_file_wide_facts(replaced, edited, state.names):
+            return None
+        facts.syntax_error = "does not parse"
+        fresh = [d for d in check_facts(facts, state.config) if old_start <= d.line - 1 < new_end]
         return _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
 
     def _broken_apart(self, state: _State, lines: list[str], first: int, last: int, old_start: int,
@@ -270,11 +298,8 @@ class IncrementalChecker:
         if reading is None:
             return None
         try:
-            edited = [
-                _chunk(node, min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))]) - 1,
-                       (node.end_lineno or node.lineno) - 1, lines, 0)
-                for node in reading.statements
-            ]
+            edited = [_chunk(node, _first_line(node), (node.end_lineno or node.lineno) - 1, lines, 0)
+                      for node in reading.statements]
         except (AttributeError, TypeError, ValueError):
             return None  # a lowered statement `ast` cannot unparse: let the full check read it
         chunks = state.chunks
@@ -299,6 +324,11 @@ class IncrementalChecker:
             return None
         fresh = [d for d in found if any(start <= d.line - 1 < end for start, end in ranges)]
         return _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
+
+
+def _first_line(node: ast.stmt) -> int:
+    """The 0-based line a statement starts on: its first decorator's, or its own."""
+    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))]) - 1
 
 
 def _stays_inside(replaced: Sequence[Chunk], removed: Sequence[str], typed: Sequence[str]) -> bool:

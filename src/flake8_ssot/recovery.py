@@ -15,7 +15,7 @@ import ast
 import bisect
 import re
 import warnings
-from typing import Iterator, NamedTuple, Sequence
+from typing import Callable, Iterator, NamedTuple, Sequence
 
 from flake8_ssot.facts import ModuleFacts, collect_facts
 
@@ -37,8 +37,10 @@ _COMPREHENSIONS = {"list_comprehension": ast.ListComp, "set_comprehension": ast.
                    "generator_expression": ast.GeneratorExp}
 
 
-def recover_facts(source: str, path: str, module: str, is_package: bool) -> ModuleFacts:
-    """Module facts from the error-tolerant parse of `source` (which Python could not parse)."""
+def recover_facts(source: str, path: str, module: str, is_package: bool,
+                  on_tree: Callable[[ast.Module], None] | None = None) -> ModuleFacts:
+    """Module facts from the error-tolerant parse of `source` (which Python could not parse).
+    `on_tree`, if given, is shown the lowered module before its facts are collected."""
     text = _sanitise(source)
     lines = text.split("\n")
     with warnings.catch_warnings():
@@ -49,6 +51,8 @@ def recover_facts(source: str, path: str, module: str, is_package: bool) -> Modu
             lowering = _Lowering(lines, depth, error_row)
             try:
                 tree = lowering.module(root, errors)
+                if on_tree is not None:
+                    on_tree(tree)
                 facts = collect_facts(tree, path, module, is_package, source, lines)
                 break
             except RecursionError:
