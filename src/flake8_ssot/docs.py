@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import ModuleType
 from typing import Mapping
 
@@ -146,6 +147,7 @@ def rules_reference() -> str:
     return "\n".join(parts)
 
 
+@lru_cache(maxsize=None)
 def rule_url(code: str) -> str:
     """Where a rule's text is read on the web: its section of `docs/rules.md`. Every pattern
     rule code (SSOT100-SSOT899, a user's own rules) links to the pattern rules' section, and
