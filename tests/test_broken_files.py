@@ -269,3 +269,17 @@ def test_a_statement_tree_sitter_accepts_but_python_does_not(tmp_path):
         class
         __all__: list[str] = ["create_websocket_manager"]
     ''') == [(1, "SSOT001"), (3, "SSOT003")]
+
+
+def test_a_string_with_a_trailing_comma_is_a_tuple_in_the_error_tolerant_reading_too():
+    """`"pkg.ws.factory.X",` alone on a line is a one-element tuple, not a docstring-like bare
+    string: Python's parse records the reference, and so must the error-tolerant one (the
+    language server compares the two: tests/test_incremental.py)."""
+    from flake8_ssot.facts import collect_facts
+    from flake8_ssot.recovery import recover_facts
+
+    clean = 'if TYPE_CHECKING:\n    context,\n    "netra_backend.app.websocket_core.factory.WebSocketFactory",\n'
+    parsed = collect_facts(ast.parse(clean), "/x.py", "x", False, clean)
+    recovered = recover_facts("@decorator\n" + clean, "/x.py", "x", False)
+    assert [s.value for s in recovered.strings] == [s.value for s in parsed.strings] == [
+        "netra_backend.app.websocket_core.factory.WebSocketFactory"]

@@ -509,7 +509,10 @@ class _Lowering:
                         node,
                     )
                 ]
-            return [self.place(ast.Expr(value=self.expr(child)), node)]
+            if not any(part.kind() == "," for part in node.children()):
+                return [self.place(ast.Expr(value=self.expr(child)), node)]
+        # `a, b` and `"pkg.mod.name",` (a trailing comma makes a tuple: a string in it is no
+        # docstring, it is a reference)
         return [self.place(ast.Expr(value=self._collection(ast.Tuple, children, node)), node)]
 
     def _assignment(self, node, statement) -> ast.stmt:
