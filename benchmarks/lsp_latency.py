@@ -381,24 +381,21 @@ def main(argv: list[str] | None = None) -> int:
             old, new = (legacy, fixed) if step % 2 == 0 else (fixed, legacy)
             change("fix", {"range": {"start": {"line": line, "character": 0},
                                      "end": {"line": line, "character": len(old)}}, "text": new})
-        for step in range(options.rebind_changes):
-            # `get_websocket_manager` renamed in its import: every `run` method calls it.
-            manager_import = next(text for text in header if text.endswith(", get_websocket_manager"))
-            at = {"line": header.index(manager_import), "character": len(manager_import)}
-            if step % 2 == 0:
-                change("rebind", {"range": {"start": at, "end": at}, "text": " as get_manager"})
-            else:
-                end = {"line": at["line"], "character": at["character"] + len(" as get_manager")}
-                change("rebind", {"range": {"start": at, "end": end}, "text": ""})
-        for step in range(options.reached_changes):
-            # `UserExecutionContext` renamed in its import: a factory key is its path.
-            context_import = next(text for text in header if text.endswith(" import UserExecutionContext"))
-            at = {"line": header.index(context_import), "character": len(context_import)}
-            if step % 2 == 0:
-                change("reached", {"range": {"start": at, "end": at}, "text": " as ExecutionContext"})
-            else:
-                end = {"line": at["line"], "character": at["character"] + len(" as ExecutionContext")}
-                change("reached", {"range": {"start": at, "end": end}, "text": ""})
+        def rename(kind: str, changes: int, ending: str, alias: str) -> None:
+            """The import line ending in `ending` gets ` as alias`, then loses it, and so on."""
+            statement = next(text for text in header if text.endswith(ending))
+            at = {"line": header.index(statement), "character": len(statement)}
+            for step in range(changes):
+                if step % 2 == 0:
+                    change(kind, {"range": {"start": at, "end": at}, "text": f" as {alias}"})
+                else:
+                    end = {"line": at["line"], "character": at["character"] + len(f" as {alias}")}
+                    change(kind, {"range": {"start": at, "end": end}, "text": ""})
+
+        # `get_websocket_manager` renamed in its import: every `run` method calls it.
+        rename("rebind", options.rebind_changes, ", get_websocket_manager", "get_manager")
+        # `UserExecutionContext` renamed in its import: a factory key is its path.
+        rename("reached", options.reached_changes, " import UserExecutionContext", "ExecutionContext")
         lines = generate_module(options.lines).split("\n")
         steps = [index for index, text in enumerate(lines) if text.startswith("    async def _step(")]
         for step in range(options.broken_changes):
