@@ -381,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
             old, new = (legacy, fixed) if step % 2 == 0 else (fixed, legacy)
             change("fix", {"range": {"start": {"line": line, "character": 0},
                                      "end": {"line": line, "character": len(old)}}, "text": new})
+
         def rename(kind: str, changes: int, ending: str, alias: str) -> None:
             """The import line ending in `ending` gets ` as alias`, then loses it, and so on."""
             statement = next(text for text in header if text.endswith(ending))
@@ -414,13 +415,14 @@ def main(argv: list[str] | None = None) -> int:
                 change("unclosed", {"range": here, "text": "        payload.get(\n"})
             else:
                 change("repaired", {"range": {"start": here["start"], "end": {"line": line + 1, "character": 0}}, "text": ""})
-        first_import = next(index for index, text in enumerate(header) if text.startswith("from netra_backend"))
+        top = next(index for index, text in enumerate(header) if text.startswith("from netra_backend"))
         for step in range(options.top_changes):
-            here = {"start": {"line": first_import, "character": 0}, "end": {"line": first_import, "character": 0}}
+            # A new import typed above the first one: half typed, then deleted again.
+            here = {"start": {"line": top, "character": 0}, "end": {"line": top, "character": 0}}
             if step % 2 == 0:
                 change("top", {"range": here, "text": "from netra_backend.app.websocket_core import \n"})
             else:
-                change("repaired", {"range": {"start": here["start"], "end": {"line": first_import + 1, "character": 0}},
+                change("repaired", {"range": {"start": here["start"], "end": {"line": top + 1, "character": 0}},
                                     "text": ""})
         connection.request("shutdown", None)
         connection.send({"method": "exit", "params": None})
