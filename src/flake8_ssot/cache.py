@@ -344,14 +344,18 @@ def _prepare_directory(directory: str) -> None:
     )
 
 
-def _atomic_write(path: str, text: str) -> None:
+def _atomic_write(path: str, data: str | bytes) -> None:
+    """Write through a temporary file beside `path` and a rename: a reader sees the old file or
+    the new one, never part of one (text is written as UTF-8)."""
     directory = os.path.dirname(path)
     import tempfile  # only when writing: a warm run that changes nothing never imports it
 
+    if isinstance(data, str):
+        data = data.encode("utf-8")
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".part")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
         os.replace(temporary, path)
     except BaseException:
         try:

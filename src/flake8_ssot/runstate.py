@@ -41,7 +41,9 @@ from array import array
 from typing import TYPE_CHECKING, Sequence
 
 from flake8_ssot import __version__
-from flake8_ssot.cache import RACY_NS, StringTable, _decode, _encode, _prepare_directory, default_cache_dir
+from flake8_ssot.cache import (
+    RACY_NS, StringTable, _atomic_write, _decode, _encode, _prepare_directory, default_cache_dir,
+)
 from flake8_ssot.config import config_for, default_config, load_config
 from flake8_ssot.runner import FileResult, clean_result
 
@@ -167,7 +169,7 @@ class RunState:
                 return
             _prepare_directory(self.directory)
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            _atomic_write_bytes(self.path, data)
+            _atomic_write(self.path, data)
             _prune(os.path.dirname(self.path), keep=self.path)
         except OSError:
             pass  # a read-only tree or a full disk costs speed, never the run
@@ -380,19 +382,3 @@ def _all_unchanged(files: Sequence[str], times: array, sizes: array, jobs: int) 
     finally:
         theirs = helper.wait()
     return mine and theirs
-
-
-def _atomic_write_bytes(path: str, data: bytes) -> None:
-    import tempfile
-
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
