@@ -408,6 +408,19 @@ def _parses(source: str) -> bool:
 PARSED_CASES = [case for case in CASES if _parses(case[1].read_text(encoding="utf-8"))]
 
 
+def _body_line(data, bodies):
+    """Where a line is typed into one of `bodies`: before or after one of its statements, at
+    that statement's indentation, as (0-based line, indentation); None for a body without
+    statements of its own."""
+    node = data.draw(st.sampled_from(bodies), label="statement")
+    inner = [n for n in ast.walk(node) if isinstance(n, ast.stmt) and n is not node]
+    if not inner:
+        return None
+    target = data.draw(st.sampled_from(inner), label="line")
+    at = target.lineno - 1 + data.draw(st.integers(min_value=0, max_value=1), label="after")
+    return at, " " * target.col_offset
+
+
 def _opened_with_bodies(data):
     """A fixture file that parses, opened in a checker: its path, configuration, source, its
     top-level functions and classes (lines are typed into their bodies) and the checker."""
@@ -432,13 +445,10 @@ def test_half_typed_lines_in_bodies_equal_the_full_check(data):
         return
     lines = source.split("\n")
     for _ in range(data.draw(st.integers(min_value=1, max_value=3), label="edits")):
-        node = data.draw(st.sampled_from(bodies), label="statement")
-        inner = [n for n in ast.walk(node) if isinstance(n, ast.stmt) and n is not node]
-        if not inner:
+        drawn = _body_line(data, bodies)
+        if drawn is None:
             continue
-        target = data.draw(st.sampled_from(inner), label="line")
-        at = target.lineno - 1 + data.draw(st.integers(min_value=0, max_value=1), label="after")
-        indent = " " * target.col_offset
+        at, indent = drawn
         action = data.draw(st.sampled_from(["insert", "insert", "replace", "undo"]), label="action")
         if action == "undo":
             lines = source.split("\n")
@@ -478,7 +488,7 @@ def test_renaming_an_import_no_rule_can_match_through_keeps_the_other_findings()
 
 def _rechecked(monkeypatch) -> list[str]:
     """The reduced buffers the incremental path sends to the engine, as they are checked."""
-    import flake8_ssot.incremental as incremental
+    from flake8_ssot import incremental
 
     seen: list[str] = []
 
@@ -658,14 +668,12 @@ def test_a_bracket_left_open_in_a_body_equals_the_full_check(data):
     path, config, source, bodies, checker = _opened_with_bodies(data)
     if not bodies:
         return
-    node = data.draw(st.sampled_from(bodies), label="statement")
-    inner = [n for n in ast.walk(node) if isinstance(n, ast.stmt) and n is not node]
-    if not inner:
+    drawn = _body_line(data, bodies)
+    if drawn is None:
         return
-    target = data.draw(st.sampled_from(inner), label="line")
-    at = target.lineno - 1 + data.draw(st.integers(min_value=0, max_value=1), label="after")
+    at, indent = drawn
     lines = source.split("\n")
-    lines[at:at] = [" " * target.col_offset + data.draw(st.sampled_from(UNCLOSED), label="typed")]
+    lines[at:at] = [indent + data.draw(st.sampled_from(UNCLOSED), label="typed")]
     text = "\n".join(lines)
     assert checker.check(text, str(path), config) == full(text, path, config), text
     assert checker.check(source, str(path), config) == full(source, path, config)
