@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markers import FIXTURES, expected, fixture_projects, python_files
 
+from flake8_ssot.checking.runner import check_bytes
 from flake8_ssot.config import load_config
 from flake8_ssot.flake8_plugin import SsotChecker
-from flake8_ssot.runner import check_bytes
-from markers import FIXTURES, expected, fixture_projects, python_files
 
 FLAKE8_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>SSOT\d{3}) ")
 

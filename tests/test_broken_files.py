@@ -18,11 +18,11 @@ from xml.etree import ElementTree
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markers import FIXTURES, expected, fixture_projects, python_files
 
+from flake8_ssot.checking.runner import check_bytes
 from flake8_ssot.config import load_config
 from flake8_ssot.engine import check_source
-from flake8_ssot.runner import check_bytes
-from markers import FIXTURES, expected, fixture_projects, python_files
 
 BROKEN = FIXTURES / "broken"
 FILES = [(project, path) for project in fixture_projects() for path in python_files(project) if path.stat().st_size]
@@ -276,7 +276,7 @@ def test_a_string_with_a_trailing_comma_is_a_tuple_in_the_error_tolerant_reading
     string: Python's parse records the reference, and so must the error-tolerant one (the
     language server compares the two: tests/test_incremental.py)."""
     from flake8_ssot.facts import collect_facts
-    from flake8_ssot.recovery import recover_facts
+    from flake8_ssot.facts.recovery import recover_facts
 
     clean = 'if TYPE_CHECKING:\n    context,\n    "netra_backend.app.websocket_core.factory.WebSocketFactory",\n'
     parsed = collect_facts(ast.parse(clean), "/x.py", "x", False, clean)

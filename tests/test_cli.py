@@ -18,7 +18,6 @@ from collections import Counter
 from pathlib import Path
 from xml.etree import ElementTree
 
-
 from markers import FIXTURES, expected, python_files
 
 CLI = FIXTURES / "cli"
@@ -481,7 +480,8 @@ def test_registry_renders_the_configuration_as_markdown():
 
 
 def _results(root: Path, cache_dir: Path):
-    from flake8_ssot.cli import Configurations, Overrides, check_files
+    from flake8_ssot.cli import check_files
+    from flake8_ssot.config.resolve import Configurations, Overrides
 
     files = [str(p) for p in python_files(root)]
     return {r.path: r for r in check_files(files, Configurations(None, Overrides()), 1, str(cache_dir))}
@@ -500,9 +500,9 @@ def test_cache_rechecks_a_file_changed_within_the_same_timestamp(tmp_path):
 
 
 def test_concurrent_cache_writers_merge_and_damaged_entries_are_dropped(tmp_path):
-    from flake8_ssot.cache import Cache
+    from flake8_ssot.checking.cache import Cache
+    from flake8_ssot.checking.runner import check_file
     from flake8_ssot.config import load_config
-    from flake8_ssot.runner import check_file
 
     write(tmp_path, {"pyproject.toml": '[tool.ssot.legacy]\n"pkg.old" = "pkg.new"\n',
                      "a.py": "import pkg.old\n", "b.py": "import os\n"})
@@ -540,7 +540,7 @@ class _Terminal:
 
 
 def test_progress_only_on_a_terminal_and_only_after_the_delay():
-    from flake8_ssot.runner import Progress
+    from flake8_ssot.checking.runner import Progress
 
     piped, terminal, quick = _Terminal(False), _Terminal(True), _Terminal(True)
     for stream, delay in ((piped, 0.0), (terminal, 0.0), (quick, 60.0)):

@@ -23,10 +23,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from flake8_ssot.checking.fixing import FixMode, fix_content
+from flake8_ssot.checking.runner import check_bytes
 from flake8_ssot.config import load_config
 from flake8_ssot.fixes import fix_bytes, is_fixable
-from flake8_ssot.fixing import FixMode, fix_content
-from flake8_ssot.runner import check_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures_fix"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "before.py").is_file())

@@ -21,7 +21,6 @@ import pytest
 
 from flake8_ssot.config import load_config
 from flake8_ssot.diagnostic import SAFE, UNSAFE
-from flake8_ssot.rewrites import split_lines
 from flake8_ssot.fixes import (
     SourceError,
     count_fixable,
@@ -32,6 +31,7 @@ from flake8_ssot.fixes import (
     unified_diff,
     write_atomic,
 )
+from flake8_ssot.rules.rewrites import split_lines
 
 FIXTURES = Path(__file__).parent / "fixtures_fix"
 CONFIG = load_config(str(FIXTURES / "pyproject.toml"))

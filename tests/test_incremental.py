@@ -10,11 +10,11 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markers import fixture_projects, python_files
 
 from flake8_ssot.config import load_config
 from flake8_ssot.engine import check_source
-from flake8_ssot.incremental import IncrementalChecker
-from markers import fixture_projects, python_files
+from flake8_ssot.server.incremental import IncrementalChecker
 
 PROJECT = Path(__file__).parent / "fixtures" / "project"
 ROUTES = PROJECT / "src/netra_backend/app/routes_for_incremental_tests.py"  # never written
@@ -488,7 +488,7 @@ def test_renaming_an_import_no_rule_can_match_through_keeps_the_other_findings()
 
 def _rechecked(monkeypatch) -> list[str]:
     """The reduced buffers the incremental path sends to the engine, as they are checked."""
-    from flake8_ssot import incremental
+    from flake8_ssot.server import incremental
 
     seen: list[str] = []
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markers import FIXTURES
 
 from flake8_ssot.config import ConfigError, load_config
 from flake8_ssot.engine import check_source
 from flake8_ssot.fixes import fix_text
-from flake8_ssot.rules.patterns import compile_rule
-from markers import FIXTURES
+from flake8_ssot.config.patterns import compile_rule
 
 PATTERNS = FIXTURES / "patterns"
 REGISTRY = PATTERNS / "src/netra_backend/app/agents/agent_registry.py"
@@ -355,7 +355,7 @@ def test_metavariable_text_is_right_in_a_file_that_starts_with_blank_lines(tmp_p
 
 def test_incremental_check_equals_the_full_check_when_a_rule_looks_around(tmp_path):
     """`inside`/`follows`/`precedes` can reach other top-level statements than the edited one."""
-    from flake8_ssot.incremental import IncrementalChecker
+    from flake8_ssot.server.incremental import IncrementalChecker
 
     config = _policy(tmp_path, '''
         [[tool.ssot.patterns]]

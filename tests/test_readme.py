@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flake8_ssot import docs
+from flake8_ssot.rules import docs
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -17,7 +17,7 @@ def test_readme_rule_table_is_the_generated_one():
     assert match, "README.md lost its rules-table markers"
     assert match.group(1) == docs.rule_table(), (
         "README.md's rule table is stale: paste the output of "
-        "`python -c 'from flake8_ssot.docs import rule_table; print(rule_table())'`"
+        "`python -c 'from flake8_ssot.rules.docs import rule_table; print(rule_table())'`"
     )
 
 
@@ -46,7 +46,7 @@ def _anchors(markdown: str) -> set[str]:
 def test_docs_rules_md_is_the_generated_reference():
     written = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert written == docs.rules_reference(), (
-        "docs/rules.md is stale: python -c 'from flake8_ssot.docs import rules_reference; "
+        "docs/rules.md is stale: python -c 'from flake8_ssot.rules.docs import rules_reference; "
         "print(rules_reference(), end=\"\")' > docs/rules.md"
     )
     for doc in docs.builtin_docs():

@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from flake8_ssot import docs
+from flake8_ssot.checking.runner import FileResult
 from flake8_ssot.config import load_config
 from flake8_ssot.diagnostic import Diagnostic, Edit, Fix
 from flake8_ssot.engine import check_source
@@ -16,8 +16,7 @@ from flake8_ssot.reporters import Report, render
 from flake8_ssot.reporters.github import escape_data, escape_property
 from flake8_ssot.reporters.statistics import render_text, statistics
 from flake8_ssot.reporters.text import display_width, snippet
-from flake8_ssot.rules import RULES
-from flake8_ssot.runner import FileResult
+from flake8_ssot.rules import RULES, docs
 from flake8_ssot.span import Span
 
 POLICY = '[tool.ssot]\nsrc = ["src"]\n[tool.ssot.legacy]\n"app.ws.factory" = "app.ws.canonical_imports"\n'

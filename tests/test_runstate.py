@@ -21,7 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flake8_ssot import cli, runstate
+from flake8_ssot import cli
+from flake8_ssot.checking import runstate
 from flake8_ssot.config import clear_caches
 
 RACY_NS = 50_000_000

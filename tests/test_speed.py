@@ -17,14 +17,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from test_properties import POLICY as PROPERTY_POLICY
 from test_properties import statement
 
-from flake8_ssot.cache import Cache
-from flake8_ssot.config import load_config
-from flake8_ssot.dotted import module_name
-from flake8_ssot.runner import (
+from flake8_ssot.checking.cache import Cache
+from flake8_ssot.checking.runner import (
     FIRST_READ,
     SAME,
     FileResult,
@@ -37,6 +34,8 @@ from flake8_ssot.runner import (
     read_bytes,
     run_tasks,
 )
+from flake8_ssot.config import load_config
+from flake8_ssot.dotted import module_name
 
 POLICY = textwrap.dedent("""\
     [tool.ssot]
@@ -354,7 +353,7 @@ _word = st.lists(st.sampled_from(_CHUNKS), min_size=1, max_size=4).map("".join).
 def test_shared_anchors_find_exactly_the_words_found_one_by_one(words, text):
     import re
 
-    from flake8_ssot.prefilter import Prefilter, anchor_groups
+    from flake8_ssot.config.prefilter import Prefilter, anchor_groups
 
     groups = anchor_groups(words)
     assert sorted(w for _, members in groups for w in members) == sorted(set(words))  # each word once

@@ -7,14 +7,14 @@ JSON, SARIF, GitHub and GitLab. Reporters never read configuration or run checks
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 from flake8_ssot import __version__
+from flake8_ssot.checking.runner import FileResult
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
-from flake8_ssot.runner import FileResult
+from flake8_ssot.paths import display_path, relative_uri
 
 FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit")
 TEXT_FORMATS = ("full", "concise")
@@ -47,24 +47,6 @@ class Report:
         for result in self.results:
             for diagnostic in result.diagnostics:
                 yield result, diagnostic
-
-
-def display_path(path: str, cwd: str) -> str:
-    absolute = os.path.abspath(path)
-    if absolute.startswith(cwd.rstrip(os.sep) + os.sep):
-        return absolute[len(cwd.rstrip(os.sep)) + 1:]
-    return absolute
-
-
-def relative_uri(path: str, base: str) -> str:
-    absolute = os.path.abspath(path)
-    try:
-        relative = os.path.relpath(absolute, base)
-    except ValueError:
-        return absolute.replace(os.sep, "/")
-    if relative.startswith(".."):
-        return absolute.replace(os.sep, "/")
-    return relative.replace(os.sep, "/")
 
 
 _RENDERERS = {

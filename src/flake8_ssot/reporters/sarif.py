@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flake8_ssot.docs import rule_docs_for, rule_url
 from flake8_ssot.reporters import INFORMATION_URI, Report
+from flake8_ssot.rules.docs import rule_docs_for, rule_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning"}

@@ -43,8 +43,8 @@ from typing import Iterator
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.facts import ModuleFacts
-from flake8_ssot.rewrites import export_fix
 from flake8_ssot.rules.lookup import replacement, with_message
+from flake8_ssot.rules.rewrites import export_fix
 
 CODE = "SSOT003"
 NAME = "deprecated-export"

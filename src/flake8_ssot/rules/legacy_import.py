@@ -41,8 +41,8 @@ from flake8_ssot.config import Config, Entry
 from flake8_ssot.diagnostic import Diagnostic, Fix
 from flake8_ssot.dotted import Match
 from flake8_ssot.facts import ImportedName, ImportFact, ModuleFacts
-from flake8_ssot.rewrites import import_fix
 from flake8_ssot.rules.lookup import legacy_match, reexport_target, replacement, with_message
+from flake8_ssot.rules.rewrites import import_fix
 from flake8_ssot.span import Span
 
 CODE = "SSOT001"

@@ -44,8 +44,8 @@ from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import is_dotted_path
 from flake8_ssot.facts import ModuleFacts
-from flake8_ssot.rewrites import reference_attribute_fix, reference_string_fix
 from flake8_ssot.rules.lookup import legacy_match, replacement, with_message
+from flake8_ssot.rules.rewrites import reference_attribute_fix, reference_string_fix
 
 CODE = "SSOT004"
 NAME = "legacy-reference"

@@ -47,7 +47,7 @@ from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import module_name
 from flake8_ssot.engine import _unique, check_source, may_match
-from flake8_ssot.noqa import NOQA_FILE
+from flake8_ssot.engine.noqa import NOQA_FILE
 from flake8_ssot.span import Span
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -250,7 +250,7 @@ class IncrementalChecker:
         its function after a broken statement, so the full path then gives the decorator's
         text where the kept finding has the function's."""
         from flake8_ssot.engine import check_facts
-        from flake8_ssot.recovery import recover_facts
+        from flake8_ssot.facts.recovery import recover_facts
 
         kept = _moved(state.diagnostics, old_start, old_end, new_end, delta)
         if kept is None:
@@ -291,7 +291,7 @@ class IncrementalChecker:
         is compared with what they bound, as for an edit that parses, and the statements using
         a name bound differently (and, when what the file imports or defines under a
         configured name changed, those with fixes) are checked again with them."""
-        from flake8_ssot.recovery import read_rows
+        from flake8_ssot.facts.recovery import read_rows
 
         text = "\n".join(lines)
         reading = read_rows(text, old_start, new_end, [chunk.start for chunk in others] + [old_start])
@@ -845,7 +845,7 @@ def _pattern_trees(reduced: list[str], ranges: Sequence[tuple[int, int]], chunks
             if chunk.start < start and chunk.members:
                 header = chunk.start + chunk.members[0].start
                 out[chunk.start:header] = reduced[chunk.start:header]
-    from flake8_ssot.recovery import whole_tree
+    from flake8_ssot.facts.recovery import whole_tree
 
     return [whole_tree("\n".join(out))]
 
@@ -885,7 +885,7 @@ def _looks_around(config: Config) -> bool:
     take the full check."""
     if not config.patterns:
         return False
-    from flake8_ssot.rules.patterns import looks_around
+    from flake8_ssot.config.patterns import looks_around
 
     return any(looks_around(rule.rule) for rule in config.patterns)
 

@@ -18,9 +18,9 @@ import time
 from typing import Any
 
 from flake8_ssot import __version__
+from flake8_ssot.checking.runner import FileResult, clean_result
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic, Edit, Fix
-from flake8_ssot.runner import FileResult, clean_result
 from flake8_ssot.span import Span
 
 CACHE_DIR_NAME = ".ssot_cache"

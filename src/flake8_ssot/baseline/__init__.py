@@ -549,8 +549,8 @@ def merge(first: Baseline, second: Baseline) -> Baseline:
 
 def enabled_codes(root: str, configurations) -> Callable[[str, str], bool]:
     """`enabled(name, code)` for entries named relative to `root`, from the command line's
-    configurations (cli.Configurations: the nearest configuration of each file, overrides applied)."""
-    from flake8_ssot.selection import enabled_predicate
+    configurations (config.resolve.Configurations: the nearest configuration of each file, overrides applied)."""
+    from flake8_ssot.config.selection import enabled_predicate
 
     predicates: dict[str, Callable[[str], bool]] = {}
 
@@ -677,8 +677,8 @@ def write(
 
 def read_source(sources: Mapping[str, str]) -> Callable[[str], str | None]:
     """A file's source: what was checked from standard input, else the file as it is now."""
-    from flake8_ssot.runner import SourceError
-    from flake8_ssot.runner import read_source as read_file
+    from flake8_ssot.checking.runner import SourceError
+    from flake8_ssot.checking.runner import read_source as read_file
 
     def read(path: str) -> str | None:
         if path in sources:

@@ -14,14 +14,9 @@ import sys
 from typing import TYPE_CHECKING, Callable, Sequence, TextIO
 
 from flake8_ssot import __version__
-from flake8_ssot.config import CODE_PREFIX, PATTERN_CODE, Config, ConfigError, config_for, find_config_file, load_config
-from flake8_ssot import fixing
-from flake8_ssot.fixing import FixMode
-from flake8_ssot.reporters import FORMATS, TEXT_FORMATS, Report, display_path, render
-from flake8_ssot.reporters.statistics import render_json as render_statistics_json
-from flake8_ssot.reporters.statistics import render_text as render_statistics_text
-from flake8_ssot.reporters.statistics import split_statistics, statistics
-from flake8_ssot.runner import (
+from flake8_ssot.checking import fixing
+from flake8_ssot.checking.fixing import FixMode
+from flake8_ssot.checking.runner import (
     SAME,
     CheckFunction,
     FileResult,
@@ -36,6 +31,13 @@ from flake8_ssot.runner import (
     read_source,
     run_tasks,
 )
+from flake8_ssot.config import CODE_PREFIX, PATTERN_CODE, Config, ConfigError, config_for, find_config_file, load_config
+from flake8_ssot.config.resolve import Configurations, Overrides, project_root
+from flake8_ssot.paths import display_path
+from flake8_ssot.reporters import FORMATS, TEXT_FORMATS, Report, render
+from flake8_ssot.reporters.statistics import render_json as render_statistics_json
+from flake8_ssot.reporters.statistics import render_text as render_statistics_text
+from flake8_ssot.reporters.statistics import split_statistics, statistics
 
 if TYPE_CHECKING:
     from flake8_ssot.baseline import Plan as BaselinePlan
@@ -208,79 +210,6 @@ def _error(message: str) -> None:
     sys.stderr.write(f"error: {message}\n")
 
 
-# --------------------------------------------------------------------------- configuration
-
-
-@dataclasses.dataclass(frozen=True)
-class Overrides:
-    select: tuple[str, ...] | None = None
-    ignore: tuple[str, ...] = ()
-    extend_select: tuple[str, ...] = ()
-
-    def apply(self, config: Config) -> Config:
-        """As in ruff, a command-line `--select` replaces the configured select and ignore."""
-        changes: dict = {}
-        if self.select is not None:
-            changes.update(select=self.select, ignore=(), extend_select=())
-        if self.ignore:
-            changes["ignore"] = (*changes.get("ignore", config.ignore), *self.ignore)
-        if self.extend_select:
-            changes["extend_select"] = (*changes.get("extend_select", config.extend_select), *self.extend_select)
-        return dataclasses.replace(config, **changes) if changes else config
-
-    def key(self) -> str:
-        return repr((self.select, self.ignore, self.extend_select))
-
-
-class Configurations:
-    """The configuration of each directory (the nearest one above it, or `--config`), with the
-    command-line overrides applied once per configuration file."""
-
-    def __init__(self, explicit: str | None, overrides: Overrides) -> None:
-        self.explicit = explicit
-        self.overrides = overrides
-        self.by_directory: dict[str, int] = {}
-        self.configs: list[Config] = []
-        self._index: dict[str | None, int] = {}
-
-    def index_for_directory(self, directory: str) -> int:
-        index = self.by_directory.get(directory)
-        if index is None:
-            base = config_for(directory, self.explicit)
-            index = self._index.get(base.file)
-            if index is None:
-                index = self._index[base.file] = len(self.configs)
-                self.configs.append(self.overrides.apply(base))
-            self.by_directory[directory] = index
-        return index
-
-    def add(self, base: Config) -> int:
-        """The index of a configuration loaded from `base.file` (the run-level cache restores them)."""
-        index = self._index.get(base.file)
-        if index is None:
-            index = self._index[base.file] = len(self.configs)
-            self.configs.append(self.overrides.apply(base))
-        return index
-
-    def for_directory(self, directory: str) -> Config:
-        return self.configs[self.index_for_directory(directory)]
-
-    def index_for_file(self, path: str) -> int:
-        # Discovery gives absolute paths: no abspath per file (config_for normalises the directory).
-        directory, separator, _ = path.rpartition(os.sep)
-        if not (directory and separator and os.sep == "/" and path.startswith("/")):
-            directory = os.path.dirname(os.path.abspath(path))
-        return self.index_for_directory(directory)
-
-
-def project_root(cwd: str, explicit: str | None) -> str:
-    """The directory of `--config`, else of the nearest pyproject.toml with [tool.ssot], else cwd."""
-    if explicit:
-        return os.path.dirname(os.path.abspath(explicit))
-    found = find_config_file(cwd)
-    return os.path.dirname(found) if found else cwd
-
-
 # --------------------------------------------------------------------------- ssot check
 
 
@@ -386,14 +315,16 @@ def check_paths(
     configuration's default (`cache-dir`, else `.ssot_cache` beside its pyproject.toml)."""
     run = None
     if fix is None and cache_dir is not None and check is check_file:
-        from flake8_ssot.runstate import RunState
+        from flake8_ssot.checking.runstate import RunState
 
         run = RunState.for_run(paths, configurations, root, cache_dir, force_exclude, jobs)
         if run is not None:
             answer = run.answer()
             if answer is not None:  # nothing the last run saw has changed: its results stand
                 return Outcome(answer, [], configurations.configs, fix=fix)
-    from flake8_ssot.discovery import discover  # a warm run answered above never needs it
+    from flake8_ssot.checking.discovery import (
+        discover,  # a warm run answered above never needs it
+    )
 
     walked: list[str] | None = [] if run is not None else None
     found = discover(paths, configurations.for_directory, boundary=root, force_exclude=force_exclude, walked=walked)
@@ -420,7 +351,7 @@ def check_files(
     """Results in the order of `files`: cached ones straight away, the rest from the runner.
     `observed`, if given, receives each file's `os.stat` taken before it was read (None for a
     file without a cache), for the run-level cache."""
-    from flake8_ssot.cache import Cache, RunCaches, now_ns
+    from flake8_ssot.checking.cache import Cache, RunCaches, now_ns
 
     caches = RunCaches(configurations, cache_dir)
     results: list[FileResult | None] = [None] * len(files)
@@ -625,7 +556,7 @@ def _config_here(explicit: str | None) -> Config | None:
 
 
 def run_rule(args: argparse.Namespace) -> int:
-    from flake8_ssot.docs import builtin_docs, find_rule
+    from flake8_ssot.rules.docs import builtin_docs, find_rule
 
     if args.code is None:
         sys.stdout.write("\n".join(doc.markdown() for doc in builtin_docs()))
@@ -642,7 +573,7 @@ def run_rule(args: argparse.Namespace) -> int:
 
 
 def run_registry(args: argparse.Namespace) -> int:
-    from flake8_ssot.registry import render_registry
+    from flake8_ssot.cli.registry import render_registry
 
     config = _config_here(args.config)
     if config is None:

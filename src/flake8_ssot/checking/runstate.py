@@ -41,14 +41,20 @@ from array import array
 from typing import TYPE_CHECKING, Sequence
 
 from flake8_ssot import __version__
-from flake8_ssot.cache import (
-    RACY_NS, StringTable, _atomic_write, _decode, _encode, _prepare_directory, default_cache_dir,
+from flake8_ssot.checking.cache import (
+    RACY_NS,
+    StringTable,
+    _atomic_write,
+    _decode,
+    _encode,
+    _prepare_directory,
+    default_cache_dir,
 )
+from flake8_ssot.checking.runner import FileResult, clean_result
 from flake8_ssot.config import config_for, default_config, load_config
-from flake8_ssot.runner import FileResult, clean_result
 
 if TYPE_CHECKING:
-    from flake8_ssot.cli import Configurations
+    from flake8_ssot.config.resolve import Configurations
 
 FORMAT = 1
 MAGIC = b"SSOTRUN1"

@@ -135,7 +135,7 @@ def rules_reference() -> str:
     """`docs/rules.md`: every rule's full text, one section each (what `ssot rule` prints)."""
     parts = [
         "# Rules\n",
-        "<!-- Generated from the rules' docstrings by flake8_ssot.docs.rules_reference(); "
+        "<!-- Generated from the rules' docstrings by flake8_ssot.rules.docs.rules_reference(); "
         "tests/test_readme.py keeps it current. -->\n",
         "What each rule flags, why, an example, what to write instead and the options that "
         "tune it. `ssot rule CODE` prints the same text in a terminal.\n",

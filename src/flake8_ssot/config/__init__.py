@@ -14,14 +14,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from flake8_ssot.dotted import (
-    PathTable,
-    is_dotted_path,
-    is_dotted_pattern,
-    is_wildcard,
-    last_literal_run,
-)
-from flake8_ssot.globs import GlobSet, InvalidGlob
+from flake8_ssot.config.globs import GlobSet, InvalidGlob
+from flake8_ssot.dotted import PathTable, is_dotted_path, is_dotted_pattern, is_wildcard, last_literal_run
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -437,7 +431,10 @@ def _deprecated_exports(check: _Checker, table: Any, key_path: str) -> dict[str,
 
 
 def _patterns(check: _Checker, value: Any, key_path: str, root: str) -> tuple[PatternRule, ...]:
-    from flake8_ssot.rules.patterns import TemplateError, compile_rule  # ast-grep is only needed with patterns
+    from flake8_ssot.config.patterns import (  # ast-grep is only needed with patterns
+        TemplateError,
+        compile_rule,
+    )
 
     check.typed(value, list, key_path, "an array of tables ([[tool.ssot.patterns]])")
     rules = []
@@ -526,7 +523,7 @@ def _pattern_code(check: _Checker, item: Mapping[str, Any], item_path: str, code
 
 def _with_anchors(config: Config) -> Config:
     """The words a file must contain for any rule to fire in it (see prefilter.py)."""
-    from flake8_ssot.prefilter import Prefilter
+    from flake8_ssot.config.prefilter import Prefilter
 
     words: set[str] = set()
     fragments: set[str] = set()

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from flake8_ssot import __version__
+from flake8_ssot.checking.runner import quiet_collector
 from flake8_ssot.config import Config, ConfigError, clear_caches, config_for, find_config_file, load_config
 from flake8_ssot.diagnostic import SAFE, Diagnostic, Edit
+from flake8_ssot.engine.noqa import NOQA, _logical_ranges
 from flake8_ssot.fixes import fix_text, is_fixable
-from flake8_ssot.incremental import IncrementalChecker
-from flake8_ssot.noqa import NOQA, _logical_ranges
 from flake8_ssot.rules import BY_CODE
-from flake8_ssot.runner import quiet_collector
+from flake8_ssot.server.incremental import IncrementalChecker
 from flake8_ssot.span import Span, byte_to_char_column, char_to_utf16_column, utf16_to_char_column
 
 try:
@@ -110,7 +110,7 @@ def overlaps(span: Span, start: tuple[int, int], end: tuple[int, int]) -> bool:
 
 def rule_url(code: str) -> str:
     """The rule's section of docs/rules.md (SSOT000: the README's section on the policy)."""
-    from flake8_ssot.docs import rule_url as url
+    from flake8_ssot.rules.docs import rule_url as url
 
     return url(code)
 

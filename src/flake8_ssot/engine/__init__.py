@@ -13,12 +13,12 @@ import warnings
 from typing import NamedTuple, Sequence
 
 from flake8_ssot.config import Config
+from flake8_ssot.config.selection import enabled_predicate
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import last_literal_run, module_name
+from flake8_ssot.engine.noqa import filter_noqa
 from flake8_ssot.facts import EVERYTHING, Interest, ModuleFacts, collect_facts
-from flake8_ssot.noqa import filter_noqa
 from flake8_ssot.rules import RULES
-from flake8_ssot.selection import enabled_predicate
 
 
 class CheckResult(NamedTuple):
@@ -109,7 +109,7 @@ def _facts(
                 warnings.simplefilter("ignore")  # invalid escape sequences etc. are not ours to report
                 tree = ast.parse(source, filename=path)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-            from flake8_ssot.recovery import recover_facts
+            from flake8_ssot.facts.recovery import recover_facts
 
             message = _describe(error)
             facts = recover_facts(source, path, module, is_package)
@@ -118,7 +118,7 @@ def _facts(
     try:
         return collect_facts(tree, path, module, is_package, source, lines, interest), None
     except RecursionError:
-        from flake8_ssot.recovery import recover_facts
+        from flake8_ssot.facts.recovery import recover_facts
 
         facts = recover_facts(source, path, module, is_package)
         facts.syntax_error = "too deeply nested for Python's parser"

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
+from flake8_ssot.checking.runner import FileResult, Progress, SourceError, Task, check_bytes, read_bytes, run_tasks
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic, count_fixable, is_fixable
-from flake8_ssot.reporters import display_path
-from flake8_ssot.runner import FileResult, Progress, SourceError, Task, check_bytes, read_bytes, run_tasks
+from flake8_ssot.paths import display_path
 
 if TYPE_CHECKING:
-    from flake8_ssot.cli import Configurations
+    from flake8_ssot.config.resolve import Configurations
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,9 @@ def fix_content(
 
     The result's diagnostics are those of the content returned; `name` heads the diff.
     """
-    from flake8_ssot.fixes import fix_bytes  # the engine: loaded only when something is fixed
+    from flake8_ssot.fixes import (
+        fix_bytes,  # the engine: loaded only when something is fixed
+    )
 
     checked = check_bytes(data, path, config, digest=True)
     if (
@@ -126,7 +128,7 @@ def fix_files(
     file is read, fixed and checked again. A rewritten file's entry is stored with its new
     content's digest and modification time. `--diff` stores nothing it did not see on disk.
     """
-    from flake8_ssot.cache import Cache, RunCaches, now_ns
+    from flake8_ssot.checking.cache import Cache, RunCaches, now_ns
 
     caches = RunCaches(configurations, cache_dir)
     results: list[FileResult | None] = [None] * len(files)

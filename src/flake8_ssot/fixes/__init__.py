@@ -23,9 +23,16 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from flake8_ssot.config import Config
-from flake8_ssot.diagnostic import SAFE, Diagnostic, Edit, Fix, count_fixable, is_fixable  # noqa: F401
+from flake8_ssot.diagnostic import (  # noqa: F401
+    SAFE,
+    Diagnostic,
+    Edit,
+    Fix,
+    count_fixable,
+    is_fixable,
+)
 from flake8_ssot.engine import check_source
-from flake8_ssot.rewrites import SourceLines
+from flake8_ssot.rules.rewrites import SourceLines
 
 MAX_PASSES = 5
 

@@ -1,0 +1,82 @@
+"""The configuration of each checked directory: the nearest `[tool.ssot]` above it (or
+`--config`), with the command-line overrides applied once per configuration file.
+
+It only resolves and caches configurations; loading and validating them is `config`'s.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+from flake8_ssot.config import Config, config_for, find_config_file
+
+
+@dataclasses.dataclass(frozen=True)
+class Overrides:
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+
+    def apply(self, config: Config) -> Config:
+        """As in ruff, a command-line `--select` replaces the configured select and ignore."""
+        changes: dict = {}
+        if self.select is not None:
+            changes.update(select=self.select, ignore=(), extend_select=())
+        if self.ignore:
+            changes["ignore"] = (*changes.get("ignore", config.ignore), *self.ignore)
+        if self.extend_select:
+            changes["extend_select"] = (*changes.get("extend_select", config.extend_select), *self.extend_select)
+        return dataclasses.replace(config, **changes) if changes else config
+
+    def key(self) -> str:
+        return repr((self.select, self.ignore, self.extend_select))
+
+
+class Configurations:
+    """The configuration of each directory (the nearest one above it, or `--config`), with the
+    command-line overrides applied once per configuration file."""
+
+    def __init__(self, explicit: str | None, overrides: Overrides) -> None:
+        self.explicit = explicit
+        self.overrides = overrides
+        self.by_directory: dict[str, int] = {}
+        self.configs: list[Config] = []
+        self._index: dict[str | None, int] = {}
+
+    def index_for_directory(self, directory: str) -> int:
+        index = self.by_directory.get(directory)
+        if index is None:
+            base = config_for(directory, self.explicit)
+            index = self._index.get(base.file)
+            if index is None:
+                index = self._index[base.file] = len(self.configs)
+                self.configs.append(self.overrides.apply(base))
+            self.by_directory[directory] = index
+        return index
+
+    def add(self, base: Config) -> int:
+        """The index of a configuration loaded from `base.file` (the run-level cache restores them)."""
+        index = self._index.get(base.file)
+        if index is None:
+            index = self._index[base.file] = len(self.configs)
+            self.configs.append(self.overrides.apply(base))
+        return index
+
+    def for_directory(self, directory: str) -> Config:
+        return self.configs[self.index_for_directory(directory)]
+
+    def index_for_file(self, path: str) -> int:
+        # Discovery gives absolute paths: no abspath per file (config_for normalises the directory).
+        directory, separator, _ = path.rpartition(os.sep)
+        if not (directory and separator and os.sep == "/" and path.startswith("/")):
+            directory = os.path.dirname(os.path.abspath(path))
+        return self.index_for_directory(directory)
+
+
+def project_root(cwd: str, explicit: str | None) -> str:
+    """The directory of `--config`, else of the nearest pyproject.toml with [tool.ssot], else cwd."""
+    if explicit:
+        return os.path.dirname(os.path.abspath(explicit))
+    found = find_config_file(cwd)
+    return os.path.dirname(found) if found else cwd
