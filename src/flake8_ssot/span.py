@@ -7,7 +7,17 @@ character columns; everything else is converted here and nowhere else.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple, Sequence
+
+# Python's line breaks (as `ast` and `tokenize` count lines); str.splitlines() also splits on
+# form feeds, U+2028 and others, which would shift every later line.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines by Python's line breaks, without them (what `Span` lines index)."""
+    return text.split("\n") if "\r" not in text else LINE_BREAK.split(text)
 
 
 class Span(NamedTuple):
