@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from flake8_ssot.checking.fixing import FixMode, fix_path
 from flake8_ssot.config import load_config
 from flake8_ssot.diagnostic import SAFE, UNSAFE
 from flake8_ssot.fixes import (
     SourceError,
     count_fixable,
     fix_bytes,
-    fix_file,
     fix_text,
     is_fixable,
     unified_diff,
@@ -206,12 +206,12 @@ def test_a_fix_producing_invalid_syntax_is_refused_and_the_file_left_byte_identi
     ).encode()
     target.write_bytes(original)
     before_stat = target.stat()
-    outcome = fix_file(str(target), config, unsafe=True)
-    assert outcome.error == (
+    outcome = fix_path(str(target), config, mode=FixMode(unsafe=True), cwd=str(tmp_path))
+    assert outcome.fix_error == (
         "the fix for SSOT190 on line 3 would make the file invalid Python "
         "(line 3: '(' was never closed); nothing was changed"
     )
-    assert outcome.fixed == 0 and not outcome.changed
+    assert outcome.fixed == 0 and not outcome.written
     assert [d.code for d in outcome.diagnostics] == ["SSOT190"]
     assert target.read_bytes() == original
     assert target.stat().st_mtime_ns == before_stat.st_mtime_ns
@@ -230,7 +230,7 @@ def test_a_file_that_does_not_parse_is_not_fixed(tmp_path):
     target = tmp_path / "broken.py"
     original = b"result = legacy_call(1, 2)\n<<<<<<< HEAD\n"
     target.write_bytes(original)
-    outcome = fix_file(str(target), config, unsafe=True)
+    outcome = fix_path(str(target), config, mode=FixMode(unsafe=True), cwd=str(tmp_path))
     assert outcome.syntax_error == "line 2: invalid syntax"
     assert outcome.fixed == 0 and target.read_bytes() == original
 
@@ -246,22 +246,22 @@ def _copy_case(case: str, root: Path) -> Path:
 
 
 @pytest.mark.parametrize("mode", [0o644, 0o600, 0o755])
-def test_fix_file_writes_atomically_and_keeps_the_mode(tmp_path, mode):
+def test_fix_path_writes_atomically_and_keeps_the_mode(tmp_path, mode):
     target = _copy_case("split_from_import", tmp_path)
     os.chmod(target, mode)
     config = load_config(str(tmp_path / "pyproject.toml"))
-    outcome = fix_file(str(target), config)
-    assert outcome.changed and outcome.error is None
+    outcome = fix_path(str(target), config, mode=FixMode(), cwd=str(tmp_path))
+    assert outcome.written and outcome.fix_error is None
     assert target.read_bytes() == expected("split_from_import", unsafe=False)
     assert stat.S_IMODE(target.stat().st_mode) == mode
     assert sorted(os.listdir(target.parent)) == ["split_from_import.py"]
 
 
-def test_fix_file_without_write_changes_nothing(tmp_path):
+def test_fix_path_without_write_changes_nothing(tmp_path):
     target = _copy_case("exports_list", tmp_path)
     config = load_config(str(tmp_path / "pyproject.toml"))
-    outcome = fix_file(str(target), config, write=False)
-    assert outcome.changed and outcome.fixed == 5
+    outcome = fix_path(str(target), config, mode=FixMode(write=False), cwd=str(tmp_path))
+    assert outcome.diff and outcome.fixed == 5
     assert target.read_bytes() == (FIXTURES / "exports_list" / "before.py").read_bytes()
 
 
@@ -272,7 +272,7 @@ def test_a_symbolic_link_stays_a_link(tmp_path):
     shutil.move(link, stored)
     link.symlink_to(stored)
     config = load_config(str(tmp_path / "pyproject.toml"))
-    assert fix_file(str(link), config).fixed == 5
+    assert fix_path(str(link), config, mode=FixMode(), cwd=str(tmp_path)).fixed == 5
     assert link.is_symlink()
     assert stored.read_bytes() == expected("exports_list", unsafe=False)
 

@@ -24,7 +24,7 @@ from flake8_ssot.config import load_config  # noqa: E402
 from flake8_ssot.engine import check_source  # noqa: E402
 from flake8_ssot.fixes import fix_text  # noqa: E402
 from flake8_ssot.server import locate_key, noqa_edit, split_lines  # noqa: E402
-from flake8_ssot.span import LineIndex  # noqa: E402
+from flake8_ssot.rules.rewrites import SourceLines  # noqa: E402
 
 SERVER = [sys.executable, "-m", "flake8_ssot", "server"]  # the real subcommand, as an editor starts it
 TIMEOUT = 20.0
@@ -737,7 +737,7 @@ def test_noqa_edit_silences_every_fixture_diagnostic():
             before = check_source(source, str(path), config)
             for diagnostic in before.diagnostics:
                 edit = noqa_edit(source, split_lines(source), diagnostic)
-                start, end = LineIndex(source).slice(edit.span)
+                start, end = SourceLines(source).slice(edit.span)
                 edited = source[:start] + edit.replacement + source[end:]
                 after = check_source(edited, str(path), config)
                 assert (after.syntax_error is None) == (before.syntax_error is None), (path, diagnostic)

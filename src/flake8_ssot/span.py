@@ -76,31 +76,3 @@ def span_from_grep(node) -> Span:
     where = node.range()
     return Span(where.start.line + 1, where.start.column, where.end.line + 1, where.end.column)
 
-
-class LineIndex:
-    """Character offsets of line starts, to turn spans into string slices for fixes."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        starts = [0]
-        position = source.find("\n")
-        while position != -1:
-            starts.append(position + 1)
-            position = source.find("\n", position + 1)
-        self.starts = starts
-
-    def offset(self, line: int, column: int) -> int:
-        if line - 1 >= len(self.starts):
-            return len(self.source)
-        return min(self.starts[line - 1] + column, len(self.source))
-
-    def slice(self, span: Span) -> tuple[int, int]:
-        return self.offset(span.line, span.column), self.offset(span.end_line, span.end_column)
-
-    def line_text(self, line: int) -> str:
-        if line - 1 >= len(self.starts):
-            return ""
-        start = self.starts[line - 1]
-        end = self.source.find("\n", start)
-        text = self.source[start:] if end == -1 else self.source[start:end]
-        return text.rstrip("\r")

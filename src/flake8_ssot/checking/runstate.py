@@ -378,13 +378,3 @@ class _Helper:
             os.close(self.read_end)
             os.waitpid(self.pid, 0)
             self.pid = 0
-
-
-def _all_unchanged(files: Sequence[str], times: array, sizes: array, jobs: int) -> bool:
-    """One `os.stat` per file, compared with the saved one, split as `answer` splits it."""
-    helper = _Helper(files, times, sizes, jobs)
-    try:
-        mine = _unchanged(files, times, sizes, 0, helper.split)
-    finally:
-        theirs = helper.wait()
-    return mine and theirs

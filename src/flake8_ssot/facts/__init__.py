@@ -48,7 +48,6 @@ class ImportFact:
     span: Span  # the whole statement (for "dynamic": the string argument)
     type_checking: bool
     node: ast.AST
-    written_module: str | None = None  # `from` module as written, without the dots
 
 
 @dataclass(frozen=True)
@@ -240,11 +239,6 @@ class _Collector:
             return f"{base}.{node.attr}" if base else None
         return None
 
-    def _root_binding(self, node: ast.AST) -> str | None:
-        while isinstance(node, ast.Attribute):
-            node = node.value
-        return self.lookup(node.id) if isinstance(node, ast.Name) else None
-
     # ----------------------------------------------------------------- statements
 
     def _stmt(self, stmt: ast.stmt) -> None:
@@ -305,8 +299,7 @@ class _Collector:
             if path:
                 names.append(ImportedName(path, bound, self.span(alias), alias.asname))
         self.facts.imports.append(ImportFact(
-            "from", module, node.level, tuple(names), star, self.span(node), self.type_checking > 0,
-            node, node.module,
+            "from", module, node.level, tuple(names), star, self.span(node), self.type_checking > 0, node,
         ))
 
     def _If(self, node: ast.If) -> None:

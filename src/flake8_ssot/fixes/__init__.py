@@ -253,29 +253,6 @@ def fix_bytes(
     return _replace(outcome, after=after, after_text=result.text, fixed=result.fixed)
 
 
-def fix_file(
-    path: str,
-    config: Config,
-    unsafe: bool = False,
-    write: bool = True,
-    keep: Callable[[Diagnostic], bool] | None = None,
-) -> FileFix:
-    """Read, fix and (with `write`) atomically rewrite one file."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        return FileFix(path, b"", b"", error=f"cannot read: {error.strerror or error}")
-    outcome = fix_bytes(data, path, config, unsafe, keep)
-    if write and outcome.changed:
-        try:
-            write_atomic(path, outcome.after, expected=data)
-        except SourceError as error:
-            return _replace(outcome, after=data, after_text=outcome.before_text, fixed=0,
-                            error=str(error))
-    return outcome
-
-
 def write_atomic(path: str, data: bytes, expected: bytes | None = None) -> None:
     """Replace the file's content through a temporary file in its directory and a rename.
 
