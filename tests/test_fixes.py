@@ -31,7 +31,7 @@ from flake8_ssot.fixes import (
     unified_diff,
     write_atomic,
 )
-from flake8_ssot.rules.rewrites import split_lines
+from flake8_ssot.span import split_lines
 
 FIXTURES = Path(__file__).parent / "fixtures_fix"
 CONFIG = load_config(str(FIXTURES / "pyproject.toml"))

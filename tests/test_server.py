@@ -23,7 +23,8 @@ pytest.importorskip("pygls", reason="the server extra (pygls) is not installed")
 from flake8_ssot.config import load_config  # noqa: E402
 from flake8_ssot.engine import check_source  # noqa: E402
 from flake8_ssot.fixes import fix_text  # noqa: E402
-from flake8_ssot.server import locate_key, noqa_edit, split_lines  # noqa: E402
+from flake8_ssot.server import locate_key, noqa_edit  # noqa: E402
+from flake8_ssot.span import split_lines  # noqa: E402
 from flake8_ssot.rules.rewrites import SourceLines  # noqa: E402
 
 SERVER = [sys.executable, "-m", "flake8_ssot", "server"]  # the real subcommand, as an editor starts it

@@ -15,6 +15,7 @@ import tokenize
 from typing import Iterable
 
 from flake8_ssot.diagnostic import Diagnostic
+from flake8_ssot.span import split_lines
 
 # flake8's pattern (flake8/defaults.py), reproduced for identical behaviour.
 NOQA = re.compile(
@@ -56,7 +57,7 @@ def _suppresses(comment: str, code: str) -> bool:
 
 def _comments_by_line(source: str) -> dict[int, str]:
     """Line -> the noqa-bearing text that applies to it (flake8 maps a logical line's range)."""
-    lines = re.split(r"\r\n|\r|\n", source)  # as tokenize counts lines; not str.splitlines()
+    lines = split_lines(source)  # as tokenize counts lines; not str.splitlines()
     mapping: dict[int, str] = {}
     ranges: list[tuple[int, int]] = []
     try:

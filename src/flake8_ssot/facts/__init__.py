@@ -11,12 +11,11 @@ the bottom of a module is seen from the functions above it.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
 from flake8_ssot.dotted import resolve_relative
-from flake8_ssot.span import Span, span_from_ast
+from flake8_ssot.span import Span, span_from_ast, split_lines
 
 DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "__import__", "builtins.__import__"})
 _DYNAMIC_IMPORTER_NAMES = frozenset(path.rpartition(".")[2] for path in DYNAMIC_IMPORTERS)
@@ -173,8 +172,7 @@ EVERYTHING = Interest()
 
 def collect_facts(tree: ast.Module, path: str, module: str, is_package: bool, source: str,
                   lines: Sequence[str] | None = None, interest: Interest = EVERYTHING) -> ModuleFacts:
-    # Python's line breaks only: str.splitlines() also splits on form feeds and U+2028.
-    lines = lines if lines is not None else re.split(r"\r\n|\r|\n", source)
+    lines = lines if lines is not None else split_lines(source)
     facts = ModuleFacts(path=path, module=module, is_package=is_package, source=source, lines=lines)
     _Collector(facts, interest).run(tree)
     return facts

@@ -21,10 +21,9 @@ from typing import NamedTuple, Sequence
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import SAFE, UNSAFE, Edit, Fix
 from flake8_ssot.facts import AttributeFact, ExportFact, ImportedName, ImportFact, ModuleFacts, StringFact
-from flake8_ssot.span import Span, span_from_ast
+from flake8_ssot.span import LINE_BREAK, Span, span_from_ast
 
 _LEVELS = {SAFE: 0, UNSAFE: 1}
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # The literal of a plain string: optional u/r prefix, quotes, body. Bytes and f-strings never match.
 _STRING_LITERAL = re.compile(r"^([rRuU]?)('''|\"\"\"|'|\")(.*)\2$", re.DOTALL)
 _IMPORT_STRING = re.compile(r"^(\s*from\s+)([\w.]+)(\s+import\s+)(\w+)|^(\s*import\s+)([\w.]+)")
@@ -42,7 +41,7 @@ class SourceLines:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+        self.starts = [0, *(match.end() for match in LINE_BREAK.finditer(text))]
 
     def offset(self, line: int, column: int) -> int:
         if line < 1:
@@ -91,11 +90,6 @@ def source_lines(facts: ModuleFacts) -> SourceLines:
     lines = SourceLines(facts.source)
     _LAST[:] = [lines]
     return lines
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines by Python's line breaks, without them (what `Span` lines index)."""
-    return _LINE_BREAK.split(text)
 
 
 def stricter(first: str, second: str) -> str:

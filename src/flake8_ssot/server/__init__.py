@@ -29,7 +29,7 @@ from flake8_ssot.engine.noqa import NOQA, _logical_ranges
 from flake8_ssot.fixes import fix_text, is_fixable
 from flake8_ssot.rules import BY_CODE
 from flake8_ssot.server.incremental import IncrementalChecker
-from flake8_ssot.span import Span, byte_to_char_column, char_to_utf16_column, utf16_to_char_column
+from flake8_ssot.span import Span, byte_to_char_column, char_to_utf16_column, split_lines, utf16_to_char_column
 
 try:
     from lsprotocol import types as lsp
@@ -54,14 +54,6 @@ MISSING_EXTRA_MESSAGE = "ssot server needs the server extra: pip install 'flake8
 
 
 # --------------------------------------------------------------------------- positions
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def split_lines(source: str) -> list[str]:
-    """Lines as LSP counts them: only `\\n`, `\\r\\n` and `\\r` end a line."""
-    return source.split("\n") if "\r" not in source else _LINE_BREAK.split(source)
-
 
 class Positions:
     """Character columns (`Span`) <-> the position encoding agreed with the client."""

@@ -48,9 +48,8 @@ from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import module_name
 from flake8_ssot.engine import _unique, check_source, may_match
 from flake8_ssot.engine.noqa import NOQA_FILE
-from flake8_ssot.span import Span
+from flake8_ssot.span import Span, split_lines
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Text that makes a definition matter beyond its own lines.
 _REACHES_OUT = re.compile(r"\b(?:global|nonlocal)\b|__all__")
 _IMPORT = re.compile(r"\bimport\b")
@@ -113,7 +112,7 @@ class IncrementalChecker:
 
     def check(self, source: str, path: str, config: Config, lines: Sequence[str] | None = None) -> list[Diagnostic]:
         if lines is None:
-            lines = source.split("\n") if "\r" not in source else _LINE_BREAK.split(source)
+            lines = split_lines(source)
         lines = list(lines)
         self.last_was_incremental = False
         module, _ = module_name(os.path.abspath(path), config.src)
