@@ -480,7 +480,7 @@ def test_registry_renders_the_configuration_as_markdown():
 
 
 def _results(root: Path, cache_dir: Path):
-    from flake8_ssot.cli import check_files
+    from flake8_ssot.checking import check_files
     from flake8_ssot.config.resolve import Configurations, Overrides
 
     files = [str(p) for p in python_files(root)]

@@ -1,3 +1,169 @@
 """Checking a tree: discovery, reading and decoding files, the worker pool, the per-file and
 run-level caches, and the fix loop. It calls the engine; it decides no rule.
+
+This module is the one loop over files that `ssot check` and `ssot check --fix/--diff` share:
+the run-level answer, discovery, the per-file cache, the workers, the cache's update.
 """
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from functools import partial
+from typing import Sequence
+
+from flake8_ssot.checking.cache import Cache, RunCaches, now_ns
+from flake8_ssot.checking.fixing import FixMode, fix_content, fix_path, has_fixes
+from flake8_ssot.checking.runner import (
+    SAME,
+    CheckFunction,
+    FileResult,
+    Progress,
+    SourceError,
+    Task,
+    check_bytes,
+    check_file,
+    decode_source,
+    run_tasks,
+)
+from flake8_ssot.checking.runstate import RunState
+from flake8_ssot.config import Config
+from flake8_ssot.config.resolve import Configurations
+from flake8_ssot.paths import display_path
+
+
+@dataclasses.dataclass
+class Outcome:
+    results: list[FileResult]  # every file checked, in output order
+    problems: list[str]  # paths that do not exist, directories that cannot be listed
+    configs: list[Config]
+    fix: FixMode | None = None  # --fix or --diff
+    output: bytes | None = None  # standard input after --fix, printed on standard output
+    baselined: list | None = None  # with a baseline: the violations it holds (not in results)
+    notes: list[str] = dataclasses.field(default_factory=list)  # summary lines about the baseline
+
+
+def check_stdin(
+    filename: str, configurations: Configurations, sources: dict[str, str], fix: FixMode | None = None
+) -> Outcome:
+    path = os.path.abspath(filename)
+    config = configurations.configs[configurations.index_for_file(path)]
+    data = sys.stdin.buffer.read()
+    if fix is None:
+        result = check_bytes(data, path, config)
+    else:
+        result, data = fix_content(data, path, config, fix, display_path(path, os.getcwd()))
+    try:
+        sources[path] = decode_source(data)
+    except SourceError:
+        pass
+    output = data if fix is not None and fix.write else None
+    return Outcome([result], [], configurations.configs, fix=fix, output=output)
+
+
+def check_paths(
+    paths: Sequence[str],
+    configurations: Configurations,
+    root: str,
+    jobs: int,
+    cache_dir: str | None,
+    force_exclude: bool = False,
+    check: CheckFunction = check_file,
+    fix: FixMode | None = None,
+) -> Outcome:
+    """Discover and check (or fix) files. `cache_dir`: None disables the cache, "" means each
+    configuration's default (`cache-dir`, else `.ssot_cache` beside its pyproject.toml)."""
+    run = None
+    if fix is None and cache_dir is not None and check is check_file:
+        run = RunState.for_run(paths, configurations, root, cache_dir, force_exclude, jobs)
+        if run is not None:
+            answer = run.answer()
+            if answer is not None:  # nothing the last run saw has changed: its results stand
+                return Outcome(answer, [], configurations.configs, fix=fix)
+    # Imported here: a warm run, answered above, is spared discovery's import.
+    from flake8_ssot.checking.discovery import discover
+
+    walked: list[str] | None = [] if run is not None else None
+    found = discover(paths, configurations.for_directory, boundary=root, force_exclude=force_exclude, walked=walked)
+    problems = [f"{path}: no such file or directory" for path in found.missing]
+    problems += [f"{directory}: cannot list the directory: {reason}" for directory, reason in found.unreadable]
+    observed: list | None = [] if run is not None else None
+    results = check_files(found.files, configurations, jobs, cache_dir, check, observed, fix)
+    if run is not None and not problems:
+        run.save(found.files, observed, results, walked)
+    return Outcome(results, problems, configurations.configs, fix=fix)
+
+
+def check_files(
+    files: Sequence[str],
+    configurations: Configurations,
+    jobs: int,
+    cache_dir: str | None,
+    check: CheckFunction = check_file,
+    observed: list | None = None,
+    fix: FixMode | None = None,
+) -> list[FileResult]:
+    """Results in the order of `files`: cached ones straight away, the rest from the runner.
+
+    `observed`, if given, receives each file's `os.stat` taken before it was read (None for a
+    file without a cache), for the run-level cache. With `fix`, the cache answers only for
+    files whose cached diagnostics have nothing to fix; every other file is read, fixed and
+    checked again. A rewritten file's entry is stored with its new content's digest and
+    modification time; `--diff` stores nothing it did not see on disk.
+    """
+    caches = RunCaches(configurations, cache_dir)
+    results: list[FileResult | None] = [None] * len(files)
+    tasks: list[Task] = []
+    slots: list[tuple[int, os.stat_result | None, Cache | None]] = []
+    checked_at = now_ns()
+    for position, path in enumerate(files):
+        index = configurations.index_for_file(path)
+        cache = caches.of(index)
+        status = None
+        expected = None
+        if cache is not None:
+            try:
+                status = os.stat(path)
+            except OSError:
+                status = None
+            if observed is not None:
+                observed.append(status)
+            if status is not None:
+                state, cached = cache.lookup(path, status)
+                if state == "hit" and (fix is None or not has_fixes(cached, fix.unsafe)):
+                    results[position] = cached
+                    continue
+                if state == "verify" and fix is None:  # a file about to be fixed is read anyway
+                    expected = cache.digest(path)
+        elif observed is not None:
+            observed.append(None)
+        tasks.append(Task(path, index, expected))
+        slots.append((position, status, cache))
+    if fix is not None:
+        check = partial(fix_path, mode=fix, cwd=os.getcwd())
+    progress = Progress()
+    digest = fix is not None or bool(caches)
+    outputs = run_tasks(tasks, configurations.configs, jobs, digest=digest, check=check, progress=progress)
+    progress.finish()
+    for (position, status, cache), task, output in zip(slots, tasks, outputs):
+        if output == SAME and cache is not None:
+            cached = cache.result(task.path)
+            if cached is not None:
+                cache.confirm(task.path, status, checked_at)
+                results[position] = cached
+                continue
+            output = check(task.path, configurations.configs[task.config], True)
+        results[position] = output
+        if cache is None:
+            continue
+        if getattr(output, "written", False):
+            try:
+                status = os.stat(task.path)
+            except OSError:
+                status = None
+        elif getattr(output, "diff", b""):
+            continue  # the diagnostics are those of content that is not on disk
+        cache.store(task.path, status, checked_at, output)
+    caches.save()
+    return [result for result in results if result is not None]

@@ -13,18 +13,13 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
-import os
 from dataclasses import dataclass
-from functools import partial
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
-from flake8_ssot.checking.runner import FileResult, Progress, SourceError, Task, check_bytes, read_bytes, run_tasks
+from flake8_ssot.checking.runner import FileResult, SourceError, check_bytes, read_bytes
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic, count_fixable, is_fixable
 from flake8_ssot.paths import display_path
-
-if TYPE_CHECKING:
-    from flake8_ssot.config.resolve import Configurations
 
 
 @dataclass(frozen=True)
@@ -113,62 +108,6 @@ def fix_path(path: str, config: Config, digest: bool = True, *, mode: FixMode, c
         unchanged = check_bytes(data, path, config, digest=True)
         return _as_fix_result(unchanged, fix_error=str(error))
     return dataclasses.replace(result, written=True)
-
-
-def fix_files(
-    files: Sequence[str],
-    configurations: Configurations,
-    jobs: int,
-    cache_dir: str | None,
-    mode: FixMode,
-) -> list[FileResult]:
-    """Results in the order of `files`, like `cli.check_files`, after fixing.
-
-    The cache answers only for files whose cached diagnostics have nothing to fix; every other
-    file is read, fixed and checked again. A rewritten file's entry is stored with its new
-    content's digest and modification time. `--diff` stores nothing it did not see on disk.
-    """
-    from flake8_ssot.checking.cache import Cache, RunCaches, now_ns
-
-    caches = RunCaches(configurations, cache_dir)
-    results: list[FileResult | None] = [None] * len(files)
-    tasks: list[Task] = []
-    slots: list[tuple[int, os.stat_result | None, Cache | None]] = []
-    checked_at = now_ns()
-    for position, path in enumerate(files):
-        index = configurations.index_for_file(path)
-        cache = caches.of(index)
-        status = None
-        if cache is not None:
-            try:
-                status = os.stat(path)
-            except OSError:
-                status = None
-            if status is not None:
-                state, cached = cache.lookup(path, status)
-                if state == "hit" and not has_fixes(cached, mode.unsafe):
-                    results[position] = cached
-                    continue
-        tasks.append(Task(path, index))
-        slots.append((position, status, cache))
-    progress = Progress()
-    check = partial(fix_path, mode=mode, cwd=os.getcwd())
-    outputs = run_tasks(tasks, configurations.configs, jobs, digest=True, check=check, progress=progress)
-    progress.finish()
-    for (position, status, cache), task, output in zip(slots, tasks, outputs):
-        results[position] = output
-        if cache is None:
-            continue
-        if getattr(output, "written", False):
-            try:
-                status = os.stat(task.path)
-            except OSError:
-                status = None
-        elif getattr(output, "diff", ""):
-            continue  # the diagnostics are those of content that is not on disk
-        cache.store(task.path, status, checked_at, output)
-    caches.save()
-    return [result for result in results if result is not None]
 
 
 def has_fixes(result: FileResult, unsafe: bool) -> bool:

@@ -1,8 +1,8 @@
 """The `ssot` command line: `check` (the CI gate and pre-commit hook), `rule`, `registry`, `server`.
 
-A thin front-end: it finds files and configurations, asks the cache, hands the rest to the
-runner (which calls the engine) and gives the results to a reporter. Exit codes: 0 clean,
-1 violations (or files that could not be checked), 2 configuration or usage error.
+A thin front-end: it parses the arguments, has `checking` check (or fix) the paths and
+gives the results to a reporter. Exit codes: 0 clean, 1 violations (or files that could not
+be checked), 2 configuration or usage error.
 """
 
 from __future__ import annotations
@@ -14,24 +14,24 @@ import sys
 from typing import TYPE_CHECKING, Callable, Sequence, TextIO
 
 from flake8_ssot import __version__
-from flake8_ssot.checking import fixing
+from flake8_ssot.checking import Outcome, check_paths, check_stdin, fixing
 from flake8_ssot.checking.fixing import FixMode
 from flake8_ssot.checking.runner import (
-    SAME,
-    CheckFunction,
     FileResult,
-    Progress,
     SourceError,
-    Task,
-    check_bytes,
-    check_file,
-    decode_source,
     default_jobs,
     quiet_collector,
     read_source,
-    run_tasks,
 )
-from flake8_ssot.config import CODE_PREFIX, PATTERN_CODE, Config, ConfigError, config_for, find_config_file, load_config
+from flake8_ssot.config import (
+    CODE_PREFIX,
+    PATTERN_CODE,
+    Config,
+    ConfigError,
+    config_for,
+    find_config_file,
+    load_config,
+)
 from flake8_ssot.config.resolve import Configurations, Overrides, project_root
 from flake8_ssot.paths import display_path
 from flake8_ssot.reporters import FORMATS, TEXT_FORMATS, Report, render
@@ -213,17 +213,6 @@ def _error(message: str) -> None:
 # --------------------------------------------------------------------------- ssot check
 
 
-@dataclasses.dataclass
-class Outcome:
-    results: list[FileResult]  # every file checked, in output order
-    problems: list[str]  # paths that do not exist, directories that cannot be listed
-    configs: list[Config]
-    fix: FixMode | None = None  # --fix or --diff
-    output: bytes | None = None  # standard input after --fix, printed on standard output
-    baselined: list | None = None  # with a baseline: the violations it holds (not in results)
-    notes: list[str] = dataclasses.field(default_factory=list)  # summary lines about the baseline
-
-
 def run_check(args: argparse.Namespace) -> int:
     fix = FixMode.from_args(args.fix, args.unsafe_fixes, args.diff)
     cwd = os.getcwd()
@@ -281,122 +270,6 @@ def report_written(args: argparse.Namespace, outcome: Outcome, cwd: str, notes: 
         _write("".join(line + "\n" for line in notes), None, True)
     unchecked = outcome.problems or any(result.error is not None for result in outcome.results)
     return EXIT_VIOLATIONS if unchecked and not args.exit_zero else EXIT_CLEAN
-
-
-def check_stdin(
-    filename: str, configurations: Configurations, sources: dict[str, str], fix: FixMode | None = None
-) -> Outcome:
-    path = os.path.abspath(filename)
-    config = configurations.configs[configurations.index_for_file(path)]
-    data = sys.stdin.buffer.read()
-    if fix is None:
-        result = check_bytes(data, path, config)
-    else:
-        result, data = fixing.fix_content(data, path, config, fix, display_path(path, os.getcwd()))
-    try:
-        sources[path] = decode_source(data)
-    except SourceError:
-        pass
-    output = data if fix is not None and fix.write else None
-    return Outcome([result], [], configurations.configs, fix=fix, output=output)
-
-
-def check_paths(
-    paths: Sequence[str],
-    configurations: Configurations,
-    root: str,
-    jobs: int,
-    cache_dir: str | None,
-    force_exclude: bool = False,
-    check: CheckFunction = check_file,
-    fix: FixMode | None = None,
-) -> Outcome:
-    """Discover and check files. `cache_dir`: None disables the cache, "" means each
-    configuration's default (`cache-dir`, else `.ssot_cache` beside its pyproject.toml)."""
-    run = None
-    if fix is None and cache_dir is not None and check is check_file:
-        from flake8_ssot.checking.runstate import RunState
-
-        run = RunState.for_run(paths, configurations, root, cache_dir, force_exclude, jobs)
-        if run is not None:
-            answer = run.answer()
-            if answer is not None:  # nothing the last run saw has changed: its results stand
-                return Outcome(answer, [], configurations.configs, fix=fix)
-    from flake8_ssot.checking.discovery import (
-        discover,  # a warm run answered above never needs it
-    )
-
-    walked: list[str] | None = [] if run is not None else None
-    found = discover(paths, configurations.for_directory, boundary=root, force_exclude=force_exclude, walked=walked)
-    problems = [f"{path}: no such file or directory" for path in found.missing]
-    problems += [f"{directory}: cannot list the directory: {reason}" for directory, reason in found.unreadable]
-    if fix is None:
-        observed: list | None = [] if run is not None else None
-        results = check_files(found.files, configurations, jobs, cache_dir, check, observed)
-        if run is not None and not problems:
-            run.save(found.files, observed, results, walked)
-    else:
-        results = fixing.fix_files(found.files, configurations, jobs, cache_dir, fix)
-    return Outcome(results, problems, configurations.configs, fix=fix)
-
-
-def check_files(
-    files: Sequence[str],
-    configurations: Configurations,
-    jobs: int,
-    cache_dir: str | None,
-    check: CheckFunction = check_file,
-    observed: list | None = None,
-) -> list[FileResult]:
-    """Results in the order of `files`: cached ones straight away, the rest from the runner.
-    `observed`, if given, receives each file's `os.stat` taken before it was read (None for a
-    file without a cache), for the run-level cache."""
-    from flake8_ssot.checking.cache import Cache, RunCaches, now_ns
-
-    caches = RunCaches(configurations, cache_dir)
-    results: list[FileResult | None] = [None] * len(files)
-    tasks: list[Task] = []
-    slots: list[tuple[int, os.stat_result | None, Cache | None]] = []
-    checked_at = now_ns()
-    for position, path in enumerate(files):
-        index = configurations.index_for_file(path)
-        cache = caches.of(index)
-        status = None
-        expected = None
-        if cache is not None:
-            try:
-                status = os.stat(path)
-            except OSError:
-                status = None
-            if observed is not None:
-                observed.append(status)
-            if status is not None:
-                state, cached = cache.lookup(path, status)
-                if state == "hit":
-                    results[position] = cached
-                    continue
-                if state == "verify":
-                    expected = cache.digest(path)
-        elif observed is not None:
-            observed.append(None)
-        tasks.append(Task(path, index, expected))
-        slots.append((position, status, cache))
-    progress = Progress()
-    outputs = run_tasks(tasks, configurations.configs, jobs, digest=bool(caches), check=check, progress=progress)
-    progress.finish()
-    for (position, status, cache), task, output in zip(slots, tasks, outputs):
-        if output == SAME and cache is not None:
-            cached = cache.result(task.path)
-            if cached is not None:
-                cache.confirm(task.path, status, checked_at)
-                results[position] = cached
-                continue
-            output = check(task.path, configurations.configs[task.config], True)
-        results[position] = output
-        if cache is not None:
-            cache.store(task.path, status, checked_at, output)
-    caches.save()
-    return [result for result in results if result is not None]
 
 
 # --------------------------------------------------------------------------- reporting
