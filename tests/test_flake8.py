@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import textwrap
 from collections import Counter
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -17,16 +16,6 @@ from markers import FIXTURES, expected, python_files
 REPO = Path(__file__).parent.parent
 FLAKE8_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>SSOT\d{3}) (?P<message>.*)$")
 
-POLICY = """
-[tool.ssot]
-src = ["src"]
-[tool.ssot.legacy]
-"app.ws.factory" = "app.ws.canonical_imports"
-[tool.ssot.factories]
-"app.ctx.UserExecutionContext" = { use = "app.ctx.create_defensive_user_execution_context" }
-"""
-
-
 def flake8(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "flake8", *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120
@@ -35,15 +24,6 @@ def flake8(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.Comple
 
 def parse(output: str) -> list[dict]:
     return [m.groupdict() for m in map(FLAKE8_LINE.match, output.splitlines()) if m]
-
-
-def project(tmp_path: Path, files: dict[str, str]) -> Path:
-    (tmp_path / "pyproject.toml").write_text(POLICY, encoding="utf-8")
-    for name, body in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(body), encoding="utf-8")
-    return tmp_path
 
 
 def test_entry_point_name_is_one_flake8_accepts():
@@ -89,8 +69,8 @@ def test_noqa_fixture_without_the_ssot_copy_of_per_file_ignores(tmp_path):
     assert got == want
 
 
-def test_noqa_and_per_file_ignores(tmp_path):
-    root = project(tmp_path, {
+def test_noqa_and_per_file_ignores(app_project):
+    root = app_project({
         "src/app/handlers.py": """
             from app.ws.factory import create_websocket_manager  # noqa: SSOT001
             from app.ws.factory import get_manager  # noqa: E501
@@ -113,8 +93,8 @@ def test_noqa_and_per_file_ignores(tmp_path):
     assert found == [("./src/app/handlers.py", 3, "SSOT001"), ("./tests/test_ctx.py", 3, "SSOT001")], result.stdout
 
 
-def test_extend_ignore_with_the_entry_point_prefix_silences_every_code(tmp_path):
-    root = project(tmp_path, {
+def test_extend_ignore_with_the_entry_point_prefix_silences_every_code(app_project):
+    root = app_project({
         "src/app/handlers.py": "from app.ws.factory import create_websocket_manager\n",
         "setup.cfg": "[flake8]\nextend-ignore = SSO\n",
     })
@@ -123,8 +103,8 @@ def test_extend_ignore_with_the_entry_point_prefix_silences_every_code(tmp_path)
     assert "SSOT" not in result.stdout
 
 
-def test_stdin_with_display_name_uses_the_buffer_not_the_file(tmp_path):
-    root = project(tmp_path, {"src/app/handlers.py": "import os\n"})  # the saved file is clean
+def test_stdin_with_display_name_uses_the_buffer_not_the_file(app_project):
+    root = app_project({"src/app/handlers.py": "import os\n"})  # the saved file is clean
     buffer = "x = 'é'; from app.ws.factory import create_websocket_manager\n"
     result = flake8("--select", "SSO", "--stdin-display-name", "src/app/handlers.py", "-", cwd=root, stdin=buffer)
     assert parse(result.stdout) == [{
@@ -133,8 +113,8 @@ def test_stdin_with_display_name_uses_the_buffer_not_the_file(tmp_path):
     }]
 
 
-def test_bad_configuration_is_one_message_not_a_traceback(tmp_path):
-    root = project(tmp_path, {"src/app/handlers.py": "import os\n"})
+def test_bad_configuration_is_one_message_not_a_traceback(app_project):
+    root = app_project({"src/app/handlers.py": "import os\n"})
     (root / "pyproject.toml").write_text('[tool.ssot.legacy]\n"app.x" = { use = "app.y", fixx = "safe" }\n')
     result = flake8("--select", "SSO", ".", cwd=root)
     assert "Traceback" not in result.stderr
