@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from projects import ssot
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "examples" / "README.md").read_text(encoding="utf-8")
@@ -16,9 +15,7 @@ BLOCKS = re.findall(r"```console\n(.*?)```", DOC, re.S)
 
 
 def ssot_check(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONUTF8": "1"}
-    return subprocess.run([sys.executable, "-m", "flake8_ssot", "check", "--no-cache", "examples/monorepo", *args],
-                          cwd=ROOT, capture_output=True, encoding="utf-8", env=env, timeout=120)
+    return ssot("check", "--no-cache", "examples/monorepo", *args, cwd=ROOT)
 
 
 @pytest.mark.parametrize("args, block", [(("--statistics",), 0), ((), 1)], ids=["statistics", "full"])
