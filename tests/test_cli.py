@@ -18,7 +18,9 @@ from collections import Counter
 from pathlib import Path
 from xml.etree import ElementTree
 
+import projects
 from markers import FIXTURES, expected, python_files
+from projects import write
 
 CLI = FIXTURES / "cli"
 EXCLUDED = "src/netra_backend/migrations/0007_backfill_threads.py"
@@ -39,12 +41,7 @@ FIX_HINT = "[*] 1 fixable with the `--fix` option (4 hidden fixes are available 
 
 
 def ssot(*args: str, cwd: Path = CLI, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONUTF8": "1"}
-    env.pop("CI_PROJECT_DIR", None)
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_ssot", *args], cwd=cwd, input=stdin, capture_output=True,
-        encoding="utf-8", env=env, timeout=120,
-    )
+    return projects.ssot(*args, cwd=cwd, stdin=stdin)
 
 
 def check(*args: str, cwd: Path = CLI, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -67,16 +64,6 @@ def copy_tree(tmp_path: Path) -> Path:
     root = tmp_path / "cli"
     shutil.copytree(CLI, root, ignore=shutil.ignore_patterns(".ssot_cache", "__pycache__"))
     return root
-
-
-def write(root: Path, files: dict[str, str | bytes]) -> None:
-    for name, body in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(body, bytes):
-            path.write_bytes(body)
-        else:
-            path.write_text(textwrap.dedent(body), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- text formats
