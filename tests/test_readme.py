@@ -213,3 +213,27 @@ def test_readme_example_run_shows_the_real_output():
                             cwd=ROOT, capture_output=True, encoding="utf-8", env=env, timeout=120)
     assert result.returncode == 1, result.stderr
     assert shown == result.stdout, "README.md's example run is stale: paste the new output of " + command
+
+
+# --------------------------------------------------------------------------- architecture
+
+
+def test_architecture_page_shows_the_layers_contract_and_every_package():
+    """docs/architecture.md draws the layers of pyproject.toml's contract and says what each
+    package or module owns: a new one (tests/test_layers.py makes it join the contract) needs
+    its row here too."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    contract = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    layers = [[name.strip().removeprefix("flake8_ssot.") for name in layer.split("|")]
+              for layer in contract["contracts"][0]["layers"]]
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    drawn = re.search(r"## The layers contract\n.*?```text\n(.*?)```", page, re.S)
+    assert drawn, "docs/architecture.md lost its drawing of the layers"
+    assert drawn.group(1) == "".join(" | ".join(layer) + "\n" for layer in layers)
+    package = ROOT / "src" / "flake8_ssot"
+    for name in (name for layer in layers for name in layer):
+        row = f"| `{name}/` |" if (package / name).is_dir() else f"| `{name}.py` |"
+        assert row in page, f"docs/architecture.md has no row for {row}"
