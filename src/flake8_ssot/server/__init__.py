@@ -35,6 +35,8 @@ try:
     from lsprotocol import types as lsp
     from pygls.lsp.server import LanguageServer
     from pygls.uris import from_fs_path, to_fs_path
+
+    from flake8_ssot.server.transport import serve
 except ImportError as error:  # the `server` extra is not installed; main() says so
     MISSING_EXTRA: ImportError | None = error
 else:
@@ -883,5 +885,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
     logging.getLogger("flake8_ssot").setLevel(options.log_level.upper())
-    create_server().start_io()
-    return 0
+    return serve(create_server())  # not pygls's start_io: see server/transport.py
