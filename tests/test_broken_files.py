@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import re
 import subprocess
-import sys
 import textwrap
 import warnings
 from pathlib import Path
 from xml.etree import ElementTree
 
+import projects
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markers import FIXTURES, expected, fixture_projects, python_files
+from projects import APP_POLICY
 
 from flake8_ssot.checking.runner import check_bytes
 from flake8_ssot.config import load_config
@@ -97,10 +97,7 @@ def test_truncating_the_non_ascii_fixture_inside_a_character():
 # --------------------------------------------------------------------------- the command line
 
 def ssot(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONUTF8": "1"}
-    env.pop("CI_PROJECT_DIR", None)
-    return subprocess.run([sys.executable, "-m", "flake8_ssot", "check", "--no-cache", *args], cwd=cwd,
-                          capture_output=True, encoding="utf-8", env=env, timeout=120)
+    return projects.ssot("check", "--no-cache", *args, cwd=cwd)
 
 
 def test_the_summary_counts_the_files_with_syntax_errors():
@@ -199,13 +196,7 @@ def test_one_broken_line_changes_no_finding_outside_its_statement(data):
         assert result.syntax_error is not None
 
 
-POLICY = '''
-[tool.ssot]
-src = ["src"]
-[tool.ssot.legacy]
-"app.ws.factory" = "app.ws.canonical_imports"
-[tool.ssot.factories]
-"app.ctx.UserExecutionContext" = { use = "app.ctx.create_defensive_user_execution_context" }
+POLICY = APP_POLICY + '''
 [tool.ssot.deprecated-exports]
 "app.svc.titles" = ["create_websocket_manager"]
 [[tool.ssot.patterns]]

@@ -15,10 +15,10 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
+import projects
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -57,12 +57,8 @@ use = "netra_backend.app.services.user_execution_context.create_defensive_user_e
 
 
 def ssot(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONUTF8": "1"}
-    env.pop("CI_PROJECT_DIR", None)
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_ssot", "check", *args], cwd=cwd, input=stdin,
-        capture_output=True, env=env, timeout=120,
-    )
+    """`ssot check ARGS`, bytes in and out: line endings and encodings are what is under test."""
+    return projects.ssot("check", *args, cwd=cwd, stdin=stdin, binary=True)
 
 
 def text(output: bytes) -> str:
