@@ -18,7 +18,7 @@ from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import last_literal_run, module_name
 from flake8_ssot.engine.noqa import filter_noqa
 from flake8_ssot.facts import EVERYTHING, Interest, ModuleFacts, collect_facts
-from flake8_ssot.rules import RULES
+from flake8_ssot.rules import RULES, patterns
 
 
 class CheckResult(NamedTuple):
@@ -53,10 +53,8 @@ def check_source(
     module, is_package = module_name(absolute, config.src)
     if prefilter and not may_match(source, module, config):
         return CheckResult([], None, parsed=False)
-    facts, syntax_error = _facts(source, absolute, module, is_package, tree, lines, interest(config))
-    if syntax_error is None and trees is not None:
-        facts.trees = trees
-    return CheckResult(check_facts(facts, config, noqa), syntax_error)
+    facts = _facts(source, absolute, module, is_package, tree, lines, interest(config), trees)
+    return CheckResult(check_facts(facts, config, noqa), facts.syntax_error)
 
 
 def check_facts(facts: ModuleFacts, config: Config, noqa: bool = True) -> list[Diagnostic]:
@@ -67,8 +65,6 @@ def check_facts(facts: ModuleFacts, config: Config, noqa: bool = True) -> list[D
         if enabled(rule.CODE):
             diagnostics.extend(rule.check(facts, config))
     if config.patterns:
-        from flake8_ssot.rules import patterns
-
         diagnostics.extend(d for d in patterns.check(facts, config) if enabled(d.code))
     if noqa:
         diagnostics = filter_noqa(diagnostics, facts.source)
@@ -100,29 +96,26 @@ def interest(config: Config) -> Interest:
     return result
 
 
-def _facts(
-    source, path, module, is_package, tree, lines, interest: Interest = EVERYTHING
-) -> tuple[ModuleFacts, str | None]:
+def _facts(source, path, module, is_package, tree, lines, interest: Interest = EVERYTHING,
+           trees: list | None = None) -> ModuleFacts:
+    """The module's facts; for a file Python cannot parse, the error-tolerant reading's, with
+    `syntax_error` set (and the pattern rules' `trees` left for it to build)."""
     if tree is None:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # invalid escape sequences etc. are not ours to report
                 tree = ast.parse(source, filename=path)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-            from flake8_ssot.facts.recovery import recover_facts
+            from flake8_ssot.facts.recovery import recover_facts  # ~30 ms to import: broken files only
 
-            message = _describe(error)
-            facts = recover_facts(source, path, module, is_package)
-            facts.syntax_error = message
-            return facts, message
+            return recover_facts(source, path, module, is_package, syntax_error=_describe(error))
     try:
-        return collect_facts(tree, path, module, is_package, source, lines, interest), None
+        return collect_facts(tree, path, module, is_package, source, lines, interest, trees=trees)
     except RecursionError:
         from flake8_ssot.facts.recovery import recover_facts
 
-        facts = recover_facts(source, path, module, is_package)
-        facts.syntax_error = "too deeply nested for Python's parser"
-        return facts, facts.syntax_error
+        return recover_facts(source, path, module, is_package,
+                             syntax_error="too deeply nested for Python's parser")
 
 
 def _describe(error: BaseException) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from flake8_ssot.dotted import resolve_relative
 from flake8_ssot.span import Span, span_from_ast, split_lines
@@ -92,8 +92,10 @@ class DefinitionFact:
     value_path: str | None = None  # for `Name = other.Name`: what the assigned value names
 
 
-@dataclass
+@dataclass(frozen=True)
 class ModuleFacts:
+    """Built once by `collect_facts`, complete, and never patched afterwards."""
+
     path: str
     module: str  # dotted module name ("" if unknown)
     is_package: bool
@@ -105,7 +107,7 @@ class ModuleFacts:
     strings: list[StringFact] = field(default_factory=list)
     exports: list[ExportFact] = field(default_factory=list)
     definitions: list[DefinitionFact] = field(default_factory=list)
-    syntax_error: str | None = None  # set when the facts come from the error-tolerant parse
+    syntax_error: str | None = None  # Python's complaint, when the facts come from the error-tolerant parse
     trees: list | None = None  # the pattern rules' trees, when the caller has them (recovery.Tree)
 
     @property
@@ -171,16 +173,24 @@ EVERYTHING = Interest()
 
 
 def collect_facts(tree: ast.Module, path: str, module: str, is_package: bool, source: str,
-                  lines: Sequence[str] | None = None, interest: Interest = EVERYTHING) -> ModuleFacts:
+                  lines: Sequence[str] | None = None, interest: Interest = EVERYTHING, *,
+                  syntax_error: str | None = None, trees: list | None = None,
+                  broken_body: Callable[[Span], bool] | None = None) -> ModuleFacts:
+    """The facts of `tree` (`source` split into `lines`). For a file Python cannot parse,
+    `syntax_error` says why, and `broken_body` tells which definitions the error-tolerant
+    reading found inside a broken body: those are not definitions the module makes."""
     lines = lines if lines is not None else split_lines(source)
-    facts = ModuleFacts(path=path, module=module, is_package=is_package, source=source, lines=lines)
-    _Collector(facts, interest).run(tree)
+    facts = ModuleFacts(path=path, module=module, is_package=is_package, source=source, lines=lines,
+                        syntax_error=syntax_error, trees=trees)
+    _Collector(facts, interest, broken_body).run(tree)
     return facts
 
 
 class _Collector:
-    def __init__(self, facts: ModuleFacts, interest: Interest = EVERYTHING) -> None:
+    def __init__(self, facts: ModuleFacts, interest: Interest = EVERYTHING,
+                 broken_body: Callable[[Span], bool] | None = None) -> None:
         self.facts = facts
+        self.broken_body = broken_body
         self.call_names = interest.call_names
         self.wants_attribute = interest.wants_attribute
         self.lines = facts.lines
@@ -431,7 +441,9 @@ class _Collector:
 
     def _definition(self, name: str, kind: str, node: ast.AST, value_path: str | None = None) -> None:
         if len(self.scopes) == 1 and self.module_level:
-            self.facts.definitions.append(DefinitionFact(name, kind, self.span(node), node, value_path))
+            span = self.span(node)
+            if self.broken_body is None or not self.broken_body(span):
+                self.facts.definitions.append(DefinitionFact(name, kind, span, node, value_path))
 
     # ----------------------------------------------------------------- __all__
 

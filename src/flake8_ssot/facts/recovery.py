@@ -38,9 +38,11 @@ _COMPREHENSIONS = {"list_comprehension": ast.ListComp, "set_comprehension": ast.
 
 
 def recover_facts(source: str, path: str, module: str, is_package: bool,
-                  on_tree: Callable[[ast.Module], None] | None = None) -> ModuleFacts:
-    """Module facts from the error-tolerant parse of `source` (which Python could not parse).
-    `on_tree`, if given, is shown the lowered module before its facts are collected."""
+                  on_tree: Callable[[ast.Module], None] | None = None,
+                  syntax_error: str | None = None) -> ModuleFacts:
+    """Module facts from the error-tolerant parse of `source` (which Python could not parse:
+    `syntax_error` says why). `on_tree`, if given, is shown the lowered module before its
+    facts are collected."""
     text = _sanitise(source)
     lines = text.split("\n")
     with warnings.catch_warnings():
@@ -53,14 +55,12 @@ def recover_facts(source: str, path: str, module: str, is_package: bool,
                 tree = lowering.module(root, errors)
                 if on_tree is not None:
                     on_tree(tree)
-                facts = collect_facts(tree, path, module, is_package, source, lines)
-                break
+                return collect_facts(tree, path, module, is_package, source, lines, syntax_error=syntax_error,
+                                     broken_body=lowering.inside_broken_body)
             except RecursionError:
                 continue  # called from deep inside someone's stack: flatten harder
-        else:
-            facts = ModuleFacts(path=path, module=module, is_package=is_package, source=source, lines=lines)
-    facts.definitions = [d for d in facts.definitions if not lowering.inside_broken_body(d.span)]
-    return facts
+    return ModuleFacts(path=path, module=module, is_package=is_package, source=source, lines=lines,
+                       syntax_error=syntax_error)
 
 
 class Tree(NamedTuple):

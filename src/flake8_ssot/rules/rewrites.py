@@ -21,6 +21,7 @@ from typing import NamedTuple, Sequence
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import SAFE, UNSAFE, Edit, Fix
 from flake8_ssot.facts import AttributeFact, ExportFact, ImportedName, ImportFact, ModuleFacts, StringFact
+from flake8_ssot.rules.lookup import legacy_match, reexport_target, replacement
 from flake8_ssot.span import LINE_BREAK, Span, span_from_ast
 
 _LEVELS = {SAFE: 0, UNSAFE: 1}
@@ -194,8 +195,6 @@ def import_fix(facts: ModuleFacts, config: Config, fact: ImportFact, name: Impor
 
 def _name_target(facts: ModuleFacts, config: Config, fact: ImportFact, name: ImportedName) -> _Target | None:
     """Where SSOT001 says an imported name should come from; None when it has no (fixable) target."""
-    from flake8_ssot.rules.lookup import legacy_match, reexport_target, replacement
-
     match = legacy_match(config, name.path, facts)
     if match is not None and match.entry.type_checking and fact.type_checking:
         match = None
@@ -231,8 +230,6 @@ def _plain_import_fix(facts, config, fact: ImportFact, name: ImportedName | None
 
 
 def _from_import_fix(facts, config, fact: ImportFact, name: ImportedName | None) -> Fix | None:
-    from flake8_ssot.rules.lookup import legacy_match, replacement
-
     if fact.module is None:
         return None
     source = source_lines(facts)
@@ -382,8 +379,6 @@ def _insert_after(source: SourceLines, start: int, end: int, statements: list[st
 
 
 def _dynamic_fix(facts: ModuleFacts, config: Config, fact: ImportFact) -> Fix | None:
-    from flake8_ssot.rules.lookup import legacy_match, replacement
-
     match = legacy_match(config, fact.module, facts)
     if match is None or match.entry.fix not in _LEVELS or (match.entry.type_checking and fact.type_checking):
         return None
@@ -417,8 +412,6 @@ def _string_edit(source: SourceLines, span: Span, value: str, new_value: str) ->
 
 def reference_string_fix(facts: ModuleFacts, string: StringFact, path: str, match) -> Fix | None:
     """SSOT004 on a string: the legacy dotted path (or `from x import y` text) rewritten."""
-    from flake8_ssot.rules.lookup import replacement
-
     try:
         use = replacement(match)
         if use is None or match.entry.fix not in _LEVELS:

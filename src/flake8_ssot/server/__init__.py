@@ -28,6 +28,7 @@ from flake8_ssot.diagnostic import SAFE, Diagnostic, Edit
 from flake8_ssot.engine.noqa import NOQA, _logical_ranges
 from flake8_ssot.fixes import fix_text, is_fixable
 from flake8_ssot.rules import BY_CODE
+from flake8_ssot.rules.docs import rule_url
 from flake8_ssot.server.incremental import IncrementalChecker
 from flake8_ssot.span import Span, byte_to_char_column, char_to_utf16_column, split_lines, utf16_to_char_column
 
@@ -101,13 +102,6 @@ def overlaps(span: Span, start: tuple[int, int], end: tuple[int, int]) -> bool:
 
 
 # --------------------------------------------------------------------------- rule links
-
-def rule_url(code: str) -> str:
-    """The rule's section of docs/rules.md (SSOT000: the README's section on the policy)."""
-    from flake8_ssot.rules.docs import rule_url as url
-
-    return url(code)
-
 
 def rule_name(code: str) -> str:
     rule = BY_CODE.get(code)

@@ -46,8 +46,11 @@ from typing import Iterator, NamedTuple, Sequence
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import module_name
-from flake8_ssot.engine import _unique, check_source, may_match
+from flake8_ssot.config.patterns import looks_around
+from flake8_ssot.engine import _unique, check_facts, check_source, may_match
 from flake8_ssot.engine.noqa import NOQA_FILE
+from flake8_ssot.facts import collect_facts
+from flake8_ssot.facts.recovery import read_rows, recover_facts, whole_tree
 from flake8_ssot.span import Span, split_lines
 
 # Text that makes a definition matter beyond its own lines.
@@ -248,9 +251,6 @@ class IncrementalChecker:
         which the server does not use: the error-tolerant parse can split a decorator from
         its function after a broken statement, so the full path then gives the decorator's
         text where the kept finding has the function's."""
-        from flake8_ssot.engine import check_facts
-        from flake8_ssot.facts.recovery import recover_facts
-
         kept = _moved(state.diagnostics, old_start, old_end, new_end, delta)
         if kept is None:
             return None
@@ -261,7 +261,8 @@ class IncrementalChecker:
         lowered: list[ast.Module] = []
         absolute = os.path.abspath(state.path)
         module, is_package = module_name(absolute, state.config.src)
-        facts = recover_facts(text, absolute, module, is_package, on_tree=lowered.append)
+        facts = recover_facts(text, absolute, module, is_package, on_tree=lowered.append,
+                              syntax_error="does not parse")
         if not lowered:
             return None
         # The error-tolerant reading can hoist a statement of the broken body to the module
@@ -277,7 +278,6 @@ class IncrementalChecker:
         replaced = [chunk for chunk in state.chunks if old_start <= chunk.start < old_end]
         if _affected(replaced, edited, ()) or _changes_file_wide_facts(replaced, edited, state.names):
             return None
-        facts.syntax_error = "does not parse"
         fresh = [d for d in check_facts(facts, state.config) if old_start <= d.line - 1 < new_end]
         return _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
 
@@ -290,8 +290,6 @@ class IncrementalChecker:
         is compared with what they bound, as for an edit that parses, and the statements using
         a name bound differently (and, when what the file imports or defines under a
         configured name changed, those with fixes) are checked again with them."""
-        from flake8_ssot.facts.recovery import read_rows
-
         text = "\n".join(lines)
         reading = read_rows(text, old_start, new_end, [chunk.start for chunk in others] + [old_start])
         if reading is None:
@@ -370,9 +368,6 @@ def _read_apart(reading, reduced: list[str], ranges: Sequence[tuple[int, int]], 
     edited lines `ranges[0]` (lowered by `reading`, a `recovery.RowsReading`) and on the
     other ranges: the edited lines' statements are put into a module made of the reduced
     buffer's other statements (bindings, stubs and the ranges checked again), which parse."""
-    from flake8_ssot.engine import check_facts
-    from flake8_ssot.facts import collect_facts
-
     start, end = ranges[0]
     around = list(reduced)
     around[start:end] = [""] * (end - start)
@@ -385,12 +380,11 @@ def _read_apart(reading, reduced: list[str], ranges: Sequence[tuple[int, int]], 
     module, is_package = module_name(absolute, config.src)
     text = "\n".join(reduced)
     try:
-        facts = collect_facts(ast.Module(body=body, type_ignores=[]), absolute, module, is_package, text, reduced)
+        facts = collect_facts(ast.Module(body=body, type_ignores=[]), absolute, module, is_package, text, reduced,
+                              syntax_error="does not parse", trees=reading.trees_for(ranges[1:]),
+                              broken_body=reading.lowering.inside_broken_body)
     except RecursionError:
         return None
-    facts.definitions = [d for d in facts.definitions if not reading.lowering.inside_broken_body(d.span)]
-    facts.syntax_error = "does not parse"
-    facts.trees = reading.trees_for(ranges[1:])
     return check_facts(facts, config)
 
 
@@ -844,8 +838,6 @@ def _pattern_trees(reduced: list[str], ranges: Sequence[tuple[int, int]], chunks
             if chunk.start < start and chunk.members:
                 header = chunk.start + chunk.members[0].start
                 out[chunk.start:header] = reduced[chunk.start:header]
-    from flake8_ssot.facts.recovery import whole_tree
-
     return [whole_tree("\n".join(out))]
 
 
@@ -884,8 +876,6 @@ def _looks_around(config: Config) -> bool:
     take the full check."""
     if not config.patterns:
         return False
-    from flake8_ssot.config.patterns import looks_around
-
     return any(looks_around(rule.rule) for rule in config.patterns)
 
 
