@@ -7,6 +7,7 @@ import json
 from xml.etree import ElementTree
 
 import pytest
+from projects import APP_LEGACY_POLICY
 
 from flake8_ssot.checking.runner import FileResult
 from flake8_ssot.config import load_config
@@ -19,14 +20,13 @@ from flake8_ssot.reporters.text import display_width, snippet
 from flake8_ssot.rules import RULES, docs
 from flake8_ssot.span import Span
 
-POLICY = '[tool.ssot]\nsrc = ["src"]\n[tool.ssot.legacy]\n"app.ws.factory" = "app.ws.canonical_imports"\n'
 # An astral emoji is one character, two UTF-16 code units and four UTF-8 bytes.
 SOURCE = 'label = "🚀 prêt"; import app.ws.factory\n\tvalue = 1; from app.ws.factory import build\n'
 
 
 @pytest.fixture
 def checked(tmp_path):
-    (tmp_path / "pyproject.toml").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(APP_LEGACY_POLICY, encoding="utf-8")
     path = tmp_path / "src" / "app" / "jobs" / "runner, v2.py"
     path.parent.mkdir(parents=True)
     path.write_text(SOURCE, encoding="utf-8")
