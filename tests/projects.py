@@ -50,6 +50,15 @@ def ssot(
     )
 
 
+def flake8(*args: str, cwd: Path, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`python -m flake8 ARGS` in `cwd`, text in and out in UTF-8: the plugin as flake8 runs it."""
+    env = {**os.environ, "PYTHONUTF8": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", *args], cwd=cwd, input=stdin, capture_output=True, encoding="utf-8",
+        env=env, timeout=timeout,
+    )
+
+
 def write(root: Path, files: dict[str, str | bytes]) -> Path:
     """Write each file under `root` (text dedented, bytes as they are); return `root`."""
     for name, body in files.items():

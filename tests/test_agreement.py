@@ -12,8 +12,6 @@ import ast
 import json
 import os
 import re
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -21,6 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markers import FIXTURES, expected, fixture_projects, python_files
+from projects import flake8 as run_flake8
+from projects import ssot
 
 from flake8_ssot.checking.runner import check_bytes
 from flake8_ssot.config import load_config
@@ -47,23 +47,17 @@ PROJECTS = [
 ]
 
 
-def run(*command: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONUTF8": "1"}
-    return subprocess.run([sys.executable, "-m", *command], cwd=cwd, capture_output=True, encoding="utf-8",
-                          env=env, timeout=300)
-
-
 @pytest.mark.parametrize("project", PROJECTS, ids=[str(p.relative_to(FIXTURES)) for p in PROJECTS])
 def test_ssot_check_and_flake8_report_the_same_findings(project):
     files = [path.relative_to(project).as_posix() for path in python_files(project) if parses(path)]
-    cli = run("flake8_ssot", "check", "--no-cache", "--output-format", "json", *files, cwd=project)
+    cli = ssot("check", "--no-cache", "--output-format", "json", *files, cwd=project, timeout=300)
     assert cli.returncode in (0, 1), cli.stderr
     ours = {
         (Path(item["filename"]).relative_to(project.resolve()).as_posix(),
          item["location"]["row"], item["location"]["column"], item["code"])
         for item in json.loads(cli.stdout)
     }
-    flake8 = run("flake8", "--isolated", "--select", "SSO", *files, cwd=project)
+    flake8 = run_flake8("--isolated", "--select", "SSO", *files, cwd=project, timeout=300)
     assert flake8.returncode in (0, 1), flake8.stderr
     theirs = set()
     for line in flake8.stdout.splitlines():

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections import Counter
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -12,15 +10,10 @@ from pathlib import Path
 import pytest
 
 from markers import FIXTURES, expected, python_files
+from projects import flake8
 
 REPO = Path(__file__).parent.parent
 FLAKE8_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>SSOT\d{3}) (?P<message>.*)$")
-
-def flake8(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "flake8", *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120
-    )
-
 
 def parse(output: str) -> list[dict]:
     return [m.groupdict() for m in map(FLAKE8_LINE.match, output.splitlines()) if m]
