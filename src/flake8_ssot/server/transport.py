@@ -266,6 +266,9 @@ class Connection:
                     return self._refuse_or_drop(
                         request, msg_id, lsp.ErrorCodes.ServerNotInitialized, f"{method}: the server is not initialized"
                     )
+            if "params" not in payload and self.protocol.get_message_type(method) is None:
+                # JSON-RPC lets params out; pygls's message for a method it does not know needs them
+                payload = {**payload, "params": None}
         elif "id" not in payload or ("result" not in payload and "error" not in payload):
             logger.warning("LSP input: dropped a message with no method that is no response: %.200s", payload)
             return None
