@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from projects import NETRA_POLICY
 from test_properties import POLICY as PROPERTY_POLICY
 from test_properties import statement
 
@@ -37,16 +38,7 @@ from flake8_ssot.checking.runner import (
 from flake8_ssot.config import load_config
 from flake8_ssot.dotted import module_name
 
-POLICY = textwrap.dedent("""\
-    [tool.ssot]
-    src = ["src"]
-
-    [tool.ssot.legacy]
-    "netra_backend.app.websocket_core.factory" = "netra_backend.app.websocket_core.canonical_imports"
-
-    [tool.ssot.factories]
-    "netra_backend.app.services.user_execution_context.UserExecutionContext" = { use = "netra_backend.app.services.user_execution_context.create_defensive_user_execution_context" }
-    """)
+POLICY = NETRA_POLICY
 
 CLEAN = '''"""Thread persistence for the agent supervisor."""
 

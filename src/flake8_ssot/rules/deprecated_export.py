@@ -43,11 +43,16 @@ from typing import Iterator
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.facts import ModuleFacts
+from flake8_ssot.rules import lookup
 from flake8_ssot.rules.lookup import replacement, with_message
 from flake8_ssot.rules.rewrites import export_fix
 
 CODE = "SSOT003"
 NAME = "deprecated-export"
+# Whether the fix of a finding on an indented line parses the whole file (so that no fix can be
+# built while the file does not parse): removing an indented `__all__.append(...)` asks
+# whether it is alone in its block, to leave `pass` behind.
+FIX_PARSES_THE_FILE = True
 
 
 def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
@@ -73,3 +78,13 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
             canonical=use or "",
             fix=export_fix(facts, export),
         )
+
+
+# The configuration entries this rule's diagnostics come from: a legacy, canonical or factory
+# key equal to the subject, or else the deprecated exports of the subject's module.
+def entry_message(config: Config, subject: str) -> str:
+    message = lookup.entry_message(config, subject)
+    if message is not None:
+        return message
+    exports = config.deprecated_exports.get(subject.rpartition(".")[0])
+    return exports.message if exports is not None else ""

@@ -42,10 +42,12 @@ from typing import Iterator
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.facts import ModuleFacts
+from flake8_ssot.rules import lookup
 from flake8_ssot.rules.lookup import symbol_entry, with_message
 
 CODE = "SSOT002"
 NAME = "direct-construction"
+FIX_PARSES_THE_FILE = False  # see deprecated_export
 
 
 def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
@@ -72,3 +74,8 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
             statement=facts.statement_text(call.stmt),
             canonical=entry.use or "",
         )
+
+
+# The configuration entries this rule's diagnostics come from (their `subject` is the key).
+def entry_message(config: Config, subject: str) -> str:
+    return lookup.entry_message(config, subject, ("factories",)) or ""

@@ -44,10 +44,12 @@ from typing import Iterator
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.facts import DefinitionFact, ModuleFacts
+from flake8_ssot.rules import lookup
 from flake8_ssot.rules.lookup import canonical_by_name, symbol_entry, with_message
 
 CODE = "SSOT005"
 NAME = "duplicate-definition"
+FIX_PARSES_THE_FILE = False  # see deprecated_export
 
 
 def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
@@ -97,3 +99,8 @@ def _statement(facts: ModuleFacts, definition) -> str:
         return facts.statement_text(definition.span)
     line = facts.lines[definition.span.line - 1] if definition.span.line <= len(facts.lines) else ""
     return " ".join(line.split())  # the `class X(...):` header, not the whole body
+
+
+# The configuration entries this rule's diagnostics come from (their `subject` is the key).
+def entry_message(config: Config, subject: str) -> str:
+    return lookup.entry_message(config, subject, ("canonical",)) or ""

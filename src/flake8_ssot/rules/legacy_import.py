@@ -41,12 +41,14 @@ from flake8_ssot.config import Config, Entry
 from flake8_ssot.diagnostic import Diagnostic, Fix
 from flake8_ssot.dotted import Match
 from flake8_ssot.facts import ImportedName, ImportFact, ModuleFacts
+from flake8_ssot.rules import lookup
 from flake8_ssot.rules.lookup import legacy_match, reexport_target, replacement, with_message
 from flake8_ssot.rules.rewrites import import_fix
 from flake8_ssot.span import Span
 
 CODE = "SSOT001"
 NAME = "legacy-import"
+FIX_PARSES_THE_FILE = False  # see deprecated_export
 
 
 def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
@@ -104,3 +106,8 @@ def _reexport(facts: ModuleFacts, config: Config, fact: ImportFact, name: Import
         canonical=key,
         fix=import_fix(facts, config, fact, name),
     )
+
+
+# The configuration entries this rule's diagnostics come from (their `subject` is the key).
+def entry_message(config: Config, subject: str) -> str:
+    return lookup.entry_message(config, subject) or ""

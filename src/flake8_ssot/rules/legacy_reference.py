@@ -44,11 +44,13 @@ from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import is_dotted_path
 from flake8_ssot.facts import ModuleFacts
+from flake8_ssot.rules import lookup
 from flake8_ssot.rules.lookup import legacy_match, replacement, with_message
 from flake8_ssot.rules.rewrites import reference_attribute_fix, reference_string_fix
 
 CODE = "SSOT004"
 NAME = "legacy-reference"
+FIX_PARSES_THE_FILE = False  # see deprecated_export
 
 _IMPORT_STATEMENT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import\s+([\w]+)|import\s+([\w.]+))")
 # `module:attribute`, the object-reference form of entry points and `pkgutil.resolve_name`.
@@ -127,3 +129,8 @@ def _diagnostic(facts, config, path, match, span, stmt, fix=None) -> Diagnostic:
         canonical=use or "",
         fix=fix,
     )
+
+
+# The configuration entries this rule's diagnostics come from (their `subject` is the key).
+def entry_message(config: Config, subject: str) -> str:
+    return lookup.entry_message(config, subject) or ""

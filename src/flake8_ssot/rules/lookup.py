@@ -69,3 +69,15 @@ def canonical_by_name(table: PathTable[Entry]) -> dict[str, tuple[str, ...]]:
     for key in table.exact:
         index.setdefault(key.rsplit(".", 1)[-1], []).append(key)
     return {name: tuple(keys) for name, keys in index.items()}
+
+
+def entry_message(
+    config: Config, subject: str, tables: tuple[str, ...] = ("legacy", "canonical", "factories")
+) -> str | None:
+    """The `message` of the configuration entry keyed `subject` in the first of `tables` (names
+    of `Config` tables) that has one, None when none has: what an editor shows beside a finding."""
+    for name in tables:
+        for key, entry in getattr(config, name).items():
+            if key == subject:
+                return entry.message
+    return None

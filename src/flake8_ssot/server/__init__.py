@@ -29,6 +29,7 @@ from flake8_ssot.engine.noqa import NOQA, _logical_ranges
 from flake8_ssot.fixes import fix_text, is_fixable
 from flake8_ssot.rules import BY_CODE
 from flake8_ssot.rules.docs import rule_url
+from flake8_ssot.rules.lookup import entry_message as entry_message_of
 from flake8_ssot.server.incremental import IncrementalChecker
 from flake8_ssot.span import Span, byte_to_char_column, char_to_utf16_column, split_lines, utf16_to_char_column
 
@@ -112,19 +113,10 @@ def entry_message(config: Config | None, diagnostic: Diagnostic) -> str:
     """The configuration entry's own `message` for a diagnostic ("" when it has none)."""
     if config is None:
         return ""
-    subject = diagnostic.subject
-    tables = {
-        "SSOT002": (config.factories,),
-        "SSOT005": (config.canonical,),
-    }.get(diagnostic.code, (config.legacy, config.canonical, config.factories))
-    for table in tables:
-        for key, entry in table.items():
-            if key == subject:
-                return entry.message
-    if diagnostic.code == "SSOT003":
-        exports = config.deprecated_exports.get(subject.rpartition(".")[0])
-        return exports.message if exports is not None else ""
-    return ""
+    rule = BY_CODE.get(diagnostic.code)
+    if rule is not None:
+        return rule.entry_message(config, diagnostic.subject)
+    return entry_message_of(config, diagnostic.subject) or ""  # a pattern rule's
 
 
 # --------------------------------------------------------------------------- canonical definitions

@@ -51,11 +51,14 @@ from flake8_ssot.engine import _unique, check_facts, check_source, may_match
 from flake8_ssot.engine.noqa import NOQA_FILE
 from flake8_ssot.facts import collect_facts
 from flake8_ssot.facts.recovery import read_rows, recover_facts, whole_tree
+from flake8_ssot.rules import RULES
 from flake8_ssot.span import Span, split_lines
 
 # Text that makes a definition matter beyond its own lines.
 _REACHES_OUT = re.compile(r"\b(?:global|nonlocal)\b|__all__")
 _IMPORT = re.compile(r"\bimport\b")
+# Rules whose fix, for a finding on an indented line, parses the whole file.
+_FIX_PARSES_THE_FILE = frozenset(rule.CODE for rule in RULES if rule.FIX_PARSES_THE_FILE)
 
 
 class Member(NamedTuple):
@@ -222,10 +225,10 @@ class IncrementalChecker:
         old_start = chunks[first].start
         old_end = chunks[last + 1].start if last + 1 < len(chunks) else len(state.lines)
         new_end = old_end + delta
-        if any(diagnostic.code == "SSOT003" and diagnostic.fix is not None
+        if any(diagnostic.code in _FIX_PARSES_THE_FILE and diagnostic.fix is not None
                and not old_start <= diagnostic.line - 1 < old_end
                and state.lines[diagnostic.line - 1][:1].isspace() for diagnostic in state.diagnostics):
-            return None  # removing an indented `__all__.append(...)` re-parses the file: no fix while it does not parse
+            return None  # such a fix is built by parsing the file: none while it does not parse
         after = chunks[last + 1:]
         if delta:
             after = [c._replace(start=c.start + delta, header=c.header + delta) for c in after]
