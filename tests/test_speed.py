@@ -23,20 +23,18 @@ from test_properties import statement
 
 from flake8_ssot.checking.cache import Cache
 from flake8_ssot.checking.runner import (
-    FIRST_READ,
     SAME,
     FileResult,
-    SourceError,
     Task,
     check_bytes,
     check_file,
     clean_result,
     content_digest,
-    read_bytes,
     run_tasks,
 )
 from flake8_ssot.config import load_config
 from flake8_ssot.dotted import module_name
+from flake8_ssot.files import FIRST_READ, SourceError, read_bytes
 
 POLICY = NETRA_POLICY
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import hashlib
 import io
 import json
 import keyword
@@ -17,11 +18,13 @@ import os
 import re
 import tokenize
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from flake8_ssot.config import ConfigError
+from flake8_ssot.config.selection import enabled_predicate
 from flake8_ssot.diagnostic import Diagnostic
+from flake8_ssot.files import source_reader, write_atomic
 
 VERSION = 1
 TOOL = "flake8-ssot"
@@ -104,8 +107,6 @@ def _is_callee(text: str) -> bool:
 def _shorten(text: str) -> str:
     if len(text) <= MAX_STATEMENT:
         return text
-    import hashlib
-
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     return f"{text[:HEAD]} ... sha256:{digest}"
 
@@ -407,24 +408,11 @@ def load(path: str, shown: str | None = None) -> Baseline:
 
 def save(path: str, baseline: Baseline, shown: str | None = None) -> None:
     """Write through a temporary file and a rename, so a failed write leaves the old baseline."""
-    import tempfile
-
     shown = shown or path
-    directory = os.path.dirname(os.path.abspath(path))
     try:
-        os.makedirs(directory, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".ssot-baseline.", suffix=".tmp")
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        write_atomic(path, dumps(baseline))
     except OSError as error:
-        raise BaselineError(shown, f"cannot write the baseline: {error.strerror or error}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(dumps(baseline))
-        os.replace(temporary, path)
-    except OSError as error:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
         raise BaselineError(shown, f"cannot write the baseline: {error.strerror or error}") from None
 
 
@@ -550,8 +538,6 @@ def merge(first: Baseline, second: Baseline) -> Baseline:
 def enabled_codes(root: str, configurations) -> Callable[[str, str], bool]:
     """`enabled(name, code)` for entries named relative to `root`, from the command line's
     configurations (config.resolve.Configurations: the nearest configuration of each file, overrides applied)."""
-    from flake8_ssot.config.selection import enabled_predicate
-
     predicates: dict[str, Callable[[str], bool]] = {}
 
     def enabled(name: str, code: str) -> bool:
@@ -612,8 +598,6 @@ def check_against(
     enabled: Callable[[str, str], bool] | None = None,
 ) -> Applied:
     """`ssot check --baseline FILE`: `shown` is FILE as the user should read it."""
-    import dataclasses
-
     baseline, _ = split(load(file, shown), enabled)
     current = _checked(results, root, read)
     comparison = compare(baseline, current, gone_files(baseline, root, checked, current))
@@ -621,7 +605,7 @@ def check_against(
     for result in results:
         if result.error is None and result.diagnostics:
             new = comparison.new.get(relative_name(result.path, root), [])
-            result = dataclasses.replace(result, diagnostics=tuple(new))
+            result = replace(result, diagnostics=tuple(new))
         filtered.append(result)
     notes = []
     if comparison.baselined:
@@ -675,22 +659,6 @@ def write(
     return notes
 
 
-def read_source(sources: Mapping[str, str]) -> Callable[[str], str | None]:
-    """A file's source: what was checked from standard input, else the file as it is now."""
-    from flake8_ssot.checking.runner import SourceError
-    from flake8_ssot.checking.runner import read_source as read_file
-
-    def read(path: str) -> str | None:
-        if path in sources:
-            return sources[path]
-        try:
-            return read_file(path)
-        except SourceError:
-            return None
-
-    return read
-
-
 @dataclass
 class Plan:
     """What `ssot check` does with baselines in this run, decided (and the files read) before
@@ -734,7 +702,7 @@ class Plan:
     ) -> Applied:
         assert self.against is not None
         enabled = None if configurations is None else enabled_codes(self.root, configurations)
-        return check_against(self.against, self.shown(self.against), results, self.root, checked, read_source(sources),
+        return check_against(self.against, self.shown(self.against), results, self.root, checked, source_reader(sources),
                              enabled)
 
     def write(
@@ -742,5 +710,5 @@ class Plan:
     ) -> list[str]:
         assert self.write_to is not None
         enabled = None if configurations is None else enabled_codes(self.root, configurations)
-        return write(self.write_to, self.shown(self.write_to), results, self.root, checked, read_source(sources),
+        return write(self.write_to, self.shown(self.write_to), results, self.root, checked, source_reader(sources),
                      self.reference, self.add_new, enabled)

@@ -20,16 +20,15 @@ from flake8_ssot.checking.runner import (
     CheckFunction,
     FileResult,
     Progress,
-    SourceError,
     Task,
     check_bytes,
     check_file,
-    decode_source,
     run_tasks,
 )
 from flake8_ssot.checking.runstate import RunState
 from flake8_ssot.config import Config
 from flake8_ssot.config.resolve import Configurations
+from flake8_ssot.files import SourceError, decode_source
 from flake8_ssot.paths import display_path
 
 

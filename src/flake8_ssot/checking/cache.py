@@ -21,6 +21,7 @@ from flake8_ssot import __version__
 from flake8_ssot.checking.runner import FileResult, clean_result
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic, Edit, Fix
+from flake8_ssot.files import write_atomic
 from flake8_ssot.span import Span
 
 CACHE_DIR_NAME = ".ssot_cache"
@@ -218,7 +219,7 @@ class Cache:
         try:
             _prepare_directory(self.directory)
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            _atomic_write(self.path, json.dumps(document, separators=(",", ":")))
+            write_atomic(self.path, json.dumps(document, separators=(",", ":")))
         except OSError:
             pass  # a read-only tree or a full disk costs speed, never the run
 
@@ -337,32 +338,11 @@ def _prepare_directory(directory: str) -> None:
         return
     os.makedirs(directory, exist_ok=True)
     # Like ruff: the cache ignores itself in git and tells backup tools it is a cache.
-    _atomic_write(os.path.join(directory, ".gitignore"), "# Automatically created by ssot.\n*\n")
-    _atomic_write(
+    write_atomic(os.path.join(directory, ".gitignore"), "# Automatically created by ssot.\n*\n")
+    write_atomic(
         os.path.join(directory, "CACHEDIR.TAG"),
         "Signature: 8a477f597d28d172789f06886806bc55\n# This is a cache directory created by ssot.\n",
     )
-
-
-def _atomic_write(path: str, data: str | bytes) -> None:
-    """Write through a temporary file beside `path` and a rename: a reader sees the old file or
-    the new one, never part of one (text is written as UTF-8)."""
-    directory = os.path.dirname(path)
-    import tempfile  # only when writing: a warm run that changes nothing never imports it
-
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
 
 
 def now_ns() -> int:

@@ -1,4 +1,4 @@
-"""`ssot check --fix / --unsafe-fixes / --diff`: the fix engine (`fixes.py`) applied to the files
+"""`ssot check --fix / --unsafe-fixes / --diff`: the fix engine (`fixes/`) applied to the files
 the command line found, or to standard input, and what the summary says about fixes.
 
 A file is first checked as `ssot check` would check it; only when a diagnostic carries a fix
@@ -16,9 +16,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-from flake8_ssot.checking.runner import FileResult, SourceError, check_bytes, read_bytes
+from flake8_ssot.checking.runner import FileResult, check_bytes
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic, count_fixable, is_fixable
+from flake8_ssot.files import SourceError, decode, read_bytes
 from flake8_ssot.paths import display_path
 
 
@@ -59,9 +60,8 @@ def fix_content(
 
     The result's diagnostics are those of the content returned; `name` heads the diff.
     """
-    from flake8_ssot.fixes import (
-        fix_bytes,  # the engine: loaded only when something is fixed
-    )
+    # The fix engine (and the engine under it) is loaded only when something is fixed.
+    from flake8_ssot.fixes import fix_bytes
 
     checked = check_bytes(data, path, config, digest=True)
     if (
@@ -82,9 +82,9 @@ def fix_content(
 
 def _diff_bytes(data: bytes, before: str, after: str, name: str) -> bytes:
     """The diff in the file's own bytes (encoding, BOM on the first line), so `patch` applies it."""
-    from flake8_ssot.fixes import decode, unified_diff
+    from flake8_ssot.fixes import unified_diff
 
-    encoding = decode(data)[1]
+    encoding = decode(data, cr_line_breaks=True)[1]  # as `fix_bytes` decoded it
     if data.startswith(codecs.BOM_UTF8):
         before, after, encoding = "\ufeff" + before, "\ufeff" + after, "utf-8"
     return unified_diff(before, after, name).encode(encoding, errors="backslashreplace")
@@ -92,9 +92,6 @@ def _diff_bytes(data: bytes, before: str, after: str, name: str) -> bytes:
 
 def fix_path(path: str, config: Config, digest: bool = True, *, mode: FixMode, cwd: str) -> FixResult:
     """Read, fix and (with `--fix`) atomically rewrite one file: the runner's check function."""
-    from flake8_ssot.fixes import SourceError as FixSourceError
-    from flake8_ssot.fixes import write_atomic
-
     try:
         data = read_bytes(path)
     except SourceError as error:
@@ -102,9 +99,12 @@ def fix_path(path: str, config: Config, digest: bool = True, *, mode: FixMode, c
     result, after = fix_content(data, path, config, mode, display_path(path, cwd))
     if not mode.write or after == data:
         return result
+    # Loaded already: `fix_content` fixed something.
+    from flake8_ssot.fixes import write_atomic
+
     try:
         write_atomic(path, after, expected=data)
-    except FixSourceError as error:
+    except SourceError as error:
         unchanged = check_bytes(data, path, config, digest=True)
         return _as_fix_result(unchanged, fix_error=str(error))
     return dataclasses.replace(result, written=True)

@@ -9,27 +9,20 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import io
 import os
 import sys
 import time
-import tokenize
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import module_name
+from flake8_ssot.files import SourceError, decode_source, end_of_second_line, read_bytes
 
 # Below this many files to check, starting worker processes costs more than it saves.
 MIN_FILES_FOR_PROCESSES = 64
 MAX_BATCH = 128
-# The first read asks for this much; most source files fit, so one system call reads them.
-FIRST_READ = 1 << 16
-
-
-class SourceError(Exception):
-    """A file that cannot be read or decoded; the message is meant for the user."""
 
 
 @dataclass(frozen=True)
@@ -56,66 +49,6 @@ def content_digest(data: bytes) -> str:
     return hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
 
-def decode_source(data: bytes) -> str:
-    """Text of a Python source file: UTF-8 unless a BOM or PEP 263 cookie says otherwise."""
-    if data.isascii() and b"coding" not in data[:_end_of_second_line(data)]:
-        return data.decode("ascii")
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as error:
-        if b"coding" in data[:_end_of_second_line(data)]:
-            raise SourceError(f"bad encoding declaration: {error.msg}") from None
-        encoding = "utf-8"  # no declaration, just bytes that are not UTF-8: say where
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        bad = data[error.start:error.start + 1].hex()
-        raise SourceError(
-            f"cannot decode line {line} as {encoding} (byte 0x{bad}: {error.reason}); "
-            f"save the file as UTF-8 or declare its encoding (PEP 263)"
-        ) from None
-    except LookupError:
-        raise SourceError(f"unknown encoding {encoding!r} in its coding declaration") from None
-
-
-def _end_of_second_line(data: bytes) -> int:
-    first = data.find(b"\n")
-    if first == -1:
-        return len(data)
-    second = data.find(b"\n", first + 1)
-    return len(data) if second == -1 else second
-
-
-def read_bytes(path: str) -> bytes:
-    # os.open/os.read: no buffered file object per file (about 40% faster over a large tree).
-    try:
-        descriptor = os.open(path, _READ_FLAGS)
-    except OSError as error:
-        raise SourceError(f"cannot read: {error.strerror or error}") from None
-    try:
-        data = os.read(descriptor, FIRST_READ)
-        if len(data) < FIRST_READ:
-            return data
-        chunks = [data]
-        while True:
-            chunk = os.read(descriptor, 1 << 20)
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
-    except OSError as error:
-        raise SourceError(f"cannot read: {error.strerror or error}") from None
-    finally:
-        os.close(descriptor)
-
-
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-
-
-def read_source(path: str) -> str:
-    return decode_source(read_bytes(path))
-
-
 def check_bytes(data: bytes, path: str, config: Config, digest: bool = False) -> FileResult:
     """Check one file's raw content as `path`."""
     hashed = content_digest(data) if digest else None
@@ -123,7 +56,7 @@ def check_bytes(data: bytes, path: str, config: Config, digest: bool = False) ->
     # ASCII-compatible); the file is still decoded, so a broken one is always reported.
     module, _ = module_name(os.path.abspath(path), config.src)
     candidate = config.prefilter.may_match(data, module)
-    if not candidate and data.isascii() and b"coding" not in data[:_end_of_second_line(data)]:
+    if not candidate and data.isascii() and b"coding" not in data[:end_of_second_line(data)]:
         # ASCII without a coding declaration always decodes: no need to prove it.
         return FileResult(path, digest=hashed)
     try:

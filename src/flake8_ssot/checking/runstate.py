@@ -44,7 +44,6 @@ from flake8_ssot import __version__
 from flake8_ssot.checking.cache import (
     RACY_NS,
     StringTable,
-    _atomic_write,
     _decode,
     _encode,
     _prepare_directory,
@@ -52,6 +51,7 @@ from flake8_ssot.checking.cache import (
 )
 from flake8_ssot.checking.runner import FileResult, clean_result
 from flake8_ssot.config import config_for, default_config, load_config
+from flake8_ssot.files import write_atomic
 
 if TYPE_CHECKING:
     from flake8_ssot.config.resolve import Configurations
@@ -175,7 +175,7 @@ class RunState:
                 return
             _prepare_directory(self.directory)
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            _atomic_write(self.path, data)
+            write_atomic(self.path, data)
             _prune(os.path.dirname(self.path), keep=self.path)
         except OSError:
             pass  # a read-only tree or a full disk costs speed, never the run

@@ -16,13 +16,7 @@ from typing import TYPE_CHECKING, Callable, Sequence, TextIO
 from flake8_ssot import __version__
 from flake8_ssot.checking import Outcome, check_paths, check_stdin, fixing
 from flake8_ssot.checking.fixing import FixMode
-from flake8_ssot.checking.runner import (
-    FileResult,
-    SourceError,
-    default_jobs,
-    quiet_collector,
-    read_source,
-)
+from flake8_ssot.checking.runner import FileResult, default_jobs, quiet_collector
 from flake8_ssot.config import (
     CODE_PREFIX,
     PATTERN_CODE,
@@ -33,6 +27,7 @@ from flake8_ssot.config import (
     load_config,
 )
 from flake8_ssot.config.resolve import Configurations, Overrides, project_root
+from flake8_ssot.files import source_reader
 from flake8_ssot.paths import display_path
 from flake8_ssot.reporters import FORMATS, TEXT_FORMATS, Report, render
 from flake8_ssot.reporters.statistics import render_json as render_statistics_json
@@ -320,13 +315,11 @@ def exit_code(results: Sequence[FileResult], problems: Sequence[str], exit_zero:
 
 
 def lines_reader(sources: dict[str, str]) -> Callable[[str], list[str] | None]:
+    read = source_reader(sources)
+
     def lines_of(path: str) -> list[str] | None:
-        if path in sources:
-            return sources[path].splitlines()
-        try:
-            return read_source(path).splitlines()
-        except SourceError:
-            return None
+        source = read(path)
+        return None if source is None else source.splitlines()
 
     return lines_of
 

@@ -13,15 +13,11 @@ from __future__ import annotations
 import ast
 import codecs
 import difflib
-import io
-import os
-import stat
-import tempfile
-import tokenize
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
+from flake8_ssot import files
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import (  # noqa: F401
     SAFE,
@@ -32,6 +28,7 @@ from flake8_ssot.diagnostic import (  # noqa: F401
     is_fixable,
 )
 from flake8_ssot.engine import check_source
+from flake8_ssot.files import SourceError, UndecodableSource, decode
 from flake8_ssot.rules.rewrites import SourceLines
 
 MAX_PASSES = 5
@@ -181,10 +178,6 @@ def _refusal(text: str, fixes: list[Fix], resolved: list[Diagnostic], newline: s
 
 # --------------------------------------------------------------------------- files
 
-class SourceError(Exception):
-    """A file that cannot be read, decoded, encoded or written; the message is for the user."""
-
-
 @dataclass(frozen=True)
 class FileFix:
     path: str
@@ -202,26 +195,6 @@ class FileFix:
         return self.after != self.before
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding): the encoding comes from the BOM or PEP 263 cookie, else UTF-8."""
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as error:
-        try:  # `detect_encoding` only splits lines at `\n`; Python also reads `\r`-only files
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(data.replace(b"\r", b"\n")).readline)
-        except SyntaxError:
-            if b"coding" in b"\n".join(data.replace(b"\r", b"\n").split(b"\n", 2)[:2]):
-                raise SourceError(f"bad encoding declaration: {error.msg}") from None
-            encoding = "utf-8"  # no declaration: the decoding error below says what is wrong
-    try:
-        return data.decode(encoding), encoding
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise SourceError(f"cannot decode line {line} as {encoding}: {error.reason}") from None
-    except LookupError:
-        raise SourceError(f"unknown encoding {encoding!r} in its coding declaration") from None
-
-
 def fix_bytes(
     data: bytes,
     path: str,
@@ -231,7 +204,9 @@ def fix_bytes(
 ) -> FileFix:
     """Fix a file's raw content as `path`; nothing is written."""
     try:
-        text, encoding = decode(data)
+        text, encoding = decode(data, cr_line_breaks=True)
+    except UndecodableSource as error:
+        return FileFix(path, data, data, error=error.brief)
     except SourceError as error:
         return FileFix(path, data, data, error=str(error))
     try:
@@ -254,50 +229,16 @@ def fix_bytes(
 
 
 def write_atomic(path: str, data: bytes, expected: bytes | None = None) -> None:
-    """Replace the file's content through a temporary file in its directory and a rename.
-
-    A symbolic link stays a link (its target is rewritten); the mode is kept. With `expected`,
-    a file that changed since it was read is left alone.
-    """
-    target = os.path.realpath(path)
+    """Replace the file's content atomically (see `files.write_atomic`): a symbolic link stays
+    a link (its target is rewritten), the mode is kept. With `expected`, a file that changed
+    since it was read is left alone."""
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        files.write_atomic(path, data, in_place=True, expected=expected)
     except OSError as error:
         raise SourceError(f"cannot write: {error.strerror or error}") from None
-    directory, name = os.path.split(target)
-    try:
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".ssot-fix")
-    except OSError as error:
-        raise SourceError(f"cannot write: {error.strerror or error}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        if expected is not None:
-            with open(target, "rb") as current:
-                if current.read() != expected:
-                    raise SourceError("changed on disk while it was being fixed; not written")
-        os.replace(temporary, target)
-    except OSError as error:
-        _remove_quietly(temporary)
-        raise SourceError(f"cannot write: {error.strerror or error}") from None
-    except BaseException:
-        _remove_quietly(temporary)
-        raise
-
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 def _replace(outcome: FileFix, **changes) -> FileFix:
-    from dataclasses import replace
-
     return replace(outcome, **changes)
 
 
