@@ -15,7 +15,6 @@ import io
 import json
 import keyword
 import os
-import re
 import tokenize
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -25,6 +24,8 @@ from flake8_ssot.config import ConfigError
 from flake8_ssot.config.selection import enabled_predicate
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.files import source_reader, write_atomic
+from flake8_ssot.paths import relative_path
+from flake8_ssot.span import split_lines
 
 VERSION = 1
 TOOL = "flake8-ssot"
@@ -128,7 +129,7 @@ class Statements:
     there on stand for themselves, whitespace-collapsed."""
 
     def __init__(self, source: str) -> None:
-        self.lines = re.split(r"\r\n|\r|\n", source)  # Python's line breaks, as the engine's
+        self.lines = split_lines(source)  # Python's line breaks, as the engine's
         self.segments: list[_Segment] = []
         self._tokenize(source)
         self._starts = [segment.start for segment in self.segments]
@@ -430,15 +431,6 @@ class Current:
         return Counter(self.keys)
 
 
-def relative_name(path: str, root: str) -> str:
-    absolute = os.path.abspath(path)
-    try:
-        relative = os.path.relpath(absolute, root)
-    except ValueError:  # another drive on Windows
-        return absolute.replace(os.sep, "/")
-    return relative.replace(os.sep, "/")
-
-
 def collect(
     files: Iterable[tuple[str, Sequence[Diagnostic]]],
     root: str,
@@ -449,7 +441,7 @@ def collect(
     current: dict[str, Current] = {}
     for path, diagnostics in files:
         ordered = sorted(diagnostics, key=Diagnostic.sort_key)
-        current[relative_name(path, root)] = Current(ordered, keys(ordered, read(path) if ordered else None))
+        current[relative_path(path, root)] = Current(ordered, keys(ordered, read(path) if ordered else None))
     return current
 
 
@@ -604,7 +596,7 @@ def check_against(
     filtered = []
     for result in results:
         if result.error is None and result.diagnostics:
-            new = comparison.new.get(relative_name(result.path, root), [])
+            new = comparison.new.get(relative_path(result.path, root), [])
             result = replace(result, diagnostics=tuple(new))
         filtered.append(result)
     notes = []

@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping
 
 from flake8_ssot.config.globs import GlobSet, InvalidGlob
 from flake8_ssot.dotted import PathTable, is_dotted_path, is_dotted_pattern, is_wildcard, last_literal_run
+from flake8_ssot.paths import relative_path
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -92,12 +93,7 @@ class Config:
 
     def relative(self, path: str) -> str:
         """`path` relative to the configuration root, with forward slashes."""
-        absolute = os.path.abspath(path)
-        try:
-            relative = os.path.relpath(absolute, self.root)
-        except ValueError:  # another drive on Windows
-            return absolute.replace(os.sep, "/")
-        return relative.replace(os.sep, "/")
+        return relative_path(path, self.root)
 
     @property
     def is_empty(self) -> bool:
