@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from flake8_ssot.config import ConfigError, config_for, find_config_file, load_config
+from flake8_ssot.config import ConfigError, config_for, find_config_file, load_config, schema
 
 
 def write(tmp_path, body: str):
@@ -173,3 +174,42 @@ def test_baseline_is_relative_to_the_pyproject(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path / "..")
     assert load_config(path).baseline == str(tmp_path / "ci" / "ssot-baseline.json")
     assert load_config(write(tmp_path, "[tool.ssot]\n")).baseline is None
+
+
+# --------------------------------------------------------------------------- the schema and the docs
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def _table_after(text: str, heading: str) -> list[list[str]]:
+    """The rows of the first Markdown table after `heading`, cells stripped, header rows dropped."""
+    rows = []
+    for line in text.split(heading, 1)[1].splitlines():
+        if line.startswith("|"):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+        elif rows:
+            break
+    return rows[2:]
+
+
+def test_the_documented_top_level_keys_are_the_schema():
+    text = (DOCS / "configuration.md").read_text(encoding="utf-8")
+    documented = _table_after(text, "## Top-level keys\n")
+    assert documented == [[f"`{key.name}`", key.doc, key.shown_default] for key in schema.TOP]
+
+
+def test_the_documented_entry_keys_are_the_schema():
+    text = (DOCS / "configuration.md").read_text(encoding="utf-8")
+    documented = _table_after(text, "## Entry keys\n")
+    sections = ("legacy", "canonical", "factories", "deprecated-exports")
+    expected = [
+        [f"`{key.name}`", *("yes" if key.name in schema.ENTRY_KEYS_OF[s] else "" for s in sections), key.doc]
+        for key in schema.ENTRY
+    ]
+    assert documented == expected
+
+
+def test_the_documented_pattern_rule_keys_are_the_schema():
+    text = (DOCS / "patterns.md").read_text(encoding="utf-8")
+    documented = _table_after(text, "## Keys\n")
+    assert documented == [[f"`{key.name}`", key.doc] for key in schema.PATTERN]

@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from flake8_ssot.config import schema
 from flake8_ssot.config.globs import GlobSet, InvalidGlob
 from flake8_ssot.dotted import PathTable, is_dotted_path, is_dotted_pattern, is_wildcard, last_literal_run
 from flake8_ssot.paths import relative_path
@@ -197,15 +198,6 @@ def clear_caches() -> None:
 
 # --------------------------------------------------------------------------- validation
 
-TOP_KEYS = (
-    "src", "exclude", "select", "ignore", "extend-select", "per-file-ignores", "legacy",
-    "canonical", "factories", "deprecated-exports", "patterns", "baseline", "cache-dir",
-)
-LEGACY_KEYS = ("use", "message", "fix", "allow", "type-checking", "severity")
-CANONICAL_KEYS = ("message", "allow", "severity")
-FACTORY_KEYS = ("use", "message", "allow", "severity")
-EXPORT_KEYS = ("names", "message", "severity")
-PATTERN_KEYS = ("code", "pattern", "rule", "message", "fix", "files", "allow", "severity")
 
 
 def quote_key(key: str) -> str:
@@ -298,15 +290,18 @@ def _type_name(value: Any) -> str:
 
 def _build(table: Mapping[str, Any], file: str | None, root: str) -> Config:
     check = _Checker(file)
-    check.keys(table, TOP_KEYS, "tool.ssot")
+    check.keys(table, schema.TOP_KEYS, "tool.ssot")
     base = "tool.ssot"
-    src = check.strings(table.get("src", [".", "src"]), f"{base}.src")
+    src = check.strings(table.get("src", schema.default("src")), f"{base}.src")
     roots = tuple(os.path.normpath(os.path.join(root, item)) for item in src)
-    exclude = check.globs(table.get("exclude", []), f"{base}.exclude", root)
-    select = check.codes(table.get("select", ["SSOT"]), f"{base}.select")
-    ignore = check.codes(table.get("ignore", []), f"{base}.ignore")
-    extend_select = check.codes(table.get("extend-select", []), f"{base}.extend-select")
-    per_file = check.typed(table.get("per-file-ignores", {}), dict, f"{base}.per-file-ignores", "a table")
+    exclude = check.globs(table.get("exclude", schema.default("exclude")), f"{base}.exclude", root)
+    select = check.codes(table.get("select", schema.default("select")), f"{base}.select")
+    ignore = check.codes(table.get("ignore", schema.default("ignore")), f"{base}.ignore")
+    extend_select = check.codes(table.get("extend-select", schema.default("extend-select")), f"{base}.extend-select")
+    per_file = check.typed(
+        table.get("per-file-ignores", schema.default("per-file-ignores")), dict, f"{base}.per-file-ignores",
+        schema.top("per-file-ignores").kind,
+    )
     per_file_ignores = tuple(
         (
             check.globs([glob], f"{base}.per-file-ignores.{quote_key(glob)}", root),
@@ -314,21 +309,27 @@ def _build(table: Mapping[str, Any], file: str | None, root: str) -> Config:
         )
         for glob, codes in per_file.items()
     )
-    legacy = _entries(check, table.get("legacy", {}), f"{base}.legacy", "legacy", root)
-    canonical = _entries(check, table.get("canonical", {}), f"{base}.canonical", "canonical", root)
-    factories = _entries(check, table.get("factories", {}), f"{base}.factories", "factories", root)
+    legacy = _entries(check, table.get("legacy", schema.default("legacy")), f"{base}.legacy", "legacy", root)
+    canonical = _entries(
+        check, table.get("canonical", schema.default("canonical")), f"{base}.canonical", "canonical", root
+    )
+    factories = _entries(
+        check, table.get("factories", schema.default("factories")), f"{base}.factories", "factories", root
+    )
     _check_replacements(check, legacy, f"{base}.legacy")
-    exports = _deprecated_exports(check, table.get("deprecated-exports", {}), f"{base}.deprecated-exports")
-    patterns = _patterns(check, table.get("patterns", []), f"{base}.patterns", root)
+    exports = _deprecated_exports(
+        check, table.get("deprecated-exports", schema.default("deprecated-exports")), f"{base}.deprecated-exports"
+    )
+    patterns = _patterns(check, table.get("patterns", schema.default("patterns")), f"{base}.patterns", root)
     baseline = table.get("baseline")
     if baseline is not None:
-        check.typed(baseline, str, f"{base}.baseline", "a file path string")
+        check.typed(baseline, str, f"{base}.baseline", schema.top("baseline").kind)
         if not baseline.strip():
             raise check.fail(f"{base}.baseline", "is an empty path (e.g. \"ssot-baseline.json\")")
         baseline = os.path.normpath(os.path.join(root, baseline))
     cache_dir = table.get("cache-dir")
     if cache_dir is not None:
-        check.typed(cache_dir, str, f"{base}.cache-dir", "a directory path string")
+        check.typed(cache_dir, str, f"{base}.cache-dir", schema.top("cache-dir").kind)
         cache_dir = os.path.normpath(os.path.join(root, cache_dir))
     config = Config(
         file=file, root=root, src=roots, exclude=exclude, select=select, ignore=ignore,
@@ -349,7 +350,7 @@ def _entries(check: _Checker, table: Any, key_path: str, section: str, root: str
             raise check.fail(entry_path, f"{key!r} is not a valid dotted path (e.g. 'pkg.module.Name')")
         if isinstance(value, str) and section != "canonical":
             value = {"use": value}
-        allowed = {"legacy": LEGACY_KEYS, "canonical": CANONICAL_KEYS, "factories": FACTORY_KEYS}[section]
+        allowed = schema.ENTRY_KEYS_OF[section]
         what = "a table" if section == "canonical" else "a dotted path string or a table"
         check.typed(value, dict, entry_path, what)
         check.keys(value, allowed, entry_path)
@@ -410,7 +411,7 @@ def _deprecated_exports(check: _Checker, table: Any, key_path: str) -> dict[str,
         if isinstance(value, list):
             value = {"names": value}
         check.typed(value, dict, entry_path, "a list of names or a table")
-        check.keys(value, EXPORT_KEYS, entry_path)
+        check.keys(value, schema.ENTRY_KEYS_OF["deprecated-exports"], entry_path)
         if "names" not in value:
             raise check.fail(f"{entry_path}.names", "is required")
         names = check.strings(value["names"], f"{entry_path}.names")
@@ -432,7 +433,7 @@ def _patterns(check: _Checker, value: Any, key_path: str, root: str) -> tuple[Pa
         compile_rule,
     )
 
-    check.typed(value, list, key_path, "an array of tables ([[tool.ssot.patterns]])")
+    check.typed(value, list, key_path, schema.top("patterns").kind)
     rules = []
     codes: dict[str, int] = {}
     for index, item in enumerate(value):
@@ -442,12 +443,12 @@ def _patterns(check: _Checker, value: Any, key_path: str, root: str) -> tuple[Pa
         codes[code] = index
         rule_check = _Checker(check.file, suffix=f" (pattern rule {code})")
         for key in item:
-            if key not in PATTERN_KEYS and key in _RULE_TABLE_KEYS:
+            if key not in schema.PATTERN_KEYS and key in _RULE_TABLE_KEYS:
                 raise rule_check.fail(
                     f"{item_path}.{quote_key(key)}",
                     f"unknown key; '{key}' belongs in the rule table: rule = {{ {key} = ... }}",
                 )
-        rule_check.keys(item, PATTERN_KEYS, item_path)
+        rule_check.keys(item, schema.PATTERN_KEYS, item_path)
         if "pattern" in item and "rule" in item:
             raise rule_check.fail(
                 f"{item_path}.rule",
