@@ -95,6 +95,7 @@ class Cache:
         root = config.root
         self._prefix = root if root.endswith(os.sep) else root + os.sep
         self._load()
+        self._intern = StringTable(self.strings).intern
 
     # ------------------------------------------------------------------ reading
 
@@ -173,20 +174,6 @@ class Cache:
         ]
         self.entries[key] = entry
         self.changed[key] = entry
-
-    def _intern(self, text: str) -> int:
-        index = self._index.get(text)
-        if index is None:
-            index = self._index[text] = len(self.strings)
-            self.strings.append(text)
-        return index
-
-    @property
-    def _index(self) -> dict[str, int]:
-        index = self.__dict__.get("_string_index")
-        if index is None:
-            index = self.__dict__["_string_index"] = {text: i for i, text in enumerate(self.strings)}
-        return index
 
     def save(self) -> None:
         """Write atomically, merged with whatever another run saved since we loaded."""
@@ -270,14 +257,17 @@ def _valid_document(document: dict) -> tuple[list[str], dict[str, list]]:
 class StringTable:
     """The `strings` list of a cache document: each text stored once, referred to by index."""
 
-    def __init__(self) -> None:
-        self.strings: list[str] = []
-        self._index: dict[str, int] = {}
+    def __init__(self, strings: list[str] | None = None) -> None:
+        self.strings: list[str] = [] if strings is None else strings  # extended in place
+        self._index: dict[str, int] | None = None  # built when first needed: a warm run stores nothing
 
     def intern(self, text: str) -> int:
-        number = self._index.get(text)
+        index = self._index
+        if index is None:
+            index = self._index = {known: number for number, known in enumerate(self.strings)}
+        number = index.get(text)
         if number is None:
-            number = self._index[text] = len(self.strings)
+            number = index[text] = len(self.strings)
             self.strings.append(text)
         return number
 
