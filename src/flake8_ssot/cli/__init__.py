@@ -17,15 +17,8 @@ from flake8_ssot import __version__
 from flake8_ssot.checking import Outcome, check_paths, check_stdin, fixing
 from flake8_ssot.checking.fixing import FixMode
 from flake8_ssot.checking.runner import FileResult, default_jobs, quiet_collector
-from flake8_ssot.config import (
-    CODE_PREFIX,
-    PATTERN_CODE,
-    Config,
-    ConfigError,
-    config_for,
-    find_config_file,
-    load_config,
-)
+from flake8_ssot.cli.registry import render_registry
+from flake8_ssot.config import CODE_PREFIX, PATTERN_CODE, Config, ConfigError, config_for, find_config_file, load_config
 from flake8_ssot.config.resolve import Configurations, Overrides, project_root
 from flake8_ssot.files import source_reader
 from flake8_ssot.paths import display_path
@@ -439,8 +432,6 @@ def run_rule(args: argparse.Namespace) -> int:
 
 
 def run_registry(args: argparse.Namespace) -> int:
-    from flake8_ssot.cli.registry import render_registry
-
     config = _config_here(args.config)
     if config is None:
         raise UsageError(f"no pyproject.toml with a [tool.ssot] table in {os.getcwd()} or above; pass --config FILE")

@@ -11,11 +11,12 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping
 
 from flake8_ssot.config import schema
 from flake8_ssot.config.globs import GlobSet, InvalidGlob
+from flake8_ssot.config.prefilter import Prefilter
 from flake8_ssot.dotted import PathTable, is_dotted_path, is_dotted_pattern, is_wildcard, last_literal_run
 from flake8_ssot.paths import relative_path
 
@@ -520,8 +521,6 @@ def _pattern_code(check: _Checker, item: Mapping[str, Any], item_path: str, code
 
 def _with_anchors(config: Config) -> Config:
     """The words a file must contain for any rule to fire in it (see prefilter.py)."""
-    from flake8_ssot.config.prefilter import Prefilter
-
     words: set[str] = set()
     fragments: set[str] = set()
     requires: dict[str, set[str] | None] = {}  # word -> first components of its paths
@@ -545,10 +544,4 @@ def _with_anchors(config: Config) -> Config:
         else:
             everything = True  # a rule without a literal word can match anything
     prefilter = Prefilter.build(words, fragments, config.deprecated_exports, everything, requires)
-    return _replace(config, anchors=prefilter.words + prefilter.fragments, prefilter=prefilter)
-
-
-def _replace(config: Config, **changes: Any) -> Config:
-    from dataclasses import replace
-
-    return replace(config, **changes)
+    return replace(config, anchors=prefilter.words + prefilter.fragments, prefilter=prefilter)

@@ -7,6 +7,7 @@ JSON, SARIF, GitHub and GitLab. Reporters never read configuration or run checks
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
@@ -62,7 +63,5 @@ _RENDERERS = {
 
 
 def render(output_format: str, report: Report) -> str:
-    import importlib
-
     module, function = _RENDERERS[output_format]  # only the reporter asked for is imported
     return getattr(importlib.import_module(f"flake8_ssot.reporters.{module}"), function)(report)

@@ -7,10 +7,12 @@ regions count 1-based characters, `endColumn` exclusive, as the specification sa
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 from flake8_ssot.reporters import INFORMATION_URI, Report
+from flake8_ssot.rules import RULES
 from flake8_ssot.rules.docs import rule_docs_for, rule_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -90,8 +92,6 @@ def render(report: Report) -> str:
 
 
 def _builtin_codes() -> set[str]:
-    from flake8_ssot.rules import RULES
-
     return {rule.CODE for rule in RULES}
 
 
@@ -104,7 +104,5 @@ def _merged_patterns(report: Report):
 
 
 def _fingerprint(key: tuple, occurrence: int) -> str:
-    import hashlib
-
     text = "\0".join(str(part) for part in (*key, occurrence))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
