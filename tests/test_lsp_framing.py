@@ -227,7 +227,9 @@ def test_the_lifecycle_before_initialize_and_after_shutdown(tmp_path):
         assert "capabilities" in answers[1]["result"] and len(answers) == 2
         session.send(frame(hover(2)) + frame({"id": 3, "method": "shutdown"}))
         assert session.answers_until(3) == [answered(2), answered(3)]
-        session.send(frame(hover(4)) + frame({"id": 5, "method": "shutdown"}) + frame({"id": 6, "method": "initialize"}))
+        session.send(
+            frame(hover(4)) + frame({"id": 5, "method": "shutdown"}) + frame({"id": 6, "method": "initialize"})
+        )
         assert session.answers_until(6) == [
             error(4, -32600, "textDocument/hover: the server is shut down, only exit is accepted"),
             error(5, -32600, "shutdown: the server is shut down, only exit is accepted"),

@@ -23,7 +23,8 @@ import os
 import re
 import sys
 import threading
-from typing import Any, Callable, Iterator, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 import cattrs
 from cattrs.errors import BaseValidationError
@@ -244,44 +245,23 @@ class Connection:
 
     def receive(self, payload: Any) -> int | None:
         """Handle one message from `FrameReader.messages`; the exit code once the client said exit."""
-        if isinstance(payload, NotJson):
-            return self._refuse(None, lsp.ErrorCodes.ParseError, f"the message is not JSON: {payload.reason}")
-        if not isinstance(payload, dict):
-            return self._refuse(None, lsp.ErrorCodes.InvalidRequest, "a message must be a JSON object")
-        msg_id, method = payload.get("id"), payload.get("method")
-        request = "id" in payload and "method" in payload
-        if "id" in payload and not _is_id(msg_id):
-            return self._refuse(None, lsp.ErrorCodes.InvalidRequest, f"the id {msg_id!r} is not a number or a string")
-        if payload.get("jsonrpc") != JsonRPCProtocol.VERSION:
-            return self._refuse_or_drop(request, msg_id, lsp.ErrorCodes.InvalidRequest, 'jsonrpc must be "2.0"')
-        if "method" in payload:
-            if not isinstance(method, str):
-                return self._refuse_or_drop(request, msg_id, lsp.ErrorCodes.InvalidRequest, "the method is not a string")
-            if method != lsp.EXIT:
-                if self.shut_down:
-                    return self._refuse_or_drop(
-                        request, msg_id, lsp.ErrorCodes.InvalidRequest, f"{method}: the server is shut down, only exit is accepted"
-                    )
-                if not self.initialized and method != lsp.INITIALIZE:
-                    return self._refuse_or_drop(
-                        request, msg_id, lsp.ErrorCodes.ServerNotInitialized, f"{method}: the server is not initialized"
-                    )
-            if "params" not in payload and self.protocol.get_message_type(method) is None:
-                # JSON-RPC lets params out; pygls's message for a method it does not know needs them
-                payload = {**payload, "params": None}
-        elif "id" not in payload or ("result" not in payload and "error" not in payload):
-            logger.warning("LSP input: dropped a message with no method that is no response: %.200s", payload)
+        refusal = self._refusal(payload)
+        if refusal is not None:
+            self._refuse(payload, *refusal)
             return None
+        method = payload.get("method")
+        if method is not None and "params" not in payload and self.protocol.get_message_type(method) is None:
+            # JSON-RPC lets params out; pygls's message for a method it does not know needs them
+            payload = {**payload, "params": None}
         try:
             message = self.protocol.structure_message(payload)
         except Exception as error:  # pygls raises JsonRpcInvalidParams (or InternalError) from cattrs's error
-            what = method if "method" in payload else f"the response to {msg_id!r}"
-            return self._refuse_or_drop(
-                request, msg_id, lsp.ErrorCodes.InvalidParams, f"{what}: invalid params: {_why(error)}"
-            )
-        if request and method == lsp.INITIALIZE:
+            what = method if method is not None else f"the response to {payload['id']!r}"
+            self._refuse(payload, lsp.ErrorCodes.InvalidParams, f"{what}: invalid params: {_why(error)}")
+            return None
+        if "id" in payload and method == lsp.INITIALIZE:
             self.initialized = True
-        if request and method == lsp.SHUTDOWN:
+        if "id" in payload and method == lsp.SHUTDOWN:
             self.shut_down = True
         try:
             self.protocol.handle_message(message)
@@ -289,20 +269,50 @@ class Connection:
             return exit.code if isinstance(exit.code, int) else 1
         return None
 
-    def _refuse_or_drop(self, request: bool, msg_id: Any, code: lsp.ErrorCodes, why: str) -> None:
-        if request:
-            return self._refuse(msg_id, code, why)
-        logger.warning("LSP input: dropped a message: %s", why)
+    def _refusal(self, payload: Any) -> tuple[lsp.ErrorCodes, str] | None:
+        """Why `payload` must not reach pygls (the error code and message), or None."""
+        if isinstance(payload, NotJson):
+            return lsp.ErrorCodes.ParseError, f"the message is not JSON: {payload.reason}"
+        if not isinstance(payload, dict):
+            return lsp.ErrorCodes.InvalidRequest, "a message must be a JSON object"
+        if "id" in payload and not _is_id(payload["id"]):
+            return lsp.ErrorCodes.InvalidRequest, f"the id {payload['id']!r} is not a number or a string"
+        if payload.get("jsonrpc") != JsonRPCProtocol.VERSION:
+            return lsp.ErrorCodes.InvalidRequest, 'jsonrpc must be "2.0"'
+        if "method" not in payload:
+            if "id" in payload and ("result" in payload or "error" in payload):
+                return None  # a response to a request of the server's
+            return lsp.ErrorCodes.InvalidRequest, "a message needs a method, or an id and a result or an error"
+        method = payload["method"]
+        if not isinstance(method, str):
+            return lsp.ErrorCodes.InvalidRequest, "the method is not a string"
+        if method == lsp.EXIT:
+            return None
+        if self.shut_down:
+            return lsp.ErrorCodes.InvalidRequest, f"{method}: the server is shut down, only exit is accepted"
+        if not self.initialized and method != lsp.INITIALIZE:
+            return lsp.ErrorCodes.ServerNotInitialized, f"{method}: the server is not initialized"
         return None
 
-    def _refuse(self, msg_id: Any, code: lsp.ErrorCodes, why: str) -> None:
-        logger.warning("LSP input: answered %s with error %d: %s", msg_id, code, why)
+    def _refuse(self, payload: Any, code: lsp.ErrorCodes, why: str) -> None:
+        """Answer a request with the error; drop anything else, for which no answer is awaited.
+
+        A message whose id cannot be read (not JSON, not an object, an id of the wrong
+        type) is answered with the id null, as JSON-RPC asks.
+        """
+        if not isinstance(payload, dict) or ("id" in payload and not _is_id(payload["id"])):
+            msg_id = None
+        elif "id" in payload and "method" in payload:
+            msg_id = payload["id"]
+        else:
+            logger.warning("LSP input: dropped a message (%s): %.200s", why, payload)
+            return
+        logger.warning("LSP input: answered request %s with error %d: %s", json.dumps(msg_id), code, why)
         # A plain dict: lsprotocol's ResponseErrorMessage leaves out an id of None, and
         # JSON-RPC wants `"id": null` when the request's id could not be read.
         self.protocol._send_data(
             {"jsonrpc": JsonRPCProtocol.VERSION, "id": msg_id, "error": {"code": int(code), "message": why}}
         )
-        return None
 
 
 def _is_id(value: Any) -> bool:
