@@ -79,9 +79,7 @@ class FrameReader:
                 return
             body = self._body(length)
             if body is None:
-                if self._ended:
-                    return
-                continue
+                continue  # discarded; at the end of input the next header is None
             try:
                 yield json.loads(body)
             except ValueError as error:  # JSONDecodeError, or bytes that are no Unicode text
