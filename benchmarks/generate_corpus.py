@@ -25,6 +25,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import sys
 import time
@@ -35,11 +36,37 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from policy import ssot_pyproject  # noqa: E402
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 DEFAULT_LINES = 10_000_000
 DEFAULT_SEED = 1128
 MIN_LINES = 1_000
 MANIFEST = "corpus-manifest.json"
+
+# Calibration (issue #16): the real monorepo of the seeds, 24,650 .py files, 10.0M lines,
+# 463 MB, with the seeds' policy. Each figure is a share of all .py files unless said
+# otherwise; `--stats` measures the generated tree against these.
+TARGETS = {
+    "files per 10M lines": 24_650,
+    "mean lines per file": 405,
+    "mean bytes per file": 18_800,
+    "pass the literal prefilter": 0.27,  # 6,610 files
+    "have a finding": 0.095,  # 2,341 files
+    "name the factory-only class": 0.18,  # UserExecutionContext, mostly imports/annotations/docs
+    "do not parse (Python 3.11)": 0.06,  # 1,484 files
+    "broken files passing the prefilter": 0.26,  # 385 of the 1,484
+}
+FINDING_SHARE = TARGETS["have a finding"]
+UEC_SHARE = TARGETS["name the factory-only class"]
+PREFILTER_SHARE = TARGETS["pass the literal prefilter"]
+BROKEN_SHARE = TARGETS["do not parse (Python 3.11)"]
+BROKEN_MENTION_SHARE = TARGETS["broken files passing the prefilter"]
+FINDING_HOSTS_NAMING_UEC = 0.7  # files with another finding that also name the class
+SECOND_FINDING = 0.25  # a file with a finding has another one (of any kind) this often
+OTHER_LEGIT_SHARE = 0.015  # canonical-manager, mock.patch of the accessor, near misses, ...
+# module length: log-normal, median and sigma in lines, capped; with the packages'
+# __init__.py files (many empty) the mean is about 405 lines and the tail reaches 15,000
+LENGTH_MEDIAN, LENGTH_SIGMA, LENGTH_CAP = 265, 1.15, 15_000
+FACTORY_MODULE_SHARE = 0.012  # modules named like `agent_factory.py` (not the legacy one)
 
 WS = "netra_backend.app.websocket_core"
 UEC_MODULE = "netra_backend.app.services.user_execution_context"
@@ -188,7 +215,8 @@ def corpus_policy(compat: list[tuple[str, list[str]]]) -> dict:
 
 # --------------------------------------------------------------------------- violation kinds
 
-# kind -> (expected code, planted per million lines, host pool)
+# kind -> (expected code, weight among the files with a finding, host pool). Most findings
+# of the real tree are direct constructions of the factory-only class and legacy imports.
 KINDS: dict[str, tuple[str, float, str]] = {
     "legacy-from-import": ("SSOT001", 8.0, "any"),
     "legacy-import-module": ("SSOT001", 1.5, "any"),
@@ -204,26 +232,40 @@ KINDS: dict[str, tuple[str, float, str]] = {
     "legacy-importlib-import-module": ("SSOT001", 1.0, "any"),
     "legacy-dunder-import": ("SSOT001", 0.3, "any"),
     "reexport-import": ("SSOT001", 1.5, "any"),
-    "direct-construction": ("SSOT002", 3.0, "any"),
-    "direct-construction-aliased": ("SSOT002", 1.0, "any"),
-    "direct-construction-module-attribute": ("SSOT002", 0.7, "any"),
+    "direct-construction": ("SSOT002", 14.0, "any"),
+    "direct-construction-aliased": ("SSOT002", 2.0, "any"),
+    "direct-construction-module-attribute": ("SSOT002", 1.0, "any"),
     "direct-construction-relative": ("SSOT002", 0.5, "svc"),
     "mock-patch-string": ("SSOT004", 4.0, "test"),
     "monkeypatch-string": ("SSOT004", 1.0, "test"),
     "registry-dict-string": ("SSOT004", 1.0, "any"),
     "module-list-string": ("SSOT004", 0.5, "any"),
     "attribute-chain": ("SSOT004", 0.5, "any"),
-    "duplicate-class": ("SSOT005", 0.5, "netra"),
-    "duplicate-assignment": ("SSOT005", 0.2, "netra"),
+    "duplicate-class": ("SSOT005", 0.3, "netra"),
+    "duplicate-assignment": ("SSOT005", 0.1, "netra"),
     "pattern-call": ("SSOT101", 1.0, "any"),
 }
-LEGIT_KINDS = (
-    "uec-annotation", "defensive-factory-call", "canonical-manager", "canonical-mock-patch",
+# Mentions that are not findings. The factory-only class is named in imports, annotations,
+# TYPE_CHECKING blocks and docstrings far more often than it is built; the policy's words
+# (`factory` as a whole word, the `legacy_` run of the wildcard key) turn up in code that
+# has nothing to do with the policy.
+UEC_LEGIT_KINDS = {"uec-import-annotation": 0.45, "uec-docstring": 0.25, "uec-type-checking": 0.15, "uec-annotation": 0.15}
+WORD_LEGIT_KINDS = {"factory-parameter": 0.45, "factory-prose": 0.3, "legacy-flag": 0.25}
+OTHER_LEGIT_KINDS = (
+    "defensive-factory-call", "canonical-manager", "canonical-mock-patch",
     "uec-subclass", "uec-classmethod", "type-checking-exempt", "near-miss-module",
     "canonical-imports", "other-package-class",
 )
-LEGIT_RATE = 0.03  # of ordinary modules
-BROKEN_EVERY = 2000  # one syntax-broken file per this many files (at least 2)
+LEGIT_KINDS = (*UEC_LEGIT_KINDS, *WORD_LEGIT_KINDS, *OTHER_LEGIT_KINDS)
+UEC_KINDS = frozenset({
+    "direct-construction", "direct-construction-aliased", "direct-construction-module-attribute",
+    "direct-construction-relative", "uec-subclass", "uec-classmethod", *UEC_LEGIT_KINDS,
+})
+# how a file is broken -> weight: merge markers and Python 2 leftovers are the usual ones
+BROKEN_KINDS = {
+    "merge-conflict": 3, "python2-print": 2, "python2-except": 2, "truncated": 2,
+    "unclosed-bracket": 1, "unterminated-string": 1, "bad-indent": 1, "bad-def": 1,
+}
 
 
 @dataclass
@@ -253,6 +295,11 @@ def _dotted(path: str) -> str:
     if parts[-1] == "__init__":
         parts = parts[:-1]
     return ".".join(parts)
+
+
+def _named_like_policy(dotted: str) -> bool:
+    """Does the module's own name hold one of the policy's words (the prefilter then admits it)?"""
+    return "factory" in dotted or "legacy_" in dotted or "unified_manager" in dotted
 
 
 # --------------------------------------------------------------------------- the generator
@@ -286,6 +333,10 @@ class Generator:
             name = f"{r.choice(ADJS)}_{r.choice(NOUNS)}"
         else:
             name = f"{r.choice(ADJS)}_{r.choice(NOUNS)}_{r.choice(NOUNS)}"
+        if r.random() < FACTORY_MODULE_SHARE:
+            # `agent_factory.py`: its own module name holds the legacy key's last word, so the
+            # prefilter lets it through although nothing in it touches the policy
+            name = f"{r.choice(ADJS)}_factory"
         if name in RESERVED_MODULES or name.startswith("legacy"):
             name += "_service"
         return f"test_{name}" if test else name
@@ -293,20 +344,23 @@ class Generator:
     def class_name(self) -> str:
         r = self.rng
         while True:
-            name = CAMEL[r.choice(ADJS)] + CAMEL[r.choice(NOUNS)] + r.choice(CLASS_SUFFIXES)
+            suffix = "Factory" if r.random() < 0.02 else r.choice(CLASS_SUFFIXES)
+            name = CAMEL[r.choice(ADJS)] + CAMEL[r.choice(NOUNS)] + suffix
             if name not in RESERVED_NAMES:
                 return name
 
     def func_name(self) -> str:
         r = self.rng
+        if r.random() < 0.0015:  # `build_agent_factory`, `tool_factory_for`: the word, not the policy
+            return f"{r.choice(VERBS)}_{r.choice(NOUNS)}_factory"
         return f"{r.choice(VERBS)}_{r.choice(NOUNS)}" + (f"_{r.choice(NOUNS)}" if r.random() < 0.4 else "")
 
     # ---------------------------------------------------------------- planning
 
     def module_length(self) -> int:
-        # log-normal: median 160, ~13% over 500, ~0.03% over 5,000
-        length = self.rng.lognormvariate(math.log(160), 1.0)
-        return int(min(9000, self.lines // 20, max(12, length)))
+        # log-normal with a long tail: median LENGTH_MEDIAN, ~25% over 500, ~0.3% over 5,000
+        length = self.rng.lognormvariate(math.log(LENGTH_MEDIAN), LENGTH_SIGMA)
+        return int(min(LENGTH_CAP, self.lines // 20, max(12, length)))
 
     def add_module(self, path: str, role: str, target: int, exports: list[str] | None = None) -> Module:
         assert path not in self.paths, path
@@ -456,7 +510,16 @@ class Generator:
     # ---------------------------------------------------------------- planting
 
     def plant(self) -> None:
+        """Choose the files with findings, with mentions that are not findings, and the broken ones.
+
+        Shares of all files (TARGETS): FINDING_SHARE get a planted violation (every kind at
+        least once), enough others name the factory-only class to reach UEC_SHARE, others
+        use the policy's words innocently until PREFILTER_SHARE of the files would pass the
+        prefilter, and BROKEN_SHARE do not parse, BROKEN_MENTION_SHARE of them among the
+        files that mention the policy.
+        """
         r = self.rng
+        n_files = len(self.modules)
         ordinary = [m for m in self.modules if m.role in ("app", "test", "script")]
         tests = [m for m in ordinary if m.role == "test"]
         apps = [m for m in ordinary if m.role == "app"]
@@ -467,32 +530,60 @@ class Generator:
             "test": tests,
             "netra": [m for m in ordinary if m.top == "netra_backend"],
         }
-        scale = self.lines / 1_000_000
-        for kind, (_code, rate, pool) in KINDS.items():
-            count = max(1, round(rate * scale))
-            for _ in range(count):
+        kinds = list(KINDS)
+        weights = [KINDS[k][1] for k in kinds]
+        n_hosts = max(len(kinds), round(FINDING_SHARE * n_files))
+        wanted = kinds + r.choices(kinds, weights, k=n_hosts - len(kinds))
+        wanted += r.choices(kinds, weights, k=round(SECOND_FINDING * n_hosts))  # second findings
+        for index, kind in enumerate(wanted):
+            pool = KINDS[kind][2]
+            second = index >= n_hosts
+            for _ in range(20):  # a file without a finding yet; a second finding joins a host
                 if pool == "any":
                     roll = r.random()
                     host = r.choice(tests if roll < 0.6 else apps if roll < 0.93 else scripts)
                 else:
                     host = r.choice(pools[pool])
-                host.injections.append(kind)
-        # legitimate mentions of canonical names
-        for module in ordinary:
-            if r.random() < LEGIT_RATE:
-                module.legit.append(r.choice(LEGIT_KINDS))
+                if bool(host.injections) == second:
+                    break
+            host.injections.append(kind)
+        # mentions of the factory-only class that are not findings: in most files with a
+        # finding too (the real tree's 27% is not far above 18% + 9.5%: they overlap)
+        naming = [m for m in ordinary if UEC_KINDS.intersection(m.injections)]
+        extra = max(0, round(UEC_SHARE * n_files) - len(naming))
+        hosts = [m for m in ordinary if m.injections and not UEC_KINDS.intersection(m.injections)]
+        hosts = [m for m in hosts if r.random() < FINDING_HOSTS_NAMING_UEC][:extra]
+        clean = [m for m in ordinary if not m.injections]
+        uec_kinds, uec_weights = list(UEC_LEGIT_KINDS), list(UEC_LEGIT_KINDS.values())
+        for module in hosts + r.sample(clean, min(extra - len(hosts), len(clean))):
+            module.legit.append(r.choices(uec_kinds, uec_weights)[0])
+        for module in ordinary:  # the other legitimate forms, here and there
+            if r.random() < OTHER_LEGIT_SHARE:
+                module.legit.append(r.choice(OTHER_LEGIT_KINDS))
         for module in ordinary:
             while "other-package-class" in module.legit and module.top == "netra_backend":
                 module.legit.remove("other-package-class")  # that would be a real SSOT005
         elsewhere = [m for m in ordinary if m.top != "netra_backend"] or ordinary
         for kind in LEGIT_KINDS:  # at least one of each
             r.choice(elsewhere if kind == "other-package-class" else ordinary).legit.append(kind)
-        # syntax-broken files
-        n_broken = max(2, round(len(self.modules) / BROKEN_EVERY))
+        # innocent uses of the policy's words, up to the prefilter share
+        mentioning = [m for m in self.modules if m.injections or m.legit or m.role == "special" or _named_like_policy(m.dotted)]
+        quiet = [m for m in ordinary if not (m.injections or m.legit or _named_like_policy(m.dotted))]
+        extra = max(0, round(PREFILTER_SHARE * n_files) - len(mentioning))
+        word_kinds, word_weights = list(WORD_LEGIT_KINDS), list(WORD_LEGIT_KINDS.values())
+        for module in r.sample(quiet, min(extra, len(quiet))):
+            module.legit.append(r.choices(word_kinds, word_weights)[0])
+        # syntax-broken files: a share of them among the files that mention the policy
+        n_broken = max(2, round(BROKEN_SHARE * n_files))
         candidates = [m for m in ordinary if m.target >= 30]
-        kinds = ("merge-conflict", "unclosed-bracket", "python2-print", "bad-indent", "truncated", "bad-def")
-        for i, module in enumerate(r.sample(candidates, min(n_broken, len(candidates)))):
-            module.broken = kinds[i % len(kinds)]
+        loud = [m for m in candidates if m.injections or m.legit or _named_like_policy(m.dotted)]
+        silent = [m for m in candidates if not (m.injections or m.legit or _named_like_policy(m.dotted))]
+        n_loud = min(len(loud), max(1, round(BROKEN_MENTION_SHARE * n_broken)))
+        chosen = r.sample(loud, n_loud) + r.sample(silent, min(len(silent), n_broken - n_loud))
+        broken_kinds, broken_weights = list(BROKEN_KINDS), list(BROKEN_KINDS.values())
+        for i, module in enumerate(sorted(chosen, key=lambda m: m.path)):
+            # every way of breaking at least once, then by weight
+            module.broken = broken_kinds[i] if i < len(broken_kinds) else r.choices(broken_kinds, broken_weights)[0]
         # make sure at least one broken file holds a planted violation (error-tolerant checks)
         broken = [m for m in self.modules if m.broken]
         if broken and not any(m.injections for m in broken):
@@ -629,10 +720,25 @@ class Generator:
             out.append(f"{ind}{v} = {{}}")
             names.append(v)
         while len(out) < n:
-            t = r.randrange(20)
-            v = r.choice(VARS) if r.random() < 0.5 else f"{r.choice(NOUNS)}_{r.choice(VARS)}"
+            t = r.randrange(26)
+            v = r.choice(VARS) if r.random() < 0.4 else f"{r.choice(NOUNS)}_{r.choice(VARS)}"
             src = r.choice(names)
-            if t < 6:
+            if t >= 20:
+                # the long lines of real code: keyword-heavy calls and f-string messages
+                key, other = r.sample(KEYS, 2)
+                if t < 23:
+                    owner = f"self._{r.choice(NOUNS)}_client" if in_method else f'client_for("{r.choice(NOUNS)}")'
+                    out.append(
+                        f"{ind}{v} = {'await ' if is_async else ''}{owner}.{r.choice(VERBS)}_{r.choice(NOUNS)}("
+                        f"{src}, {key}={r.choice(names)}, {other}={r.choice(names)}, timeout={r.randint(1, 60)})"
+                    )
+                    names.append(v)
+                else:
+                    out.append(
+                        f'{ind}logger.{r.choice(("info", "debug", "warning"))}(f"{r.choice(VERBS)} {r.choice(NOUNS)} for '
+                        f'{key}={{{src}!r}} finished with {other}={{{r.choice(names)}!r}} ({r.choice(PHRASES).split(" ")[0]})")'
+                    )
+            elif t < 6:
                 out.append(f"{ind}{v} = {self.expr(names, imported, in_method)}")
                 names.append(v)
             elif t < 8:
@@ -957,6 +1063,69 @@ class Generator:
                 '        raise TypeError("expected a UserExecutionContext")',
                 "    return user_context.user_id",
             ]
+        elif kind == "uec-import-annotation":
+            imp.append(f"from {UEC_MODULE} import UserExecutionContext")
+            body += [
+                f"async def _handle_for_user_{n}(",
+                "    user_context: UserExecutionContext,",
+                "    payload: Dict[str, Any],",
+                ") -> Dict[str, Any]:",
+                '    """Handle one request inside the caller\'s UserExecutionContext."""',
+                '    return {"user_id": user_context.user_id, "thread_id": user_context.thread_id, **payload}',
+            ]
+        elif kind == "uec-docstring":
+            body += [
+                f"def _scoped_key_{n}(user_context: Any, name: str) -> str:",
+                '    """The cache key of `name` for one user.',
+                "",
+                "    Args:",
+                "        user_context: the UserExecutionContext of the request (built by",
+                "            create_defensive_user_execution_context, never directly).",
+                "        name: the key inside the user's namespace.",
+                '    """',
+                '    return f"{user_context.user_id}:{name}"',
+            ]
+        elif kind == "uec-type-checking":
+            imp += ["from typing import TYPE_CHECKING", "", "if TYPE_CHECKING:", f"    from {UEC_MODULE} import UserExecutionContext"]
+            body += [
+                f'def _thread_of_{n}(user_context: "UserExecutionContext") -> str:',
+                "    return user_context.thread_id",
+            ]
+        elif kind == "factory-parameter":
+            body += [
+                f"class _Registry{n}:",
+                '    """Named constructors, registered at import time."""',
+                "",
+                "    def __init__(self) -> None:",
+                "        self._factories: Dict[str, Any] = {}",
+                "",
+                "    def register(self, name: str, factory: Any) -> None:",
+                "        self._factories[name] = factory",
+                "",
+                "    def build(self, name: str, **kwargs: Any) -> Any:",
+                "        factory = self._factories[name]",
+                "        return factory(**kwargs)",
+            ]
+        elif kind == "factory-prose":
+            body += [
+                f"# The session factory below hands out one session per request; see the factory",
+                f"# fixture in conftest for the test variant.",
+                f"def _session_scope_{n}(maker: Any) -> Any:",
+                '    """Open a session from the factory and close it on the way out."""',
+                "    session = maker()",
+                "    try:",
+                "        return session",
+                "    finally:",
+                "        session.close()",
+            ]
+        elif kind == "legacy-flag":
+            body += [
+                f"def _payload_format_{n}(payload: Dict[str, Any], legacy_format: bool = False) -> Dict[str, Any]:",
+                '    """Old clients still send the pre-v2 envelope."""',
+                '    if legacy_format or payload.get("legacy_envelope"):',
+                '        return {"data": payload}',
+                "    return payload",
+            ]
         elif kind == "defensive-factory-call":
             imp.append(f"from {UEC_MODULE} import create_defensive_user_execution_context")
             body += [
@@ -1185,6 +1354,8 @@ class Generator:
             "python2-print": ['print "legacy debug output"'],
             "bad-indent": ["   orphan_value = 1"],
             "bad-def": ["def broken_handler(:", "    pass"],
+            "python2-except": ["try:", "    import cPickle as pickle", "except ImportError, exc:", "    import pickle"],
+            "unterminated-string": ['BANNER = "unterminated banner'],
         }[how]
         lines[at:at] = insert
         new_hits = [(line + len(insert) if line > at else line, code, kind) for line, code, kind in hits]
@@ -1613,6 +1784,87 @@ def compat_module(path: str, deprecated: str, form: str) -> str:
     return head + tail
 
 
+# --------------------------------------------------------------------------- statistics
+
+_FACTORY_WORD = re.compile(rb"(?<![A-Za-z0-9_])factory(?![A-Za-z0-9_])")
+
+
+def tree_stats(root: str | Path) -> dict:
+    """Measure a generated tree against TARGETS (reads every file once; the manifest gives
+    the planted findings and the broken files). The prefilter is flake8-ssot's own, built
+    from the tree's pyproject.toml, when flake8-ssot is importable."""
+    root = Path(root)
+    manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    try:
+        from flake8_ssot.config import load_config
+
+        prefilter = load_config(str(root / "pyproject.toml")).prefilter
+    except Exception:  # flake8-ssot not installed, or its API moved: report without it
+        prefilter = None
+    broken = {entry["file"] for entry in manifest["broken_files"]}
+    with_finding = {hit["file"] for hit in manifest["planted"]}
+    lengths: list[int] = []
+    n_bytes = passing = strict = passing_broken = uec = uec_built = factory_word = factory_any = 0
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        data = path.read_bytes()
+        n_bytes += len(data)
+        lengths.append(data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1))
+        if prefilter is not None:
+            module = _dotted(rel)
+            if prefilter.may_match(data, module):
+                passing += 1
+                passing_broken += rel in broken
+                strict += prefilter.may_match(data, module, strict=True)
+        if b"UserExecutionContext" in data:
+            uec += 1
+            uec_built += b"UserExecutionContext(" in data
+        factory_word += bool(_FACTORY_WORD.search(data))
+        factory_any += b"factory" in data
+    n = len(lengths) or 1
+    lengths.sort()
+
+    def pct(q: float) -> int:
+        return lengths[min(len(lengths) - 1, int(q * len(lengths)))] if lengths else 0
+
+    return {
+        "files": len(lengths),
+        "lines": sum(lengths),
+        "bytes": n_bytes,
+        "files per 10M lines": round(len(lengths) * 10_000_000 / max(1, sum(lengths))),
+        "mean lines per file": round(sum(lengths) / n),
+        "mean bytes per file": round(n_bytes / n),
+        "lines p50/p90/p99/max": [pct(0.5), pct(0.9), pct(0.99), lengths[-1] if lengths else 0],
+        "pass the literal prefilter": passing / n if prefilter is not None else None,
+        "pass the strict prefilter (flake8 plugin)": strict / n if prefilter is not None else None,
+        "have a finding": len(with_finding) / n,
+        "name the factory-only class": uec / n,
+        "build it with a call": uec_built / n,
+        "`factory` as a whole word": factory_word / n,
+        "`factory` anywhere (names too)": factory_any / n,
+        "do not parse (Python 3.11)": len(broken) / n,
+        "broken files passing the prefilter": passing_broken / max(1, len(broken)) if prefilter is not None else None,
+    }
+
+
+def format_stats(stats: dict) -> str:
+    """A table of the measured figures beside their targets."""
+    rows = ["| measure | generated | target (real tree) |", "|---|---:|---:|"]
+    for key, value in stats.items():
+        target = TARGETS.get(key)
+        if value is None:
+            shown = "n/a (flake8-ssot not importable)"
+        elif isinstance(value, float):
+            shown = f"{value:.1%}"
+        elif isinstance(value, list):
+            shown = " / ".join(f"{v:,}" for v in value)
+        else:
+            shown = f"{value:,}"
+        wanted = "" if target is None else f"{target:.1%}" if isinstance(target, float) else f"{target:,}"
+        rows.append(f"| {key} | {shown} | {wanted} |")
+    return "\n".join(rows)
+
+
 # --------------------------------------------------------------------------- command line
 
 
@@ -1634,7 +1886,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lines", type=int, default=DEFAULT_LINES, help=f"about how many lines (default {DEFAULT_LINES:,}; at least {MIN_LINES:,})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     parser.add_argument("--force", action="store_true", help="replace an existing generated tree")
+    parser.add_argument(
+        "--stats", action="store_true",
+        help="measure the tree against the real monorepo's figures (TARGETS); on an existing "
+        "generated tree without --force, only measure it",
+    )
     args = parser.parse_args(argv)
+    if args.stats and not args.force and (Path(args.out) / MANIFEST).exists():
+        print(format_stats(tree_stats(args.out)))
+        return 0
     try:
         manifest = generate(args.out, args.lines, args.seed, args.force)
     except FileExistsError as error:
@@ -1645,6 +1905,8 @@ def main(argv: list[str] | None = None) -> int:
         f"to {args.out} in {manifest['seconds']} s; planted {sum(manifest['expected_by_code'].values())} "
         f"violations {manifest['expected_by_code']}, {len(manifest['broken_files'])} syntax-broken files"
     )
+    if args.stats:
+        print(format_stats(tree_stats(args.out)))
     return 0
 
 

@@ -125,20 +125,41 @@ def test_pyproject_follows_the_product_schema(tiny: tuple[Path, dict]) -> None:
         assert not config.is_empty
 
 
-def test_most_files_are_ordinary_code(tmp_path: Path) -> None:
+def test_tree_matches_the_real_monorepos_statistics(tmp_path: Path) -> None:
+    """Issue #16: the shares of the real tree (TARGETS), within the noise of a small tree."""
     root = tmp_path / "mid"
-    manifest = generate_corpus.generate(root, 100_000, seed=3)
-    # the configured names: legacy paths, canonical symbols, the factory-only class
-    names = (
-        "websocket_core.factory", "websocket_manager_factory", "create_websocket_manager", "get_websocket_manager",
-        "WebSocketManager", "UserExecutionContext", "user_execution_context", "unified_manager", "app.legacy_",
-        "websocket_core import", ".factory import", "from . import factory",
-    )
-    mentioning = sum(1 for p in root.rglob("*.py") if any(n in p.read_text(encoding="utf-8") for n in names))
-    assert mentioning / manifest["files"] < 0.15  # a few percent at 10M lines; every kind at least once here
-    assert abs(manifest["lines"] - 100_000) < 5_000
-    violations = sum(manifest["expected_by_code"].values())
-    assert violations < manifest["files"] / 5
+    manifest = generate_corpus.generate(root, 200_000, seed=3)
+    assert abs(manifest["lines"] - 200_000) < 10_000
+    stats = generate_corpus.tree_stats(root)
+    assert stats["files"] == manifest["files"]
+    targets = generate_corpus.TARGETS
+    # a small tree has fewer of the long files (the share of package __init__ files is larger)
+    assert abs(stats["mean lines per file"] - targets["mean lines per file"]) < 0.3 * targets["mean lines per file"]
+    assert abs(stats["mean bytes per file"] - targets["mean bytes per file"]) < 0.3 * targets["mean bytes per file"]
+    p50, p90, p99, longest = stats["lines p50/p90/p99/max"]
+    assert p50 < stats["mean lines per file"] < p90 < p99 <= longest  # a long tail
+    for key in ("have a finding", "name the factory-only class", "do not parse (Python 3.11)"):
+        assert abs(stats[key] - targets[key]) < 0.25 * targets[key], (key, stats[key])
+    # the policy's words in code that never touches it: whole-word `factory` and the class
+    # named far more often than it is built
+    assert stats["`factory` anywhere (names too)"] > stats["`factory` as a whole word"] > 0.05
+    assert stats["build it with a call"] < stats["name the factory-only class"] / 3
+    if stats["pass the literal prefilter"] is not None:  # flake8-ssot's own prefilter
+        assert abs(stats["pass the literal prefilter"] - targets["pass the literal prefilter"]) < 0.05
+        assert stats["pass the literal prefilter"] > stats["have a finding"] * 2
+        assert 0.1 < stats["broken files passing the prefilter"] < 0.45
+    table = generate_corpus.format_stats(stats)
+    assert "| have a finding |" in table and "| 9.5% |" in table
+
+
+def test_stats_command_measures_an_existing_tree(tiny: tuple[Path, dict], capsys: pytest.CaptureFixture[str]) -> None:
+    root, manifest = tiny
+    before = tree_digest(root)
+    assert generate_corpus.main([str(root), "--stats"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("| measure | generated | target (real tree) |")
+    assert f"| files | {manifest['files']:,} |  |" in out
+    assert tree_digest(root) == before  # measured, not regenerated
 
 
 # --------------------------------------------------------------------------- policies
