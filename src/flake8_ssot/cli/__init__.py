@@ -13,7 +13,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Callable, Sequence, TextIO
 
-from flake8_ssot import __version__
+from flake8_ssot import __version__, progress
 from flake8_ssot.checking import Outcome, check_paths, check_stdin, fixing
 from flake8_ssot.checking.fixing import FixMode
 from flake8_ssot.checking.runner import FileResult, default_jobs, quiet_collector
@@ -162,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     server.add_argument("--log-file", metavar="FILE", help="log to FILE instead of standard error")
     server.set_defaults(handler=run_server)
+    progress.add_parser(commands)  # `ssot progress`: its handler loads the walk only when it runs
     return parser
 
 
