@@ -130,11 +130,14 @@ class Selection:
         self.root = root
         self.prefixes = tuple(prefixes)  # relative to the root, no trailing slash; () = all
 
+    def under_prefixes(self, path: str) -> bool:
+        return not self.prefixes or any(path == p or path.startswith(p + "/") for p in self.prefixes)
+
     def wanted(self, path: str) -> bool:
         """Before any policy: suffix, default excludes, PATHS."""
         if not path.endswith(PYTHON_SUFFIXES):
             return False
-        if self.prefixes and not any(path == p or path.startswith(p + "/") for p in self.prefixes):
+        if not self.under_prefixes(path):
             return False
         parts = path.split("/")[:-1]
         return not any(part in DEFAULT_EXCLUDES or part.startswith(".") for part in parts)

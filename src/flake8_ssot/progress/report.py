@@ -89,6 +89,10 @@ def series_keys(walk: Walk, by: str) -> list[str]:
     return sorted(seen, key=lambda key: (-last.get(key, 0), -seen[key], key))
 
 
+def signed(change: int) -> str:
+    return f"{change:+d}" if change else "0"
+
+
 def _arrow(change: int) -> str:
     return "↓" if change < 0 else "↑" if change > 0 else "→"
 
@@ -136,7 +140,7 @@ def _window(walk: Walk) -> str:
 def render_text(walk: Walk, by: str) -> str:
     table = rows(walk, by)
     headers = ("now", "since previous", "over window", "trend", TITLES[by])
-    cells = [(str(r["now"]), f"{r['since_previous']:+d}", f"{r['over_window']:+d}", r["trend"], r["key"]) for r in table]
+    cells = [(str(r["now"]), signed(r["since_previous"]), signed(r["over_window"]), r["trend"], r["key"]) for r in table]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers[:4])]
     lines = [f"Legacy uses by {TITLES[by]}, {_window(walk)}:"]
     lines.append("  " + "  ".join(h.rjust(w) for h, w in zip(headers, widths)) + "  " + headers[4])
@@ -217,8 +221,8 @@ def render_markdown(walk: Walk, by: str) -> str:
     for key in series_keys(walk, by):
         before, after = first.counts[by].get(key, 0), last.counts[by].get(key, 0)
         if before or after:
-            lines.append(f"| `{key}` | {before} | {after} | {after - before:+d} |")
-    lines.append(f"| **total** | {first.total} | {last.total} | {last.total - first.total:+d} |")
+            lines.append(f"| `{key}` | {before} | {after} | {signed(after - before)} |")
+    lines.append(f"| **total** | {first.total} | {last.total} | {signed(last.total - first.total)} |")
     return "\n".join(lines) + "\n"
 
 

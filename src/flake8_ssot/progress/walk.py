@@ -117,7 +117,11 @@ class TreeState:
                     else:
                         table[change.path] = change.blob
             changed.append(change)
-        policies = self.policy_reader.policies(self.policy_files, self.explicit)
+        try:
+            policies = self.policy_reader.policies(self.policy_files, self.explicit)
+        except ConfigError:
+            self.policies = None  # the next valid policy re-checks everything: these changes too
+            raise
         if self.policies is None or policies.key() != self.policies.key():
             self.policies = policies
             everything = [Change(path, mode, blob) for path, (mode, blob) in self.blobs.items()]
@@ -131,10 +135,11 @@ class TreeState:
         for change in changes:
             path = change.path
             results.pop(path, None)
-            if change.blob is None or not selection.wanted(path):
-                continue
             if change.mode == SUBMODULE_MODE:
-                self.submodules.add(path)
+                if selection.under_prefixes(path):
+                    self.submodules.add(path)
+                continue
+            if change.blob is None or not selection.wanted(path):
                 continue
             if change.mode == SYMLINK_MODE:
                 continue
