@@ -48,9 +48,18 @@ class Point:
     counts: dict[str, dict[str, int]]  # dimension -> key -> count
     total: int
     files: dict[str, int]  # path -> findings
-    findings: Counter  # (path, code, subject) -> count: what a range added and removed
-    unchecked: dict[str, str]  # path -> why it could not be checked
+    results: dict[str, object]  # path -> its findings, or why it could not be checked
     governed: bool = True  # False before any [tool.ssot] policy existed
+
+    @property
+    def findings(self) -> Counter:
+        """(path, code, subject) -> count: what a range added and removed."""
+        return Counter((f.path, f.code, f.subject) for r in self.results.values() if not isinstance(r, str)
+                       for f in r)  # type: ignore[union-attr]
+
+    @property
+    def unchecked(self) -> dict[str, str]:
+        return {path: why for path, why in self.results.items() if isinstance(why, str)}
 
 
 @dataclass
@@ -61,37 +70,81 @@ class Walk:
     checked: int = 0  # files the engine ran on (the rest came from the cache)
 
 
-def counts_of(findings: list[Finding], owners: Owners, directory_depth: int) -> dict[str, dict[str, int]]:
-    """The counts of one point. Per code and per legacy path come from `--statistics`' own
-    tally; a finding with several owners counts once for each of them."""
+def file_counts(findings: tuple[Finding, ...], directory_depth: int) -> dict[str, dict[str, int]]:
+    """One file's counts, owners aside. Per code and per legacy path come from `--statistics`'
+    own tally."""
     stats = statistics(findings)
-    by_path: Counter = Counter()
+    by_path: dict[str, int] = {}
     for row in stats["by_subject"]:
         key = row["subject"] if row["subject"] != row["code"] else f"{row['code']}: {row.get('message', 'pattern rule')}"
-        by_path[key] += row["count"]
-    by_canonical: Counter = Counter(f.canonical for f in findings if f.canonical)
-    by_owner: Counter = Counter()
-    by_directory: Counter = Counter()
-    for finding in findings:
-        for owner in owners.of(finding.path):
-            by_owner[owner] += 1
-        parts = finding.path.split("/")[:-1]
-        by_directory["/".join(parts[:directory_depth]) or "."] += 1
+        by_path[key] = by_path.get(key, 0) + row["count"]
+    parts = findings[0].path.split("/")[:-1]
     return {
-        "path": dict(by_path),
+        "path": by_path,
         "code": {row["code"]: row["count"] for row in stats["by_code"]},
-        "canonical": dict(by_canonical),
-        "owner": dict(by_owner),
-        "directory": dict(by_directory),
+        "canonical": dict(Counter(f.canonical for f in findings if f.canonical)),
+        "directory": {"/".join(parts[:directory_depth]) or ".": len(findings)},
     }
+
+
+class Tally:
+    """The counts of a tree, kept up to date file by file, so a point costs the files that
+    changed rather than every finding of the tree. A finding with several owners counts once
+    for each of them."""
+
+    def __init__(self, directory_depth: int) -> None:
+        self.depth = directory_depth
+        self.by_file: dict[str, dict[str, dict[str, int]]] = {}
+        self.sizes: dict[str, int] = {}  # path -> findings
+        self.totals: dict[str, dict[str, int]] = {d: {} for d in DIMENSIONS if d != "owner"}
+        self.owner_totals: dict[str, int] = {}
+        self.owners: Owners | None = None
+        self.total = 0
+
+    def set(self, path: str, findings: tuple[Finding, ...] | None) -> None:
+        old = self.by_file.pop(path, None)
+        if old is not None:
+            size = self.sizes.pop(path)
+            self.total -= size
+            self._add(old, -1)
+            self._add_owner(path, -size)
+        if findings:
+            counts = self.by_file[path] = file_counts(findings, self.depth)
+            self.sizes[path] = len(findings)
+            self.total += len(findings)
+            self._add(counts, 1)
+            self._add_owner(path, len(findings))
+
+    def use_owners(self, owners: Owners) -> None:
+        if owners is self.owners:
+            return
+        self.owners, self.owner_totals = owners, {}
+        for path, size in self.sizes.items():
+            self._add_owner(path, size)
+
+    def _add(self, counts: dict[str, dict[str, int]], sign: int) -> None:
+        for dimension, table in counts.items():
+            totals = self.totals[dimension]
+            for key, count in table.items():
+                totals[key] = totals.get(key, 0) + sign * count
+
+    def _add_owner(self, path: str, count: int) -> None:
+        if self.owners is not None:
+            for owner in self.owners.of(path):
+                self.owner_totals[owner] = self.owner_totals.get(owner, 0) + count
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        tables = {**self.totals, "owner": self.owner_totals}
+        return {d: {k: v for k, v in tables[d].items() if v} for d in DIMENSIONS}
 
 
 class TreeState:
     """One tree's files and their findings, updated change by change."""
 
     def __init__(self, root: str, selection: Selection, cache: FindingCache, policies: PolicyReader,
-                 explicit: Policy | None) -> None:
-        self.root, self.selection, self.cache = root, selection, cache
+                 explicit: Policy | None, read_blob: Callable[[str], bytes], directory_depth: int) -> None:
+        self.root, self.selection, self.cache, self.read_blob = root, selection, cache, read_blob
+        self.tally = Tally(directory_depth)
         self.policy_reader, self.explicit = policies, explicit
         self.blobs: dict[str, tuple[str, str]] = {}  # every path -> (mode, blob id)
         self.policy_files: dict[str, str] = {}
@@ -122,6 +175,7 @@ class TreeState:
         except ConfigError:
             self.policies = None  # the next valid policy re-checks everything: these changes too
             raise
+        self.tally.use_owners(self.owners())
         if self.policies is None or policies.key() != self.policies.key():
             self.policies = policies
             everything = [Change(path, mode, blob) for path, (mode, blob) in self.blobs.items()]
@@ -134,7 +188,8 @@ class TreeState:
         results, selection, cache = self.results, self.selection, self.cache
         for change in changes:
             path = change.path
-            results.pop(path, None)
+            if results.pop(path, None) is not None:
+                self.tally.set(path, None)
             if change.mode == SUBMODULE_MODE:
                 if selection.under_prefixes(path):
                     self.submodules.add(path)
@@ -149,33 +204,26 @@ class TreeState:
             found = cache.findings(self.root, path, change.blob, policy, lambda _blob, c=change: read(c))
             if found:
                 results[path] = found
+                if not isinstance(found, str):
+                    self.tally.set(path, found)  # type: ignore[arg-type]
 
     @property
     def governed(self) -> bool:
         return self.policies is not None and bool(self.policies.by_directory or self.policies.explicit)
 
-    def owners(self, read_blob: Callable[[str], bytes]) -> Owners:
+    def owners(self) -> Owners:
         found = codeowners_file(self.owner_files)
         key = found[1] if found else ""
         owners = self._owners.get(key)
         if owners is None:
-            text = read_blob(found[1]).decode("utf-8", "replace") if found else None
+            text = self.read_blob(found[1]).decode("utf-8", "replace") if found else None
             owners = self._owners[key] = Owners(text)
         return owners
 
-    def point(self, label: str, commit: Commit | None, time: int, owners: Owners, directory_depth: int) -> Point:
-        findings: list[Finding] = []
-        unchecked: dict[str, str] = {}
-        for path, result in self.results.items():
-            if isinstance(result, str):
-                unchecked[path] = result
-            else:
-                findings.extend(result)  # type: ignore[arg-type]
-        files = Counter(f.path for f in findings)
-        return Point(
-            label, commit, time, counts_of(findings, owners, directory_depth), len(findings), dict(files),
-            Counter((f.path, f.code, f.subject) for f in findings), unchecked, self.governed,
-        )
+    def point(self, label: str, commit: Commit | None, time: int) -> Point:
+        tally = self.tally
+        return Point(label, commit, time, tally.counts(), tally.total, dict(tally.sizes), dict(self.results),
+                     self.governed)
 
 
 def _is_codeowners(path: str) -> bool:
@@ -195,15 +243,16 @@ def walk(
     progress: Callable[[], None] | None = None,
 ) -> Walk:
     result = Walk()
-    state = TreeState(root, selection, cache, policy_reader, explicit)
+    state = TreeState(root, selection, cache, policy_reader, explicit, blobs.read, directory_depth)
     checked_before = cache.checked
     previous: str | None = None
 
     def read_change(change: Change) -> bytes:
         return blobs.read(change.blob or "")
 
+    diffs = tree_changes(root, [(old.id, new.id) for old, new in zip(commits, commits[1:])])
     for commit in commits:
-        changes = full_tree(root, commit.id) if previous is None else tree_changes(root, previous, commit.id)
+        changes = full_tree(root, commit.id) if previous is None else diffs.pop(commit.id, [])
         previous = commit.id
         try:
             state.apply(changes, read_change)
@@ -212,12 +261,11 @@ def walk(
             if progress:
                 progress()
             continue
-        owners = state.owners(blobs.read)
-        result.points.append(state.point(commit.short, commit, commit.time, owners, directory_depth))
+        result.points.append(state.point(commit.short, commit, commit.time))
         if progress:
             progress()
     if working_tree:
-        _working_tree_point(root, state, result, blobs, directory_depth)
+        _working_tree_point(root, state, result, blobs)
     if state.submodules:
         listed = ", ".join(sorted(state.submodules)[:5]) + (", ..." if len(state.submodules) > 5 else "")
         result.notes.append(f"submodules are not followed: {listed}")
@@ -225,7 +273,7 @@ def walk(
     return result
 
 
-def _working_tree_point(root: str, state: TreeState, result: Walk, blobs: BlobReader, directory_depth: int) -> None:
+def _working_tree_point(root: str, state: TreeState, result: Walk, blobs: BlobReader) -> None:
     """The working tree as the last point: files as they are on disk now, committed or not."""
     import time
 
@@ -259,21 +307,20 @@ def _working_tree_point(root: str, state: TreeState, result: Walk, blobs: BlobRe
     if result.points and not changes:
         last = result.points[-1]
         # The same state as the last commit: its date, so the slope does not flatten towards today.
-        result.points.append(Point(WORKING_TREE, None, last.time, last.counts, last.total,
-                                   last.files, last.findings, last.unchecked, last.governed))
+        result.points.append(Point(WORKING_TREE, None, last.time, last.counts, last.total, last.files,
+                                   last.results, last.governed))
         return
 
     def read_blob(blob: str) -> bytes:
         return on_disk[blob] if blob in on_disk else blobs.read(blob)
 
-    state.policy_reader.read = read_blob
+    state.policy_reader.read = state.read_blob = read_blob
     try:
         state.apply(changes, lambda change: read_bytes(os.path.join(root, change.path)))
     except ConfigError as error:
         result.skipped.append(f"the working tree: its policy is broken: {error}")
         return
-    owners = state.owners(read_blob)
     now = int(time.time())
     if result.points:
         now = max(now, result.points[-1].time)
-    result.points.append(state.point(WORKING_TREE, None, now, owners, directory_depth))
+    result.points.append(state.point(WORKING_TREE, None, now))
