@@ -14,12 +14,15 @@ CONTEXT = 1  # source lines shown above and below the violation
 
 
 def headline(report: Report, path: str, diagnostic: Diagnostic, fixable: bool = False) -> str:
+    location = f"{report.display_path(path)}:{diagnostic.line}:{diagnostic.column + 1}"
+    return f"{location}: {code_and_message(diagnostic, fixable)}"
+
+
+def code_and_message(diagnostic: Diagnostic, fixable: bool = False) -> str:
+    """`CODE [*] [warning] message`, as `concise` and `grouped` print it."""
     mark = " [*]" if fixable else ""
     severity = " [warning]" if diagnostic.severity == "warning" else ""
-    return (
-        f"{report.display_path(path)}:{diagnostic.line}:{diagnostic.column + 1}: "
-        f"{diagnostic.code}{mark}{severity} {diagnostic.message}"
-    )
+    return f"{diagnostic.code}{mark}{severity} {diagnostic.message}"
 
 
 def render_concise(report: Report) -> str:
