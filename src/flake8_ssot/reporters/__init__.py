@@ -2,7 +2,8 @@
 
 Diagnostics carry `Span`s (1-based lines, 0-based character columns); each format's own
 position convention is applied here, at the edge: 1-based character columns for text,
-JSON, SARIF, GitHub and GitLab. Reporters never read configuration or run checks.
+JSON, SARIF, GitHub, GitLab and Azure; 1-based UTF-8 byte columns for rdjson (reviewdog's
+`Position`). Reporters never read configuration or run checks.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.paths import display_path, relative_uri
 
-FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit")
-TEXT_FORMATS = ("full", "concise")
+FORMATS = (
+    "full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit",
+    "grouped", "pylint", "azure", "rdjson",
+)
+TEXT_FORMATS = ("full", "concise", "grouped")  # for people: a summary follows, as ruff prints it
 INFORMATION_URI = "https://pypi.org/project/flake8-ssot/"
 
 
@@ -59,6 +63,10 @@ _RENDERERS = {
     "github": ("github", "render"),
     "gitlab": ("gitlab", "render"),
     "junit": ("junit", "render"),
+    "grouped": ("grouped", "render"),
+    "pylint": ("pylint", "render"),
+    "azure": ("azure", "render"),
+    "rdjson": ("rdjson", "render"),
 }
 
 
