@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import sys
 from typing import TYPE_CHECKING, Callable, Sequence, TextIO
@@ -136,6 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     rule = commands.add_parser("rule", help="explain a rule (all rules without CODE)")
     rule.add_argument("code", nargs="?", metavar="CODE")
+    rule.add_argument("--all", action="store_true", help="explain every rule (what no CODE does)")
+    rule.add_argument(
+        "--output-format", choices=("text", "json"), default="text",
+        help="text (Markdown, the default) or json (an object per rule, an array with --all)",
+    )
     rule.add_argument(
         "--config", metavar="FILE", help="pyproject.toml declaring pattern rules (default: found from here)"
     )
@@ -203,6 +209,11 @@ def _error(message: str) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    if args.statistics and args.output_format not in (*TEXT_FORMATS, "json"):
+        raise UsageError(
+            f"--statistics prints a table or JSON, not {args.output_format}: "
+            "use it with --output-format full, concise, grouped or json"
+        )
     fix = FixMode.from_args(args.fix, args.unsafe_fixes, args.diff)
     cwd = os.getcwd()
     if args.config:
@@ -416,10 +427,20 @@ def _config_here(explicit: str | None) -> Config | None:
 
 
 def run_rule(args: argparse.Namespace) -> int:
-    from flake8_ssot.rules.docs import builtin_docs, find_rule
+    from flake8_ssot.rules.docs import builtin_docs, find_rule, rule_url
 
+    def as_json(doc) -> dict:  # ruff's `rule --output-format json` field names, where they apply
+        return {"code": doc.code, "name": doc.name, "summary": doc.summary, "explanation": doc.body + "\n",
+                "url": rule_url(doc.code)}
+
+    if args.all and args.code is not None:
+        raise UsageError(f"give a CODE or --all, not both (got {args.code!r} and --all)")
     if args.code is None:
-        sys.stdout.write("\n".join(doc.markdown() for doc in builtin_docs()))
+        if args.output_format == "json":
+            _write(json.dumps([as_json(doc) for doc in builtin_docs()], indent=2, ensure_ascii=False) + "\n",
+                   None, False)
+        else:
+            sys.stdout.write("\n".join(doc.markdown() for doc in builtin_docs()))
         return EXIT_CLEAN
     config = None
     if PATTERN_CODE.match(args.code.strip().upper()):
@@ -428,7 +449,10 @@ def run_rule(args: argparse.Namespace) -> int:
     if doc is None:
         known = ", ".join(doc.code for doc in builtin_docs()[:-1])
         raise UsageError(f"unknown rule {args.code!r}; the rules are {known} and SSOT100-SSOT899 (pattern rules)")
-    sys.stdout.write(doc.markdown())
+    if args.output_format == "json":
+        _write(json.dumps(as_json(doc), indent=2, ensure_ascii=False) + "\n", None, False)
+    else:
+        sys.stdout.write(doc.markdown())
     return EXIT_CLEAN
 
 
