@@ -56,7 +56,7 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
         if fact.kind == "from" and fact.module:
             match = _applies(legacy_match(config, fact.module, facts), fact)
             if match is not None:
-                yield _legacy(facts, fact, match, fact.module, fact.span, import_fix(facts, config, fact))
+                yield from _legacy_module(facts, config, fact, match)
                 continue
         for name in fact.names:
             match = _applies(legacy_match(config, name.path, facts), fact)
@@ -64,6 +64,20 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
                 yield _legacy(facts, fact, match, name.path, name.span, import_fix(facts, config, fact, name))
             elif fact.kind == "from" and config.canonical:
                 yield from _reexport(facts, config, fact, name)
+
+
+def _legacy_module(facts: ModuleFacts, config: Config, fact: ImportFact, match: Match[Entry]) -> Iterator[Diagnostic]:
+    """A `from` import of a legacy module: one finding for the statement, and one for each name
+    that has an entry of its own. The most specific key wins, for the message and the fix."""
+    own = []
+    for name in fact.names:
+        specific = _applies(legacy_match(config, name.path, facts), fact)
+        if specific is not None and len(specific.matched) > len(match.matched):
+            own.append((name, specific))
+    if len(own) < len(fact.names) or not fact.names:
+        yield _legacy(facts, fact, match, fact.module, fact.span, import_fix(facts, config, fact))
+    for name, specific in own:
+        yield _legacy(facts, fact, specific, name.path, name.span, import_fix(facts, config, fact, name))
 
 
 def _applies(match: Match[Entry] | None, fact: ImportFact) -> Match[Entry] | None:

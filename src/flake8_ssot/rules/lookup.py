@@ -33,6 +33,49 @@ def replacement(match: Match[Entry]) -> str | None:
     return match.entry.use + match.rest if match.entry.use else None
 
 
+def is_shim(facts: ModuleFacts, match: Match[Entry]) -> bool:
+    """Is this file the legacy module of the entry, or a package `__init__` re-exporting from it?
+
+    Such a file is what keeps the legacy path working while callers migrate: its imports are
+    reported, but rewriting them would change or remove the compatibility shim itself.
+    """
+    own = facts.module
+    if not own or not match.matched.startswith(own + "."):
+        return False
+    return facts.is_package or "." not in match.matched[len(own) + 1:]
+
+
+def canonical_module(config: Config, match: Match[Entry], module_rest: str) -> str | None:
+    """The canonical module replacing a legacy *module* that lies `module_rest` below the key.
+
+    `use` plus the sub-path is only a module when the canonical target is a package that
+    mirrors the legacy layout; a plain module has no `canon.mod.sub`. Without a project index
+    the policy is the evidence: the sub-path is carried only when some entry names that
+    module or a path inside it. None: no module can be named without guessing.
+    """
+    use = match.entry.use
+    if not use:
+        return None
+    if not module_rest:
+        return use
+    module = use + module_rest
+    return module if _policy_names(config, module) else None
+
+
+@lru_cache(maxsize=64)
+def _policy_paths(*tables: PathTable[Entry]) -> frozenset[str]:
+    """Canonical paths the policy names: the canonical table's keys and every entry's `use`."""
+    paths = {key for key, _ in tables[0].items()}
+    for table in tables[1:]:
+        paths.update(entry.use for _, entry in table.items() if entry.use)
+    return frozenset(paths)
+
+
+def _policy_names(config: Config, module: str) -> bool:
+    paths = _policy_paths(config.canonical, config.legacy, config.factories)
+    return any(path == module or path.startswith(module + ".") for path in paths)
+
+
 def with_message(text: str, entry_message: str) -> str:
     return f"{text} ({entry_message})" if entry_message else text
 
