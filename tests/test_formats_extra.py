@@ -170,3 +170,23 @@ def test_the_command_line_offers_them_and_grouped_ends_with_the_summary(tmp_path
         "##vso[task.logissue type=error;sourcepath=src/app/a.py;linenumber=1;columnnumber=21;code=SSOT001;]"
         f"{LEGACY}\n"
     )
+
+
+@pytest.mark.parametrize(
+    "output_format", ["sarif", "github", "gitlab", "junit", "json-lines", "pylint", "azure", "rdjson"]
+)
+def test_statistics_refuse_a_format_they_cannot_be_printed_in(tmp_path, output_format):
+    write(tmp_path, {"pyproject.toml": APP_LEGACY_POLICY, "src/app/a.py": FIRST})
+    done = ssot("check", "--no-cache", "--statistics", "--output-format", output_format, cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"error: --statistics prints a table or JSON, not {output_format}: "
+        "use it with --output-format full, concise, grouped or json\n"
+    )
+
+
+def test_statistics_in_grouped_print_the_table(tmp_path):
+    write(tmp_path, {"pyproject.toml": APP_LEGACY_POLICY, "src/app/a.py": FIRST})
+    grouped = ssot("check", "--no-cache", "--statistics", "--output-format", "grouped", cwd=tmp_path)
+    assert grouped.stdout == ssot("check", "--no-cache", "--statistics", cwd=tmp_path).stdout
+    assert grouped.stdout.startswith("Violations by code:\n  1  SSOT001  legacy-import\n")
