@@ -11,6 +11,7 @@ import pygal
 from pygal.style import Style
 
 from flake8_ssot.progress.report import (
+    DAY,
     PROJECTION_METHOD,
     TITLES,
     change_counts,
@@ -49,15 +50,22 @@ def chart_svg(title: str, points: list[Point], value) -> str:
     chart = pygal.DateTimeLine(
         width=520, height=260, style=STYLE, show_legend=True, legend_at_bottom=True, legend_at_bottom_columns=2,
         x_label_rotation=30, truncate_label=-1, js=[], disable_xml_declaration=True, explicit_size=True,
-        x_value_formatter=lambda when: when.strftime("%Y-%m-%d"), show_x_guides=False, dots_size=2.5,
+        x_value_formatter=lambda when: when.strftime("%Y-%m-%d"), show_x_guides=False, dots_size=1.5,
         include_x_axis=True, title=title, max_scale=6,
     )
     chart.add("legacy uses", [(_when(p), value(p)) for p in points])
     projected = projection(points, value)
-    if projected.zero_time is not None:
+    if projected.zero_time is not None and projected.slope_per_day is not None:
         last = points[-1]
-        zero = dt.datetime.fromtimestamp(projected.zero_time, dt.timezone.utc).replace(tzinfo=None)
-        chart.add("projection", [(_when(last), value(last)), (zero, 0)], stroke_style={"dasharray": "6,4"})
+        # Drawn at most as far ahead as the window reaches back, so that a distant zero date
+        # does not squeeze the history into a corner; the caption gives the date.
+        horizon = last.time + max(last.time - points[0].time, 7 * DAY)
+        end = min(projected.zero_time, horizon)
+        start_value = value(last)
+        end_value = max(0.0, start_value + projected.slope_per_day * (end - last.time) / DAY)
+        when = dt.datetime.fromtimestamp(end, dt.timezone.utc).replace(tzinfo=None)
+        chart.add("projection", [(_when(last), start_value), (when, round(end_value, 1))],
+                  stroke_style={"dasharray": "6,4"})
     return chart.render(is_unicode=True)
 
 
@@ -77,7 +85,8 @@ def render_html(walk: Walk) -> str:
         f"({last.total - points[0].total:+d} over the window; {removed} removed, {added} added).</p>",
         f'<p id="projection">Projected zero: <strong>{html.escape(total.describe())}</strong>.</p>',
         f'<p class="note">How the date is computed: {html.escape(PROJECTION_METHOD)}. '
-        "It assumes the recent pace goes on; a week of no change moves it far out.</p>",
+        "It assumes the recent pace goes on; a week of no change moves it far out. "
+        "The dashed line is that projection, drawn at most as far ahead as the window reaches back.</p>",
     ]
     parts.append('<figure class="chart" data-series="total">' + chart_svg("All legacy uses", points, lambda p: p.total)
                  + f"<figcaption>All legacy uses; projected zero: {html.escape(total.describe())}</figcaption></figure>")

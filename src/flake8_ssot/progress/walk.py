@@ -274,7 +274,8 @@ def walk(
 
 
 def _working_tree_point(root: str, state: TreeState, result: Walk, blobs: BlobReader) -> None:
-    """The working tree as the last point: files as they are on disk now, committed or not."""
+    """The working tree as the last point, when it differs from the last commit: files as they
+    are on disk now, committed or not."""
     import time
 
     on_disk: dict[str, bytes] = {}
@@ -305,11 +306,7 @@ def _working_tree_point(root: str, state: TreeState, result: Walk, blobs: BlobRe
         if path not in present and (is_policy_file(path) or path in CODEOWNERS_PATHS or state.selection.wanted(path)):
             changes.append(Change(path, None, None))
     if result.points and not changes:
-        last = result.points[-1]
-        # The same state as the last commit: its date, so the slope does not flatten towards today.
-        result.points.append(Point(WORKING_TREE, None, last.time, last.counts, last.total, last.files,
-                                   last.results, last.governed))
-        return
+        return  # the working tree is the last commit: its point stands for both
 
     def read_blob(blob: str) -> bytes:
         return on_disk[blob] if blob in on_disk else blobs.read(blob)
