@@ -21,7 +21,7 @@ from typing import NamedTuple, Sequence
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import SAFE, UNSAFE, Edit, Fix
 from flake8_ssot.facts import AttributeFact, ExportFact, ImportedName, ImportFact, ModuleFacts, StringFact
-from flake8_ssot.rules.lookup import legacy_match, reexport_target, replacement
+from flake8_ssot.rules.lookup import canonical_module, is_shim, legacy_match, reexport_target, replacement
 from flake8_ssot.span import LINE_BREAK, Span, span_from_ast
 
 _LEVELS = {SAFE: 0, UNSAFE: 1}
@@ -199,15 +199,27 @@ def _name_target(facts: ModuleFacts, config: Config, fact: ImportFact, name: Imp
     if match is not None and match.entry.type_checking and fact.type_checking:
         match = None
     if match is not None:
-        use = replacement(match)
-        if use is None or match.entry.fix not in _LEVELS:
+        if match.entry.fix not in _LEVELS or is_shim(facts, match):
             return None
-        return _Target(use, match.entry.fix)
+        use = _canonical_path(config, match, fact, name)
+        return None if use is None else _Target(use, match.entry.fix)
     if fact.kind == "from" and config.canonical:
         found = reexport_target(config.canonical, name.path)
         if found is not None and not (found[1].allow and found[1].allow.matches(facts.path)):
             return _Target(found[0], SAFE)
     return None
+
+
+def _canonical_path(config: Config, match, fact: ImportFact, name: ImportedName) -> str | None:
+    """The canonical path of an imported name, carrying a sub-path below a module key only into
+    a module the policy knows (`lookup.canonical_module`)."""
+    if fact.kind == "import":
+        return canonical_module(config, match, match.rest)
+    module = fact.module or ""
+    if len(module) <= len(match.matched):
+        return replacement(match)  # the key is the module or a name in it
+    canonical = canonical_module(config, match, module[len(match.matched):])
+    return None if canonical is None else canonical + name.path[len(module):]
 
 
 def _plain_import_fix(facts, config, fact: ImportFact, name: ImportedName | None) -> Fix | None:
@@ -251,10 +263,12 @@ def _from_import_fix(facts, config, fact: ImportFact, name: ImportedName | None)
         targets.append((module, new_name, level))
     if name is None:  # the statement's module itself is legacy
         match = legacy_match(config, fact.module, facts)
-        if match is None or replacement(match) is None or match.entry.fix not in _LEVELS:
+        if match is None or match.entry.fix not in _LEVELS or is_shim(facts, match):
+            return None
+        star_module = canonical_module(config, match, match.rest)
+        if star_module is None:
             return None
         level = UNSAFE if fact.star else match.entry.fix
-        star_module = replacement(match)
     else:
         own = targets[fact.names.index(name)]
         if own is None:
@@ -264,7 +278,10 @@ def _from_import_fix(facts, config, fact: ImportFact, name: ImportedName | None)
     if fact.star:
         if star_module is None:
             return None
-        return Fix((Edit(source.span(*parts.module), star_module),), level, f"import * from '{star_module}'")
+        # Without an index of the project's symbols nothing proves the canonical module exports
+        # every name the file takes from the star: never safe.
+        return Fix((Edit(source.span(*parts.module), star_module),), level,
+                   f"import * from '{star_module}' (unsafe: cannot prove the canonical module exports every name)")
     if not any(chosen):
         return None
     edits, level = _rewrite_from(source, fact, parts, chosen, start, end)
@@ -382,7 +399,9 @@ def _dynamic_fix(facts: ModuleFacts, config: Config, fact: ImportFact) -> Fix | 
     match = legacy_match(config, fact.module, facts)
     if match is None or match.entry.fix not in _LEVELS or (match.entry.type_checking and fact.type_checking):
         return None
-    use = replacement(match)
+    if is_shim(facts, match):
+        return None
+    use = canonical_module(config, match, match.rest)
     if use is None:
         return None
     value = fact.node.value
@@ -414,7 +433,7 @@ def reference_string_fix(facts: ModuleFacts, string: StringFact, path: str, matc
     """SSOT004 on a string: the legacy dotted path (or `from x import y` text) rewritten."""
     try:
         use = replacement(match)
-        if use is None or match.entry.fix not in _LEVELS:
+        if use is None or match.entry.fix not in _LEVELS or is_shim(facts, match):
             return None
         new_value = _rewritten_reference(string.value, path, use)
         if new_value is None:
@@ -444,7 +463,7 @@ def reference_attribute_fix(facts: ModuleFacts, attribute: AttributeFact, match)
     path is reachable from the same name (`pkg.ws.factory.x` -> `pkg.ws.canonical_imports.x`)."""
     try:
         use, base = match.entry.use, attribute.base
-        if not use or match.entry.fix not in _LEVELS:
+        if not use or match.entry.fix not in _LEVELS or is_shim(facts, match):
             return None
         if not (use == base or use.startswith(base + ".")):
             return None
