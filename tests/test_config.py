@@ -150,6 +150,85 @@ def test_bad_configuration_gets_one_clear_message(tmp_path, body, message):
         assert text == message
 
 
+@pytest.mark.parametrize("body, message", [
+    ('[tool.ssot.legacy]\n"pkg.old" = "pkg.new"\n[tool.ssot.canonical]\n"pkg.old.thing" = {}\n',
+     'FILE: tool.ssot.canonical."pkg.old.thing": replacements form a cycle: '
+     "pkg.old.thing -> pkg.new.thing -> pkg.old.thing"),
+    # two canonical homes of one name in one package: each import of one is sent to the other
+    ('[tool.ssot.canonical]\n"pkg.a.Thing" = {}\n"pkg.b.Thing" = {}\n',
+     'FILE: tool.ssot.canonical."pkg.a.Thing": replacements form a cycle: pkg.a.Thing -> pkg.b.Thing -> pkg.a.Thing'),
+    ('[tool.ssot.legacy]\n"pkg.legacy_*" = "pkg.mid"\n"pkg.mid" = "pkg.legacy_x"\n',
+     'FILE: tool.ssot.legacy."pkg.mid".use: replacements form a cycle: pkg.mid -> pkg.legacy_x -> pkg.mid'),
+    # no path comes back, but each turn adds `.x`: an import would be rewritten forever
+    ('[tool.ssot.legacy]\n"a" = "b.x"\n"b" = "a"\n',
+     'FILE: tool.ssot.legacy.a.use: replacements never end: a -> b.x -> a.x -> b.x.x -> ...'),
+])
+def test_replacements_that_never_settle_are_refused(tmp_path, body, message):
+    assert error_of(tmp_path, body) == message
+
+
+def test_replacements_that_settle_are_accepted(tmp_path):
+    config = load_config(write(tmp_path, """
+        [tool.ssot.legacy]
+        "pkg.a" = "pkg.b"
+        "pkg.b.y" = "pkg.a.z"
+        "pkg.old" = "pkg.new"
+        [tool.ssot.canonical]
+        "pkg.new.thing" = {}
+        "other.thing" = {}
+    """))
+    assert config.legacy.lookup("pkg.a.y").entry.use == "pkg.b"
+
+
+@pytest.mark.parametrize("body, problem", [
+    ("[tool.ssot]\nsrc = " + "[" * 600 + "]" * 600 + "\n", "cannot be read: arrays or tables nested too deeply"),
+    ("[tool.ssot]\nx = " + "{a = " * 600 + "1" + "}" * 600 + "\n", "cannot be read: arrays or tables nested too deeply"),
+    ("[tool.other]\nx = " + "9" * 5000 + "\n[tool.ssot]\n", "cannot be read: an integer too large (thousands of digits)"),
+])
+def test_hostile_values_are_a_configuration_error(tmp_path, body, problem):
+    assert error_of(tmp_path, body) == f"FILE: {problem}"
+
+
+def test_a_huge_key_is_cut_in_the_message(tmp_path):
+    key = "pkg." + "x" * 100_000 + "-"
+    text = error_of(tmp_path, f'[tool.ssot.legacy]\n"{key}" = "pkg.y"\n')
+    assert text.startswith('FILE: tool.ssot.legacy."pkg.xxx')
+    assert "characters left out" in text and "is not a valid dotted path (e.g. 'pkg.module.Name')" in text
+    assert len(text) < 500
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_a_pyproject_that_is_not_a_regular_file_is_reported(tmp_path, monkeypatch, kind):
+    if kind == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("needs FIFOs")
+        os.mkfifo(tmp_path / "pyproject.toml")
+    else:
+        (tmp_path / "pyproject.toml").mkdir()
+    (tmp_path / "pkg").mkdir()
+    found = find_config_file(str(tmp_path / "pkg" / "mod.py"))
+    assert found == str(tmp_path / "pyproject.toml")
+    with pytest.raises(ConfigError) as caught:
+        load_config(found)
+    assert str(caught.value) == f"{found}: not a regular file"
+
+
+@pytest.mark.parametrize("encoding, name", [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-32", "UTF-32")])
+def test_a_utf16_pyproject_found_by_walking_up_is_reported(tmp_path, encoding, name):
+    path = tmp_path / "pyproject.toml"
+    path.write_bytes('[tool.ssot.legacy]\n"a.b" = "a.c"\n'.encode(encoding))
+    (tmp_path / "pkg").mkdir()
+    assert find_config_file(str(tmp_path / "pkg" / "mod.py")) == str(path)
+    with pytest.raises(ConfigError) as caught:
+        load_config(str(path))
+    assert str(caught.value) == f"{path}: is {name}, not UTF-8 (TOML files are UTF-8); save it as UTF-8"
+
+
+def test_a_utf16_pyproject_without_ssot_is_not_a_configuration(tmp_path):
+    (tmp_path / "pyproject.toml").write_bytes("[tool.black]\nline-length = 100\n".encode("utf-16"))
+    assert find_config_file(str(tmp_path / "mod.py")) != str(tmp_path / "pyproject.toml")
+
+
 def test_discovery_walks_up_to_the_nearest_ssot_table(tmp_path, monkeypatch):
     outer = write(tmp_path, '[tool.ssot.legacy]\n"a.b" = "a.c"\n')
     inner_dir = tmp_path / "sub"

@@ -10,6 +10,7 @@ import difflib
 import json
 import os
 import re
+import stat
 import sys
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping
@@ -36,8 +37,20 @@ class ConfigError(Exception):
 
     def __init__(self, file: str, key_path: str, problem: str) -> None:
         self.file, self.key_path, self.problem = file, key_path, problem
-        where = f"{file}: {key_path}" if key_path else file
-        super().__init__(f"{where}: {problem}")
+        where = f"{file}: {cut(key_path)}" if key_path else file
+        super().__init__(f"{where}: {cut(problem)}")
+
+
+# A message quotes the user's keys and values; a hostile file's 100 kB key must not become a
+# 100 kB line. Past this many characters the middle is left out.
+MAX_SHOWN = 200
+
+
+def cut(text: str, limit: int = MAX_SHOWN) -> str:
+    if len(text) <= limit:
+        return text
+    head = limit * 2 // 3
+    return f"{text[:head]}...({len(text) - limit} characters left out)...{text[head - limit:]}"
 
 
 @dataclass(frozen=True)
@@ -128,7 +141,7 @@ def find_config_file(start: str) -> str | None:
             break
         visited.append(directory)
         candidate = os.path.join(directory, "pyproject.toml")
-        if os.path.isfile(candidate) and _has_ssot_table(candidate):
+        if os.path.exists(candidate) and _has_ssot_table(candidate):
             found = candidate
             break
         parent = os.path.dirname(directory)
@@ -141,18 +154,68 @@ def find_config_file(start: str) -> str | None:
 
 
 def _has_ssot_table(path: str) -> bool:
+    """Is this the configuration to use? Also yes for what cannot be judged without reporting
+    it (not a regular file, broken TOML, UTF-16): skipping it silently would check the tree
+    against another policy, or none."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return True
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError:
         return False
+    return has_ssot_table(data)
+
+
+def has_ssot_table(data: bytes) -> bool:
+    """Does this pyproject.toml content hold a `[tool.ssot]` table? A file that cannot be
+    parsed says yes when it mentions ssot, so that loading it reports the problem."""
     if b"ssot" not in data:
-        return False
+        wide = _wide_encoding(data)
+        return wide is not None and "ssot" in data.decode(wide, "replace")
     try:
-        document = tomllib.loads(data.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return True  # let load_config report the broken file rather than skip it silently
-    return isinstance(document.get("tool"), dict) and "ssot" in document["tool"]
+        document = parse_toml(data, "")
+    except ConfigError:
+        return True
+    tool = document.get("tool")
+    return isinstance(tool, dict) and "ssot" in tool
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """"utf-16"/"utf-32" when `data` looks like text in one (a byte-order mark, or NUL bytes
+    between ASCII ones, as Windows editors and PowerShell's `>` write it)."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if len(data) >= 4 and data[1:2] == b"\x00" and data[3:4] == b"\x00":
+        return "utf-16-le"
+    if len(data) >= 4 and data[0:1] == b"\x00" and data[2:3] == b"\x00":
+        return "utf-16-be"
+    return None
+
+
+def parse_toml(data: bytes, file: str) -> dict[str, Any]:
+    """The TOML document in `data`; every way it can fail is a `ConfigError` naming `file`
+    (tomllib's recursion and Python's limit on integer digits would otherwise be tracebacks)."""
+    wide = _wide_encoding(data)  # (UTF-16 without a mark is valid UTF-8: NUL is a character)
+    if wide is not None:
+        encoding = "UTF-32" if wide == "utf-32" else "UTF-16"
+        raise ConfigError(file, "", f"is {encoding}, not UTF-8 (TOML files are UTF-8); save it as UTF-8")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(file, "", "is not valid UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(file, "", f"is not valid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(file, "", "cannot be read: arrays or tables nested too deeply") from None
+    except ValueError as error:  # int(): more digits than sys.get_int_max_str_digits()
+        if "digits" in str(error):
+            raise ConfigError(file, "", "cannot be read: an integer too large (thousands of digits)") from None
+        raise ConfigError(file, "", f"is not valid TOML: {error}") from None
 
 
 def config_for(path: str, explicit: str | None = None) -> Config:
@@ -170,26 +233,29 @@ def load_config(path: str) -> Config:
         status = os.stat(path)
     except OSError as error:
         raise ConfigError(path, "", f"cannot read configuration: {error.strerror or error}") from None
+    if not stat.S_ISREG(status.st_mode):  # a FIFO would block the run forever, a directory fail later
+        raise ConfigError(path, "", "not a regular file")
     key = (path, status.st_mtime_ns, status.st_size)
     cached = _LOADED.get(key)
     if cached is not None:
         return cached
     try:
         with open(path, "rb") as handle:
-            document = tomllib.loads(handle.read().decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigError(path, "", "is not valid UTF-8") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(path, "", f"is not valid TOML: {error}") from None
+            data = handle.read()
     except OSError as error:
         raise ConfigError(path, "", f"cannot read configuration: {error.strerror or error}") from None
+    config = config_from_document(parse_toml(data, path), path)
+    _LOADED[key] = config
+    return config
+
+
+def config_from_document(document: Mapping[str, Any], path: str) -> Config:
+    """The policy of a parsed pyproject.toml at `path` (its directory is the root)."""
     tool = document.get("tool", {})
     table = tool.get("ssot", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise ConfigError(path, "tool.ssot", f"must be a table, not {_type_name(table)}")
-    config = _build(table, file=path, root=os.path.dirname(path))
-    _LOADED[key] = config
-    return config
+    return _build(table, file=path, root=os.path.dirname(path))
 
 
 def clear_caches() -> None:
@@ -317,7 +383,7 @@ def _build(table: Mapping[str, Any], file: str | None, root: str) -> Config:
     factories = _entries(
         check, table.get("factories", schema.default("factories")), f"{base}.factories", "factories", root
     )
-    _check_replacements(check, legacy, f"{base}.legacy")
+    _check_replacements(check, legacy, canonical, base)
     exports = _deprecated_exports(
         check, table.get("deprecated-exports", schema.default("deprecated-exports")), f"{base}.deprecated-exports"
     )
@@ -386,20 +452,41 @@ def _entries(check: _Checker, table: Any, key_path: str, section: str, root: str
     return PathTable(entries)
 
 
-def _check_replacements(check: _Checker, legacy: PathTable[Entry], key_path: str) -> None:
-    """A replacement that leads back to a legacy path it came from is a cycle."""
-    for key, entry in legacy.items():
-        seen = [key]
-        use = entry.use
-        while use is not None:
-            match = legacy.lookup(use)
-            if match is None:
-                break
-            if match.key in seen:
-                chain = " -> ".join([*seen, use])
-                raise check.fail(f"{key_path}.{quote_key(key)}.use", f"replacements form a cycle: {chain}")
-            seen.append(match.key)
-            use = match.entry.use + match.rest if match.entry.use else None
+def _check_replacements(
+    check: _Checker, legacy: PathTable[Entry], canonical: PathTable[Entry], base: str
+) -> None:
+    """Every path SSOT001 rewrites must reach one that it leaves alone; otherwise each `--fix`
+    run flips the imports again. Followed from every legacy and canonical key."""
+    limit = 2 * (len(legacy) + len(canonical)) + 2
+    starts = [(key, f"{base}.legacy.{quote_key(key)}.use") for key, _ in legacy.items()]
+    starts += [(key, f"{base}.canonical.{quote_key(key)}") for key in canonical.exact]
+    homes: dict[tuple[str, str], list[str]] = {}  # (top-level package, name) -> canonical keys
+    for key in canonical.exact:
+        homes.setdefault((key.split(".", 1)[0], key.rpartition(".")[2]), []).append(key)
+    for start, key_path in starts:
+        chain = [start]
+        path: str | None = _replacement(legacy, homes, start)
+        while path is not None:
+            if path in chain:
+                raise check.fail(key_path, f"replacements form a cycle: {' -> '.join([*chain, path])}")
+            chain.append(path)
+            if len(chain) > limit:  # each turn lengthens the path: `a` -> `b.x`, `b` -> `a`
+                shown = " -> ".join(chain[:4])
+                raise check.fail(key_path, f"replacements never end: {shown} -> ...")
+            path = _replacement(legacy, homes, path)
+
+
+def _replacement(legacy: PathTable[Entry], homes: Mapping[tuple[str, str], list[str]], path: str) -> str | None:
+    """What SSOT001 tells an import of `path` to import instead: its legacy entry's `use`, else
+    the canonical symbol of the same name in the same top-level package that `path` re-exports
+    (rules.lookup.replacement and reexport_target, which decide it for each file)."""
+    match = legacy.lookup(path)
+    if match is not None:
+        return match.entry.use + match.rest if match.entry.use else None
+    for key in homes.get((path.split(".", 1)[0], path.rpartition(".")[2]), ()):
+        if key != path:
+            return key
+    return None
 
 
 def _deprecated_exports(check: _Checker, table: Any, key_path: str) -> dict[str, DeprecatedExports]:

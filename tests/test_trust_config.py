@@ -1,0 +1,85 @@
+"""Hostile configuration is one clear line and exit 2; a policy whose fixes cannot converge is refused.
+
+Each test reproduces one finding of the reliability audit (issue #22) in an empty directory,
+as a user running `ssot check --fix` unattended in CI would meet it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+POLICY = '[tool.ssot.legacy]\n"unittest.mock" = "mock"\n'
+LEGACY = "from unittest.mock import MagicMock\n"
+
+
+def ssot(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONUTF8": "1", "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "flake8_ssot", *args], cwd=cwd, capture_output=True, encoding="utf-8",
+        env=env, timeout=timeout,
+    )
+
+
+def project(root: Path, policy: str = POLICY) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(policy)
+    return root
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_as_config_is_refused(tmp_path: Path) -> None:
+    root = project(tmp_path / "f")
+    (root / "a.py").write_text(LEGACY)
+    os.mkfifo(root / "fifo.toml")
+    run = ssot("check", "--no-cache", "--config", "fifo.toml", "a.py", cwd=root, timeout=30)
+    assert run.returncode == 2
+    assert "fifo.toml: not a regular file" in run.stderr, run.stderr
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@pytest.mark.parametrize(
+    "toml, problem",
+    [
+        ("[tool.ssot]\nsrc = " + "[" * 500 + "]" * 500 + "\n", "nested too deeply"),
+        ("[tool.other]\nx = " + "[" * 500 + "]" * 500 + "\n[tool.ssot]\n", "nested too deeply"),
+        ("[tool.other]\nx = " + "9" * 5000 + "\n[tool.ssot]\n", "integer too large"),
+    ],
+    ids=["nested-in-ssot", "nested-in-other-tool", "huge-integer"],
+)
+def test_hostile_pyproject_values_are_one_clear_line(tmp_path: Path, toml: str, problem: str) -> None:
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(toml)
+    (root / "a.py").write_text(LEGACY)
+    run = ssot("check", "--no-cache", ".", cwd=root)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert "pyproject.toml" in lines[0] and problem in lines[0], lines[0]
+    assert len(lines[0]) < 400  # a huge value is cut, never echoed whole
+
+
+def test_a_replacement_cycle_through_canonical_is_a_configuration_error(tmp_path: Path) -> None:
+    root = project(
+        tmp_path / "c",
+        '[tool.ssot]\nsrc = ["."]\n[tool.ssot.legacy]\n"pkg.old" = "pkg.new"\n'
+        '[tool.ssot.canonical]\n"pkg.old.thing" = {}\n',
+    )
+    (root / "pkg").mkdir()
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "main.py").write_text("from pkg.old import thing\n")
+    run = ssot("check", "--no-cache", "--fix", ".", cwd=root)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert (
+        "tool.ssot.canonical.\"pkg.old.thing\": replacements form a cycle: "
+        "pkg.old.thing -> pkg.new.thing -> pkg.old.thing" in run.stderr
+    ), run.stderr
+    assert (root / "main.py").read_text() == "from pkg.old import thing\n"
