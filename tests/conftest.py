@@ -9,8 +9,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+import os
+
 import pytest
+from hypothesis import settings
 from projects import APP_POLICY, write
+
+# Hypothesis profiles. `dev`: random examples, a new search every run. `ci`: derandomized
+# (the examples follow from the test's own code, so a failure in CI fails the same way on a
+# laptop with HYPOTHESIS_PROFILE=ci) and no example database to carry state between runs.
+# Either prints the blob that replays a failing example (@reproduce_failure).
+settings.register_profile("dev", print_blob=True)
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+
+
+def hypothesis_profile(environ) -> str:
+    """HYPOTHESIS_PROFILE when set, else `ci` under CI (CI is set by GitHub Actions, GitLab CI
+    and most others), else `dev`."""
+    return environ.get("HYPOTHESIS_PROFILE") or ("ci" if environ.get("CI") else "dev")
+
+
+settings.load_profile(hypothesis_profile(os.environ))
 
 
 @pytest.fixture
