@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -101,14 +102,43 @@ _WORKER_CONFIGS: Sequence[Config] = ()
 _WORKER_CHECK: CheckFunction = check_file
 
 
-def _start_worker(configs: Sequence[Config], check: CheckFunction) -> None:
+def _start_worker(configs: Sequence[Config], check: CheckFunction, parent: int) -> None:
     global _WORKER_CONFIGS, _WORKER_CHECK
     _WORKER_CONFIGS, _WORKER_CHECK = configs, check
+    _exit_with_parent(parent)
     # Parsing allocates millions of objects that die young and hold no cycles: the cyclic
     # collector would rescan the inherited heap again and again for nothing (about 15% of a
     # cold run). It runs once per batch instead, and only when enough objects survived.
     gc.freeze()
     gc.disable()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose `ssot` was killed (kill -9, an OOM kill, a CI timeout) would otherwise
+    wait on its task queue forever: the forked workers hold its write end open themselves."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            PR_SET_PDEATHSIG = 1
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            _watch_parent(parent)
+    else:
+        _watch_parent(parent)
+    if os.getppid() != parent:  # it died before the line above took effect
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ssot-parent-watch", daemon=True).start()
 
 
 _COLLECT_AFTER = 200_000  # net new tracked objects since the last collection
@@ -191,7 +221,7 @@ def run_tasks(
         gc.freeze()
     try:
         with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(configs, check)
+            max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(configs, check, os.getpid())
         ) as pool:
             pending = {pool.submit(_run_batch, batch, digest) for batch in batches(work, jobs)}
             done_count = 0
