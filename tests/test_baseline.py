@@ -645,3 +645,28 @@ def test_baseline_from_the_configuration_relative_to_pyproject(tree):
         assert "baselined violations not shown (" in result.stdout
     edit(tree, DISPATCHER, lambda text: text + "\n\nimport netra_backend.app.websocket_core.factory\n")
     assert reported(check("--output-format", "concise", cwd=tree)) == Counter({(DISPATCHER, "SSOT001"): 1})
+
+
+# --------------------------------------------------------------------------- a crafted baseline
+
+
+def test_entries_outside_the_project_never_make_the_run_look_there(tree, tmp_path):
+    """A baseline is input: `../outside/x.py` must not make the run read the configuration of a
+    directory outside the project (here a broken one, which would be exit 2), nor probe it."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "pyproject.toml").write_text("[tool.ssot]\nsrc = [\n", encoding="utf-8")
+    (outside / "x.py").write_text("import os\n", encoding="utf-8")
+    assert check("--write-baseline", "ssot-baseline.json", cwd=tree).returncode == 0
+    document = json.loads((tree / "ssot-baseline.json").read_text(encoding="utf-8"))
+    entry = {"code": "SSOT001", "path": FACTORY, "occurrence": 0, "statement": "import os"}
+    document["files"]["../outside/x.py"] = [entry]
+    document["files"][str(outside / "gone.py")] = [entry]  # absolute, and does not exist
+    (tree / "ssot-baseline.json").write_text(json.dumps(document), encoding="utf-8")
+    checked = check("--baseline", "ssot-baseline.json", cwd=tree)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "outside" not in checked.stdout + checked.stderr
+    assert "no longer occur" not in checked.stdout  # an entry outside is never judged gone
+    rewritten = check("--write-baseline", "ssot-baseline.json", cwd=tree)
+    assert rewritten.returncode == 0, rewritten.stdout + rewritten.stderr
+    assert "outside" not in rewritten.stderr

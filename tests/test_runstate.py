@@ -458,3 +458,86 @@ def test_sequences_of_changes(tmp_path_factory, steps):
                 settle()
             assert cached(root, cache) == reference(root)
             assert cached(root, cache) == reference(root)
+
+
+# --------------------------------------------------------------------------- a crafted state file
+
+
+def _rewrite_state(state: Path, change) -> None:
+    """Decode a state file, let `change(header, files, times, sizes)` edit it, encode it with a
+    valid checksum: what someone who can write the cache directory could leave there."""
+    import json
+    import struct
+    import zlib
+    from array import array
+
+    data = state.read_bytes()
+    body = len(runstate.MAGIC) + runstate._HEAD.size
+    _, header_length = runstate._HEAD.unpack_from(data, len(runstate.MAGIC))
+    header = json.loads(data[body:body + header_length])
+    offset = body + header_length
+    files = data[offset:offset + header["names"]].decode("utf-8").split("\0")
+    offset += header["names"]
+    count = header["count"]
+    times, sizes = array("q"), array("Q")
+    times.frombytes(data[offset:offset + 16 * count])
+    sizes.frombytes(data[offset + 16 * count:offset + 32 * count])
+    change(header, files, times, sizes)
+    names = "\0".join(files).encode("utf-8")
+    header["names"], header["count"] = len(names), len(files)
+    encoded = json.dumps(header).encode("utf-8")
+    rest = struct.pack("<Q", len(encoded)) + encoded + names + times.tobytes() + sizes.tobytes()
+    state.write_bytes(runstate.MAGIC + struct.pack("<I", zlib.crc32(rest)) + rest)
+
+
+def test_a_state_naming_a_file_outside_the_checked_paths_is_not_trusted(tmp_path, monkeypatch, racy):
+    root = tmp_path / "repo"
+    make_tree(root)
+    secret = tmp_path / "outside" / "secret.py"
+    secret.parent.mkdir()
+    secret.write_text("TOKEN = 'hunter2'\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    spy = Spy(monkeypatch)
+    settle()
+    expected = cached(root, cache)
+    (state,) = state_files(cache)
+
+    def point_at_the_secret(header, files, times, sizes):
+        position = header["results"][0][0]  # a file with something to report
+        status = os.stat(secret)
+        files[position] = str(root / ".." / "outside" / "secret.py")
+        times[2 * position:2 * position + 2] = runstate.array("q", [status.st_mtime_ns, status.st_ctime_ns])
+        sizes[2 * position:2 * position + 2] = runstate.array("Q", [status.st_size, status.st_ino])
+
+    _rewrite_state(state, point_at_the_secret)
+    code, report, errors = cached(root, cache)
+    assert not spy.last()
+    assert (code, report, errors) == expected
+    assert "secret" not in report and "hunter2" not in report + errors
+    for mode in ("full", "concise"):  # the reporters that quote source lines
+        _rewrite_state(state_files(cache)[0], point_at_the_secret)
+        clear_caches()
+        previous, out = os.getcwd(), io.StringIO()
+        os.chdir(root)
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                cli.main(["check", "--cache-dir", str(cache), "--output-format", mode, "--jobs", "1"])
+        finally:
+            os.chdir(previous)
+        assert "hunter2" not in out.getvalue() and "secret.py" not in out.getvalue()
+
+
+def test_a_state_naming_a_configuration_outside_the_project_is_not_trusted(tmp_path, monkeypatch, racy):
+    root = tmp_path / "repo"
+    make_tree(root)
+    elsewhere = tmp_path / "elsewhere" / "deeper"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "pyproject.toml").write_text('[tool.ssot.legacy]\n"a.b" = "a.c"\n', encoding="utf-8")
+    cache = tmp_path / "cache"
+    spy = Spy(monkeypatch)
+    settle()
+    expected = cached(root, cache)
+    (state,) = state_files(cache)
+    _rewrite_state(state, lambda header, *_: header["configs"].append(str(elsewhere / "pyproject.toml")))
+    assert cached(root, cache) == expected
+    assert not spy.last()

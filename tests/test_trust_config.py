@@ -83,3 +83,43 @@ def test_a_replacement_cycle_through_canonical_is_a_configuration_error(tmp_path
         "pkg.old.thing -> pkg.new.thing -> pkg.old.thing" in run.stderr
     ), run.stderr
     assert (root / "main.py").read_text() == "from pkg.old import thing\n"
+
+
+# --------------------------------------------------------------------------- the cache
+
+
+def test_a_nested_configuration_cannot_put_the_cache_outside_the_project(tmp_path: Path) -> None:
+    root = project(tmp_path / "p", POLICY + '[tool.ssot]\nsrc = ["."]\n')
+    vendored = root / "vendor" / "lib"
+    vendored.mkdir(parents=True)
+    (vendored / "pyproject.toml").write_text(POLICY + '[tool.ssot]\ncache-dir = "../../../elsewhere"\n')
+    (vendored / "a.py").write_text(LEGACY)
+    (root / "b.py").write_text(LEGACY)
+    run = ssot("check", ".", cwd=root)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert not (tmp_path / "elsewhere").exists()
+    assert (vendored / ".ssot_cache").is_dir() and (root / ".ssot_cache").is_dir()
+    assert run.stderr == (
+        f"warning: {vendored / 'pyproject.toml'}: tool.ssot.cache-dir ignored: only the project's own "
+        f"configuration ({root}) or --cache-dir may put the cache outside the project; "
+        f"using {vendored / '.ssot_cache'}\n"
+    )
+
+
+def test_the_project_configuration_may_put_the_cache_anywhere(tmp_path: Path) -> None:
+    root = project(tmp_path / "p", POLICY + '[tool.ssot]\ncache-dir = "../shared-cache"\n')
+    (root / "a.py").write_text(LEGACY)
+    run = ssot("check", ".", cwd=root)
+    assert run.returncode == 1 and run.stderr == ""
+    assert (tmp_path / "shared-cache").is_dir()
+
+
+def test_a_cache_that_cannot_be_written_is_said_once(tmp_path: Path) -> None:
+    root = project(tmp_path / "p")
+    for name in "abc":
+        (root / f"{name}.py").write_text(LEGACY)
+    (root / "not-a-directory").write_text("")
+    run = ssot("check", "--cache-dir", "not-a-directory/cache", ".", cwd=root)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert run.stderr.count("warning: ") == 1, run.stderr
+    assert run.stderr.startswith("warning: cannot write the cache in not-a-directory/cache: Not a directory; "), run.stderr

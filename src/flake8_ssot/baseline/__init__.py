@@ -535,12 +535,23 @@ def enabled_codes(root: str, configurations) -> Callable[[str, str], bool]:
     def enabled(name: str, code: str) -> bool:
         predicate = predicates.get(name)
         if predicate is None:
-            path = os.path.normpath(os.path.join(root, name))
-            config = configurations.configs[configurations.index_for_file(path)]
-            predicate = predicates[name] = enabled_predicate(config, path)
+            path = inside_root(root, name)
+            # An entry outside the project is judged by the project's configuration: a
+            # baseline is input, and must not make the run read configurations elsewhere.
+            directory = root if path is None else os.path.dirname(path)
+            config = configurations.for_directory(directory)
+            predicate = predicates[name] = enabled_predicate(config, path or os.path.join(root, name))
         return predicate(code)
 
     return enabled
+
+
+def inside_root(root: str, name: str) -> str | None:
+    """The absolute path of the entry `name` when it lies inside the project `root`, else None
+    (`../outside/x.py`, `/etc/passwd`: entries the file system is never asked about)."""
+    path = os.path.normpath(os.path.join(root, name))
+    root = os.path.normpath(root)
+    return path if path.startswith(root.rstrip(os.sep) + os.sep) else None
 
 
 def gone_files(baseline: Baseline, root: str, checked: Sequence[str], current: Mapping[str, Current]) -> Iterator[str]:
@@ -550,9 +561,9 @@ def gone_files(baseline: Baseline, root: str, checked: Sequence[str], current: M
     for name in baseline.files:
         if name in current:
             continue
-        absolute = os.path.normpath(os.path.join(root, name))
-        if os.path.exists(absolute):
-            continue
+        absolute = inside_root(root, name)
+        if absolute is None or os.path.exists(absolute):
+            continue  # outside the project: the baseline cannot make the run look there
         for top in roots:
             if absolute == top or absolute.startswith(top.rstrip(os.sep) + os.sep):
                 yield name

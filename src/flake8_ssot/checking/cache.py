@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
 from typing import Any
 
 from flake8_ssot import __version__
 from flake8_ssot.checking.runner import FileResult, clean_result
 from flake8_ssot.config import Config
+from flake8_ssot.config.resolve import project_root
 from flake8_ssot.diagnostic import Diagnostic, Edit, Fix
 from flake8_ssot.files import write_atomic
 from flake8_ssot.span import Span
@@ -49,6 +51,41 @@ def default_cache_dir(config: Config) -> str:
     return config.cache_dir or os.path.join(config.root, CACHE_DIR_NAME)
 
 
+def is_inside(path: str, root: str) -> bool:
+    """`path` is `root` or lies below it (both absolute and normalised)."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def cache_dir_of(config: Config, project_root: str) -> str:
+    """Where `config`'s cache goes. A `cache-dir` is the project's to choose: a configuration
+    below the project root (a vendored package, a checkout of someone else's code) may keep
+    its cache inside the project only, else it goes beside that configuration."""
+    if config.cache_dir is None or config.root == project_root or is_inside(config.cache_dir, project_root):
+        return default_cache_dir(config)
+    fallback = os.path.join(config.root, CACHE_DIR_NAME)
+    say_once(
+        f"warning: {config.file}: tool.ssot.cache-dir ignored: only the project's own configuration "
+        f"({project_root}) or --cache-dir may put the cache outside the project; using {fallback}"
+    )
+    return fallback
+
+
+_SAID: set[str] = set()  # warnings already given in this process
+
+
+def say_once(message: str) -> None:
+    """A warning on standard error, once per process however many caches hit it."""
+    if message not in _SAID:
+        _SAID.add(message)
+        sys.stderr.write(message + "\n")
+
+
+def cannot_write(directory: str, error: OSError) -> None:
+    """A cache that cannot be written costs speed, never the run; but not silently."""
+    reason = error.strerror or str(error)
+    say_once(f"warning: cannot write the cache in {directory}: {reason}; the next run will not be faster")
+
+
 class RunCaches:
     """The caches of one run: one per configuration (none for an empty configuration, or
     when `cache_dir` is None: `--no-cache`), opened when a file of it is first met."""
@@ -57,6 +94,7 @@ class RunCaches:
         self.configurations = configurations
         self.cache_dir = cache_dir
         self.opened: dict[int, Cache | None] = {}
+        self.project_root = project_root(os.getcwd(), configurations.explicit)
 
     def of(self, index: int) -> Cache | None:
         """The cache of configuration `index` of `configurations.configs`."""
@@ -67,7 +105,7 @@ class RunCaches:
         config = self.configurations.configs[index]
         cache = None
         if self.cache_dir is not None and not config.is_empty:
-            directory = self.cache_dir or default_cache_dir(config)
+            directory = self.cache_dir or cache_dir_of(config, self.project_root)
             cache = Cache(directory, config, self.configurations.overrides.key())
         self.opened[index] = cache
         return cache
@@ -207,8 +245,8 @@ class Cache:
             _prepare_directory(self.directory)
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             write_atomic(self.path, json.dumps(document, separators=(",", ":")))
-        except OSError:
-            pass  # a read-only tree or a full disk costs speed, never the run
+        except OSError as error:
+            cannot_write(self.directory, error)
 
 
 _MISS, _VERIFY = ("miss", None), ("verify", None)

@@ -47,7 +47,9 @@ from flake8_ssot.checking.cache import (
     _decode,
     _encode,
     _prepare_directory,
+    cannot_write,
     default_cache_dir,
+    is_inside,
 )
 from flake8_ssot.checking.runner import FileResult, clean_result
 from flake8_ssot.config import config_for, default_config, load_config
@@ -123,7 +125,7 @@ class RunState:
         offset = body + header_length
         names_length, count = header["names"], header["count"]
         files = data[offset:offset + names_length].decode("utf-8", "surrogateescape").split("\0") if count else []
-        if len(files) != count:
+        if len(files) != count or not self._trusted(files, header["configs"]):
             return None
         offset += names_length
         times = array("q")
@@ -157,6 +159,29 @@ class RunState:
             self.configurations.add(base)
         return results
 
+    def _trusted(self, files: Sequence[str], configs: Sequence[str | None]) -> bool:
+        """The state file is input like any other (anyone who can write the cache directory
+        wrote it): its files must lie under the paths of this command, its configurations be
+        the pyproject.toml of a directory on the way to them, or `--config`. Else a crafted
+        state could make a report quote any file, or load any configuration."""
+        paths = self.paths
+        if not all(type(path) is str and path == os.path.normpath(path) for path in files):
+            return False
+        for path in files:
+            if not any(is_inside(path, given) for given in paths):
+                return False
+        explicit = os.path.abspath(self.configurations.explicit) if self.configurations.explicit else None
+        starts = [os.getcwd(), *paths]
+        for file in configs:
+            if file is None or file == explicit:
+                continue
+            if type(file) is not str or os.path.basename(file) != "pyproject.toml" or file != os.path.normpath(file):
+                return False
+            directory = os.path.dirname(file)
+            if not any(is_inside(directory, start) or is_inside(start, directory) for start in starts):
+                return False
+        return True
+
     # ------------------------------------------------------------------ writing
 
     def save(
@@ -177,8 +202,8 @@ class RunState:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             write_atomic(self.path, data)
             _prune(os.path.dirname(self.path), keep=self.path)
-        except OSError:
-            pass  # a read-only tree or a full disk costs speed, never the run
+        except OSError as error:
+            cannot_write(self.directory, error)
 
     def _encode(self, files, observed, results, walked) -> bytes | None:
         limit = self.start - RACY_NS
