@@ -71,7 +71,7 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
         for path, rewritable in _references(string.value):
             match = legacy_match(config, path, facts)
             if match is not None:
-                fix = reference_string_fix(facts, string, path, match) if rewritable else None
+                fix = reference_string_fix(facts, config, string, path, match) if rewritable else None
                 yield _diagnostic(facts, config, path, match, string.span, string.stmt, fix)
 
 
@@ -89,7 +89,7 @@ def _references(value: str) -> list[tuple[str, bool]]:
         return [(value, True)]
     reference = _OBJECT_REFERENCE.match(value)
     if reference:
-        return [(f"{reference.group(1)}.{reference.group(2)}", False)]
+        return [(f"{reference.group(1)}.{reference.group(2)}", True)]
     if value.lstrip().startswith(("from ", "import ")):
         return _imports_in(value)
     return []
@@ -112,7 +112,7 @@ def _imports_in(value: str) -> list[tuple[str, bool]]:
             paths.extend(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             paths.extend(f"{node.module}.{alias.name}" if alias.name != "*" else node.module for alias in node.names)
-    single = len(body) == 1 and len(paths) == 1 and not any(alias.asname for alias in body[0].names)
+    single = len(body) == 1 and len(paths) == 1
     return [(path, single) for path in paths]
 
 

@@ -284,53 +284,184 @@ def _from_import_fix(facts, config, fact: ImportFact, name: ImportedName | None)
                    f"import * from '{star_module}' (unsafe: cannot prove the canonical module exports every name)")
     if not any(chosen):
         return None
-    edits, level = _rewrite_from(source, fact, parts, chosen, start, end)
+    edits, level = _rewrite_from(facts, source, fact, parts, chosen, start, end)
     if not edits:
         return None
     return Fix(tuple(edits), level, "import from the canonical module")
 
 
-def _rewrite_from(source: SourceLines, fact: ImportFact, parts: _ImportParts,
+def _rewrite_from(facts: ModuleFacts, source: SourceLines, fact: ImportFact, parts: _ImportParts,
                   chosen: Sequence[tuple[str, str, str] | None], start: int, end: int) -> tuple[list[Edit], str]:
+    """Rewrite a `from` statement the way a person migrating it would.
+
+    Names whose module stays keep the statement; the others join a statement of the file that
+    already imports from their canonical module (a sibling in the same import block), or a new
+    statement right after this one. A moved name takes its own comment along. When no name
+    stays, the statement takes the first canonical module without such a sibling, or goes
+    entirely when every name found one and no comment would be left behind.
+    """
     names = fact.node.names
-    if any(t is None or t[0] == fact.module for t in chosen):
-        home = fact.module  # names stay here: the statement keeps its module
-    else:
-        home = chosen[0][0]
-    edits: list[Edit] = []
     level = SAFE
-    if home != fact.module:
-        if not home:
-            return [], level
+    groups: dict[str, list[int]] = {}  # canonical module -> moved aliases, in the statement's order
+    for index, target in enumerate(chosen):
+        if target is not None:
+            level = stricter(level, target[2])
+            if target[0] != fact.module:
+                groups.setdefault(target[0], []).append(index)
+    if any(not module for module in groups):
+        return [], level
+    items = {index: _moved_item(source, parts, names[index], chosen[index], index) for group in groups.values()
+             for index in group}
+    siblings, present = {}, set()
+    for module in groups:
+        found = _siblings(facts, fact, module)
+        if found:
+            siblings[module] = found[0]
+        present.update((module, _written(source, other, alias)) for other in found
+                       for alias in other.node.names)
+    home: str | None = fact.module
+    if all(target is not None and target[0] != fact.module for target in chosen):
+        alone = [module for module in groups if module not in siblings]
+        if alone:
+            home = alone[0]
+        elif _comments(source, start, end) == [c for item in items.values() for c in item[1:] if c] \
+                and _alone_on_lines(source, start, end):
+            home = None
+        else:
+            home = next(iter(groups))
+            del siblings[home]
+    edits: list[Edit] = []
+    if home is None:
+        edits.append(Edit(source.span(source.line_start(start), source.next_line(end)), ""))
+    elif home != fact.module:
         edits.append(Edit(source.span(*parts.module), home))
-    moved: dict[str, list[str]] = {}
     removed: list[int] = []
     for index, target in enumerate(chosen):
         if target is None:
             continue
-        module, new_name, target_level = target
-        level = stricter(level, target_level)
-        alias, written = parts.aliases[index], names[index]
-        if module == home:
+        module, new_name, _ = target
+        written = names[index]
+        if module == home or (home == fact.module and module == fact.module):
             if new_name != written.name:
+                alias = parts.aliases[index]
                 renamed = new_name if written.asname else f"{new_name} as {written.name}"
                 edits.append(Edit(source.span(alias.start, alias.name_end), renamed))
+        else:
+            removed.append(index)
+    if home is not None:
+        for first, last in _runs(removed):
+            edits.append(_remove_aliases(source, parts, first, last))
+    statements: list[str] = []
+    for module, group in groups.items():
+        if module == home:
             continue
-        removed.append(index)
-        bound = written.asname or written.name
-        moved.setdefault(module, []).append(new_name if new_name == bound else f"{new_name} as {bound}")
-    if not removed:
-        return edits, level
-    for first, last in _runs(removed):
-        edits.append(_remove_aliases(source, parts, first, last))
-    statements = [
-        f"from {module} import {', '.join(items)}" if module else f"import {items[0]}"
-        for module, items in moved.items()
-    ]
-    if any(not module and len(items) > 1 for module, items in moved.items()):
-        return [], level
-    edits.append(_insert_after(source, start, end, statements))
+        moved = [items[index] for index in group if (module, items[index][0]) not in present]
+        if not moved:
+            continue  # the block imports all of them already: they only leave this statement
+        merged = _merge(source, siblings[module], moved) if module in siblings else None
+        if merged is not None:
+            edits.extend(merged)
+        elif module in siblings and home is None:
+            return [], level
+        else:
+            statements.append(_new_statement(source, start, module, moved))
+    if statements:
+        edits.append(_insert_after(source, start, end, statements))
     return edits, level
+
+
+def _moved_item(source: SourceLines, parts: _ImportParts, written: ast.alias,
+                target: tuple[str, str, str], index: int) -> tuple[str, str | None]:
+    """How a moved name is written in its new statement, and the comment it owns (the comment
+    ending its line, when the name stands alone on a line of a parenthesized statement)."""
+    new_name = target[1]
+    bound = written.asname or written.name
+    text = new_name if new_name == bound else f"{new_name} as {bound}"
+    alias = parts.aliases[index]
+    comment = None
+    if parts.parenthesized and _own_lines(source, alias.start, alias.end):
+        tail = _OWN_LINE_TAIL.fullmatch(source.text[alias.end:source.content_end(alias.end)])
+        comment = tail.group(1)
+    return text, comment
+
+
+def _comments(source: SourceLines, start: int, end: int) -> list[str]:
+    return [t.string for t in _tokens(source, start, source.content_end(end)) if t.type == tokenize.COMMENT]
+
+
+def _alone_on_lines(source: SourceLines, start: int, end: int) -> bool:
+    text = source.text
+    before = text[source.line_start(start):start]
+    after = text[end:source.content_end(end)]
+    return not before.strip(" \t\f") and (not after.strip() or after.strip().startswith("#"))
+
+
+def _siblings(facts: ModuleFacts, fact: ImportFact, module: str) -> list[ImportFact]:
+    """The `from module import ...` statements of the same import block as `fact`, nearest
+    first: same indentation, same TYPE_CHECKING-ness, and nothing but imports, blank lines and
+    comments between the two (so a name merged into one is bound before any code runs, as it was)."""
+    found = []
+    column = fact.span.column
+    block = [f for f in facts.imports if f.kind != "dynamic" and f.span.column == column]
+    covered = {line for f in block for line in range(f.span.line, f.span.end_line + 1)}
+    for other in sorted(block, key=lambda f: abs(f.span.line - fact.span.line)):
+        if (other is fact or other.kind != "from" or other.module != module or other.star
+                or other.type_checking != fact.type_checking):
+            continue
+        low, high = sorted((other, fact), key=lambda f: f.span.line)
+        between = range(low.span.end_line + 1, high.span.line)
+        if all(line in covered or _blank_or_comment(facts, line) for line in between):
+            found.append(other)
+    return found
+
+
+def _written(source: SourceLines, fact: ImportFact, alias: ast.alias) -> str:
+    return alias.name if alias.asname is None else f"{alias.name} as {alias.asname}"
+
+
+def _blank_or_comment(facts: ModuleFacts, line: int) -> bool:
+    text = facts.lines[line - 1].strip() if line <= len(facts.lines) else ""
+    return not text or text.startswith("#")
+
+
+def _merge(source: SourceLines, sibling: ImportFact, moved: list[tuple[str, str | None]]) -> list[Edit] | None:
+    """Add names to an existing statement of their canonical module, in its own layout: one line
+    each before the closing parenthesis, or `, name` after its last name. None when the
+    statement's layout cannot take them (a comment to carry into a one-line statement,
+    backslash continuations, `;`)."""
+    start, end = source.slice(sibling.span)
+    text = source.text
+    parts = _import_parts(source, start, end)
+    if parts is None or not parts.aliases or "\\" in text[start:end]:
+        return None
+    if text[end:source.content_end(end)].lstrip(" \t").startswith(";"):
+        return None
+    tail = parts.aliases[-1]
+    if parts.parenthesized and source.line_start(tail.start) != source.line_start(start) \
+            and _own_lines(source, tail.start, tail.end):
+        indent = text[source.line_start(tail.start):tail.start]
+        lines = "".join(f"{indent}{name},{'  ' + comment if comment else ''}\n" for name, comment in moved)
+        edits = [Edit(source.span(source.next_line(tail.end), source.next_line(tail.end)), lines)]
+        if tail.comma is None:
+            edits.insert(0, Edit(source.span(tail.end, tail.end), ","))
+        return edits
+    if any(comment for _, comment in moved) or "#" in text[tail.end:source.content_end(end)]:
+        return None  # a comment of its own would seem to speak of the added names too
+    return [Edit(source.span(tail.end, tail.end), "".join(f", {name}" for name, _ in moved))]
+
+
+def _new_statement(source: SourceLines, start: int, module: str, moved: list[tuple[str, str | None]]) -> str:
+    """`from module import ...` for moved names: on one line (with the comment of its only
+    commented name, when that is the last one), else one name per line in parentheses."""
+    comments = [comment for _, comment in moved if comment]
+    names = ", ".join(name for name, _ in moved)
+    if not comments:
+        return f"from {module} import {names}"
+    if len(comments) == 1 and moved[-1][1]:
+        return f"from {module} import {names}  {comments[0]}"
+    indent = source.text[source.line_start(start):start]
+    lines = "".join(f"\n{indent}    {name},{'  ' + comment if comment else ''}" for name, comment in moved)
+    return f"from {module} import ({lines}\n{indent})"
 
 
 def _runs(indices: list[int]) -> list[tuple[int, int]]:
@@ -429,13 +560,16 @@ def _string_edit(source: SourceLines, span: Span, value: str, new_value: str) ->
     return Edit(source.span(body_start, body_start + len(body)), new_value)
 
 
-def reference_string_fix(facts: ModuleFacts, string: StringFact, path: str, match) -> Fix | None:
-    """SSOT004 on a string: the legacy dotted path (or `from x import y` text) rewritten."""
+def reference_string_fix(facts: ModuleFacts, config: Config, string: StringFact, path: str, match) -> Fix | None:
+    """SSOT004 on a string: the legacy dotted path, `module:attribute` or `from x import y as z`
+    text rewritten, keeping whatever follows the legacy part."""
     try:
         use = replacement(match)
         if use is None or match.entry.fix not in _LEVELS or is_shim(facts, match):
             return None
         new_value = _rewritten_reference(string.value, path, use)
+        if new_value is None and ":" in string.value:
+            new_value = _rewritten_object_reference(config, string.value, match)
         if new_value is None:
             return None
         edit = _string_edit(source_lines(facts), string.span, string.value, new_value)
@@ -456,6 +590,15 @@ def _rewritten_reference(value: str, path: str, use: str) -> str | None:
     if not module:
         return None
     return (value[:statement.end(1)] + module + statement.group(3) + name + value[statement.end(4):])
+
+
+def _rewritten_object_reference(config: Config, value: str, match) -> str | None:
+    """`legacy.mod:attr` -> `canon.mod:attr`, when the key covers the module part only."""
+    module, _, attribute = value.partition(":")
+    if len(match.matched) > len(module):
+        return None  # the key names the attribute itself: its module may have changed too
+    canonical = canonical_module(config, match, module[len(match.matched):])
+    return None if canonical is None else f"{canonical}:{attribute}"
 
 
 def reference_attribute_fix(facts: ModuleFacts, attribute: AttributeFact, match) -> Fix | None:

@@ -3,8 +3,7 @@
 from netra_backend.app.websocket_core.utils import format_ws_message
 from netra_backend.app.websocket_core import utils
 from .websocket_core.websocket_manager_factory import WebSocketManagerFactory
-from netra_backend.app.websocket_core.websocket_manager import WebSocketManager
-from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager as create_websocket_manager
+from netra_backend.app.websocket_core.websocket_manager import WebSocketManager, get_websocket_manager as create_websocket_manager
 from netra_backend.app.core import MetricsExporter, metrics_enabled
 from . import core as legacy_metrics
 

@@ -10,7 +10,7 @@ from netra_backend.app.websocket_core.websocket_manager_factory import (
     create_websocket_manager,  # retired
     get_websocket_manager_factory,
 )
-from netra_backend.app.websocket_core.websocket_manager import WebSocketManager
+from netra_backend.app.websocket_core.websocket_manager import WebSocketManager  # the class moved in #1126
 from netra_backend.app.websocket_core.websocket_manager_factory import FactoryMetrics
 from netra_backend.app.websocket_core.websocket_manager import WebSocketManager
 from netra_backend.app.websocket_core.websocket_manager_factory import create_websocket_manager as create_manager

@@ -9,13 +9,11 @@ from netra_backend.app.websocket_core.websocket_manager_factory import (
     WebSocketManagerFactory,
     get_websocket_manager_factory,
 )
-from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager as create_websocket_manager
-from netra_backend.app.websocket_core.websocket_manager import WebSocketManager
+from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager as create_websocket_manager  # retired
+from netra_backend.app.websocket_core.websocket_manager import WebSocketManager  # the class moved in #1126
 from netra_backend.app.websocket_core.websocket_manager_factory import FactoryMetrics
-from netra_backend.app.websocket_core.websocket_manager import WebSocketManager
-from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager as create_manager
+from netra_backend.app.websocket_core.websocket_manager import WebSocketManager, get_websocket_manager as create_manager
 from netra_backend.app.websocket_core.websocket_manager_factory import FactoryMetrics
-from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager as create_websocket_manager
 
 
 async def connect(user_context) -> WebSocketManager:
