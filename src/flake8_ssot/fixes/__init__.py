@@ -39,7 +39,7 @@ MAX_PASSES = 5
 def select_fixes(diagnostics: Sequence[Diagnostic], unsafe: bool) -> tuple[list[Fix], list[Diagnostic]]:
     """The fixes to apply together, and the diagnostics they fix.
 
-    Safe fixes go first, then by position; a fix that overlaps one already taken waits for the
+    Safe fixes go first (alone, while there are any), then by position; a fix that overlaps one already taken waits for the
     next round, when it is recomputed against the changed text. Diagnostics that carry the same
     fix (the names of one import statement) share it.
     """
@@ -47,6 +47,11 @@ def select_fixes(diagnostics: Sequence[Diagnostic], unsafe: bool) -> tuple[list[
     taken: list[Edit] = []
     fixed: list[Diagnostic] = []
     candidates = [d for d in diagnostics if is_fixable(d, unsafe)]
+    if any(d.fix.applicability == SAFE for d in candidates):
+        # Unsafe fixes wait until no safe one is left, so `--fix --unsafe-fixes` writes what
+        # `--fix` then `--fix --unsafe-fixes` writes (a name moved by a safe fix is there
+        # for an unsafe one to merge into).
+        candidates = [d for d in candidates if d.fix.applicability == SAFE]
     candidates.sort(key=lambda d: (d.fix.applicability != SAFE, d.sort_key()))
     for diagnostic in candidates:
         fix = diagnostic.fix
