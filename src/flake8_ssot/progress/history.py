@@ -2,9 +2,10 @@
 each commit's tree (in full once, then only what changed), and blobs through one long-lived
 `git cat-file --batch`. Never checks out a work tree; never writes to the repository.
 
-The git command won over pygit2 for this (benchmarks/README.md, "ssot progress"): a tree
-diff is one process per sampled commit either way, and reading blobs in one batch process is
-as fast as libgit2's object lookups, with no compiled dependency.
+The git command won over pygit2 for this (benchmarks/README.md, "`ssot progress` on a
+generated history"): one `git diff-tree --stdin` for all sampled pairs took 1 s where
+pygit2's diffs took 16-25 s on 500 commits of 25,000 files, and blobs, which pygit2 reads
+about twice as fast, are under a second of any walk. No compiled dependency either.
 """
 
 from __future__ import annotations
