@@ -293,3 +293,19 @@ def test_without_the_extra_it_says_what_to_install(monkeypatch, capsys, tmp_path
         "error: ssot progress needs the progress extra (codeowners, pygal, tqdm): "
         "pip install 'flake8-ssot[progress]'\n"
     )
+
+
+def test_the_benchmark_history_runs_small(tmp_path: Path) -> None:
+    """benchmarks/progress_history.py on a tiny history: the generator, both walks, the comparison."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    try:
+        import progress_history
+    finally:
+        sys.path.pop(0)
+    repo = str(tmp_path / "repo")
+    progress_history.generate(repo, files=120, commits=4)
+    cold_s, _, cold = progress_history.time_progress(repo, str(tmp_path / "cache"))
+    warm_s, _, warm = progress_history.time_progress(repo, str(tmp_path / "cache"))
+    assert len(cold["points"]) == 4 and cold["points"] == warm["points"]
+    assert cold["points"][0]["counts"]["owner"] and cold["points"][0]["total"] > 0
+    assert progress_history.compare_git_access(repo)["commits"] == 4
