@@ -366,7 +366,7 @@ def test_unreadable_undecodable_and_missing_files_are_reported_not_raised(tmp_pa
     assert result.stderr.splitlines() == [
         "error: missing.py: no such file or directory",
         "error: bad_cookie.py: bad encoding declaration: unknown encoding: klingon",
-        "error: dangling.py: cannot read: No such file or directory",
+        f"error: dangling.py: cannot read: the symbolic link points at nothing ({tmp_path / 'gone.py'})",
         "error: latin1.py: cannot decode line 1 as utf-8 (byte 0xe9: invalid continuation byte); "
         "save the file as UTF-8 or declare its encoding (PEP 263)",
     ]

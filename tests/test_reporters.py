@@ -84,7 +84,7 @@ def test_json_and_sarif_columns_on_the_emoji_line(checked):
     region = run["results"][0]["locations"][0]["physicalLocation"]["region"]
     assert region == {"startLine": 1, "startColumn": 26, "endLine": 1, "endColumn": 40}
     uri = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-    assert uri == "src/app/jobs/runner, v2.py"
+    assert uri == "src/app/jobs/runner,%20v2.py"  # a URI reference: the space percent-encoded
 
 
 def test_json_serialises_fixes_with_character_columns(tmp_path):

@@ -3,7 +3,8 @@
 Read-only and stateless across runs: flake8 hands over the tree and the lines (from disk or,
 for editors, from standard input), so the file is never reread; noqa, `--select` and
 `per-file-ignores` are flake8's own business. Configuration is looked up per file and cached
-per process by path and modification time.
+per process by path and modification time. A file over `files.MAX_SOURCE_BYTES` is one
+`SSOT000` line saying it was skipped, as `ssot check` and the server say it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Iterator
 from flake8_ssot import __version__
 from flake8_ssot.config import ConfigError, config_for
 from flake8_ssot.engine import check_source, file_module, may_match
+from flake8_ssot.files import text_refusal
 
 CONFIG_ERROR_CODE = "SSOT000"
 
@@ -47,6 +49,10 @@ class SsotChecker:
         if config.is_empty:
             return
         source = "".join(self.lines)
+        refusal = text_refusal(source)
+        if refusal is not None:  # as `ssot check` and the server refuse it
+            yield 1, 0, f"{CONFIG_ERROR_CODE} {refusal}", type(self)
+            return
         # The prefilter first: most files mention no configured name, and for them the plugin's
         # whole cost is this one text search (flake8 has already parsed the file).
         if not may_match(source, file_module(self.filename, config)[0], config, strict=True):

@@ -88,7 +88,8 @@ def check_paths(
     problems = [f"{path}: no such file or directory" for path in found.missing]
     problems += [f"{directory}: cannot list the directory: {reason}" for directory, reason in found.unreadable]
     observed: list | None = [] if run is not None else None
-    results = check_files(found.files, configurations, jobs, cache_dir, check, observed, fix)
+    inside = tuple(os.path.realpath(path) for path in paths)
+    results = check_files(found.files, configurations, jobs, cache_dir, check, observed, fix, inside)
     if run is not None and not problems:
         run.save(found.files, observed, results, walked)
     return Outcome(results, problems, configurations.configs, fix=fix)
@@ -102,6 +103,7 @@ def check_files(
     check: CheckFunction = check_file,
     observed: list | None = None,
     fix: FixMode | None = None,
+    inside: Sequence[str] = (),
 ) -> list[FileResult]:
     """Results in the order of `files`: cached ones straight away, the rest from the runner.
 
@@ -109,7 +111,8 @@ def check_files(
     file without a cache), for the run-level cache. With `fix`, the cache answers only for
     files whose cached diagnostics have nothing to fix; every other file is read, fixed and
     checked again. A rewritten file's entry is stored with its new content's digest and
-    modification time; `--diff` stores nothing it did not see on disk.
+    modification time; `--diff` stores nothing it did not see on disk. `inside`: the checked
+    paths, resolved; `--fix` writes no file that resolves outside them.
     """
     caches = RunCaches(configurations, cache_dir)
     results: list[FileResult | None] = [None] * len(files)
@@ -140,7 +143,7 @@ def check_files(
         tasks.append(Task(path, index, expected))
         slots.append((position, status, cache))
     if fix is not None:
-        check = partial(fix_path, mode=fix, cwd=os.getcwd())
+        check = partial(fix_path, mode=fix, cwd=os.getcwd(), inside=inside)
     progress = Progress()
     digest = fix is not None or bool(caches)
     outputs = run_tasks(tasks, configurations.configs, jobs, digest=digest, check=check, progress=progress)

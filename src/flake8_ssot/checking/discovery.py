@@ -1,6 +1,7 @@
 """Which files `ssot check` looks at: `.py`/`.pyi` files under the given paths, minus what
 `.gitignore` files, `.git/info/exclude`, the configuration's `exclude` and the default
-excludes rule out. A file named explicitly is always checked. Reads directories only.
+excludes rule out. A file named explicitly is always checked. Reads directories only; a
+`.py` symbolic link that leads nowhere is kept, for the reader to report.
 """
 
 from __future__ import annotations
@@ -205,7 +206,7 @@ def _walk(
                 if exclude is not None and exclude.matches(path, is_dir=True):
                     continue
                 stack.append((path, local))
-            elif name.endswith(PYTHON_SUFFIXES) and entry.is_file():
+            elif name.endswith(PYTHON_SUFFIXES) and _source_entry(entry):
                 path = entry.path
                 if local and is_ignored(path, False, local):
                     continue
@@ -214,3 +215,14 @@ def _walk(
                 if path not in seen:
                     seen.add(path)
                     files.append(path)
+
+
+def _source_entry(entry: os.DirEntry) -> bool:
+    """A regular file, or a symbolic link that leads to none: a loop or a dangling link is
+    kept, so that reading it reports it (a link to a directory is no source file)."""
+    try:
+        if entry.is_file():
+            return True
+    except OSError:
+        return True  # a symbolic link loop
+    return entry.is_symlink() and not os.path.exists(entry.path)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import os
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
@@ -90,8 +91,14 @@ def _diff_bytes(data: bytes, before: str, after: str, name: str) -> bytes:
     return unified_diff(before, after, name).encode(encoding, errors="backslashreplace")
 
 
-def fix_path(path: str, config: Config, digest: bool = True, *, mode: FixMode, cwd: str) -> FixResult:
-    """Read, fix and (with `--fix`) atomically rewrite one file: the runner's check function."""
+def fix_path(
+    path: str, config: Config, digest: bool = True, *, mode: FixMode, cwd: str, inside: Sequence[str] = ()
+) -> FixResult:
+    """Read, fix and (with `--fix`) atomically rewrite one file: the runner's check function.
+
+    `inside`: the checked paths, resolved; a file whose resolved path lies under none of them
+    (a symbolic link out of the tree) is checked but never written. Empty: no such limit.
+    """
     try:
         data = read_bytes(path)
     except SourceError as error:
@@ -99,15 +106,29 @@ def fix_path(path: str, config: Config, digest: bool = True, *, mode: FixMode, c
     result, after = fix_content(data, path, config, mode, display_path(path, cwd))
     if not mode.write or after == data:
         return result
-    # Loaded already: `fix_content` fixed something.
-    from flake8_ssot.fixes import write_atomic
+    refusal = outside(path, inside)
+    if refusal is None:
+        # Loaded already: `fix_content` fixed something.
+        from flake8_ssot.fixes import write_atomic
 
-    try:
-        write_atomic(path, after, expected=data)
-    except SourceError as error:
-        unchanged = check_bytes(data, path, config, digest=True)
-        return _as_fix_result(unchanged, fix_error=str(error))
-    return dataclasses.replace(result, written=True)
+        try:
+            write_atomic(path, after, expected=data)
+            return dataclasses.replace(result, written=True)
+        except SourceError as error:
+            refusal = str(error)
+    unchanged = check_bytes(data, path, config, digest=True)
+    return _as_fix_result(unchanged, fix_error=refusal)
+
+
+def outside(path: str, inside: Sequence[str]) -> str | None:
+    """Why `--fix` must not write `path`: it resolves outside every one of `inside`; else None."""
+    if not inside:
+        return None
+    resolved = os.path.realpath(path)
+    for top in inside:
+        if resolved == top or resolved.startswith(top.rstrip(os.sep) + os.sep):
+            return None
+    return f"not fixed: the file resolves outside the checked paths (to {resolved})"
 
 
 def has_fixes(result: FileResult, unsafe: bool) -> bool:

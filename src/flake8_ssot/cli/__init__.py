@@ -2,7 +2,7 @@
 
 A thin front-end: it parses the arguments, has `checking` check (or fix) the paths and
 gives the results to a reporter. Exit codes: 0 clean, 1 violations (or files that could not
-be checked), 2 configuration or usage error.
+be checked), 2 configuration or usage error, or a report that could not be written.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 import json
 import os
+import stat
 import sys
 from typing import TYPE_CHECKING, Callable, Sequence, TextIO
 
@@ -21,9 +22,9 @@ from flake8_ssot.checking.runner import FileResult, default_jobs, quiet_collecto
 from flake8_ssot.cli.registry import render_registry
 from flake8_ssot.config import CODE_PREFIX, PATTERN_CODE, Config, ConfigError, config_for, find_config_file, load_config
 from flake8_ssot.config.resolve import Configurations, Overrides, project_root
-from flake8_ssot.files import source_reader
+from flake8_ssot.files import source_reader, write_atomic
 from flake8_ssot.paths import display_path
-from flake8_ssot.reporters import FORMATS, TEXT_FORMATS, Report, render
+from flake8_ssot.reporters import FORMATS, TEXT_FORMATS, Report, one_line, render
 from flake8_ssot.reporters.statistics import render_json as render_statistics_json
 from flake8_ssot.reporters.statistics import render_text as render_statistics_text
 from flake8_ssot.reporters.statistics import split_statistics, statistics
@@ -36,6 +37,10 @@ EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
 class UsageError(Exception):
     """A command-line mistake; the message is meant for the user."""
+
+
+class OutputError(Exception):
+    """The report could not be written; the message is meant for the user."""
 
 
 # --------------------------------------------------------------------------- arguments
@@ -189,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         _error(str(error))
         return EXIT_ERROR
-    except UsageError as error:
+    except (UsageError, OutputError) as error:
         _error(str(error))
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -203,6 +208,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _error(message: str) -> None:
     sys.stderr.write(f"error: {message}\n")
+
+
+def _shown(path: str, cwd: str) -> str:
+    """A file's name in an `error:` line: a line break in it cannot forge another line."""
+    return one_line(display_path(path, cwd))
 
 
 # --------------------------------------------------------------------------- ssot check
@@ -262,10 +272,10 @@ def baseline_plan(args: argparse.Namespace, cwd: str) -> BaselinePlan | None:
 def report_written(args: argparse.Namespace, outcome: Outcome, cwd: str, notes: list[str]) -> int:
     """After --write-baseline: no violations listed, only what was written."""
     for problem in outcome.problems:
-        _error(problem)
+        _error(one_line(problem))
     for result in outcome.results:
         if result.error is not None:
-            _error(f"{display_path(result.path, cwd)}: {result.error} (its baseline entries are kept)")
+            _error(f"{_shown(result.path, cwd)}: {result.error} (its baseline entries are kept)")
     if not args.quiet:
         _write("".join(line + "\n" for line in notes), None, True)
     unchecked = outcome.problems or any(result.error is not None for result in outcome.results)
@@ -332,17 +342,17 @@ def lines_reader(sources: dict[str, str]) -> Callable[[str], list[str] | None]:
 def report(args: argparse.Namespace, outcome: Outcome, cwd: str, sources: dict[str, str]) -> int:
     results = outcome.results
     for problem in outcome.problems:
-        _error(problem)
+        _error(one_line(problem))
     for result in results:
         if result.error is not None:
-            _error(f"{display_path(result.path, cwd)}: {result.error}")
+            _error(f"{_shown(result.path, cwd)}: {result.error}")
         elif result.syntax_error is not None:
             sys.stderr.write(
-                f"warning: {display_path(result.path, cwd)}: syntax error ({result.syntax_error}); "
+                f"warning: {_shown(result.path, cwd)}: syntax error ({result.syntax_error}); "
                 "checked with the error-tolerant parser\n"
             )
     for path, why in fixing.fix_errors(results):
-        _error(f"{display_path(path, cwd)}: {why}")
+        _error(f"{_shown(path, cwd)}: {why}")
     if outcome.fix is not None and not outcome.fix.write:
         return report_diff(args, outcome)
     if outcome.output is not None:  # --fix on standard input: the source out, the report to stderr
@@ -385,10 +395,7 @@ def report_diff(args: argparse.Namespace, outcome: Outcome) -> int:
 
 def _write_bytes(data: bytes, output_file: str | None) -> None:
     if output_file:
-        directory = os.path.dirname(os.path.abspath(output_file))
-        os.makedirs(directory, exist_ok=True)
-        with open(output_file, "wb") as handle:
-            handle.write(data)
+        write_report(output_file, data)
         return
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
@@ -397,16 +404,13 @@ def _write_bytes(data: bytes, output_file: str | None) -> None:
 
 def _write(text: str, output_file: str | None, textual: bool, stderr: bool = False) -> None:
     if output_file:
-        directory = os.path.dirname(os.path.abspath(output_file))
-        os.makedirs(directory, exist_ok=True)
-        with open(output_file, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        write_report(output_file, text.encode("utf-8", "backslashreplace"))
         return
     out: TextIO = sys.stderr if stderr else sys.stdout
     if not textual:
         # Machine formats are UTF-8 by their specifications, whatever the terminal's encoding.
         out.flush()
-        out.buffer.write(text.encode("utf-8"))
+        out.buffer.write(text.encode("utf-8", "backslashreplace"))
         out.buffer.flush()
         return
     stream: TextIO = out
@@ -414,6 +418,32 @@ def _write(text: str, output_file: str | None, textual: bool, stderr: bool = Fal
         stream.reconfigure(errors="backslashreplace")
     stream.write(text)
     stream.flush()
+
+
+def write_report(output_file: str, data: bytes) -> None:
+    """Write `--output-file`: a regular file is replaced whole (a temporary file and a rename,
+    so a full disk leaves the previous report), anything else (/dev/stdout, a FIFO, a
+    terminal) is written in place, never replaced."""
+    try:
+        if _written_in_place(output_file):
+            with open(output_file, "wb") as stream:
+                stream.write(data)
+            return
+        target = os.path.realpath(output_file)  # a symbolic link to the report stays a link
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        write_atomic(target, data)
+    except OSError as error:
+        raise OutputError(f"{output_file}: cannot write the report: {error.strerror or error}") from None
+
+
+def _written_in_place(output_file: str) -> bool:
+    # /dev/stdout redirected to a file stats as that regular file, yet must be written through.
+    if os.path.abspath(output_file).startswith(("/dev/", "/proc/")):
+        return True
+    try:
+        return not stat.S_ISREG(os.stat(output_file).st_mode)
+    except OSError:
+        return False  # a new file (or one that cannot be reached: writing it will say why)
 
 
 # --------------------------------------------------------------------------- ssot rule / registry

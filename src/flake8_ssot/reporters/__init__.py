@@ -9,6 +9,7 @@ JSON, SARIF, GitHub, GitLab and Azure; 1-based UTF-8 byte columns for rdjson (re
 from __future__ import annotations
 
 import importlib
+import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
@@ -41,6 +42,11 @@ class Report:
         """Relative to the working directory when inside it, as ruff prints paths."""
         return display_path(path, self.cwd)
 
+    def line_path(self, path: str) -> str:
+        """`display_path` for the formats that print one line per finding: a line break or
+        another control character in a file name is written as its escape (see `one_line`)."""
+        return one_line(display_path(path, self.cwd))
+
     def uri_path(self, path: str, base: str | None = None) -> str:
         """Forward-slash path relative to `base` (default: the working directory)."""
         return relative_uri(path, base or self.cwd)
@@ -52,6 +58,18 @@ class Report:
         for result in self.results:
             for diagnostic in result.diagnostics:
                 yield result, diagnostic
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks, other control characters and lone surrogates (undecodable file
+    names) written as Python escapes (`\\n`, `\\x1b`, `\\udcff`): a file name can neither split
+    a line nor forge one."""
+    if text.isprintable():  # the common case: nothing to escape
+        return text
+    return "".join(repr(char)[1:-1] if unicodedata.category(char) in _UNPRINTABLE else char for char in text)
+
+
+_UNPRINTABLE = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
 _RENDERERS = {

@@ -17,7 +17,7 @@ def render(report: Report) -> str:
             continue
         line_width = max(len(str(d.line)) for d in result.diagnostics)
         column_width = max(len(str(d.column + 1)) for d in result.diagnostics)
-        out.append(f"{report.display_path(result.path)}:\n")
+        out.append(f"{report.line_path(result.path)}:\n")
         for diagnostic in result.diagnostics:
             line, column = str(diagnostic.line), str(diagnostic.column + 1)
             out.append(

@@ -1,11 +1,23 @@
 """`junit`: one test case per checked file; a file with violations fails with all of them
-listed in its failure, a file that could not be checked is an error."""
+listed in its failure, a file that could not be checked is an error. Characters XML 1.0 cannot
+hold (control characters, lone surrogates of undecodable file names) are written as Python
+escapes (`\\x01`), so the document is always well-formed."""
 
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree
 
 from flake8_ssot.reporters import Report
+
+# Everything outside XML 1.0's Char production (tab, LF and CR are allowed).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    if text.isprintable():  # the common case: nothing to escape
+        return text
+    return _NOT_XML.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 def render(report: Report) -> str:
@@ -14,12 +26,13 @@ def render(report: Report) -> str:
     tests = failures = errors = 0
     for result in report.results:
         tests += 1
-        path = report.display_path(result.path)
+        path = xml_text(report.display_path(result.path))
         case = ElementTree.SubElement(suite, "testcase", name=path, classname="ssot", file=path)
         if result.error is not None:
             errors += 1
-            element = ElementTree.SubElement(case, "error", message=result.error, type="unreadable")
-            element.text = f"{path}: {result.error}"
+            error = xml_text(result.error)
+            element = ElementTree.SubElement(case, "error", message=error, type="unreadable")
+            element.text = f"{path}: {error}"
             continue
         failing = [d for d in result.diagnostics if d.severity != "warning"]
         warnings = [d for d in result.diagnostics if d.severity == "warning"]
@@ -47,4 +60,5 @@ def render(report: Report) -> str:
 
 def _line(path: str, diagnostic) -> str:
     warning = " [warning]" if diagnostic.severity == "warning" else ""
-    return f"{path}:{diagnostic.line}:{diagnostic.column + 1}: {diagnostic.code}{warning} {diagnostic.message}\n"
+    message = xml_text(diagnostic.message)
+    return f"{path}:{diagnostic.line}:{diagnostic.column + 1}: {diagnostic.code}{warning} {message}\n"

@@ -8,6 +8,6 @@ from flake8_ssot.reporters import Report
 
 def render(report: Report) -> str:
     return "".join(
-        f"{report.display_path(result.path)}:{diagnostic.line}: [{diagnostic.code}] {diagnostic.message}\n"
+        f"{report.line_path(result.path)}:{diagnostic.line}: [{diagnostic.code}] {diagnostic.message}\n"
         for result, diagnostic in report.diagnostics()
     )

@@ -1,15 +1,18 @@
 """SARIF 2.1.0 for GitHub code scanning (github/codeql-action/upload-sarif).
 
-Rules carry the documentation from the rule docstrings; locations are relative URIs with
-forward slashes under `%SRCROOT%` (the working directory, which in CI is the checkout) and
-regions count 1-based characters, `endColumn` exclusive, as the specification says.
+Rules carry the documentation from the rule docstrings; locations are percent-encoded relative
+URIs under `%SRCROOT%` (the working directory, which in CI is the checkout), `file:` URIs
+outside it, and regions count 1-based characters, `endColumn` exclusive, as the specification
+says.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
+from urllib.parse import quote
 
 from flake8_ssot.reporters import INFORMATION_URI, Report
 from flake8_ssot.rules import RULES
@@ -41,7 +44,7 @@ def render(report: Report) -> str:
     results = []
     occurrences: dict[tuple, int] = {}
     for result, diagnostic in pairs:
-        uri = report.uri_path(result.path)
+        uri = artifact_uri(report, result.path)
         key = (uri, diagnostic.code, diagnostic.subject, diagnostic.statement)
         occurrence = occurrences.get(key, 0)
         occurrences[key] = occurrence + 1
@@ -57,7 +60,7 @@ def render(report: Report) -> str:
                 },
             }
         }
-        if not uri.startswith("/"):
+        if not uri.startswith("file:"):
             location["physicalLocation"]["artifactLocation"]["uriBaseId"] = "%SRCROOT%"
         results.append({
             "ruleId": diagnostic.code,
@@ -89,6 +92,16 @@ def render(report: Report) -> str:
         }],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def artifact_uri(report: Report, path: str) -> str:
+    """A valid URI reference to `path`: relative and percent-encoded under `%SRCROOT%`, else a
+    `file:` URI. Spaces, `#`, `%`, `?`, control characters and non-ASCII are encoded (an
+    undecodable file name by its raw bytes); `/` and RFC 3986's sub-delimiters are kept."""
+    relative = report.uri_path(path)
+    if relative.startswith("/") or os.path.isabs(relative):
+        return Path(os.path.abspath(path)).as_uri()
+    return quote(relative, safe="/!$&'()*+,;=@", errors="surrogateescape")
 
 
 def _builtin_codes() -> set[str]:

@@ -14,7 +14,7 @@ CONTEXT = 1  # source lines shown above and below the violation
 
 
 def headline(report: Report, path: str, diagnostic: Diagnostic, fixable: bool = False) -> str:
-    location = f"{report.display_path(path)}:{diagnostic.line}:{diagnostic.column + 1}"
+    location = f"{report.line_path(path)}:{diagnostic.line}:{diagnostic.column + 1}"
     return f"{location}: {code_and_message(diagnostic, fixable)}"
 
 

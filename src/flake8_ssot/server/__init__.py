@@ -26,6 +26,7 @@ from flake8_ssot.checking.runner import quiet_collector
 from flake8_ssot.config import Config, ConfigError, clear_caches, config_for, find_config_file, load_config
 from flake8_ssot.diagnostic import SAFE, Diagnostic, Edit
 from flake8_ssot.engine.noqa import NOQA, _logical_ranges
+from flake8_ssot.files import text_refusal
 from flake8_ssot.fixes import fix_text, is_fixable
 from flake8_ssot.rules import BY_CODE
 from flake8_ssot.rules.docs import rule_url
@@ -535,6 +536,8 @@ class Session:
     def _diagnostics(self, uri: str, source: str, path: str, config: Config, lines: list[str]) -> list[Diagnostic]:
         if config.is_empty or config.exclude.matches(path):
             return []
+        if (refusal := text_refusal(source)) is not None:  # too large: skipped, as `ssot check` says
+            return [Diagnostic(CONFIG_ERROR_CODE, refusal, Span(1, 0, 1, 0))]
         checker = self.checkers.setdefault(uri, IncrementalChecker())
         try:
             return checker.check(source, path, config, lines)
