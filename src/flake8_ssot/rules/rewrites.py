@@ -312,16 +312,19 @@ def _rewrite_from(facts: ModuleFacts, source: SourceLines, fact: ImportFact, par
         return [], level
     items = {index: _moved_item(source, parts, names[index], chosen[index], index) for group in groups.values()
              for index in group}
-    siblings, present = {}, set()
-    for module in groups:
+    present: set[tuple[str, str]] = set()
+    merges: dict[str, list[Edit]] = {}  # module -> the edits adding its names to a sibling statement
+    for module, group in groups.items():
         found = _siblings(facts, fact, module)
-        if found:
-            siblings[module] = found[0]
         present.update((module, _written(source, other, alias)) for other in found
                        for alias in other.node.names)
+        moved = [items[index] for index in group if (module, items[index][0]) not in present]
+        merged = _merge(source, found[0], moved) if found and moved else ([] if found else None)
+        if merged is not None:
+            merges[module] = merged
     home: str | None = fact.module
     if all(target is not None and target[0] != fact.module for target in chosen):
-        alone = [module for module in groups if module not in siblings]
+        alone = [module for module in groups if module not in merges]
         if alone:
             home = alone[0]
         elif _comments(source, start, end) == [c for item in items.values() for c in item[1:] if c] \
@@ -329,7 +332,7 @@ def _rewrite_from(facts: ModuleFacts, source: SourceLines, fact: ImportFact, par
             home = None
         else:
             home = next(iter(groups))
-            del siblings[home]
+            del merges[home]
     edits: list[Edit] = []
     if home is None:
         edits.append(Edit(source.span(source.line_start(start), source.next_line(end)), ""))
@@ -355,16 +358,10 @@ def _rewrite_from(facts: ModuleFacts, source: SourceLines, fact: ImportFact, par
     for module, group in groups.items():
         if module == home:
             continue
-        moved = [items[index] for index in group if (module, items[index][0]) not in present]
-        if not moved:
-            continue  # the block imports all of them already: they only leave this statement
-        merged = _merge(source, siblings[module], moved) if module in siblings else None
-        if merged is not None:
-            edits.extend(merged)
-        elif module in siblings and home is None:
-            return [], level
+        if module in merges:
+            edits.extend(merges[module])  # nothing when the block imports them all already
         else:
-            statements.append(_new_statement(source, start, module, moved))
+            statements.append(_new_statement(source, start, module, [items[index] for index in group]))
     if statements:
         edits.append(_insert_after(source, start, end, statements))
     return edits, level

@@ -1,0 +1,7 @@
+# Code between the two statements: merging would bind the name later, so a new statement.
+# fix: safe
+from netra_backend.app.websocket_core.unified_manager import WebSocketConnection, broadcast_event
+
+MAX_CONNECTIONS = 10_000
+
+from netra_backend.app.websocket_core.websocket_manager import WebSocketManager  # noqa: E402

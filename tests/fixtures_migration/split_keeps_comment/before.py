@@ -1,0 +1,7 @@
+# Seed 002's handlers.py: one name leaves a parenthesized import and keeps its comment.
+# fix: safe
+from netra_backend.app.websocket_core.unified_manager import (
+    UnifiedWebSocketManager,
+    WebSocketConnection,  # moved in #1126
+    broadcast_event,
+)

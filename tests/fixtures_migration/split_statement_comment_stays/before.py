@@ -1,0 +1,3 @@
+# The trailing comment of a one-line statement stays with the statement.
+# fix: safe
+from netra_backend.app.websocket_core.unified_manager import WebSocketConnection, broadcast_event  # fan-out helpers
