@@ -21,6 +21,7 @@ from xml.etree import ElementTree
 import projects
 from markers import FIXTURES, expected, python_files
 from projects import write
+from sarif_schema import assert_valid_sarif
 
 CLI = FIXTURES / "cli"
 EXCLUDED = "src/netra_backend/migrations/0007_backfill_threads.py"
@@ -162,6 +163,7 @@ def test_sarif_has_every_field_github_code_scanning_requires():
     result = check("--output-format", "sarif")
     assert result.returncode == 1
     sarif = json.loads(result.stdout)
+    assert_valid_sarif(sarif)
     assert sarif["version"] == "2.1.0"
     assert sarif["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json"
     (run,) = sarif["runs"]

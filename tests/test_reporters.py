@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 from projects import APP_LEGACY_POLICY
+from sarif_schema import assert_valid_sarif
 
 from flake8_ssot.checking.runner import FileResult
 from flake8_ssot.config import load_config
@@ -79,7 +80,9 @@ def test_json_and_sarif_columns_on_the_emoji_line(checked):
     (first, second) = json.loads(render("json", report))
     assert first["location"] == {"row": 1, "column": 26} and first["end_location"] == {"row": 1, "column": 40}
     assert second["location"] == {"row": 2, "column": 13}
-    run = json.loads(render("sarif", report))["runs"][0]
+    document = json.loads(render("sarif", report))
+    assert_valid_sarif(document)
+    run = document["runs"][0]
     assert run["columnKind"] == "unicodeCodePoints"
     region = run["results"][0]["locations"][0]["physicalLocation"]["region"]
     assert region == {"startLine": 1, "startColumn": 26, "endLine": 1, "endColumn": 40}
@@ -238,3 +241,56 @@ def test_pattern_rules_are_documented_from_their_configuration(tmp_path):
                                               configs=[config])))
     rules = sarif["runs"][0]["tool"]["driver"]["rules"]
     assert rules[sarif["runs"][0]["results"][0]["ruleIndex"]]["name"] == "pattern-ssot101"
+
+
+# --------------------------------------------------------------------------- hostile file names
+
+HOSTILE_NAMES = ["a b#%.py", "new\nline.py", "bell\x07.py", "esc\x1b[31m.py", "sep\u2028.py", "caf\u00e9.py", "\udcff.py"]
+
+
+def hostile_report(tmp_path, outside=False) -> Report:
+    base = tmp_path.parent / "elsewhere" if outside else tmp_path
+    diagnostic = Diagnostic("SSOT001", "legacy \x01 message", Span(1, 0, 1, 4), subject="pkg.old")
+    results = [FileResult(str(base / name), (diagnostic,)) for name in HOSTILE_NAMES]
+    results.append(FileResult(str(base / "broken\x02.py"), error="cannot read: odd \x03 reason"))
+    return Report(results, str(tmp_path))
+
+
+@pytest.mark.parametrize("outside", [False, True], ids=["under-the-root", "outside"])
+def test_sarif_uris_are_valid_percent_encoded_uri_references(tmp_path, outside):
+    document = json.loads(render("sarif", hostile_report(tmp_path, outside)))
+    assert_valid_sarif(document)
+    locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in document["runs"][0]["results"]]
+    uris = [location["uri"] for location in locations]
+    if outside:
+        base = (tmp_path.parent / "elsewhere").as_uri()
+        assert all("uriBaseId" not in location for location in locations)
+        assert uris[0] == f"{base}/a%20b%23%25.py"
+    else:
+        assert all(location["uriBaseId"] == "%SRCROOT%" for location in locations)
+        assert uris == [
+            "a%20b%23%25.py", "new%0Aline.py", "bell%07.py", "esc%1B%5B31m.py", "sep%E2%80%A8.py", "caf%C3%A9.py",
+            "%FF.py",
+        ]
+    assert all(uri.isascii() and " " not in uri for uri in uris)
+
+
+def test_junit_is_well_formed_with_control_characters_in_names_and_messages(tmp_path):
+    text = render("junit", hostile_report(tmp_path))
+    root = ElementTree.fromstring(text.encode("utf-8", "backslashreplace"))
+    names = [case.get("name") for case in root.iter("testcase")]
+    assert names[2] == "bell\\x07.py" and names[6] == "\\udcff.py"
+    assert names[0] == "a b#%.py" and names[1] == "new\nline.py"  # an attribute may hold a line break
+    (error,) = root.iter("error")
+    assert error.get("message") == "cannot read: odd \\x03 reason"
+    failure = next(root.iter("failure"))
+    assert failure.text.endswith("SSOT001 legacy \\x01 message\n")
+
+
+@pytest.mark.parametrize("output_format", ["concise", "full", "pylint", "grouped"])
+def test_line_formats_keep_one_line_per_finding_whatever_the_file_name(tmp_path, output_format):
+    text = render(output_format, hostile_report(tmp_path))
+    assert "new\\nline.py" in text and "\\x1b[31m" in text and "\x1b" not in text and "\u2028" not in text
+    if output_format in ("concise", "pylint"):
+        assert len(text.splitlines()) == len(HOSTILE_NAMES)
+    assert "caf\u00e9.py" in text  # printable characters are shown as they are
