@@ -12,6 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flake8_ssot.config import ConfigError
+from flake8_ssot.config.text import config_from_bytes
+from flake8_ssot.fixes import fix_text
 
 POLICY = '[tool.ssot.legacy]\n"unittest.mock" = "mock"\n'
 LEGACY = "from unittest.mock import MagicMock\n"
@@ -123,3 +129,71 @@ def test_a_cache_that_cannot_be_written_is_said_once(tmp_path: Path) -> None:
     assert run.returncode == 1, run.stdout + run.stderr
     assert run.stderr.count("warning: ") == 1, run.stderr
     assert run.stderr.startswith("warning: cannot write the cache in not-a-directory/cache: Not a directory; "), run.stderr
+
+
+# --------------------------------------------------------------------------- --fix converges
+
+
+MODULES = ("pkg.old", "pkg.new", "pkg.core", "pkg.old.sub", "pkg.legacy_a", "lib")
+NAMES = ("thing", "Other")
+symbols = st.builds(lambda m, n: f"{m}.{n}", st.sampled_from(MODULES), st.sampled_from(NAMES))
+dotted = st.one_of(st.sampled_from(MODULES), symbols)
+legacy_value = st.one_of(
+    dotted.map(lambda use: f'"{use}"'),
+    st.builds(lambda use, fix: f'{{ use = "{use}", fix = "{fix}" }}', dotted, st.sampled_from(("safe", "unsafe", "none"))),
+)
+
+
+def _statement(module: str, name: str, shape: int) -> str:
+    return [
+        f"from {module} import {name}\n{name}()\n",
+        f"from {module} import {name} as alias_{name}\nalias_{name}()\n",
+        f"import {module}\n{module}.{name}()\n",
+        f"import {module} as mod\nmod.{name}()\n",
+        f'with mock.patch("{module}.{name}"):\n    pass\n',
+        f"from {module} import {name}, Other\n",
+    ][shape]
+
+
+@st.composite
+def policy_and_code(draw):
+    """A policy, and code importing what it names (its keys, their replacements, their parents)."""
+    legacy = draw(st.dictionaries(st.one_of(dotted, st.just("pkg.legacy_*")), legacy_value, max_size=4))
+    canonical = draw(st.sets(symbols, max_size=3))
+    policy = (
+        '[tool.ssot]\nsrc = ["."]\n[tool.ssot.legacy]\n'
+        + "".join(f'"{key}" = {value}\n' for key, value in legacy.items())
+        + "[tool.ssot.canonical]\n"
+        + "".join(f'"{key}" = {{}}\n' for key in canonical)
+    )
+    named = [key.replace("*", "a") for key in legacy] + sorted(canonical)
+    named += [value.split('"')[1] for value in legacy.values()]
+    paths = st.one_of(st.sampled_from(named), symbols) if named else symbols
+    body = []
+    for _ in range(draw(st.integers(1, 4))):
+        path = draw(paths)
+        if path.rpartition(".")[2] in NAMES:
+            module, _, name = path.rpartition(".")
+        else:
+            module, name = path, draw(st.sampled_from(NAMES))
+        body.append(_statement(module, name, draw(st.integers(0, 5))))
+    return policy, "from unittest import mock\n" + "".join(body)
+
+
+FILES = ("/project/app/main.py", "/project/pkg/user.py")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=policy_and_code(), path=st.sampled_from(FILES))
+def test_a_second_fix_changes_nothing_or_the_policy_is_refused(case, path):
+    """Over generated policies (legacy modules and symbols, wildcards, canonical homes, their
+    mixes) and code importing from them: the configuration is refused (exit 2), or
+    `ssot check --fix --unsafe-fixes` run a second time changes nothing."""
+    policy, source = case
+    try:
+        config = config_from_bytes(policy.encode(), "/project/pyproject.toml")
+    except ConfigError:
+        return
+    once = fix_text(source, path, config, unsafe=True)
+    twice = fix_text(once.text, path, config, unsafe=True)
+    assert twice.text == once.text, f"{policy}\n--- first fix:\n{once.text}\n--- second fix:\n{twice.text}"
