@@ -133,6 +133,16 @@ def test_fix_default_is_safe_only_when_the_name_stays(tmp_path):
      "FILE: tool.ssot.patterns[0].code: 'SSOT900' is outside SSOT100-SSOT899"),
     ('[[tool.ssot.patterns]]\ncode = "SSOT101"\npattern = ""\n',
      "FILE: tool.ssot.patterns[0].pattern: invalid ast-grep rule for SSOT101: the pattern is empty"),
+    ('[[tool.ssot.patterns]]\ncode = "SSOT101"\nrule = { kind = "call", nthChild = "x" }\n',
+     "FILE: tool.ssot.patterns[0].rule: invalid ast-grep rule for SSOT101: nthChild: Illegal character x encountered"),
+    ('[[tool.ssot.patterns]]\ncode = "SSOT101"\nrule = { kind = "call", range = 3 }\n',
+     "FILE: tool.ssot.patterns[0].rule: invalid ast-grep rule for SSOT101: range: unexpected type: "
+     "'int' object is not an instance of 'Mapping'"),
+    ('[[tool.ssot.patterns]]\ncode = "SSOT101"\nrule = { pattern = { context = "f(x)", selector = "nope" } }\n',
+     "FILE: tool.ssot.patterns[0].rule: invalid ast-grep rule for SSOT101: pattern.selector: Kind `nope` is invalid."),
+    ('[[tool.ssot.patterns]]\ncode = "SSOT101"\nrule = { pattern = { context = "f(x)", strictness = "bogus" } }\n',
+     "FILE: tool.ssot.patterns[0].rule: invalid ast-grep rule for SSOT101: pattern.strictness: "
+     "data did not match any variant of untagged enum PatternStyle"),
     ('[tool.ssot]\nbaseline = ["ssot-baseline.json"]\n',
      "FILE: tool.ssot.baseline: must be a file path string, not an array"),
     ('[tool.ssot]\nbaseline = " "\n',

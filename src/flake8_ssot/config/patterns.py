@@ -156,15 +156,19 @@ def _check_pattern_object(pattern: Mapping[str, Any], where: str) -> None:
 def _ast_grep_accepts(rule: Mapping[str, Any], where: str) -> None:
     """Let ast-grep judge kinds, regexes and the rest, sub-rule by sub-rule so that the
     message can say where."""
-    for key in ("pattern", "kind", "regex"):
+    for key in ("pattern", "kind", "regex", "nthChild", "range"):
         if key in rule:
             path = f"{where}.{key}" if where else key
+            if key == "pattern" and isinstance(rule[key], Mapping):
+                _pattern_object_accepted(rule[key], path)
+                continue
             if key == "kind" and not _compiles({"kind": rule[key]}):
                 close = difflib.get_close_matches(rule[key], _KINDS, n=1, cutoff=0.6)
                 hint = (f"; did you mean {close[0]!r}?" if close else
                         " (e.g. 'call', 'attribute', 'function_definition', 'class_definition')")
                 raise ValueError(f"{path}: {rule[key]!r} is not a kind of node in ast-grep's Python grammar{hint}")
-            _compile({"kind": "identifier", key: rule[key]} if key == "regex" else {key: rule[key]}, path)
+            atomic = key in ("regex", "nthChild", "range")  # these narrow a kind; alone they match nothing
+            _compile({"kind": "identifier", key: rule[key]} if atomic else {key: rule[key]}, path)
     for key in (*_RELATIONAL, "not"):
         if isinstance(rule.get(key), Mapping):
             inner = {k: v for k, v in rule[key].items() if k not in ("stopBy", "field")}
@@ -174,6 +178,15 @@ def _ast_grep_accepts(rule: Mapping[str, Any], where: str) -> None:
             _ast_grep_accepts(item, f"{where}.{key}[{index}]" if where else f"{key}[{index}]")
     if not where:
         _compile(rule, "")
+
+
+def _pattern_object_accepted(pattern: Mapping[str, Any], where: str) -> None:
+    """`pattern = { context, selector, strictness }`: the key ast-grep refuses, named."""
+    accepted: dict[str, Any] = {}
+    for key in ("context", "selector", "strictness"):
+        if key in pattern:
+            accepted[key] = pattern[key]
+            _compile({"pattern": dict(accepted)}, f"{where}.{key}")
 
 
 def _compile(rule: Mapping[str, Any], where: str) -> None:
