@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
+import tarfile
 import venv
 import zipfile
 from pathlib import Path
@@ -70,3 +70,141 @@ def test_the_ci_profile_generates_the_same_examples_every_run(tmp_path):
 def test_ci_runs_the_suite_under_the_ci_profile():
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert 'export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"\n' in script
+
+
+# --------------------------------------------------------------------------- the release
+
+
+def _working_tree(destination: Path) -> Path:
+    """The files a commit of the working tree would hold (tracked and new, not ignored)."""
+    listed = _run("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT).stdout
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+def _git_env(home: Path) -> dict:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    return {
+        **env, "HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.com",
+    }
+
+
+def _violating_project(root: Path) -> Path:
+    return write(root, {
+        "pyproject.toml": APP_LEGACY_POLICY,
+        "src/app/jobs.py": "from app.ws.factory import build\n",
+        "src/app/clean.py": "import os\n",
+    })
+
+
+LEGACY_LINE = "src/app/jobs.py:1:1: SSOT001 legacy import 'app.ws.factory': use 'app.ws.canonical_imports'\n"
+
+
+class PreCommitRun:
+    """`pre-commit try-repo` on a commit of the working tree, in a project of its own: pre-commit
+    installs the package from that commit as it would from a user's `repo:` entry. The first
+    run spends most of its time installing; it starts before the build so the two overlap."""
+
+    def __init__(self, root: Path):
+        self.env = {**_git_env(root), "PRE_COMMIT_HOME": str(root / "cache")}
+        for name in ("PYTHONPATH", "VIRTUAL_ENV"):
+            self.env.pop(name, None)
+        self.repository = _working_tree(root / "repository")
+        for command in (("git", "init", "-q"), ("git", "add", "-A"), ("git", "commit", "-q", "-m", "working tree")):
+            _run(*command, cwd=self.repository, env=self.env)
+        self.project = _violating_project(root / "project")
+        for command in (("git", "init", "-q"), ("git", "add", "-A")):
+            _run(*command, cwd=self.project, env=self.env)
+        self.command = (sys.executable, "-m", "pre_commit", "try-repo", str(self.repository), "ssot", "--all-files")
+        self.first = subprocess.Popen(
+            self.command, cwd=self.project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=self.env
+        )
+
+    def first_run(self) -> tuple[int, str]:
+        output, _ = self.first.communicate(timeout=900)
+        return self.first.returncode, output
+
+    def run_again(self) -> subprocess.CompletedProcess:
+        _run("git", "add", "-A", cwd=self.project, env=self.env)
+        return subprocess.run(
+            self.command, cwd=self.project, capture_output=True, text=True, env=self.env, timeout=600
+        )
+
+
+@pytest.fixture(scope="module")
+def pre_commit(tmp_path_factory):
+    run = PreCommitRun(tmp_path_factory.mktemp("pre-commit"))
+    yield run
+    if run.first.poll() is None:
+        run.first.kill()
+        run.first.communicate()
+
+
+@pytest.fixture(scope="module")
+def distributions(tmp_path_factory, pre_commit) -> list[Path]:
+    """`python -m build` on a copy of the working tree (a build writes into its source). It
+    builds the sdist, then the wheel from the sdist: a wheel that works proves the sdist."""
+    source = _working_tree(tmp_path_factory.mktemp("source"))
+    dist = tmp_path_factory.mktemp("dist")
+    _run(sys.executable, "-m", "build", "--outdir", dist, cwd=source)
+    return sorted(dist.iterdir())
+
+
+@pytest.mark.slow
+def test_build_gives_an_sdist_and_a_wheel_that_pass_twine_check(distributions):
+    assert [path.name for path in distributions] == ["flake8_ssot-0.1.0-py3-none-any.whl", "flake8_ssot-0.1.0.tar.gz"]
+    wheel_path, sdist_path = distributions
+    done = _run(sys.executable, "-m", "twine", "check", "--strict", *distributions, cwd=wheel_path.parent)
+    assert done.stdout.count("PASSED") == 2, done.stdout
+    wheel = zipfile.ZipFile(wheel_path)
+    modules = {name for name in wheel.namelist() if name.endswith(".py")}
+    assert {"flake8_ssot/reporters/rdjson.py", "flake8_ssot/rules/legacy_import.py"} <= modules
+    with tarfile.open(sdist_path) as sdist:
+        shipped = {name.partition("/src/")[2] for name in sdist.getnames() if "/src/" in name}
+    assert modules <= shipped, modules - shipped
+    entry_points = wheel.read("flake8_ssot-0.1.0.dist-info/entry_points.txt").decode()
+    assert "ssot = flake8_ssot.cli:main" in entry_points
+    assert "SSO = flake8_ssot.flake8_plugin:SsotChecker" in entry_points
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_and_runs_in_a_fresh_environment(distributions, tmp_path):
+    wheel = distributions[0]
+    environment = tmp_path / "venv"
+    venv.create(environment, with_pip=True)
+    bin_dir = environment / ("Scripts" if os.name == "nt" else "bin")
+    project = _violating_project(tmp_path / "project")
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    _run(bin_dir / "python", "-m", "pip", "install", "--quiet", wheel, cwd=tmp_path, env=env)
+    where = _run(bin_dir / "python", "-c", "import flake8_ssot; print(flake8_ssot.__file__)", cwd=tmp_path, env=env)
+    assert Path(where.stdout.strip()).is_relative_to(environment), where.stdout
+    check = subprocess.run(
+        [str(bin_dir / "ssot"), "check", "--no-cache", "--output-format", "concise"],
+        cwd=project, capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert (check.returncode, check.stdout.splitlines(keepends=True)[0]) == (1, LEGACY_LINE), check.stderr
+    plugin = subprocess.run(
+        [str(bin_dir / "flake8"), "--select", "SSO", "src"],
+        cwd=project, capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert plugin.returncode == 1 and "src/app/jobs.py:1:1: SSOT001 " in plugin.stdout, plugin.stdout + plugin.stderr
+    rule = _run(bin_dir / "ssot", "rule", "SSOT001", cwd=tmp_path, env=env)  # the docstrings ship
+    assert rule.stdout.startswith("# SSOT001 legacy-import\n")
+
+
+@pytest.mark.slow
+def test_pre_commit_runs_the_hook_this_repository_offers(pre_commit):
+    returncode, output = pre_commit.first_run()
+    assert returncode == 1, output
+    assert "ssot" in output and "Failed" in output and LEGACY_LINE in output, output
+    (pre_commit.project / "src" / "app" / "jobs.py").write_text(
+        "from app.ws.canonical_imports import build\n", encoding="utf-8"
+    )
+    passed = pre_commit.run_again()
+    assert passed.returncode == 0 and "Passed" in passed.stdout, passed.stdout + passed.stderr
