@@ -248,6 +248,25 @@ def test_runner_on_a_tiny_tree(tiny: tuple[Path, dict], tmp_path: Path) -> None:
     assert any(r["ratio"] == "ssot cold / ruff cold" for r in report["ratios"])
 
 
+def test_phases_profile_on_a_tiny_tree(tiny: tuple[Path, dict]) -> None:
+    root, manifest = tiny
+    before = tree_digest(root)
+    try:
+        phases = run_benchmarks.profile_phases(root)
+    except ImportError as error:  # the engine's pieces moved: --phases says so too
+        pytest.skip(f"flake8-ssot's engine pieces: {error}")
+    assert tree_digest(root) == before
+    assert phases["files"] == manifest["files"]
+    assert set(phases["phases_cpu_s"]) == {"read", "module names", "prefilter", "decode", "ast.parse", "facts walk", "recovery", "rules"}
+    candidates = phases["candidates"]
+    assert candidates["parse"] + candidates["broken"] == candidates["files"] <= manifest["files"]
+    stricter = phases["estimate_stricter_prefilter"]
+    assert stricter["files"] <= candidates["files"]
+    # the sketch of a stricter prefilter must keep every file the engine finds something in
+    assert stricter["misses_files_with_a_finding"] == []
+    assert phases["estimate_parse_only_pieces"]["mb"] <= phases["estimate_parse_only_pieces"]["of_mb"]
+
+
 def test_runner_reports_missing_tools(tiny: tuple[Path, dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root, _ = tiny
     missing = {
