@@ -125,3 +125,125 @@ def test_output_file_is_replaced_whole(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert (root / "r.json").read_text().startswith("[")
     assert not [p for p in root.iterdir() if p.name.startswith(".r.json")]
+
+
+def test_output_file_that_cannot_be_created_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    root = project(tmp_path / "p")
+    (root / "a.py").write_text(LEGACY)
+    run = ssot("check", "--no-cache", "--output-format", "json", "--output-file", "a.py/r.json", ".", cwd=root)
+    assert run.returncode == 2
+    assert run.stderr.splitlines()[-1] == "error: a.py/r.json: cannot write the report: Not a directory"
+
+
+def test_output_file_keeps_its_mode_and_its_symbolic_link(tmp_path: Path) -> None:
+    root = project(tmp_path / "p")
+    (root / "a.py").write_text(LEGACY)
+    (root / "kept.json").write_text("old\n")
+    (root / "kept.json").chmod(0o640)
+    (root / "link.json").symlink_to("kept.json")
+    ssot("check", "--no-cache", "--output-format", "json", "--output-file", "link.json", ".", cwd=root)
+    assert (root / "link.json").is_symlink()
+    assert (root / "kept.json").read_text().startswith("[")
+    assert (root / "kept.json").stat().st_mode & 0o777 == 0o640
+    ssot("check", "--no-cache", "--output-format", "json", "--output-file", "new.json", ".", cwd=root)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (root / "new.json").stat().st_mode & 0o777 == 0o666 & ~umask  # as open() creates it, not 0o600
+
+
+def test_output_file_on_a_device_is_written_in_place(tmp_path: Path) -> None:
+    root = project(tmp_path / "p")
+    (root / "a.py").write_text(LEGACY)
+    run = ssot("check", "--no-cache", "--output-format", "json", "--output-file", "/dev/stdout", ".", cwd=root)
+    assert run.returncode == 1
+    assert run.stdout.startswith("[") and '"code": "SSOT001"' in run.stdout
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def test_a_file_over_the_size_limit_is_skipped_alike_in_every_front_end(tmp_path: Path) -> None:
+    from flake8_ssot.files import MAX_SOURCE_BYTES, text_refusal
+    from flake8_ssot.flake8_plugin import SsotChecker
+
+    root = project(tmp_path / "big")
+    text = LEGACY + "# padding\n" * (MAX_SOURCE_BYTES // 10)
+    (root / "big.py").write_text(text)
+    (root / "small.py").write_text(LEGACY)
+    message = "skipped: the file is 2.0 MiB, over the 2 MiB limit"
+    run = ssot("check", "--no-cache", "--output-format", "concise", ".", cwd=root)
+    assert run.stderr.splitlines()[0] == f"error: big.py: {message}"
+    assert run.stdout.splitlines()[0].startswith("small.py:1:1: SSOT001 ")
+    assert "big.py" not in run.stdout
+    assert run.returncode == 1
+    assert text_refusal(text) == message  # the server's check
+    SsotChecker.config_file = None
+    found = list(SsotChecker(None, str(root / "big.py"), text.splitlines(keepends=True)).run())
+    assert [(line, column, text) for line, column, text, _ in found] == [(1, 0, f"SSOT000 {message}")]
+    assert text_refusal(LEGACY) is None
+
+
+# --------------------------------------------------------------------------- temporaries
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_stale_temporary_is_removed_and_never_checked(tmp_path: Path) -> None:
+    root = project(tmp_path / "t")
+    (root / "m.py").write_text(LEGACY)
+    stale = root / f".m.py.{_dead_pid()}.0a1b2c3d.ssot-tmp"
+    stale.write_text(LEGACY)
+    alive = root / f".m.py.{os.getpid()}.0a1b2c3d.ssot-tmp"  # its writer (this test) still runs
+    alive.write_text(LEGACY)
+    run = ssot("check", "--no-cache", "--fix", ".", cwd=root)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (root / "m.py").read_text() == "from mock import MagicMock\n"
+    assert not stale.exists()
+    assert alive.exists()
+    assert "ssot-tmp" not in run.stdout + run.stderr
+
+
+def _seed_tree(root: Path, count: int) -> None:
+    for index in range(count):
+        body = "".join(f"value_{index}_{line} = MagicMock()\n" for line in range(200))
+        (root / f"seed_{index:02}.py").write_text(LEGACY + body)
+
+
+@pytest.mark.slow
+def test_kill_9_during_fix_leaves_every_file_whole_and_the_rerun_no_temporaries(tmp_path: Path) -> None:
+    import random
+    import signal
+    import time
+
+    count, kills = 24, 6
+    env = {**os.environ, "PYTHONUTF8": "1", "NO_COLOR": "1"}
+    command = [sys.executable, "-m", "flake8_ssot", "check", "--no-cache", "--fix", "--jobs", "1", "."]
+    reference = project(tmp_path / "reference")
+    _seed_tree(reference, count)
+    started = time.monotonic()
+    subprocess.run(command, cwd=reference, env=env, capture_output=True, timeout=120)
+    duration = time.monotonic() - started  # each rewrite reaches the disk (fsync): most of it is the write window
+    killed_while_writing = 0
+    for seed in range(kills):
+        root = project(tmp_path / f"run{seed}")
+        _seed_tree(root, count)
+        originals = {path.name: path.read_text() for path in root.glob("seed_*.py")}
+        child = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(random.Random(seed).uniform(0.3, 0.9) * duration)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        changed = 0
+        for name, original in originals.items():
+            now = (root / name).read_text()
+            assert now in (original, (reference / name).read_text()), name
+            changed += now != original
+        killed_while_writing += 0 < changed < count
+        rerun = subprocess.run(command, cwd=root, env=env, capture_output=True, encoding="utf-8", timeout=120)
+        assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+        assert [path.name for path in root.iterdir() if path.name.endswith(".ssot-tmp")] == []
+        assert all((root / name).read_text() == (reference / name).read_text() for name in originals)
+    assert killed_while_writing, "no kill landed while files were being written: adjust the delays"

@@ -430,7 +430,9 @@ def write_report(output_file: str, data: bytes) -> None:
                 stream.write(data)
             return
         target = os.path.realpath(output_file)  # a symbolic link to the report stays a link
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        directory = os.path.dirname(target)
+        if not os.path.exists(directory):  # a file in its place: writing says "Not a directory"
+            os.makedirs(directory, exist_ok=True)
         write_atomic(target, data)
     except OSError as error:
         raise OutputError(f"{output_file}: cannot write the report: {error.strerror or error}") from None
