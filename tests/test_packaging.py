@@ -5,6 +5,7 @@ try-repo`; Hypothesis runs derandomized in CI so a failure can be replayed."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -208,3 +209,37 @@ def test_pre_commit_runs_the_hook_this_repository_offers(pre_commit):
     )
     passed = pre_commit.run_again()
     assert passed.returncode == 0 and "Passed" in passed.stdout, passed.stdout + passed.stderr
+
+
+# --------------------------------------------------------------------------- the pre-commit snippet
+
+
+def test_the_versions_a_release_tags_agree():
+    from flake8_ssot import __version__
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["version"] == __version__
+
+
+def test_the_pre_commit_snippet_names_a_rev_that_exists():
+    """A tag of this repository, or a commit of it whose hooks file offers the hooks used."""
+    ci = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    (rev,) = re.findall(r"^    rev: (\S+)", ci, re.M)
+    used = re.findall(r"^\s+- id: (\S+)$", ci, re.M)
+    git = ("git", "-C", str(ROOT))
+    if subprocess.run([*git, "rev-parse", "-q", "--verify", f"refs/tags/{rev}"], capture_output=True).returncode == 0:
+        return
+    assert re.fullmatch(r"[0-9a-f]{40}", rev), f"rev: {rev} is neither a tag of this repository nor a full commit id"
+    found = subprocess.run([*git, "cat-file", "-e", f"{rev}^{{commit}}"], capture_output=True)
+    if found.returncode != 0:
+        shallow = _run(*git, "rev-parse", "--is-shallow-repository", cwd=ROOT).stdout.strip() == "true"
+        if shallow:
+            pytest.skip(f"a shallow clone cannot tell whether {rev} exists")
+        pytest.fail(f"rev: {rev} is not a commit of this repository")
+    hooks = _run(*git, "show", f"{rev}:.pre-commit-hooks.yaml", cwd=ROOT).stdout
+    offered = re.findall(r"^- id: (\S+)$", hooks, re.M)
+    assert used and set(used) <= set(offered), (used, offered)
