@@ -4,6 +4,7 @@ try-repo`; Hypothesis runs derandomized in CI so a failure can be replayed."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -243,3 +244,68 @@ def test_the_pre_commit_snippet_names_a_rev_that_exists():
     hooks = _run(*git, "show", f"{rev}:.pre-commit-hooks.yaml", cwd=ROOT).stdout
     offered = re.findall(r"^- id: (\S+)$", hooks, re.M)
     assert used and set(used) <= set(offered), (used, offered)
+
+
+# --------------------------------------------------------------------------- the editor page
+
+EDITORS = (ROOT / "docs" / "editors.md").read_text(encoding="utf-8")
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"^```{language}\n(.*?)^```$", EDITORS, re.M | re.S)
+
+
+def test_the_editor_settings_parse():
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    settings = [json.loads(block) for block in _blocks("json")]
+    assert {"glspc.server.command", "flake8.importStrategy", "editor.codeActionsOnSave"} <= {
+        key for block in settings for key in block
+    }
+    (helix,) = [tomllib.loads(block) for block in _blocks("toml")]
+    assert helix["language-server"]["ssot"] == {"command": "ssot", "args": ["server"]}
+    versions = [re.match(r"-- Neovim (\d+)\.(\d+)\+\n", block) for block in _blocks("lua")]
+    assert [m.groups() for m in versions if m] == [("0", "10"), ("0", "8"), ("0", "7")]
+
+
+def _nvim_version() -> tuple[int, int] | None:
+    if shutil.which("nvim") is None:
+        return None
+    first = subprocess.run(["nvim", "--version"], capture_output=True, text=True, timeout=30).stdout.split("\n")[0]
+    found = re.match(r"NVIM v(\d+)\.(\d+)", first)
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+NVIM_PROBE = """
+vim.cmd("edit src/app/jobs.py")
+local buf = vim.api.nvim_get_current_buf()
+vim.wait(30000, function() return #vim.diagnostic.get(buf) > 0 end, 100)
+for _, d in ipairs(vim.diagnostic.get(buf)) do
+  io.stdout:write(string.format("%d:%d %s %s\\n", d.lnum + 1, d.col + 1, tostring(d.code), d.message))
+end
+vim.cmd("qall!")
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("minimum", [(0, 10), (0, 8), (0, 7)], ids=["nvim-0.10", "nvim-0.8", "nvim-0.7"])
+def test_the_neovim_snippet_starts_the_server_and_shows_diagnostics(minimum, tmp_path):
+    """Each `-- Neovim X.Y+` snippet, run by the Neovim installed here when it is recent enough
+    (Debian 12 has 0.7): `nvim --headless` opens a file with a violation and waits."""
+    version = _nvim_version()
+    if version is None or version < minimum:
+        pytest.skip(f"needs Neovim {minimum[0]}.{minimum[1]} or later, found {version}")
+    (snippet,) = [block for block in _blocks("lua") if block.startswith(f"-- Neovim {minimum[0]}.{minimum[1]}+\n")]
+    (tmp_path / "init.lua").write_text(snippet, encoding="utf-8")
+    (tmp_path / "probe.lua").write_text(NVIM_PROBE, encoding="utf-8")
+    project = _violating_project(tmp_path / "project")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    done = subprocess.run(
+        ["nvim", "--headless", "--clean", "-u", str(tmp_path / "init.lua"), "-c", f"luafile {tmp_path / 'probe.lua'}"],
+        cwd=project, capture_output=True, text=True, env=env, timeout=120,
+    )
+    shown = done.stdout + done.stderr
+    assert "1:1 SSOT001 legacy import 'app.ws.factory': use 'app.ws.canonical_imports'" in shown, shown
