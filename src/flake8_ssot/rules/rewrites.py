@@ -318,7 +318,8 @@ def _rewrite_from(facts: ModuleFacts, source: SourceLines, fact: ImportFact, par
         found = _siblings(facts, fact, module)
         present.update((module, _written(source, other, alias)) for other in found
                        for alias in other.node.names)
-        moved = [items[index] for index in group if (module, items[index][0]) not in present]
+        # A name the block imports already only leaves, unless it has a comment to carry.
+        moved = [items[index] for index in group if (module, items[index][0]) not in present or items[index][1]]
         merged = _merge(source, found[0], moved) if found and moved else ([] if found else None)
         if merged is not None:
             merges[module] = merged
