@@ -177,6 +177,13 @@ def test_a_file_over_the_size_limit_is_skipped_alike_in_every_front_end(tmp_path
     assert "big.py" not in run.stdout
     assert run.returncode == 1
     assert text_refusal(text) == message  # the server's check
+    env = {**os.environ, "PYTHONUTF8": "1", "NO_COLOR": "1"}
+    piped = subprocess.run(
+        [sys.executable, "-m", "flake8_ssot", "check", "--no-cache", "--fix", "--stdin-filename", "piped.py"],
+        cwd=root, input=text, capture_output=True, encoding="utf-8", env=env, timeout=60,
+    )
+    assert piped.stderr.splitlines()[0] == f"error: piped.py: {message}"
+    assert piped.stdout == text and piped.returncode == 1  # --fix on standard input: the source, unchanged
     SsotChecker.config_file = None
     found = list(SsotChecker(None, str(root / "big.py"), text.splitlines(keepends=True)).run())
     assert [(line, column, text) for line, column, text, _ in found] == [(1, 0, f"SSOT000 {message}")]

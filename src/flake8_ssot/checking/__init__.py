@@ -28,7 +28,7 @@ from flake8_ssot.checking.runner import (
 from flake8_ssot.checking.runstate import RunState
 from flake8_ssot.config import Config
 from flake8_ssot.config.resolve import Configurations
-from flake8_ssot.files import SourceError, decode_source
+from flake8_ssot.files import SourceError, decode_source, size_refusal
 from flake8_ssot.paths import display_path
 
 
@@ -49,7 +49,10 @@ def check_stdin(
     path = os.path.abspath(filename)
     config = configurations.configs[configurations.index_for_file(path)]
     data = sys.stdin.buffer.read()
-    if fix is None:
+    refusal = size_refusal(len(data))
+    if refusal is not None:  # the limit of files on disk holds for standard input too
+        result = FileResult(path, error=refusal)
+    elif fix is None:
         result = check_bytes(data, path, config)
     else:
         result, data = fix_content(data, path, config, fix, display_path(path, os.getcwd()))
