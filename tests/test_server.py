@@ -482,7 +482,8 @@ def test_code_actions_replace_fix_all_and_noqa(client, project):
     quick_fixed = apply_text_edits(ROUTES, edits_of(actions[0]["edit"], uri, 1))
     assert quick_fixed == fix_text(ROUTES, str(path), config, keep=only("SSOT101")).text
 
-    # The legacy import's fix renames the binding: unsafe, offered but not preferred.
+    # The legacy import's fix renames the binding: unsafe, offered but not preferred. The file
+    # imports from the canonical module on the next line: the name joins that statement.
     actions = client.request("textDocument/codeAction", {
         "textDocument": {"uri": uri}, "range": span(1, 75, 75), "context": {"diagnostics": [legacy]},
     })
@@ -492,15 +493,16 @@ def test_code_actions_replace_fix_all_and_noqa(client, project):
         "diagnostics": [legacy],
         "isPreferred": False,
         "edit": {"documentChanges": [{"textDocument": in_file, "edits": [
-            {"range": span(1, 5, 63), "newText": "netra_backend.app.websocket_core.websocket_manager"},
-            {"range": span(1, 71, 95), "newText": "get_websocket_manager as create_websocket_manager"},
+            {"range": span(1, 0, 0, end_line=2), "newText": ""},
+            {"range": span(2, 84, 84), "newText": ", get_websocket_manager as create_websocket_manager"},
         ]}]},
     }
     assert [action["title"] for action in actions[1:]] == ["Fix all safe SSOT violations in file", "Add # noqa: SSOT001"]
     quick_fixed = apply_text_edits(ROUTES, edits_of(actions[0]["edit"], uri, 1))
     assert quick_fixed == fix_text(ROUTES, str(path), config, unsafe=True, keep=only("SSOT001")).text
     assert quick_fixed.splitlines()[1] == (
-        "from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager as create_websocket_manager"
+        "from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager, "
+        "get_websocket_manager as create_websocket_manager"
     )
 
     only_fix_all = client.request("textDocument/codeAction", {
