@@ -7,9 +7,11 @@ is checked by `check_file`/`check_bytes`; every front-end that works file by fil
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import os
+import re
 import signal
 import sys
 import time
@@ -17,9 +19,11 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from flake8_ssot.config import Config
+from flake8_ssot.config.selection import enabled_predicate
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import module_name
 from flake8_ssot.files import SourceError, decode_source, end_of_second_line, read_bytes
+from flake8_ssot.span import Span
 
 # Below this many files to check, starting worker processes costs more than it saves.
 MIN_FILES_FOR_PROCESSES = 64
@@ -33,6 +37,7 @@ class FileResult:
     syntax_error: str | None = None  # set when Python could not parse the file
     error: str | None = None  # set when the file could not be read or decoded
     digest: str | None = None  # content hash, when the cache asked for one
+    depends: tuple = ()  # other modules' files the decisions read (index.Dependency), for the cache
 
 
 _new_object = object.__new__
@@ -50,8 +55,9 @@ def content_digest(data: bytes) -> str:
     return hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
 
-def check_bytes(data: bytes, path: str, config: Config, digest: bool = False) -> FileResult:
-    """Check one file's raw content as `path`."""
+def check_bytes(data: bytes, path: str, config: Config, digest: bool = False, project: bool = True) -> FileResult:
+    """Check one file's raw content as `path`. `project`: decisions may consult the project
+    index of the tree on disk (False: from this file alone, for content not of that tree)."""
     hashed = content_digest(data) if digest else None
     # The prefilter reads raw bytes (its words are ASCII, every source encoding is
     # ASCII-compatible); the file is still decoded, so a broken one is always reported.
@@ -69,10 +75,13 @@ def check_bytes(data: bytes, path: str, config: Config, digest: bool = False) ->
     from flake8_ssot.engine import check_source
 
     try:
-        result = check_source(source, path, config, prefilter=False)
+        from flake8_ssot.index import index_for
+
+        index = index_for(config.src) if project else None
+        result = check_source(source, path, config, prefilter=False, index=index)
     except Exception as error:  # a bug of ours must cost one file, never the whole run
         return FileResult(path, error=f"internal error, please report it: {type(error).__name__}: {error}")
-    return FileResult(path, tuple(result.diagnostics), result.syntax_error, digest=hashed)
+    return FileResult(path, tuple(result.diagnostics), result.syntax_error, digest=hashed, depends=result.depends)
 
 
 def check_file(path: str, config: Config, digest: bool = False) -> FileResult:
@@ -82,6 +91,41 @@ def check_file(path: str, config: Config, digest: bool = False) -> FileResult:
     except SourceError as error:
         return FileResult(path, error=str(error))
     return check_bytes(data, path, config, digest)
+
+
+# --------------------------------------------------------------------------- syntax errors
+
+# One code for "this file could not be checked as written": the flake8 plugin and the server
+# use it for a bad configuration or a skipped file, `ssot check --show-syntax-errors` for a
+# file Python cannot parse (checked with error recovery, as ruff's invalid-syntax).
+SYNTAX_ERROR_CODE = "SSOT000"
+SYNTAX_ERROR_NAME = "invalid-syntax"
+_WHERE = re.compile(r"line (\d+)(?:, column (\d+))?: ")
+
+
+def syntax_error_diagnostic(syntax_error: str) -> Diagnostic:
+    """The SSOT000 diagnostic for the engine's `syntax_error` ("line N, column C: what")."""
+    where = _WHERE.match(syntax_error)
+    line, column = (int(where[1]), max(int(where[2] or 1) - 1, 0)) if where else (1, 0)
+    what = syntax_error[where.end():] if where else syntax_error
+    return Diagnostic(SYNTAX_ERROR_CODE, f"syntax error: {what} (checked with error recovery)",
+                      Span(line, column, line, column), severity="error")
+
+
+def with_syntax_error(result: FileResult, config: Config, source: str | None) -> FileResult:
+    """`result` with its syntax error as a diagnostic, when SSOT000 is selected for the file and
+    no noqa comment silences it; baselines then treat it as any other violation."""
+    if result.syntax_error is None or not enabled_predicate(config, result.path)(SYNTAX_ERROR_CODE):
+        return result
+    from flake8_ssot.engine.noqa import filter_noqa
+
+    found = [syntax_error_diagnostic(result.syntax_error)]
+    if source is not None:
+        found = filter_noqa(found, source)
+    if not found:
+        return result
+    diagnostics = sorted((*result.diagnostics, *found), key=Diagnostic.sort_key)
+    return dataclasses.replace(result, diagnostics=tuple(diagnostics))
 
 
 # --------------------------------------------------------------------------- many files
@@ -174,7 +218,7 @@ def _run_batch(batch: list[tuple[int, str, int, str | None]], digest: bool) -> l
     for index, path, config, expected in batch:
         result = _run_task(Task(path, config, expected), _WORKER_CONFIGS, _WORKER_CHECK, digest)
         if (compact and type(result) is FileResult and not result.diagnostics
-                and result.syntax_error is None and result.error is None):
+                and result.syntax_error is None and result.error is None and not result.depends):
             out.append((index, _CLEAN, result.digest))
         else:
             out.append((index, _FULL, result))

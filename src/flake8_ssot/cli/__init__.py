@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable, Sequence, TextIO
 from flake8_ssot import __version__, progress
 from flake8_ssot.checking import Outcome, check_paths, check_stdin, fixing
 from flake8_ssot.checking.fixing import FixMode
-from flake8_ssot.checking.runner import FileResult, default_jobs, quiet_collector
+from flake8_ssot.checking.runner import FileResult, default_jobs, quiet_collector, with_syntax_error
 from flake8_ssot.cli.registry import render_registry
 from flake8_ssot.config import CODE_PREFIX, PATTERN_CODE, Config, ConfigError, config_for, find_config_file, load_config
 from flake8_ssot.config.resolve import Configurations, Overrides, project_root
@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--statistics", action="store_true", help="counts per code and per legacy path instead of each violation"
     )
     output.add_argument("-q", "--quiet", action="store_true", help="print violations only, no summary")
+    output.add_argument(
+        "--show-syntax-errors",
+        action="store_true",
+        help="report each file Python cannot parse as an SSOT000 violation (default: one summary line)",
+    )
     output.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even with violations (2 still means bad configuration)"
     )
@@ -245,6 +250,8 @@ def run_check(args: argparse.Namespace) -> int:
             force_exclude=args.force_exclude,
             fix=fix,
         )
+    if args.show_syntax_errors:
+        outcome = dataclasses.replace(outcome, results=syntax_errors_shown(outcome.results, configurations, sources))
     if plan is not None:
         checked = [] if args.stdin_filename is not None else (args.paths or [plan.root])
         if plan.write_to is not None:
@@ -254,6 +261,20 @@ def run_check(args: argparse.Namespace) -> int:
             outcome, results=applied.results, baselined=applied.baselined, notes=applied.notes
         )
     return report(args, outcome, cwd, sources)
+
+
+def syntax_errors_shown(
+    results: Sequence[FileResult], configurations: Configurations, sources: dict[str, str]
+) -> list[FileResult]:
+    """--show-syntax-errors: each file's syntax error becomes an SSOT000 diagnostic (selection,
+    per-file-ignores, noqa and baselines apply to it as to any code)."""
+    read = source_reader(sources)
+    return [
+        result if result.syntax_error is None else with_syntax_error(
+            result, configurations.configs[configurations.index_for_file(result.path)], read(result.path)
+        )
+        for result in results
+    ]
 
 
 def baseline_plan(args: argparse.Namespace, cwd: str) -> BaselinePlan | None:
@@ -290,7 +311,8 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary(
-    results: Sequence[FileResult], problems: Sequence[str], fix: FixMode | None = None, unsafe: bool = False
+    results: Sequence[FileResult], problems: Sequence[str], fix: FixMode | None = None, unsafe: bool = False,
+    syntax_errors_listed: bool = False,
 ) -> list[str]:
     errors = sum(1 for r in results for d in r.diagnostics if d.severity != "warning")
     warnings = sum(1 for r in results for d in r.diagnostics if d.severity == "warning")
@@ -312,12 +334,18 @@ def summary(
     hint = fixing.hint_line(results, unsafe or (fix is not None and fix.unsafe))
     if hint:
         lines.append(hint)
-    if broken:
-        verb = "had a syntax error" if broken == 1 else "had syntax errors"
-        lines.append(f"{_plural(broken, 'file')} {verb} (checked with the error-tolerant parser).")
+    if broken and not syntax_errors_listed:
+        lines.append(syntax_error_line(broken))
     if unchecked:
         lines.append(f"{_plural(unchecked, 'path')} could not be checked (see the errors above).")
     return lines
+
+
+def syntax_error_line(broken: int) -> str:
+    """One line for every file that does not parse (ruff's wording); each is listed, as an
+    SSOT000 violation, only with --show-syntax-errors."""
+    files = "1 file with a syntax error was" if broken == 1 else f"{broken} files with syntax errors were"
+    return f"{files} checked with error recovery (--show-syntax-errors to list them)"
 
 
 def exit_code(results: Sequence[FileResult], problems: Sequence[str], exit_zero: bool) -> int:
@@ -346,11 +374,6 @@ def report(args: argparse.Namespace, outcome: Outcome, cwd: str, sources: dict[s
     for result in results:
         if result.error is not None:
             _error(f"{_shown(result.path, cwd)}: {result.error}")
-        elif result.syntax_error is not None:
-            sys.stderr.write(
-                f"warning: {_shown(result.path, cwd)}: syntax error ({result.syntax_error}); "
-                "checked with the error-tolerant parser\n"
-            )
     for path, why in fixing.fix_errors(results):
         _error(f"{_shown(path, cwd)}: {why}")
     if outcome.fix is not None and not outcome.fix.write:
@@ -371,7 +394,12 @@ def report(args: argparse.Namespace, outcome: Outcome, cwd: str, sources: dict[s
     if textual and not args.quiet:
         if text and not text.endswith("\n\n") and fmt == "full" and not args.statistics:
             text += "\n"
-        text += "".join(line + "\n" for line in summary(results, outcome.problems, outcome.fix, args.unsafe_fixes))
+        text += "".join(line + "\n" for line in summary(
+            results, outcome.problems, outcome.fix, args.unsafe_fixes, args.show_syntax_errors))
+    elif not textual and not args.quiet and not args.show_syntax_errors:
+        broken = sum(1 for result in results if result.syntax_error is not None)
+        if broken:  # machine formats stay parseable: the summary line on standard error
+            sys.stderr.write(syntax_error_line(broken) + "\n")
     if outcome.notes and not args.quiet:  # machine formats stay parseable: notes on standard error
         if textual:
             text += "".join(line + "\n" for line in outcome.notes)

@@ -120,7 +120,9 @@ def _facts(source, path, module, is_package, tree, lines, interest: Interest = E
 
 def _describe(error: BaseException) -> str:
     if isinstance(error, SyntaxError):
-        where = f"line {error.lineno}: " if error.lineno else ""
+        # The column (1-based, in characters) places `--show-syntax-errors`' SSOT000 diagnostic.
+        column = f", column {error.offset}" if error.lineno and error.offset else ""
+        where = f"line {error.lineno}{column}: " if error.lineno else ""
         return f"{where}{error.msg}"
     if isinstance(error, RecursionError):
         return "too deeply nested for Python's parser"

@@ -16,17 +16,26 @@ from urllib.parse import quote
 
 from flake8_ssot.reporters import INFORMATION_URI, Report
 from flake8_ssot.rules import RULES
-from flake8_ssot.rules.docs import rule_docs_for, rule_url
+from flake8_ssot.checking.runner import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME
+from flake8_ssot.rules.docs import RuleDoc, rule_docs_for, rule_url
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning"}
+
+
+# `--show-syntax-errors` reports a file Python cannot parse as SSOT000 (see checking.runner).
+SYNTAX_ERROR_DOC = RuleDoc(
+    SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME, "a file Python cannot parse, checked with error recovery",
+    "Python could not parse the file; its violations were found with error recovery, which may miss some.",
+)
 
 
 def render(report: Report) -> str:
     pairs = list(report.diagnostics())
     codes = sorted({diagnostic.code for _, diagnostic in pairs} | _builtin_codes())
     config = report.configs[0] if report.configs else None
-    docs = rule_docs_for(codes, _merged_patterns(report) or config)
+    docs = [SYNTAX_ERROR_DOC if doc.code == SYNTAX_ERROR_CODE else doc
+            for doc in rule_docs_for(codes, _merged_patterns(report) or config)]
     index = {doc.code: position for position, doc in enumerate(docs)}
     rules = [
         {
