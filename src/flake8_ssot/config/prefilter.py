@@ -98,6 +98,17 @@ class Prefilter:
         return False
 
 
+    def region_words(self, module: str) -> tuple[str, ...] | None:
+        """What a definition of a broken file must spell to be lowered in full by the
+        error-tolerant reading (facts.recovery's region-only recovery), or None to lower
+        the whole file: when any file may match (`everything`), or when the module's own name
+        holds a word (a relative import can then reach a configured path without spelling it)."""
+        if self.everything or any(word in module for word in (*self.words, *self.fragments)):
+            return None
+        exports = ("__all__",) if module in self.export_modules else ()
+        return (*self.words, *self.fragments, *exports)
+
+
 def _requirement(firsts, text, module: str) -> bool:
     """Does the file reach the top-level package of a path ending in the word found?
 

@@ -53,7 +53,8 @@ def check_source(
     module, is_package = module_name(absolute, config.src)
     if prefilter and not may_match(source, module, config):
         return CheckResult([], None, parsed=False)
-    facts = _facts(source, absolute, module, is_package, tree, lines, interest(config), trees)
+    facts = _facts(source, absolute, module, is_package, tree, lines, interest(config), trees,
+                   config.prefilter.region_words(module))
     return CheckResult(check_facts(facts, config, noqa), facts.syntax_error)
 
 
@@ -97,9 +98,10 @@ def interest(config: Config) -> Interest:
 
 
 def _facts(source, path, module, is_package, tree, lines, interest: Interest = EVERYTHING,
-           trees: list | None = None) -> ModuleFacts:
+           trees: list | None = None, words: Sequence[str] | None = None) -> ModuleFacts:
     """The module's facts; for a file Python cannot parse, the error-tolerant reading's, with
-    `syntax_error` set (and the pattern rules' `trees` left for it to build)."""
+    `syntax_error` set (and the pattern rules' `trees` left for it to build), lowered in full
+    only where `words` are spelled (see recovery.recover_facts)."""
     if tree is None:
         try:
             with warnings.catch_warnings():
@@ -108,14 +110,14 @@ def _facts(source, path, module, is_package, tree, lines, interest: Interest = E
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             from flake8_ssot.facts.recovery import recover_facts  # ~30 ms to import: broken files only
 
-            return recover_facts(source, path, module, is_package, syntax_error=_describe(error))
+            return recover_facts(source, path, module, is_package, syntax_error=_describe(error), words=words)
     try:
         return collect_facts(tree, path, module, is_package, source, lines, interest, trees=trees)
     except RecursionError:
         from flake8_ssot.facts.recovery import recover_facts
 
         return recover_facts(source, path, module, is_package,
-                             syntax_error="too deeply nested for Python's parser")
+                             syntax_error="too deeply nested for Python's parser", words=words)
 
 
 def _describe(error: BaseException) -> str:
