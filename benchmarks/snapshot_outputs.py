@@ -10,6 +10,8 @@ A restructuring must not change behaviour: run this before (`--out before/`) and
     python benchmarks/snapshot_outputs.py --compare /tmp/snap-before /tmp/snap-after
 
 With `--no-stdlib` (examples/ only, a few seconds), compare with `--prefix examples`.
+`--src WORKTREE/src` runs the package of another checkout (`git worktree add`), so two
+commits can be recorded from one environment.
 
 The standard-library tree is a copy of this Python's stdlib under a temporary directory
 with the policy of `policy.stdlib_policy()` (the one `run_benchmarks.py --stdlib` uses);
@@ -35,13 +37,14 @@ from run_benchmarks import prepare_stdlib  # noqa: E402
 FORMATS = ["full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit"]
 
 
+SOURCE: Path | None = None  # --src: run the flake8_ssot package found there (a worktree of another commit)
+
+
 def _run(args: list[str], cwd: Path, tree: Path | None) -> bytes:
-    proc = subprocess.run(
-        [sys.executable, "-m", "flake8_ssot", *args],
-        cwd=cwd,
-        capture_output=True,
-        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "LC_ALL": "C.UTF-8", "HOME": str(cwd)},
-    )
+    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "LC_ALL": "C.UTF-8", "HOME": str(cwd)}
+    if SOURCE is not None:
+        env["PYTHONPATH"] = str(SOURCE)
+    proc = subprocess.run([sys.executable, "-m", "flake8_ssot", *args], cwd=cwd, capture_output=True, env=env)
     out = b"".join(
         [
             b"$ ssot " + " ".join(args).encode() + b"\n",
@@ -88,6 +91,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, help="directory to record into")
     parser.add_argument("--no-stdlib", action="store_true", help="record examples/ only")
+    parser.add_argument("--src", type=Path, help="the src/ directory whose flake8_ssot to run (e.g. of a git worktree)")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
     parser.add_argument("--prefix", default="", help="--compare only the outputs whose name starts so ('examples')")
     args = parser.parse_args()
@@ -95,6 +99,8 @@ def main() -> int:
         return compare(*args.compare, prefix=args.prefix)
     if not args.out:
         parser.error("--out or --compare is required")
+    global SOURCE
+    SOURCE = args.src.resolve() if args.src else None
     example = REPO / "examples" / "monorepo"
     record(example, ["."], args.out, "examples", None)
     if not args.no_stdlib:
