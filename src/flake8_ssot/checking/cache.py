@@ -7,6 +7,10 @@ size and modification time alone only when the file was last read well after tha
 modification time (git's "racy" rule); otherwise the content is hashed and compared.
 Writes are atomic (temporary file, then rename) and merge with entries another run wrote
 meanwhile; anything unreadable or malformed is recomputed, never trusted.
+
+A file's findings may depend on other modules (the project index: is this name a re-export?
+would this import close a cycle?). Its entry then lists those files with the size and
+modification time they had when read, and is stale as soon as one of them differs.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from flake8_ssot.config import Config
 from flake8_ssot.config.resolve import project_root
 from flake8_ssot.diagnostic import Diagnostic, Edit, Fix
 from flake8_ssot.files import write_atomic
+from flake8_ssot.index import Dependency
 from flake8_ssot.span import Span
 
 CACHE_DIR_NAME = ".ssot_cache"
@@ -130,6 +135,7 @@ class Cache:
         self.strings: list[str] = []
         self.changed: dict[str, list] = {}
         self._loaded_stat: tuple[int, int] | None = None
+        self._unchanged: dict[tuple, bool] = {}  # dependency -> still as recorded (one stat per run)
         root = config.root
         self._prefix = root if root.endswith(os.sep) else root + os.sep
         self._load()
@@ -163,15 +169,33 @@ class Cache:
             entry = self.entries.get(self.config.relative(path))
         if entry is None:
             return _MISS
-        mtime, size, digest, verified, diagnostics, syntax_error = entry
+        mtime, size, digest, verified, diagnostics, syntax_error = entry[:6]
         if size != stat.st_size:
             return _MISS
+        if len(entry) > 6 and not self._dependencies_unchanged(entry[6]):
+            return _MISS  # another module this file's findings depend on has changed
         if mtime == stat.st_mtime_ns and mtime < verified - RACY_NS:
-            if not diagnostics and syntax_error is None:
+            if not diagnostics and syntax_error is None and len(entry) == 6:
                 return "hit", clean_result(path)  # a clean file, by far the most common entry
             result = self._result(path, entry)
             return ("hit", result) if result is not None else _MISS
         return _VERIFY if isinstance(digest, str) else _MISS
+
+    def _dependencies_unchanged(self, dependencies: list) -> bool:
+        unchanged = self._unchanged
+        for dependency in dependencies:
+            key = tuple(dependency)
+            known = unchanged.get(key)
+            if known is None:
+                try:
+                    status = os.stat(os.path.join(self.config.root, dependency[0]))
+                    known = (status.st_mtime_ns, status.st_size) == (dependency[1], dependency[2])
+                except OSError:
+                    known = False
+                unchanged[key] = known
+            if not known:
+                return False
+        return True
 
     def digest(self, path: str) -> str | None:
         entry = self.entries.get(self.relative(path))
@@ -183,13 +207,17 @@ class Cache:
         return None if entry is None else self._result(path, entry)
 
     def _result(self, path: str, entry: list) -> FileResult | None:
-        if not entry[4] and entry[5] is None:
+        if not entry[4] and entry[5] is None and len(entry) == 6:
             return clean_result(path)  # a clean file, by far the most common entry
         try:
             diagnostics = tuple(_decode(item, self.strings) for item in entry[4])
         except (IndexError, TypeError, ValueError, KeyError):
             return None
-        return FileResult(path, diagnostics, entry[5])
+        depends = ()
+        if len(entry) > 6:  # the run-level cache needs them too (`checking.check_paths`)
+            root = self.config.root
+            depends = tuple(Dependency(os.path.join(root, relative), mtime, size) for relative, mtime, size in entry[6])
+        return FileResult(path, diagnostics, entry[5], depends=depends)
 
     # ------------------------------------------------------------------ writing
 
@@ -198,7 +226,7 @@ class Cache:
         key = self.relative(path)
         entry = self.entries.get(key)
         if entry is not None:
-            updated = [stat.st_mtime_ns, stat.st_size, entry[2], checked_at, entry[4], entry[5]]
+            updated = [stat.st_mtime_ns, stat.st_size, entry[2], checked_at, *entry[4:]]
             self.entries[key] = updated
             self.changed[key] = updated
 
@@ -210,6 +238,9 @@ class Cache:
             stat.st_mtime_ns, stat.st_size, result.digest, checked_at,
             [_encode(d, self._intern) for d in result.diagnostics], result.syntax_error,
         ]
+        if result.depends:
+            entry.append([[self.config.relative(dependency.path), dependency.mtime_ns, dependency.size]
+                          for dependency in result.depends])
         self.entries[key] = entry
         self.changed[key] = entry
 
@@ -239,7 +270,7 @@ class Cache:
                 diagnostics = [_encode(_decode(item, table), intern) for item in entry[4]]
             except (IndexError, TypeError, ValueError, KeyError):
                 continue  # a damaged entry is dropped, and so recomputed next time
-            entries[key] = [*entry[:4], diagnostics, entry[5]]
+            entries[key] = [*entry[:4], diagnostics, *entry[5:]]
         document = {"format": FORMAT, "version": __version__, "strings": strings, "files": entries}
         try:
             _prepare_directory(self.directory)
@@ -281,8 +312,8 @@ def _valid_document(document: dict) -> tuple[list[str], dict[str, list]]:
     # `type(x) is int` rather than isinstance: bool is not a valid value, and this loop runs
     # once per file of the tree on every warm run.
     for key, entry in files.items():
-        if type(entry) is list and len(entry) == 6:
-            mtime, size, digest, verified, diagnostics, syntax_error = entry
+        if type(entry) is list and (len(entry) == 6 or len(entry) == 7 and _valid_dependencies(entry[6])):
+            mtime, size, digest, verified, diagnostics, syntax_error = entry[:6]
             if (
                 type(mtime) is int and type(size) is int and type(verified) is int
                 and type(digest) is str and type(diagnostics) is list
@@ -290,6 +321,12 @@ def _valid_document(document: dict) -> tuple[list[str], dict[str, list]]:
             ):
                 entries[key] = entry
     return strings, entries
+
+
+def _valid_dependencies(dependencies: object) -> bool:
+    return type(dependencies) is list and all(
+        type(item) is list and len(item) == 3 and type(item[0]) is str and type(item[1]) is int
+        and type(item[2]) is int for item in dependencies)
 
 
 class StringTable:

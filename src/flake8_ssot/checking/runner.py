@@ -37,6 +37,7 @@ class FileResult:
     syntax_error: str | None = None  # set when Python could not parse the file
     error: str | None = None  # set when the file could not be read or decoded
     digest: str | None = None  # content hash, when the cache asked for one
+    depends: tuple = ()  # other modules' files the decisions read (index.Dependency), for the cache
 
 
 _new_object = object.__new__
@@ -54,8 +55,9 @@ def content_digest(data: bytes) -> str:
     return hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
 
-def check_bytes(data: bytes, path: str, config: Config, digest: bool = False) -> FileResult:
-    """Check one file's raw content as `path`."""
+def check_bytes(data: bytes, path: str, config: Config, digest: bool = False, project: bool = True) -> FileResult:
+    """Check one file's raw content as `path`. `project`: decisions may consult the project
+    index of the tree on disk (False: from this file alone, for content not of that tree)."""
     hashed = content_digest(data) if digest else None
     # The prefilter reads raw bytes (its words are ASCII, every source encoding is
     # ASCII-compatible); the file is still decoded, so a broken one is always reported.
@@ -73,10 +75,13 @@ def check_bytes(data: bytes, path: str, config: Config, digest: bool = False) ->
     from flake8_ssot.engine import check_source
 
     try:
-        result = check_source(source, path, config, prefilter=False)
+        from flake8_ssot.index import index_for
+
+        index = index_for(config.src) if project else None
+        result = check_source(source, path, config, prefilter=False, index=index)
     except Exception as error:  # a bug of ours must cost one file, never the whole run
         return FileResult(path, error=f"internal error, please report it: {type(error).__name__}: {error}")
-    return FileResult(path, tuple(result.diagnostics), result.syntax_error, digest=hashed)
+    return FileResult(path, tuple(result.diagnostics), result.syntax_error, digest=hashed, depends=result.depends)
 
 
 def check_file(path: str, config: Config, digest: bool = False) -> FileResult:
@@ -213,7 +218,7 @@ def _run_batch(batch: list[tuple[int, str, int, str | None]], digest: bool) -> l
     for index, path, config, expected in batch:
         result = _run_task(Task(path, config, expected), _WORKER_CONFIGS, _WORKER_CHECK, digest)
         if (compact and type(result) is FileResult and not result.diagnostics
-                and result.syntax_error is None and result.error is None):
+                and result.syntax_error is None and result.error is None and not result.depends):
             out.append((index, _CLEAN, result.digest))
         else:
             out.append((index, _FULL, result))

@@ -228,7 +228,11 @@ class RunState:
             if result.diagnostics or result.syntax_error is not None:
                 saved.append([position, result.syntax_error, [_encode(d, intern) for d in result.diagnostics]])
         watched = []
-        for path, how in self._watched(walked).items():
+        watch = self._watched(walked)
+        for result in results:  # other modules a finding depends on (the project index read them)
+            for dependency in result.depends:
+                watch.setdefault(dependency.path, _STAT)
+        for path, how in watch.items():
             try:
                 status = os.stat(path)
             except (FileNotFoundError, NotADirectoryError):

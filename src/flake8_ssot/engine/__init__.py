@@ -18,6 +18,7 @@ from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import last_literal_run, module_name
 from flake8_ssot.engine.noqa import filter_noqa
 from flake8_ssot.facts import EVERYTHING, Interest, ModuleFacts, collect_facts
+from flake8_ssot.index import ProjectIndex, consulting
 from flake8_ssot.rules import RULES, patterns
 
 
@@ -25,6 +26,7 @@ class CheckResult(NamedTuple):
     diagnostics: list[Diagnostic]
     syntax_error: str | None = None  # "line N: what", when Python could not parse the file
     parsed: bool = True  # False when the prefilter proved there is nothing to find
+    depends: tuple = ()  # the files of other modules the decisions read (index.Dependency)
 
 
 def may_match(source: str | bytes, module: str, config: Config, strict: bool = False) -> bool:
@@ -45,26 +47,32 @@ def check_source(
     noqa: bool = True,
     prefilter: bool = True,
     trees: list | None = None,
+    index: ProjectIndex | None = None,
 ) -> CheckResult:
     """Check one file's source. `tree`/`lines` may be passed by a front-end that has them, and
     `trees` (recovery.Tree) for pattern rules to match on instead of the source's own tree,
-    when it parses."""
+    when it parses. `index`: the project index decisions about other modules may consult;
+    None decides from this file alone."""
     absolute = os.path.abspath(path)
     module, is_package = module_name(absolute, config.src)
     if prefilter and not may_match(source, module, config):
         return CheckResult([], None, parsed=False)
     facts = _facts(source, absolute, module, is_package, tree, lines, interest(config), trees,
                    config.prefilter.region_words(module))
-    return CheckResult(check_facts(facts, config, noqa), facts.syntax_error)
+    diagnostics = check_facts(facts, config, noqa, index)
+    depends = tuple(sorted(d for d in index.consulted if d.path != facts.path)) if index is not None else ()
+    return CheckResult(diagnostics, facts.syntax_error, depends=depends)
 
 
-def check_facts(facts: ModuleFacts, config: Config, noqa: bool = True) -> list[Diagnostic]:
+def check_facts(facts: ModuleFacts, config: Config, noqa: bool = True,
+                index: ProjectIndex | None = None) -> list[Diagnostic]:
     """Every enabled rule's diagnostics on a module's facts (`facts.path` is absolute)."""
     enabled = enabled_predicate(config, facts.path)
     diagnostics: list[Diagnostic] = []
-    for rule in RULES:
-        if enabled(rule.CODE):
-            diagnostics.extend(rule.check(facts, config))
+    with consulting(index):
+        for rule in RULES:
+            if enabled(rule.CODE):
+                diagnostics.extend(rule.check(facts, config))
     if config.patterns:
         diagnostics.extend(d for d in patterns.check(facts, config) if enabled(d.code))
     if noqa:

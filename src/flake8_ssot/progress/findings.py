@@ -192,7 +192,7 @@ class FindingCache:
         if b"\0" in data:
             return "binary file, not checked"
         self.checked += 1
-        result = check_bytes(data, os.path.join(root, path), config)
+        result = check_bytes(data, os.path.join(root, path), config, project=False)  # a past commit's blob
         if result.error is not None:
             return result.error
         if not result.diagnostics:

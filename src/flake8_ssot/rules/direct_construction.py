@@ -3,7 +3,9 @@
 ## What it does
 Flags a call that constructs a class listed in `[tool.ssot.factories]`, however the class is
 named: bare, aliased, through a module attribute, through a relative import or a local alias
-(`Ctx = UserExecutionContext; Ctx(...)`). Type annotations, `isinstance` checks, subclassing
+(`Ctx = UserExecutionContext; Ctx(...)`), and, with the project index (`ssot check`), through
+any module of the tree that re-exports it: `from app.context import UserExecutionContext`,
+`import app.context as c; c.UserExecutionContext(...)`, a star import. Type annotations, `isinstance` checks, subclassing
 and class-method calls such as `UserExecutionContext.from_request(...)` are not construction.
 The class's own module and the files in the entry's `allow` globs may construct it.
 
@@ -42,8 +44,9 @@ from typing import Iterator
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.facts import ModuleFacts
+from flake8_ssot.index import current
 from flake8_ssot.rules import lookup
-from flake8_ssot.rules.lookup import symbol_entry, with_message
+from flake8_ssot.rules.lookup import canonical_by_name, symbol_entry, with_message
 
 CODE = "SSOT002"
 NAME = "direct-construction"
@@ -53,8 +56,12 @@ FIX_PARSES_THE_FILE = False  # see deprecated_export
 def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
     if not config.factories:
         return
-    for call in facts.calls:
+    index = current()
+    names = canonical_by_name(config.factories)
+    for call in _calls(facts, index, names):
         found = symbol_entry(config.factories, call.path)
+        if found is None and index is not None and call.path.rpartition(".")[2] in names:
+            found = _through_reexports(config, index, call.path)
         if found is None:
             continue
         key, entry = found
@@ -74,6 +81,62 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
             statement=facts.statement_text(call.stmt),
             canonical=entry.use or "",
         )
+
+
+def _through_reexports(config: Config, index, path: str):
+    """The factory entry of the class `path` names through re-export modules of the tree."""
+    origin = index.resolve(path)
+    if origin.kind != "definition":
+        return None
+    entry = config.factories.get_exact(origin.path)
+    return None if entry is None else (origin.path, entry)
+
+
+def _calls(facts: ModuleFacts, index, names: dict):
+    """The file's calls, and with the index, calls of a bare name a module-level star import
+    may have bound (the facts cannot resolve those: the star's names are unknown to them)."""
+    yield from facts.calls
+    if index is None or not facts.module:
+        return
+    stars = [binding.module for binding in facts.bindings
+             if binding.kind == "star" and binding.scope == "module" and binding.module]
+    if not stars:
+        return
+    wanted = [name for name in names if name in facts.source]
+    bound = {binding.name for binding in facts.bindings if binding.kind != "star"}
+    wanted = [name for name in wanted if name not in bound]
+    if not wanted:
+        return
+    yield from _star_calls(facts, index, stars, wanted)
+
+
+def _star_calls(facts: ModuleFacts, index, stars: list[str], wanted: list[str]):
+    import ast
+
+    from flake8_ssot.facts import CallFact
+    from flake8_ssot.span import span_from_ast
+
+    origins = {}
+    for name in wanted:
+        for module in reversed(stars):
+            origin = index.name_origin(module, name)
+            if origin.kind == "definition":
+                origins[name] = origin.path
+                break
+    if not origins:
+        return
+    try:
+        tree = ast.parse(facts.source)  # rare: a star import and a factory class's name in one file
+    except (SyntaxError, ValueError, RecursionError):
+        return
+    innermost = {}  # node -> the innermost statement holding it (ast.walk visits outer ones first)
+    for stmt in ast.walk(tree):
+        if isinstance(stmt, ast.stmt):
+            for node in ast.walk(stmt):
+                innermost[id(node)] = stmt
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in origins:
+            yield CallFact(origins[node.func.id], span_from_ast(node, facts.lines), node, innermost.get(id(node)))
 
 
 # The configuration entries this rule's diagnostics come from (their `subject` is the key).

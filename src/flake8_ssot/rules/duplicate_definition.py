@@ -6,7 +6,9 @@ Flags a module-level `class`, `def` or assignment whose name is a symbol listed 
 canonical module (and outside the entry's `allow` globs). An assignment that merely aliases
 the canonical object (`WebSocketManager = manager.WebSocketManager`, also through a package
 that re-exports it) is a re-export, not a definition; so is a `None` placeholder
-(`except ImportError: WebSocketManager = None`). Names nested in classes or functions, and
+(`except ImportError: WebSocketManager = None`). With the project index (`ssot check`) an
+alias is recognised through any chain of re-export modules of the tree, and one that names a
+different object stays a second definition. Names nested in classes or functions, and
 same-named classes in another top-level package (test doubles, other services), are not
 flagged. Files that do not parse are checked on what their error-tolerant parse shows.
 
@@ -44,6 +46,7 @@ from typing import Iterator
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.facts import DefinitionFact, ModuleFacts
+from flake8_ssot.index import current
 from flake8_ssot.rules import lookup
 from flake8_ssot.rules.lookup import canonical_by_name, symbol_entry, with_message
 
@@ -87,7 +90,10 @@ def _is_alias_or_placeholder(config: Config, definition: DefinitionFact, key: st
         return False
     if definition.value_path is not None:
         found = symbol_entry(config.canonical, definition.value_path)
-        return found is not None and found[0] == key
+        if found is not None and found[0] == key:
+            return True
+        index = current()  # `Name = compat.Name`, where compat re-exports the canonical object
+        return index is not None and bool(index.same_object(definition.value_path, key))
     if isinstance(definition.stmt, ast.AnnAssign) and definition.stmt.value is None:
         return True  # `WebSocketManager: type` declares a name, it defines nothing
     value = getattr(definition.stmt, "value", None)

@@ -8,6 +8,12 @@ resolve to a path listed in `[tool.ssot.legacy]`. Also flags importing a symbol 
 `[tool.ssot.canonical]` from any other module of the same top-level package: a re-export or
 compatibility shim.
 
+With the project index (`ssot check`), a legacy module (or shim) that defines its own object
+under the name, instead of re-exporting the canonical one, is reported as such: the rewrite
+would change which object the code gets, so its fix is unsafe. So is a fix whose target module
+does not define or export the name, or that would make a module import itself or close an
+import cycle at import time; the fix title says why.
+
 ## Why is this bad?
 While a migration runs, the old path and the canonical one both work, so new code keeps
 copying the old one. Every import of the legacy path is a file that breaks when the legacy
@@ -41,6 +47,7 @@ from flake8_ssot.config import Config, Entry
 from flake8_ssot.diagnostic import Diagnostic, Fix
 from flake8_ssot.dotted import Match
 from flake8_ssot.facts import ImportedName, ImportFact, ModuleFacts
+from flake8_ssot.index import current
 from flake8_ssot.rules import lookup
 from flake8_ssot.rules.lookup import legacy_match, reexport_target, replacement, with_message
 from flake8_ssot.rules.rewrites import import_fix
@@ -61,7 +68,8 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
         for name in fact.names:
             match = _applies(legacy_match(config, name.path, facts), fact)
             if match is not None:
-                yield _legacy(facts, fact, match, name.path, name.span, import_fix(facts, config, fact, name))
+                yield _legacy(facts, fact, match, name.path, name.span, import_fix(facts, config, fact, name),
+                              _problems(facts, fact, [(name.path, replacement(match))]))
             elif fact.kind == "from" and config.canonical:
                 yield from _reexport(facts, config, fact, name)
 
@@ -75,9 +83,13 @@ def _legacy_module(facts: ModuleFacts, config: Config, fact: ImportFact, match: 
         if specific is not None and len(specific.matched) > len(match.matched):
             own.append((name, specific))
     if len(own) < len(fact.names) or not fact.names:
-        yield _legacy(facts, fact, match, fact.module, fact.span, import_fix(facts, config, fact))
+        use = replacement(match)
+        moved = [(name.path, use + name.path[len(fact.module):]) for name in fact.names if use]
+        yield _legacy(facts, fact, match, fact.module, fact.span, import_fix(facts, config, fact),
+                      _problems(facts, fact, moved))
     for name, specific in own:
-        yield _legacy(facts, fact, specific, name.path, name.span, import_fix(facts, config, fact, name))
+        yield _legacy(facts, fact, specific, name.path, name.span, import_fix(facts, config, fact, name),
+                      _problems(facts, fact, [(name.path, replacement(specific))]))
 
 
 def _applies(match: Match[Entry] | None, fact: ImportFact) -> Match[Entry] | None:
@@ -86,10 +98,38 @@ def _applies(match: Match[Entry] | None, fact: ImportFact) -> Match[Entry] | Non
     return match
 
 
+def _problems(facts: ModuleFacts, fact: ImportFact, moves: list[tuple[str, str | None]]) -> tuple[list[str], list[str]]:
+    """What the project index finds wrong with moving each (old, new) path: (reasons the fix is
+    unsafe, old paths that are objects of their own, not the canonical one)."""
+    index = current()
+    if index is None:
+        return [], []
+    reasons, distinct = [], []
+    for old, new in moves:
+        if not new:
+            continue
+        problem = index.rewrite_problem(facts.module, old, new, fact.kind == "import")
+        if problem is not None and problem not in reasons:
+            reasons.append(problem)
+        if fact.kind != "import" and index.distinct(old, new):
+            distinct.append(old)
+    return reasons, distinct
+
+
+def _explained(fix: Fix | None, reasons: list[str]) -> Fix | None:
+    if fix is None or fix.applicability != "unsafe" or not reasons:
+        return fix
+    return Fix(fix.edits, fix.applicability, f"{fix.description} (unsafe: {'; '.join(reasons)})")
+
+
 def _legacy(facts: ModuleFacts, fact: ImportFact, match: Match[Entry], path: str, span: Span,
-            fix: Fix | None) -> Diagnostic:
+            fix: Fix | None, problems: tuple[list[str], list[str]] = ([], [])) -> Diagnostic:
     use = replacement(match)
     text = f"legacy import '{path}': use '{use}'" if use else f"legacy import '{path}'"
+    reasons, distinct = problems
+    if distinct:
+        text += f" (not a re-export: {', '.join(repr(old) for old in distinct)} is defined there, a different object)"
+    fix = _explained(fix, reasons)
     return Diagnostic(
         code=CODE,
         message=with_message(text, match.entry.message),
@@ -110,15 +150,19 @@ def _reexport(facts: ModuleFacts, config: Config, fact: ImportFact, name: Import
     key, entry = target
     if entry.allow and entry.allow.matches(facts.path):
         return
+    reasons, distinct = _problems(facts, fact, [(path, key)])
+    text = f"import of '{path}' through a re-export: use '{key}'"
+    if distinct:
+        text = f"import of '{path}', a different object with the name of the canonical '{key}'"
     yield Diagnostic(
         code=CODE,
-        message=with_message(f"import of '{path}' through a re-export: use '{key}'", entry.message),
+        message=with_message(text, entry.message),
         span=span,
         subject=key,
         severity=entry.severity,
         statement=facts.statement_text(fact.span),
         canonical=key,
-        fix=import_fix(facts, config, fact, name),
+        fix=_explained(import_fix(facts, config, fact, name), reasons),
     )
 
 

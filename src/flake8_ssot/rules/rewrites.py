@@ -21,6 +21,8 @@ from typing import NamedTuple, Sequence
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import SAFE, UNSAFE, Edit, Fix
 from flake8_ssot.facts import AttributeFact, ExportFact, ImportedName, ImportFact, ModuleFacts, StringFact
+from flake8_ssot.facts.bindings import IMPORT_KINDS
+from flake8_ssot.index import current
 from flake8_ssot.rules.lookup import canonical_module, is_shim, legacy_match, reexport_target, replacement
 from flake8_ssot.span import LINE_BREAK, Span, span_from_ast
 
@@ -202,12 +204,24 @@ def _name_target(facts: ModuleFacts, config: Config, fact: ImportFact, name: Imp
         if match.entry.fix not in _LEVELS or is_shim(facts, match):
             return None
         use = _canonical_path(config, match, fact, name)
-        return None if use is None else _Target(use, match.entry.fix)
+        return None if use is None else _proven(facts, fact, name, _Target(use, match.entry.fix))
     if fact.kind == "from" and config.canonical:
         found = reexport_target(config.canonical, name.path)
         if found is not None and not (found[1].allow and found[1].allow.matches(facts.path)):
-            return _Target(found[0], SAFE)
+            return _proven(facts, fact, name, _Target(found[0], SAFE))
     return None
+
+
+def _proven(facts: ModuleFacts, fact: ImportFact, name: ImportedName, target: _Target) -> _Target:
+    """A safe target stays safe only if the project index, when there is one, finds nothing
+    wrong with it (`rewrite_problem`: another object, a name not there, an import cycle);
+    SSOT001 puts the index's reason in the fix title."""
+    index = current()
+    if index is None or target.level != SAFE:
+        return target
+    if index.rewrite_problem(facts.module, name.path, target.path, fact.kind == "import") is None:
+        return target
+    return _Target(target.path, UNSAFE)
 
 
 def _canonical_path(config: Config, match, fact: ImportFact, name: ImportedName) -> str | None:

@@ -1,0 +1,381 @@
+"""The project index: what each module of the checked tree defines, re-exports and imports.
+
+A decision about one file sometimes needs another module: is `WebSocketManagerFactory` in
+`app/ws/factory.py` the canonical class re-exported, or a second class with the same name?
+`ProjectIndex` answers from per-module summaries (`summary.Summary`, built from the module's
+facts), loaded lazily: a module is found through the `src` roots, parsed, summarised and kept,
+only when a decision asks about it. So it works the same in every worker process and every
+front-end, with no run over the whole tree first. It decides no rule.
+
+Every module a check consulted is recorded with its file's size and modification time
+(`ProjectIndex.consulted`): a cached result that depended on it is stale when it changes.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextvars
+import os
+import warnings
+from contextlib import contextmanager
+from typing import Iterator, NamedTuple, Sequence
+
+from flake8_ssot.dotted import module_name
+from flake8_ssot.facts import collect_facts
+from flake8_ssot.files import SourceError, decode_source, read_bytes
+from flake8_ssot.index.summary import Summary, summarise
+
+__all__ = ["Dependency", "Origin", "ProjectIndex", "Summary", "consulting", "current", "index_for", "summarise"]
+
+# Origin kinds:
+#   definition  the module of `path` defines the name itself (class, def, assignment of a new value)
+#   module      `path` is a module of the tree
+#   missing     the module is in the tree and neither defines nor imports the name: ImportError
+#   unknown     the index cannot see it: a module outside the tree, a C extension, a file that
+#               does not parse, an attribute of an object, a chain that loops
+DEFINITION, MODULE, MISSING, UNKNOWN = "definition", "module", "missing", "unknown"
+
+
+class Origin(NamedTuple):
+    path: str  # `module.Name` for a definition, the module's name for a module
+    kind: str
+
+    @property
+    def known(self) -> bool:
+        return self.kind in (DEFINITION, MODULE)
+
+
+class Dependency(NamedTuple):
+    """A file a decision read, as it was when read: the cache compares it on the next run."""
+
+    path: str
+    mtime_ns: int
+    size: int
+
+
+_NO_FILE = (None, None)
+
+
+class ProjectIndex:
+    """The modules under `roots` (the configuration's `src`), summarised on demand."""
+
+    def __init__(self, roots: Sequence[str]) -> None:
+        self.roots = tuple(roots)
+        self._summaries: dict[str, tuple[Dependency, Summary | None]] = {}  # by file path
+        self._files: dict[str, tuple[str | None, bool | None]] = {}  # module -> (file, is_package)
+        self._seen: dict[str, Dependency | None] = {}  # files stat'ed during the current check
+        self.consulted: set[Dependency] = set()
+
+    # ------------------------------------------------------------------ one check
+
+    def begin(self) -> None:
+        """A new file's check starts: files are stat'ed again (once each), `consulted` empties."""
+        self._seen = {}
+        self.consulted = set()
+
+    def add(self, path: str, summary: Summary, dependency: Dependency) -> None:
+        """A summary the caller already has (a checked file's own, a cache's)."""
+        self._summaries[path] = (dependency, summary)
+
+    # ------------------------------------------------------------------ modules
+
+    def module_file(self, module: str) -> tuple[str | None, bool | None]:
+        """(file, is_package) of a module of the tree; (directory, True) for a namespace
+        package; (None, None) when no root holds it."""
+        found = self._files.get(module)
+        if found is not None:
+            return found
+        found = _NO_FILE
+        relative = module.replace(".", os.sep)
+        for root in self.roots:
+            base = os.path.join(root, relative)
+            if os.path.isfile(base + ".py"):
+                found = (base + ".py", False)
+                break
+            if os.path.isfile(os.path.join(base, "__init__.py")):
+                found = (os.path.join(base, "__init__.py"), True)
+                break
+            if found is _NO_FILE and module and os.path.isdir(base):
+                found = (base, True)  # a namespace package: keep looking for a regular one
+        self._files[module] = found
+        return found
+
+    def summary(self, module: str) -> Summary | None:
+        """The module's summary, None when the index cannot see it (outside the tree, not
+        Python source, does not parse). A namespace package has an empty summary."""
+        path, is_package = self.module_file(module)
+        if path is None:
+            return None
+        if os.path.isdir(path):
+            return Summary(module, True, (), None, False, ())
+        if path in self._seen:
+            dependency = self._seen[path]
+        else:
+            try:
+                status = os.stat(path)
+                dependency = Dependency(path, status.st_mtime_ns, status.st_size)
+            except OSError:
+                dependency = None
+            self._seen[path] = dependency
+        if dependency is None:
+            return None
+        self.consulted.add(dependency)
+        known = self._summaries.get(path)
+        if known is not None and known[0] == dependency:
+            return known[1]
+        summary = _load(path, module, bool(is_package))
+        self._summaries[path] = (dependency, summary)
+        return summary
+
+    # ------------------------------------------------------------------ origins
+
+    def resolve(self, path: str) -> Origin:
+        """What a dotted path names at run time, followed through imports, aliases and star
+        imports to the module that defines it."""
+        return self._resolve(path, frozenset())
+
+    def _resolve(self, path: str, seen: frozenset) -> Origin:
+        parts = path.split(".")
+        if self.module_file(parts[0])[0] is None:
+            return Origin(path, UNKNOWN)
+        current = Origin(parts[0], MODULE)
+        for position, part in enumerate(parts[1:], 1):
+            if current.kind != MODULE:
+                rest = ".".join(parts[position:])
+                kind = MISSING if current.kind == MISSING else UNKNOWN
+                return Origin(f"{current.path}.{rest}", kind)
+            current = self._attribute(current.path, part, seen)
+        return current
+
+    def same_object(self, first: str, second: str) -> bool | None:
+        """Do two dotted paths name the same object at run time? None when the index cannot see
+        either one."""
+        one, other = self.resolve(first), self.resolve(second)
+        if not one.known or not other.known:
+            return None
+        return one == other
+
+    def name_origin(self, module: str, name: str) -> Origin:
+        """The origin of `name` as an attribute of `module` (what `from module import name` gets)."""
+        return self._attribute(module, name, frozenset())
+
+    def _attribute(self, module: str, name: str, seen: frozenset) -> Origin:
+        key = (module, name)
+        if key in seen:
+            return Origin(f"{module}.{name}", UNKNOWN)  # an alias chain that loops
+        seen = seen | {key}
+        summary = self.summary(module)
+        if summary is None:
+            return Origin(f"{module}.{name}", UNKNOWN)
+        if os.path.isdir(self.module_file(module)[0]):
+            # A namespace package may have portions in other directories: what the tree lacks
+            # may be installed elsewhere.
+            kind = MODULE if self.module_file(f"{module}.{name}")[0] is not None else UNKNOWN
+            return Origin(f"{module}.{name}", kind)
+        for binding in reversed(summary.bindings):
+            bound, kind, target = binding
+            if kind == "star":
+                if target is None:
+                    return Origin(f"{module}.{name}", UNKNOWN)  # a star import the index cannot follow
+                found = self._from_star(target, name, seen)
+                if found is not None:
+                    return found
+            elif bound == name:
+                return self._binding_origin(module, name, kind, target, seen)
+        if self.module_file(f"{module}.{name}")[0] is not None:
+            return Origin(f"{module}.{name}", MODULE)  # a submodule: `from pkg import sub`
+        if any(bound == "__getattr__" for bound, _, _ in summary.bindings):
+            return Origin(f"{module}.{name}", UNKNOWN)  # a module `__getattr__` (PEP 562) may answer
+        return Origin(f"{module}.{name}", MISSING)
+
+    def _binding_origin(self, module: str, name: str, kind: str, target: str | None, seen: frozenset) -> Origin:
+        if kind == "definition":
+            return Origin(f"{module}.{name}", DEFINITION)
+        if kind == "import":  # `import a.b as c` binds the module `a.b`
+            return Origin(target, MODULE) if self.module_file(target)[0] is not None else Origin(target, UNKNOWN)
+        if kind == "from":
+            source, _, imported = target.rpartition(".")
+            return self._attribute(source, imported, seen)
+        if kind == "alias":  # `Name = other.Name`
+            return self._resolve(target, seen)
+        return Origin(f"{module}.{name}", UNKNOWN)  # `a, b = ...`, `for name in ...`: not followed
+
+    def _from_star(self, module: str, name: str, seen: frozenset) -> Origin | None:
+        """What `from module import *` binds as `name`: None when it binds no such name."""
+        summary = self.summary(module)
+        if summary is None:
+            return Origin(f"{module}.{name}", UNKNOWN)  # it may bind anything
+        if summary.dynamic_exports:
+            return Origin(f"{module}.{name}", UNKNOWN)
+        if summary.exports is not None:
+            return self._attribute(module, name, seen) if name in summary.exports else None
+        if name.startswith("_") or not self._binds(module, name, frozenset()):
+            return None
+        return self._attribute(module, name, seen)
+
+    def _binds(self, module: str, name: str, seen: frozenset) -> bool:
+        if module in seen:
+            return False
+        summary = self.summary(module)
+        if summary is None:
+            return False
+        for bound, kind, target in summary.bindings:
+            if bound == name and kind != "star":
+                return True
+            if kind == "star" and target:
+                inner = self.summary(target)
+                if inner is None or inner.dynamic_exports:
+                    continue
+                if inner.exports is not None:
+                    if name in inner.exports:
+                        return True
+                elif self._binds(target, name, seen | {module}):
+                    return True
+        return False
+
+    def binds_as_definition(self, module: str, name: str) -> bool:
+        """Does some module-level binding of `name` in `module` make a new object (a class, a
+        def, an assignment of a value that names nothing)?"""
+        summary = self.summary(module)
+        return summary is not None and any(
+            bound == name and kind == "definition" for bound, kind, target in summary.bindings)
+
+    def origins(self, module: str, name: str) -> set[Origin]:
+        """The origin of every module-level binding of `name` in `module` (a conditional
+        import, `try`/`except ImportError`, binds it more than once)."""
+        summary = self.summary(module)
+        if summary is None:
+            return {Origin(f"{module}.{name}", UNKNOWN)}
+        found = set()
+        for bound, kind, target in summary.bindings:
+            if kind == "star":
+                star = (self._from_star(target, name, frozenset({(module, name)})) if target
+                        else Origin(f"{module}.{name}", UNKNOWN))
+                if star is not None:
+                    found.add(star)
+            elif bound == name:
+                found.add(self._binding_origin(module, name, kind, target, frozenset({(module, name)})))
+        return found or {self.name_origin(module, name)}
+
+    # ------------------------------------------------------------------ rewriting an import
+
+    def distinct(self, old_path: str, new_path: str) -> bool:
+        """Is `old_path` an object its own module defines, other than what `new_path` names,
+        under the same name? (A legacy module's own class with the canonical name, not a
+        re-export of it. A policy that maps a name to another name replaces one object with
+        another on purpose: its entry's `fix` says how safe that is.)"""
+        if old_path.rpartition(".")[2] != new_path.rpartition(".")[2]:
+            return False
+        old = self.resolve(old_path)
+        if old.kind != DEFINITION:
+            return False
+        new = self.resolve(new_path)
+        return new.known and new != old
+
+    def rewrite_problem(self, importer: str, old_path: str, new_path: str, module_import: bool = False) -> str | None:
+        """Why importing `new_path` instead of `old_path` in module `importer` is not provably
+        the same program: a different object, a name the target module neither defines nor
+        exports, a module that would import itself or close an import cycle. None when the
+        index shows none of these, or cannot see the modules (it then claims nothing).
+        `module_import`: `import old_path` (a module), not `from ... import name`."""
+        new = self.resolve(new_path)
+        if new.kind == MISSING:
+            module, _, name = new.path.rpartition(".")
+            return f"'{module}' does not define or export '{name}'"
+        if not module_import and self.distinct(old_path, new_path):
+            return f"'{old_path}' is a different object, defined in its own module"
+        if new.kind == UNKNOWN and not self.module_file(new_path.split(".", 1)[0])[0]:
+            return None
+        target_module = new_path if module_import or new.kind == MODULE else new_path.rpartition(".")[0]
+        return self.import_problem(importer, target_module)
+
+    # ------------------------------------------------------------------ import time
+
+    def imported_at_import_time(self, module: str) -> set[str]:
+        """Every module of the tree that importing `module` runs, `module` and its packages
+        included (module-level imports only; `if TYPE_CHECKING:` ones never run)."""
+        done: set[str] = set()
+        todo = [module]
+        while todo:
+            current = todo.pop()
+            for name in _with_packages(current):
+                if name in done or self.module_file(name)[0] is None:
+                    continue
+                done.add(name)
+                summary = self.summary(name)
+                if summary is None:
+                    continue
+                for imported in summary.imports:
+                    todo.append(imported)
+        return done
+
+    def import_problem(self, importer: str, target_module: str) -> str | None:
+        """Why making `importer` import `target_module` at import time would break: it would
+        import itself, or close an import cycle. None when neither; also when the index
+        cannot see the target module (today's behaviour stands)."""
+        if not importer:
+            return None
+        if target_module == importer:
+            return f"'{importer}' would import itself"
+        if self.module_file(target_module)[0] is None:
+            return None
+        if importer in self.imported_at_import_time(target_module):
+            return f"'{target_module}' imports '{importer}' when it is imported: an import cycle"
+        return None
+
+
+def _with_packages(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:end]) for end in range(1, len(parts) + 1)]
+
+
+def _load(path: str, module: str, is_package: bool) -> Summary | None:
+    try:
+        source = decode_source(read_bytes(path))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, filename=path)
+        return summarise(collect_facts(tree, path, module, is_package, source))
+    except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None  # the index cannot see it: decisions about it keep their single-file answer
+
+
+# --------------------------------------------------------------------------- one per run
+
+_INDEXES: dict[tuple[str, ...], ProjectIndex] = {}
+
+
+def index_for(roots: Sequence[str]) -> ProjectIndex:
+    """The process's index of the tree under `roots` (one per set of `src` roots)."""
+    key = tuple(roots)
+    index = _INDEXES.get(key)
+    if index is None:
+        if len(_INDEXES) > 16:
+            _INDEXES.clear()
+        index = _INDEXES[key] = ProjectIndex(key)
+    return index
+
+
+_CURRENT: contextvars.ContextVar[ProjectIndex | None] = contextvars.ContextVar("ssot_index", default=None)
+
+
+@contextmanager
+def consulting(index: ProjectIndex | None) -> Iterator[ProjectIndex | None]:
+    """The index the rules of one file's check may ask (`current`); None: single-file decisions.
+    A context variable rather than a parameter of every rule and fix builder: only the few
+    decisions that need another module ask for it."""
+    if index is not None:
+        index.begin()
+    token = _CURRENT.set(index)
+    try:
+        yield index
+    finally:
+        _CURRENT.reset(token)
+
+
+def current() -> ProjectIndex | None:
+    return _CURRENT.get()
+
+
+def module_of(path: str, roots: Sequence[str]) -> str:
+    return module_name(os.path.abspath(path), roots)[0]
