@@ -1111,6 +1111,63 @@ def profile_phases(tree: Path) -> dict[str, Any]:
     }
 
 
+def compare_fast_path(tree: Path) -> dict[str, Any]:
+    """The fast path against the slow path over every file of the tree (#16), on one core:
+    - prefilter: every file the literal prefilter admits is checked in full (ast.parse, or
+      whole-file recovery); a file the strict prefilter (the one `ssot check` uses) rejects
+      must have no finding, and one it admits the same findings;
+    - recovery: every broken candidate, recovered in full and region by region (see
+      facts.recovery `words`): the diagnostics must be identical.
+    Counts the differences (each must be 0) and lists the first few."""
+    import ast
+    import warnings
+
+    from flake8_ssot.config import load_config
+    from flake8_ssot.engine import _describe, check_facts, file_module, interest
+    from flake8_ssot.facts import collect_facts
+    from flake8_ssot.facts.recovery import recover_facts
+
+    config = load_config(str(tree / "pyproject.toml"))
+    prefilter, wanted = config.prefilter, interest(config)
+    counts = {"files": 0, "candidates": 0, "strict_candidates": 0, "broken_candidates": 0,
+              "files_with_findings": 0, "prefilter_differences": 0, "recovery_differences": 0}
+    examples: list[str] = []
+    cwd = os.getcwd()
+    os.chdir(tree)
+    try:
+        for path in (Path(p).as_posix() for p in python_files(tree, ["."])):
+            counts["files"] += 1
+            data = Path(path).read_bytes()
+            module, is_package = file_module(path, config)
+            if not prefilter.may_match(data, module):
+                continue
+            counts["candidates"] += 1
+            strict = prefilter.may_match(data, module, strict=True)
+            counts["strict_candidates"] += strict
+            source = data.decode("utf-8", "replace")
+            absolute = os.path.abspath(path)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    parsed = ast.parse(source, filename=path)
+                full = repr(check_facts(collect_facts(parsed, absolute, module, is_package, source, None, wanted), config))
+            except (SyntaxError, ValueError) as error:
+                counts["broken_candidates"] += 1
+                full = repr(check_facts(recover_facts(source, absolute, module, is_package, syntax_error=_describe(error)), config))
+                region = repr(check_facts(recover_facts(source, absolute, module, is_package, syntax_error=_describe(error),
+                                                        words=prefilter.region_words(module)), config))
+                if region != full:
+                    counts["recovery_differences"] += 1
+                    examples.append(f"recovery: {path}")
+            counts["files_with_findings"] += full != "[]"
+            if not strict and full != "[]":
+                counts["prefilter_differences"] += 1
+                examples.append(f"prefilter: {path}")
+    finally:
+        os.chdir(cwd)
+    return {**counts, "examples": examples[:20]}
+
+
 def _used(data: bytes, module: str, prefilter, words, fragments, homes, factories) -> bool:
     """A sketch of a stricter prefilter (an estimate, not proven sound): a policy word counts
     only where it can be used, not merely named: after a `.`, on an import line (or as a
@@ -1175,7 +1232,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-tree", action="store_true", help="--stdlib: keep the temporary copy")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on standard error")
     parser.add_argument("--phases", action="store_true", help="instead of timing the tools: ssot's per-file work phase by phase on one core, in this process, with estimates for a faster path (JSON)")
+    parser.add_argument("--compare-fast-path", action="store_true", help="instead of timing the tools: check every candidate file by the slow path and the fast path (strict prefilter, region-only recovery) and count the differences, which must be 0 (JSON)")
     args = parser.parse_args(argv)
+    if args.compare_fast_path:
+        tree = Path(args.tree) if args.tree else default_corpus_dir(args.lines, args.seed)
+        if not args.tree:
+            prepare_corpus(tree, args.lines, args.seed, args.regenerate)
+        compared = compare_fast_path(tree.resolve())
+        print(json.dumps(compared, indent=1))
+        return 0 if compared["prefilter_differences"] == compared["recovery_differences"] == 0 else 1
     if args.repeat < 1 or args.flake8_repeat < 1:
         parser.error("--repeat and --flake8-repeat must be at least 1")
     if args.phases:

@@ -2,6 +2,7 @@
 the seed project's (policy words in every position, definitions that bind or import what the
 rest uses, and the broken shapes of tests/fixtures/broken), the diagnostics are identical.
 
+- the strict prefilter (what `ssot check` uses): a file it rejects has no finding;
 - region-only recovery: a file Python cannot parse, lowered in full only in the definitions
   that spell a policy word (facts.recovery `words`), gives the whole-file recovery's findings.
 
@@ -121,3 +122,21 @@ def test_the_broken_fixtures_find_the_same_with_region_only_recovery():
         module, _ = file_module(str(path), CONFIG)
         words = CONFIG.prefilter.region_words(module)
         assert recovered(source, str(path), words) == recovered(source, str(path), None), path
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(FILES, st.sampled_from(PATHS))
+def test_the_strict_prefilter_never_rejects_a_file_with_a_finding(source, path):
+    """Policy words in every position (imports, attributes, calls, strings, definitions,
+    annotations, prose), with and without their top-level package: a file the strict
+    prefilter rejects is one the full check (ast.parse or whole-file recovery) finds nothing in."""
+    module, is_package = file_module(path, CONFIG)
+    if CONFIG.prefilter.may_match(source, module, strict=True):
+        return
+    if parses(source):
+        from flake8_ssot.engine import check_source
+
+        found = repr(check_source(source, path, CONFIG, prefilter=False).diagnostics)
+    else:
+        found = recovered(source, path, None)
+    assert found == "[]"

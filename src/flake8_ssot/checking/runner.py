@@ -60,9 +60,13 @@ def check_bytes(data: bytes, path: str, config: Config, digest: bool = False, pr
     index of the tree on disk (False: from this file alone, for content not of that tree)."""
     hashed = content_digest(data) if digest else None
     # The prefilter reads raw bytes (its words are ASCII, every source encoding is
-    # ASCII-compatible); the file is still decoded, so a broken one is always reported.
+    # ASCII-compatible); the file is still decoded, so an undecodable one is always reported.
+    # Strict (#16): a word counts only where the file can reach its top-level package (the
+    # soundness argument is at prefilter._requirement; tests/test_fast_path.py and the
+    # benchmark's --compare-fast-path check it). Only files that can hold a finding are parsed,
+    # so a syntax error elsewhere is neither reported nor counted.
     module, _ = module_name(os.path.abspath(path), config.src)
-    candidate = config.prefilter.may_match(data, module)
+    candidate = config.prefilter.may_match(data, module, strict=True)
     if not candidate and data.isascii() and b"coding" not in data[:end_of_second_line(data)]:
         # ASCII without a coding declaration always decodes: no need to prove it.
         return FileResult(path, digest=hashed)

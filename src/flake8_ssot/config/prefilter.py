@@ -70,8 +70,8 @@ class Prefilter:
 
     def may_match(self, text: str | bytes, module: str, strict: bool = False) -> bool:
         """`strict` also asks for the word's top-level package (see `_requirement`): it rules
-        out more files, which then are not parsed at all, so `ssot check` would stop
-        mentioning their syntax errors; the flake8 plugin (flake8 reports those itself) uses it."""
+        out more files, which then are not parsed at all (their syntax errors are neither
+        reported nor counted); `ssot check` and the flake8 plugin use it (#16)."""
         if self.everything:
             return True
         is_bytes = isinstance(text, bytes)
