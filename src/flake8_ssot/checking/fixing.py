@@ -71,7 +71,9 @@ def fix_content(
         or not any(is_fixable(d, mode.unsafe) for d in checked.diagnostics)
     ):
         return _as_fix_result(checked), data
-    outcome = fix_bytes(data, path, config, mode.unsafe)
+    from flake8_ssot.index import index_for
+
+    outcome = fix_bytes(data, path, config, mode.unsafe, index=index_for(config.src))  # as check_bytes decided
     if outcome.error is not None:  # refused (would not parse), or not encodable: nothing changes
         return _as_fix_result(checked, fix_error=outcome.error), data
     if not outcome.changed:

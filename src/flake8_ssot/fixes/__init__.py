@@ -28,6 +28,7 @@ from flake8_ssot.diagnostic import (  # noqa: F401
     is_fixable,
 )
 from flake8_ssot.engine import check_source
+from flake8_ssot.index import ProjectIndex
 from flake8_ssot.files import SourceError, UndecodableSource, decode
 from flake8_ssot.rules.rewrites import SourceLines
 
@@ -140,12 +141,14 @@ def fix_text(
     config: Config,
     unsafe: bool = False,
     keep: Callable[[Diagnostic], bool] | None = None,
+    index: ProjectIndex | None = None,
 ) -> TextFix:
-    """Fix a file's text (any line endings) as `path`; `keep` filters the diagnostics to act on."""
+    """Fix a file's text (any line endings) as `path`; `keep` filters the diagnostics to act on.
+    `index`: the project index each round's check consults (its fixes are only as safe as it proves)."""
     newline = newline_of(text)
     current, fixed, first = text, 0, None
     for round_number in range(MAX_PASSES + 1):
-        diagnostics = _diagnose(current, path, config, keep)
+        diagnostics = _diagnose(current, path, config, keep, index)
         if first is None:
             first = diagnostics
             if diagnostics.syntax_error:
@@ -162,9 +165,9 @@ def fix_text(
     raise AssertionError("unreachable: the last round returns")
 
 
-def _diagnose(text: str, path: str, config: Config, keep):
+def _diagnose(text: str, path: str, config: Config, keep, index: ProjectIndex | None = None):
     normal = _normalized(text)
-    result = check_source(normal, path, config, lines=normal.split("\n"))
+    result = check_source(normal, path, config, lines=normal.split("\n"), index=index)
     if keep is not None:
         result = result._replace(diagnostics=[d for d in result.diagnostics if keep(d)])
     return result
@@ -206,6 +209,7 @@ def fix_bytes(
     config: Config,
     unsafe: bool = False,
     keep: Callable[[Diagnostic], bool] | None = None,
+    index: ProjectIndex | None = None,
 ) -> FileFix:
     """Fix a file's raw content as `path`; nothing is written."""
     try:
@@ -215,7 +219,7 @@ def fix_bytes(
     except SourceError as error:
         return FileFix(path, data, data, error=str(error))
     try:
-        result = fix_text(text, path, config, unsafe, keep)
+        result = fix_text(text, path, config, unsafe, keep, index)
     except Exception as error:  # a bug of ours must cost one file its fixes, never its content
         return FileFix(path, data, data, text, text,
                        error=f"internal error while fixing, please report it: {type(error).__name__}: {error}")

@@ -25,7 +25,7 @@ from flake8_ssot.facts import collect_facts
 from flake8_ssot.files import SourceError, decode_source, read_bytes
 from flake8_ssot.index.summary import Summary, summarise
 
-__all__ = ["Dependency", "Origin", "ProjectIndex", "Summary", "consulting", "current", "index_for", "summarise"]
+__all__ = ["DEFINITION", "MISSING", "MODULE", "UNKNOWN", "Dependency", "Origin", "ProjectIndex", "Summary", "consulting", "current", "index_for", "summarise"]
 
 # Origin kinds:
 #   definition  the module of `path` defines the name itself (class, def, assignment of a new value)

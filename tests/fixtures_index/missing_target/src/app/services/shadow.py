@@ -1,0 +1,5 @@
+"""A second class with the canonical name: a real duplicate."""
+
+
+class UserExecutionContext:
+    pass

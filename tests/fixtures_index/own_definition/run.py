@@ -1,0 +1,3 @@
+from netra_backend.app.routes.websocket import describe
+
+print(describe())

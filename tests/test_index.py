@@ -1,0 +1,229 @@
+"""The project index (#14): decisions that need another module, proved on small projects that
+run. Each project under tests/fixtures_index/ has a `run.py`; a safe `--fix` must leave its
+output unchanged and every module importable, which the single-file decisions did not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from flake8_ssot.index import DEFINITION, MISSING, MODULE, UNKNOWN, Origin, ProjectIndex
+from projects import ssot
+
+FIXTURES = Path(__file__).parent / "fixtures_index"
+
+
+def _copy(name: str, tmp_path: Path) -> Path:
+    target = tmp_path / name
+    shutil.copytree(FIXTURES / name, target)
+    return target
+
+
+def _run(project: Path) -> str:
+    done = subprocess.run([sys.executable, "run.py"], cwd=project, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(project / "src")}, timeout=60)
+    return done.stdout + done.stderr
+
+
+def _import_every_module(project: Path) -> None:
+    src = project / "src"
+    modules = []
+    for path in sorted(src.rglob("*.py")):
+        parts = list(path.relative_to(src).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        modules.append(".".join(parts))
+    code = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
+    done = subprocess.run([sys.executable, "-c", code, *modules], cwd=project, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(src)}, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def _findings(project: Path, *args: str) -> list[tuple]:
+    done = ssot("check", "--output-format", "json", *args, cwd=project)
+    found = []
+    for item in json.loads(done.stdout):
+        fix = item.get("fix") or {}
+        relative = Path(item["filename"]).resolve().relative_to((project / "src").resolve()).as_posix()
+        found.append((relative, item["location"]["row"], item["code"], item["message"],
+                      fix.get("applicability"), fix.get("message")))
+    return sorted(found)
+
+
+# --------------------------------------------------------------------------- the projects
+
+EXPECTED = {
+    "own_definition": [
+        ("netra_backend/app/routes/websocket.py", 1, "SSOT001",
+         "legacy import 'netra_backend.app.websocket_core.factory.WebSocketManagerFactory': use "
+         "'netra_backend.app.websocket_core.canonical_imports.WebSocketManagerFactory'",
+         "safe", "import from the canonical module"),
+        ("netra_backend/app/routes/websocket.py", 2, "SSOT001",
+         "legacy import 'netra_backend.app.websocket_core.unified_manager.WebSocketManager': use "
+         "'netra_backend.app.websocket_core.canonical_imports.WebSocketManager' (not a re-export: "
+         "'netra_backend.app.websocket_core.unified_manager.WebSocketManager' is defined there, a different object)",
+         "unsafe", "import from the canonical module (unsafe: "
+         "'netra_backend.app.websocket_core.unified_manager.WebSocketManager' is a different object, "
+         "defined in its own module)"),
+    ],
+    "import_cycle": [
+        ("app/ws/handlers.py", 2, "SSOT001",
+         "legacy import 'app.ws.compat.ConnectionRegistry': use 'app.ws.registry.ConnectionRegistry'",
+         "unsafe", "import from the canonical module (unsafe: 'app.ws.registry' imports 'app.ws.handlers' "
+         "when it is imported: an import cycle)"),
+        ("app/ws/registry.py", 2, "SSOT001",
+         "legacy import 'app.ws.compat.normalise_id': use 'app.ws.registry.normalise_id'",
+         "unsafe", "import from the canonical module (unsafe: 'app.ws.registry' would import itself)"),
+    ],
+    "missing_target": [
+        ("app/agents/supervisor.py", 1, "SSOT001",
+         "legacy import 'app.services.legacy_context.UserExecutionContext': use "
+         "'app.services.user_execution_context.UserExecutionContext'",
+         "safe", "import from the canonical module"),
+        ("app/agents/supervisor.py", 1, "SSOT001",
+         "legacy import 'app.services.legacy_context.create_user_context': use "
+         "'app.services.user_execution_context.create_user_context'",
+         "unsafe", "import from the canonical module (unsafe: 'app.services.user_execution_context' does not "
+         "define or export 'create_user_context')"),
+        # compat.py aliases the canonical class through the legacy module: a legacy reference
+        # (SSOT004), not a second definition (no SSOT005); shadow.py's own class is one.
+        ("app/services/compat.py", 4, "SSOT004",
+         "legacy reference 'app.services.legacy_context.UserExecutionContext': use "
+         "'app.services.user_execution_context.UserExecutionContext'", None, None),
+        ("app/services/shadow.py", 4, "SSOT005",
+         "duplicate definition of class 'UserExecutionContext': the canonical one is "
+         "'app.services.user_execution_context.UserExecutionContext'", None, None),
+    ],
+    "reexported_factory_class": [
+        (path, line, "SSOT002", "direct construction of factory-only class "
+         "'app.models.user_context.UserExecutionContext': use "
+         "'app.models.user_context.create_defensive_user_execution_context'", None, None)
+        for path, line in [("app/routes.py", 8), ("app/routes.py", 9), ("app/routes.py", 10), ("app/star_user.py", 5)]
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_index_decides_what_one_file_cannot(name, tmp_path):
+    project = _copy(name, tmp_path)
+    assert _findings(project, "--no-cache") == sorted(EXPECTED[name])
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_safe_fix_keeps_what_the_program_does(name, tmp_path):
+    project = _copy(name, tmp_path)
+    before = _run(project)
+    assert "Traceback" not in before
+    ssot("check", "--fix", "--no-cache", cwd=project)
+    assert _run(project) == before
+    _import_every_module(project)
+
+
+@pytest.mark.parametrize("name, broken", [
+    ("own_definition", "canonical factory / canonical manager"),  # another class: another output
+    ("import_cycle", "ImportError"),
+])
+def test_the_fixes_the_index_marks_unsafe_would_change_the_program(name, broken, tmp_path):
+    """The evidence behind the unsafe verdicts: applied anyway, they break the project."""
+    project = _copy(name, tmp_path)
+    ssot("check", "--fix", "--unsafe-fixes", "--no-cache", cwd=project)
+    assert broken in _run(project)
+
+
+# --------------------------------------------------------------------------- caching
+
+def _age(project: Path) -> None:
+    """Files older than the caches' racy window, so that both caches trust their stats."""
+    past = time.time() - 10
+    for path in project.rglob("*"):
+        os.utime(path, (past, past))
+
+
+@pytest.mark.parametrize("paths", [(), ("src/netra_backend/app/routes",)])
+def test_editing_another_module_updates_the_cached_findings_of_an_unchanged_file(paths, tmp_path):
+    """The finding in routes/websocket.py depends on unified_manager.py; both caches must see
+    its change even when only routes/ is checked (the run-level cache then watches it)."""
+    project = _copy("own_definition", tmp_path)
+    _age(project)
+    first = _findings(project, *paths)
+    assert _findings(project, *paths) == first and first[1][4] == "unsafe"
+    legacy = project / "src/netra_backend/app/websocket_core/unified_manager.py"
+    legacy.write_text("from netra_backend.app.websocket_core.canonical_imports import WebSocketManager\n")
+    past = time.time() - 5
+    os.utime(legacy, (past, past))
+    updated = _findings(project, *paths)
+    assert updated[1][3].endswith("'netra_backend.app.websocket_core.canonical_imports.WebSocketManager'")
+    assert updated[1][4:] == ("safe", "import from the canonical module")
+    assert _findings(project, *paths) == updated
+
+
+# --------------------------------------------------------------------------- the index itself
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> ProjectIndex:
+    for relative, text in files.items():
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return ProjectIndex([str(tmp_path)])
+
+
+def test_star_imports_take_all_when_it_is_literal_else_the_public_names(tmp_path):
+    index = _tree(tmp_path, {
+        "pkg/__init__.py": "from pkg.a import *\nfrom pkg.b import *\n",
+        "pkg/a.py": "__all__ = ['Listed']\nclass Listed: pass\nclass Unlisted: pass\n",
+        "pkg/b.py": "class Public: pass\nclass _Private: pass\n",
+    })
+    assert index.resolve("pkg.Listed") == Origin("pkg.a.Listed", DEFINITION)
+    assert index.resolve("pkg.Unlisted") == Origin("pkg.Unlisted", MISSING)
+    assert index.resolve("pkg.Public") == Origin("pkg.b.Public", DEFINITION)
+    assert index.resolve("pkg._Private") == Origin("pkg._Private", MISSING)
+
+
+def test_what_the_index_cannot_see_it_does_not_claim(tmp_path):
+    index = _tree(tmp_path, {
+        "ns/mod.py": "import os\nfrom json import loads\n",  # ns: a namespace package
+        "dyn.py": "def __getattr__(name):\n    return name\n",
+        "computed.py": "from ns.mod import *\n__all__ = sorted(['x'])\n",
+        "star_of_computed.py": "from computed import *\n",
+        "broken.py": "def (:\n",
+    })
+    assert index.resolve("ns.elsewhere").kind == UNKNOWN
+    assert index.resolve("ns.mod.loads").kind == UNKNOWN
+    assert index.resolve("ns.mod.os") == Origin("os", UNKNOWN)
+    assert index.resolve("dyn.anything").kind == UNKNOWN
+    assert index.resolve("star_of_computed.x").kind == UNKNOWN
+    assert index.resolve("broken.name").kind == UNKNOWN
+    assert index.resolve("ns.mod") == Origin("ns.mod", MODULE)
+
+
+def test_import_time_imports_skip_type_checking_and_function_bodies(tmp_path):
+    index = _tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/a.py": """\
+            from typing import TYPE_CHECKING
+            if TYPE_CHECKING:
+                from app.b import B
+            def later():
+                from app.c import C
+            """,
+        "app/b.py": "from app.a import later\n",
+        "app/c.py": "import app.a\n",
+    })
+    assert index.imported_at_import_time("app.a") == {"app", "app.a"}
+    assert index.import_problem("app.a", "app.b") == "'app.b' imports 'app.a' when it is imported: an import cycle"
+    assert index.import_problem("app.a", "app.a") == "'app.a' would import itself"
+    assert index.import_problem("app.b", "app.c") is None
+
+
+def test_an_alias_chain_that_loops_is_unknown(tmp_path):
+    index = _tree(tmp_path, {"a.py": "from b import X\n", "b.py": "from a import X\n"})
+    assert index.resolve("a.X").kind == UNKNOWN
