@@ -227,3 +227,35 @@ def test_import_time_imports_skip_type_checking_and_function_bodies(tmp_path):
 def test_an_alias_chain_that_loops_is_unknown(tmp_path):
     index = _tree(tmp_path, {"a.py": "from b import X\n", "b.py": "from a import X\n"})
     assert index.resolve("a.X").kind == UNKNOWN
+
+
+# --------------------------------------------------------------------------- the flake8 plugin
+
+def _flake8(project: Path, *files: str) -> list[str]:
+    done = subprocess.run([sys.executable, "-m", "flake8", "--select", "SSO", *files], cwd=project,
+                          capture_output=True, text=True, timeout=120)
+    return sorted(done.stdout.splitlines())
+
+
+def test_the_flake8_plugin_uses_the_index_once_ssot_check_has_written_its_cache(tmp_path):
+    """flake8 sees one file at a time: without a cache directory the plugin decides from the
+    file alone (the construction through `c.UserExecutionContext` is not seen); once `ssot
+    check` has run, it agrees with `ssot check`."""
+    project = _copy("reexported_factory_class", tmp_path)
+    alone = _flake8(project, "src/app/routes.py", "src/app/star_user.py")
+    assert [line.split(":")[1] for line in alone] == ["10"]
+    ssot("check", cwd=project)
+    assert (project / ".ssot_cache").is_dir()
+    indexed = _flake8(project, "src/app/routes.py", "src/app/star_user.py")
+    assert [(line.split(":")[0], line.split(":")[1]) for line in indexed] == [
+        ("src/app/routes.py", "10"), ("src/app/routes.py", "8"), ("src/app/routes.py", "9"), ("src/app/star_user.py", "5")]
+    assert all("SSOT002 direct construction of factory-only class 'app.models.user_context.UserExecutionContext'" in line
+               for line in indexed)
+
+
+def test_the_flake8_plugin_says_a_legacy_class_is_its_own_object_with_the_index(tmp_path):
+    project = _copy("own_definition", tmp_path)
+    target = "src/netra_backend/app/routes/websocket.py"
+    assert not any("not a re-export" in line for line in _flake8(project, target))
+    (project / ".ssot_cache").mkdir()
+    assert sum("not a re-export" in line for line in _flake8(project, target)) == 1

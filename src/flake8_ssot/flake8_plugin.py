@@ -58,6 +58,19 @@ class SsotChecker:
         if not may_match(source, file_module(self.filename, config)[0], config, strict=True):
             return
         lines = [line.rstrip("\r\n") for line in self.lines]
-        result = check_source(source, self.filename, config, tree=self.tree, lines=lines, noqa=False, prefilter=False)
+        result = check_source(source, self.filename, config, tree=self.tree, lines=lines, noqa=False, prefilter=False,
+                              index=_project_index(config))
         for diagnostic in result.diagnostics:
             yield diagnostic.line, diagnostic.column, f"{diagnostic.code} {diagnostic.message}", type(self)
+
+
+def _project_index(config):
+    """The project index when `ssot check` (or the server) has run here, which its cache
+    directory shows; else None: flake8 sees one file at a time and the plugin then decides from
+    that file alone (docs/index.md lists what differs)."""
+    import os
+
+    from flake8_ssot.checking.cache import default_cache_dir
+    from flake8_ssot.index import index_for
+
+    return index_for(config.src) if os.path.isdir(default_cache_dir(config)) else None
