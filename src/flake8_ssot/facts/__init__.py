@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
 from flake8_ssot.dotted import resolve_relative
+from flake8_ssot.facts.bindings import IMPORT_KINDS, Binding, BindingTable, name_span
 from flake8_ssot.span import Span, span_from_ast, split_lines
 
 DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "__import__", "builtins.__import__"})
@@ -107,8 +108,13 @@ class ModuleFacts:
     strings: list[StringFact] = field(default_factory=list)
     exports: list[ExportFact] = field(default_factory=list)
     definitions: list[DefinitionFact] = field(default_factory=list)
+    bindings: BindingTable = field(default_factory=BindingTable)  # every binding the walk makes
     syntax_error: str | None = None  # Python's complaint, when the facts come from the error-tolerant parse
     trees: list | None = None  # the pattern rules' trees, when the caller has them (recovery.Tree)
+
+    def binding_span(self, binding: Binding) -> Span:
+        """Where the name `binding` binds is written (see `bindings.name_span`)."""
+        return name_span(binding, self.lines)
 
     @property
     def top_package(self) -> str:
@@ -132,11 +138,12 @@ class ModuleFacts:
 class _Scope(dict):
     """Local name -> dotted path, or None for a name bound to something we cannot name."""
 
-    __slots__ = ("is_class",)
+    __slots__ = ("is_class", "kind")
 
-    def __init__(self, is_class: bool = False) -> None:
+    def __init__(self, kind: str = "function") -> None:
         super().__init__()
-        self.is_class = is_class
+        self.kind = kind  # "module", "class", "function" or "comprehension" (`Binding.scope`)
+        self.is_class = kind == "class"
 
 
 @dataclass(frozen=True)
@@ -180,25 +187,36 @@ def collect_facts(tree: ast.Module, path: str, module: str, is_package: bool, so
     `syntax_error` says why, and `broken_body` tells which definitions the error-tolerant
     reading found inside a broken body: those are not definitions the module makes."""
     lines = lines if lines is not None else split_lines(source)
-    facts = ModuleFacts(path=path, module=module, is_package=is_package, source=source, lines=lines,
-                        syntax_error=syntax_error, trees=trees)
-    _Collector(facts, interest, broken_body).run(tree)
-    return facts
+    collector = _Collector(module, is_package, lines, interest, broken_body)
+    collector.run(tree)
+    return ModuleFacts(path=path, module=module, is_package=is_package, source=source, lines=lines,
+                       imports=collector.imports, calls=collector.calls, attributes=collector.attributes,
+                       strings=collector.strings, exports=collector.exports,
+                       definitions=collector.definitions, bindings=BindingTable(collector.bindings),
+                       syntax_error=syntax_error, trees=trees)
 
 
 class _Collector:
-    def __init__(self, facts: ModuleFacts, interest: Interest = EVERYTHING,
+    def __init__(self, module: str, is_package: bool, lines: Sequence[str], interest: Interest = EVERYTHING,
                  broken_body: Callable[[Span], bool] | None = None) -> None:
-        self.facts = facts
+        self.module, self.is_package = module, is_package
+        self.imports: list[ImportFact] = []
+        self.calls: list[CallFact] = []
+        self.attributes: list[AttributeFact] = []
+        self.strings: list[StringFact] = []
+        self.exports: list[ExportFact] = []
+        self.definitions: list[DefinitionFact] = []
+        self.bindings: list[tuple] = []  # `Binding` fields, as plain tuples (see `BindingTable`)
         self.broken_body = broken_body
         self.call_names = interest.call_names
         self.wants_attribute = interest.wants_attribute
-        self.lines = facts.lines
-        self.scopes: list[_Scope] = [_Scope()]
+        self.lines = lines
+        self.scopes: list[_Scope] = [_Scope("module")]
         self.type_checking = 0
         self.in_handler = 0
+        self.within: tuple[str, ...] = ()  # the compound statements around, as `Binding.within` says
         self.stmt: ast.AST | None = None
-        self.deferred: list[tuple[ast.AST, list[_Scope], int]] = []
+        self.deferred: list[tuple[ast.AST, list[_Scope], int, tuple[str, ...]]] = []
 
     # ----------------------------------------------------------------- driving
 
@@ -207,8 +225,8 @@ class _Collector:
         self._body(tree.body, docstring=True)
         self.module_level = False
         while self.deferred:
-            node, scopes, type_checking = self.deferred.pop(0)
-            self.scopes, self.type_checking = scopes, type_checking
+            node, scopes, type_checking, within = self.deferred.pop(0)
+            self.scopes, self.type_checking, self.within = scopes, type_checking, within
             self._function_body(node)
 
     def _body(self, body: Sequence[ast.stmt], docstring: bool = False) -> None:
@@ -222,11 +240,27 @@ class _Collector:
 
     # ----------------------------------------------------------------- names
 
-    def bind(self, name: str, path: str | None) -> None:
+    def bind(self, name: str, path: str | None, kind: str, node: ast.AST, value: ast.AST | None = None,
+             module: str | None = None) -> None:
         scope = self.scopes[-1]
         if path is None and self.in_handler and scope.get(name):
-            return  # `except ImportError: Name = None` keeps the import's meaning
-        scope[name] = path
+            path = scope[name]  # `except ImportError: Name = None` keeps the import's meaning
+        else:
+            scope[name] = path
+        if self.broken_body is not None and self._in_broken_body(kind):
+            return
+        self.bindings.append((name, kind, path, node, self.stmt, scope.kind, self.within, module, value))
+
+    def record(self, name: str, kind: str, path: str | None, node: ast.AST, module: str | None = None) -> None:
+        """A row of the binding table for what binds no path: `*`, `name: T`, `name += value`."""
+        if self.broken_body is not None and self._in_broken_body(kind):
+            return
+        self.bindings.append((name, kind, path, node, self.stmt, self.scopes[-1].kind, self.within, module, None))
+
+    def _in_broken_body(self, kind: str) -> bool:
+        """Did the error-tolerant reading find this module-level binding inside a broken body?
+        Then it is not one the module makes (as for `definitions`); imports stay."""
+        return kind not in IMPORT_KINDS and len(self.scopes) == 1 and self.broken_body(self.span(self.stmt))
 
     def lookup(self, name: str) -> str | None:
         innermost = len(self.scopes) - 1
@@ -285,28 +319,29 @@ class _Collector:
         for alias in node.names:
             if alias.asname:
                 bound = alias.asname
-                self.bind(bound, alias.name)
+                self.bind(bound, alias.name, "import", alias, module=alias.name)
             else:
                 bound = alias.name.split(".", 1)[0]
-                self.bind(bound, bound)
+                self.bind(bound, bound, "import", alias, module=alias.name)
             names.append(ImportedName(alias.name, bound, self.span(alias), alias.asname))
-        self.facts.imports.append(ImportFact(
+        self.imports.append(ImportFact(
             "import", None, 0, tuple(names), False, self.span(node), self.type_checking > 0, node,
         ))
 
     def _ImportFrom(self, node: ast.ImportFrom) -> None:
-        module = resolve_relative(node.module, node.level, self.facts.module, self.facts.is_package)
+        module = resolve_relative(node.module, node.level, self.module, self.is_package)
         names, star = [], False
         for alias in node.names:
             if alias.name == "*":
                 star = True
+                self.record("*", "star", module, alias, module=module)
                 continue
             path = f"{module}.{alias.name}" if module else None
             bound = alias.asname or alias.name
-            self.bind(bound, path)
+            self.bind(bound, path, "from", alias, module=module)
             if path:
                 names.append(ImportedName(path, bound, self.span(alias), alias.asname))
-        self.facts.imports.append(ImportFact(
+        self.imports.append(ImportFact(
             "from", module, node.level, tuple(names), star, self.span(node), self.type_checking > 0, node,
         ))
 
@@ -314,24 +349,53 @@ class _Collector:
         self._expr(node.test)
         guarded = _is_type_checking(node.test)
         self.type_checking += guarded
+        outer = self.within
+        self.within = outer + ("if",)
         self._body(node.body)
         self.type_checking -= guarded
         self._body(node.orelse)
+        self.within = outer
 
     def _Try(self, node: ast.Try) -> None:
+        outer = self.within
+        star = "*" if type(node) is not ast.Try else ""
+        self.within = outer + ("try" + star,)
         self._body(node.body)
         for handler in node.handlers:
+            self.within = outer
             if handler.type is not None:
                 self._expr(handler.type)
             if handler.name:
-                self.bind(handler.name, None)
+                self.bind(handler.name, None, "handler", handler)
             self.in_handler += 1
+            self.within = outer + ("except" + star,)
             self._body(handler.body)
             self.in_handler -= 1
+        self.within = outer + ("try" + star,)
         self._body(node.orelse)
+        self.within = outer + ("finally",)
         self._body(node.finalbody)
+        self.within = outer
 
     _TryStar = _Try
+
+    def _While(self, node: ast.While) -> None:
+        self._expr(node.test)
+        outer = self.within
+        self.within = outer + ("while",)
+        self._body(node.body)
+        self._body(node.orelse)
+        self.within = outer
+
+    def _Match(self, node: ast.Match) -> None:
+        self._expr(node.subject)
+        outer = self.within
+        self.within = outer + ("match",)
+        for case in node.cases:
+            if case.guard is not None:
+                self._expr(case.guard)
+            self._body(case.body)
+        self.within = outer
 
     def _FunctionDef(self, node: ast.FunctionDef) -> None:
         for decorator in node.decorator_list:
@@ -340,11 +404,11 @@ class _Collector:
         if node.returns is not None:
             self._annotation(node.returns)
         self._definition(node.name, "function", node)
-        self.bind(node.name, None)
+        self.bind(node.name, None, "function", node)
         scope = _Scope()
         for arg in _all_args(node.args):
             scope[arg.arg] = None
-        self.deferred.append((node, [*self.scopes, scope], self.type_checking))
+        self.deferred.append((node, [*self.scopes, scope], self.type_checking, self.within + ("def",)))
 
     _AsyncFunctionDef = _FunctionDef
 
@@ -364,17 +428,20 @@ class _Collector:
         for keyword in node.keywords:
             self._expr(keyword.value)
         self._definition(node.name, "class", node)
-        self.scopes.append(_Scope(is_class=True))
+        self.scopes.append(_Scope("class"))
+        outer = self.within
+        self.within = outer + ("class",)
         self._body(node.body, docstring=True)
+        self.within = outer
         self.scopes.pop()
-        self.bind(node.name, None)
+        self.bind(node.name, None, "class", node)
 
     def _Assign(self, node: ast.Assign) -> None:
         self._expr(node.value)
         for target in node.targets:
             if isinstance(target, ast.Name) and target.id == "__all__":
                 self._exports(node.value, node)
-            self._target(target, node.value)
+            self._target(target, node.value, "assignment")
 
     def _AnnAssign(self, node: ast.AnnAssign) -> None:
         self._annotation(node.annotation)
@@ -382,9 +449,10 @@ class _Collector:
             self._expr(node.value)
             if isinstance(node.target, ast.Name) and node.target.id == "__all__":
                 self._exports(node.value, node)
-            self._target(node.target, node.value)
+            self._target(node.target, node.value, "assignment")
         elif isinstance(node.target, ast.Name):
             self._definition(node.target.id, "assignment", node)
+            self.record(node.target.id, "annotation", None, node.target)
         else:
             self._expr(node.target)
 
@@ -393,6 +461,7 @@ class _Collector:
         if isinstance(node.target, ast.Name):
             if node.target.id == "__all__":
                 self._exports(node.value, node)
+            self.record(node.target.id, "augmented", None, node.target)
         else:
             self._expr(node.target)
 
@@ -409,9 +478,12 @@ class _Collector:
 
     def _For(self, node: ast.For) -> None:
         self._expr(node.iter)
-        self._target(node.target, None)
+        self._target(node.target, None, "for")
+        outer = self.within
+        self.within = outer + ("for",)
         self._body(node.body)
         self._body(node.orelse)
+        self.within = outer
 
     _AsyncFor = _For
 
@@ -419,23 +491,29 @@ class _Collector:
         for item in node.items:
             self._expr(item.context_expr)
             if item.optional_vars is not None:
-                self._target(item.optional_vars, None)
+                self._target(item.optional_vars, None, "with")
+        outer = self.within
+        self.within = outer + ("with",)
         self._body(node.body)
+        self.within = outer
 
     _AsyncWith = _With
 
     # ----------------------------------------------------------------- bindings by assignment
 
-    def _target(self, target: ast.AST, value: ast.AST | None) -> None:
+    def _target(self, target: ast.AST, value: ast.AST | None, kind: str) -> None:
+        """Bind an assignment's (`for`, `with`, comprehension, walrus) target; an element of an
+        unpacked assignment is bound as "unpacking" (see `facts.bindings`)."""
         if isinstance(target, ast.Name):
             path = self.resolve(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
-            self.bind(target.id, path)
+            self.bind(target.id, path, kind, target, value)
             self._definition(target.id, "assignment", self.stmt, path)
         elif isinstance(target, (ast.Tuple, ast.List)):
+            kind = "unpacking" if kind == "assignment" else kind
             for element in target.elts:
-                self._target(element, None)
+                self._target(element, None, kind)
         elif isinstance(target, ast.Starred):
-            self._target(target.value, None)
+            self._target(target.value, None, "unpacking" if kind == "assignment" else kind)
         else:
             self._expr(target)
 
@@ -443,7 +521,7 @@ class _Collector:
         if len(self.scopes) == 1 and self.module_level:
             span = self.span(node)
             if self.broken_body is None or not self.broken_body(span):
-                self.facts.definitions.append(DefinitionFact(name, kind, span, node, value_path))
+                self.definitions.append(DefinitionFact(name, kind, span, node, value_path))
 
     # ----------------------------------------------------------------- __all__
 
@@ -462,7 +540,7 @@ class _Collector:
             return
         for element in elements:
             if isinstance(element, ast.Constant) and isinstance(element.value, str):
-                self.facts.exports.append(
+                self.exports.append(
                     ExportFact(element.value, self.span(element), element, container, self.stmt)
                 )
 
@@ -487,7 +565,7 @@ class _Collector:
         elif kind is _Constant:
             value = node.value
             if isinstance(value, str) and "." in value:
-                self.facts.strings.append(StringFact(value, self.span(node), node, self.stmt))
+                self.strings.append(StringFact(value, self.span(node), node, self.stmt))
         elif kind is _JoinedStr:
             return  # parts of an f-string are not whole dotted paths
         elif kind is _Lambda:
@@ -495,12 +573,12 @@ class _Collector:
             for arg in _all_args(node.args):
                 scope[arg.arg] = None
             self._arguments_outside(node.args)
-            self.deferred.append((node, [*self.scopes, scope], self.type_checking))
+            self.deferred.append((node, [*self.scopes, scope], self.type_checking, self.within + ("lambda",)))
         elif kind in _COMPREHENSIONS:
             self._comprehension(node)
         elif kind is _NamedExpr:
             self._expr(node.value)
-            self._target(node.target, node.value)
+            self._target(node.target, node.value, "walrus")
         else:
             # ast.iter_child_nodes, inlined: the fallback for most expression nodes.
             expr = self._expr
@@ -534,7 +612,7 @@ class _Collector:
         if path is not None:
             names = self.call_names
             if names is None or path[path.rfind(".") + 1:] in names:
-                self.facts.calls.append(CallFact(path, self.span(node), node, self.stmt))
+                self.calls.append(CallFact(path, self.span(node), node, self.stmt))
             if path in DYNAMIC_IMPORTERS and self._dynamic_import(node):
                 arguments = arguments[1:]  # the module name is an import, not a string reference
         if isinstance(func, ast.Attribute):
@@ -566,7 +644,7 @@ class _Collector:
         if not module:
             return False
         span = self.span(argument)
-        self.facts.imports.append(ImportFact(
+        self.imports.append(ImportFact(
             "dynamic", module, 0, (ImportedName(module, None, span),), False, span,
             self.type_checking > 0, argument,
         ))
@@ -582,18 +660,18 @@ class _Collector:
             if binding is not None:
                 path = self.resolve(node)
                 if self.wants_attribute(path):
-                    self.facts.attributes.append(AttributeFact(path, binding, self.span(node), node, self.stmt))
+                    self.attributes.append(AttributeFact(path, binding, self.span(node), node, self.stmt))
         else:
             self._expr(base)
 
     def _comprehension(self, node: ast.AST) -> None:
         generators = node.generators
         self._expr(generators[0].iter)  # the first iterable is evaluated outside
-        self.scopes.append(_Scope())
+        self.scopes.append(_Scope("comprehension"))
         for index, generator in enumerate(generators):
             if index:
                 self._expr(generator.iter)
-            self._target(generator.target, None)
+            self._target(generator.target, None, "comprehension")
             for condition in generator.ifs:
                 self._expr(condition)
         if isinstance(node, ast.DictComp):

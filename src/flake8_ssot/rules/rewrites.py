@@ -645,13 +645,11 @@ def reference_attribute_fix(facts: ModuleFacts, attribute: AttributeFact, match)
 
 
 def _loaded_modules(facts: ModuleFacts) -> set[str]:
-    """Modules this file imports (and their parent packages, which importing loads)."""
+    """Modules this file imports anywhere (and their parent packages, which importing loads)."""
     loaded: set[str] = set()
-    for fact in facts.imports:
-        modules = [fact.module] if fact.kind == "from" and fact.module else []
-        if fact.kind == "import":
-            modules = [name.path for name in fact.names]
-        for module in modules:
+    for binding in facts.bindings:
+        module = binding.module
+        if module and binding.kind in IMPORT_KINDS:
             parts = module.split(".")
             loaded.update(".".join(parts[:count]) for count in range(1, len(parts) + 1))
     return loaded
@@ -837,7 +835,15 @@ def _names_used(text: str) -> set[str]:
 
 
 def _names_defined(facts: ModuleFacts) -> set[str]:
-    defined = {definition.name for definition in facts.definitions}
-    for fact in facts.imports:
-        defined.update(name.bound for name in fact.names if name.bound)
-    return defined
+    """The names the module defines at module level, and those its imports bind anywhere (an
+    import in a function also loads the module); a `from` import only when its module resolves."""
+    return {
+        binding.name for binding in facts.bindings
+        if binding.kind == "import" or (binding.kind == "from" and binding.module)
+        or (binding.scope == "module" and binding.kind in _DEFINING_KINDS)
+    }
+
+
+# What `facts.definitions` holds: every binding at module level but an `except` clause's name
+# (and an augmented assignment, which binds nothing new).
+_DEFINING_KINDS = frozenset({"class", "function", "assignment", "unpacking", "annotation", "walrus", "for", "with"})

@@ -26,6 +26,7 @@ from flake8_ssot.checking.runner import quiet_collector
 from flake8_ssot.config import Config, ConfigError, clear_caches, config_for, find_config_file, load_config
 from flake8_ssot.diagnostic import SAFE, Diagnostic, Edit
 from flake8_ssot.engine.noqa import NOQA, _logical_ranges
+from flake8_ssot.facts import collect_facts
 from flake8_ssot.files import text_refusal
 from flake8_ssot.fixes import fix_text, is_fixable
 from flake8_ssot.rules import BY_CODE
@@ -194,48 +195,38 @@ class Definitions:
         return names, lines
 
 
+# The bindings a definition lookup lands on: what `class X`, `def X`, `X = ...`, `X: T` or an
+# import writes at module level, outside loops, `with` and `finally` (`facts.bindings` kinds).
+_DEFINING_KINDS = frozenset({"class", "function", "assignment", "annotation", "augmented", "import", "from"})
+_DEFINING_BLOCKS = frozenset({"if", "try", "except"})
+
+
 def module_level_names(source: str) -> dict[str, Span]:
-    """Names bound at module level (also inside top-level `if`/`try`), first binding wins."""
+    """Names bound at module level (also inside top-level `if`/`try`), first binding wins: a
+    view of the binding table (`ModuleFacts.bindings`). The span is the first whole-word
+    occurrence of the name on the line its binding starts (from the `def`/`class` keyword on),
+    as the server has always answered: for `from datetime import datetime` that is the
+    module's word, where `ModuleFacts.binding_span` gives the imported name's own."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     lines = split_lines(source)
+    try:
+        bindings = collect_facts(tree, "", "", False, source, lines).bindings
+    except RecursionError:
+        return {}
     names: dict[str, Span] = {}
-
-    def bind(name: str, line: int, search_from: int = 0) -> None:
-        if name in names or not 0 < line <= len(lines):
-            return
-        text = lines[line - 1]
+    for binding in bindings:
+        name, node = binding.name, binding.node
+        if (binding.kind not in _DEFINING_KINDS or binding.scope != "module" or name in names
+                or not _DEFINING_BLOCKS.issuperset(binding.within) or not 0 < node.lineno <= len(lines)):
+            continue
+        text = lines[node.lineno - 1]
+        search_from = byte_to_char_column(text, node.col_offset) if binding.kind in ("class", "function") else 0
         found = re.search(rf"\b{re.escape(name)}\b", text[search_from:])
         column = search_from + found.start() if found else 0
-        names[name] = Span(line, column, line, column + len(name) if found else 0)
-
-    def visit(body: Iterable[ast.stmt]) -> None:
-        for node in body:
-            if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-                bind(node.name, node.lineno, byte_to_char_column(lines[node.lineno - 1], node.col_offset))
-            elif isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        bind(target.id, target.lineno)
-            elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
-                bind(node.target.id, node.target.lineno)
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                for alias in node.names:
-                    bound = alias.asname or alias.name.split(".")[0]
-                    if bound != "*":
-                        bind(bound, getattr(alias, "lineno", node.lineno))
-            elif isinstance(node, ast.If):
-                visit(node.body)
-                visit(node.orelse)
-            elif isinstance(node, ast.Try):
-                visit(node.body)
-                for handler in node.handlers:
-                    visit(handler.body)
-                visit(node.orelse)
-
-    visit(tree.body)
+        names[name] = Span(node.lineno, column, node.lineno, column + len(name) if found else 0)
     return names
 
 

@@ -50,6 +50,7 @@ from flake8_ssot.config.patterns import looks_around
 from flake8_ssot.engine import _unique, check_facts, check_source, may_match
 from flake8_ssot.engine.noqa import NOQA_FILE
 from flake8_ssot.facts import collect_facts
+from flake8_ssot.facts.bindings import statement_bindings
 from flake8_ssot.facts.recovery import read_rows, recover_facts, whole_tree
 from flake8_ssot.rules import RULES
 from flake8_ssot.span import Span, split_lines
@@ -649,90 +650,39 @@ def _members(node: ast.ClassDef, first: int, lines: Sequence[str]) -> tuple[Memb
 
 
 def _events(node: ast.stmt, text: str) -> Iterator[tuple[str, tuple, frozenset[str]]]:
-    """The names a top-level statement binds, in source order (as the facts walker binds them),
-    each with what it is bound to and the words that value depends on. The facts walker binds
-    an import to the path it spells, `name = a.b` to what `a.b` resolves to, and every other
-    binding (`name = call()`, a `for` or `with` target, a tuple element, a nested `def`) to
-    nothing. In an `except` clause a binding to nothing keeps what the name was bound to
-    (`except ImportError: Name = None`): it is described as keeping it, which makes no finding
-    through the name of its own. For anything unusual (an alias assigned in an `except`
-    clause, a `match` capture), a binding is described by the statement's whole text and
+    """The names a top-level statement binds (`facts.statement_bindings`), each with what it is
+    bound to and the words that value depends on. The facts walker binds an import to the
+    path it spells, `name = a.b` to what `a.b` resolves to, and every other binding (`name =
+    call()`, a `for` or `with` target, a tuple element, a nested `def`) to nothing. In an
+    `except` clause a binding to nothing keeps what the name was bound to (`except
+    ImportError: Name = None`): it is described as keeping it, which makes no finding through
+    the name of its own. For anything unusual (an alias assigned in an `except` clause, a
+    `match` capture, `name: T`), a binding is described by the statement's whole text and
     depends on every word in it."""
     whole = ("statement", text)
     words = frozenset(_WORD.findall(text))
-    handled = set()  # the nodes inside `except` clauses
-    for handler in ast.walk(node):
-        if isinstance(handler, ast.ExceptHandler):
-            handled.update(id(sub) for statement in handler.body for sub in ast.walk(statement))
-    unresolved: tuple = ("nothing",)
-    keep: tuple = ("keep",)
-    done: set[int] = set()  # the Name targets already described
-    for sub in _in_order(node):
-        nothing = keep if id(sub) in handled else unresolved
-        if isinstance(sub, ast.Import):
-            for alias in sub.names:
-                bound = alias.asname or alias.name.split(".", 1)[0]
-                yield bound, ("import", alias.name if alias.asname else bound), frozenset()
-        elif isinstance(sub, ast.ImportFrom):
-            for alias in sub.names:
-                if alias.name != "*":
-                    yield alias.asname or alias.name, ("from", sub.level, sub.module, alias.name), frozenset()
-        elif isinstance(sub, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
-            targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
-            value = sub.value
-            if value is None:
-                continue  # `name: int` declares; nothing is bound
-            if isinstance(value, (ast.Name, ast.Attribute)):
-                if id(sub) in handled:
-                    what, depends = whole, words  # an alias that names nothing keeps the old binding
-                else:
-                    what, depends = ("alias", ast.dump(value)), frozenset(_WORD.findall(ast.unparse(value)))
+    for binding in statement_bindings(node):
+        kind = binding.kind
+        handled = "except" in binding.within or "except*" in binding.within
+        if kind == "import":
+            alias = binding.node
+            yield binding.name, ("import", alias.name if alias.asname else binding.name), frozenset()
+        elif kind == "from":
+            yield binding.name, ("from", binding.stmt.level, binding.module, binding.node.name), frozenset()
+        elif kind in ("assignment", "walrus") and isinstance(binding.value, (ast.Name, ast.Attribute)):
+            if handled:
+                yield binding.name, whole, words  # an alias that names nothing keeps the old binding
             else:
-                what, depends = nothing, frozenset()
-            for target in targets:
-                if isinstance(target, ast.Name):
-                    done.add(id(target))
-                    yield target.id, what, depends
-                elif isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
-                    for element in ast.walk(target):
-                        if isinstance(element, ast.Name):
-                            done.add(id(element))
-                            yield element.id, nothing, frozenset()
-        elif isinstance(sub, (ast.For, ast.AsyncFor, ast.comprehension)):
-            for element in ast.walk(sub.target):
-                if isinstance(element, ast.Name):
-                    done.add(id(element))
-                    yield element.id, nothing, frozenset()
-        elif isinstance(sub, ast.withitem) and sub.optional_vars is not None:
-            for element in ast.walk(sub.optional_vars):
-                if isinstance(element, ast.Name):
-                    done.add(id(element))
-                    yield element.id, nothing, frozenset()
-        elif isinstance(sub, ast.AugAssign) and isinstance(sub.target, ast.Name):
-            done.add(id(sub.target))  # `name += x` binds nothing new for the facts walker
-        elif isinstance(sub, ast.Delete):
-            done.update(id(target) for target in sub.targets if isinstance(target, ast.Name))
-        elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and sub is not node:
-            yield sub.name, nothing, frozenset()
-        elif isinstance(sub, ast.ExceptHandler) and sub.name:
-            yield sub.name, nothing, frozenset()  # bound before the clause's body runs
-        elif isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load) and id(sub) not in done:
-            yield sub.id, whole, words
-        elif isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
-            yield sub.name, whole, words
-        elif isinstance(sub, ast.MatchMapping) and sub.rest:
-            yield sub.rest, whole, words
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        yield node.name, whole, words  # a definition that reaches out (`global`, `__all__`)
+                value = binding.value
+                yield binding.name, ("alias", ast.dump(value)), frozenset(_WORD.findall(ast.unparse(value)))
+        elif kind in ("annotation", "other", "match") or binding.node is node:
+            yield binding.name, whole, words  # also a definition that reaches out (`global`, `__all__`)
+        elif kind != "augmented":  # `name += x` binds nothing new for the facts walker
+            yield binding.name, _KEEP if handled else _NOTHING, frozenset()
 
 
-def _in_order(node: ast.AST) -> Iterator[ast.AST]:
-    """`node` and every node under it, depth first in source order (`ast.walk` is breadth first)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(list(ast.iter_child_nodes(current))))
+_NOTHING: tuple = ("nothing",)
+_KEEP: tuple = ("keep",)
 
 
 def _imported(node: ast.Import | ast.ImportFrom) -> Iterator[str]:
