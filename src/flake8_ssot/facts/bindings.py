@@ -135,21 +135,27 @@ def statement_bindings(stmt: ast.stmt) -> Iterator[Binding]:
     done: set[int] = set()  # the Name targets already reported
     starred: set[int] = set()  # the `except*` clauses
     stack: list[tuple[ast.AST, ast.AST, tuple[str, ...], str]] = [(stmt, stmt, (), "module")]
+    binding_nodes, entering, iter_child_nodes = _BINDING_NODES, _ENTERING, ast.iter_child_nodes
     while stack:
         sub, inner, within, scope = stack.pop()
+        kind = type(sub)
         if isinstance(sub, ast.stmt):
             inner = sub
-        if sub is not stmt or not isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if (kind in binding_nodes and (sub is not stmt or kind not in _DEFINITIONS)
+                and (kind is not ast.Name or type(sub.ctx) is not ast.Load)):
             yield from _bindings_of(sub, inner, within, scope, done)
-        if type(sub) is _TRY_STAR:
-            starred.update(id(handler) for handler in sub.handlers)
-        children = []
-        for field_name, value in ast.iter_fields(sub):
-            below, below_scope = _entered(sub, field_name, within, scope, id(sub) in starred)
-            if isinstance(value, list):
-                children.extend((child, inner, below, below_scope) for child in value if isinstance(child, ast.AST))
-            elif isinstance(value, ast.AST):
-                children.append((value, inner, below, below_scope))
+        if kind not in entering:  # most nodes: the children are where the node is
+            children = [(child, inner, within, scope) for child in iter_child_nodes(sub)]
+        else:
+            if kind is _TRY_STAR:
+                starred.update(id(handler) for handler in sub.handlers)
+            children = []
+            for field_name, value in ast.iter_fields(sub):
+                below, below_scope = _entered(sub, field_name, within, scope, id(sub) in starred)
+                if isinstance(value, list):
+                    children.extend((child, inner, below, below_scope) for child in value if isinstance(child, ast.AST))
+                elif isinstance(value, ast.AST):
+                    children.append((value, inner, below, below_scope))
         stack.extend(reversed(children))
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         kind = "class" if isinstance(stmt, ast.ClassDef) else "function"
@@ -160,6 +166,15 @@ _BLOCKS = {ast.If: "if", ast.For: "for", ast.AsyncFor: "for", ast.While: "while"
            ast.AsyncWith: "with", ast.Match: "match"}
 _TRY_STAR = getattr(ast, "TryStar", None)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+# The nodes whose children sit in other blocks or scopes (`_entered`), and those that bind.
+_ENTERING = frozenset({*_BLOCKS, ast.Try, _TRY_STAR, ast.ExceptHandler, *_DEFINITIONS, ast.Lambda,
+                       *_COMPREHENSIONS} - {None})
+_BINDING_NODES = frozenset({
+    ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor,
+    ast.comprehension, ast.withitem, ast.AugAssign, ast.Delete, *_DEFINITIONS, ast.ExceptHandler,
+    ast.Name, ast.MatchAs, ast.MatchStar, ast.MatchMapping,
+})
 
 
 def _entered(node: ast.AST, field_name: str, within: tuple[str, ...], scope: str,
