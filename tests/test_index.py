@@ -259,3 +259,38 @@ def test_the_flake8_plugin_says_a_legacy_class_is_its_own_object_with_the_index(
     assert not any("not a re-export" in line for line in _flake8(project, target))
     (project / ".ssot_cache").mkdir()
     assert sum("not a re-export" in line for line in _flake8(project, target)) == 1
+
+
+# --------------------------------------------------------------------------- the policy against the code
+
+def test_policy_entries_naming_code_the_tree_lacks_are_warnings_in_every_format(tmp_path):
+    project = _copy("missing_target", tmp_path)
+    with (project / "pyproject.toml").open("a") as policy:
+        policy.write('\n[tool.ssot.factories]\n"app.services.user_execution_context.UserContext" = {}\n'
+                     '"requests.Session" = {}\n')  # outside the tree: not judged
+    warnings = [
+        "warning: pyproject.toml: tool.ssot.legacy.\"app.services.legacy_context.create_user_context\".use: "
+        "'app.services.user_execution_context' does not define or export 'create_user_context'",
+        "warning: pyproject.toml: tool.ssot.factories.\"app.services.user_execution_context.UserContext\": "
+        "'app.services.user_execution_context' does not define or export 'UserContext'",
+    ]
+    text = ssot("check", "--no-cache", cwd=project)
+    assert text.returncode == 1 and text.stdout.splitlines()[-2:] == warnings
+    machine = ssot("check", "--no-cache", "--output-format", "json", cwd=project)
+    assert machine.returncode == 1 and machine.stderr.splitlines() == warnings
+    json.loads(machine.stdout)  # still parseable
+    assert ssot("check", "--no-cache", "--exit-zero", cwd=project).returncode == 0
+    assert warnings[0] not in ssot("check", "--no-cache", "-q", cwd=project).stdout
+    shown = ssot("check", "--show-policy", cwd=project)
+    assert shown.returncode == 0 and shown.stdout.splitlines() == [line.removeprefix("warning: ") for line in warnings]
+
+
+def test_a_legacy_key_under_the_trees_package_that_matches_nothing_is_a_problem(tmp_path):
+    project = _copy("own_definition", tmp_path)
+    (project / "src/netra_backend/app/websocket_core/unified_manager.py").unlink()
+    shown = ssot("check", "--show-policy", cwd=project).stdout.splitlines()
+    assert shown == [
+        "pyproject.toml: tool.ssot.legacy.\"netra_backend.app.websocket_core.unified_manager.WebSocketManager\": "
+        "'netra_backend.app.websocket_core.unified_manager.WebSocketManager' matches no module or name of the tree"]
+    (project / "src/netra_backend/app/websocket_core/unified_manager.py").write_text("WebSocketManager = None\n")
+    assert ssot("check", "--show-policy", cwd=project).stdout == "The policy names only code the tree has.\n"

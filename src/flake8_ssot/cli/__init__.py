@@ -23,6 +23,8 @@ from flake8_ssot.cli.registry import render_registry
 from flake8_ssot.config import CODE_PREFIX, PATTERN_CODE, Config, ConfigError, config_for, find_config_file, load_config
 from flake8_ssot.config.resolve import Configurations, Overrides, project_root
 from flake8_ssot.files import source_reader, write_atomic
+from flake8_ssot.index import index_for
+from flake8_ssot.index.policy import policy_notes, policy_problems
 from flake8_ssot.paths import display_path
 from flake8_ssot.reporters import FORMATS, TEXT_FORMATS, Report, one_line, render
 from flake8_ssot.reporters.statistics import render_json as render_statistics_json
@@ -95,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--show-syntax-errors",
         action="store_true",
         help="report each file Python cannot parse as an SSOT000 violation (default: one summary line)",
+    )
+    output.add_argument(
+        "--show-policy",
+        action="store_true",
+        help="list the policy entries that name code the tree does not have (the summary shows the first few), "
+        "and check nothing",
     )
     output.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even with violations (2 still means bad configuration)"
@@ -233,6 +241,8 @@ def run_check(args: argparse.Namespace) -> int:
     cwd = os.getcwd()
     if args.config:
         load_config(args.config)  # a bad --config is exit 2 before anything else happens
+    if args.show_policy:
+        return show_policy(args)
     plan = baseline_plan(args, cwd)
     overrides = Overrides(args.select, args.ignore or (), args.extend_select or ())
     configurations = Configurations(args.config, overrides)
@@ -260,7 +270,18 @@ def run_check(args: argparse.Namespace) -> int:
         outcome = dataclasses.replace(
             outcome, results=applied.results, baselined=applied.baselined, notes=applied.notes
         )
+    if not args.quiet:  # warnings in the summary; they never change the exit code
+        outcome = dataclasses.replace(outcome, notes=[*outcome.notes, *policy_notes(outcome.configs, cwd)])
     return report(args, outcome, cwd, sources)
+
+
+def show_policy(args: argparse.Namespace) -> int:
+    """`ssot check --show-policy`: every policy entry naming code the tree does not have."""
+    config = _config_here(args.config)
+    problems = policy_problems(config, index_for(config.src)) if config is not None else []
+    text = "".join(f"{problem.shown(os.getcwd())}\n" for problem in problems)
+    _write(text or "The policy names only code the tree has.\n", args.output_file, True)
+    return 0
 
 
 def syntax_errors_shown(
