@@ -231,7 +231,7 @@ def test_a_file_that_does_not_parse_is_not_fixed(tmp_path):
     original = b"result = legacy_call(1, 2)\n<<<<<<< HEAD\n"
     target.write_bytes(original)
     outcome = fix_path(str(target), config, mode=FixMode(unsafe=True), cwd=str(tmp_path))
-    assert outcome.syntax_error == "line 2: invalid syntax"
+    assert outcome.syntax_error == "line 2, column 1: invalid syntax"
     assert outcome.fixed == 0 and target.read_bytes() == original
 
 
