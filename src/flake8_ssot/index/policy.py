@@ -30,6 +30,7 @@ class PolicyProblem(NamedTuple):
 
 
 def policy_problems(config: Config, index: ProjectIndex) -> list[PolicyProblem]:
+    index.begin()  # after a --fix run: read the files as they are now
     problems = []
     for section in ("legacy", "canonical", "factories"):
         for key, entry in getattr(config, section).items():
