@@ -55,7 +55,10 @@ def _absent(index: ProjectIndex, path: str) -> tuple[str | None, bool]:
     if origin.kind != MISSING:
         return None, False
     module, _, name = origin.path.rpartition(".")
-    if index.module_file(module)[1]:
+    file, is_package = index.module_file(module)
+    if file is None:  # the module itself is absent: a partial tree or a finished migration
+        return f"no module '{module}' in the tree", False
+    if is_package:
         return f"'{module}' has no module '{origin.path}' and does not define or export '{name}'", False
     return f"'{module}' does not define or export '{name}'", origin.path == path
 
