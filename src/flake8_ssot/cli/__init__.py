@@ -20,7 +20,16 @@ from flake8_ssot.checking import Outcome, check_paths, check_stdin, fixing
 from flake8_ssot.checking.fixing import FixMode
 from flake8_ssot.checking.runner import FileResult, default_jobs, quiet_collector, with_syntax_error
 from flake8_ssot.cli.registry import render_registry
-from flake8_ssot.config import CODE_PREFIX, PATTERN_CODE, Config, ConfigError, config_for, find_config_file, load_config
+from flake8_ssot.config import (
+    CODE_PREFIX,
+    PATTERN_CODE,
+    Config,
+    ConfigError,
+    config_for,
+    find_config_file,
+    has_ssot_table,
+    load_config,
+)
 from flake8_ssot.config.resolve import Configurations, Overrides, project_root
 from flake8_ssot.files import source_reader, write_atomic
 from flake8_ssot.index import index_for
@@ -241,6 +250,7 @@ def run_check(args: argparse.Namespace) -> int:
     cwd = os.getcwd()
     if args.config:
         load_config(args.config)  # a bad --config is exit 2 before anything else happens
+        require_policy_in(args.config)
     if args.show_policy:
         return show_policy(args)
     plan = baseline_plan(args, cwd)
@@ -260,6 +270,12 @@ def run_check(args: argparse.Namespace) -> int:
             force_exclude=args.force_exclude,
             fix=fix,
         )
+    if not any(config.file for config in outcome.configs) and not outcome.problems:
+        # A gate with nothing to check against would pass anything: a configuration error.
+        raise UsageError(
+            f"no pyproject.toml with a [tool.ssot] table in {_places_looked(args, cwd)} or above: "
+            "nothing to check against (add [tool.ssot], or pass --config FILE)"
+        )
     if args.show_syntax_errors:
         outcome = dataclasses.replace(outcome, results=syntax_errors_shown(outcome.results, configurations, sources))
     if plan is not None:
@@ -273,6 +289,20 @@ def run_check(args: argparse.Namespace) -> int:
     if not args.quiet:  # warnings in the summary; they never change the exit code
         outcome = dataclasses.replace(outcome, notes=[*outcome.notes, *policy_notes(outcome.configs, cwd)])
     return report(args, outcome, cwd, sources)
+
+
+def _places_looked(args: argparse.Namespace, cwd: str) -> str:
+    given = [args.stdin_filename] if args.stdin_filename is not None else args.paths
+    places = dict.fromkeys([cwd, *(os.path.abspath(path) for path in given)])
+    return ", ".join(_shown(place, cwd) if place != cwd else cwd for place in places)
+
+
+def require_policy_in(config_file: str) -> None:
+    """`--config FILE` names the policy to use: a file without `[tool.ssot]` is a mistake."""
+    with open(config_file, "rb") as handle:  # load_config has just read it
+        data = handle.read()
+    if not has_ssot_table(data):
+        raise ConfigError(os.path.abspath(config_file), "", "no [tool.ssot] table: --config names the policy to use")
 
 
 def show_policy(args: argparse.Namespace) -> int:
