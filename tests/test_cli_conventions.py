@@ -50,3 +50,46 @@ def test_an_empty_tool_ssot_table_is_a_policy(tmp_path):
     write(tmp_path, {"a.py": "import os\n"})
     result = ssot("check", "--no-cache", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+# --------------------------------------------------------------------------- 2: unknown selectors
+
+
+def test_the_known_codes_are_the_rules_documented():
+    from flake8_ssot.config import BUILTIN_CODES
+    from flake8_ssot.rules.docs import builtin_docs
+
+    assert ["SSOT000", *(doc.code for doc in builtin_docs()[:-1])] == list(BUILTIN_CODES)
+
+
+def test_an_unknown_selector_on_the_command_line_is_refused_with_did_you_mean(tmp_path):
+    project(tmp_path)
+    result = ssot("check", "--no-cache", "--select", "SSOT01", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "'SSOT01' is not a flake8-ssot code or prefix" in result.stderr
+    assert "did you mean 'SSOT001'?" in result.stderr
+    assert ssot("check", "--no-cache", "--ignore", "SSOT9", cwd=tmp_path).returncode == 2
+
+
+def test_an_unknown_selector_in_the_policy_is_refused(tmp_path):
+    project(tmp_path, POLICY.replace("[tool.ssot]\n", '[tool.ssot]\nignore = ["SSOT9"]\n'))
+    result = ssot("check", "--no-cache", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "tool.ssot.ignore[0]: 'SSOT9' is not a flake8-ssot code or prefix" in result.stderr
+
+
+def test_a_pattern_code_must_be_declared_but_pattern_range_prefixes_are_selectors(tmp_path):
+    project(tmp_path)
+    undeclared = ssot("check", "--no-cache", "--extend-select", "SSOT150", cwd=tmp_path)
+    assert undeclared.returncode == 2
+    assert "'SSOT150' selects no rule: no pattern rule in the policy has this code" in undeclared.stderr
+    for selector in ("SSO", "SSOT", "SSOT0", "SSOT001", "SSOT1", "SSOT15"):
+        result = ssot("check", "--no-cache", "--select", selector, cwd=tmp_path)
+        assert result.returncode in (0, 1), (selector, result.stderr)
+    policy = POLICY + '[[tool.ssot.patterns]]\ncode = "SSOT150"\npattern = "f($A)"\nmessage = "no f"\n'
+    project(tmp_path, policy.replace("[tool.ssot]\n", '[tool.ssot]\nignore = ["SSOT150"]\n', 1))
+    assert ssot("check", "--no-cache", "--select", "SSOT150", cwd=tmp_path).returncode in (0, 1)
+    project(tmp_path, policy.replace("[tool.ssot]\n", '[tool.ssot]\nignore = ["SSOT151"]\n', 1))
+    result = ssot("check", "--no-cache", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "did you mean 'SSOT150'?" in result.stderr

@@ -21,7 +21,6 @@ from flake8_ssot.checking.fixing import FixMode
 from flake8_ssot.checking.runner import FileResult, default_jobs, quiet_collector, with_syntax_error
 from flake8_ssot.cli.registry import render_registry
 from flake8_ssot.config import (
-    CODE_PREFIX,
     PATTERN_CODE,
     Config,
     ConfigError,
@@ -29,6 +28,7 @@ from flake8_ssot.config import (
     find_config_file,
     has_ssot_table,
     load_config,
+    selector_problem,
 )
 from flake8_ssot.config.resolve import Configurations, Overrides, project_root
 from flake8_ssot.files import source_reader, write_atomic
@@ -60,11 +60,20 @@ class OutputError(Exception):
 def _codes(text: str) -> tuple[str, ...]:
     codes = tuple(part.strip() for part in text.split(",") if part.strip())
     for code in codes:
-        if not CODE_PREFIX.match(code) and not PATTERN_CODE.match(code):
-            raise argparse.ArgumentTypeError(
-                f"{code!r} is not a flake8-ssot code or prefix (expected e.g. 'SSOT', 'SSOT001', 'SSOT1')"
-            )
+        problem = selector_problem(code)  # a full pattern code is judged once the policies are read
+        if problem is not None:
+            raise argparse.ArgumentTypeError(problem)
     return codes
+
+
+def undeclared_pattern_codes(args: argparse.Namespace, configs: Sequence[Config]) -> None:
+    """A full pattern code on the command line must be declared by a policy of the run."""
+    declared = {rule.code for config in configs for rule in config.patterns}
+    for option in ("select", "ignore", "extend_select"):
+        for code in getattr(args, option) or ():
+            problem = selector_problem(code, declared)
+            if problem is not None:
+                raise UsageError(f"--{option.replace('_', '-')}: {problem}")
 
 
 def _jobs(text: str) -> int:
@@ -276,6 +285,7 @@ def run_check(args: argparse.Namespace) -> int:
             f"no pyproject.toml with a [tool.ssot] table in {_places_looked(args, cwd)} or above: "
             "nothing to check against (add [tool.ssot], or pass --config FILE)"
         )
+    undeclared_pattern_codes(args, outcome.configs)
     if args.show_syntax_errors:
         outcome = dataclasses.replace(outcome, results=syntax_errors_shown(outcome.results, configurations, sources))
     if plan is not None:

@@ -28,6 +28,12 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 CODE_PREFIX = re.compile(r"^SSO(T[0-9]{0,3})?$")
 PATTERN_CODE = re.compile(r"^SSOT([1-8][0-9]{2})$")
+# The built-in codes (SSOT000 is a file that does not parse): a selector must be a prefix of
+# one of them, of the pattern range (SSOT1 ... SSOT89) or of a declared pattern rule. The
+# rules package cannot be imported here (it sits above); tests/test_cli_conventions.py
+# holds the two lists together.
+BUILTIN_CODES = ("SSOT000", "SSOT001", "SSOT002", "SSOT003", "SSOT004", "SSOT005")
+_PATTERN_RANGE_PREFIX = re.compile(r"^SSOT[1-8][0-9]?$")
 FIX_VALUES = ("safe", "unsafe", "none")
 SEVERITIES = ("error", "warning")
 
@@ -267,6 +273,26 @@ def clear_caches() -> None:
 
 
 
+def selector_problem(code: str, declared: Iterable[str] | None = None) -> str | None:
+    """Why `code` selects no rule (None when it selects some): as ruff, an unknown selector is
+    an error, with "did you mean" when a known code is close. `declared`: the pattern codes
+    of the policy; None accepts every code of the pattern range (the command line, before
+    the policies are read)."""
+    declared = tuple(declared) if declared is not None else None
+    if any(known.startswith(code) for known in BUILTIN_CODES) or _PATTERN_RANGE_PREFIX.match(code):
+        return None
+    if PATTERN_CODE.match(code) and (declared is None or code in declared):
+        return None
+    if PATTERN_CODE.match(code):
+        problem = f"{code!r} selects no rule: no pattern rule in the policy has this code"
+        candidates = list(declared or ())
+    else:
+        problem = f"{code!r} is not a flake8-ssot code or prefix (expected e.g. 'SSOT', 'SSOT001', 'SSOT1')"
+        candidates = [*BUILTIN_CODES, *(declared or ()), "SSOT"]
+    close = difflib.get_close_matches(re.sub(r"\s+", "", code).upper(), candidates, n=1, cutoff=0.6)
+    return problem + (f"; did you mean {close[0]!r}?" if close else "")
+
+
 def quote_key(key: str) -> str:
     return key if re.match(r"^[A-Za-z0-9_-]+$", key) else '"' + key.replace('"', '\\"') + '"'
 
@@ -324,14 +350,12 @@ class _Checker:
             index = patterns.index(error.pattern) if error.pattern in patterns else 0
             raise self.fail(f"{key_path}[{index}]", f"invalid glob {error.pattern!r}: {error.reason}") from None
 
-    def codes(self, value: Any, key_path: str) -> tuple[str, ...]:
+    def codes(self, value: Any, key_path: str, declared: Iterable[str] | None = None) -> tuple[str, ...]:
         codes = self.strings(value, key_path)
         for index, code in enumerate(codes):
-            if not CODE_PREFIX.match(code) and not PATTERN_CODE.match(code):
-                raise self.fail(
-                    f"{key_path}[{index}]",
-                    f"{code!r} is not a flake8-ssot code or prefix (expected e.g. 'SSOT', 'SSOT001', 'SSOT1')",
-                )
+            problem = selector_problem(code, declared)
+            if problem is not None:
+                raise self.fail(f"{key_path}[{index}]", problem)
         return codes
 
     def choice(self, value: Any, choices: tuple[str, ...], key_path: str) -> str:
@@ -388,6 +412,11 @@ def _build(table: Mapping[str, Any], file: str | None, root: str) -> Config:
         check, table.get("deprecated-exports", schema.default("deprecated-exports")), f"{base}.deprecated-exports"
     )
     patterns = _patterns(check, table.get("patterns", schema.default("patterns")), f"{base}.patterns", root)
+    declared = [rule.code for rule in patterns]  # a full pattern code must name one of them
+    for key in ("select", "ignore", "extend-select"):
+        check.codes(list(table.get(key, schema.default(key))), f"{base}.{key}", declared)
+    for glob, codes in per_file.items():
+        check.codes(list(codes), f"{base}.per-file-ignores.{quote_key(glob)}", declared)
     baseline = table.get("baseline")
     if baseline is not None:
         check.typed(baseline, str, f"{base}.baseline", schema.top("baseline").kind)
