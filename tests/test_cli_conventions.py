@@ -93,3 +93,35 @@ def test_a_pattern_code_must_be_declared_but_pattern_range_prefixes_are_selector
     result = ssot("check", "--no-cache", cwd=tmp_path)
     assert result.returncode == 2
     assert "did you mean 'SSOT150'?" in result.stderr
+
+
+# --------------------------------------------------------------------------- 3: nothing found
+
+
+def test_a_path_with_no_python_file_left_is_a_warning_naming_what_left_them_out(tmp_path):
+    project(tmp_path, POLICY.replace("[tool.ssot]\n", '[tool.ssot]\nexclude = ["gen"]\n'))
+    write(tmp_path, {"gen/g.py": "import old.mod\n", "empty/README": "", "ignored/i.py": "x = 1\n",
+                     ".gitignore": "ignored/\n"})
+    (tmp_path / ".git").mkdir()
+    for cache in (("--no-cache",), ()):  # a warm run says it as a cold one
+        for _ in range(2):
+            only = ssot("check", *cache, "gen", cwd=tmp_path)
+            assert only.returncode == 0
+            assert "warning: No Python files found under the given path(s) (left out by `exclude`)\n" in only.stderr
+    empty = ssot("check", "--no-cache", "empty", cwd=tmp_path)
+    assert empty.stderr == "warning: No Python files found under the given path(s)\n"
+    ignored = ssot("check", "--no-cache", "--force-exclude", "ignored/i.py", cwd=tmp_path)
+    assert "(left out by `.gitignore`)" in ignored.stderr
+    both = ssot("check", "--no-cache", "gen", "app.py", cwd=tmp_path)
+    assert both.returncode == 1
+    assert both.stderr == "warning: No Python files found under gen (left out by `exclude`)\n"
+    quiet = ssot("check", "--no-cache", "-q", "gen", cwd=tmp_path)
+    assert quiet.stderr == ""
+
+
+def test_a_file_force_excluded_beside_checked_ones_is_no_news(tmp_path):
+    project(tmp_path, POLICY.replace("[tool.ssot]\n", '[tool.ssot]\nexclude = ["gen"]\n'))
+    write(tmp_path, {"gen/g.py": "import old.mod\n"})
+    result = ssot("check", "--no-cache", "--force-exclude", "gen/g.py", "app.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "warning" not in result.stderr

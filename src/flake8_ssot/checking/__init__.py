@@ -41,6 +41,7 @@ class Outcome:
     output: bytes | None = None  # standard input after --fix, printed on standard output
     baselined: list | None = None  # with a baseline: the violations it holds (not in results)
     notes: list[str] = dataclasses.field(default_factory=list)  # summary lines about the baseline
+    warnings: list[str] = dataclasses.field(default_factory=list)  # for standard error: paths with no file checked
 
 
 def check_stdin(
@@ -82,12 +83,14 @@ def check_paths(
         if run is not None:
             answer = run.answer()
             if answer is not None:  # nothing the last run saw has changed: its results stand
-                return Outcome(answer, [], configurations.configs, fix=fix)
+                warnings = _empty_path_warnings(paths, configurations, root, force_exclude, answer)
+                return Outcome(answer, [], configurations.configs, fix=fix, warnings=warnings)
     # Imported here: a warm run, answered above, is spared discovery's import.
     from flake8_ssot.checking.discovery import discover
 
     walked: list[str] | None = [] if run is not None else None
     found = discover(paths, configurations.for_directory, boundary=root, force_exclude=force_exclude, walked=walked)
+    warnings = no_files_warnings(found.empty, bool(found.files))
     problems = [f"{path}: no such file or directory" for path in found.missing]
     problems += [f"{directory}: cannot list the directory: {reason}" for directory, reason in found.unreadable]
     observed: list | None = [] if run is not None else None
@@ -95,7 +98,44 @@ def check_paths(
     results = check_files(found.files, configurations, jobs, cache_dir, check, observed, fix, inside)
     if run is not None and not problems:
         run.save(found.files, observed, results, walked)
-    return Outcome(results, problems, configurations.configs, fix=fix)
+    return Outcome(results, problems, configurations.configs, fix=fix, warnings=warnings)
+
+
+def no_files_warnings(empty: Sequence[tuple[str, list[str]]], any_files: bool) -> list[str]:
+    """ruff's warning when nothing is checked, naming what left the files out; with files
+    checked, one line per named directory without any (a file that --force-exclude leaves
+    out is no news then: pre-commit names every changed file)."""
+    def why(reasons: Sequence[str]) -> str:
+        return f" (left out by {', '.join(reasons)})" if reasons else ""
+
+    if not empty:
+        return []
+    if not any_files:
+        reasons = sorted({reason for _, found in empty for reason in found})
+        return [f"warning: No Python files found under the given path(s){why(reasons)}"]
+    return [
+        f"warning: No Python files found under {given}{why(reasons)}"
+        for given, reasons in empty
+        if os.path.isdir(given)
+    ]
+
+
+def _empty_path_warnings(
+    paths: Sequence[str], configurations: Configurations, root: str, force_exclude: bool,
+    results: Sequence[FileResult],
+) -> list[str]:
+    """The warnings of a warm run: discovery again, only for the paths with no result under them."""
+    inside = [os.path.normpath(os.path.abspath(path)) for path in paths]
+    empty = [
+        given for given, absolute in zip(paths, inside)
+        if not any(r.path == absolute or r.path.startswith(absolute.rstrip(os.sep) + os.sep) for r in results)
+    ]
+    if not empty:
+        return []
+    from flake8_ssot.checking.discovery import discover
+
+    found = discover(empty, configurations.for_directory, boundary=root, force_exclude=force_exclude)
+    return no_files_warnings(found.empty, bool(results))
 
 
 def check_files(

@@ -31,6 +31,9 @@ class Discovery:
     files: list[str] = field(default_factory=list)  # absolute, normalised, sorted, unique
     missing: list[str] = field(default_factory=list)  # paths as given that do not exist
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (directory, reason)
+    # Paths as given under which no file is checked, with what left their files out (a
+    # reason such as "`.gitignore`"; none for a directory without Python files).
+    empty: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 class IgnoreFile:
@@ -140,13 +143,19 @@ def discover(
         absolute = os.path.normpath(os.path.abspath(given))
         if os.path.isdir(absolute):
             ignores = _ancestor_ignores(absolute, boundary)
-            if force_exclude and _explicit_excluded(absolute, True, ignores, config_for_dir):
+            why = _explicit_excluded(absolute, True, ignores, config_for_dir) if force_exclude else None
+            if why is not None:
+                result.empty.append((given, [why]))
                 continue
-            _walk(absolute, ignores, config_for_dir, result, seen, walked)
+            reasons: set[str] = set()
+            if not _walk(absolute, ignores, config_for_dir, result, seen, walked, reasons):
+                result.empty.append((given, sorted(reasons)))
         elif os.path.exists(absolute) or os.path.islink(absolute):
             if force_exclude:
                 parent = os.path.dirname(absolute)
-                if _explicit_excluded(absolute, False, _ancestor_ignores(parent, boundary), config_for_dir):
+                why = _explicit_excluded(absolute, False, _ancestor_ignores(parent, boundary), config_for_dir)
+                if why is not None:
+                    result.empty.append((given, [why]))
                     continue
             if absolute not in seen:
                 seen.add(absolute)
@@ -157,18 +166,29 @@ def discover(
     return result
 
 
-def _explicit_excluded(path: str, is_dir: bool, ignores: list[IgnoreFile], config_for_dir) -> bool:
+# What left a file out, in the words of the warning that names it.
+BY_GITIGNORE, BY_EXCLUDE, BY_DEFAULT = "`.gitignore`", "`exclude`", "the default excludes"
+
+
+def _explicit_excluded(path: str, is_dir: bool, ignores: list[IgnoreFile], config_for_dir) -> str | None:
+    """What excludes a path named on the command line (with --force-exclude), or None."""
     directory = path if is_dir else os.path.dirname(path)
-    if is_ignored(path, is_dir, ignores) or excluded(path, is_dir, config_for_dir(directory)):
-        return True
+    if is_ignored(path, is_dir, ignores):
+        return BY_GITIGNORE
+    if excluded(path, is_dir, config_for_dir(directory)):
+        return BY_EXCLUDE
     name = os.path.basename(path)
-    return is_dir and (name in DEFAULT_EXCLUDES or name.startswith("."))
+    return BY_DEFAULT if is_dir and (name in DEFAULT_EXCLUDES or name.startswith(".")) else None
 
 
 def _walk(
     top: str, ignores: list[IgnoreFile], config_for_dir, result: Discovery, seen: set[str],
-    walked: list[str] | None = None,
-) -> None:
+    walked: list[str] | None = None, reasons: set[str] | None = None,
+) -> bool:
+    """Add the Python files under `top`; True when it has any (some may have been seen
+    already). `reasons` receives what left entries out."""
+    reasons = set() if reasons is None else reasons
+    found = False
     stack = [(top, ignores)]
     while stack:
         directory, inherited = stack.pop()
@@ -199,22 +219,29 @@ def _walk(
                 continue
             if is_dir:
                 if name in DEFAULT_EXCLUDES or name.startswith("."):
+                    reasons.add(BY_DEFAULT)
                     continue
                 path = entry.path
                 if local and is_ignored(path, True, local):
+                    reasons.add(BY_GITIGNORE)
                     continue
                 if exclude is not None and exclude.matches(path, is_dir=True):
+                    reasons.add(BY_EXCLUDE)
                     continue
                 stack.append((path, local))
             elif name.endswith(PYTHON_SUFFIXES) and _source_entry(entry):
                 path = entry.path
                 if local and is_ignored(path, False, local):
+                    reasons.add(BY_GITIGNORE)
                     continue
                 if exclude is not None and exclude.matches(path, is_dir=False):
+                    reasons.add(BY_EXCLUDE)
                     continue
+                found = True
                 if path not in seen:
                     seen.add(path)
                     files.append(path)
+    return found
 
 
 def _source_entry(entry: os.DirEntry) -> bool:

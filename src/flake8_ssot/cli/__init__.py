@@ -279,13 +279,15 @@ def run_check(args: argparse.Namespace) -> int:
             force_exclude=args.force_exclude,
             fix=fix,
         )
-    if not any(config.file for config in outcome.configs) and not outcome.problems:
+    if not any(config.file for config in outcome.configs) and not outcome.problems and not _policy_above(args, cwd):
         # A gate with nothing to check against would pass anything: a configuration error.
         raise UsageError(
             f"no pyproject.toml with a [tool.ssot] table in {_places_looked(args, cwd)} or above: "
             "nothing to check against (add [tool.ssot], or pass --config FILE)"
         )
     undeclared_pattern_codes(args, outcome.configs)
+    if not args.quiet:
+        sys.stderr.write("".join(one_line(warning) + "\n" for warning in outcome.warnings))
     if args.show_syntax_errors:
         outcome = dataclasses.replace(outcome, results=syntax_errors_shown(outcome.results, configurations, sources))
     if plan is not None:
@@ -299,6 +301,12 @@ def run_check(args: argparse.Namespace) -> int:
     if not args.quiet:  # warnings in the summary; they never change the exit code
         outcome = dataclasses.replace(outcome, notes=[*outcome.notes, *policy_notes(outcome.configs, cwd)])
     return report(args, outcome, cwd, sources)
+
+
+def _policy_above(args: argparse.Namespace, cwd: str) -> bool:
+    """A policy that applies though no checked file used it (every file was left out)."""
+    given = [args.stdin_filename] if args.stdin_filename is not None else args.paths
+    return any(find_config_file(os.path.abspath(place)) for place in [cwd, *given])
 
 
 def _places_looked(args: argparse.Namespace, cwd: str) -> str:
