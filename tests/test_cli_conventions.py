@@ -125,3 +125,20 @@ def test_a_file_force_excluded_beside_checked_ones_is_no_news(tmp_path):
     result = ssot("check", "--no-cache", "--force-exclude", "gen/g.py", "app.py", cwd=tmp_path)
     assert result.returncode == 1
     assert "warning" not in result.stderr
+
+
+# --------------------------------------------------------------------------- 4: `-`
+
+
+def test_a_dash_reads_standard_input_under_the_stdin_filename_or_as_dash(tmp_path):
+    project(tmp_path)
+    named = ssot("check", "--output-format", "concise", "-", "--stdin-filename", "app.py", cwd=tmp_path,
+                 stdin="import old.mod\n")
+    assert named.returncode == 1
+    assert named.stdout.startswith("app.py:1:8: SSOT001 ")
+    dash = ssot("check", "--output-format", "concise", "-", cwd=tmp_path, stdin="import old.mod\n")
+    assert dash.returncode == 1
+    assert dash.stdout.startswith("-:1:8: SSOT001 ")
+    mixed = ssot("check", "-", "app.py", cwd=tmp_path, stdin="")
+    assert mixed.returncode == 2
+    assert "`-` (standard input) is checked alone" in mixed.stderr

@@ -98,7 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
         "Check Python files against the [tool.ssot] configuration. Exit codes: 0 clean, "
         "1 violations found, 2 configuration or usage error."
     ))
-    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: the project root)")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH",
+        help="files or directories (default: the project root); `-` for standard input",
+    )
     check.add_argument(
         "--config",
         metavar="FILE",
@@ -257,6 +260,12 @@ def run_check(args: argparse.Namespace) -> int:
         )
     fix = FixMode.from_args(args.fix, args.unsafe_fixes, args.diff)
     cwd = os.getcwd()
+    if "-" in args.paths:  # `ssot check -`: standard input, as in ruff and flake8
+        if args.paths != ["-"]:
+            raise UsageError("`-` (standard input) is checked alone: give it without other paths")
+        args.paths = []
+        if args.stdin_filename is None:
+            args.stdin_filename = "-"
     if args.config:
         load_config(args.config)  # a bad --config is exit 2 before anything else happens
         require_policy_in(args.config)
