@@ -142,3 +142,28 @@ def test_a_dash_reads_standard_input_under_the_stdin_filename_or_as_dash(tmp_pat
     mixed = ssot("check", "-", "app.py", cwd=tmp_path, stdin="")
     assert mixed.returncode == 2
     assert "`-` (standard input) is checked alone" in mixed.stderr
+
+
+# --------------------------------------------------------------------------- 5: noqa, as flake8
+
+
+def test_noqa_codes_are_matched_as_flake8_matches_them(tmp_path):
+    import subprocess
+    import sys
+
+    project(tmp_path)
+    write(tmp_path, {"app.py": (
+        "import old.mod  # noqa: ssot001\n"
+        "import old.mod  # NOQA:SSOT001\n"
+        "import old.mod  # noqa: ssot\n"
+        "import old.mod  # Noqa: SSOT0\n"
+        "import old.mod  # noqa: E501\n"
+    )})
+    ours = ssot("check", "--no-cache", "--output-format", "concise", "-q", "app.py", cwd=tmp_path)
+    flake8 = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "SSO", "app.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    lines = [line.split(":")[1] for line in ours.stdout.splitlines()]
+    assert lines == [line.split(":")[1] for line in flake8.stdout.splitlines()], (ours.stdout, flake8.stdout)
+    assert lines == ["1", "5"]

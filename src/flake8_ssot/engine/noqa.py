@@ -4,7 +4,8 @@ flake8 applies its own noqa to the plugin's output; the CLI and the language ser
 this one, so both front-ends suppress exactly the same diagnostics. As in flake8, a comment
 whose codes do not look like codes (`# noqa: SSO`) is a blanket noqa, and a noqa comment on
 any line of a multi-line statement or string covers all of its lines, and a line that
-starts with `# flake8: noqa` silences the whole file.
+starts with `# flake8: noqa` silences the whole file. `# noqa` itself is found in any case,
+the codes after it are compared as written (flake8 7's `Violation.is_inline_ignored`).
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ def _suppresses(comment: str, code: str) -> bool:
     codes = found.group("codes")
     if not codes:
         return True
-    wanted = tuple(item.upper() for item in _SEPARATOR.split(codes.strip()) if item)
+    # flake8 compares the codes as written: `# noqa: ssot001` is no blanket noqa (the codes
+    # look like codes) and names no code, so it suppresses nothing there, nor here.
+    wanted = tuple(item for item in _SEPARATOR.split(codes.strip()) if item)
     return code in wanted or code.startswith(wanted)
 
 
