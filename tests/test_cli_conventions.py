@@ -167,3 +167,28 @@ def test_noqa_codes_are_matched_as_flake8_matches_them(tmp_path):
     lines = [line.split(":")[1] for line in ours.stdout.splitlines()]
     assert lines == [line.split(":")[1] for line in flake8.stdout.splitlines()], (ours.stdout, flake8.stdout)
     assert lines == ["1", "5"]
+
+
+# --------------------------------------------------------------------------- 6: mistyped options
+
+
+def test_a_mistyped_option_gets_the_commands_usage_and_did_you_mean(tmp_path):
+    project(tmp_path)
+    result = ssot("check", "--fxi", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: ssot check ")
+    assert "ssot check: error: unrecognized arguments: --fxi; did you mean '--fix'?" in result.stderr
+    rule = ssot("rule", "--al", cwd=tmp_path)
+    assert rule.returncode == 2
+    assert "ssot rule: error: unrecognized arguments: --al; did you mean '--all'?" in rule.stderr
+
+
+def test_option_abbreviations_are_refused(tmp_path):
+    project(tmp_path)
+    before = (tmp_path / "app.py").read_text()
+    result = ssot("check", "--no-cache", "--unsafe", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "did you mean '--unsafe-fixes'?" in result.stderr
+    assert ssot("check", "--no-cache", "--fi", cwd=tmp_path).returncode == 2
+    assert (tmp_path / "app.py").read_text() == before
+    assert ssot("--vers", cwd=tmp_path).returncode == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import json
 import os
 import stat
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ssot",
         description="Keep a Python codebase on its single sources of truth (flake8-ssot).",
+        allow_abbrev=False,  # as ruff: `--unsafe` is no `--unsafe-fixes`
     )
     parser.add_argument("--version", action="version", version=f"ssot {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -208,13 +210,37 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--log-file", metavar="FILE", help="log to FILE instead of standard error")
     server.set_defaults(handler=run_server)
     progress.add_parser(commands)  # `ssot progress`: its handler loads the walk only when it runs
+    for command in commands.choices.values():
+        command.allow_abbrev = False
     return parser
+
+
+def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """The arguments; an unknown option is refused by its command's parser (its usage, and
+    "did you mean" when an option of that command is close), not by `ssot`'s."""
+    args, unknown = parser.parse_known_args(argv)
+    if not unknown:
+        return args
+    command = _command_parser(parser, args.command) or parser
+    options = [option for action in command._actions for option in action.option_strings]
+    message = f"unrecognized arguments: {' '.join(unknown)}"
+    first = next((item.split("=", 1)[0] for item in unknown if item.startswith("-")), None)
+    close = difflib.get_close_matches(first, options, n=1, cutoff=0.6) if first else []
+    command.error(message + (f"; did you mean '{close[0]}'?" if close else ""))
+    raise AssertionError("unreachable: error() exits")
+
+
+def _command_parser(parser: argparse.ArgumentParser, name: str | None) -> argparse.ArgumentParser | None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and name is not None:
+            return action.choices.get(name)
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parse_arguments(parser, argv)
     except SystemExit as exit_:  # argparse already printed the usage error
         return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
     if args.command is None:
