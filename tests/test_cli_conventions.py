@@ -192,3 +192,39 @@ def test_option_abbreviations_are_refused(tmp_path):
     assert ssot("check", "--no-cache", "--fi", cwd=tmp_path).returncode == 2
     assert (tmp_path / "app.py").read_text() == before
     assert ssot("--vers", cwd=tmp_path).returncode == 2
+
+
+# --------------------------------------------------------------------------- 7: ruff's options
+
+
+def test_exit_non_zero_on_fix_fails_a_run_whose_fixes_changed_files(tmp_path):
+    project(tmp_path)
+    fixed = ssot("check", "--no-cache", "--fix", "--unsafe-fixes", "--exit-non-zero-on-fix", cwd=tmp_path)
+    assert (tmp_path / "app.py").read_text() == "import new.mod\n", fixed.stderr
+    assert fixed.returncode == 1
+    again = ssot("check", "--no-cache", "--fix", "--unsafe-fixes", "--exit-non-zero-on-fix", cwd=tmp_path)
+    assert again.returncode == 0
+    project(tmp_path)
+    plain = ssot("check", "--no-cache", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert plain.returncode == 0
+
+
+def test_extend_exclude_adds_to_the_configured_exclude(tmp_path):
+    project(tmp_path)
+    write(tmp_path, {"gen/g.py": "import old.mod\n"})
+    result = ssot("check", "--no-cache", "--output-format", "concise", "--extend-exclude", "app.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert [line.split(":")[0] for line in result.stdout.splitlines() if ": SSOT" in line] == ["gen/g.py"]
+    both = ssot("check", "--extend-exclude", "app.py,gen", cwd=tmp_path)  # the cache keeps them apart
+    assert both.returncode == 0, both.stdout
+    assert ssot("check", "--extend-exclude", "[x", cwd=tmp_path).returncode == 2
+
+
+def test_silent_prints_nothing_and_keeps_the_exit_code(tmp_path):
+    project(tmp_path)
+    result = ssot("check", "--no-cache", "-s", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", "")
+    assert ssot("check", "--no-cache", "--silent", "--diff", "--unsafe-fixes", cwd=tmp_path).stdout == ""
+    report = tmp_path / "report.json"
+    ssot("check", "--no-cache", "-s", "--output-format", "json", "--output-file", str(report), cwd=tmp_path)
+    assert "SSOT001" in report.read_text()

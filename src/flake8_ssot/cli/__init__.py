@@ -31,6 +31,7 @@ from flake8_ssot.config import (
     load_config,
     selector_problem,
 )
+from flake8_ssot.config.globs import GlobSet, InvalidGlob
 from flake8_ssot.config.resolve import Configurations, Overrides, project_root
 from flake8_ssot.files import source_reader, write_atomic
 from flake8_ssot.index import index_for
@@ -75,6 +76,15 @@ def undeclared_pattern_codes(args: argparse.Namespace, configs: Sequence[Config]
             problem = selector_problem(code, declared)
             if problem is not None:
                 raise UsageError(f"--{option.replace('_', '-')}: {problem}")
+
+
+def _globs(text: str) -> tuple[str, ...]:
+    globs = tuple(part.strip() for part in text.split(",") if part.strip())
+    try:
+        GlobSet(globs)
+    except InvalidGlob as error:
+        raise argparse.ArgumentTypeError(f"invalid glob {error.pattern!r}: {error.reason}") from None
+    return globs
 
 
 def _jobs(text: str) -> int:
@@ -128,7 +138,15 @@ def build_parser() -> argparse.ArgumentParser:
         "and check nothing",
     )
     output.add_argument(
+        "-s", "--silent", action="store_true",
+        help="print nothing on standard output but fixed standard input (the exit code and error lines stay)",
+    )
+    output.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even with violations (2 still means bad configuration)"
+    )
+    output.add_argument(
+        "--exit-non-zero-on-fix", action="store_true",
+        help="exit 1 when --fix changed a file, even if no violation remains",
     )
     selection = check.add_argument_group("rule selection (overrides [tool.ssot])")
     selection.add_argument(
@@ -151,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--stdin-filename",
         metavar="PATH",
         help="check source from standard input, reported as PATH with PATH's configuration",
+    )
+    files.add_argument(
+        "--extend-exclude",
+        type=_globs,
+        metavar="GLOBS",
+        help="comma-separated globs to exclude on top of exclude (relative to the configuration's directory)",
     )
     files.add_argument(
         "--force-exclude",
@@ -286,6 +310,8 @@ def run_check(args: argparse.Namespace) -> int:
         )
     fix = FixMode.from_args(args.fix, args.unsafe_fixes, args.diff)
     cwd = os.getcwd()
+    if args.silent:  # ruff's -s: no report, no summary, no warning; the exit code says it all
+        args.quiet = True
     if "-" in args.paths:  # `ssot check -`: standard input, as in ruff and flake8
         if args.paths != ["-"]:
             raise UsageError("`-` (standard input) is checked alone: give it without other paths")
@@ -298,7 +324,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.show_policy:
         return show_policy(args)
     plan = baseline_plan(args, cwd)
-    overrides = Overrides(args.select, args.ignore or (), args.extend_select or ())
+    overrides = Overrides(args.select, args.ignore or (), args.extend_select or (), args.extend_exclude or ())
     configurations = Configurations(args.config, overrides)
     sources: dict[str, str] = {}
     if args.stdin_filename is not None:
@@ -509,7 +535,10 @@ def report(args: argparse.Namespace, outcome: Outcome, cwd: str, sources: dict[s
             text += "".join(line + "\n" for line in outcome.notes)
         else:
             sys.stderr.write("".join(line + "\n" for line in outcome.notes))
-    _write(text, args.output_file, textual, stderr=outcome.output is not None)
+    if not args.silent or args.output_file:
+        _write(text, args.output_file, textual, stderr=outcome.output is not None)
+    if args.exit_non_zero_on_fix and not args.exit_zero and fixing.fixed_count(results):
+        return EXIT_VIOLATIONS  # ruff's option: CI fails when --fix had to change a file
     return exit_code(results, outcome.problems, args.exit_zero)
 
 
@@ -517,7 +546,8 @@ def report_diff(args: argparse.Namespace, outcome: Outcome) -> int:
     """`--diff`: the diffs on standard output (a patch `patch -p0` applies), the summary on
     standard error; exit 1 when applying the fixes would change a file (or a path failed)."""
     results = outcome.results
-    _write_bytes(fixing.diffs(results), args.output_file)
+    if not args.silent or args.output_file:
+        _write_bytes(fixing.diffs(results), args.output_file)
     if not args.quiet:
         sys.stderr.write(fixing.diff_summary(results, outcome.fix.unsafe) + "\n")
     changes = any(getattr(r, "diff", b"") for r in results)

@@ -10,6 +10,7 @@ import dataclasses
 import os
 
 from flake8_ssot.config import Config, config_for, find_config_file
+from flake8_ssot.config.globs import GlobSet
 
 
 @dataclasses.dataclass(frozen=True)
@@ -17,10 +18,13 @@ class Overrides:
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()  # globs added to `exclude`, relative to each configuration's root
 
     def apply(self, config: Config) -> Config:
         """As in ruff, a command-line `--select` replaces the configured select and ignore."""
         changes: dict = {}
+        if self.extend_exclude:
+            changes["exclude"] = GlobSet((*config.exclude.patterns, *self.extend_exclude), config.root)
         if self.select is not None:
             changes.update(select=self.select, ignore=(), extend_select=())
         if self.ignore:
@@ -30,7 +34,8 @@ class Overrides:
         return dataclasses.replace(config, **changes) if changes else config
 
     def key(self) -> str:
-        return repr((self.select, self.ignore, self.extend_select))
+        chosen = (self.select, self.ignore, self.extend_select)
+        return repr((*chosen, self.extend_exclude) if self.extend_exclude else chosen)
 
 
 class Configurations:
