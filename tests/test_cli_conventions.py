@@ -228,3 +228,26 @@ def test_silent_prints_nothing_and_keeps_the_exit_code(tmp_path):
     report = tmp_path / "report.json"
     ssot("check", "--no-cache", "-s", "--output-format", "json", "--output-file", str(report), cwd=tmp_path)
     assert "SSOT001" in report.read_text()
+
+
+# --------------------------------------------------------------------------- 8: messages
+
+
+def test_a_message_written_in_parentheses_is_not_wrapped_again(tmp_path):
+    project(tmp_path, '[tool.ssot]\n[tool.ssot.legacy]\n"old.mod" = { use = "new.mod", message = "(moved in 2024)" }\n'
+                      '"old.two" = { use = "new.two", message = "moved in 2025" }\n')
+    write(tmp_path, {"app.py": "import old.mod\nimport old.two\n"})
+    result = ssot("check", "--no-cache", "--output-format", "concise", "-q", cwd=tmp_path)
+    assert result.stdout.splitlines() == [
+        "app.py:1:8: SSOT001 legacy import 'old.mod': use 'new.mod' (moved in 2024)",
+        "app.py:2:8: SSOT001 legacy import 'old.two': use 'new.two' (moved in 2025)",
+    ]
+
+
+def test_fixing_baselined_violations_does_not_call_them_new(tmp_path):
+    project(tmp_path)
+    assert ssot("check", "--no-cache", "--write-baseline", "b.json", cwd=tmp_path).returncode == 0
+    fixed = ssot("check", "--no-cache", "--baseline", "b.json", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert fixed.returncode == 0
+    assert fixed.stdout.splitlines()[0] == "Fixed 1 error (0 new remaining)."
+    assert "Found" not in fixed.stdout

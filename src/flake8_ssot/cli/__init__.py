@@ -443,6 +443,7 @@ def _plural(count: int, word: str) -> str:
 def summary(
     results: Sequence[FileResult], problems: Sequence[str], fix: FixMode | None = None, unsafe: bool = False,
     syntax_errors_listed: bool = False,
+    baseline: bool = False,
 ) -> list[str]:
     errors = sum(1 for r in results for d in r.diagnostics if d.severity != "warning")
     warnings = sum(1 for r in results for d in r.diagnostics if d.severity == "warning")
@@ -450,7 +451,11 @@ def summary(
     unchecked = sum(1 for r in results if r.error is not None) + len(problems)
     lines = []
     fixed = fixing.fixed_count(results)
-    if fixed:
+    if fixed and baseline:
+        # The fixed violations may be baselined ones: "Found 2 errors" would call them new.
+        left = f"{errors} new remaining" + (f", {_plural(warnings, 'new warning')}" if warnings else "")
+        lines.append(f"Fixed {_plural(fixed, 'error')} ({left}).")
+    elif fixed:
         lines.append(fixing.found_line(errors, fixed, warnings))
     elif errors or warnings:
         parts = [_plural(errors, "error")] if errors else []
@@ -525,7 +530,8 @@ def report(args: argparse.Namespace, outcome: Outcome, cwd: str, sources: dict[s
         if text and not text.endswith("\n\n") and fmt == "full" and not args.statistics:
             text += "\n"
         text += "".join(line + "\n" for line in summary(
-            results, outcome.problems, outcome.fix, args.unsafe_fixes, args.show_syntax_errors))
+            results, outcome.problems, outcome.fix, args.unsafe_fixes, args.show_syntax_errors,
+            baseline=outcome.baselined is not None))
     elif not textual and not args.quiet and not args.show_syntax_errors:
         broken = sum(1 for result in results if result.syntax_error is not None)
         if broken:  # machine formats stay parseable: the summary line on standard error

@@ -77,7 +77,12 @@ def _policy_names(config: Config, module: str) -> bool:
 
 
 def with_message(text: str, entry_message: str) -> str:
-    return f"{text} ({entry_message})" if entry_message else text
+    """The finding and the entry's `message`, in parentheses once: a message the user already
+    wrote in parentheses is not wrapped again."""
+    if not entry_message:
+        return text
+    wrapped = entry_message.startswith("(") and entry_message.endswith(")")
+    return f"{text} {entry_message}" if wrapped else f"{text} ({entry_message})"
 
 
 def symbol_entry(table: PathTable[Entry], path: str) -> tuple[str, Entry] | None:
