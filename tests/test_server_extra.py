@@ -43,3 +43,29 @@ def test_server_is_a_listed_subcommand_with_its_options():
     usage = run("server", "--help")
     assert usage.returncode == 0
     assert "--log-level" in usage.stdout and "--log-file" in usage.stdout
+
+
+def test_a_document_over_the_size_limit_gets_one_diagnostic_over_a_real_session(tmp_path):
+    """#22: a 2.5 MB document is not checked: one SSOT000 diagnostic says why, and it comes
+    within the session's timeout (checking it would take seconds and hundreds of MB)."""
+    import pytest
+
+    pytest.importorskip("pygls", reason="the server extra (pygls) is not installed")
+    from test_server import LspClient
+
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "pyproject.toml").write_text('[tool.ssot.legacy]\n"unittest.mock" = "mock"\n')
+    line = "from unittest.mock import MagicMock  # " + "x" * 60 + "\n"  # a violation on every line
+    text = line * (2_500_000 // len(line) + 1)
+    client = LspClient(root, tmp_path / "server.log")
+    try:
+        uri = client.open(root / "huge.py", text)
+        diagnostics = client.diagnostics(uri)
+    finally:
+        assert client.close() == 0
+    size = len(text.encode("utf-8")) / 2**20
+    assert [(d["code"], d["message"]) for d in diagnostics] == [
+        ("SSOT000", f"skipped: the file is {size:.1f} MiB, over the 2 MiB limit"),
+    ], diagnostics
+    assert diagnostics[0]["range"]["start"] == {"line": 0, "character": 0}
