@@ -43,6 +43,7 @@ from flake8_ssot.reporters.statistics import render_text as render_statistics_te
 from flake8_ssot.reporters.statistics import split_statistics, statistics
 
 if TYPE_CHECKING:
+    from flake8_ssot.diagnostic import Diagnostic
     from flake8_ssot.baseline import Plan as BaselinePlan
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -502,6 +503,19 @@ def lines_reader(sources: dict[str, str]) -> Callable[[str], list[str] | None]:
     return lines_of
 
 
+def baseline_keys_reader(sources: dict[str, str]) -> Callable[[str, Sequence[Diagnostic]], list]:
+    """SARIF's fingerprints are the baseline keys, so that an alert keeps its identity as a
+    baseline entry does."""
+    read = source_reader(sources)
+
+    def keys(path: str, diagnostics: Sequence[Diagnostic]) -> list:
+        from flake8_ssot.baseline import keys as baseline_keys  # only SARIF needs the module
+
+        return baseline_keys(diagnostics, read(path))
+
+    return keys
+
+
 def report(args: argparse.Namespace, outcome: Outcome, cwd: str, sources: dict[str, str]) -> int:
     results = outcome.results
     for problem in outcome.problems:
@@ -523,7 +537,8 @@ def report(args: argparse.Namespace, outcome: Outcome, cwd: str, sources: dict[s
         textual = fmt != "json"
     else:
         marks = fixing.fix_marks(args.unsafe_fixes) if outcome.fix is None else None
-        the_report = Report(results, cwd, lines_reader(sources), outcome.configs, fix_marks=marks)
+        the_report = Report(results, cwd, lines_reader(sources), outcome.configs, fix_marks=marks,
+                            baseline_keys=baseline_keys_reader(sources))
         text = render(fmt, the_report)
         textual = fmt in TEXT_FORMATS
     if textual and not args.quiet:

@@ -37,6 +37,9 @@ class Report:
     version: str = __version__
     # Which diagnostics `full` and `concise` mark `[*]` (`--fix` would fix them), as ruff does.
     fix_marks: Callable[[FileResult, Diagnostic], bool] | None = None
+    # The baseline key of each diagnostic of one file (SARIF's fingerprints); the cli passes
+    # baseline.keys, which this layer may not import.
+    baseline_keys: Callable[[str, Sequence[Diagnostic]], Sequence[tuple]] | None = None
 
     def display_path(self, path: str) -> str:
         """Relative to the working directory when inside it, as ruff prints paths."""

@@ -3,7 +3,8 @@
 Rules carry the documentation from the rule docstrings; locations are percent-encoded relative
 URIs under `%SRCROOT%` (the working directory, which in CI is the checkout), `file:` URIs
 outside it, and regions count 1-based characters, `endColumn` exclusive, as the specification
-says.
+says. Each result's `partialFingerprints` is its baseline key (file, code, legacy path,
+normalised statement text, occurrence), hashed.
 """
 
 from __future__ import annotations
@@ -52,9 +53,15 @@ def render(report: Report) -> str:
     ]
     results = []
     occurrences: dict[tuple, int] = {}
+    baseline_keys: dict[int, tuple] = {}
+    if report.baseline_keys is not None:
+        for result in report.results:
+            for diagnostic, key in zip(result.diagnostics, report.baseline_keys(result.path, result.diagnostics)):
+                baseline_keys[id(diagnostic)] = tuple(key)
     for result, diagnostic in pairs:
         uri = artifact_uri(report, result.path)
-        key = (uri, diagnostic.code, diagnostic.subject, diagnostic.statement)
+        statement_key = baseline_keys.get(id(diagnostic)) or (diagnostic.code, diagnostic.subject, diagnostic.statement)
+        key = (uri, *statement_key)
         occurrence = occurrences.get(key, 0)
         occurrences[key] = occurrence + 1
         span = diagnostic.span
@@ -126,5 +133,7 @@ def _merged_patterns(report: Report):
 
 
 def _fingerprint(key: tuple, occurrence: int) -> str:
+    """The file and the baseline key with its occurrence among equal keys: no line number, so
+    code scanning keeps an alert's identity when code moves or is reformatted."""
     text = "\0".join(str(part) for part in (*key, occurrence))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
