@@ -86,6 +86,32 @@ def test_a_fifo_named_as_a_file_is_refused(tmp_path: Path) -> None:
     assert run.returncode == 1
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_found_by_the_walk_is_reported_and_the_rest_is_checked(tmp_path: Path) -> None:
+    """Never skipped silently (PRODUCT.md), never opened: opening a FIFO waits for a writer."""
+    root = project(tmp_path / "w")
+    os.mkfifo(root / "pipe.py")
+    (root / "b.py").write_text(LEGACY)
+    for cache in (["--no-cache"], []):
+        run = ssot("check", *cache, ".", cwd=root, timeout=30)
+        assert "error: pipe.py: not a regular file" in run.stderr, run.stderr
+        assert "b.py:1:1: SSOT001" in run.stdout, run.stdout
+        assert run.returncode == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_is_refused_without_being_opened(tmp_path: Path, monkeypatch) -> None:
+    from flake8_ssot import files
+
+    os.mkfifo(tmp_path / "f.py")
+    opened: list[str] = []
+    real_open = os.open
+    monkeypatch.setattr(files.os, "open", lambda path, *rest: opened.append(path) or real_open(path, *rest))
+    with pytest.raises(files.SourceError, match="^not a regular file$"):
+        files.read_bytes(str(tmp_path / "f.py"))
+    assert opened == []
+
+
 # --------------------------------------------------------------------------- reports
 
 

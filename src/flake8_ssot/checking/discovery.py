@@ -1,7 +1,8 @@
 """Which files `ssot check` looks at: `.py`/`.pyi` files under the given paths, minus what
 `.gitignore` files, `.git/info/exclude`, the configuration's `exclude` and the default
 excludes rule out. A file named explicitly is always checked. Reads directories only; a
-`.py` symbolic link that leads nowhere is kept, for the reader to report.
+`.py` entry that is no regular file (a FIFO, a symbolic link that leads nowhere) is kept,
+for the reader to report.
 """
 
 from __future__ import annotations
@@ -245,11 +246,10 @@ def _walk(
 
 
 def _source_entry(entry: os.DirEntry) -> bool:
-    """A regular file, or a symbolic link that leads to none: a loop or a dangling link is
-    kept, so that reading it reports it (a link to a directory is no source file)."""
+    """Anything but a directory or a link to one. A regular file is checked; a FIFO, socket or
+    device, a symbolic link loop or a dangling link is kept so that the reader reports it (a
+    file is never skipped silently; the reader refuses what is not a regular file unopened)."""
     try:
-        if entry.is_file():
-            return True
+        return entry.is_file() or not entry.is_dir()
     except OSError:
         return True  # a symbolic link loop
-    return entry.is_symlink() and not os.path.exists(entry.path)
