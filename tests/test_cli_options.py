@@ -43,3 +43,33 @@ def test_sarif_fingerprint_is_the_baseline_key(tmp_path):
     """Two equal violations in one file differ by their occurrence, as baseline entries do."""
     prints = fingerprints(tmp_path, "import old.mod\nimport old.mod\n")
     assert len(set(prints)) == 2
+
+
+# --------------------------------------------------------------------------- --show-files, --show-settings
+
+
+def test_show_files_lists_the_files_a_check_would_read_sorted_and_exits_0(tmp_path):
+    policy = POLICY.replace("[tool.ssot]\n", '[tool.ssot]\nexclude = ["skipped/*"]\n')
+    write(tmp_path, {"pyproject.toml": policy, "b.py": "import old.mod\n", "a/z.py": "", "skipped/s.py": "",
+                     "notes.txt": ""})
+    result = ssot("check", "--show-files", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{tmp_path / 'a' / 'z.py'}\n{tmp_path / 'b.py'}\n"
+    assert not (tmp_path / ".ssot_cache").exists()  # nothing was checked
+
+
+def test_show_settings_says_where_each_value_came_from(tmp_path):
+    write(tmp_path, {"pyproject.toml": POLICY.replace("[tool.ssot]\n", '[tool.ssot]\nignore = ["SSOT003"]\n'),
+                     "app.py": "import old.mod\n"})
+    result = ssot("check", "--show-settings", "--extend-select", "SSOT002", "app.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["Settings for: app.py", "Configuration file: pyproject.toml"]
+    assert 'legacy = { "old.mod" = "new.mod" }  # pyproject.toml' in lines
+    assert 'ignore = ["SSOT003"]  # pyproject.toml' in lines
+    assert 'select = ["SSOT"]  # default' in lines
+    assert 'extend-select = ["SSOT002"]  # default + command line' in lines
+    assert "# baseline (not set)  # default" in lines
+    selected = ssot("check", "--show-settings", "--select", "SSOT001", cwd=tmp_path).stdout.splitlines()
+    assert 'select = ["SSOT001"]  # command line' in selected
+    assert "ignore = []  # command line" in selected  # as ruff, --select replaces the configured ignore

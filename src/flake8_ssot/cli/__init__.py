@@ -20,6 +20,7 @@ from flake8_ssot import __version__, progress
 from flake8_ssot.checking import Outcome, check_paths, check_stdin, fixing
 from flake8_ssot.checking.fixing import FixMode
 from flake8_ssot.checking.runner import FileResult, default_jobs, quiet_collector, with_syntax_error
+from flake8_ssot.cli import settings
 from flake8_ssot.cli.registry import render_registry
 from flake8_ssot.config import (
     PATTERN_CODE,
@@ -127,6 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--statistics", action="store_true", help="counts per code and per legacy path instead of each violation"
     )
     output.add_argument("-q", "--quiet", action="store_true", help="print violations only, no summary")
+    output.add_argument(
+        "--show-files", action="store_true", help="list the files that would be checked, one per line, and stop"
+    )
+    output.add_argument(
+        "--show-settings", action="store_true",
+        help="print the settings for the first PATH (or the project root), each with where it came from, and stop",
+    )
     output.add_argument(
         "--show-syntax-errors",
         action="store_true",
@@ -324,9 +332,14 @@ def run_check(args: argparse.Namespace) -> int:
         require_policy_in(args.config)
     if args.show_policy:
         return show_policy(args)
-    plan = baseline_plan(args, cwd)
     overrides = Overrides(args.select, args.ignore or (), args.extend_select or (), args.extend_exclude or ())
     configurations = Configurations(args.config, overrides)
+    if args.show_files or args.show_settings:
+        root = project_root(cwd, args.config)
+        if args.show_settings:
+            return settings.show_settings((args.paths or [args.stdin_filename or root])[0], configurations, cwd)
+        return settings.show_files(args.paths or [root], configurations, root, args.force_exclude)
+    plan = baseline_plan(args, cwd)
     sources: dict[str, str] = {}
     if args.stdin_filename is not None:
         outcome = check_stdin(args.stdin_filename, configurations, sources, fix)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from typing import Any
 
-from flake8_ssot.config import Config, config_for, find_config_file
+from flake8_ssot.config import Config, config_for, find_config_file, parse_toml
 from flake8_ssot.config.globs import GlobSet
 
 
@@ -19,6 +20,14 @@ class Overrides:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()  # globs added to `exclude`, relative to each configuration's root
+    settings: tuple[str, ...] = ()  # `--config 'KEY = VALUE'`: TOML lines applied on top of [tool.ssot]
+
+    def settings_table(self) -> dict[str, Any]:
+        """The `--config 'KEY = VALUE'` lines as one table, a later line winning (as in ruff)."""
+        table: dict[str, Any] = {}
+        for line in self.settings:
+            table.update(parse_toml(line.encode("utf-8"), "--config"))
+        return table
 
     def apply(self, config: Config) -> Config:
         """As in ruff, a command-line `--select` replaces the configured select and ignore."""
