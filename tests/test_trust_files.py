@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -280,3 +281,28 @@ def test_kill_9_during_fix_leaves_every_file_whole_and_the_rerun_no_temporaries(
         assert [path.name for path in root.iterdir() if path.name.endswith(".ssot-tmp")] == []
         assert all((root / name).read_text() == (reference / name).read_text() for name in originals)
     assert killed_while_writing, "no kill landed while files were being written: adjust the delays"
+
+
+# --------------------------------------------------------------------------- temporaries of killed runs
+
+
+def test_a_stale_temporary_of_the_old_naming_scheme_is_removed_by_a_fix(tmp_path: Path) -> None:
+    """Earlier versions named their temporaries `.NAME.XXXXXXXX.ssot-fix` (no process id): one
+    untouched for over 10 minutes is a killed run's; a recent one may be a live run's."""
+    root = project(tmp_path / "t")
+    (root / "a.py").write_text(LEGACY)
+    stale, recent, unlike = root / ".a.py.k3j_x9z2.ssot-fix", root / ".a.py.abcdefgh.ssot-fix", root / ".a.py.ab.ssot-fix"
+    for temporary in (stale, recent, unlike):
+        temporary.write_text(LEGACY)  # legacy code: checking it as a source would report it
+    hour_ago = time.time() - 3600
+    for temporary in (stale, unlike):
+        os.utime(temporary, (hour_ago, hour_ago))
+    run = ssot("check", "--no-cache", ".", cwd=root)  # a check writes nothing: removes nothing
+    assert stale.exists()
+    assert "a.py:1:1: SSOT001" in run.stdout and "Found 1 error." in run.stdout, run.stdout  # never checked
+    run = ssot("check", "--no-cache", "--fix", ".", cwd=root)
+    assert run.returncode == 0, run.stderr
+    assert (root / "a.py").read_text() == "from mock import MagicMock\n"
+    assert not stale.exists()
+    assert recent.exists() and unlike.exists()
+    assert recent.read_text() == LEGACY

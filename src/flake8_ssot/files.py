@@ -10,6 +10,7 @@ import errno
 import io
 import os
 import stat
+import time
 import tokenize
 from typing import Callable, Mapping
 
@@ -29,6 +30,12 @@ MAX_SOURCE_BYTES = 2 * 1024 * 1024
 
 # Temporary files of `write_atomic`: `.NAME.PID.RANDOM.ssot-tmp` beside the file they replace.
 TEMPORARY_SUFFIX = ".ssot-tmp"
+# Earlier versions wrote `.NAME.XXXXXXXX.ssot-fix` (tempfile.mkstemp: no process id to probe).
+# Such a file is removed once its mtime is this old: a write of one file lasts well under a
+# second, so a live run's temporary is never that old, and a killed run's is garbage.
+OLD_TEMPORARY_SUFFIX = ".ssot-fix"
+OLD_TEMPORARY_STALE_SECONDS = 10 * 60
+_MKSTEMP_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 class SourceError(Exception):
@@ -245,13 +252,18 @@ _CLEARED: set[str] = set()
 
 def remove_stale_temporaries(directory: str) -> None:
     """Remove the temporaries in `directory` whose writer died before renaming them (kill -9
-    in the write window). A temporary of a process still running is left alone."""
-    if directory in _CLEARED or os.name != "posix":  # os.kill(pid, 0) probes a process only on POSIX
+    in the write window). A temporary of a process still running is left alone; one of the
+    earlier naming scheme, once it is `OLD_TEMPORARY_STALE_SECONDS` old."""
+    if directory in _CLEARED:
         return
     _CLEARED.add(directory)
+    now = time.time()
     try:
         with os.scandir(directory) as entries:
-            stale = [entry.path for entry in entries if entry.name.endswith(TEMPORARY_SUFFIX) and _is_stale(entry.name)]
+            stale = [
+                entry.path for entry in entries
+                if entry.name.endswith((TEMPORARY_SUFFIX, OLD_TEMPORARY_SUFFIX)) and _is_stale(entry, now)
+            ]
     except OSError:
         return
     for temporary in stale:
@@ -261,8 +273,12 @@ def remove_stale_temporaries(directory: str) -> None:
             pass
 
 
-def _is_stale(entry: str) -> bool:
-    parts = entry[:-len(TEMPORARY_SUFFIX)].rsplit(".", 2)
+def _is_stale(entry: os.DirEntry, now: float) -> bool:
+    if entry.name.endswith(OLD_TEMPORARY_SUFFIX):
+        return _is_stale_old_temporary(entry, now)
+    if os.name != "posix":  # os.kill(pid, 0) probes a process only on POSIX
+        return False
+    parts = entry.name[:-len(TEMPORARY_SUFFIX)].rsplit(".", 2)
     if len(parts) != 3 or not parts[0].startswith(".") or len(parts[2]) != 8 or not parts[1].isdigit():
         return False
     pid = int(parts[1])
@@ -275,3 +291,17 @@ def _is_stale(entry: str) -> bool:
     except (OSError, OverflowError):
         return False  # alive under another user, or not a process id
     return False
+
+
+def _is_stale_old_temporary(entry: os.DirEntry, now: float) -> bool:
+    """`.NAME.XXXXXXXX.ssot-fix`, a regular file (never a link) not modified for a while."""
+    parts = entry.name[:-len(OLD_TEMPORARY_SUFFIX)].rsplit(".", 1)
+    if len(parts) != 2 or len(parts[0]) < 2 or not parts[0].startswith(".") or len(parts[1]) != 8:
+        return False
+    if not set(parts[1]) <= _MKSTEMP_CHARACTERS:
+        return False
+    try:
+        status = entry.stat(follow_symlinks=False)
+    except OSError:
+        return False
+    return stat.S_ISREG(status.st_mode) and now - status.st_mtime > OLD_TEMPORARY_STALE_SECONDS
