@@ -73,3 +73,30 @@ def test_show_settings_says_where_each_value_came_from(tmp_path):
     selected = ssot("check", "--show-settings", "--select", "SSOT001", cwd=tmp_path).stdout.splitlines()
     assert 'select = ["SSOT001"]  # command line' in selected
     assert "ignore = []  # command line" in selected  # as ruff, --select replaces the configured ignore
+
+
+# --------------------------------------------------------------------------- --add-noqa
+
+
+def test_add_noqa_silences_every_violation_keeping_existing_codes(tmp_path):
+    source = "import old.mod  # noqa: E501\r\nimport os\r\nx = old.mod.f()\r\nimport old.mod, old.mod\r\n"
+    write(tmp_path, {"pyproject.toml": POLICY})
+    (tmp_path / "app.py").write_bytes(source.encode())
+    result = ssot("check", "--add-noqa", "--no-cache", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert "Added 3 noqa directives." in result.stderr
+    assert (tmp_path / "app.py").read_bytes().decode() == (
+        "import old.mod  # noqa: E501, SSOT001\r\nimport os\r\nx = old.mod.f()  # noqa: SSOT004\r\n"
+        "import old.mod, old.mod  # noqa: SSOT001\r\n"
+    )
+    assert ssot("check", "--no-cache", cwd=tmp_path).returncode == 0
+    again = ssot("check", "--add-noqa", "--no-cache", cwd=tmp_path)
+    assert again.returncode == 0 and "Added" not in again.stderr
+
+
+def test_add_noqa_refuses_fix_and_standard_input(tmp_path):
+    write(tmp_path, {"pyproject.toml": POLICY, "app.py": "import old.mod\n"})
+    assert ssot("check", "--add-noqa", "--fix", cwd=tmp_path).returncode == 2
+    assert ssot("check", "--add-noqa", "-", cwd=tmp_path, stdin="import old.mod\n").returncode == 2
+    assert (tmp_path / "app.py").read_text() == "import old.mod\n"

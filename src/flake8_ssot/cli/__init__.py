@@ -21,6 +21,7 @@ from flake8_ssot.checking import Outcome, check_paths, check_stdin, fixing
 from flake8_ssot.checking.fixing import FixMode
 from flake8_ssot.checking.runner import FileResult, default_jobs, quiet_collector, with_syntax_error
 from flake8_ssot.cli import settings
+from flake8_ssot.cli.noqa import add_noqa
 from flake8_ssot.cli.registry import render_registry
 from flake8_ssot.config import (
     PATTERN_CODE,
@@ -199,6 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     fixes.add_argument("--fix", action="store_true", help="apply safe fixes")
     fixes.add_argument("--unsafe-fixes", action="store_true", help="apply unsafe fixes too")
     fixes.add_argument("--diff", action="store_true", help="print the fixes as a unified diff, change nothing")
+    fixes.add_argument(
+        "--add-noqa", action="store_true",
+        help="add `# noqa: CODE` to every line with a violation (existing noqa codes are kept), report nothing",
+    )
     baseline = check.add_argument_group("baselines")
     baseline.add_argument("--baseline", metavar="FILE", help="report only violations not recorded in FILE")
     baseline.add_argument("--write-baseline", metavar="FILE", help="record the current violations in FILE")
@@ -319,6 +324,8 @@ def run_check(args: argparse.Namespace) -> int:
         )
     fix = FixMode.from_args(args.fix, args.unsafe_fixes, args.diff)
     cwd = os.getcwd()
+    if args.add_noqa and (fix is not None or args.stdin_filename is not None or "-" in args.paths):
+        raise UsageError("--add-noqa edits files: it cannot be combined with --fix, --diff or standard input")
     if args.silent:  # ruff's -s: no report, no summary, no warning; the exit code says it all
         args.quiet = True
     if "-" in args.paths:  # `ssot check -`: standard input, as in ruff and flake8
@@ -363,6 +370,8 @@ def run_check(args: argparse.Namespace) -> int:
     undeclared_pattern_codes(args, outcome.configs)
     if not args.quiet:
         sys.stderr.write("".join(one_line(warning) + "\n" for warning in outcome.warnings))
+    if args.add_noqa:
+        return noqa_added(outcome, cwd, args.quiet)
     if args.show_syntax_errors:
         outcome = dataclasses.replace(outcome, results=syntax_errors_shown(outcome.results, configurations, sources))
     if plan is not None:
@@ -376,6 +385,18 @@ def run_check(args: argparse.Namespace) -> int:
     if not args.quiet:  # warnings in the summary; they never change the exit code
         outcome = dataclasses.replace(outcome, notes=[*outcome.notes, *policy_notes(outcome.configs, cwd)])
     return report(args, outcome, cwd, sources)
+
+
+def noqa_added(outcome: Outcome, cwd: str, quiet: bool) -> int:
+    """--add-noqa: the comments written, and how many on standard error (as ruff says it)."""
+    for problem in outcome.problems:
+        _error(one_line(problem))
+    added, errors = add_noqa(outcome.results)
+    for path, why in errors:
+        _error(f"{_shown(path, cwd)}: {why}")
+    if added and not quiet:
+        sys.stderr.write(f"Added {added} noqa directive{'' if added == 1 else 's'}.\n")
+    return EXIT_ERROR if outcome.problems or errors else EXIT_CLEAN
 
 
 def _policy_above(args: argparse.Namespace, cwd: str) -> bool:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import Iterable
+from typing import Iterable, Sequence
 
-from flake8_ssot.diagnostic import Diagnostic
-from flake8_ssot.span import split_lines
+from flake8_ssot.diagnostic import Diagnostic, Edit
+from flake8_ssot.span import Span, split_lines
 
 # flake8's pattern (flake8/defaults.py), reproduced for identical behaviour.
 NOQA = re.compile(
@@ -88,3 +88,29 @@ def _logical_ranges(source: str) -> Iterable[tuple[int, int]]:
             start = None
         elif token.type == tokenize.STRING and token.start[0] != token.end[0]:
             yield token.start[0], token.end[0]
+
+
+def noqa_edit(source: str, lines: Sequence[str], diagnostic: Diagnostic) -> Edit:
+    """The edit that adds `diagnostic.code` to a `# noqa` comment that covers its line.
+
+    The comment goes where `noqa.filter_noqa` will look for it: on the diagnostic's line, or
+    after the closing line of a multi-line string or backslash-continued statement it is in.
+    Codes already listed in a `# noqa: X` there are kept and the new one appended.
+    """
+    line = diagnostic.line
+    first, last = line, line
+    try:
+        covering = [(start, end) for start, end in _logical_ranges(source) if start <= line <= end]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        covering = []
+    if covering:
+        first, last = min(covering, key=lambda pair: pair[1] - pair[0])
+    for number in range(first, last + 1):
+        text = lines[number - 1] if number <= len(lines) else ""
+        found = NOQA.search(text)
+        if found is not None and found.group("codes"):
+            end = found.start("codes") + len(found.group("codes").rstrip(", \t"))
+            return Edit(Span(number, end, number, end), f", {diagnostic.code}")
+    text = lines[last - 1] if last <= len(lines) else ""
+    end = len(text.rstrip())
+    return Edit(Span(last, end, last, len(text)), f"  # noqa: {diagnostic.code}")

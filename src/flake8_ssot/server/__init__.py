@@ -17,7 +17,6 @@ import os
 import re
 import sys
 import time
-import tokenize
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
@@ -25,7 +24,7 @@ from flake8_ssot import __version__
 from flake8_ssot.checking.runner import quiet_collector
 from flake8_ssot.config import Config, ConfigError, clear_caches, config_for, find_config_file, load_config
 from flake8_ssot.diagnostic import SAFE, Diagnostic, Edit
-from flake8_ssot.engine.noqa import NOQA, _logical_ranges
+from flake8_ssot.engine.noqa import noqa_edit
 from flake8_ssot.facts import collect_facts
 from flake8_ssot.files import text_refusal
 from flake8_ssot.fixes import fix_text, is_fixable
@@ -354,32 +353,6 @@ def problem_span(error: ConfigError, text: str) -> Span:
 
 
 # --------------------------------------------------------------------------- edits
-
-def noqa_edit(source: str, lines: Sequence[str], diagnostic: Diagnostic) -> Edit:
-    """The edit that adds `diagnostic.code` to a `# noqa` comment that covers its line.
-
-    The comment goes where `noqa.filter_noqa` will look for it: on the diagnostic's line, or
-    after the closing line of a multi-line string or backslash-continued statement it is in.
-    Codes already listed in a `# noqa: X` there are kept and the new one appended.
-    """
-    line = diagnostic.line
-    first, last = line, line
-    try:
-        covering = [(start, end) for start, end in _logical_ranges(source) if start <= line <= end]
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        covering = []
-    if covering:
-        first, last = min(covering, key=lambda pair: pair[1] - pair[0])
-    for number in range(first, last + 1):
-        text = lines[number - 1] if number <= len(lines) else ""
-        found = NOQA.search(text)
-        if found is not None and found.group("codes"):
-            end = found.start("codes") + len(found.group("codes").rstrip(", \t"))
-            return Edit(Span(number, end, number, end), f", {diagnostic.code}")
-    text = lines[last - 1] if last <= len(lines) else ""
-    end = len(text.rstrip())
-    return Edit(Span(last, end, last, len(text)), f"  # noqa: {diagnostic.code}")
-
 
 _KEEPENDS = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
