@@ -100,3 +100,34 @@ def test_add_noqa_refuses_fix_and_standard_input(tmp_path):
     assert ssot("check", "--add-noqa", "--fix", cwd=tmp_path).returncode == 2
     assert ssot("check", "--add-noqa", "-", cwd=tmp_path, stdin="import old.mod\n").returncode == 2
     assert (tmp_path / "app.py").read_text() == "import old.mod\n"
+
+
+# --------------------------------------------------------------------------- --config 'KEY = VALUE'
+
+
+def test_config_key_value_overrides_the_tool_ssot_setting(tmp_path):
+    write(tmp_path, {"pyproject.toml": POLICY, "app.py": "import old.mod\nx = old.mod.f()\n"})
+    both = ssot("check", "--no-cache", "--output-format", "concise", "-q", cwd=tmp_path)
+    assert "SSOT001" in both.stdout and "SSOT004" in both.stdout
+    only = ssot("check", "--no-cache", "--output-format", "concise", "-q",
+                "--config", 'select = ["SSOT004"]', cwd=tmp_path)
+    assert only.returncode == 1, only.stderr
+    assert "SSOT004" in only.stdout and "SSOT001" not in only.stdout
+    with_file = ssot("check", "--no-cache", "--output-format", "concise", "-q", "--config", "pyproject.toml",
+                     "--config", 'ignore = ["SSOT004"]', cwd=tmp_path)
+    assert "SSOT001" in with_file.stdout and "SSOT004" not in with_file.stdout
+    shown = ssot("check", "--show-settings", "--config", 'select = ["SSOT004"]', cwd=tmp_path).stdout
+    assert 'select = ["SSOT004"]  # command line' in shown.splitlines()
+
+
+def test_config_value_that_is_neither_a_file_nor_a_setting_is_a_usage_error(tmp_path):
+    write(tmp_path, {"pyproject.toml": POLICY, "app.py": "import old.mod\n"})
+    result = ssot("check", "--no-cache", "--config", "nonsense", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "invalid value 'nonsense' for --config" in result.stderr
+    assert "KEY = VALUE" in result.stderr
+    typo = ssot("check", "--no-cache", "--config", 'selct = ["SSOT001"]', cwd=tmp_path)
+    assert typo.returncode == 2 and "did you mean 'select'?" in typo.stderr
+    wrong = ssot("check", "--no-cache", "--config", 'select = "SSOT001"', cwd=tmp_path)
+    assert wrong.returncode == 2
+    assert "--config: tool.ssot.select: must be a list of strings" in wrong.stderr

@@ -119,8 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--config",
-        metavar="FILE",
-        help="pyproject.toml to use for every file (default: the nearest one above each file)",
+        metavar="FILE | 'KEY = VALUE'",
+        action="append",
+        help="pyproject.toml to use for every file (default: the nearest one above each file), or a TOML "
+        "`KEY = VALUE` line that overrides that [tool.ssot] setting (repeatable), e.g. --config 'select = [\"SSOT001\"]'",
     )
     output = check.add_argument_group("output")
     output.add_argument("--output-format", choices=FORMATS, default="full", help="default: full")
@@ -334,12 +336,18 @@ def run_check(args: argparse.Namespace) -> int:
         args.paths = []
         if args.stdin_filename is None:
             args.stdin_filename = "-"
+    try:
+        args.config, config_settings = settings.config_arguments(args.config or [])
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     if args.config:
         load_config(args.config)  # a bad --config is exit 2 before anything else happens
         require_policy_in(args.config)
     if args.show_policy:
         return show_policy(args)
-    overrides = Overrides(args.select, args.ignore or (), args.extend_select or (), args.extend_exclude or ())
+    overrides = Overrides(
+        args.select, args.ignore or (), args.extend_select or (), args.extend_exclude or (), config_settings
+    )
     configurations = Configurations(args.config, overrides)
     if args.show_files or args.show_settings:
         root = project_root(cwd, args.config)

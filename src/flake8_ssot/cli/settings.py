@@ -3,14 +3,52 @@ configuration, without checking anything (as ruff's options of the same names)."
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from typing import Any
 
-from flake8_ssot.config import inline_toml, parse_toml, schema
+from flake8_ssot.config import ConfigError, inline_toml, parse_toml, schema
 from flake8_ssot.config.resolve import Configurations, Overrides
 
 DEFAULT, COMMAND_LINE = "default", "command line"
+
+
+def config_arguments(values: list[str]) -> tuple[str | None, tuple[str, ...]]:
+    """`--config` values -> (the configuration file, the `KEY = VALUE` lines), as ruff tells them
+    apart: an existing file or a `.toml` path is a file; else a TOML line setting one
+    [tool.ssot] key. Anything else, or two files, is a `ValueError` worded for the user."""
+    file, lines = None, []
+    for value in values:
+        if os.path.isfile(value) or value.endswith(".toml") and "=" not in value:
+            if file is not None:
+                raise ValueError(f"--config {value}: only one configuration file can be given (also {file})")
+            file = value
+            continue
+        problem = _setting_problem(value)
+        if problem is not None:
+            raise ValueError(
+                f"invalid value {value!r} for --config: {problem}\n\n"
+                "  tip: a --config value must be either a path to a pyproject.toml\n"
+                "       or a TOML `KEY = VALUE` pair overriding a [tool.ssot] setting"
+            )
+        lines.append(value)
+    return file, tuple(lines)
+
+
+def _setting_problem(value: str) -> str | None:
+    """Why `value` is not one `KEY = VALUE` TOML line naming a [tool.ssot] key, or None."""
+    try:
+        table = parse_toml(value.encode("utf-8"), "--config")
+    except ConfigError as error:
+        return "neither an existing file nor a TOML `KEY = VALUE` pair" if "=" not in value else error.problem
+    if len(table) != 1:
+        return "give one `KEY = VALUE` pair per --config"
+    key = next(iter(table))
+    if key not in schema.TOP_KEYS:
+        close = difflib.get_close_matches(key, schema.TOP_KEYS, n=1, cutoff=0.6)
+        return f"unknown [tool.ssot] key {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+    return None
 
 
 def show_files(paths: list[str], configurations: Configurations, root: str, force_exclude: bool) -> int:

@@ -10,7 +10,7 @@ import dataclasses
 import os
 from typing import Any
 
-from flake8_ssot.config import Config, config_for, find_config_file, parse_toml
+from flake8_ssot.config import Config, ConfigError, config_for, config_from_document, find_config_file, parse_toml
 from flake8_ssot.config.globs import GlobSet
 
 
@@ -31,6 +31,8 @@ class Overrides:
 
     def apply(self, config: Config) -> Config:
         """As in ruff, a command-line `--select` replaces the configured select and ignore."""
+        if self.settings:
+            config = self._with_settings(config)
         changes: dict = {}
         if self.extend_exclude:
             changes["exclude"] = GlobSet((*config.exclude.patterns, *self.extend_exclude), config.root)
@@ -44,7 +46,29 @@ class Overrides:
 
     def key(self) -> str:
         chosen = (self.select, self.ignore, self.extend_select)
+        if self.settings:
+            return repr((*chosen, self.extend_exclude, self.settings))
         return repr((*chosen, self.extend_exclude) if self.extend_exclude else chosen)
+
+    def _with_settings(self, config: Config) -> Config:
+        """The configuration rebuilt from its [tool.ssot] table with the `--config` lines on
+        top, validated as a whole (a `select` may name a pattern the file declares)."""
+        table: dict[str, Any] = {}
+        if config.file is not None:
+            with open(config.file, "rb") as handle:
+                tool = parse_toml(handle.read(), config.file).get("tool", {})
+            table = dict(tool.get("ssot", {}))
+        overridden = self.settings_table()
+        table.update(overridden)
+        path = config.file or os.path.join(config.root, "pyproject.toml")
+        try:
+            rebuilt = config_from_document({"tool": {"ssot": table}}, path)
+        except ConfigError as error:  # a mistake in a `--config` value is the command line's
+            key = error.key_path.removeprefix("tool.ssot.").split(".")[0].split("[")[0]
+            if key in overridden:
+                raise ConfigError("--config", error.key_path, error.problem) from None
+            raise
+        return rebuilt if config.file is not None else dataclasses.replace(rebuilt, file=None)
 
 
 class Configurations:
