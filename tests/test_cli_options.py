@@ -131,3 +131,18 @@ def test_config_value_that_is_neither_a_file_nor_a_setting_is_a_usage_error(tmp_
     wrong = ssot("check", "--no-cache", "--config", 'select = "SSOT001"', cwd=tmp_path)
     assert wrong.returncode == 2
     assert "--config: tool.ssot.select: must be a list of strings" in wrong.stderr
+
+
+# --------------------------------------------------------------------------- -v/--verbose
+
+
+def test_verbose_names_the_configuration_counts_files_and_cache_hits_on_standard_error(tmp_path):
+    write(tmp_path, {"pyproject.toml": POLICY, "app.py": "import old.mod\n", "b.py": "import os\n"})
+    first = ssot("check", "-v", "--output-format", "json", cwd=tmp_path)
+    json.loads(first.stdout)  # the report stays parseable
+    lines = first.stderr.splitlines()
+    assert "Configuration: pyproject.toml" in lines
+    assert any(line.startswith("Checked 2 files (0 from the cache) in ") and line.endswith("s") for line in lines)
+    second = ssot("check", "--verbose", cwd=tmp_path)
+    assert any(line.startswith("Checked 2 files (2 from the cache)") for line in second.stderr.splitlines())
+    assert "Checked" not in ssot("check", cwd=tmp_path).stderr

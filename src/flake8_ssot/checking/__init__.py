@@ -42,6 +42,7 @@ class Outcome:
     baselined: list | None = None  # with a baseline: the violations it holds (not in results)
     notes: list[str] = dataclasses.field(default_factory=list)  # summary lines about the baseline
     warnings: list[str] = dataclasses.field(default_factory=list)  # for standard error: paths with no file checked
+    cached: int = 0  # results the cache gave without reading the file (for --verbose)
 
 
 def check_stdin(
@@ -84,7 +85,7 @@ def check_paths(
             answer = run.answer()
             if answer is not None:  # nothing the last run saw has changed: its results stand
                 warnings = _empty_path_warnings(paths, configurations, root, force_exclude, answer)
-                return Outcome(answer, [], configurations.configs, fix=fix, warnings=warnings)
+                return Outcome(answer, [], configurations.configs, fix=fix, warnings=warnings, cached=len(answer))
     # Imported here: a warm run, answered above, is spared discovery's import.
     from flake8_ssot.checking.discovery import discover
 
@@ -95,10 +96,11 @@ def check_paths(
     problems += [f"{directory}: cannot list the directory: {reason}" for directory, reason in found.unreadable]
     observed: list | None = [] if run is not None else None
     inside = tuple(os.path.realpath(path) for path in paths)
-    results = check_files(found.files, configurations, jobs, cache_dir, check, observed, fix, inside)
+    hits: list[str] = []
+    results = check_files(found.files, configurations, jobs, cache_dir, check, observed, fix, inside, hits)
     if run is not None and not problems:
         run.save(found.files, observed, results, walked)
-    return Outcome(results, problems, configurations.configs, fix=fix, warnings=warnings)
+    return Outcome(results, problems, configurations.configs, fix=fix, warnings=warnings, cached=len(hits))
 
 
 def no_files_warnings(empty: Sequence[tuple[str, list[str]]], any_files: bool) -> list[str]:
@@ -147,6 +149,7 @@ def check_files(
     observed: list | None = None,
     fix: FixMode | None = None,
     inside: Sequence[str] = (),
+    hits: list[str] | None = None,
 ) -> list[FileResult]:
     """Results in the order of `files`: cached ones straight away, the rest from the runner.
 
@@ -155,7 +158,8 @@ def check_files(
     files whose cached diagnostics have nothing to fix; every other file is read, fixed and
     checked again. A rewritten file's entry is stored with its new content's digest and
     modification time; `--diff` stores nothing it did not see on disk. `inside`: the checked
-    paths, resolved; `--fix` writes no file that resolves outside them.
+    paths, resolved; `--fix` writes no file that resolves outside them. `hits`, if given,
+    receives each file the cache answered for (unchanged, so not checked again).
     """
     caches = RunCaches(configurations, cache_dir)
     results: list[FileResult | None] = [None] * len(files)
@@ -178,6 +182,8 @@ def check_files(
                 state, cached = cache.lookup(path, status)
                 if state == "hit" and (fix is None or not has_fixes(cached, fix.unsafe)):
                     results[position] = cached
+                    if hits is not None:
+                        hits.append(path)
                     continue
                 if state == "verify" and fix is None:  # a file about to be fixed is read anyway
                     expected = cache.digest(path)
@@ -197,6 +203,8 @@ def check_files(
             if cached is not None:
                 cache.confirm(task.path, status, checked_at)
                 results[position] = cached
+                if hits is not None:
+                    hits.append(task.path)
                 continue
             output = check(task.path, configurations.configs[task.config], True)
         results[position] = output

@@ -14,6 +14,7 @@ import json
 import os
 import stat
 import sys
+import time
 from typing import TYPE_CHECKING, Callable, Sequence, TextIO
 
 from flake8_ssot import __version__, progress
@@ -131,6 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--statistics", action="store_true", help="counts per code and per legacy path instead of each violation"
     )
     output.add_argument("-q", "--quiet", action="store_true", help="print violations only, no summary")
+    output.add_argument(
+        "-v", "--verbose", action="store_true",
+        help="on standard error: the configuration files used, how many files were checked and cached, the time",
+    )
     output.add_argument(
         "--show-files", action="store_true", help="list the files that would be checked, one per line, and stop"
     )
@@ -324,6 +329,7 @@ def run_check(args: argparse.Namespace) -> int:
             f"--statistics prints a table or JSON, not {args.output_format}: "
             "use it with --output-format full, concise, grouped or json"
         )
+    started = time.perf_counter()
     fix = FixMode.from_args(args.fix, args.unsafe_fixes, args.diff)
     cwd = os.getcwd()
     if args.add_noqa and (fix is not None or args.stdin_filename is not None or "-" in args.paths):
@@ -376,6 +382,8 @@ def run_check(args: argparse.Namespace) -> int:
             "nothing to check against (add [tool.ssot], or pass --config FILE)"
         )
     undeclared_pattern_codes(args, outcome.configs)
+    if args.verbose:
+        sys.stderr.write(verbose_lines(outcome, cwd, time.perf_counter() - started, bool(config_settings)))
     if not args.quiet:
         sys.stderr.write("".join(one_line(warning) + "\n" for warning in outcome.warnings))
     if args.add_noqa:
@@ -393,6 +401,18 @@ def run_check(args: argparse.Namespace) -> int:
     if not args.quiet:  # warnings in the summary; they never change the exit code
         outcome = dataclasses.replace(outcome, notes=[*outcome.notes, *policy_notes(outcome.configs, cwd)])
     return report(args, outcome, cwd, sources)
+
+
+def verbose_lines(outcome: Outcome, cwd: str, seconds: float, settings_given: bool) -> str:
+    """-v: which configuration files the run used, how many files it checked (how many the
+    cache answered for) and how long it took; on standard error, so reports stay parseable."""
+    files = [_shown(config.file, cwd) for config in outcome.configs if config.file]
+    used = ", ".join(files) if files else "none (the defaults)"
+    if settings_given:
+        used += " (with --config settings)"
+    checked = len(outcome.results)
+    return (f"Configuration: {used}\n"
+            f"Checked {_plural(checked, 'file')} ({outcome.cached} from the cache) in {seconds:.2f}s\n")
 
 
 def noqa_added(outcome: Outcome, cwd: str, quiet: bool) -> int:
