@@ -158,6 +158,27 @@ def test_junit_escapes_messages_and_reports_unreadable_files_as_errors(tmp_path)
     assert error.get("message") == "cannot read: Permission denied"
 
 
+def test_junit_has_the_attributes_of_the_common_junit_schema(tmp_path):
+    """testsuites/testsuite: name, tests, failures, errors, skipped, time; testcase: classname,
+    name, file, line (its first failing violation), time; failure: message and type."""
+    failing = Diagnostic("SSOT001", "legacy import", Span(3, 4, 3, 9))
+    warning = Diagnostic("SSOT004", "legacy reference", Span(1, 0, 1, 3), severity="warning")
+    results = [FileResult(str(tmp_path / "a.py"), (warning, failing)), FileResult(str(tmp_path / "b.py"))]
+    root = ElementTree.fromstring(render("junit", Report(results, str(tmp_path))))
+    assert root.tag == "testsuites"
+    for element in (root, root.find("testsuite")):
+        assert set(element.keys()) >= {"name", "tests", "failures", "errors", "skipped", "time"}
+        assert (element.get("tests"), element.get("failures"), element.get("errors"), element.get("skipped")) == (
+            "2", "1", "0", "0")
+        float(element.get("time"))
+    first, second = root.find("testsuite").findall("testcase")
+    assert set(first.keys()) >= {"classname", "name", "file", "line", "time"}
+    assert (first.get("name"), first.get("file"), first.get("line")) == ("a.py", "a.py", "3")
+    assert "line" not in second.keys()  # a passing file has no line to point at
+    failure = first.find("failure")
+    assert (failure.get("message"), failure.get("type")) == ("1 violation", "SSOT001")
+
+
 def test_statistics_sort_by_count_then_name():
     diagnostics = [
         Diagnostic("SSOT002", "m", Span(1, 0, 1, 1), subject="pkg.ctx.UserExecutionContext"),
