@@ -146,3 +146,30 @@ def test_verbose_names_the_configuration_counts_files_and_cache_hits_on_standard
     second = ssot("check", "--verbose", cwd=tmp_path)
     assert any(line.startswith("Checked 2 files (2 from the cache)") for line in second.stderr.splitlines())
     assert "Checked" not in ssot("check", cwd=tmp_path).stderr
+
+
+# --------------------------------------------------------------------------- colour
+
+
+ANSI = __import__("re").compile(r"\x1b\[[0-9;]*m")
+
+
+def test_colour_follows_color_no_color_and_force_color_and_changes_nothing_else(tmp_path, monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    write(tmp_path, {"pyproject.toml": POLICY, "app.py": "import old.mod\n"})
+    for output_format in ("full", "concise"):
+        plain = ssot("check", "--no-cache", "--output-format", output_format, cwd=tmp_path).stdout
+        assert "\x1b[" not in plain  # piped: no colour
+        assert ssot("check", "--no-cache", "--output-format", output_format, "--color", "never",
+                    cwd=tmp_path).stdout == plain
+        always = ssot("check", "--no-cache", "--output-format", output_format, "--color", "always", cwd=tmp_path)
+        assert "\x1b[1mapp.py\x1b[0m" in always.stdout and "\x1b[1;31mSSOT001\x1b[0m" in always.stdout
+        assert ANSI.sub("", always.stdout) == plain
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[" in ssot("check", "--no-cache", cwd=tmp_path).stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in ssot("check", "--no-cache", cwd=tmp_path).stdout
+    assert "\x1b[" in ssot("check", "--no-cache", "--color", "always", cwd=tmp_path).stdout
+    json_output = ssot("check", "--no-cache", "--output-format", "json", "--color", "always", cwd=tmp_path).stdout
+    assert "\x1b[" not in json_output

@@ -21,8 +21,7 @@ from flake8_ssot import __version__, progress
 from flake8_ssot.checking import Outcome, check_paths, check_stdin, fixing
 from flake8_ssot.checking.fixing import FixMode
 from flake8_ssot.checking.runner import FileResult, default_jobs, quiet_collector, with_syntax_error
-from flake8_ssot.cli import settings
-from flake8_ssot.cli.noqa import add_noqa
+from flake8_ssot.cli import colour, settings
 from flake8_ssot.cli.registry import render_registry
 from flake8_ssot.config import (
     PATTERN_CODE,
@@ -132,6 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--statistics", action="store_true", help="counts per code and per legacy path instead of each violation"
     )
     output.add_argument("-q", "--quiet", action="store_true", help="print violations only, no summary")
+    output.add_argument(
+        "--color", choices=colour.CHOICES, default="auto",
+        help="colour full and concise output: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it), always, never",
+    )
     output.add_argument(
         "-v", "--verbose", action="store_true",
         help="on standard error: the configuration files used, how many files were checked and cached, the time",
@@ -417,6 +420,8 @@ def verbose_lines(outcome: Outcome, cwd: str, seconds: float, settings_given: bo
 
 def noqa_added(outcome: Outcome, cwd: str, quiet: bool) -> int:
     """--add-noqa: the comments written, and how many on standard error (as ruff says it)."""
+    from flake8_ssot.cli.noqa import add_noqa  # the fixer's modules: not for every run's start-up
+
     for problem in outcome.problems:
         _error(one_line(problem))
     added, errors = add_noqa(outcome.results)
@@ -618,6 +623,9 @@ def report(args: argparse.Namespace, outcome: Outcome, cwd: str, sources: dict[s
             text += "".join(line + "\n" for line in outcome.notes)
         else:
             sys.stderr.write("".join(line + "\n" for line in outcome.notes))
+    if (fmt in ("full", "concise") and not args.statistics and not args.output_file and outcome.output is None
+            and colour.wanted(args.color, sys.stdout)):
+        text = colour.coloured(text, (the_report.line_path(result.path) for result in results))
     if not args.silent or args.output_file:
         _write(text, args.output_file, textual, stderr=outcome.output is not None)
     if args.exit_non_zero_on_fix and not args.exit_zero and fixing.fixed_count(results):
