@@ -69,3 +69,10 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
         else:
             path.write_text(textwrap.dedent(body), encoding="utf-8")
     return root
+
+
+def policy_project(root: Path, policy: str) -> Path:
+    """A directory holding only a pyproject.toml with `policy`: the empty project a test fills."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(policy)
+    return root

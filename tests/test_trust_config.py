@@ -7,13 +7,12 @@ as a user running `ssot check --fix` unattended in CI would meet it.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from projects import policy_project, ssot
 
 from flake8_ssot.config import ConfigError
 from flake8_ssot.config.text import config_from_bytes
@@ -23,18 +22,8 @@ POLICY = '[tool.ssot.legacy]\n"unittest.mock" = "mock"\n'
 LEGACY = "from unittest.mock import MagicMock\n"
 
 
-def ssot(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONUTF8": "1", "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_ssot", *args], cwd=cwd, capture_output=True, encoding="utf-8",
-        env=env, timeout=timeout,
-    )
-
-
 def project(root: Path, policy: str = POLICY) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "pyproject.toml").write_text(policy)
-    return root
+    return policy_project(root, policy)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")

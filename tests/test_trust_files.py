@@ -13,23 +13,14 @@ import time
 from pathlib import Path
 
 import pytest
+from projects import policy_project, ssot
 
 POLICY = '[tool.ssot.legacy]\n"unittest.mock" = "mock"\n'
 LEGACY = "from unittest.mock import MagicMock\n"
 
 
-def ssot(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONUTF8": "1", "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_ssot", *args], cwd=cwd, capture_output=True, encoding="utf-8",
-        env=env, timeout=timeout,
-    )
-
-
 def project(root: Path, policy: str = POLICY) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "pyproject.toml").write_text(policy)
-    return root
+    return policy_project(root, policy)
 
 
 # --------------------------------------------------------------------------- symlinks
