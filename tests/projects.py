@@ -8,6 +8,7 @@ The fixtures built on these are in conftest.py.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -71,8 +72,30 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
-def policy_project(root: Path, policy: str) -> Path:
+# The smallest policy, and a line it flags: the reliability tests' empty projects.
+MOCK_POLICY = '[tool.ssot.legacy]\n"unittest.mock" = "mock"\n'
+MOCK_IMPORT = "from unittest.mock import MagicMock\n"
+
+
+def policy_project(root: Path, policy: str = MOCK_POLICY) -> Path:
     """A directory holding only a pyproject.toml with `policy`: the empty project a test fills."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "pyproject.toml").write_text(policy)
     return root
+
+
+def read_lsp_messages(stream, inbox) -> None:
+    """Put each JSON-RPC message a language server writes on `stream` into `inbox`, and None
+    at the end of the stream (run in a thread: the tests' LSP clients share it)."""
+    while True:
+        headers = {}
+        while True:
+            line = stream.readline()
+            if not line:
+                inbox.put(None)
+                return
+            if not line.strip():
+                break
+            name, _, value = line.decode("ascii").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        inbox.put(json.loads(stream.read(int(headers["content-length"]))))

@@ -19,6 +19,7 @@ import threading
 import time
 
 import pytest
+from projects import read_lsp_messages
 
 pytest.importorskip("pygls", reason="the server extra (pygls) is not installed")
 
@@ -61,19 +62,7 @@ class RawSession:
         self.reader.start()
 
     def _read(self) -> None:
-        stream = self.process.stdout
-        while True:
-            headers = {}
-            while True:
-                line = stream.readline()
-                if not line:
-                    self.inbox.put(None)
-                    return
-                if not line.strip():
-                    break
-                name, _, value = line.decode("ascii").partition(":")
-                headers[name.strip().lower()] = value.strip()
-            self.inbox.put(json.loads(stream.read(int(headers["content-length"]))))
+        read_lsp_messages(self.process.stdout, self.inbox)
 
     def send(self, data: bytes) -> None:
         self.process.stdin.write(data)

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from projects import read_lsp_messages
 
 pytest.importorskip("pygls", reason="the server extra (pygls) is not installed")
 
@@ -133,19 +134,7 @@ class LspClient:
         self.notify("initialized", {})
 
     def _read(self) -> None:
-        stream = self.process.stdout
-        while True:
-            headers = {}
-            while True:
-                line = stream.readline()
-                if not line:
-                    self.inbox.put(None)
-                    return
-                if not line.strip():
-                    break
-                name, _, value = line.decode("ascii").partition(":")
-                headers[name.strip().lower()] = value.strip()
-            self.inbox.put(json.loads(stream.read(int(headers["content-length"]))))
+        read_lsp_messages(self.process.stdout, self.inbox)
 
     def send(self, message: dict) -> None:
         body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")

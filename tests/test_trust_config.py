@@ -12,18 +12,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from projects import policy_project, ssot
+from projects import MOCK_IMPORT as LEGACY
+from projects import MOCK_POLICY as POLICY
+from projects import policy_project as project
+from projects import ssot
 
 from flake8_ssot.config import ConfigError
 from flake8_ssot.config.text import config_from_bytes
 from flake8_ssot.fixes import fix_text
-
-POLICY = '[tool.ssot.legacy]\n"unittest.mock" = "mock"\n'
-LEGACY = "from unittest.mock import MagicMock\n"
-
-
-def project(root: Path, policy: str = POLICY) -> Path:
-    return policy_project(root, policy)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")

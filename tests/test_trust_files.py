@@ -13,15 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-from projects import policy_project, ssot
-
-POLICY = '[tool.ssot.legacy]\n"unittest.mock" = "mock"\n'
-LEGACY = "from unittest.mock import MagicMock\n"
-
-
-def project(root: Path, policy: str = POLICY) -> Path:
-    return policy_project(root, policy)
-
+from projects import MOCK_IMPORT as LEGACY
+from projects import policy_project as project
+from projects import ssot
 
 # --------------------------------------------------------------------------- symlinks
 
