@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import keyword
 import os
 import re
 import stat
@@ -70,6 +71,9 @@ class Entry:
     allow: GlobSet = field(default_factory=GlobSet)
     type_checking: bool = False
     severity: str = "error"
+    # `factories` only: how SSOT002's fix maps the constructor's keyword arguments onto the
+    # factory's, (argument, factory parameter or None to drop it), in the order written.
+    args: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -475,10 +479,35 @@ def _entries(check: _Checker, table: Any, key_path: str, section: str, root: str
                         value.get("type-checking", False), bool, f"{entry_path}.type-checking", "a boolean"
                     ),
                     severity=check.choice(value.get("severity", "error"), SEVERITIES, f"{entry_path}.severity"),
+                    args=_argument_mapping(check, value["args"], f"{entry_path}.args") if "args" in value else (),
                 ),
             )
         )
     return PathTable(entries)
+
+
+def _argument_mapping(check: _Checker, value: Any, key_path: str) -> tuple[tuple[str, str | None], ...]:
+    """A factory entry's `args`: argument name -> the factory's parameter name, or false to drop it."""
+    check.typed(value, dict, key_path, "a table (argument = \"factory parameter\" or false)")
+    mapping: list[tuple[str, str | None]] = []
+    targets: dict[str, str] = {}
+    for argument, target in value.items():
+        item_path = f"{key_path}.{quote_key(argument)}"
+        if not argument.isidentifier() or keyword.iskeyword(argument):
+            raise check.fail(item_path, f"{argument!r} is not an argument name (a Python identifier)")
+        if target is False:
+            mapping.append((argument, None))
+            continue
+        if target is True:
+            raise check.fail(item_path, "must be the factory's parameter name or false (to drop the argument), not true")
+        check.typed(target, str, item_path, "the factory's parameter name (a string) or false")
+        if not target.isidentifier() or keyword.iskeyword(target):
+            raise check.fail(item_path, f"{target!r} is not a parameter name (a Python identifier)")
+        if target in targets:
+            raise check.fail(item_path, f"maps to {target!r}, as {targets[target]!r} does: one argument per parameter")
+        targets[target] = argument
+        mapping.append((argument, target))
+    return tuple(mapping)
 
 
 def _check_replacements(

@@ -72,13 +72,17 @@ ENTRY = (
     Key("severity", "a string", "error",
         '`"error"` (default) or `"warning"`: printed, but does not fail the run'),
     Key("names", "a list of strings", None, "required in the table form: the names to stop exporting"),
+    Key("args", "a table", {},
+        "how SSOT002's fix maps the constructor's keyword arguments onto the factory's: "
+        '`{ thread_id = "websocket_client_id", run_id = false }` renames one and drops the other; '
+        "unlisted arguments pass through unchanged"),
 )
 
 # Which entry keys each table's entries take, in the order "expected one of" lists them.
 ENTRY_KEYS_OF = {
     "legacy": ("use", "message", "fix", "allow", "type-checking", "severity"),
     "canonical": ("message", "allow", "severity"),
-    "factories": ("use", "message", "allow", "severity"),
+    "factories": ("use", "message", "allow", "severity", "args"),
     "deprecated-exports": ("names", "message", "severity"),
 }
 
