@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Sequence
 from flake8_ssot import __version__
 from flake8_ssot.checking.runner import quiet_collector
 from flake8_ssot.config import Config, ConfigError, clear_caches, config_for, find_config_file, load_config
+from flake8_ssot.config.locate import locate_key, toml_error_span
 from flake8_ssot.diagnostic import SAFE, Diagnostic, Edit
 from flake8_ssot.engine.noqa import noqa_edit
 from flake8_ssot.facts import collect_facts
@@ -230,115 +231,6 @@ def module_level_names(source: str) -> dict[str, Span]:
 
 
 # --------------------------------------------------------------------------- configuration problems
-
-_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-_KEY = r'(?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_-]+)'
-_DOTTED_KEY = rf"{_KEY}(?:\s*\.\s*{_KEY})*"
-_ARRAY_HEADER = re.compile(rf"^\s*\[\[\s*({_DOTTED_KEY})\s*\]\]")
-_TABLE_HEADER = re.compile(rf"^\s*\[\s*({_DOTTED_KEY})\s*\]")
-_KEY_LINE = re.compile(rf"^\s*({_DOTTED_KEY})\s*=")
-_INLINE_KEY = re.compile(rf"[{{,]\s*({_DOTTED_KEY})\s*=")
-_KEY_PART = re.compile(rf'\s*({_KEY})\s*|\[(\d+)\]')
-
-
-def key_components(key_path: str) -> list[str]:
-    """`tool.ssot.legacy."pkg.x".fix` -> [tool, ssot, legacy, pkg.x, fix]; `[1]` stays "[1]"."""
-    parts, position = [], 0
-    while position < len(key_path):
-        if key_path[position] == ".":
-            position += 1
-            continue
-        found = _KEY_PART.match(key_path, position)
-        if found is None or found.end() == position:
-            break
-        if found.group(2) is not None:
-            parts.append(f"[{found.group(2)}]")
-        else:
-            parts.append(_unquote(found.group(1)))
-        position = found.end()
-    return parts
-
-
-def _unquote(key: str) -> str:
-    if len(key) >= 2 and key[0] == key[-1] and key[0] in "\"'":
-        inner = key[1:-1]
-        return inner.encode("utf-8").decode("unicode_escape") if key[0] == '"' and "\\" in inner else inner
-    return key
-
-
-def _dotted(text: str) -> list[str]:
-    return [_unquote(part.strip()) for part in re.findall(rf"\s*({_KEY})\s*", text)]
-
-
-def locate_key(text: str, key_path: str) -> Span:
-    """The span (character columns) of the line in a TOML file that best matches `key_path`.
-
-    A line scores by how many leading components of the key path its table header and key
-    spell; a key inside an inline table on that line counts too. Whole-file problems (no
-    key path) point at the position TOML's parser gave, else at the first line.
-    """
-    lines = split_lines(text)
-    if not key_path:
-        return _line_span(lines, 1, 0)
-    target = key_components(key_path)
-    header: list[str] = []
-    array_counts: dict[tuple[str, ...], int] = {}
-    best, best_score = _line_span(lines, 1, 0), 0
-    for number, line in enumerate(lines, start=1):
-        array = _ARRAY_HEADER.match(line)
-        table = None if array else _TABLE_HEADER.match(line)
-        if array or table:
-            keys = _dotted((array or table).group(1))
-            if array:
-                index = array_counts.get(tuple(keys), 0)
-                array_counts[tuple(keys)] = index + 1
-                keys = [*keys, f"[{index}]"]
-            header = keys
-            path, column = keys, len(line) - len(line.lstrip())
-        else:
-            found = _KEY_LINE.match(line)
-            if found is None:
-                continue
-            path, column = [*header, *_dotted(found.group(1))], found.start(1)
-        score = _common_prefix(path, target)
-        if score == len(path) and score < len(target):
-            for inline in _INLINE_KEY.finditer(line, column):
-                if _dotted(inline.group(1)) == target[score:score + 1]:
-                    score, column = score + 1, inline.start(1)
-                    break
-        if score > best_score:
-            best, best_score = _line_span(lines, number, column), score
-    return best
-
-
-def toml_error_span(text: str, problem: str) -> Span:
-    """Where tomllib said a syntax error is ("... (at line 3, column 5)"), else the first line."""
-    lines = split_lines(text)
-    found = _TOML_POSITION.search(problem)
-    if found is None:
-        return _line_span(lines, 1, 0)
-    line = min(int(found.group(1)), len(lines))
-    column = int(found.group(2)) - 1
-    if column >= len(lines[line - 1].rstrip()):
-        column = 0  # at the end of the line: mark the whole line rather than an empty range
-    return _line_span(lines, line, column)
-
-
-def _line_span(lines: Sequence[str], line: int, column: int) -> Span:
-    text = lines[line - 1] if 0 < line <= len(lines) else ""
-    end = len(text.rstrip())
-    column = min(max(column, len(text) - len(text.lstrip())), end)
-    return Span(line, column, line, end)
-
-
-def _common_prefix(path: Sequence[str], target: Sequence[str]) -> int:
-    count = 0
-    for have, want in zip(path, target):
-        if have != want:
-            break
-        count += 1
-    return count
-
 
 def problem_message(error: ConfigError) -> str:
     if error.key_path:
