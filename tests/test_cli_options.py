@@ -173,3 +173,26 @@ def test_colour_follows_color_no_color_and_force_color_and_changes_nothing_else(
     assert "\x1b[" in ssot("check", "--no-cache", "--color", "always", cwd=tmp_path).stdout
     json_output = ssot("check", "--no-cache", "--output-format", "json", "--color", "always", cwd=tmp_path).stdout
     assert "\x1b[" not in json_output
+
+
+def run_in_process(capsys, monkeypatch, cwd: Path, *args: str) -> tuple[int, str, str]:
+    """`ssot ARGS` in this process (no interpreter start-up): (exit code, stdout, stderr)."""
+    from flake8_ssot.cli import main
+
+    monkeypatch.chdir(cwd)
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_config_key_value_baseline_is_the_baseline_of_the_run(tmp_path, capsys, monkeypatch):
+    """`--config 'baseline = "FILE"'` reads FILE as `baseline` in [tool.ssot] would (it was ignored)."""
+    write(tmp_path, {"pyproject.toml": POLICY, "app.py": "import old.mod\n"})
+    code, _, _ = run_in_process(capsys, monkeypatch, tmp_path, "check", "--no-cache", "--write-baseline", "b.json")
+    assert code == 0 and (tmp_path / "b.json").is_file()
+    code, out, err = run_in_process(capsys, monkeypatch, tmp_path, "check", "--no-cache",
+                                    "--config", 'baseline = "b.json"')
+    assert code == 0, out + err
+    assert out.splitlines()[-1] == "1 baselined violation not shown (b.json)."
+    code, out, _ = run_in_process(capsys, monkeypatch, tmp_path, "check", "--no-cache")
+    assert code == 1 and "SSOT001" in out  # without it, the violation is new

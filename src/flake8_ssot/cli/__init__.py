@@ -27,7 +27,6 @@ from flake8_ssot.config import (
     PATTERN_CODE,
     Config,
     ConfigError,
-    config_for,
     find_config_file,
     has_ssot_table,
     load_config,
@@ -363,7 +362,7 @@ def run_check(args: argparse.Namespace) -> int:
         if args.show_settings:
             return settings.show_settings((args.paths or [args.stdin_filename or root])[0], configurations, cwd)
         return settings.show_files(args.paths or [root], configurations, root, args.force_exclude)
-    plan = baseline_plan(args, cwd)
+    plan = baseline_plan(args, cwd, configurations)
     sources: dict[str, str] = {}
     if args.stdin_filename is not None:
         outcome = check_stdin(args.stdin_filename, configurations, sources, fix)
@@ -475,12 +474,13 @@ def syntax_errors_shown(
     ]
 
 
-def baseline_plan(args: argparse.Namespace, cwd: str) -> BaselinePlan | None:
-    """--baseline / --write-baseline / `baseline` in [tool.ssot]; the baseline is read now."""
+def baseline_plan(args: argparse.Namespace, cwd: str, configurations: Configurations) -> BaselinePlan | None:
+    """--baseline / --write-baseline / `baseline` in [tool.ssot] (or `--config 'baseline = ...'`);
+    the baseline is read now."""
     if args.add_new and not args.write_baseline:
         raise UsageError("--add-new only works with --write-baseline")
     root = project_root(cwd, args.config)
-    configured = config_for(root, args.config).baseline
+    configured = configurations.for_directory(root).baseline  # with the --config KEY = VALUE lines
     if args.write_baseline is None and (args.baseline or configured) is None:
         return None  # what Plan.make answers here, without importing the baseline module
     from flake8_ssot.baseline import Plan as BaselinePlan
