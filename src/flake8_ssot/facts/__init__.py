@@ -567,7 +567,13 @@ class _Collector:
             if isinstance(value, str) and "." in value:
                 self.strings.append(StringFact(value, self.span(node), node, self.stmt))
         elif kind is _JoinedStr:
-            return  # parts of an f-string are not whole dotted paths
+            # Recorded whole, its value the literal text with `{}` for each placeholder: SSOT004
+            # finds a legacy path or import statement in the literal parts and rewrites only
+            # those (rules/strings.py). The placeholders' expressions are not visited.
+            values = node.values
+            if any(type(part) is _Constant and "." in part.value for part in values):
+                text = "".join(part.value if type(part) is _Constant else "{}" for part in values)
+                self.strings.append(StringFact(text, self.span(node), node, self.stmt))
         elif kind is _Lambda:
             scope = _Scope()
             for arg in _all_args(node.args):
