@@ -24,6 +24,7 @@ from flake8_ssot.facts import AttributeFact, ExportFact, ImportedName, ImportFac
 from flake8_ssot.facts.bindings import IMPORT_KINDS
 from flake8_ssot.index import current
 from flake8_ssot.rules.lookup import canonical_module, is_shim, legacy_match, reexport_target, replacement
+from flake8_ssot.rules.renames import RenamePlan, plan_rename
 from flake8_ssot.span import LINE_BREAK, Span, span_from_ast
 
 _LEVELS = {SAFE: 0, UNSAFE: 1}
@@ -173,6 +174,19 @@ def _import_parts(source: SourceLines, start: int, end: int) -> _ImportParts | N
     return _ImportParts(module, tuple(aliases), parenthesized)
 
 
+class _Moved(NamedTuple):
+    """Where one name of a `from` statement goes."""
+
+    module: str
+    name: str  # its name there
+    level: str
+    plan: RenamePlan | None  # for a name the file knows by its old name: its uses renamed, or why not
+
+    @property
+    def renamed(self) -> bool:
+        return self.plan is not None and self.plan.kept is None
+
+
 class _Target(NamedTuple):
     path: str  # the canonical path the name should come from
     level: str  # SAFE or UNSAFE
@@ -251,6 +265,17 @@ def _plain_import_fix(facts, config, fact: ImportFact, name: ImportedName | None
     # Without an alias `import a.b.legacy` binds `a`, and the code reaches the module through
     # `a.b.legacy`: the rewrite changes what the statement makes available.
     level = target.level if name.asname else UNSAFE
+    old, new = name.path.rpartition(".")[2], target.path.rpartition(".")[2]
+    if name.asname == old != new:
+        # `import pkg.ws.manager as manager`: the alias only kept the module's own name.
+        plan = plan_rename(facts, fact.node.names[index], old, new, target.path)
+        if plan.kept is None:
+            level = level if plan.proven else UNSAFE
+            edits = (Edit(source.span(alias.start, alias.end), f"{target.path} as {new}"), *plan.edits)
+            title = f"import '{target.path}', renaming '{old}' to '{new}'"
+            return Fix(edits, level, title + ("" if plan.proven else f" (unsafe: {plan.why_unproven})"))
+        edit = Edit(source.span(alias.start, alias.name_end), target.path)
+        return Fix((edit,), UNSAFE, f"import '{target.path}' (unsafe: keeps the alias '{old}': {plan.kept})")
     edit = Edit(source.span(alias.start, alias.name_end), target.path)
     return Fix((edit,), level, f"import '{target.path}'")
 
@@ -263,18 +288,21 @@ def _from_import_fix(facts, config, fact: ImportFact, name: ImportedName | None)
     parts = _import_parts(source, start, end)
     if parts is None or parts.module is None or len(parts.aliases) != len(fact.names):
         return None
-    targets: list[tuple[str, str, str] | None] = []  # (module, name, level) per alias
-    for imported in fact.names:
+    targets: list[_Moved | None] = []
+    for imported, written in zip(fact.names, fact.node.names):
         target = _name_target(facts, config, fact, imported)
         if target is None:
             targets.append(None)
             continue
         module, _, new_name = target.path.rpartition(".")
         original = imported.path.rpartition(".")[2]
-        level = target.level
-        if new_name != original and not imported.asname:
-            level = UNSAFE  # keeping the binding needs `new as original`: a rename
-        targets.append((module, new_name, level))
+        level, plan = target.level, None
+        if new_name != original and imported.bound == original:
+            # The file knows the symbol by its old name: rename its uses, or keep `new as old`.
+            plan = plan_rename(facts, written, original, new_name, target.path)
+            if plan.kept is not None or not plan.proven:
+                level = UNSAFE
+        targets.append(_Moved(module, new_name, level, plan))
     if name is None:  # the statement's module itself is legacy
         match = legacy_match(config, fact.module, facts)
         if match is None or match.entry.fix not in _LEVELS or is_shim(facts, match):
@@ -288,7 +316,7 @@ def _from_import_fix(facts, config, fact: ImportFact, name: ImportedName | None)
         if own is None:
             return None
         level, star_module = own[2], None
-    chosen = [t if t is not None and _LEVELS[t[2]] <= _LEVELS[level] else None for t in targets]
+    chosen = [t if t is not None and _LEVELS[t.level] <= _LEVELS[level] else None for t in targets]
     if fact.star:
         if star_module is None:
             return None
@@ -301,11 +329,29 @@ def _from_import_fix(facts, config, fact: ImportFact, name: ImportedName | None)
     edits, level = _rewrite_from(facts, source, fact, parts, chosen, start, end)
     if not edits:
         return None
-    return Fix(tuple(edits), level, "import from the canonical module")
+    return Fix(tuple(edits), level, "import from the canonical module" + _renaming(fact, chosen))
+
+
+def _renaming(fact: ImportFact, chosen: Sequence[_Moved | None]) -> str:
+    """What the fix title adds for renamed names: the rename, or why the alias stays."""
+    renamed, kept, unproven = [], [], []
+    for imported, target in zip(fact.names, chosen):
+        if target is None or target.plan is None:
+            continue
+        old, new = imported.bound, target.name
+        if target.plan.kept is None:
+            renamed.append(f"'{old}' to '{new}'")
+            if not target.plan.proven:
+                unproven.append(target.plan.why_unproven)
+        else:
+            kept.append(f"keeps the alias '{old}': {target.plan.kept}")
+    text = f", renaming {', '.join(renamed)}" if renamed else ""
+    reasons = kept + list(dict.fromkeys(unproven))
+    return text + (f" (unsafe: {'; '.join(reasons)})" if reasons else "")
 
 
 def _rewrite_from(facts: ModuleFacts, source: SourceLines, fact: ImportFact, parts: _ImportParts,
-                  chosen: Sequence[tuple[str, str, str] | None], start: int, end: int) -> tuple[list[Edit], str]:
+                  chosen: Sequence[_Moved | None], start: int, end: int) -> tuple[list[Edit], str]:
     """Rewrite a `from` statement the way a person migrating it would.
 
     Names whose module stays keep the statement; the others join a statement of the file that
@@ -319,9 +365,9 @@ def _rewrite_from(facts: ModuleFacts, source: SourceLines, fact: ImportFact, par
     groups: dict[str, list[int]] = {}  # canonical module -> moved aliases, in the statement's order
     for index, target in enumerate(chosen):
         if target is not None:
-            level = stricter(level, target[2])
-            if target[0] != fact.module:
-                groups.setdefault(target[0], []).append(index)
+            level = stricter(level, target.level)
+            if target.module != fact.module:
+                groups.setdefault(target.module, []).append(index)
     if any(not module for module in groups):
         return [], level
     items = {index: _moved_item(source, parts, names[index], chosen[index], index) for group in groups.values()
@@ -338,7 +384,7 @@ def _rewrite_from(facts: ModuleFacts, source: SourceLines, fact: ImportFact, par
         if merged is not None:
             merges[module] = merged
     home: str | None = fact.module
-    if all(target is not None and target[0] != fact.module for target in chosen):
+    if all(target is not None and target.module != fact.module for target in chosen):
         alone = [module for module in groups if module not in merges]
         if alone:
             home = alone[0]
@@ -357,11 +403,15 @@ def _rewrite_from(facts: ModuleFacts, source: SourceLines, fact: ImportFact, par
     for index, target in enumerate(chosen):
         if target is None:
             continue
-        module, new_name, _ = target
+        module, new_name = target.module, target.name
         written = names[index]
+        if target.renamed:
+            edits.extend(target.plan.edits)
         if module == home or (home == fact.module and module == fact.module):
-            if new_name != written.name:
-                alias = parts.aliases[index]
+            alias = parts.aliases[index]
+            if target.renamed:
+                edits.append(Edit(source.span(alias.start, alias.end), new_name))
+            elif new_name != written.name:
                 renamed = new_name if written.asname else f"{new_name} as {written.name}"
                 edits.append(Edit(source.span(alias.start, alias.name_end), renamed))
         else:
@@ -383,11 +433,11 @@ def _rewrite_from(facts: ModuleFacts, source: SourceLines, fact: ImportFact, par
 
 
 def _moved_item(source: SourceLines, parts: _ImportParts, written: ast.alias,
-                target: tuple[str, str, str], index: int) -> tuple[str, str | None]:
+                target: _Moved, index: int) -> tuple[str, str | None]:
     """How a moved name is written in its new statement, and the comment it owns (the comment
     ending its line, when the name stands alone on a line of a parenthesized statement)."""
-    new_name = target[1]
-    bound = written.asname or written.name
+    new_name = target.name
+    bound = new_name if target.renamed else written.asname or written.name
     text = new_name if new_name == bound else f"{new_name} as {bound}"
     alias = parts.aliases[index]
     comment = None
