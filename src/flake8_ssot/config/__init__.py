@@ -74,6 +74,9 @@ class Entry:
     # `factories` only: how SSOT002's fix maps the constructor's keyword arguments onto the
     # factory's, (argument, factory parameter or None to drop it), in the order written.
     args: tuple[tuple[str, str | None], ...] = ()
+    # `fix` is the default for the entry's shape (it has no `fix` key): SSOT001 makes a fix safe
+    # where the project index proves the rewrite keeps the same objects (rules/rewrites.py).
+    fix_default: bool = False
 
 
 @dataclass(frozen=True)
@@ -474,6 +477,7 @@ def _entries(check: _Checker, table: Any, key_path: str, section: str, root: str
                     use=use,
                     message=message,
                     fix=fix,
+                    fix_default="fix" not in value and use is not None,
                     allow=check.globs(value.get("allow", []), f"{entry_path}.allow", root),
                     type_checking=check.typed(
                         value.get("type-checking", False), bool, f"{entry_path}.type-checking", "a boolean"
