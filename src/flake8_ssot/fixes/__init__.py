@@ -137,6 +137,9 @@ class TextFix:
     diagnostics: tuple[Diagnostic, ...]  # what is left, with positions in `text`
     syntax_error: str | None = None  # the input does not parse: nothing was fixed
     refused: str | None = None  # the fixes would have broken the file: nothing was fixed
+    # The diagnostics each applied fix resolved, round by round (as that round's check
+    # reported them): what `--show-fixes` lists. Diagnostics sharing one fix carry equal fixes.
+    applied: tuple[Diagnostic, ...] = ()
 
 
 def fix_text(
@@ -150,7 +153,7 @@ def fix_text(
     """Fix a file's text (any line endings) as `path`; `keep` filters the diagnostics to act on.
     `index`: the project index each round's check consults (its fixes are only as safe as it proves)."""
     newline = newline_of(text)
-    current, fixed, first = text, 0, None
+    current, fixed, first, applied = text, 0, None, []
     for round_number in range(MAX_PASSES + 1):
         diagnostics = _diagnose(current, path, config, keep, index)
         if first is None:
@@ -159,13 +162,14 @@ def fix_text(
                 return TextFix(text, 0, tuple(diagnostics.diagnostics), diagnostics.syntax_error)
         fixes, resolved = select_fixes(diagnostics.diagnostics, unsafe)
         if not fixes or round_number == MAX_PASSES:
-            return TextFix(current, fixed, tuple(diagnostics.diagnostics))
+            return TextFix(current, fixed, tuple(diagnostics.diagnostics), applied=tuple(applied))
         candidate = apply_edits(current, [edit for fix in fixes for edit in fix.edits], newline)
         problem = parse_error(candidate)
         if problem is not None:
             reason = _refusal(current, fixes, resolved, newline, problem)
             return TextFix(text, 0, tuple(first.diagnostics), refused=reason)
         current, fixed = candidate, fixed + len(resolved)
+        applied.extend(resolved)
     raise AssertionError("unreachable: the last round returns")
 
 
@@ -201,6 +205,7 @@ class FileFix:
     diagnostics: tuple[Diagnostic, ...] = ()  # what is left, with positions in `after`
     syntax_error: str | None = None
     error: str | None = None  # unreadable, undecodable, refused or not written: nothing changed
+    applied: tuple[Diagnostic, ...] = ()  # what each applied fix resolved (TextFix.applied)
 
     @property
     def changed(self) -> bool:
@@ -238,7 +243,7 @@ def fix_bytes(
                                        f"nothing was changed")
     if after.startswith(codecs.BOM_UTF8) != data.startswith(codecs.BOM_UTF8) or after.decode(encoding) != result.text:
         return _replace(outcome, error=f"the fixed file does not round-trip through {encoding}; nothing was changed")
-    return _replace(outcome, after=after, after_text=result.text, fixed=result.fixed)
+    return _replace(outcome, after=after, after_text=result.text, fixed=result.fixed, applied=result.applied)
 
 
 def write_atomic(path: str, data: bytes, expected: bytes | None = None) -> None:
