@@ -500,3 +500,141 @@ def test_warnings_are_counted_apart_and_do_not_fail_the_run_after_fix(tmp_path):
     assert (root / "bridge.py").read_text(encoding="utf-8").startswith(
         "from netra_backend.app.websocket_core.utils import format_ws_message\n"
     )
+
+
+# --------------------------------------------------------------------------- --show-fixes
+
+SHOW_FIXES_PROJECT = {
+    "pyproject.toml": (
+        "[tool.ssot]\n"
+        'src = ["."]\n\n'
+        "[tool.ssot.legacy]\n"
+        '"netra_backend.app.websocket_core.compat.utils" = "netra_backend.app.websocket_core.utils"\n'
+        '"netra_backend.app.websocket_core.factory" = "netra_backend.app.websocket_core.canonical_imports"\n'
+        '"netra_backend.app.websocket_core.unified_manager" = '
+        '{ use = "netra_backend.app.websocket_core.websocket_manager", fix = "none" }\n'
+    ),
+    "netra_backend/__init__.py": "",
+    "netra_backend/app/__init__.py": "",
+    "netra_backend/app/websocket_core/__init__.py": "",
+    "netra_backend/app/websocket_core/utils.py": (
+        "def format_ws_message(message):\n    return message\n\n\n"
+        "def is_websocket_connected(ws):\n    return True\n"
+    ),
+    "netra_backend/app/websocket_core/canonical_imports.py": "def create_websocket_manager():\n    return None\n",
+    "netra_backend/app/routes/__init__.py": "",
+    "netra_backend/app/routes/websocket.py": (
+        '"""WebSocket routes."""\n\n'
+        "from netra_backend.app.websocket_core.compat.utils import format_ws_message, is_websocket_connected  # #1126\n"
+        "from netra_backend.app.websocket_core import factory\n"
+        "from netra_backend.app.websocket_core.unified_manager import UnifiedManager\n\n\n"
+        "def send(ws, message):\n"
+        "    if is_websocket_connected(ws):\n"
+        "        ws.send(format_ws_message(message))\n"
+        "    return factory.create_websocket_manager(), UnifiedManager\n"
+    ),
+    "netra_backend/app/routes/health.py": (
+        "from netra_backend.app.websocket_core.compat.utils import format_ws_message\n\n\n"
+        "def health() -> str:\n    return format_ws_message('ok')\n"
+    ),
+}
+ROUTES = "netra_backend/app/routes"
+UNSAFE_ROW = re.compile(r"    1 × SSOT001 import from the canonical module.*: unsafe.*; `--unsafe-fixes` applies it")
+
+
+def check_in_process(capsys, monkeypatch, root: Path, *args: str) -> tuple[int, str, str]:
+    """`ssot check ARGS` in this process: (exit code, stdout, stderr)."""
+    from flake8_ssot.cli import main
+
+    monkeypatch.chdir(root)
+    code = main(["check", "--no-cache", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_show_fixes_after_fix_lists_each_files_fixes_and_why_the_rest_was_not_fixed(tmp_path, capsys, monkeypatch):
+    root = projects.write(tmp_path, SHOW_FIXES_PROJECT)
+    code, out, _ = check_in_process(capsys, monkeypatch, root, "--fix", "--show-fixes", "--output-format", "concise")
+    assert code == 1
+    lines = out.splitlines()
+    start = lines.index("Fixed 2 errors:")
+    assert lines[start - 1] == "" and lines[start:start + 9] == [
+        "Fixed 2 errors:",
+        f"- {ROUTES}/health.py:",
+        "    1 × SSOT001 import from the canonical module (1 edit)",
+        f"- {ROUTES}/websocket.py:",
+        "    1 × SSOT001 import from the canonical module (1 edit)",
+        "Not fixed:",
+        f"- {ROUTES}/websocket.py:",
+        lines[start + 7],
+        "    1 × SSOT001 not fixable",
+    ]
+    assert UNSAFE_ROW.fullmatch(lines[start + 7]), lines[start + 7]
+    assert lines[start + 9:] == ["", "Found 4 errors (2 fixed, 2 remaining).", lines[-1]]
+    assert (root / ROUTES / "health.py").read_text().startswith("from netra_backend.app.websocket_core.utils import")
+    # -q keeps the listing the user asked for and drops the summary; -s prints nothing
+    code, out, _ = check_in_process(capsys, monkeypatch, root, "--fix", "--show-fixes", "-q")
+    assert out.splitlines()[-5:] == ["No errors fixed.", "Not fixed:", f"- {ROUTES}/websocket.py:",
+                                     out.splitlines()[-2], "    1 × SSOT001 not fixable"]
+    assert check_in_process(capsys, monkeypatch, root, "--fix", "--show-fixes", "-s")[1] == ""
+
+
+def test_show_fixes_without_fix_lists_what_fix_would_apply(tmp_path, capsys, monkeypatch):
+    root = projects.write(tmp_path, SHOW_FIXES_PROJECT)
+    before = snapshot(root)
+    code, out, _ = check_in_process(capsys, monkeypatch, root, "--show-fixes", "--output-format", "concise")
+    assert code == 1 and snapshot(root) == before
+    listing = out.split("\n\n")[1].splitlines()
+    assert listing == [
+        "2 errors would be fixed by `--fix`:",
+        f"- {ROUTES}/health.py:",
+        "    1 × SSOT001 import from the canonical module (1 edit)",
+        f"- {ROUTES}/websocket.py:",
+        "    1 × SSOT001 import from the canonical module (1 edit)",
+    ]
+    _, out, _ = check_in_process(capsys, monkeypatch, root, "--show-fixes", "--unsafe-fixes", "-q")
+    assert "3 errors would be fixed by `--fix --unsafe-fixes`:" in out.splitlines()
+    # a machine format stays parseable: the listing goes to standard error
+    _, out, err = check_in_process(capsys, monkeypatch, root, "--show-fixes", "--output-format", "json")
+    assert len(json.loads(out)) == 4 and err.splitlines()[0] == "2 errors would be fixed by `--fix`:"
+
+
+def test_show_fixes_with_diff_keeps_standard_output_a_patch(tmp_path, capsys, monkeypatch):
+    root = projects.write(tmp_path, SHOW_FIXES_PROJECT)
+    before = snapshot(root)
+    code, out, err = check_in_process(capsys, monkeypatch, root, "--diff", "--show-fixes")
+    assert code == 1 and snapshot(root) == before
+    assert out.startswith(f"--- {ROUTES}/health.py\n") and "Would fix" not in out
+    lines = err.splitlines()
+    assert lines[:3] == ["Would fix 2 errors:", f"- {ROUTES}/health.py:",
+                         "    1 × SSOT001 import from the canonical module (1 edit)"]
+    assert "Would not fix:" in lines and lines[-1].startswith("Would fix 2 errors (1 additional fix")
+
+
+def test_show_fixes_counts_each_fixs_edits_once_and_names_conflicting_edits():
+    """A fix shared by the names of one statement counts its edits once; a fix with several
+    edits (an import and the renamed uses) counts them all; a fixable violation left after
+    --fix was crowded out by another fix's edits."""
+    from flake8_ssot.checking.fixing import FixResult, applied_fixes, show_fixes
+    from flake8_ssot.diagnostic import Diagnostic, Edit, Fix
+    from flake8_ssot.span import Span
+
+    def edit(line: int) -> Edit:
+        return Edit(Span(line, 0, line, 4), "new")
+
+    shared = Fix((edit(1),), description="import from the canonical module")
+    renaming = Fix((edit(2), edit(7), edit(9)), description="import from the canonical module, renaming 'a' to 'b'")
+    resolved = [Diagnostic("SSOT001", "m", Span(1, 0, 1, 4), fix=shared),
+                Diagnostic("SSOT001", "m", Span(1, 6, 1, 9), fix=shared),
+                Diagnostic("SSOT001", "m", Span(2, 0, 2, 4), fix=renaming)]
+    crowded = Diagnostic("SSOT004", "m", Span(3, 0, 3, 4), fix=Fix((edit(3),), description="use 'b.c'"))
+    result = FixResult("/p/app.py", diagnostics=(crowded,), fixed=3, applied=applied_fixes(resolved))
+    assert show_fixes([result], FixMode(), False, "/p") == [
+        "Fixed 3 errors:",
+        "- app.py:",
+        "    2 × SSOT001 import from the canonical module (1 edit)",
+        "    1 × SSOT001 import from the canonical module, renaming 'a' to 'b' (3 edits)",
+        "Not fixed:",
+        "- app.py:",
+        "    1 × SSOT004 use 'b.c': conflicting edits (another fix changes the same text)",
+    ]

@@ -15,7 +15,7 @@ import codecs
 import dataclasses
 import os
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from flake8_ssot.checking.runner import FileResult, check_bytes
 from flake8_ssot.config import Config
@@ -39,6 +39,14 @@ class FixMode:
         return cls(unsafe=unsafe_fixes, write=not diff)
 
 
+class Applied(NamedTuple):
+    """One diagnostic an applied fix resolved, as `--show-fixes` lists it."""
+
+    code: str
+    title: str  # the fix's own description ("import from the canonical module, renaming ...")
+    edits: int  # the text edits of its fix (renamed uses included); 0 when an earlier diagnostic shared the fix
+
+
 @dataclass(frozen=True)
 class FixResult(FileResult):
     """A checked file after fixing: `diagnostics` are what remains in the fixed content."""
@@ -47,6 +55,21 @@ class FixResult(FileResult):
     diff: bytes = b""  # --diff: the unified diff, in the file's encoding (empty when nothing changes)
     fix_error: str | None = None  # the fixes were refused or could not be written; file unchanged
     written: bool = False  # the file on disk was rewritten
+    applied: tuple[Applied, ...] = ()  # what the fixes resolved, for --show-fixes
+
+
+def applied_fixes(diagnostics: Iterable[Diagnostic]) -> tuple[Applied, ...]:
+    """Each diagnostic with its fix's title, and the fix's edits counted once for the
+    diagnostics that share it (the names of one import statement)."""
+    seen: set = set()
+    applied = []
+    for diagnostic in diagnostics:
+        fix = diagnostic.fix
+        if fix is None:
+            continue
+        applied.append(Applied(diagnostic.code, fix.description, 0 if fix in seen else len(fix.edits)))
+        seen.add(fix)
+    return tuple(applied)
 
 
 def _as_fix_result(result: FileResult, **changes) -> FixResult:
@@ -80,7 +103,8 @@ def fix_content(
         return _as_fix_result(checked), data
     remaining = check_bytes(outcome.after, path, config, digest=True)
     diff = b"" if mode.write else _diff_bytes(data, outcome.before_text, outcome.after_text, name)
-    return _as_fix_result(remaining, fixed=outcome.fixed, diff=diff), outcome.after
+    applied = applied_fixes(outcome.applied)
+    return _as_fix_result(remaining, fixed=outcome.fixed, diff=diff, applied=applied), outcome.after
 
 
 def _diff_bytes(data: bytes, before: str, after: str, name: str) -> bytes:
@@ -215,3 +239,78 @@ def fix_errors(results: Iterable[FileResult]) -> Iterable[tuple[str, str]]:
 def diffs(results: Iterable[FileResult]) -> bytes:
     """The `--diff` output: every file's diff, in the order the files were reported."""
     return b"".join(getattr(result, "diff", b"") for result in results)
+
+
+# --------------------------------------------------------------------------- --show-fixes
+
+UNSAFE_MARK = " (unsafe: "  # how a rule's fix title gives the reason it is unsafe
+
+
+def show_fixes(results: Sequence[FileResult], mode: FixMode | None, unsafe: bool, cwd: str) -> list[str]:
+    """`--show-fixes`, as ruff's: per file, each fix title with how many violations it resolved
+    and how many text edits it made. After `--fix` (or `--diff`, which would write the same),
+    what was fixed and, for what was not, why (unsafe and why, conflicting edits, not
+    fixable); without either, the fixes `--fix` would apply."""
+    if mode is None:
+        would = {result.path: applied_fixes(d for d in result.diagnostics if is_fixable(d, unsafe))
+                 for result in results if result.syntax_error is None}
+        total = sum(len(applied) for applied in would.values())
+        option = "`--fix --unsafe-fixes`" if unsafe else "`--fix`"
+        head = f"{_errors(total)} would be fixed by {option}:" if total else f"No errors would be fixed by {option}."
+        return [head, *_listing(cwd, ((path, _fixed_rows(applied)) for path, applied in would.items()))]
+    fixed = fixed_count(results)
+    verb = "Fixed" if mode.write else "Would fix"
+    lines = [f"{verb} {_errors(fixed)}:" if fixed else ("No errors fixed." if mode.write else "No errors would be fixed.")]
+    lines += _listing(cwd, ((r.path, _fixed_rows(getattr(r, "applied", ()))) for r in results))
+    left = [(r.path, _left_rows(r, mode.unsafe)) for r in results]
+    if any(rows for _, rows in left):
+        lines += ["Not fixed:" if mode.write else "Would not fix:", *_listing(cwd, left)]
+    return lines
+
+
+def _errors(count: int) -> str:
+    return f"{count} error{'' if count == 1 else 's'}"
+
+
+def _listing(cwd: str, files: Iterable[tuple[str, list[str]]]) -> list[str]:
+    lines = []
+    for path, rows in files:
+        if rows:
+            lines.append(f"- {display_path(path, cwd)}:")
+            lines += [f"    {row}" for row in rows]
+    return lines
+
+
+def _fixed_rows(applied: Iterable[Applied]) -> list[str]:
+    groups: dict[tuple[str, str], list[int]] = {}
+    for item in applied:
+        counts = groups.setdefault((item.code, item.title), [0, 0])
+        counts[0] += 1
+        counts[1] += item.edits
+    return [f"{count} × {code} {title or 'fix'} ({edits} edit{'' if edits == 1 else 's'})"
+            for (code, title), (count, edits) in sorted(groups.items())]
+
+
+def _left_rows(result: FileResult, unsafe: bool) -> list[str]:
+    """Why each violation left after fixing was not fixed, grouped: `2 × SSOT002 not fixable`."""
+    groups: dict[tuple[str, str], int] = {}
+    for diagnostic in result.diagnostics:
+        key = (diagnostic.code, _why_not_fixed(result, diagnostic, unsafe))
+        groups[key] = groups.get(key, 0) + 1
+    return [f"{count} × {code} {why}" for (code, why), count in sorted(groups.items())]
+
+
+def _why_not_fixed(result: FileResult, diagnostic: Diagnostic, unsafe: bool) -> str:
+    """`TITLE: REASON`, or `not fixable` for a violation no fix can resolve."""
+    fix = diagnostic.fix
+    if fix is None or not fix.edits:
+        return "not fixable"
+    title, mark, reason = (fix.description or "fix").partition(UNSAFE_MARK)
+    if result.syntax_error is not None:
+        return f"{title}: not applied, the file does not parse"
+    if not is_fixable(diagnostic, unsafe):
+        why = f"unsafe ({reason[:-1]})" if mark and reason.endswith(")") else "unsafe"
+        return f"{title}: {why}; `--unsafe-fixes` applies it"
+    if getattr(result, "fix_error", None) is not None:
+        return f"{title}: not applied (see the error above)"
+    return f"{title}: conflicting edits (another fix changes the same text)"

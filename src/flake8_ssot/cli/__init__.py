@@ -210,6 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
     fixes.add_argument("--unsafe-fixes", action="store_true", help="apply unsafe fixes too")
     fixes.add_argument("--diff", action="store_true", help="print the fixes as a unified diff, change nothing")
     fixes.add_argument(
+        "--show-fixes", action="store_true",
+        help="per file, the fixes applied (with --fix) or that would apply, with counts, and why the rest "
+        "was not fixed (unsafe, conflicting edits, not fixable)",
+    )
+    fixes.add_argument(
         "--add-noqa", action="store_true",
         help="add `# noqa: CODE` to every line with a violation (existing noqa codes are kept), report nothing",
     )
@@ -608,6 +613,13 @@ def report(args: argparse.Namespace, outcome: Outcome, cwd: str, sources: dict[s
                             baseline_keys=baseline_keys_reader(sources))
         text = render(fmt, the_report)
         textual = fmt in TEXT_FORMATS
+    if textual and args.show_fixes:  # asked for: shown with -q too (not with -s), as ruff's
+        if text and not text.endswith("\n\n"):
+            text += "\n"
+        text += "".join(line + "\n" for line in fixing.show_fixes(results, outcome.fix, args.unsafe_fixes, cwd))
+        text += "\n" if not args.quiet else ""
+    elif args.show_fixes and not args.quiet:  # machine formats stay parseable: on standard error
+        sys.stderr.write("".join(line + "\n" for line in fixing.show_fixes(results, outcome.fix, args.unsafe_fixes, cwd)))
     if textual and not args.quiet:
         if text and not text.endswith("\n\n") and fmt == "full" and not args.statistics:
             text += "\n"
@@ -639,6 +651,8 @@ def report_diff(args: argparse.Namespace, outcome: Outcome) -> int:
     results = outcome.results
     if not args.silent or args.output_file:
         _write_bytes(fixing.diffs(results), args.output_file)
+    if args.show_fixes and not args.silent:  # the diff alone on standard output: `patch` reads it
+        sys.stderr.write("".join(line + "\n" for line in fixing.show_fixes(results, outcome.fix, False, os.getcwd())))
     if not args.quiet:
         sys.stderr.write(fixing.diff_summary(results, outcome.fix.unsafe) + "\n")
     changes = any(getattr(r, "diff", b"") for r in results)
