@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import re
 from pathlib import Path
 
 import projects
@@ -251,3 +253,41 @@ def test_fixing_baselined_violations_does_not_call_them_new(tmp_path):
     assert fixed.returncode == 0
     assert fixed.stdout.splitlines()[0] == "Fixed 1 error (0 new remaining)."
     assert "Found" not in fixed.stdout
+
+
+# --------------------------------------------------------------------------- 9: the documented options
+
+DOCS = Path(__file__).parent.parent / "docs" / "command-line.md"
+OPTION = re.compile(r"(?<![\w-])(--?[a-z][a-z-]*)")
+
+
+def _parser_options(command: str) -> set[str]:
+    from flake8_ssot.cli import build_parser
+
+    parser = build_parser()
+    commands = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+    return {option for action in commands.choices[command]._actions for option in action.option_strings
+            if option not in ("-h", "--help")}
+
+
+def _section(heading: str) -> str:
+    text = DOCS.read_text(encoding="utf-8")
+    start = text.index(f"\n{heading}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end != -1 else len(text)]
+
+
+def test_every_check_option_is_in_the_docs_table_and_every_documented_one_exists():
+    """docs/command-line.md's `ssot check` table and the parser agree both ways."""
+    rows = [line for line in _section("## `ssot check`").splitlines() if line.startswith("| `")]
+    documented = {option for row in rows for option in OPTION.findall(row.split("|")[1])}
+    options = _parser_options("check")
+    assert options - documented == set(), "options of `ssot check` missing from docs/command-line.md"
+    assert documented - options == set(), "docs/command-line.md documents options `ssot check` does not have"
+
+
+def test_every_rule_and_registry_option_is_documented_and_every_documented_one_exists():
+    section = _section("## Rules and the registry")
+    documented = set(OPTION.findall(section))
+    options = _parser_options("rule") | _parser_options("registry")
+    assert options - documented == set() and documented - options == set()
