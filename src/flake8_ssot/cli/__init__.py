@@ -17,7 +17,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Callable, Sequence, TextIO
 
-from flake8_ssot import __version__, progress
+from flake8_ssot import __version__, discover, progress
 from flake8_ssot.checking import Outcome, check_paths, check_stdin, fixing
 from flake8_ssot.checking.fixing import FixMode
 from flake8_ssot.checking.runner import FileResult, default_jobs, quiet_collector, with_syntax_error
@@ -262,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--log-file", metavar="FILE", help="log to FILE instead of standard error")
     server.set_defaults(handler=run_server)
     progress.add_parser(commands)  # `ssot progress`: its handler loads the walk only when it runs
+    discover.add_parser(commands)  # `ssot discover`: likewise, the tree walk loads when it runs
     for command in commands.choices.values():
         command.allow_abbrev = False
     return parser
@@ -461,6 +462,8 @@ def show_policy(args: argparse.Namespace) -> int:
     config = _config_here(args.config)
     problems = policy_problems(config, index_for(config.src)) if config is not None else []
     text = "".join(f"{problem.shown(os.getcwd())}\n" for problem in problems)
+    # What the code deprecates that the policy does not know yet (`ssot discover` proposes it).
+    text += "".join(f"{hint.shown(os.getcwd())}\n" for hint in (discover.policy_hints(config) if config else []))
     _write(text or "The policy names only code the tree has.\n", args.output_file, True)
     return 0
 

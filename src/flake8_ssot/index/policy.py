@@ -1,4 +1,5 @@
-"""The policy checked against the code: entries whose paths name nothing the tree has.
+"""The policy checked against the code: entries whose paths name nothing the tree has, and
+where the policy stands on what the code itself says is deprecated (`ssot discover`).
 
 A `use` or canonical path whose module does not define or export the name (a typo, a move not
 done yet), a factory class that is not there, a legacy key under one of the tree's packages
@@ -8,7 +9,7 @@ package outside the tree (a third-party API the policy bans) is never a problem 
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from flake8_ssot.config import Config, quote_key
 from flake8_ssot.dotted import is_wildcard
@@ -78,3 +79,64 @@ def policy_notes(configs, cwd: str) -> list[str]:
         notes.append(f"warning: {len(problems) - SHOWN_IN_SUMMARY} more policy targets are not defined or "
                      "exported where the policy says (ssot check --show-policy lists them all)")
     return notes
+
+
+# --------------------------------------------------------------------------- what the code says
+
+
+NEW, CONFIGURED, CONFLICT = "new", "configured", "conflict"
+
+
+def standing(config: Config, section: str, key: str, use: str | None = None) -> tuple[str, str]:
+    """Where the policy stands on a proposed entry (`ssot discover`): (NEW, ""), (CONFIGURED,
+    the key that already covers it) or (CONFLICT, what the policy says instead)."""
+    if section == "legacy":
+        exact = config.legacy.get_exact(key)
+        if exact is not None:
+            if use is None or exact.use == use:
+                return CONFIGURED, key
+            return CONFLICT, f"tool.ssot.legacy.{quote_key(key)} says use '{exact.use}'"
+        if config.canonical.get_exact(key) is not None:
+            return CONFLICT, f"tool.ssot.canonical.{quote_key(key)} calls it canonical"
+        covering = config.legacy.lookup(key)
+        if covering is not None:
+            return CONFIGURED, covering.key
+        if use is not None and config.legacy.lookup(use) is not None:
+            return CONFLICT, f"tool.ssot.legacy.{quote_key(config.legacy.lookup(use).key)} calls '{use}' legacy"
+        return NEW, ""
+    if section == "canonical":
+        if config.canonical.get_exact(key) is not None:
+            return CONFIGURED, key
+        covering = config.legacy.lookup(key)
+        if covering is not None:
+            return CONFLICT, f"tool.ssot.legacy.{quote_key(covering.key)} calls it legacy"
+        top, name = key.split(".", 1)[0], key.rpartition(".")[2]
+        for other, _ in config.canonical.items():
+            if other.split(".", 1)[0] == top and other.rpartition(".")[2] == name:
+                return CONFLICT, f"tool.ssot.canonical.{quote_key(other)} is its canonical home"
+        return NEW, ""
+    if section == "factories":
+        exact = config.factories.get_exact(key)
+        if exact is None:
+            return NEW, ""
+        if use is None or exact.use == use:
+            return CONFIGURED, key
+        return CONFLICT, f"tool.ssot.factories.{quote_key(key)} says use '{exact.use}'"
+    raise ValueError(f"no such section: {section}")
+
+
+def exports_not_configured(config: Config, module: str, names: Iterable[str]) -> list[str]:
+    """The deprecated names of `module` that `[tool.ssot.deprecated-exports]` does not list yet."""
+    known = config.deprecated_exports.get(module)
+    return [name for name in names if known is None or name not in known.names]
+
+
+class PolicyHint(NamedTuple):
+    """A deprecation the code states and the policy does not know (`--show-policy`)."""
+
+    file: str  # where the code says it
+    line: int
+    message: str
+
+    def shown(self, cwd: str) -> str:
+        return f"hint: {display_path(self.file, cwd)}:{self.line}: {self.message}"

@@ -1,0 +1,8 @@
+from dataclasses import dataclass
+
+
+@dataclass
+class HealthStatus:
+    name: str
+    healthy: bool
+    detail: str = ""

@@ -1,0 +1,12 @@
+from dataclasses import dataclass
+
+
+@dataclass
+class HealthStatus:
+    name: str
+    healthy: bool
+    detail: str = ""
+
+
+class CircuitBreakerState:
+    open: bool = False
