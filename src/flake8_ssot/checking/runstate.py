@@ -230,8 +230,8 @@ class RunState:
         watched = []
         watch = self._watched(walked)
         for result in results:  # other modules a finding depends on (the project index read them)
-            for dependency in result.depends:
-                watch.setdefault(dependency.path, _STAT)
+            for dependency in result.depends:  # one looked for and absent must stay absent
+                watch.setdefault(dependency.path, _OPTIONAL if dependency.mtime_ns < 0 else _STAT)
         for path, how in watch.items():
             try:
                 status = os.stat(path)
