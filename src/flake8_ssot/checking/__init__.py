@@ -11,7 +11,7 @@ import dataclasses
 import os
 import sys
 from functools import partial
-from typing import Sequence
+from typing import Callable, Sequence
 
 from flake8_ssot.checking.cache import Cache, RunCaches, now_ns
 from flake8_ssot.checking.fixing import FixMode, fix_content, fix_path, has_fixes
@@ -29,6 +29,7 @@ from flake8_ssot.checking.runstate import RunState
 from flake8_ssot.config import Config
 from flake8_ssot.config.resolve import Configurations
 from flake8_ssot.files import SourceError, decode_source, size_refusal
+from flake8_ssot.index import index_for
 from flake8_ssot.paths import display_path
 
 
@@ -64,6 +65,18 @@ def check_stdin(
         pass
     output = data if fix is not None and fix.write else None
     return Outcome([result], [], configurations.configs, fix=fix, output=output)
+
+
+def _summaries_from(caches: RunCaches) -> None:
+    """Each configuration's index asks its cache for a summary before parsing a module (set
+    before the workers start: they inherit it). Only this run's caches: the process (the
+    language server) may run many."""
+    by_roots: dict[tuple[str, ...], list] = {}
+    for cache in caches.opened.values():
+        if cache is not None:
+            by_roots.setdefault(tuple(cache.config.src), []).append(cache.stored_summary)
+    for roots, sources in by_roots.items():
+        index_for(roots).stored[:] = sources
 
 
 def check_paths(
@@ -150,6 +163,7 @@ def check_files(
     fix: FixMode | None = None,
     inside: Sequence[str] = (),
     hits: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[FileResult]:
     """Results in the order of `files`: cached ones straight away, the rest from the runner.
 
@@ -159,7 +173,12 @@ def check_files(
     checked again. A rewritten file's entry is stored with its new content's digest and
     modification time; `--diff` stores nothing it did not see on disk. `inside`: the checked
     paths, resolved; `--fix` writes no file that resolves outside them. `hits`, if given,
-    receives each file the cache answered for (unchanged, so not checked again).
+    receives each file the cache answered for (unchanged, so not checked again). `progress`
+    (done, total) replaces the terminal's "Checked N/M files" (the language server's
+    work-done progress).
+
+    The project index takes the module summaries the caches kept (a worker then parses no
+    module a previous run summarised), and the caches keep the ones the checks had to build.
     """
     caches = RunCaches(configurations, cache_dir)
     results: list[FileResult | None] = [None] * len(files)
@@ -193,10 +212,12 @@ def check_files(
         slots.append((position, status, cache))
     if fix is not None:
         check = partial(fix_path, mode=fix, cwd=os.getcwd(), inside=inside)
-    progress = Progress()
+    _summaries_from(caches)
+    terminal = Progress() if progress is None else None
     digest = fix is not None or bool(caches)
-    outputs = run_tasks(tasks, configurations.configs, jobs, digest=digest, check=check, progress=progress)
-    progress.finish()
+    outputs = run_tasks(tasks, configurations.configs, jobs, digest=digest, check=check, progress=progress or terminal)
+    if terminal is not None:
+        terminal.finish()
     for (position, status, cache), task, output in zip(slots, tasks, outputs):
         if output == SAME and cache is not None:
             cached = cache.result(task.path)
@@ -210,6 +231,7 @@ def check_files(
         results[position] = output
         if cache is None:
             continue
+        cache.store_summaries(getattr(output, "depends", ()))
         if getattr(output, "written", False):
             try:
                 status = os.stat(task.path)

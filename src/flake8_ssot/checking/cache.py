@@ -10,7 +10,15 @@ meanwhile; anything unreadable or malformed is recomputed, never trusted.
 
 A file's findings may depend on other modules (the project index: is this name a re-export?
 would this import close a cycle?). Its entry then lists those files with the size and
-modification time they had when read, and is stale as soon as one of them differs.
+modification time they had when read, and is stale as soon as one of them differs; a module
+the index looked for and did not find is listed as the paths where it would be, with
+`ABSENT` times, and the entry is stale once one of them exists.
+
+The summaries of the modules the index read (`index.Summary`) are kept beside the entries,
+by file, with the size and modification time they were built from, so that the next run's
+workers take them from here instead of parsing those modules again. They are a table of
+their own rather than a part of each file's entry: the modules a decision reads are often
+files this configuration does not check (a canonical module elsewhere, a path not given).
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ from flake8_ssot.config import Config
 from flake8_ssot.config.resolve import project_root
 from flake8_ssot.diagnostic import Diagnostic, Edit, Fix
 from flake8_ssot.files import write_atomic
-from flake8_ssot.index import Dependency
+from flake8_ssot.index import ABSENT, Dependency, ReadDependency, Summary
 from flake8_ssot.span import Span
 
 CACHE_DIR_NAME = ".ssot_cache"
@@ -134,6 +142,8 @@ class Cache:
         self.entries: dict[str, list] = {}
         self.strings: list[str] = []
         self.changed: dict[str, list] = {}
+        self.summaries: dict[str, list] = {}  # relative path -> [mtime, size, Summary.to_json()]
+        self.changed_summaries: set[str] = set()
         self._loaded_stat: tuple[int, int] | None = None
         self._unchanged: dict[tuple, bool] = {}  # dependency -> still as recorded (one stat per run)
         root = config.root
@@ -152,6 +162,7 @@ class Cache:
         except OSError:
             pass
         self.strings, self.entries = _valid_document(document)
+        self.summaries = _valid_summaries(document)
 
     def relative(self, path: str) -> str:
         # The common case, a normalised absolute path under the root, is a slice (this runs
@@ -190,6 +201,8 @@ class Cache:
                 try:
                     status = os.stat(os.path.join(self.config.root, dependency[0]))
                     known = (status.st_mtime_ns, status.st_size) == (dependency[1], dependency[2])
+                except (FileNotFoundError, NotADirectoryError):
+                    known = dependency[1] == ABSENT  # still missing, as when it was looked for
                 except OSError:
                     known = False
                 unchanged[key] = known
@@ -219,7 +232,26 @@ class Cache:
             depends = tuple(Dependency(os.path.join(root, relative), mtime, size) for relative, mtime, size in entry[6])
         return FileResult(path, diagnostics, entry[5], depends=depends)
 
+    def stored_summary(self, path: str, dependency: Dependency) -> Summary | None:
+        """The summary kept for `path` when its file still has the size and modification time
+        it was built from (`index.ProjectIndex.stored`)."""
+        row = self.summaries.get(self.relative(path))
+        if row is None or row[0] != dependency.mtime_ns or row[1] != dependency.size:
+            return None
+        try:
+            return Summary.from_json(row[2])
+        except (TypeError, ValueError):
+            return None  # damaged: the module is parsed again
+
     # ------------------------------------------------------------------ writing
+
+    def store_summaries(self, dependencies) -> None:
+        """Keep the summaries a result's dependencies carried (`index.ReadDependency`)."""
+        for dependency in dependencies:
+            if type(dependency) is ReadDependency and dependency.mtime_ns != ABSENT:
+                key = self.relative(dependency.path)
+                self.summaries[key] = [dependency.mtime_ns, dependency.size, dependency.summary.to_json()]
+                self.changed_summaries.add(key)
 
     def confirm(self, path: str, stat: os.stat_result, checked_at: int) -> None:
         """The content matched the entry: trust its new size and mtime from now on."""
@@ -246,8 +278,9 @@ class Cache:
 
     def save(self) -> None:
         """Write atomically, merged with whatever another run saved since we loaded."""
-        if not self.changed:
+        if not self.changed and not self.changed_summaries:
             return
+        summaries = self.summaries
         sources = {key: (self.strings, entry) for key, entry in self.entries.items()}
         try:
             on_disk = _stat_key(self.path)
@@ -260,6 +293,7 @@ class Cache:
                 for key, entry in other_entries.items():
                     if key not in self.changed:
                         sources[key] = (other_strings, entry)
+                summaries = {**_valid_summaries(document), **{key: self.summaries[key] for key in self.changed_summaries}}
         table = StringTable()
         strings, intern = table.strings, table.intern
 
@@ -271,7 +305,8 @@ class Cache:
             except (IndexError, TypeError, ValueError, KeyError):
                 continue  # a damaged entry is dropped, and so recomputed next time
             entries[key] = [*entry[:4], diagnostics, *entry[5:]]
-        document = {"format": FORMAT, "version": __version__, "strings": strings, "files": entries}
+        document = {"format": FORMAT, "version": __version__, "strings": strings, "files": entries,
+                    "summaries": {key: summaries[key] for key in sorted(summaries)}}
         try:
             _prepare_directory(self.directory)
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
@@ -321,6 +356,16 @@ def _valid_document(document: dict) -> tuple[list[str], dict[str, list]]:
             ):
                 entries[key] = entry
     return strings, entries
+
+
+def _valid_summaries(document: dict) -> dict[str, list]:
+    """The well-formed rows of the summaries table (a row's summary is decoded when used)."""
+    table = document.get("summaries")
+    if not isinstance(table, dict):
+        return {}
+    return {key: row for key, row in table.items()
+            if type(row) is list and len(row) == 3 and type(row[0]) is int and type(row[1]) is int
+            and type(row[2]) is list}
 
 
 def _valid_dependencies(dependencies: object) -> bool:

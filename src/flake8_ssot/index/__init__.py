@@ -8,7 +8,15 @@ only when a decision asks about it. So it works the same in every worker process
 front-end, with no run over the whole tree first. It decides no rule.
 
 Every module a check consulted is recorded with its file's size and modification time
-(`ProjectIndex.consulted`): a cached result that depended on it is stale when it changes.
+(`ProjectIndex.consulted`): a cached result that depended on it is stale when it changes. A
+module looked for and not found is recorded too, as the paths where it would appear (`ABSENT`
+times): a cached result that relied on its absence is stale once it exists.
+
+A summary is read once per tree, not once per worker: the per-file cache keeps the summaries
+the checks read (`stored`), and a worker sends each summary it had to build back to the parent
+once, on the dependency that recorded it (`ReadDependency`). The language server keeps one
+index per tree for its open buffers (`buffers`: an edited module's summary replaces the one on
+disk), sharing the summaries read from disk with the index its workspace check uses.
 """
 
 from __future__ import annotations
@@ -18,14 +26,15 @@ import contextvars
 import os
 import warnings
 from contextlib import contextmanager
-from typing import Iterator, NamedTuple, Sequence
+from typing import Callable, Iterator, NamedTuple, Sequence
 
 from flake8_ssot.dotted import module_name
 from flake8_ssot.facts import collect_facts
 from flake8_ssot.files import SourceError, decode_source, read_bytes
 from flake8_ssot.index.summary import Summary, summarise
 
-__all__ = ["DEFINITION", "MISSING", "MODULE", "UNKNOWN", "Dependency", "Origin", "ProjectIndex", "Summary", "consulting", "current", "index_for", "summarise"]
+__all__ = ["ABSENT", "DEFINITION", "MISSING", "MODULE", "UNKNOWN", "Dependency", "Origin", "ProjectIndex", "ReadDependency",
+           "Summary", "consulting", "current", "index_for", "summarise"]
 
 # Origin kinds:
 #   definition  the module of `path` defines the name itself (class, def, assignment of a new value)
@@ -45,26 +54,51 @@ class Origin(NamedTuple):
         return self.kind in (DEFINITION, MODULE)
 
 
+# The modification time and size of a path that did not exist when a decision looked for it.
+ABSENT = -1
+
+
 class Dependency(NamedTuple):
-    """A file a decision read, as it was when read: the cache compares it on the next run."""
+    """A file a decision read, as it was when read: the cache compares it on the next run.
+    `ABSENT` times: the path did not exist (a module the index looked for and missed)."""
 
     path: str
     mtime_ns: int
     size: int
 
 
-_NO_FILE = (None, None)
+class ReadDependency(Dependency):
+    """A dependency that also carries the summary the index built for it, from a worker
+    process back to the parent, which stores it in the cache. Equal to (and hashed as) the
+    plain dependency: the summary rides along, and pickling keeps it (an instance dict)."""
+
+    summary: Summary
+
+
+_NO_FILE = (None, None, ())
+
+# Where a summary may come from before the file is parsed: (path, dependency) -> the summary
+# stored for exactly that size and modification time, or None.
+SummarySource = Callable[[str, Dependency], "Summary | None"]
 
 
 class ProjectIndex:
-    """The modules under `roots` (the configuration's `src`), summarised on demand."""
+    """The modules under `roots` (the configuration's `src`), summarised on demand.
 
-    def __init__(self, roots: Sequence[str]) -> None:
+    `shared`: another index of the same roots whose summaries and module files this one uses
+    too (the server's buffer index and its workspace check read the disk once)."""
+
+    def __init__(self, roots: Sequence[str], shared: ProjectIndex | None = None) -> None:
         self.roots = tuple(roots)
-        self._summaries: dict[str, tuple[Dependency, Summary | None]] = {}  # by file path
-        self._files: dict[str, tuple[str | None, bool | None]] = {}  # module -> (file, is_package)
-        self._seen: dict[str, Dependency | None] = {}  # files stat'ed during the current check
+        # by file path; module -> (file, is_package, paths looked at where it was absent)
+        self._summaries: dict[str, tuple[Dependency, Summary | None]] = {} if shared is None else shared._summaries
+        self._files: dict[str, tuple[str | None, bool | None, tuple[str, ...]]] = (
+            {} if shared is None else shared._files)
+        self._seen: dict[str, Dependency | None] = {}  # paths stat'ed during the current check
         self.consulted: set[Dependency] = set()
+        self.stored: list[SummarySource] = [] if shared is None else shared.stored
+        self._shipped: set[Dependency] = set()  # summaries the cache has or a result carried
+        self.buffers: dict[str, Summary] = {}  # file path -> an open editor buffer's summary
 
     # ------------------------------------------------------------------ one check
 
@@ -77,28 +111,68 @@ class ProjectIndex:
         """A summary the caller already has (a checked file's own, a cache's)."""
         self._summaries[path] = (dependency, summary)
 
+    def files_changed(self) -> None:
+        """Files may have appeared or gone (a long-lived index: the server's): look modules up
+        again. Summaries stay; each is checked against its file's stat when used."""
+        self._files.clear()
+
     # ------------------------------------------------------------------ modules
 
     def module_file(self, module: str) -> tuple[str | None, bool | None]:
         """(file, is_package) of a module of the tree; (directory, True) for a namespace
-        package; (None, None) when no root holds it."""
+        package; (None, None) when no root holds it. The answer is a dependency of the
+        current check: the file found, or the paths where the module would have been."""
         found = self._files.get(module)
-        if found is not None:
-            return found
+        if found is None:
+            found = self._files[module] = self._find(module)
+        path, is_package, absent = found
+        appeared = [missing for missing in absent if self._stat(missing) is not None]
+        if appeared or path is not None and self._stat(path) is None:
+            # A long-lived index (the language server's) outlives files: look again.
+            path, is_package, absent = self._files[module] = self._find(module)
+            for missing in absent:
+                self._stat(missing)
+            if path is not None:
+                self._stat(path)
+        return path, is_package
+
+    def _find(self, module: str) -> tuple[str | None, bool | None, tuple[str, ...]]:
         found = _NO_FILE
+        absent: list[str] = []
         relative = module.replace(".", os.sep)
         for root in self.roots:
             base = os.path.join(root, relative)
             if os.path.isfile(base + ".py"):
-                found = (base + ".py", False)
-                break
+                return base + ".py", False, tuple(absent)
             if os.path.isfile(os.path.join(base, "__init__.py")):
-                found = (os.path.join(base, "__init__.py"), True)
-                break
-            if found is _NO_FILE and module and os.path.isdir(base):
-                found = (base, True)  # a namespace package: keep looking for a regular one
-        self._files[module] = found
-        return found
+                return os.path.join(base, "__init__.py"), True, tuple(absent)
+            if module and os.path.isdir(base):
+                if found is _NO_FILE:
+                    found = (base, True, ())  # a namespace package: keep looking for a regular one
+                absent.append(base + ".py")  # its directory's times tell when `__init__.py` appears
+            else:
+                # A module appears as `base.py` or under the directory `base` (its package or
+                # a namespace portion); a later root's module would be shadowed by either.
+                absent += [base + ".py", base]
+        if found is not _NO_FILE:
+            return found[0], True, tuple(absent)
+        return None, None, tuple(absent)
+
+    def _stat(self, path: str) -> Dependency | None:
+        """The path's dependency in the current check (stat'ed once per check); None when it
+        does not exist, recorded as `ABSENT`."""
+        if path in self._seen:
+            return self._seen[path]
+        try:
+            status = os.stat(path)
+            dependency = Dependency(path, status.st_mtime_ns, status.st_size)
+            self._seen[path] = dependency
+            self.consulted.add(dependency)
+            return dependency
+        except OSError:
+            self._seen[path] = None
+            self.consulted.add(Dependency(path, ABSENT, ABSENT))
+            return None
 
     def summary(self, module: str) -> Summary | None:
         """The module's summary, None when the index cannot see it (outside the tree, not
@@ -106,26 +180,36 @@ class ProjectIndex:
         path, is_package = self.module_file(module)
         if path is None:
             return None
-        if os.path.isdir(path):
-            return Summary(module, True, (), None, False, ())
-        if path in self._seen:
-            dependency = self._seen[path]
-        else:
-            try:
-                status = os.stat(path)
-                dependency = Dependency(path, status.st_mtime_ns, status.st_size)
-            except OSError:
-                dependency = None
-            self._seen[path] = dependency
+        if path in self.buffers:
+            return self.buffers[path]  # the editor's unsaved text is what its user means
+        dependency = self._stat(path)
         if dependency is None:
             return None
-        self.consulted.add(dependency)
+        if os.path.isdir(path):
+            return Summary(module, True, (), None, False, ())
         known = self._summaries.get(path)
         if known is not None and known[0] == dependency:
-            return known[1]
-        summary = _load(path, module, bool(is_package))
-        self._summaries[path] = (dependency, summary)
+            summary = known[1]
+        else:
+            summary = self._from_store(path, dependency)
+            if summary is None:
+                summary = _load(path, module, bool(is_package))
+            self._summaries[path] = (dependency, summary)
+        if summary is not None and dependency not in self._shipped:
+            self._shipped.add(dependency)
+            read = ReadDependency(*dependency)
+            read.summary = summary
+            self.consulted.discard(dependency)
+            self.consulted.add(read)  # the cache stores it once, whichever process read it
         return summary
+
+    def _from_store(self, path: str, dependency: Dependency) -> Summary | None:
+        for source in self.stored:
+            summary = source(path, dependency)
+            if summary is not None:
+                self._shipped.add(dependency)  # the cache has it already
+                return summary
+        return None
 
     # ------------------------------------------------------------------ origins
 
@@ -281,6 +365,8 @@ class ProjectIndex:
         new = self.resolve(new_path)
         if new.kind == MISSING:
             module, _, name = new.path.rpartition(".")
+            if self.module_file(module)[0] is None:
+                return f"there is no module '{module}' in the tree"  # a move not done yet
             return f"'{module}' does not define or export '{name}'"
         if not module_import and self.distinct(old_path, new_path):
             return f"'{old_path}' is a different object, defined in its own module"
