@@ -89,7 +89,7 @@ def test_a_star_import_fix_says_why_it_is_unsafe():
     assert finding.fix.applicability == "unsafe"
     assert finding.fix.description == (
         "import * from 'netra_backend.app.websocket_core.canonical_imports' "
-        "(unsafe: cannot prove the canonical module exports every name)"
+        "(unsafe: cannot prove the canonical module exports every name without the project index)"
     )
 
 

@@ -22,9 +22,9 @@ from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import SAFE, UNSAFE, Edit, Fix
 from flake8_ssot.facts import AttributeFact, ExportFact, ImportedName, ImportFact, ModuleFacts, StringFact
 from flake8_ssot.facts.bindings import IMPORT_KINDS
-from flake8_ssot.index import current
+from flake8_ssot.index import MISSING, current
 from flake8_ssot.rules.lookup import canonical_module, is_shim, legacy_match, reexport_target, replacement
-from flake8_ssot.rules.renames import RenamePlan, plan_rename
+from flake8_ssot.rules.renames import RenamePlan, attributes_read, free_names, plan_rename
 from flake8_ssot.span import LINE_BREAK, Span, span_from_ast
 
 _LEVELS = {SAFE: 0, UNSAFE: 1}
@@ -218,7 +218,9 @@ def _name_target(facts: ModuleFacts, config: Config, fact: ImportFact, name: Imp
         if match.entry.fix not in _LEVELS or is_shim(facts, match):
             return None
         use = _canonical_path(config, match, fact, name)
-        return None if use is None else _proven(facts, fact, name, _Target(use, match.entry.fix))
+        if use is None:
+            return None
+        return _proven(facts, fact, name, _Target(use, match.entry.fix), match.entry.fix_default)
     if fact.kind == "from" and config.canonical:
         found = reexport_target(config.canonical, name.path)
         if found is not None and not (found[1].allow and found[1].allow.matches(facts.path)):
@@ -226,16 +228,80 @@ def _name_target(facts: ModuleFacts, config: Config, fact: ImportFact, name: Imp
     return None
 
 
-def _proven(facts: ModuleFacts, fact: ImportFact, name: ImportedName, target: _Target) -> _Target:
+def _proven(facts: ModuleFacts, fact: ImportFact, name: ImportedName, target: _Target,
+            default: bool = False) -> _Target:
     """A safe target stays safe only if the project index, when there is one, finds nothing
     wrong with it (`rewrite_problem`: another object, a name not there, an import cycle);
-    SSOT001 puts the index's reason in the fix title."""
+    SSOT001 puts the index's reason in the fix title. A target unsafe only by the policy's
+    default (`default`: the entry has no `fix` key; a renamed module or symbol) is safe where
+    the index proves the rewrite keeps every object the file uses (`_same_objects`)."""
     index = current()
-    if index is None or target.level != SAFE:
+    if index is None:
+        return target
+    if target.level != SAFE:
+        if default and _same_objects(index, facts, fact, name, target.path) \
+                and index.rewrite_problem(facts.module, name.path, target.path, fact.kind == "import") is None:
+            return _Target(target.path, SAFE)
         return target
     if index.rewrite_problem(facts.module, name.path, target.path, fact.kind == "import") is None:
         return target
     return _Target(target.path, UNSAFE)
+
+
+def _star_problem(facts: ModuleFacts, old: str, new: str) -> str | None:
+    """Why `from new import *` may not give the file what `from old import *` did: some name
+    the file reads and binds nowhere (a builtin included: a star import can shadow one) comes
+    from the two stars as different objects, or the index cannot tell. None: proven the same."""
+    index = current()
+    if index is None:
+        return "cannot prove the canonical module exports every name without the project index"
+    names = free_names(facts)
+    if names is None:
+        return "the file does not parse"
+    for name in sorted(names):
+        before, after = _star_gives(index, old, name), _star_gives(index, new, name)
+        if before == after and before != "unknown":
+            continue
+        if after is None:
+            return f"'{new}' does not export '{name}'"
+        return f"cannot prove '{new}' exports the same '{name}'"
+    return None
+
+
+def _star_gives(index, module: str, name: str):
+    """What `from module import *` binds as `name`: its origin, None for nothing, "unknown"."""
+    summary = index.summary(module)
+    if summary is None or summary.dynamic_exports:
+        return "unknown"
+    if summary.exports is not None:
+        if name not in summary.exports:
+            return None
+    elif name.startswith("_") or not any(bound == name or bound == "*" for bound, _, _ in summary.bindings):
+        return None
+    origin = index.name_origin(module, name)
+    if origin.kind == MISSING:
+        return None
+    return origin if origin.known else "unknown"
+
+
+def _same_objects(index, facts: ModuleFacts, fact: ImportFact, name: ImportedName, new: str) -> bool:
+    """Does the index prove that the file gets the same objects through `new` as through
+    `name.path`? For `from old import A`: `A` itself. For `import old as x`: every attribute
+    the file reads through `x` (and nothing else is done with `x`)."""
+    if fact.kind != "import":
+        return _same(index, name.path, new)
+    if not name.asname:
+        return False
+    read = attributes_read(facts, fact.node.names[fact.names.index(name)], name.asname)
+    return read is not None and all(_same(index, f"{name.path}.{attribute}", f"{new}.{attribute}") for attribute in read)
+
+
+def _same(index, old: str, new: str) -> bool:
+    """The same object, or the old module is gone from the tree and the new path is there."""
+    if index.same_object(old, new):
+        return True
+    old_module = old.rpartition(".")[0]
+    return index.module_file(old_module)[0] is None and index.resolve(new).known
 
 
 def _canonical_path(config: Config, match, fact: ImportFact, name: ImportedName) -> str | None:
@@ -310,7 +376,18 @@ def _from_import_fix(facts, config, fact: ImportFact, name: ImportedName | None)
         star_module = canonical_module(config, match, match.rest)
         if star_module is None:
             return None
-        level = UNSAFE if fact.star else match.entry.fix
+        level = match.entry.fix
+        if fact.star:
+            star_problem = _star_problem(facts, fact.module, star_module) if match.entry.fix_default or level == SAFE \
+                else "its entry says fix = \"unsafe\""
+            level = SAFE if star_problem is None else UNSAFE
+        elif level == UNSAFE and match.entry.fix_default and current() is not None:
+            # A renamed module: safe where the index proved each name it governs (`_proven`).
+            governed = [t for imported, t in zip(fact.names, targets)
+                        if (own_match := legacy_match(config, imported.path, facts)) is not None
+                        and own_match.matched == match.matched]
+            if governed and all(t is not None and t.level == SAFE for t in governed):
+                level = SAFE
     else:
         own = targets[fact.names.index(name)]
         if own is None:
@@ -320,10 +397,9 @@ def _from_import_fix(facts, config, fact: ImportFact, name: ImportedName | None)
     if fact.star:
         if star_module is None:
             return None
-        # Without an index of the project's symbols nothing proves the canonical module exports
-        # every name the file takes from the star: never safe.
+        title = f"import * from '{star_module}'"
         return Fix((Edit(source.span(*parts.module), star_module),), level,
-                   f"import * from '{star_module}' (unsafe: cannot prove the canonical module exports every name)")
+                   title if level == SAFE else f"{title} (unsafe: {star_problem})")
     if not any(chosen):
         return None
     edits, level = _rewrite_from(facts, source, fact, parts, chosen, start, end)

@@ -1,0 +1,13 @@
+# An isinstance check and the `del` that keeps the module namespace clean are renamed together.
+# fix: safe
+from netra_backend.app.services.context import UserContext
+
+
+def validate_context(candidate):
+    if not isinstance(candidate, UserContext):
+        raise TypeError(f"expected a user execution context, got {type(candidate).__name__}")
+    return candidate
+
+
+CONTEXT_TYPES = (UserContext,)
+del UserContext

@@ -1,0 +1,6 @@
+# Every name the file takes from the star is exported by the canonical module.
+# fix: safe
+from netra_backend.app.websocket_core.factory import *  # noqa: F403
+
+DEFAULT = create_factory("default")
+print(isinstance(DEFAULT, WebSocketFactory))
