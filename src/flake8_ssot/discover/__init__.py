@@ -13,7 +13,14 @@ import argparse
 import os
 import sys
 
-from flake8_ssot.config import Config, ConfigError, config_for, default_config, find_config_file, load_config
+from flake8_ssot.config import (
+    Config,
+    ConfigError,
+    config_for,
+    default_config,
+    find_config_file,
+    load_config,
+)
 from flake8_ssot.index.policy import PolicyHint
 
 EXIT_CLEAN, EXIT_ERROR = 0, 2
@@ -54,7 +61,9 @@ def _policy(explicit: str | None) -> tuple[Config, str]:
 
 
 def main(args: argparse.Namespace) -> int:
-    from flake8_ssot.discover.output import RENDERERS  # the tree walk loads only when it runs
+    from flake8_ssot.discover.output import (
+        RENDERERS,  # the tree walk loads only when it runs
+    )
     from flake8_ssot.discover.proposals import discover_policy
 
     config, pyproject = _policy(args.config)

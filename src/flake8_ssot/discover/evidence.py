@@ -291,9 +291,7 @@ def _exports(tree: ast.Module, path: str, lines: list[str]) -> tuple[tuple[str, 
     deprecated: list[tuple[str, Quote]] = []
     for node in tree.body:
         value = None
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
-            value = node.value
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name) \
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets) or isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name) \
                 and node.target.id == "__all__":
             value = node.value
         if not isinstance(value, (ast.List, ast.Tuple)):

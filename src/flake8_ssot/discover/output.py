@@ -5,10 +5,17 @@ comment above each entry (candidates and conflicts commented out), JSON, or Mark
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from collections.abc import Sequence
 
 from flake8_ssot.config import inline_toml, quote_key
-from flake8_ssot.discover.proposals import CANDIDATE, CONFLICT, PROPOSED, SKIPPED, Discovered, Proposal
+from flake8_ssot.discover.proposals import (
+    CANDIDATE,
+    CONFLICT,
+    PROPOSED,
+    SKIPPED,
+    Discovered,
+    Proposal,
+)
 from flake8_ssot.paths import display_path
 
 FORMATS = ("toml", "json", "markdown")
@@ -48,9 +55,9 @@ def evidence_lines(proposal: Proposal, cwd: str) -> list[str]:
 
 def render_toml(discovered: Discovered, cwd: str) -> str:
     proposed = [p for p in discovered.proposals if p.status == PROPOSED]
-    out = [f"# ssot discover: {len(proposed)} proposed from {discovered.files} files "
-           f"({_count(discovered.proposals, CANDIDATE)} candidates, {_count(discovered.proposals, CONFLICT)} "
-           f"conflicts, {_count(discovered.proposals, SKIPPED)} found but not proposed, below as comments)"]
+    out = [(f"# ssot discover: {len(proposed)} proposed from {discovered.files} files "
+            f"({_count(discovered.proposals, CANDIDATE)} candidates, {_count(discovered.proposals, CONFLICT)} "
+            f"conflicts, {_count(discovered.proposals, SKIPPED)} found but not proposed, below as comments)")]
     section = None
     for proposal in proposed:
         if proposal.section != section:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, NamedTuple, Sequence
+from typing import NamedTuple
 
 from flake8_ssot.checking.discovery import discover as files_under
 from flake8_ssot.config import Config
@@ -29,7 +30,12 @@ from flake8_ssot.discover.evidence import (
 from flake8_ssot.dotted import is_dotted_path, module_name
 from flake8_ssot.files import SourceError, decode_source, read_bytes
 from flake8_ssot.index import MODULE, ProjectIndex, index_for
-from flake8_ssot.index.policy import CONFIGURED, CONFLICT, exports_not_configured, standing
+from flake8_ssot.index.policy import (
+    CONFIGURED,
+    CONFLICT,
+    exports_not_configured,
+    standing,
+)
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 # Status of a proposal: proposed (written by --write), a candidate for a person to judge, a

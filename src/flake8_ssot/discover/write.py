@@ -10,45 +10,62 @@ from __future__ import annotations
 import os
 
 import tomlkit
-from tomlkit.items import InlineTable, Table
+from tomlkit.items import InlineTable, Table, Whitespace
 
-from flake8_ssot.config import config_from_document, parse_toml
+from flake8_ssot.config import config_from_document, inline_toml, parse_toml, quote_key
 from flake8_ssot.discover.output import entry_value, evidence_lines
 from flake8_ssot.discover.proposals import PROPOSED, Proposal
 from flake8_ssot.files import write_atomic
 
 
 def merged(text: str, proposals: list[Proposal], cwd: str) -> str:
-    """`text` (a pyproject.toml) with the proposals added to their `[tool.ssot.SECTION]`."""
+    """`text` (a pyproject.toml) with the proposals added: to the end of their existing
+    `[tool.ssot.SECTION]` table (before its trailing blank lines), or in new tables appended
+    at the end of the file. Everything else stays byte for byte."""
     document = tomlkit.parse(text)
-    ssot = _table(_table(document, "tool", super_table=True), "ssot")
+    ssot = document.get("tool", {}).get("ssot", {})
+    appended: dict[str, list[str]] = {}
     for proposal in proposals:
         if proposal.status != PROPOSED:
             continue
-        section = _table(ssot, proposal.section)
         value = entry_value(proposal)
+        comments = [f"{proposal.confidence} confidence (ssot discover):"]
+        comments += [f"  {line}" for line in evidence_lines(proposal, cwd)]
+        section = ssot.get(proposal.section)
+        if section is None:
+            lines = appended.setdefault(proposal.section, [])
+            lines += [f"# {comment}" for comment in comments]
+            lines.append(f"{quote_key(proposal.key)} = {inline_toml(value)}")
+            continue
         if proposal.section == "deprecated-exports" and proposal.key in section:
             existing = section[proposal.key]
             names = existing.get("names") if isinstance(existing, (Table, InlineTable)) else existing
-            for name in value:
-                if name not in names:
-                    names.append(name)
+            names.extend(name for name in value if name not in names)
             continue
         if isinstance(section, InlineTable):
             section[proposal.key] = value  # an inline table has no room for comments
             continue
-        section.add(tomlkit.comment(f"{proposal.confidence} confidence (ssot discover):"))
-        for line in evidence_lines(proposal, cwd):
-            section.add(tomlkit.comment(f"  {line}"))
-        section.add(proposal.key, _inline(value))
-    return tomlkit.dumps(document)
+        _add_before_trailing_space(section, comments, proposal.key, _inline(value))
+    result = tomlkit.dumps(document)
+    if appended:
+        if result and not result.endswith("\n"):
+            result += "\n"
+        for name, lines in appended.items():
+            result += f"\n[tool.ssot.{name}]\n" + "\n".join(lines) + "\n"
+    return result
 
 
-def _table(parent, name: str, super_table: bool = False):
-    if name not in parent:
-        table = tomlkit.table(is_super_table=super_table)
-        parent.add(name, table)
-    return parent[name]
+def _add_before_trailing_space(table: Table, comments: list[str], key: str, value: object) -> None:
+    """tomlkit adds after a table's trailing blank lines; they belong before the next table."""
+    body = table.value.body
+    trailing = []
+    while body and body[-1][0] is None and isinstance(body[-1][1], Whitespace):
+        trailing.insert(0, body.pop()[1])
+    for comment in comments:
+        table.add(tomlkit.comment(comment))
+    table.add(key, value)
+    for space in trailing:
+        table.add(space)
 
 
 def _inline(value: object):
