@@ -16,7 +16,7 @@ import re
 import tokenize
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import SAFE, UNSAFE, Edit, Fix
@@ -402,7 +402,7 @@ def _from_import_fix(facts, config, fact: ImportFact, name: ImportedName | None)
                    title if level == SAFE else f"{title} (unsafe: {star_problem})")
     if not any(chosen):
         return None
-    edits, level = _rewrite_from(facts, source, fact, parts, chosen, start, end)
+    edits, level = _rewrite_from(facts, source, fact, parts, chosen, start, end, config)
     if not edits:
         return None
     return Fix(tuple(edits), level, "import from the canonical module" + _renaming(fact, chosen))
@@ -427,14 +427,18 @@ def _renaming(fact: ImportFact, chosen: Sequence[_Moved | None]) -> str:
 
 
 def _rewrite_from(facts: ModuleFacts, source: SourceLines, fact: ImportFact, parts: _ImportParts,
-                  chosen: Sequence[_Moved | None], start: int, end: int) -> tuple[list[Edit], str]:
+                  chosen: Sequence[_Moved | None], start: int, end: int,
+                  config: Config | None = None) -> tuple[list[Edit], str]:
     """Rewrite a `from` statement the way a person migrating it would.
 
     Names whose module stays keep the statement; the others join a statement of the file that
     already imports from their canonical module (a sibling in the same import block), or a new
     statement right after this one. A moved name takes its own comment along. When no name
     stays, the statement takes the first canonical module without such a sibling, or goes
-    entirely when every name found one and no comment would be left behind.
+    entirely when every name found one and no comment would be left behind. A legacy statement
+    above in the block whose own fix turns it into an import from the same canonical module
+    counts as such a sibling: this fix then carries that fix's edits too, so two legacy
+    statements of one canonical module end as one statement, whichever fix is applied.
     """
     names = fact.node.names
     level = SAFE
@@ -450,8 +454,14 @@ def _rewrite_from(facts: ModuleFacts, source: SourceLines, fact: ImportFact, par
              for index in group}
     present: set[tuple[str, str]] = set()
     merges: dict[str, list[Edit]] = {}  # module -> the edits adding its names to a sibling statement
+    carried: list[Edit] = []  # the fixes of legacy siblings this fix merges into
     for module, group in groups.items():
         found = _siblings(facts, fact, module)
+        if not found and config is not None:
+            legacy = _legacy_sibling(facts, config, fact, module, level)
+            if legacy is not None:
+                found = [legacy[0]]
+                carried.extend(legacy[1].edits)
         present.update((module, _written(source, other, alias)) for other in found
                        for alias in other.node.names)
         # A name the block imports already only leaves, unless it has a comment to carry.
@@ -495,6 +505,8 @@ def _rewrite_from(facts: ModuleFacts, source: SourceLines, fact: ImportFact, par
     if home is not None:
         for first, last in _runs(removed):
             edits.append(_remove_aliases(source, parts, first, last))
+    if any(module in merges for module in groups):
+        edits.extend(edit for edit in carried if edit not in edits)
     statements: list[str] = []
     for module, group in groups.items():
         if module == home:
@@ -538,19 +550,43 @@ def _siblings(facts: ModuleFacts, fact: ImportFact, module: str) -> list[ImportF
     """The `from module import ...` statements of the same import block as `fact`, nearest
     first: same indentation, same TYPE_CHECKING-ness, and nothing but imports, blank lines and
     comments between the two (so a name merged into one is bound before any code runs, as it was)."""
-    found = []
+    return [other for other in _block(facts, fact) if other.kind == "from" and other.module == module and not other.star]
+
+
+def _block(facts: ModuleFacts, fact: ImportFact) -> Iterator[ImportFact]:
+    """The other import statements of `fact`'s import block, nearest first (see `_siblings`)."""
     column = fact.span.column
     block = [f for f in facts.imports if f.kind != "dynamic" and f.span.column == column]
     covered = {line for f in block for line in range(f.span.line, f.span.end_line + 1)}
     for other in sorted(block, key=lambda f: abs(f.span.line - fact.span.line)):
-        if (other is fact or other.kind != "from" or other.module != module or other.star
-                or other.type_checking != fact.type_checking):
+        if other is fact or other.type_checking != fact.type_checking:
             continue
         low, high = sorted((other, fact), key=lambda f: f.span.line)
         between = range(low.span.end_line + 1, high.span.line)
         if all(line in covered or _blank_or_comment(facts, line) for line in between):
-            found.append(other)
-    return found
+            yield other
+
+
+def _legacy_sibling(facts: ModuleFacts, config: Config, fact: ImportFact, module: str,
+                    level: str) -> tuple[ImportFact, Fix] | None:
+    """A legacy `from` statement above `fact` in its import block whose own fix, at most as
+    unsafe as `level`, rewrites the whole statement into `from module import ...`: the
+    statement, and that fix."""
+    for other in _block(facts, fact):
+        if other.span.line >= fact.span.line or other.kind != "from" or other.star or other.module == module:
+            continue
+        targets = [_name_target(facts, config, other, name) for name in other.names]
+        if not targets or any(t is None or t.path.rpartition(".")[0] != module for t in targets):
+            continue
+        fixes = [import_fix(facts, config, other, name) for name in (None, *other.names)]
+        fixes = [f for f in fixes if f is not None]
+        if not fixes:
+            continue
+        widest = max(fixes, key=lambda f: _LEVELS[f.applicability])
+        if _LEVELS[widest.applicability] > _LEVELS[level]:
+            continue
+        return other, widest
+    return None
 
 
 def _written(source: SourceLines, fact: ImportFact, alias: ast.alias) -> str:

@@ -3,6 +3,5 @@
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from netra_backend.app.websocket_core.websocket_manager import WebSocketManagerFactory
+    from netra_backend.app.websocket_core.websocket_manager import WebSocketManagerFactory, WebSocketConnection
     from netra_backend.app.websocket_core.unified_manager import broadcast_event
-    from netra_backend.app.websocket_core.websocket_manager import WebSocketConnection
