@@ -1,0 +1,414 @@
+"""SSOT002's fix: a direct constructor call rewritten to the class's factory, arguments mapped.
+
+`UserExecutionContext(user_id=uid, thread_id=tid, run_id=f"run_{uuid.uuid4()}")` becomes
+`create_defensive_user_execution_context(user_id=uid, websocket_client_id=tid)` under the
+entry `args = { thread_id = "websocket_client_id", run_id = false }`, and the factory is
+imported the way the file already imports from its module. What a call passes is read the
+way Python binds it: positional arguments are named by the class's `__init__` (from the
+project index), then renamed or dropped by the entry's `args`, then checked against the
+factory's own signature (from the index). A call that would not bind gets no fix and a
+reason instead; a fix that drops an argument whose value runs code is unsafe.
+
+Only the call's own text changes (the callee, argument names, dropped arguments): its
+comments and line breaks stay. Like `rewrites.py`, a builder never raises and never reads
+the disk: the index answers from its summaries.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from typing import NamedTuple, Sequence
+
+from flake8_ssot.config import Entry
+from flake8_ssot.diagnostic import SAFE, UNSAFE, Edit, Fix
+from flake8_ssot.facts import CallFact, ModuleFacts
+from flake8_ssot.index.summary import KEYWORD_ONLY, POSITIONAL, POSITIONAL_ONLY, VAR_KEYWORD, VAR_POSITIONAL
+from flake8_ssot.rules.rewrites import SourceLines, source_lines
+from flake8_ssot.span import span_from_ast
+
+_BUILD_ERRORS = (tokenize.TokenError, SyntaxError, ValueError, IndexError, RecursionError)
+# Expressions whose evaluation may run code other than reading names and building values.
+_RUNS_CODE = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)
+
+
+class Built(NamedTuple):
+    fix: Fix | None
+    reason: str = ""  # why there is no fix (said in the diagnostic), or why it is unsafe
+
+
+class _Argument(NamedTuple):
+    name: str  # the constructor's parameter it binds to
+    node: ast.AST  # the `ast.keyword`, or the positional expression
+    value: ast.AST
+    positional: bool
+
+
+class _Item(NamedTuple):
+    """One comma-separated element of a bracketed list (arguments, imported names)."""
+
+    start: int  # offsets into the source: first and last token
+    end: int
+    comma: int | None  # the comma after it
+
+
+def construction_fix(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index) -> Built:
+    """The fix of an SSOT002 diagnostic on `call`, which constructs the factory class `key`."""
+    if not entry.use or "." not in entry.use:
+        return Built(None)
+    try:
+        return _build(facts, call, key, entry, index)
+    except _BUILD_ERRORS:
+        return Built(None)
+
+
+def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index) -> Built:
+    node = call.node
+    factory = entry.use.rpartition(".")[2]
+    if any(isinstance(arg, ast.Starred) for arg in node.args) or any(k.arg is None for k in node.keywords):
+        return Built(None, "the call unpacks *args or **kwargs, which the argument mapping cannot see")
+    arguments = _arguments(node, key, index)
+    if isinstance(arguments, str):
+        return Built(None, arguments)
+    mapping = dict(entry.args)
+    kept = [(argument, mapping.get(argument.name, argument.name)) for argument in arguments]
+    dropped = [argument for argument, target in kept if target is None]
+    kept = [(argument, target) for argument, target in kept if target is not None]
+    problem = _binding_problem(factory, [target for _, target in kept], _signature(index, entry.use))
+    if problem:
+        return Built(None, problem)
+    level, reasons = SAFE, []
+    if _signature(index, entry.use) is None:
+        level = UNSAFE
+        reasons.append(f"the signature of '{entry.use}' is not known to check the call against")
+    runs_code = [argument.name for argument in dropped if _runs_code(argument.value)]
+    if runs_code:
+        level = UNSAFE
+        names = ", ".join(f"'{name}'" for name in runs_code)
+        reasons.append(f"dropping {names} skips code its value runs")
+    source = source_lines(facts)
+    callee = _callee(facts, source, call, entry.use)
+    if isinstance(callee, str):
+        return Built(None, callee)
+    name_text, import_edits = callee
+    edits = _call_edits(facts, source, node, name_text, kept, dropped)
+    if edits is None:
+        return Built(None)
+    edits.extend(import_edits)
+    description = f"use '{entry.use}'"
+    if reasons:
+        description += f" (unsafe: {'; '.join(reasons)})"
+    return Built(Fix(tuple(sorted(edits, key=lambda e: (e.span.line, e.span.column))), level, description),
+                 "; ".join(reasons))
+
+
+# --------------------------------------------------------------------------- binding
+
+def _signature(index, path: str):
+    """The parameters of the function or class `path` names, from the index; None unknown."""
+    if index is None:
+        return None
+    origin = index.resolve(path)
+    if origin.kind != "definition":
+        return None
+    module, _, name = origin.path.rpartition(".")
+    summary = index.summary(module)
+    return None if summary is None else summary.signature(name)
+
+
+def _arguments(node: ast.Call, key: str, index) -> list[_Argument] | str:
+    """The call's arguments named by the constructor's parameters, or why they cannot be."""
+    found = [_Argument(k.arg, k, k.value, False) for k in node.keywords]
+    if not node.args:
+        return found
+    parameters = _signature(index, key)
+    if parameters is None:
+        where = "without the project index" if index is None else "from the index"
+        return f"positional arguments need the signature of '{key}', which is not known {where}"
+    positional = [p for p in parameters if p[1] in (POSITIONAL_ONLY, POSITIONAL)]
+    if len(node.args) > len(positional):
+        return f"'{key}' takes {len(positional)} positional arguments, the call passes {len(node.args)}"
+    for argument, parameter in zip(node.args, positional):
+        if isinstance(argument, ast.GeneratorExp):
+            return "a bare generator argument cannot be passed by keyword"
+        found.append(_Argument(parameter[0], argument, argument, True))
+    return found
+
+
+def _binding_problem(factory: str, names: Sequence[str], parameters) -> str:
+    """Why `factory(name=..., ...)` would not bind; '' when it would (or cannot be checked)."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            return f"the mapped call would pass '{name}' twice"
+        seen.add(name)
+    if parameters is None:
+        return ""
+    by_name = {p[0]: p for p in parameters}
+    takes_any = any(p[1] == VAR_KEYWORD for p in parameters)
+    for name in names:
+        parameter = by_name.get(name)
+        if parameter is None or parameter[1] in (VAR_POSITIONAL, VAR_KEYWORD):
+            if not takes_any:
+                return f"'{factory}' has no parameter '{name}' (map or drop it in the entry's args)"
+        elif parameter[1] == POSITIONAL_ONLY:
+            return f"'{factory}' takes '{name}' by position only"
+    missing = [p[0] for p in parameters
+               if p[1] in (POSITIONAL_ONLY, POSITIONAL, KEYWORD_ONLY) and not p[2] and p[0] not in seen]
+    if missing:
+        listed = ", ".join(f"'{name}'" for name in missing)
+        return f"'{factory}' needs {listed}, which the call does not pass"
+    return ""
+
+
+def _runs_code(value: ast.AST) -> bool:
+    return any(isinstance(node, _RUNS_CODE) for node in ast.walk(value))
+
+
+# --------------------------------------------------------------------------- the call's text
+
+def _call_edits(facts: ModuleFacts, source: SourceLines, node: ast.Call, callee: str,
+                kept: list[tuple[_Argument, str]], dropped: list[_Argument]) -> list[Edit] | None:
+    func_start, func_end = source.slice(span_from_ast(node.func, facts.lines))
+    if "#" in source.text[func_start:func_end] or "\\" in source.text[func_start:func_end]:
+        return None  # a comment or continuation inside the callee's dotted name
+    items = _call_items(facts, source, node, func_end)
+    order = sorted([*(a for a, _ in kept), *dropped], key=lambda a: (a.node.lineno, a.node.col_offset))
+    if items is None or len(items) != len(order):
+        return None
+    where = {id(argument.node): item for argument, item in zip(order, items)}
+    edits = [Edit(source.span(func_start, func_end), callee)]
+    for argument, target in kept:
+        start = where[id(argument.node)].start
+        if argument.positional:
+            edits.append(Edit(source.span(start, start), f"{target}="))
+        elif target != argument.name:
+            edits.append(Edit(source.span(start, start + len(argument.name)), target))
+    gone = {id(argument.node) for argument in dropped}
+    removed = [index for index, argument in enumerate(order) if id(argument.node) in gone]
+    edits.extend(_removals(source, items, removed))
+    return edits
+
+
+def _call_items(facts: ModuleFacts, source: SourceLines, node: ast.Call, func_end: int) -> list[_Item] | None:
+    _, end = source.slice(span_from_ast(node, facts.lines))
+    tokens = _tokens(source, func_end, end)
+    if not tokens or tokens[0].string != "(":
+        return None  # `f (...)` with a comment between the name and its parenthesis, or worse
+    return _items(tokens, 1, 1)
+
+
+class _Token(NamedTuple):
+    type: int
+    string: str
+    start: int
+    end: int
+
+
+def _tokens(source: SourceLines, start: int, end: int) -> list[_Token]:
+    """The tokens of `source.text[start:end]` but line breaks, with offsets into the source."""
+    fragment = source.text[start:end]
+    local = SourceLines(fragment)
+    found = []
+    for token in tokenize.generate_tokens(io.StringIO(fragment, newline="").readline):
+        if token.type in (tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT):
+            continue
+        found.append(_Token(token.type, token.string, start + local.offset(*token.start),
+                            start + local.offset(*token.end)))
+    return found
+
+
+def _items(tokens: list[_Token], first: int, depth: int) -> list[_Item]:
+    """The elements separated by commas at bracket depth `depth`, from token `first` on, up to
+    the bracket that closes that depth (or the end); comments are not part of an element."""
+    items: list[_Item] = []
+    start = end = None
+    level = depth
+    for token in tokens[first:]:
+        if token.type == tokenize.OP and token.string in "([{":
+            level += 1
+        elif token.type == tokenize.OP and token.string in ")]}":
+            level -= 1
+            if level < depth:
+                break
+        if token.type == tokenize.COMMENT:
+            continue
+        if level == depth and token.type == tokenize.OP and token.string == ",":
+            if start is not None:
+                items.append(_Item(start, end, token.start))
+            start = end = None
+            continue
+        if start is None:
+            start = token.start
+        end = token.end
+    if start is not None:
+        items.append(_Item(start, end, None))
+    return items
+
+
+def _removals(source: SourceLines, items: Sequence[_Item], removed: Sequence[int]) -> list[Edit]:
+    """Remove elements `removed` of a comma-separated list with their commas, keeping every
+    comment and the layout of the rest: an element alone on its line takes the line with it
+    (a comment after it stays, on its own line), one of a one-line list takes the comma and
+    the space that follow it (the last one: the comma before it)."""
+    text = source.text
+    ranges: list[list[int]] = []
+    for index in removed:
+        item = items[index]
+        following = items[index + 1] if index + 1 < len(items) else None
+        if item.comma is not None:
+            stop = item.comma + 1
+            if following is not None and source.line_start(following.start) == source.line_start(item.comma) \
+                    and "#" not in text[stop:following.start]:
+                stop = following.start
+            else:
+                while stop < len(text) and text[stop] in " \t":
+                    stop += 1
+            ranges.append([item.start, stop])
+        elif index > 0 and items[index - 1].comma is not None and "#" not in text[items[index - 1].comma:item.start]:
+            ranges.append([items[index - 1].comma, item.end])
+        else:
+            ranges.append([item.start, item.end])
+    ranges.sort()
+    merged: list[list[int]] = []
+    for start, end in ranges:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    edits = []
+    for start, end in merged:
+        line_start = source.line_start(start)
+        if not text[line_start:start].strip() and not text[end:source.content_end(end)].strip():
+            start, end = line_start, source.next_line(end)  # nothing left on its lines
+        edits.append(Edit(source.span(start, end), ""))
+    return edits
+
+
+# --------------------------------------------------------------------------- the factory's name
+
+def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str) -> tuple[str, list[Edit]] | str:
+    """How the file names the factory at the call, and the import edits that makes true: the
+    name a `from` import already binds, the module the call already goes through, an `import`
+    of the factory's module, the factory added to a `from` import of its module, or a new
+    `from module import factory` beside the class's import. The class's import goes when the
+    call was its last use."""
+    module, _, factory = use.rpartition(".")
+    func = call.node.func
+    imports = {id(fact.node): fact for fact in facts.imports if fact.kind != "dynamic"}
+    top = [b for b in facts.bindings if b.scope == "module"]
+    taken = [b for b in top if b.name == factory]
+    # The class's own `from` import, when the call names it by the name that import binds.
+    own = None
+    if isinstance(func, ast.Name):
+        bound = [b for b in facts.bindings if b.name == func.id]
+        if len(bound) == 1 and bound[0].kind == "from" and id(bound[0].stmt) in imports:
+            own = bound[0]
+    removal = _class_import_removal(facts, source, own, func, imports) if own is not None else None
+    for binding in top:  # the factory imported already
+        if binding.kind == "from" and binding.path == use and not _type_checking(imports, binding):
+            return binding.name, removal or []
+    if taken:
+        return f"the name '{factory}' is bound to something else in this file"
+    if isinstance(func, ast.Attribute) and call.path.rpartition(".")[0] == module:
+        start, end = source.slice(span_from_ast(func.value, facts.lines))
+        return f"{source.text[start:end]}.{factory}", []
+    for binding in top:  # `import pkg.ctx as c`, `import pkg.ctx`
+        if binding.kind == "import" and binding.module == module and not _type_checking(imports, binding):
+            if binding.path == module:
+                return f"{binding.name}.{factory}", removal or []
+            if binding.name == module.split(".", 1)[0]:
+                return f"{module}.{factory}", removal or []
+    if own is not None and own.module == module and not _type_checking(imports, own):
+        # `from pkg.ctx import UserExecutionContext`: the factory takes the class's place, or joins it.
+        if removal is not None:
+            return factory, [_replace_alias(facts, source, own.node, factory)]
+        return factory, _add_name(facts, source, imports[id(own.stmt)], factory)
+    siblings = [fact for fact in facts.imports
+                if fact.kind == "from" and fact.module == module and not fact.star and not fact.type_checking
+                and fact.span.column == 0]
+    if siblings:
+        return factory, [*_add_name(facts, source, siblings[-1], factory), *(removal or [])]
+    statement = f"from {module} import {factory}"
+    if own is not None:
+        fact = imports[id(own.stmt)]
+        if removal is not None and len(fact.names) == 1:
+            start, end = source.slice(fact.span)
+            return factory, [Edit(source.span(start, end), statement)]
+        return factory, [_insert_after(source, fact.span, statement), *(removal or [])]
+    anchor = [fact for fact in facts.imports
+              if fact.kind != "dynamic" and fact.span.column == 0 and not fact.type_checking
+              and fact.span.line < call.span.line]
+    if not anchor:
+        return "the file has no import statement to place the factory's import beside"
+    return factory, [_insert_after(source, anchor[-1].span, statement)]
+
+
+def _type_checking(imports: dict, binding) -> bool:
+    fact = imports.get(id(binding.stmt))
+    return fact is None or fact.type_checking
+
+
+def _class_import_removal(facts: ModuleFacts, source: SourceLines, own, func: ast.Name,
+                          imports: dict) -> list[Edit] | None:
+    """The edits removing the class's name from its import when the call is its last use, or
+    None (still used: an annotation, `isinstance`, another call, `__all__`, a comment)."""
+    fact = imports[id(own.stmt)]
+    start, end = source.slice(fact.span)
+    word = re.compile(rf"(?<![\w.]){re.escape(func.id)}(?!\w)")
+    if len(word.findall(source.text)) != len(word.findall(source.text, start, end)) + 1:
+        return None
+    if fact.type_checking:
+        return None
+    if len(fact.names) == 1:
+        return _remove_statement(source, start, end)
+    tokens = _tokens(source, start, end)
+    after = next(i for i, t in enumerate(tokens) if t.string == "import") + 1
+    parenthesized = tokens[after].string == "("
+    items = _items(tokens, after + parenthesized, parenthesized)
+    position = list(fact.node.names).index(own.node)
+    if len(items) != len(fact.names):
+        return None
+    return _removals(source, items, [position])
+
+
+def _remove_statement(source: SourceLines, start: int, end: int) -> list[Edit] | None:
+    """Remove a whole import statement: its lines, or its text when a comment follows it
+    (the comment stays); None when other code shares its line."""
+    text = source.text
+    after = text[end:source.content_end(end)].strip()
+    if text[source.line_start(start):start].strip() or (after and not after.startswith("#")):
+        return None
+    if not after:
+        return [Edit(source.span(source.line_start(start), source.next_line(end)), "")]
+    comment = text.index("#", end)
+    return [Edit(source.span(start, comment), "")]
+
+
+def _replace_alias(facts: ModuleFacts, source: SourceLines, alias: ast.alias, factory: str) -> Edit:
+    start, end = source.slice(span_from_ast(alias, facts.lines))
+    return Edit(source.span(start, end), factory)
+
+
+def _add_name(facts: ModuleFacts, source: SourceLines, fact, name: str) -> list[Edit]:
+    """`name` added to a `from` import in its layout: a line of its own in a statement written
+    one name a line, else `, name` after its last name."""
+    start, end = source.slice(span_from_ast(fact.node.names[-1], facts.lines))
+    text = source.text
+    line_start = source.line_start(start)
+    if source.line_start(source.slice(fact.span)[0]) != line_start and not text[line_start:start].strip():
+        indent = text[line_start:start]
+        at = source.next_line(end)
+        if text[end:source.content_end(end)].lstrip().startswith(","):
+            return [Edit(source.span(at, at), f"{indent}{name},\n")]
+        return [Edit(source.span(end, end), ","), Edit(source.span(at, at), f"{indent}{name}\n")]
+    return [Edit(source.span(end, end), f", {name}")]
+
+
+def _insert_after(source: SourceLines, span, statement: str) -> Edit:
+    start, end = source.slice(span)
+    indent = source.text[source.line_start(start):start]
+    at = source.content_end(end)
+    return Edit(source.span(at, at), f"\n{indent}{statement}")
