@@ -14,6 +14,21 @@ A class that must be built through its factory carries invariants only the facto
 establishes (validated ids, per-user isolation, registration). A direct constructor call
 skips them and passes review because it looks harmless.
 
+## Fix
+The call is rewritten to the entry's `use`, its arguments mapped by the entry's `args`
+(a name renames a keyword argument, `false` drops it, unlisted ones pass through). Positional
+arguments are first named by the class's `__init__` (or a plain dataclass's fields), read by
+the project index; the mapped call is checked against the factory's own signature. A call
+that would not bind (a parameter the factory lacks, a required one missing, `*args` or
+`**kwargs` unpacked, positional arguments without a known `__init__`) is not fixed, and
+the message says why. The fix is unsafe when it drops an argument whose value runs code
+(`run_id=f"run_{uuid.uuid4()}"`) or when the factory's signature is not known. The factory
+is imported the way the file imports its module (the name an import binds already, the
+module the call goes through, `import pkg.ctx as c`, a `from pkg.ctx import ...` it joins),
+or by a new `from` import beside the class's; the class's import goes when the call was its
+last use (annotations, `isinstance`, `__all__` and comments are uses). Comments and line
+breaks inside the call are kept.
+
 ## Example
 ```python
 from pkg.ctx import UserExecutionContext
@@ -29,16 +44,17 @@ context = create_defensive_user_execution_context(user_id=user_id, websocket_cli
 ```
 
 ## Options
-`[tool.ssot.factories]` (`use`, `message`, `allow`, `severity`).
+`[tool.ssot.factories]` (`use`, `args`, `message`, `allow`, `severity`).
 
 ```toml
 [tool.ssot.factories]
-"pkg.ctx.UserExecutionContext" = { use = "pkg.ctx.create_defensive_user_execution_context" }
+"pkg.ctx.UserExecutionContext" = { use = "pkg.ctx.create_defensive_user_execution_context", args = { thread_id = "websocket_client_id", run_id = false } }
 ```
 """
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from flake8_ssot.config import Config
@@ -46,6 +62,7 @@ from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.facts import ModuleFacts
 from flake8_ssot.index import current
 from flake8_ssot.rules import lookup
+from flake8_ssot.rules.construction import construction_fix
 from flake8_ssot.rules.lookup import canonical_by_name, symbol_entry, with_message
 
 CODE = "SSOT002"
@@ -58,9 +75,10 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
         return
     index = current()
     names = canonical_by_name(config.factories)
-    for call in _calls(facts, index, names):
+    renamed = _renamed_calls(facts, config, index, names) if index is not None and facts.module else []
+    for call in [*_calls(facts, index, names), *renamed]:
         found = symbol_entry(config.factories, call.path)
-        if found is None and index is not None and call.path.rpartition(".")[2] in names:
+        if found is None and index is not None and (call.path.rpartition(".")[2] in names or call in renamed):
             found = _through_reexports(config, index, call.path)
         if found is None:
             continue
@@ -70,8 +88,11 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
         if entry.allow and entry.allow.matches(facts.path):
             continue
         text = f"direct construction of factory-only class '{key}'"
+        built = construction_fix(facts, call, key, entry, index)
         if entry.use:
             text += f": use '{entry.use}'"
+            if built.fix is None and built.reason:
+                text += f" (not fixed: {built.reason})"
         yield Diagnostic(
             code=CODE,
             message=with_message(text, entry.message),
@@ -80,6 +101,7 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
             severity=entry.severity,
             statement=facts.statement_text(call.stmt),
             canonical=entry.use or "",
+            fix=built.fix,
         )
 
 
@@ -90,6 +112,69 @@ def _through_reexports(config: Config, index, path: str):
         return None
     entry = config.factories.get_exact(origin.path)
     return None if entry is None else (origin.path, entry)
+
+
+def _renamed_calls(facts: ModuleFacts, config: Config, index, names: dict) -> list:
+    """Calls of a factory class through a module of the tree that re-exports it under another
+    name (`Context = UserExecutionContext` there; `from app.context import Context` or
+    `context.Context(...)` here). The facts keep only calls whose name is a factory class's
+    (see facts.Interest), so these are found here: the candidates are the file's imports from
+    the tree whose name the index resolves to a factory class; only then is the file parsed."""
+    tops = {key.split(".", 1)[0] for key in config.factories.exact}
+    direct: dict[str, str] = {}  # local name -> the path it imports
+    modules: dict[str, str] = {}  # local name -> the module of the tree it is bound to
+    for binding in facts.bindings:
+        path = binding.path
+        if binding.kind not in ("from", "import") or not path or path.split(".", 1)[0] not in tops:
+            continue
+        if binding.kind == "import":
+            modules[binding.name] = path
+            continue
+        if path.rpartition(".")[2] in names:
+            continue  # the facts have its calls
+        origin = index.resolve(path)
+        if origin.kind == "module":
+            modules[binding.name] = origin.path
+        elif origin.kind == "definition" and config.factories.get_exact(origin.path) is not None:
+            direct[binding.name] = path
+    through: dict[tuple[str, str], str] = {}  # (local module name, attribute) -> path
+    for local, module in modules.items():
+        for attribute in set(re.findall(rf"(?<![\w.]){re.escape(local)}\s*\.\s*(\w+)\s*\(", facts.source)):
+            if attribute in names:
+                continue
+            origin = index.resolve(f"{module}.{attribute}")
+            if origin.kind == "definition" and config.factories.get_exact(origin.path) is not None:
+                through[(local, attribute)] = f"{module}.{attribute}"
+    if not direct and not through:
+        return []
+    return list(_renamed_call_facts(facts, direct, through))
+
+
+def _renamed_call_facts(facts: ModuleFacts, direct: dict, through: dict):
+    import ast
+
+    from flake8_ssot.facts import CallFact
+    from flake8_ssot.span import span_from_ast
+
+    try:
+        tree = ast.parse(facts.source)  # rare: a factory class called by another name
+    except (SyntaxError, ValueError, RecursionError):
+        return
+    innermost = {}
+    for stmt in ast.walk(tree):
+        if isinstance(stmt, ast.stmt):
+            for node in ast.walk(stmt):
+                innermost[id(node)] = stmt
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func, path = node.func, None
+        if isinstance(func, ast.Name):
+            path = direct.get(func.id)
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            path = through.get((func.value.id, func.attr))
+        if path is not None:
+            yield CallFact(path, span_from_ast(node, facts.lines), node, innermost.get(id(node)))
 
 
 def _calls(facts: ModuleFacts, index, names: dict):
