@@ -105,7 +105,7 @@ def test_the_rules_that_fix_their_example(tmp_path):
         config, path, example, _ = documented(code, tmp_path / code)
         if fixes_of(example, path, config):
             with_fix.append(code)
-    assert with_fix == ["SSOT001", "SSOT003", "SSOT004"]
+    assert with_fix == ["SSOT001", "SSOT002", "SSOT003", "SSOT004"]
 
 
 # The pattern rules' Example is a policy, not code: the `[[tool.ssot.patterns]]` table it
