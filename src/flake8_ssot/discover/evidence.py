@@ -28,6 +28,7 @@ _WARN_FUNCTIONS = ("warnings.warn", "warn", "_warnings.warn")
 _ABOUT_AN_ARGUMENT = re.compile(r"\b(?:argument|parameter|keyword|attribute|option)s?\b", re.IGNORECASE)
 _DECORATOR_MODULES = ("typing_extensions", "warnings", "typing")
 _COMPAT_WORDS = re.compile(r"compat|deprecat|legacy|backward|shim", re.IGNORECASE)
+_CONSTRUCTION_VERBS = ("instantiat", "construct", "creat", "build")
 CONSTRUCTION_METHODS = ("__init__", "__new__", "__post_init__")
 _DIRECT_CONSTRUCTION = re.compile(
     r"(?:do\s+not|don't|never|must\s+not|should\s+not|shouldn't)\s+(?:be\s+)?"
@@ -107,8 +108,10 @@ def canonical_in(message: str) -> tuple[str | None, bool]:
     return None, False
 
 
-def scan(source: str, path: str, module: str, is_package: bool) -> ModuleScan | None:
-    """One module's evidence; None when it does not parse (the check reports that file)."""
+def scan(source: str, path: str, module: str, is_package: bool, deprecations: bool = True) -> ModuleScan | None:
+    """One module's evidence; None when it does not parse (the check reports that file).
+    `deprecations`: look for warnings and decorators (the walk over every node; the caller
+    skips it for a module whose text never says "deprecat")."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -117,7 +120,8 @@ def scan(source: str, path: str, module: str, is_package: bool) -> ModuleScan | 
         return None
     lines = source.splitlines()
     walker = _Walker(path, module, lines)
-    walker.visit(tree)
+    if deprecations:
+        walker.visit(tree)
     exports, deprecated_exports = _exports(tree, path, lines)
     shim, not_pure = _shim(tree, path, module, is_package)
     definitions = [_definition(node) for node in tree.body
@@ -431,6 +435,9 @@ def _factory_hints(tree: ast.Module, path: str, lines: list[str]) -> list[Factor
             if isinstance(item, ast.FunctionDef) and item.name in CONSTRUCTION_METHODS:
                 texts.append((item, ast.get_docstring(item) or ""))
         for owner, text in texts:
+            lowered = text.lower()
+            if "directly" not in lowered and not any(word in lowered for word in _CONSTRUCTION_VERBS):
+                continue
             found = _DIRECT_CONSTRUCTION.search(text)
             if found is not None:
                 sentence = _sentence_around(text, found.start())

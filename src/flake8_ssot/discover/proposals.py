@@ -123,12 +123,12 @@ class _Tree:
         if not module:
             return
         self.files[module] = path
-        worth_parsing = mentions_deprecation(data)
+        deprecated = worth_parsing = mentions_deprecation(data)
         if not deprecations_only:
             definitions = list(_DEFINITION_LINE.finditer(data))
             worth_parsing = (worth_parsing or (not definitions and b"import" in data) or _COMPAT_TEXT.search(data)
                              or (_CONSTRUCTION_WORDS.search(data) is not None and b"class" in data)
-                             or _FACTORY_DEF.search(data) is not None)
+                             or (_FACTORY_DEF.search(data) is not None and b"\nclass " in data))
             self.texts[module] = data
             self._count_imports(data, module, is_package)
         if not worth_parsing:
@@ -142,7 +142,7 @@ class _Tree:
         except (SourceError, SyntaxError, ValueError):
             return
         self.parsed += 1
-        result = scan(source, path, module, is_package)
+        result = scan(source, path, module, is_package, deprecations=deprecated)
         if result is None:
             return
         self.scans.append(result)
