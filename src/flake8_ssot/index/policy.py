@@ -9,7 +9,8 @@ package outside the tree (a third-party API the policy bans) is never a problem 
 
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from flake8_ssot.config import Config, quote_key
 from flake8_ssot.dotted import is_wildcard
