@@ -35,27 +35,19 @@ with mock.patch("pkg.ws.canonical_imports.create_websocket_manager"):
 
 from __future__ import annotations
 
-import ast
-import re
-import warnings
 from typing import Iterator
 
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import Diagnostic
-from flake8_ssot.dotted import is_dotted_path
 from flake8_ssot.facts import ModuleFacts
 from flake8_ssot.rules import lookup
 from flake8_ssot.rules.lookup import legacy_match, replacement, with_message
-from flake8_ssot.rules.rewrites import reference_attribute_fix, reference_string_fix
+from flake8_ssot.rules.rewrites import reference_attribute_fix
+from flake8_ssot.rules.strings import legacy_references, string_fix
 
 CODE = "SSOT004"
 NAME = "legacy-reference"
 FIX_PARSES_THE_FILE = False  # see deprecated_export
-
-_IMPORT_STATEMENT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import\s+([\w]+)|import\s+([\w.]+))")
-# `module:attribute`, the object-reference form of entry points and `pkgutil.resolve_name`.
-_OBJECT_REFERENCE = re.compile(r"^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)$")
-_LONGEST = 512  # longer strings are prose or code blobs, not references
 
 
 def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
@@ -68,52 +60,9 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
         yield _diagnostic(facts, config, attribute.path, match, attribute.span, attribute.stmt,
                           reference_attribute_fix(facts, attribute, match))
     for string in facts.strings:
-        for path, rewritable in _references(string.value):
-            match = legacy_match(config, path, facts)
-            if match is not None:
-                fix = reference_string_fix(facts, config, string, path, match) if rewritable else None
-                yield _diagnostic(facts, config, path, match, string.span, string.stmt, fix)
-
-
-def _references(value: str) -> list[tuple[str, bool]]:
-    """The dotted paths a string literal refers to, each with whether the string is exactly
-    that path or a one-name import statement of it (the shapes a fix can rewrite).
-
-    A reference is the whole string: a dotted path (`"pkg.ws.factory.create"`, which covers
-    "a legacy path followed by `.`"), `module:attribute`, or Python import statements
-    (`"from pkg.ws.factory import A, B"`, seed 000's table). Text around a path is prose.
-    """
-    if len(value) > _LONGEST:
-        return []
-    if is_dotted_path(value):
-        return [(value, True)]
-    reference = _OBJECT_REFERENCE.match(value)
-    if reference:
-        return [(f"{reference.group(1)}.{reference.group(2)}", True)]
-    if value.lstrip().startswith(("from ", "import ")):
-        return _imports_in(value)
-    return []
-
-
-def _imports_in(value: str) -> list[tuple[str, bool]]:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            body = ast.parse(value.strip()).body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        statement = _IMPORT_STATEMENT.match(value)  # an import followed by prose
-        if statement is None:
-            return []
-        module, name, plain = statement.groups()
-        return [(plain if plain else f"{module}.{name}", True)]
-    paths = []
-    for node in body:
-        if isinstance(node, ast.Import):
-            paths.extend(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            paths.extend(f"{node.module}.{alias.name}" if alias.name != "*" else node.module for alias in node.names)
-    single = len(body) == 1 and len(paths) == 1
-    return [(path, single) for path in paths]
+        for reference, match in legacy_references(facts, config, string):
+            yield _diagnostic(facts, config, reference.path, match, string.span, string.stmt,
+                              string_fix(facts, config, string, reference, match))
 
 
 def _diagnostic(facts, config, path, match, span, stmt, fix=None) -> Diagnostic:
