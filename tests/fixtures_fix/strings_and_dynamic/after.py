@@ -4,12 +4,12 @@ import importlib
 from unittest import mock
 
 FACTORY_MODULES = {
-    "utils": "netra_backend.app.websocket_core.utils",
+    "utils": "netra_backend.app.websocket_core.compat.utils",
     "factory": 'netra_backend.app.websocket_core.factory',
 }
 DEPRECATED_IMPORTS = [
     ("factory_core", "from netra_backend.app.websocket_core.factory import WebSocketFactory"),
-    ("utils", "import netra_backend.app.websocket_core.utils"),
+    ("utils", "import netra_backend.app.websocket_core.compat.utils"),
 ]
 
 
