@@ -112,7 +112,9 @@ DIRECT_CONSTRUCTION = (
 class LspClient:
     """Speaks JSON-RPC with Content-Length framing to a server subprocess."""
 
-    def __init__(self, root: Path, log: Path, capabilities: dict | None = None) -> None:
+    def __init__(
+        self, root: Path, log: Path, capabilities: dict | None = None, initialization_options: dict | None = None,
+    ) -> None:
         self.root, self.log = root, log
         self.log_file = open(log, "wb")
         self.process = subprocess.Popen(
@@ -130,6 +132,7 @@ class LspClient:
             "rootUri": root.as_uri(),
             "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],
             "capabilities": capabilities if capabilities is not None else CAPABILITIES,
+            **({"initializationOptions": initialization_options} if initialization_options is not None else {}),
         })
         self.notify("initialized", {})
 
@@ -364,10 +367,12 @@ def test_initialize_advertises_the_features(client):
     assert capabilities["positionEncoding"] == "utf-16"
     assert capabilities["textDocumentSync"]["change"] == 2  # incremental
     assert capabilities["codeActionProvider"] == {
-        "codeActionKinds": ["quickfix", "source.fixAll.ssot"], "resolveProvider": True,
+        "codeActionKinds": ["quickfix", "source.fixAll.ssot", "source.baseline.ssot"], "resolveProvider": True,
     }
     assert capabilities["hoverProvider"] is True
-    assert capabilities["executeCommandProvider"]["commands"] == ["ssot.fixAll"]
+    assert capabilities["executeCommandProvider"]["commands"] == [
+        "ssot.fixAll", "ssot.addToBaseline", "ssot.removeStaleBaselineEntries",
+    ]
     registration = client.wait(lambda m: m.get("method") == "client/registerCapability", "the file watcher")
     assert registration["params"]["registrations"] == [{
         "id": "ssot-pyproject",
@@ -582,6 +587,15 @@ def test_hover_on_a_legacy_name_shows_the_canonical_path(client, project):
     uri = client.open(routes(project, "hover_routes.py"), ROUTES)
     client.diagnostics(uri, version=1)
     hover = client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 80}})
+    # The fix section names the engine's fix, its applicability and (unsafe) why.
+    fix = check_source(ROUTES, str(routes(project, "hover_routes.py")), load_config(str(project / "pyproject.toml")))
+    fix = next(d.fix for d in fix.diagnostics if d.code == "SSOT001")
+    fix_section = (
+        f"**Fix:** safe ({fix.description}): the quick fix, *Fix all* and `ssot check --fix` apply it."
+        if fix.applicability == "safe" else
+        f"**Fix:** unsafe ({fix.description}): review it before applying; the quick fix offers it, "
+        "`ssot check --fix --unsafe-fixes` applies it."
+    )
     assert hover == {
         "contents": {
             "kind": "markdown",
@@ -589,6 +603,11 @@ def test_hover_on_a_legacy_name_shows_the_canonical_path(client, project):
                 "**Canonical path:** `netra_backend.app.websocket_core.websocket_manager.get_websocket_manager`\n\n"
                 "the factory was retired in #1126\n\n"
                 "[SSOT001](https://github.com/flake8-ssot/flake8-ssot/blob/main/docs/rules.md#ssot001-legacy-import) (legacy-import): " + LEGACY_IMPORT
+                + "\n\n**Rule:** An import of a legacy path, or of a canonical symbol through a re-export. While a"
+                " migration runs, the old path and the canonical one both work, so new code keeps copying the old"
+                " one. Every import of the legacy path is a file that breaks when the legacy module is finally"
+                " deleted, and a place where two sources of truth can drift apart.\n\n"
+                + fix_section
             ),
         },
         "range": span(1, 71, 95),

@@ -417,6 +417,45 @@ def save(path: str, baseline: Baseline, shown: str | None = None) -> None:
         raise BaselineError(shown, f"cannot write the baseline: {error.strerror or error}") from None
 
 
+def load_or_empty(path: str, shown: str | None = None) -> Baseline:
+    """A baseline the editor writes to: one not written yet is empty (the first "Add to
+    baseline" creates it); any other problem is a `BaselineError`."""
+    if not os.path.exists(path):
+        return Baseline()
+    return load(path, shown)
+
+
+def edit_file(path: str, name: str, change: Callable[[Counter], Counter], shown: str | None = None) -> Baseline:
+    """Replace the entries of file `name` by `change(entries)` and write the baseline back
+    (atomically, in `dumps`'s one sorted format, so one added entry is one added line in a
+    diff); the other files' entries stay as they are. Returns the baseline written."""
+    baseline = load_or_empty(path, shown)
+    entries = +change(Counter(baseline.files.get(name, Counter())))
+    if entries:
+        baseline.files[name] = entries
+    else:
+        baseline.files.pop(name, None)
+    save(path, baseline, shown)
+    return baseline
+
+
+def added(keys: Iterable[Key]) -> Callable[[Counter], Counter]:
+    """A change for `edit_file`: one more entry for each key (a key twice: two entries)."""
+    return lambda entries: entries + Counter(keys)
+
+
+def without_stale(found: Sequence[Key], judged: Callable[[str], bool]) -> Callable[[Counter], Counter]:
+    """A change for `edit_file`: drop the entries no violation of the file (`found`, its keys
+    now) uses; entries of codes the file's configuration does not check (`judged(code)` false)
+    are kept, as `--write-baseline` keeps them."""
+    def change(entries: Counter) -> Counter:
+        judged_entries = Counter({key: count for key, count in entries.items() if judged(key.code)})
+        _, stale = matched(judged_entries, found)
+        return entries - stale
+
+    return change
+
+
 # --------------------------------------------------------------------------- comparing
 
 
@@ -472,20 +511,30 @@ def compare(baseline: Baseline, current: Mapping[str, Current], gone: Iterable[s
     baselined: list[Diagnostic] = []
     stale: dict[str, Counter] = {}
     for name, found in current.items():
-        allowed = Counter(baseline.files.get(name, ()))
-        for diagnostic, key in zip(found.diagnostics, found.keys):
-            if allowed[key] > 0:
-                allowed[key] -= 1
+        flags, left = matched(baseline.files.get(name, Counter()), found.keys)
+        for diagnostic, is_baselined in zip(found.diagnostics, flags):
+            if is_baselined:
                 baselined.append(diagnostic)
             else:
                 new.setdefault(name, []).append(diagnostic)
-        left = +allowed
         if left:
             stale[name] = left
     for name in gone:
         if name not in current and sum(baseline.files.get(name, Counter()).values()):
             stale[name] = +baseline.files[name]
     return Comparison(new, baselined, stale)
+
+
+def matched(entries: Counter, found: Sequence[Key]) -> tuple[list[bool], Counter]:
+    """Which of one file's violations (their keys, in file order) its `entries` cover, and the
+    entries left over (stale): per key, the first violations up to the entry count."""
+    allowed = Counter(entries)
+    flags = []
+    for key in found:
+        flags.append(allowed[key] > 0)
+        if flags[-1]:
+            allowed[key] -= 1
+    return flags, +allowed
 
 
 def shrink(

@@ -7,7 +7,8 @@ named: bare, aliased, through a module attribute, through a relative import or a
 any module of the tree that re-exports it: `from app.context import UserExecutionContext`,
 `import app.context as c; c.UserExecutionContext(...)`, a star import. Type annotations, `isinstance` checks, subclassing
 and class-method calls such as `UserExecutionContext.from_request(...)` are not construction.
-The class's own module and the files in the entry's `allow` globs may construct it.
+The class's own module, the factory's module and the files in the entry's `allow` globs may
+construct it.
 
 ## Why is this bad?
 A class that must be built through its factory carries invariants only the factory
@@ -83,8 +84,8 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
         if found is None:
             continue
         key, entry = found
-        if facts.module and facts.module == key.rpartition(".")[0]:
-            continue  # the class's own module builds it, usually inside the factory
+        if facts.module and facts.module in (key.rpartition(".")[0], (entry.use or "").rpartition(".")[0]):
+            continue  # the class's own module, or the factory's, builds it inside the factory
         if entry.allow and entry.allow.matches(facts.path):
             continue
         text = f"direct construction of factory-only class '{key}'"

@@ -17,20 +17,27 @@ import os
 import re
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from flake8_ssot import __version__
+from flake8_ssot import baseline as baselines
 from flake8_ssot.checking.runner import quiet_collector
-from flake8_ssot.config import Config, ConfigError, clear_caches, config_for, find_config_file, load_config
+from flake8_ssot.config import (
+    Config, ConfigError, clear_caches, config_for, config_from_document, find_config_file, has_ssot_table, load_config,
+    parse_toml,
+)
 from flake8_ssot.config.locate import locate_key, toml_error_span
+from flake8_ssot.config.selection import enabled_predicate
 from flake8_ssot.diagnostic import SAFE, Diagnostic, Edit
 from flake8_ssot.engine.noqa import noqa_edit
 from flake8_ssot.facts import collect_facts
 from flake8_ssot.files import text_refusal
+from flake8_ssot.paths import relative_path
 from flake8_ssot.fixes import fix_text, is_fixable
 from flake8_ssot.rules import BY_CODE
-from flake8_ssot.rules.docs import rule_url
+from flake8_ssot.rules.docs import find_rule, rule_url
 from flake8_ssot.rules.lookup import entry_message as entry_message_of
 from flake8_ssot.server.incremental import IncrementalChecker
 from flake8_ssot.span import Span, byte_to_char_column, char_to_utf16_column, split_lines, utf16_to_char_column
@@ -56,6 +63,13 @@ FIX_ALL_TITLE = "Fix all safe SSOT violations in file"
 FIX_ALL_COMMAND = "ssot.fixAll"
 REPLACE_TITLE = "Replace with canonical import"
 PYPROJECT = "pyproject.toml"
+# Baselines in the editor: the initialization option `baseline` says what a baselined violation
+# looks like ("hint": Hint severity and BASELINED_SUFFIX; "hide": not shown; "ignore": as any other).
+BASELINE_MODES = ("hint", "hide", "ignore")
+BASELINED_SUFFIX = " (baselined)"
+BASELINE_KIND = "source.baseline.ssot"
+ADD_TO_BASELINE_COMMAND = "ssot.addToBaseline"
+REMOVE_STALE_COMMAND = "ssot.removeStaleBaselineEntries"
 MISSING_EXTRA_MESSAGE = "ssot server needs the server extra: pip install 'flake8-ssot[server]'"
 
 
@@ -283,6 +297,24 @@ class Outcome:
     config: Config | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     published: list[Any] = field(default_factory=list)  # the lsp.Diagnostic of each, in order
+    baseline: BaselineView | None = None  # with a baseline file: how the buffer stands against it
+
+
+@dataclass
+class BaselineView:
+    """One buffer against the project's baseline file, keyed as `ssot check --baseline` keys it."""
+
+    file: str  # the baseline file (absolute)
+    shown: str  # its name for the user (relative to the project root)
+    name: str  # the buffer's file as the baseline names it (project-root-relative)
+    keys: list[Any] = field(default_factory=list)  # the key of each `Outcome.diagnostics` entry
+    baselined: list[bool] = field(default_factory=list)  # ... and whether the baseline holds it
+    found: list[Any] = field(default_factory=list)  # every violation's key in file order (hidden ones too)
+    stale: Any = None  # Counter of the file's entries no violation uses now
+
+    @property
+    def new_keys(self) -> list[Any]:
+        return [key for key, held in zip(self.keys, self.baselined) if not held]
 
 
 class Session:
@@ -294,8 +326,13 @@ class Session:
         self.checkers: dict[str, IncrementalChecker] = {}  # uri -> the checker of its versions
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.problems: dict[str, ConfigError] = {}  # pyproject.toml path -> its problem
-        self.shown: dict[str, str] = {}  # pyproject.toml path -> the problem published on it
+        self.shown: dict[str, Any] = {}  # pyproject.toml path -> the problem published on it
         self.definitions = Definitions(self._open_buffer)
+        self.config_buffers: dict[str, str] = {}  # pyproject.toml path -> uri, while open in the editor
+        self.baseline_mode = "hint"  # initialization option `baseline`
+        self.baseline_option: str | None = None  # initialization option `baselineFile` (absolute)
+        self.baselines: dict[str, tuple[Any, Any]] = {}  # baseline path -> (stamp, Baseline)
+        self.baseline_problems: dict[str, str] = {}  # baseline path -> the problem shown for it
 
     # ---------------------------------------------------------------- documents
 
@@ -303,10 +340,13 @@ class Session:
         document = params.text_document
         if is_python(document.uri, document.language_id):
             self.check(document.uri)
+        elif is_pyproject(document.uri):
+            self.config_buffers[os.path.abspath(to_fs_path(document.uri))] = document.uri
+            self.check_config_buffer(document.uri)
 
     def did_change(self, params: lsp.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
-        if uri in self.outcomes:
+        if uri in self.outcomes or uri in self.config_buffers.values():
             self._cancel(uri)
             loop = asyncio.get_running_loop()
             self.pending[uri] = loop.call_later(DEBOUNCE_SECONDS, self._debounced, uri)
@@ -315,6 +355,8 @@ class Session:
         path = to_fs_path(params.text_document.uri)
         if path and os.path.basename(path) == PYPROJECT:
             self.reload([path])
+        elif path and os.path.abspath(path) in self.baselines:
+            self.refresh_baseline(os.path.abspath(path))
 
     def did_close(self, params: lsp.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
@@ -322,12 +364,56 @@ class Session:
         self.checkers.pop(uri, None)
         if self.outcomes.pop(uri, None) is not None:
             self._publish(uri, None, [])
+        path = next((path for path, opened in self.config_buffers.items() if opened == uri), None)
+        if path is not None:  # the file on disk is what counts again
+            del self.config_buffers[path]
+            try:
+                load_config(path)
+            except ConfigError as error:
+                self._problem(error)
+            else:
+                self._problem_fixed(path)
 
     def did_change_watched_files(self, params: lsp.DidChangeWatchedFilesParams) -> None:
         changed = [to_fs_path(change.uri) for change in params.changes]
         configs = [path for path in changed if path and os.path.basename(path) == PYPROJECT]
         if configs:
             self.reload(configs)
+        for path in {os.path.abspath(path) for path in changed if path} & set(self.baselines):
+            self.refresh_baseline(path)
+
+    def initialize(self, params: lsp.InitializeParams) -> None:
+        """Initialization options: `baseline` ("hint", "hide" or "ignore") and `baselineFile`
+        (a baseline to use where `[tool.ssot]` names none, relative to the workspace root)."""
+        self._options(params.initialization_options)
+
+    def did_change_configuration(self, params: lsp.DidChangeConfigurationParams) -> None:
+        """The same options as settings (`{"ssot": {"baseline": "hide"}}`), changed while the
+        editor runs: every open buffer is shown again under them."""
+        settings = params.settings
+        if isinstance(settings, dict) and isinstance(settings.get("ssot"), dict):
+            settings = settings["ssot"]
+        if self._options(settings):
+            for uri in list(self.outcomes):
+                self._cancel(uri)
+                self.check(uri)
+
+    def _options(self, options: Any) -> bool:
+        """Apply the `baseline` and `baselineFile` options; did any change?"""
+        if not isinstance(options, dict):
+            return False
+        before = (self.baseline_mode, self.baseline_option)
+        mode = options.get("baseline")
+        if mode is not None:
+            if mode in BASELINE_MODES:
+                self.baseline_mode = mode
+            else:
+                logger.warning("initialization option baseline = %r: expected one of %s", mode, ", ".join(BASELINE_MODES))
+        file = options.get("baselineFile")
+        if isinstance(file, str) and file.strip():
+            root = self.server.workspace.root_path or os.getcwd()
+            self.baseline_option = os.path.normpath(os.path.join(root, file))
+        return (self.baseline_mode, self.baseline_option) != before
 
     def initialized(self, params: lsp.InitializedParams) -> None:
         capabilities = self.server.client_capabilities
@@ -350,6 +436,8 @@ class Session:
         self.pending.pop(uri, None)
         if uri in self.outcomes:
             self.check(uri)
+        elif uri in self.config_buffers.values():
+            self.check_config_buffer(uri)
 
     def _cancel(self, uri: str) -> None:
         handle = self.pending.pop(uri, None)
@@ -376,8 +464,10 @@ class Session:
         else:
             self._problem_fixed(outcome.config.file)
             outcome.diagnostics = self._diagnostics(uri, source, path, outcome.config, positions.lines)
+            self._judge(outcome)
         related: dict[str, list[lsp.DiagnosticRelatedInformation] | None] = {}  # canonical -> its location
-        outcome.published = [self._to_lsp(d, outcome, related) for d in outcome.diagnostics]
+        held = outcome.baseline.baselined if outcome.baseline is not None else [False] * len(outcome.diagnostics)
+        outcome.published = [self._to_lsp(d, outcome, related, h) for d, h in zip(outcome.diagnostics, held)]
         self.outcomes[uri] = outcome
         self._publish(uri, document.version, outcome.published)
         checker = self.checkers.get(uri)
@@ -412,7 +502,81 @@ class Session:
             outcome = self.check(uri)
         return outcome
 
-    def _to_lsp(self, diagnostic: Diagnostic, outcome: Outcome, related: dict[str, Any]) -> lsp.Diagnostic:
+    # ---------------------------------------------------------------- baselines
+
+    def baseline_file(self, config: Config | None) -> str | None:
+        """The baseline `ssot check` uses for this configuration: `baseline` in [tool.ssot],
+        else the `baselineFile` initialization option; None with the option baseline = "ignore"."""
+        if config is None or self.baseline_mode == "ignore":
+            return None
+        return config.baseline or self.baseline_option
+
+    def load_baseline(self, file: str, shown: str) -> Any:
+        """The baseline at `file`, read again when it changed on disk; one not written yet is
+        empty. A bad one is told once (window/showMessage) and counts as none."""
+        try:
+            status = os.stat(file)
+            stamp: Any = (status.st_mtime_ns, status.st_size)
+        except OSError:
+            stamp = None
+        cached = self.baselines.get(file)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        try:
+            baseline = baselines.load_or_empty(file, shown)
+        except baselines.BaselineError as error:
+            baseline = None
+            if self.baseline_problems.get(file) != str(error):
+                self.baseline_problems[file] = str(error)
+                logger.warning("%s", error)
+                self.server.window_show_message(
+                    lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=f"flake8-ssot: {error}")
+                )
+        else:
+            self.baseline_problems.pop(file, None)
+        self.baselines[file] = (stamp, baseline)
+        return baseline
+
+    def _judge(self, outcome: Outcome) -> None:
+        """Key the buffer's violations as `ssot check --baseline` does (the same keys, the
+        same matching: baselines.keys and baselines.matched) and mark the baselined ones; with
+        the option baseline = "hide" they are dropped from what the editor gets."""
+        config = outcome.config
+        file = self.baseline_file(config)
+        if file is None or config is None:
+            return
+        shown = relative_path(file, config.root)
+        baseline = self.load_baseline(file, shown)
+        if baseline is None:
+            return
+        diagnostics = outcome.diagnostics
+        order = sorted(range(len(diagnostics)), key=lambda index: diagnostics[index].sort_key())
+        found = baselines.keys([diagnostics[index] for index in order], outcome.source) if order else []
+        name = relative_path(outcome.path, config.root)
+        judged = enabled_predicate(config, outcome.path)
+        entries = Counter({k: n for k, n in baseline.files.get(name, Counter()).items() if judged(k.code)})
+        flags, stale = baselines.matched(entries, found)
+        view = BaselineView(file, shown, name, [None] * len(diagnostics), [False] * len(diagnostics), found, stale)
+        for position, index in enumerate(order):
+            view.keys[index], view.baselined[index] = found[position], flags[position]
+        if self.baseline_mode == "hide" and any(view.baselined):
+            kept = [index for index, held in enumerate(view.baselined) if not held]
+            outcome.diagnostics = [diagnostics[index] for index in kept]
+            view.keys = [view.keys[index] for index in kept]
+            view.baselined = [False] * len(kept)
+        outcome.baseline = view
+
+    def refresh_baseline(self, file: str) -> None:
+        """The baseline changed (written here, saved in the editor, changed on disk): check
+        every open buffer again."""
+        self.baselines.pop(file, None)
+        for uri in list(self.outcomes):
+            self._cancel(uri)
+            self.check(uri)
+
+    def _to_lsp(
+        self, diagnostic: Diagnostic, outcome: Outcome, related: dict[str, Any], baselined: bool = False
+    ) -> lsp.Diagnostic:
         canonical = diagnostic.canonical
         if canonical and canonical not in related and outcome.config is not None:
             related[canonical] = None
@@ -426,12 +590,16 @@ class Session:
                         message=definition.what,
                     )
                 ]
+        if baselined:
+            severity = lsp.DiagnosticSeverity.Hint
+        elif diagnostic.severity == "warning":
+            severity = lsp.DiagnosticSeverity.Warning
+        else:
+            severity = lsp.DiagnosticSeverity.Error
         return lsp.Diagnostic(
             range=outcome.positions.range(diagnostic.span),
-            message=diagnostic.message,
-            severity=lsp.DiagnosticSeverity.Warning
-            if diagnostic.severity == "warning"
-            else lsp.DiagnosticSeverity.Error,
+            message=diagnostic.message + BASELINED_SUFFIX if baselined else diagnostic.message,
+            severity=severity,
             code=diagnostic.code,
             code_description=lsp.CodeDescription(href=rule_url(diagnostic.code)),
             source=SOURCE,
@@ -478,20 +646,39 @@ class Session:
         for path in list(self.shown):
             if path not in self.problems:
                 self._problem_fixed(path)
+        for uri in list(self.config_buffers.values()):
+            self.check_config_buffer(uri)
+
+    def check_config_buffer(self, uri: str) -> None:
+        """Validate an open pyproject.toml as the editor holds it (saved or not) and show its
+        problem at the offending key; a pyproject.toml without [tool.ssot] is not ours to judge."""
+        document = self.server.workspace.get_text_document(uri)
+        path, text = os.path.abspath(document.path), document.source
+        data = text.encode("utf-8", errors="surrogatepass")
+        try:
+            if has_ssot_table(data):
+                config_from_document(parse_toml(data, path), path)
+        except ConfigError as error:
+            self._show_problem(path, uri, error, text)
+        else:
+            if self.shown.pop(path, None) is not None:
+                self._publish(uri, None, [])
 
     def _problem(self, error: ConfigError) -> None:
-        """Show a bad configuration once, as a diagnostic on the file it is in."""
+        """Show a bad configuration once, as a diagnostic on the file it is in (an open
+        pyproject.toml shows the problems of its buffer instead: check_config_buffer)."""
         path = os.path.abspath(error.file)
         self.problems[path] = error
-        if self.shown.get(path) == str(error):
+        if path in self.config_buffers:
             return
-        self.shown[path] = str(error)
-        logger.warning("%s", error)
         try:
             with open(path, encoding="utf-8", errors="replace") as handle:
                 text = handle.read()
         except OSError:
             text = ""
+        self._show_problem(path, from_fs_path(path), error, text)
+
+    def _show_problem(self, path: str, uri: str, error: ConfigError, text: str) -> None:
         positions = Positions(split_lines(text), self.server.workspace.position_encoding or "utf-16")
         diagnostic = lsp.Diagnostic(
             range=positions.range(problem_span(error, text)),
@@ -500,10 +687,17 @@ class Session:
             code=CONFIG_ERROR_CODE,
             source=SOURCE,
         )
-        self._publish(from_fs_path(path), None, [diagnostic])
+        shown = (diagnostic.message, diagnostic.range)
+        if self.shown.get(path) == shown:
+            return
+        self.shown[path] = shown
+        logger.warning("%s", error)
+        self._publish(uri, None, [diagnostic])
 
     def _problem_fixed(self, path: str | None) -> None:
-        if path is not None and self.shown.pop(os.path.abspath(path), None) is not None:
+        if path is None or os.path.abspath(path) in self.config_buffers:
+            return
+        if self.shown.pop(os.path.abspath(path), None) is not None:
             self._publish(from_fs_path(os.path.abspath(path)), None, [])
 
     # ---------------------------------------------------------------- code actions
@@ -516,10 +710,21 @@ class Session:
         only = params.context.only
         start = outcome.positions.from_client(params.range.start)
         end = outcome.positions.from_client(params.range.end)
-        fixes, noqas = [], []
-        for diagnostic, published in zip(outcome.diagnostics, outcome.published):
+        fixes, noqas, baselining = [], [], []
+        view = outcome.baseline
+        for index, (diagnostic, published) in enumerate(zip(outcome.diagnostics, outcome.published)):
             if not overlaps(diagnostic.span, start, end) or not wanted(lsp.CodeActionKind.QuickFix, only):
                 continue
+            if view is not None and not view.baselined[index]:
+                baselining.append(lsp.CodeAction(
+                    title=f"Add to baseline ({view.shown})",
+                    kind=lsp.CodeActionKind.QuickFix,
+                    diagnostics=[published],
+                    command=lsp.Command(
+                        title=f"Add to baseline ({view.shown})", command=ADD_TO_BASELINE_COMMAND,
+                        arguments=[{"uri": uri, "key": list(view.keys[index])}],
+                    ),
+                ))
             if diagnostic.fix is not None and diagnostic.fix.edits:
                 fixes.append(
                     lsp.CodeAction(
@@ -548,7 +753,64 @@ class Session:
                 action = self.resolve_code_action(action, show_refusal=False)
             if action.edit is not None or self._resolves_edits():
                 actions.append(action)
-        return actions + noqas
+        if view is not None and wanted(BASELINE_KIND, only):
+            baselining.extend(self._baseline_file_actions(uri, view))
+        return actions + noqas + baselining
+
+    def _baseline_file_actions(self, uri: str, view: BaselineView) -> list[lsp.CodeAction]:
+        actions = []
+        new = len(view.new_keys)
+        if new:
+            title = f"Add {new} new SSOT violation{'' if new == 1 else 's'} in this file to baseline ({view.shown})"
+            actions.append(lsp.CodeAction(title=title, kind=BASELINE_KIND, command=lsp.Command(
+                title=title, command=ADD_TO_BASELINE_COMMAND, arguments=[{"uri": uri, "file": True}],
+            )))
+        stale = sum(view.stale.values()) if view.stale else 0
+        if stale:
+            title = f"Remove {stale} stale baseline entr{'y' if stale == 1 else 'ies'} of this file ({view.shown})"
+            actions.append(lsp.CodeAction(title=title, kind=BASELINE_KIND, command=lsp.Command(
+                title=title, command=REMOVE_STALE_COMMAND, arguments=[{"uri": uri}],
+            )))
+        return actions
+
+    def add_to_baseline_command(self, *arguments: Any) -> str | None:
+        """`ssot.addToBaseline` {"uri", "key": [code, path, statement]} adds the entry of one
+        new violation; {"uri", "file": true} those of every new violation in the file."""
+        uri, argument = _command_argument(ADD_TO_BASELINE_COMMAND, arguments)
+        outcome = self.fresh(uri)
+        view = outcome.baseline if outcome is not None else None
+        if view is None:
+            return None
+        if argument.get("file"):
+            keys = view.new_keys
+        else:
+            key = argument.get("key")
+            wanted_key = baselines.Key(*key) if isinstance(key, list) and len(key) == 3 else None
+            keys = [wanted_key] if wanted_key in view.new_keys else []  # still new in this version
+        if not keys:
+            return None
+        return self._edit_baseline(view, baselines.added(keys), "added", len(keys))
+
+    def remove_stale_command(self, *arguments: Any) -> str | None:
+        """`ssot.removeStaleBaselineEntries` {"uri"}: drop the file's entries no violation uses."""
+        uri, _ = _command_argument(REMOVE_STALE_COMMAND, arguments)
+        outcome = self.fresh(uri)
+        view = outcome.baseline if outcome is not None else None
+        if view is None or outcome.config is None or not view.stale:
+            return None
+        change = baselines.without_stale(view.found, enabled_predicate(outcome.config, outcome.path))
+        return self._edit_baseline(view, change, "removed stale", sum(view.stale.values()))
+
+    def _edit_baseline(self, view: BaselineView, change: Callable[[Any], Any], verb: str, count: int) -> str | None:
+        try:
+            baselines.edit_file(view.file, view.name, change, view.shown)
+        except baselines.BaselineError as error:
+            self.server.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Error, message=f"flake8-ssot: {error}"))
+            return None
+        message = f"{view.shown}: {verb} {count} entr{'y' if count == 1 else 'ies'} for {view.name}"
+        logger.info("%s", message)
+        self.refresh_baseline(view.file)
+        return message
 
     def resolve_code_action(self, action: lsp.CodeAction, show_refusal: bool = True) -> lsp.CodeAction:
         uri = action.data.get("uri") if isinstance(action.data, dict) else None
@@ -618,22 +880,28 @@ class Session:
         if outcome is None:
             return None
         line, column = outcome.positions.from_client(params.position)
+        view = outcome.baseline
         found = [
-            (diagnostic, published)
-            for diagnostic, published in zip(outcome.diagnostics, outcome.published)
+            (diagnostic, published, view is not None and view.baselined[index])
+            for index, (diagnostic, published) in enumerate(zip(outcome.diagnostics, outcome.published))
             if diagnostic.span.contains(line, column)
         ]
         if not found:
             return None
-        sections = [hover_text(diagnostic, outcome.config) for diagnostic, _ in found]
+        sections = [
+            hover_text(diagnostic, outcome.config, view.shown if held and view is not None else None)
+            for diagnostic, _, held in found
+        ]
         return lsp.Hover(
             contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value="\n\n---\n\n".join(sections)),
             range=found[0][1].range,
         )
 
 
-def hover_text(diagnostic: Diagnostic, config: Config | None) -> str:
-    """Markdown: the canonical path, the configuration entry's message, the rule and its link."""
+def hover_text(diagnostic: Diagnostic, config: Config | None, baselined_in: str | None = None) -> str:
+    """Markdown: the canonical path, the configuration entry's message, the rule and its link,
+    the rule's own text (rules/docs.py), the fix and whether `--fix` applies it, and the
+    baseline that holds the violation, if one does."""
     parts = []
     if diagnostic.canonical:
         parts.append(f"**Canonical path:** `{diagnostic.canonical}`")
@@ -643,7 +911,28 @@ def hover_text(diagnostic: Diagnostic, config: Config | None) -> str:
     parts.append(
         f"[{diagnostic.code}]({rule_url(diagnostic.code)}) ({rule_name(diagnostic.code)}): {diagnostic.message}"
     )
+    doc = find_rule(diagnostic.code, config)
+    if doc is not None:
+        why = doc.sections.get("Why is this bad?", "").strip().split("\n\n")[0]
+        summary = doc.summary[:1].upper() + doc.summary[1:]
+        parts.append(f"**Rule:** {summary}.{' ' + ' '.join(why.split()) if why else ''}")
+    parts.append(fix_applicability(diagnostic))
+    if baselined_in:
+        parts.append(f"**Baselined** in `{baselined_in}`: `ssot check` does not fail on it.")
     return "\n\n".join(parts)
+
+
+def fix_applicability(diagnostic: Diagnostic) -> str:
+    """The fix and who applies it; an unsafe fix's description says why it is unsafe where
+    the rule knows (`import 'x' (unsafe: ...)`)."""
+    fix = diagnostic.fix
+    if fix is None or not fix.edits:
+        return "**Fix:** none; this one is migrated by hand."
+    what = f" ({fix.description})" if fix.description else ""
+    if fix.applicability == SAFE:
+        return f"**Fix:** safe{what}: the quick fix, *Fix all* and `ssot check --fix` apply it."
+    return (f"**Fix:** unsafe{what}: review it before applying; the quick fix offers it, "
+            "`ssot check --fix --unsafe-fixes` applies it.")
 
 
 def fix_title(diagnostic: Diagnostic) -> str:
@@ -655,6 +944,15 @@ def fix_title(diagnostic: Diagnostic) -> str:
     return title if fix is None or fix.applicability == SAFE else f"{title} (unsafe)"
 
 
+def _command_argument(command: str, arguments: Sequence[Any]) -> tuple[str, dict]:
+    argument = arguments[0] if arguments else None
+    if isinstance(argument, str):
+        argument = {"uri": argument}
+    if not isinstance(argument, dict) or not isinstance(argument.get("uri"), str):
+        raise ValueError(f"{command} expects a document URI")
+    return argument["uri"], argument
+
+
 def wanted(kind: str, only: Sequence[str] | None) -> bool:
     """Does a client's `context.only` (hierarchical kinds) ask for actions of `kind`?"""
     return not only or any(kind == want or kind.startswith(f"{want}.") for want in only)
@@ -664,6 +962,11 @@ def is_python(uri: str, language_id: str | None) -> bool:
     return language_id == "python" or uri.endswith((".py", ".pyi"))
 
 
+def is_pyproject(uri: str) -> bool:
+    path = to_fs_path(uri)
+    return bool(path) and os.path.basename(path) == PYPROJECT
+
+
 # --------------------------------------------------------------------------- wiring and entry point
 
 
@@ -671,12 +974,14 @@ def create_server() -> LanguageServer:
     server = LanguageServer("ssot", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
     session = Session(server)
     handlers = {
+        lsp.INITIALIZE: session.initialize,
         lsp.INITIALIZED: session.initialized,
         lsp.TEXT_DOCUMENT_DID_OPEN: session.did_open,
         lsp.TEXT_DOCUMENT_DID_CHANGE: session.did_change,
         lsp.TEXT_DOCUMENT_DID_SAVE: session.did_save,
         lsp.TEXT_DOCUMENT_DID_CLOSE: session.did_close,
         lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES: session.did_change_watched_files,
+        lsp.WORKSPACE_DID_CHANGE_CONFIGURATION: session.did_change_configuration,
         lsp.SHUTDOWN: session.shutdown,
         lsp.TEXT_DOCUMENT_HOVER: session.hover,
     }
@@ -684,7 +989,9 @@ def create_server() -> LanguageServer:
         server.feature(method)(_plain(handler))
     server.feature(
         lsp.TEXT_DOCUMENT_CODE_ACTION,
-        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=True),
+        lsp.CodeActionOptions(
+            code_action_kinds=[lsp.CodeActionKind.QuickFix, FIX_ALL_KIND, BASELINE_KIND], resolve_provider=True
+        ),
     )(_plain(session.code_action))
     server.feature(lsp.CODE_ACTION_RESOLVE)(_plain(session.resolve_code_action))
 
@@ -694,6 +1001,15 @@ def create_server() -> LanguageServer:
         return await session.fix_all_command(*arguments)
 
     server.command(FIX_ALL_COMMAND)(fix_all)
+
+    def add_to_baseline(*arguments):  # type: ignore[no-untyped-def]
+        return session.add_to_baseline_command(*arguments)
+
+    def remove_stale(*arguments):  # type: ignore[no-untyped-def]
+        return session.remove_stale_command(*arguments)
+
+    server.command(ADD_TO_BASELINE_COMMAND)(add_to_baseline)
+    server.command(REMOVE_STALE_COMMAND)(remove_stale)
     return server
 
 
