@@ -1,0 +1,5 @@
+from netra_backend.app.services.user_execution_context import create_defensive_user_execution_context
+
+
+def build(uid, tid, run_id):
+    return create_defensive_user_execution_context(user_id=uid, websocket_client_id=tid)

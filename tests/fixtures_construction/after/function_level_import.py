@@ -1,0 +1,4 @@
+def build(uid, tid):
+    from netra_backend.app.services.user_execution_context import create_defensive_user_execution_context
+
+    return create_defensive_user_execution_context(user_id=uid, websocket_client_id=tid)

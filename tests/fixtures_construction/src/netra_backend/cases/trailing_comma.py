@@ -1,0 +1,9 @@
+from netra_backend.app.services.user_execution_context import UserExecutionContext
+
+
+def build(uid, tid, run):
+    return UserExecutionContext(
+        user_id=uid,
+        thread_id=tid,
+        run_id=run,
+    )
