@@ -1,0 +1,6 @@
+# Patch targets below a module key keep their attribute chain; mocker and monkeypatch too.
+# fix: mixed
+def test_manager_is_replaced(mocker, monkeypatch):
+    mocker.patch("netra_backend.app.websocket_core.websocket_manager_factory.WebSocketManagerFactory")  # SSOT004
+    monkeypatch.setattr("netra_backend.app.websocket_core.compat.utils.MAX_RETRIES", 1)  # SSOT004
+    mocker.patch("netra_backend.app.websocket_core.compat.utils.Formatter.render")  # SSOT004

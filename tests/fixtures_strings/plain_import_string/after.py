@@ -1,0 +1,7 @@
+# `import a.b` in a string, with and without an alias, and two modules in one statement.
+# fix: unsafe
+SMOKE_IMPORTS = (
+    "import netra_backend.app.websocket_core.utils",  # SSOT004
+    "import netra_backend.app.websocket_core.canonical_imports as ws_factory",  # SSOT004
+    "import json, netra_backend.app.websocket_core.utils",  # SSOT004
+)
