@@ -8,6 +8,7 @@ Reads one module's source; judges nothing about the rest of the tree (that is `p
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import warnings
 from typing import NamedTuple
@@ -25,7 +26,11 @@ _USE = re.compile(
 _DEPRECATED_WORD = re.compile(r"deprecat", re.IGNORECASE)
 _WARNING_CATEGORIES = ("DeprecationWarning", "PendingDeprecationWarning")
 _WARN_FUNCTIONS = ("warnings.warn", "warn", "_warnings.warn")
-_ABOUT_AN_ARGUMENT = re.compile(r"\b(?:argument|parameter|keyword|attribute|option)s?\b", re.IGNORECASE)
+# A warning about how a callable is called, not about the callable: "The 'loop' argument",
+# "Passing None for 's'", "The kwargs-based syntax".
+_ABOUT_AN_ARGUMENT = re.compile(
+    r"\b(?:argument|parameter|keyword|attribute|option|passing|syntax|kwargs|behaviou?r)s?\b", re.IGNORECASE
+)
 _DECORATOR_MODULES = ("typing_extensions", "warnings", "typing")
 _COMPAT_WORDS = re.compile(r"compat|deprecat|legacy|backward|shim", re.IGNORECASE)
 _CONSTRUCTION_VERBS = ("instantiat", "construct", "creat", "build")
@@ -33,7 +38,7 @@ CONSTRUCTION_METHODS = ("__init__", "__new__", "__post_init__")
 _DIRECT_CONSTRUCTION = re.compile(
     r"(?:do\s+not|don't|never|must\s+not|should\s+not|shouldn't)\s+(?:be\s+)?"
     r"(?:instantiate|construct|create|call|build|instantiated|constructed|created|built)\b[^.]*?\bdirectly"
-    r"|(?:instantiate|construct|create|build)\w*\s+(?:only\s+)?(?:through|via|with|using)\s+(?:the\s+)?"
+    r"|(?:instantiate|construct|create|build)\w*\s+(?:only\s+)?(?:through|via|using)\s+(?:the\s+)?"
     r"[`'\"]?([A-Za-z_][\w.]*)",
     re.IGNORECASE,
 )
@@ -124,7 +129,7 @@ def scan(source: str, path: str, module: str, is_package: bool, deprecations: bo
         walker.visit(tree)
     exports, deprecated_exports = _exports(tree, path, lines)
     shim, not_pure = _shim(tree, path, module, is_package)
-    definitions = [_definition(node) for node in tree.body
+    definitions = [definition_of(node) for node in tree.body
                    if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))]
     deprecations = walker.deprecations
     # A name both exported and deprecated by its own warning is a deprecated export too.
@@ -187,6 +192,17 @@ class _Walker(ast.NodeVisitor):
         self.stack: list[ast.AST] = []  # enclosing defs and classes, outermost first
         self.deprecations: list[Deprecation] = []
         self.names: list[str] = []  # inside `__getattr__`: the names the enclosing `if` tests
+        # The lines that can hold a warning or a decorator: a statement spanning none of them
+        # is not walked (most of a module, most of the time).
+        self.wanted = [number for number, line in enumerate(lines, 1) if "warn" in line or "deprecated" in line]
+
+    def visit(self, node: ast.AST) -> None:
+        if isinstance(node, ast.stmt):
+            first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+            at = bisect.bisect_left(self.wanted, first)
+            if at == len(self.wanted) or self.wanted[at] > (node.end_lineno or node.lineno):
+                return
+        super().visit(node)
 
     def _quote(self, node: ast.AST, text: str) -> Quote:
         return Quote(self.path, node.lineno, one_line(text))
@@ -409,7 +425,7 @@ def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str | None
     return ".".join([*base, *([node.module] if node.module else [])]) or None
 
 
-def _definition(node) -> Definition:
+def definition_of(node) -> Definition:
     if isinstance(node, ast.ClassDef):
         shape = set()
         for item in node.body:

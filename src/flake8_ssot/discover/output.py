@@ -41,8 +41,8 @@ def entry_value(proposal: Proposal) -> object:
 
 
 def entry_line(proposal: Proposal) -> str:
-    if proposal.status == SKIPPED and proposal.use is None and proposal.section == "legacy":
-        return quote_key(proposal.key)  # a module that is not a pure shim: no entry to show
+    if proposal.status == SKIPPED and proposal.use is None and proposal.section != "deprecated-exports":
+        return quote_key(proposal.key)  # a module that is not a pure shim, a class without a factory
     return f"{quote_key(proposal.key)} = {inline_toml(entry_value(proposal))}"
 
 
@@ -99,8 +99,8 @@ def render_json(discovered: Discovered, cwd: str) -> str:
 
 def render_markdown(discovered: Discovered, cwd: str) -> str:
     out = ["# Policy proposals (ssot discover)", "",
-           f"From {discovered.files} files. Proposed entries can be added with `ssot discover --write`; "
-           "candidates, conflicts and the rest need a person's judgement.", ""]
+           (f"From {discovered.files} files. Proposed entries can be added with `ssot discover --write`; "
+            "candidates, conflicts and the rest need a person's judgement."), ""]
     for status in (PROPOSED, CONFLICT, CANDIDATE, SKIPPED):
         chosen = [p for p in discovered.proposals if p.status == status]
         if not chosen:

@@ -9,6 +9,7 @@ own, its docstrings speak of construction), so discovery costs about what a cold
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from collections import defaultdict
@@ -23,6 +24,7 @@ from flake8_ssot.discover.evidence import (
     Deprecation,
     ModuleScan,
     Quote,
+    definition_of,
     deprecates_the_object,
     mentions_deprecation,
     scan,
@@ -47,13 +49,23 @@ SECTIONS = ("legacy", "canonical", "factories", "deprecated-exports")
 
 _TEST_PARTS = frozenset({"tests", "test", "testing"})
 _COMPAT_WORDS = re.compile(r"compat|deprecat|legacy|backward|shim|alias", re.IGNORECASE)
-_DEFINITION_LINE = re.compile(rb"^(class|def|async[ \t]+def)[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
+# Both start with a line break (the text is searched with one put in front): a literal first
+# character lets the regex engine skip to the next line, several times faster than `^` with
+# re.MULTILINE over a large tree.
+_DEFINITION_LINE = re.compile(rb"\n(class|def|async[ \t]+def)[ \t]+([A-Za-z_]\w*)")
 _IMPORT_LINE = re.compile(
-    rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]*))", re.MULTILINE
+    rb"\n[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]*))"
 )
-_CONSTRUCTION_WORDS = re.compile(rb"directly|factory", re.IGNORECASE)
-_COMPAT_TEXT = re.compile(rb"compatib|backward|shim", re.IGNORECASE)  # a shim that is not pure, to report
-_FACTORY_DEF = re.compile(rb"^(?:async[ \t]+)?def[ \t]+(?:create|get|make|build|new)_", re.MULTILINE)
+_FACTORY_PREFIXES = (b"create_", b"get_", b"make_", b"build_", b"new_")
+# On the lowered text: the phrases `evidence` looks for in docstrings, and the words of a
+# compatibility module's docstring (near the top: a shim that is not pure, to report; such a
+# module defines little of its own).
+_CONSTRUCTION_WORDS = re.compile(
+    rb"(?:not|never|n't)\s+(?:be\s+)?(?:instantiat|construct|creat|buil|call)[^.]{0,80}directly"
+    rb"|(?:instantiat|construct|creat|buil)\w*\s+(?:only\s+)?(?:through|via|using)\s"
+)
+_COMPAT_TEXT = re.compile(rb"compatib|backward|shim")
+_RETURNS_A_CLASS = re.compile(rb"\n[ \t]+return[ \t]+[A-Z]\w*\(")
 
 
 @dataclass
@@ -125,17 +137,21 @@ class _Tree:
         self.files[module] = path
         deprecated = worth_parsing = mentions_deprecation(data)
         if not deprecations_only:
-            definitions = list(_DEFINITION_LINE.finditer(data))
-            worth_parsing = (worth_parsing or (not definitions and b"import" in data) or _COMPAT_TEXT.search(data)
-                             or (_CONSTRUCTION_WORDS.search(data) is not None and b"class" in data)
-                             or (_FACTORY_DEF.search(data) is not None and b"\nclass " in data))
+            lined = b"\n" + data
+            definitions = list(_DEFINITION_LINE.finditer(lined))
+            worth_parsing = (worth_parsing or (not definitions and b"import" in data)
+                             or (len(definitions) <= 3 and _COMPAT_TEXT.search(data[:2000].lower()) is not None)
+                             or (b"class" in data and _says_build_through_a_factory(data))
+                             or (any(found.group(2).startswith(_FACTORY_PREFIXES) for found in definitions)
+                                 and _RETURNS_A_CLASS.search(data) is not None))
             self.texts[module] = data
             self._count_imports(data, module, is_package)
         if not worth_parsing:
             if not deprecations_only:
                 for found in definitions:
                     kind = "class" if found.group(1) == b"class" else "function"
-                    self._define(module, path, found.group(2).decode(), kind, None, data.count(b"\n", 0, found.start()) + 1)
+                    line = lined.count(b"\n", 0, found.start()) + 1
+                    self._define(module, path, found.group(2).decode(), kind, None, line)
             return
         try:
             source = decode_source(data)
@@ -156,7 +172,7 @@ class _Tree:
         self.definitions[f"{module.split('.')[0]}:{name}"].append((module, path, definition, line))
 
     def _count_imports(self, data: bytes, module: str, is_package: bool) -> None:
-        for found in _IMPORT_LINE.finditer(data):
+        for found in _IMPORT_LINE.finditer(b"\n" + data):
             source, names, plain = found.groups()
             if plain is not None:
                 for part in plain.decode("utf-8", "replace").split(","):
@@ -266,10 +282,10 @@ class _Tree:
             ranked = sorted(places, key=lambda place: (-self._importers(place[0], key), place[0]))
             name = key.partition(":")[2]
             best_module, best_path, best, best_line = ranked[0]
-            best = best or self._definition(best_path, name)
+            best = best or self._definition(best_module, name, best_line)
             others = []
-            for module, path, definition, _ in ranked[1:]:
-                definition = definition or self._definition(path, name)
+            for module, path, definition, line in ranked[1:]:
+                definition = definition or self._definition(module, name, line)
                 others.append(f"{module} ({self._importers(module, key)} importers, {_similarity(best, definition)})")
             evidence = [(Quote(best_path, best.line if best else best_line, f"{best.kind if best else 'definition'} {name}"),
                          f"imported by {self._importers(best_module, key)} modules")]
@@ -283,25 +299,28 @@ class _Tree:
         name = key.partition(":")[2]
         return len((self.importers.get(f"{module}.{name}", set()) | self.importers.get(module, set())) - {module})
 
-    def _definition(self, path: str, name: str) -> Definition | None:
-        for result in self.scans:
-            if self.files.get(result.module) == path:
-                return next((d for d in result.definitions if d.name == name), None)
+    def _definition(self, module: str, name: str, line: int) -> Definition | None:
+        """The shape of a definition the text search found: only its own lines are parsed."""
+        lines = self.texts.get(module, b"").split(b"\n")
+        if not 0 < line <= len(lines):
+            return None
+        end = line
+        while end < len(lines) and (not lines[end].strip() or lines[end][:1] in b" \t#)]}"):
+            end += 1
         try:
-            source = decode_source(read_bytes(path))
-        except (OSError, SourceError, SyntaxError, ValueError):
+            tree = ast.parse(b"\n".join(lines[line - 1:end]).decode("utf-8"))
+        except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
             return None
-        module, is_package = module_name(path, self.config.src)
-        result = scan(source, path, module, is_package)
-        if result is None:
+        node = tree.body[0] if tree.body else None
+        if not isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != name:
             return None
-        self.scans.append(result)
-        return next((d for d in result.definitions if d.name == name), None)
+        return definition_of(node)._replace(line=line)
 
     # ------------------------------------------------------------------ factories
 
     def factories(self) -> list[Proposal]:
         proposals = []
+        by_use = []
         for result in list(self.scans):
             for hint in result.factory_hints:
                 factory = next((function for function, (built, _) in result.factories.items()
@@ -323,33 +342,49 @@ class _Tree:
                 proposals.append(Proposal("factories", key, factory, MEDIUM, [(hint.quote, "warns against direct construction")]))
             hinted = {hint.name for hint in result.factory_hints}
             for function, (built, line) in result.factories.items():
-                if built in hinted or "." in built:
-                    continue
-                proposal = self._factory_by_use(result, function, built, line)
-                if proposal is not None:
-                    proposals.append(proposal)
+                if built not in hinted and "." not in built and any(
+                        d.name == built and d.kind == "class" for d in result.definitions):
+                    by_use.append((result, function, built, line))
+        return proposals + self._factories_by_use(by_use)
+
+    def _factories_by_use(self, candidates: list[tuple[ModuleScan, str, str, int]]) -> list[Proposal]:
+        """Classes that every construction site outside their module builds through their
+        factory: one search over the tree for all the classes and factories at once."""
+        if not candidates:
+            return []
+        words = {word for _, function, built, _ in candidates for word in (function, built)}
+        calls = re.compile(rb"(?<![\w.])(" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\(")
+        callers: dict[str, set[str]] = defaultdict(set)
+        for module, text in self.texts.items():
+            for word in set(calls.findall(text)):
+                callers[word.decode()].add(module)
+        proposals = []
+        for result, function, built, line in candidates:
+            outside = {module for module in callers[built] if module != result.module}
+            uses = len({module for module in callers[function] if module != result.module})
+            if outside or uses < 2:
+                continue
+            path = self.files[result.module]
+            proposals.append(Proposal(
+                "factories", f"{result.module}.{built}", f"{result.module}.{function}", LOW,
+                [(Quote(path, line, f"def {function}(...): return {built}(...)"),
+                  f"the factory {uses} modules call; none constructs {built} directly")],
+                status=CANDIDATE, note="every construction outside its module goes through the factory",
+            ))
         return proposals
 
-    def _factory_by_use(self, result: ModuleScan, function: str, built: str, line: int) -> Proposal | None:
-        """A class that every construction site outside its module builds through its factory."""
-        if not any(d.name == built and d.kind == "class" for d in result.definitions):
-            return None
-        direct = re.compile(rb"(?<![\w.])" + re.escape(built.encode()) + rb"\(")
-        through = re.compile(rb"(?<![\w])" + re.escape(function.encode()) + rb"\(")
-        uses = 0
-        for module, text in self.texts.items():
-            if module == result.module:
-                continue
-            if direct.search(text):
-                return None
-            uses += bool(through.search(text))
-        if uses < 2:
-            return None
-        path = self.files[result.module]
-        return Proposal("factories", f"{result.module}.{built}", f"{result.module}.{function}", LOW,
-                        [(Quote(path, line, f"def {function}(...): return {built}(...)"),
-                          f"the factory {uses} modules call; none constructs {built} directly")],
-                        status=CANDIDATE, note="every construction outside its module goes through the factory")
+
+def _says_build_through_a_factory(data: bytes) -> bool:
+    """The prefilter for a docstring warning against direct construction: the regex runs
+    only on the text just before each "directly", "through", "via" or "using"."""
+    lowered = data.lower()
+    for word in (b"directly", b"through", b" via ", b"using"):
+        at = lowered.find(word)
+        while at >= 0:
+            if _CONSTRUCTION_WORDS.search(lowered, max(0, at - 100), at + len(word) + 1):
+                return True
+            at = lowered.find(word, at + 1)
+    return False
 
 
 def _module_part(path: str, files: dict[str, str]) -> str:
