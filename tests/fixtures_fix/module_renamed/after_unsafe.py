@@ -13,7 +13,7 @@ from netra_backend.app.websocket_core.canonical_imports import (
     WebSocketFactory,
     create_websocket_manager as make_manager,  # old helper name
 )
-from netra_backend.app.websocket_core import canonical_imports as factory
+from netra_backend.app.websocket_core import canonical_imports
 import netra_backend.app.websocket_core.canonical_imports as ws_factory
 import netra_backend.app.websocket_core.canonical_imports
 
@@ -22,6 +22,6 @@ import netra_backend.app.websocket_core.canonical_imports
 async def test_canonical_websocket_manager_import_and_initialization(user_context):
     manager = await create_websocket_manager(user_context)
     assert manager is not None
-    assert isinstance(WebSocketFactory(), factory.WebSocketFactory)
+    assert isinstance(WebSocketFactory(), canonical_imports.WebSocketFactory)
     assert make_manager is ws_factory.create_websocket_manager
     assert netra_backend.app.websocket_core.canonical_imports.create_websocket_manager is make_manager

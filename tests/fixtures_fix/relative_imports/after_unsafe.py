@@ -3,13 +3,13 @@
 from netra_backend.app.websocket_core.utils import format_ws_message
 from netra_backend.app.websocket_core import utils
 from .websocket_core.websocket_manager_factory import WebSocketManagerFactory
-from netra_backend.app.websocket_core.websocket_manager import WebSocketManager, get_websocket_manager as create_websocket_manager
+from netra_backend.app.websocket_core.websocket_manager import WebSocketManager, get_websocket_manager
 from netra_backend.app.core import MetricsExporter, metrics_enabled
-from . import core as legacy_metrics
+from . import core
 
 
 def bootstrap(manager: WebSocketManager) -> None:
     if metrics_enabled():
-        MetricsExporter(legacy_metrics.DEFAULT_PORT).start()
+        MetricsExporter(core.DEFAULT_PORT).start()
     manager.broadcast(format_ws_message(utils.hello()))
-    WebSocketManagerFactory.register(create_websocket_manager)
+    WebSocketManagerFactory.register(get_websocket_manager)
