@@ -22,8 +22,9 @@ from __future__ import annotations
 import ast
 import keyword
 import re
-from dataclasses import dataclass
+import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from flake8_ssot.config import Config, Entry
@@ -87,7 +88,7 @@ def text_of(facts: ModuleFacts, string: StringFact) -> Text:
     value = "".join(text for text, _ in parts)
     try:
         pieces = _pieces(source.text, start, end)
-    except (IndexError, ValueError):
+    except (IndexError, ValueError, SyntaxError):
         pieces = None
     return Text(value, _stretches(parts, pieces), fstring)
 
@@ -165,22 +166,26 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[str, int | None] | No
 
 def _body(text: str, at: int, quote: str, raw: bool, fstring: bool, pieces: list) -> int:
     """Scan one string token's body from `at`; return the offset after its closing quote."""
-    run, plain = at, True  # plain: the run so far is spelled as it reads (no escape)
+    run = at
 
     def flush(stop: int) -> None:
         if stop > run:
-            pieces.append((text[run:stop], run) if plain else ("\uFFFD", None))
+            pieces.append((text[run:stop], run))
 
     while True:
         if text.startswith(quote, at):
             flush(at)
             return at + len(quote)
         char = text[at]
-        if char == "\\":
-            plain = plain and raw
-            at += 3 if not raw and text.startswith("N{", at + 1) and text.index("}", at) else 2
-            if not raw and text.startswith("N{", at - 1):
-                at = text.index("}", at) + 1
+        if char == "\\" and raw:
+            at += 2  # kept as written (`r"\."`); it only stops the next quote from closing
+        elif char == "\\":
+            flush(at)
+            end = _escape_end(text, at)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                pieces.append((ast.literal_eval(f'"{text[at:end]}"'), None))  # reads otherwise than written
+            at = run = end
         elif fstring and char in "{}":
             flush(at)
             if text.startswith(char * 2, at):
@@ -191,11 +196,25 @@ def _body(text: str, at: int, quote: str, raw: bool, fstring: bool, pieces: list
                 at = _placeholder_end(text, at + 1)
             else:
                 raise ValueError("a lone '}'")
-            run, plain = at, True
+            run = at
         elif char == "\n" and len(quote) == 1:
             raise ValueError("an unterminated string")
         else:
             at += 1
+
+
+def _escape_end(text: str, at: int) -> int:
+    """The offset after the escape sequence starting with the backslash at `at`."""
+    kind = text[at + 1]
+    if kind == "N":
+        return text.index("}", at) + 1
+    if kind in "xuU":
+        return at + {"x": 4, "u": 6, "U": 10}[kind]
+    end = at + 2
+    if kind in "01234567":
+        while end < at + 4 and text[end] in "01234567":
+            end += 1
+    return end
 
 
 def _placeholder_end(text: str, at: int) -> int:
@@ -386,7 +405,6 @@ class _Plan(NamedTuple):
     rewrites: list[tuple[Name, str]]  # the text written over each part
     level: str  # the strictest level of the entries involved
     moves: list[tuple[str, str]]  # (legacy path, canonical path) of each thing referred to
-    defaults: bool  # every entry involved leaves `fix` to its default (the index may prove it safe)
     doubt: str | None = None  # why the new path may not exist, when the policy cannot tell
 
 
@@ -430,12 +448,12 @@ def _plan(facts: ModuleFacts, config: Config, reference: Reference, match: Match
         return None
     if not reference.complete and _entries_below(config, reference.path):
         return None  # the placeholder may name a path with an entry of its own
-    level, default = entry.fix, entry.fix_default
+    level = entry.fix
     if reference.shape == "import":
         module = canonical_module(config, match, match.rest)
         if module is None:
             return None
-        return _Plan([(reference.written, module)], level, [(reference.path, module)], default)
+        return _Plan([(reference.written, module)], level, [(reference.path, module)])
     if reference.shape == "object":
         module, attribute = reference.written.name, reference.name
         if len(match.matched) <= len(module):
@@ -443,7 +461,7 @@ def _plan(facts: ModuleFacts, config: Config, reference: Reference, match: Match
             if canonical is None:
                 return None
             return _Plan([(reference.written, canonical)], level,
-                         [(reference.path, f"{canonical}.{attribute.name}")], default)
+                         [(reference.path, f"{canonical}.{attribute.name}")])
         first = attribute.name.split(".")[0]
         canonical, _, name = entry.use.rpartition(".")
         if match.matched != f"{module}.{first}" or not canonical:
@@ -451,12 +469,12 @@ def _plan(facts: ModuleFacts, config: Config, reference: Reference, match: Match
         first_name = Name(first, attribute.start, attribute.start + len(first))
         new_path = entry.use + attribute.name[len(first):]
         return _Plan([(reference.written, canonical), (first_name, name)], level,
-                     [(reference.path, new_path)], default)
+                     [(reference.path, new_path)])
     new_path = entry.use + match.rest
     doubt = None
     if match.rest.count(".") > 1:
         doubt = f"nothing proves '{entry.use}{match.rest[:match.rest.index('.', 1)]}' exists"
-    return _Plan([(reference.written, new_path)], level, [(reference.path, new_path)], default, doubt)
+    return _Plan([(reference.written, new_path)], level, [(reference.path, new_path)], doubt)
 
 
 def _statement_plan(facts: ModuleFacts, config: Config, statement: Statement) -> _Plan | None:
@@ -466,7 +484,7 @@ def _statement_plan(facts: ModuleFacts, config: Config, statement: Statement) ->
     module_name = statement.module.name
     module_match = legacy_match(config, module_name, facts)
     targets = []  # (canonical module, the name as written or None, its canonical name)
-    level, defaults, moves = SAFE, True, []
+    level, moves = SAFE, []
     for name in statement.names or (None,):
         known = name is not None and name.name != "*" and MARK not in name.name
         if name is not None and not known and name.name != "*" and _entries_below(config, module_name):
@@ -486,7 +504,7 @@ def _statement_plan(facts: ModuleFacts, config: Config, statement: Statement) ->
         if not canonical:
             return None
         targets.append((canonical, name, new))
-        level, defaults = stricter(level, match.entry.fix), defaults and match.entry.fix_default
+        level = stricter(level, match.entry.fix)
         old = f"{module_name}.{written}" if known else module_name
         moves.append((old, f"{canonical}.{new}" if known else canonical))
     if len({target[0] for target in targets}) != 1:
@@ -494,7 +512,7 @@ def _statement_plan(facts: ModuleFacts, config: Config, statement: Statement) ->
     canonical = targets[0][0]
     rewrites = [(statement.module, canonical)]
     rewrites.extend((name, new) for _, name, new in targets if name is not None and new != name.name)
-    return _Plan(rewrites, level, moves, defaults)
+    return _Plan(rewrites, level, moves)
 
 
 def _entries_below(config: Config, path: str) -> bool:
@@ -523,16 +541,9 @@ def _level(string: StringFact, text: Text, reference: Reference, plan: _Plan) ->
             reasons.append(f"'{module}' does not define or export '{name}'")
         elif index.distinct(old, new):
             reasons.append(f"'{old}' is a different object, defined in its own module")
-    if reasons:
-        return UNSAFE, reasons
-    if plan.level == UNSAFE and plan.defaults and all(_same_object(index, old, new) for old, new in plan.moves):
-        return SAFE, []  # the entry's default, and the index proves both paths name one object
-    return plan.level, []
-
-
-def _same_object(index, old: str, new: str) -> bool:
-    before, after = index.resolve(old), index.resolve(new)
-    return before.known and before == after
+    # The index only takes safety away: a patch target is where a name is looked up, and
+    # one object under two paths does not prove that the code under test reads the new one.
+    return (UNSAFE, reasons) if reasons else (plan.level, [])
 
 
 def _import_target_call(string: StringFact) -> str | None:
