@@ -178,3 +178,28 @@ def test_write_creates_the_tables_a_file_lacks():
         '\n[tool.ssot.legacy]\n# high confidence (ssot discover):\n'
         '#   pkg/old.py:3: warns: "moved to pkg.new"\n"pkg.old" = "pkg.new"\n'
     )
+
+
+def test_write_keeps_windows_line_endings_and_starts_a_new_file_cleanly():
+    from flake8_ssot.discover.evidence import Quote
+    from flake8_ssot.discover.proposals import Proposal
+
+    proposal = Proposal("legacy", "pkg.old", "pkg.new", "high", [(Quote("/r/pkg/old.py", 3, "moved to pkg.new"), "warns")])
+    windows = merged('[project]\r\nname = "x"\r\n', [proposal], "/r")
+    assert windows == ('[project]\r\nname = "x"\r\n\r\n[tool.ssot.legacy]\r\n# high confidence (ssot discover):\r\n'
+                       '#   pkg/old.py:3: warns: "moved to pkg.new"\r\n"pkg.old" = "pkg.new"\r\n')
+    assert merged("", [proposal], "/r").startswith("[tool.ssot.legacy]\n")
+
+
+def test_the_standard_library_says_what_it_deprecates():
+    """A smoke test on real code: the standard library's own deprecation warnings."""
+    import sysconfig
+
+    from flake8_ssot.config import default_config
+    from flake8_ssot.discover.proposals import discover_policy
+
+    stdlib = sysconfig.get_paths()["stdlib"]
+    discovered = discover_policy([f"{stdlib}/threading.py", f"{stdlib}/urllib/parse.py"], default_config(stdlib))
+    proposed = {(p.section, p.key): p.use for p in discovered.proposals if p.status == "proposed"}
+    assert proposed[("legacy", "threading.currentThread")] == "threading.current_thread"
+    assert proposed[("legacy", "urllib.parse.splittype")] == "urllib.parse.urlparse"

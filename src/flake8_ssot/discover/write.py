@@ -8,6 +8,7 @@ result is validated as a policy before the file is replaced (atomically).
 from __future__ import annotations
 
 import os
+import re
 
 import tomlkit
 from tomlkit.items import InlineTable, Table, Whitespace
@@ -51,7 +52,9 @@ def merged(text: str, proposals: list[Proposal], cwd: str) -> str:
         if result and not result.endswith("\n"):
             result += "\n"
         for name, lines in appended.items():
-            result += f"\n[tool.ssot.{name}]\n" + "\n".join(lines) + "\n"
+            result += ("\n" if result else "") + f"[tool.ssot.{name}]\n" + "\n".join(lines) + "\n"
+    if "\r\n" in text and "\n" not in text.replace("\r\n", ""):
+        result = re.sub(r"(?<!\r)\n", "\r\n", result)  # a Windows file keeps its line endings
     return result
 
 
