@@ -164,6 +164,9 @@ def client(project, tmp_path_factory):
 
 def test_baselined_violations_are_hints_and_editor_and_ci_agree_after_moving_code(client, project):
     dispatcher = client.open(project / DISPATCHER_PATH, DISPATCHER)
+    watch = client.wait(lambda m: m.get("method") == "client/registerCapability"
+                        and m["params"]["registrations"][0]["id"].startswith("ssot-baseline"), "the baseline watcher")
+    assert watch["params"]["registrations"][0]["registerOptions"] == {"watchers": [{"globPattern": f"**/{BASELINE}"}]}
     assert summary(client.diagnostics(dispatcher, version=1)) == [
         ("SSOT001", 4, HINT, True), ("SSOT002", 12, HINT, True),
     ]
@@ -280,6 +283,23 @@ def test_hover_on_a_baselined_violation(client, project):
     assert "[SSOT101]" in hover["contents"]["value"]
     assert "**Rule:** The factory accessor is retired." in hover["contents"]["value"]
     assert "**Fix:** safe (apply the fix of SSOT101)" in hover["contents"]["value"]
+
+
+def test_a_bad_baseline_is_told_once_and_counts_as_none(client, project):
+    route = routes(project).as_uri()
+    baseline = project / BASELINE
+    good = baseline.read_text(encoding="utf-8")
+    drain(client)
+    baseline.write_text(good.replace('"version": 1', '"version": 2'), encoding="utf-8")
+    client.notify("textDocument/didSave", {"textDocument": {"uri": baseline.as_uri()}})  # saved in the editor
+    told = client.wait(lambda m: m.get("method") == "window/showMessage", "the baseline problem")
+    assert told["params"]["message"].startswith("flake8-ssot: ssot-baseline.json: unknown baseline version 2")
+    assert [d["severity"] for d in client.diagnostics(route, version=3)] == [ERROR, ERROR, ERROR]
+    # Restored on disk (a checkout) and reported by the editor's file watcher: hints again.
+    baseline.write_text(good, encoding="utf-8")
+    client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": baseline.as_uri(), "type": 2}]})
+    assert [d["severity"] for d in client.diagnostics(route, version=3)] == [HINT, HINT, HINT]
+    assert not [m for m in client.backlog if m.get("method") == "window/showMessage"]
 
 
 # --------------------------------------------------------------------------- pyproject.toml problems

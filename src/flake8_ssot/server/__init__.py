@@ -522,6 +522,8 @@ class Session:
         cached = self.baselines.get(file)
         if cached is not None and cached[0] == stamp:
             return cached[1]
+        if cached is None:
+            self._watch(file)
         try:
             baseline = baselines.load_or_empty(file, shown)
         except baselines.BaselineError as error:
@@ -536,6 +538,21 @@ class Session:
             self.baseline_problems.pop(file, None)
         self.baselines[file] = (stamp, baseline)
         return baseline
+
+    def _watch(self, file: str) -> None:
+        """Ask the editor to report changes to the baseline (a checkout, `ssot check
+        --write-baseline` in a terminal), as it does for pyproject.toml."""
+        workspace = self.server.client_capabilities.workspace
+        watched = workspace.did_change_watched_files if workspace else None
+        if watched is None or not watched.dynamic_registration:
+            return
+        options = lsp.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[lsp.FileSystemWatcher(glob_pattern=f"**/{os.path.basename(file)}")]
+        )
+        registration = lsp.Registration(
+            id=f"ssot-baseline-{file}", method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
+        )
+        self.server.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
 
     def _judge(self, outcome: Outcome) -> None:
         """Key the buffer's violations as `ssot check --baseline` does (the same keys, the
