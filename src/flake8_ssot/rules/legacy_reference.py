@@ -3,14 +3,25 @@
 ## What it does
 Flags attribute chains through an imported module or alias that reach a legacy path
 (`import pkg; pkg.ws.factory.create()`, `mf.create_manager()` where `mf` is the module of a
-legacy symbol), and string literals whose whole text is a legacy dotted path or one followed by
-`.` (`mock.patch("...")`, `patch.dict("sys.modules", {"...": ...})`,
+legacy symbol), and strings and f-strings whose whole text is a reference: a legacy dotted path
+or one followed by `.` (`mock.patch("...")`, `patch.dict("sys.modules", {"...": ...})`,
 `monkeypatch.setattr("...", ...)`, `pytest.importorskip("...")`, registry tables and lists of
-module names), a `module:attribute` reference, or Python import statements
-(`"from pkg.ws.factory import create"`). Docstrings, comments, string annotations and strings
-that mention a path inside other text are not references; neither is a name that only shares
-a prefix (`pkg.ws.factory_helpers` is not under `pkg.ws.factory`). A chain that starts from a
-name bound to the legacy path itself is left to SSOT001, which reports its import.
+module names), a `module:attribute` reference, Python import statements, with any number of
+names and aliases (`"from pkg.ws.factory import A, B as C"`, `"import pkg.ws.factory"`, one
+followed by prose), or a bare `"from pkg.ws.factory"` fragment. In an f-string a placeholder is
+unknown text: `f"pkg.ws.factory.{name}"` and `f"from pkg.ws.factory import {name}"` are
+references, `f"{package}.ws.factory"` is not. Docstrings, comments, string annotations and
+strings that mention a path inside other text are not references; neither is a name that only
+shares a prefix (`pkg.ws.factory_helpers` is not under `pkg.ws.factory`). A chain that starts
+from a name bound to the legacy path itself is left to SSOT001, which reports its import.
+
+The fix rewrites a string like the statement it names (the canonical module, a renamed symbol
+written with its canonical name, an alias and whatever follows the legacy prefix kept), in the
+literal characters only: never inside a placeholder, and never where the legacy path is split
+by a placeholder, an escape or a concatenation (reported without a fix). It is safe only for a
+`mock.patch`, `monkeypatch.setattr`/`delattr`, `pytest.importorskip` or `pkgutil.resolve_name`
+target whose entry is safe and whose new path the project index does not contradict; any other
+string may be data a test compares, so its fix is unsafe, and the fix title says why.
 
 ## Why is this bad?
 A migration is not finished when the imports are. A `mock.patch` target that still names the
