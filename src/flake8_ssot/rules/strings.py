@@ -47,7 +47,7 @@ _IMPORT_KEYWORD = re.compile(r"\s+import\b")
 _OPEN, _CLOSE = re.compile(r"\s*\("), re.compile(r"\s*\)")
 _NAME = re.compile(rf"\s*(\*|{_IDENT})(?:\s+as\s+(?:{_IDENT}))?")
 _MODULE = re.compile(rf"\s*({_DOTTED})(?:\s+as\s+({_IDENT}))?")
-_SEPARATOR = re.compile(r"\s*(?:\\\n\s*)?,\s*")
+_SEPARATOR = re.compile(r"\s*,\s*")
 _NEXT_STATEMENT = re.compile(r"[ \t]*(?:;|\n)\s*(?=from\s|import\s)")
 _NEW_TEXT = re.compile(r"^[\w.*]+$")
 # Calls whose string argument is an import target that Python resolves (the callee as written,
@@ -80,11 +80,11 @@ def text_of(facts: ModuleFacts, string: StringFact) -> Text:
     source = source_lines(facts)
     start, end = source.slice(string.span)
     if isinstance(node, ast.JoinedStr):
-        parts = [(part.value, None) if isinstance(part, ast.Constant) else (_placeholder_text(part), False)
-                 for part in node.values]
+        parts = [(part.value, True) if isinstance(part, ast.Constant) else (_placeholder_text(part), False)
+                 for part in node.values]  # (text, literal)
         fstring = True
     else:
-        parts, fstring = [(string.value, None)], False
+        parts, fstring = [(string.value, True)], False
     value = "".join(text for text, _ in parts)
     try:
         pieces = _pieces(source.text, start, end)
@@ -107,11 +107,10 @@ def _stretches(parts, pieces) -> tuple[tuple[int, int, int | None], ...]:
     editable where its pieces spell exactly its text, without escapes."""
     stretches, at = [], 0
     groups = _literal_groups(pieces) if pieces is not None else None
-    literals = [text for text, placeholder in parts if placeholder is None]
-    aligned = groups is not None and len(groups) == len(literals)
+    aligned = groups is not None and len(groups) == sum(literal for _, literal in parts)
     literal_index = 0
-    for text, placeholder in parts:
-        if placeholder is not None:
+    for text, literal in parts:
+        if not literal:
             stretches.append((at, at + len(text), None))
         else:
             group = groups[literal_index] if aligned else None
@@ -548,8 +547,12 @@ def _level(string: StringFact, text: Text, reference: Reference, plan: _Plan) ->
 
 def _import_target_call(string: StringFact) -> str | None:
     """The callee, as written, when the string is the target argument of an import-target call."""
-    node = string.node
-    for call in ast.walk(string.stmt):
+    node, stmt = string.node, string.stmt
+    # A string in a body has its own statement: of a definition only the header is walked.
+    header = isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    roots = [*stmt.decorator_list, *(stmt.bases if isinstance(stmt, ast.ClassDef) else [stmt.args])] \
+        if header else [stmt]
+    for call in (found for root in roots for found in ast.walk(root)):
         if not isinstance(call, ast.Call):
             continue
         first = call.args[0] if call.args else next(
