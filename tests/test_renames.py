@@ -105,8 +105,10 @@ def test_the_fix_title_says_what_is_renamed_or_why_the_alias_stays(case, title, 
 def test_without_the_index_a_rename_is_unsafe_and_says_why():
     [finding] = check_source(case_text("call_sites", "before"), checked_as("call_sites"), CONFIG).diagnostics
     assert finding.fix.applicability == "unsafe"
-    assert finding.fix.description.endswith(
-        "(unsafe: without the project index, modules importing the old name from this file cannot be seen)")
+    assert finding.fix.description == (
+        "import from the canonical module, renaming 'create_websocket_manager' to 'get_websocket_manager' (unsafe: "
+        "the name changes, and without the project index nothing proves the canonical path is the same object; "
+        "without the project index, modules importing the old name from this file cannot be seen)")
     assert fix_text(case_text("call_sites", "before"), checked_as("call_sites"), CONFIG, unsafe=True).text \
         == case_text("call_sites", "after")
 

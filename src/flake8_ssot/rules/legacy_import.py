@@ -119,6 +119,8 @@ def _problems(facts: ModuleFacts, fact: ImportFact, moves: list[tuple[str, str |
 def _explained(fix: Fix | None, reasons: list[str]) -> Fix | None:
     if fix is None or fix.applicability != "unsafe" or not reasons:
         return fix
+    if fix.description.endswith(")") and " (unsafe: " in fix.description:  # the fix gave reasons of its own
+        return Fix(fix.edits, fix.applicability, f"{fix.description[:-1]}; {'; '.join(reasons)})")
     return Fix(fix.edits, fix.applicability, f"{fix.description} (unsafe: {'; '.join(reasons)})")
 
 

@@ -181,6 +181,7 @@ class _Moved(NamedTuple):
     name: str  # its name there
     level: str
     plan: RenamePlan | None  # for a name the file knows by its old name: its uses renamed, or why not
+    why: str = ""  # why the move itself is unsafe (`_Target.why`)
 
     @property
     def renamed(self) -> bool:
@@ -190,6 +191,7 @@ class _Moved(NamedTuple):
 class _Target(NamedTuple):
     path: str  # the canonical path the name should come from
     level: str  # SAFE or UNSAFE
+    why: str = ""  # why UNSAFE, when the project index has no reason of its own to give
 
 
 def import_fix(facts: ModuleFacts, config: Config, fact: ImportFact, name: ImportedName | None = None) -> Fix | None:
@@ -236,12 +238,19 @@ def _proven(facts: ModuleFacts, fact: ImportFact, name: ImportedName, target: _T
     default (`default`: the entry has no `fix` key; a renamed module or symbol) is safe where
     the index proves the rewrite keeps every object the file uses (`_same_objects`)."""
     index = current()
-    if index is None:
-        return target
     if target.level != SAFE:
-        if default and _same_objects(index, facts, fact, name, target.path) \
-                and index.rewrite_problem(facts.module, name.path, target.path, fact.kind == "import") is None:
+        if not default:
+            return target._replace(why='its entry says fix = "unsafe"')
+        if index is None:
+            return target._replace(why="the name changes, and without the project index nothing proves "
+                                       "the canonical path is the same object")
+        if index.rewrite_problem(facts.module, name.path, target.path, fact.kind == "import") is not None:
+            return target  # SSOT001 gives the index's reason
+        if _same_objects(index, facts, fact, name, target.path):
             return _Target(target.path, SAFE)
+        what = "every attribute the file reads through it" if fact.kind == "import" else "the same object"
+        return target._replace(why=f"the project index cannot prove '{target.path}' gives {what}")
+    if index is None:
         return target
     if index.rewrite_problem(facts.module, name.path, target.path, fact.kind == "import") is None:
         return target
@@ -338,12 +347,15 @@ def _plain_import_fix(facts, config, fact: ImportFact, name: ImportedName | None
         if plan.kept is None:
             level = level if plan.proven else UNSAFE
             edits = (Edit(source.span(alias.start, alias.end), f"{target.path} as {new}"), *plan.edits)
+            reasons = [why for why in (target.why, plan.why_unproven) if why]
             title = f"import '{target.path}', renaming '{old}' to '{new}'"
-            return Fix(edits, level, title + ("" if plan.proven else f" (unsafe: {plan.why_unproven})"))
+            return Fix(edits, level, title + (f" (unsafe: {'; '.join(reasons)})" if reasons else ""))
         edit = Edit(source.span(alias.start, alias.name_end), target.path)
-        return Fix((edit,), UNSAFE, f"import '{target.path}' (unsafe: keeps the alias '{old}': {plan.kept})")
+        reasons = [f"keeps the alias '{old}': {plan.kept}", *([target.why] if target.why else [])]
+        return Fix((edit,), UNSAFE, f"import '{target.path}' (unsafe: {'; '.join(reasons)})")
     edit = Edit(source.span(alias.start, alias.name_end), target.path)
-    return Fix((edit,), level, f"import '{target.path}'")
+    why = target.why if level == UNSAFE and name.asname else ""
+    return Fix((edit,), level, f"import '{target.path}'" + (f" (unsafe: {why})" if why else ""))
 
 
 def _from_import_fix(facts, config, fact: ImportFact, name: ImportedName | None) -> Fix | None:
@@ -368,7 +380,7 @@ def _from_import_fix(facts, config, fact: ImportFact, name: ImportedName | None)
             plan = plan_rename(facts, written, original, new_name, target.path)
             if plan.kept is not None or not plan.proven:
                 level = UNSAFE
-        targets.append(_Moved(module, new_name, level, plan))
+        targets.append(_Moved(module, new_name, level, plan, target.why if target.level == UNSAFE else ""))
     if name is None:  # the statement's module itself is legacy
         match = legacy_match(config, fact.module, facts)
         if match is None or match.entry.fix not in _LEVELS or is_shim(facts, match):
@@ -412,6 +424,8 @@ def _renaming(fact: ImportFact, chosen: Sequence[_Moved | None]) -> str:
     """What the fix title adds for renamed names: the rename, or why the alias stays."""
     renamed, kept, unproven = [], [], []
     for imported, target in zip(fact.names, chosen):
+        if target is not None and target.why:
+            unproven.append(target.why)
         if target is None or target.plan is None:
             continue
         old, new = imported.bound, target.name
