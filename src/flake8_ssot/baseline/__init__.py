@@ -286,13 +286,38 @@ def _statement_text(segment: _Segment, position: tuple[int, int]) -> str:
     return _shorten(f"{normalise(tokens[:stack[0] + 1])} ... {normalise(tokens[first:last])}")
 
 
-def keys(diagnostics: Sequence[Diagnostic], source: str | None) -> list[Key]:
+def keys(diagnostics: Sequence[Diagnostic], source: str | None, statements: Statements | Pieces | None = None) -> list[Key]:
     """The key of each diagnostic of one file; `source` None (unreadable now) falls back on
-    the statement text the rule recorded."""
+    the statement text the rule recorded. `statements`: the file's, already split (the editor's
+    `Pieces`)."""
     if source is None:
         return [Key(d.code, d.subject or d.code, _shorten(d.statement)) for d in diagnostics]
-    statements = Statements(source)
+    if statements is None:
+        statements = Statements(source)
     return [Key(d.code, d.subject or d.code, statements.text_at(d.span.line, d.span.column)) for d in diagnostics]
+
+
+class Pieces:
+    """A file's statements read top-level statement by top-level statement: each piece, from
+    the first line of one top-level statement to the next one's, starts a logical line at
+    indentation 0 with no bracket or string open, so it tokenizes alone into the same logical
+    lines as in the whole file. The editor re-keys a buffer after every edit: only the pieces
+    that hold a violation are read, and a piece whose text did not change is not read again
+    (`cache`, text -> its Statements, kept by the caller between versions)."""
+
+    def __init__(self, lines: Sequence[str], starts: Sequence[int], cache: dict[str, Statements]) -> None:
+        self.lines = lines
+        self.starts = sorted(set(starts) | {0})  # 0-based first lines
+        self.previous, self.cache = cache, {}
+
+    def text_at(self, line: int, column: int) -> str:
+        index = bisect.bisect_right(self.starts, line - 1) - 1
+        first = self.starts[index]
+        last = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.lines)
+        text = "\n".join(self.lines[first:last])
+        statements = self.cache.get(text) or self.previous.get(text) or Statements(text)
+        self.cache[text] = statements
+        return statements.text_at(line - first, column)
 
 
 # --------------------------------------------------------------------------- the file

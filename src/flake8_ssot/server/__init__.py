@@ -333,6 +333,7 @@ class Session:
         self.baseline_option: str | None = None  # initialization option `baselineFile` (absolute)
         self.baselines: dict[str, tuple[Any, Any]] = {}  # baseline path -> (stamp, Baseline)
         self.baseline_problems: dict[str, str] = {}  # baseline path -> the problem shown for it
+        self.pieces: dict[str, dict[str, Any]] = {}  # uri -> its statements read for baseline keys, by text
 
     # ---------------------------------------------------------------- documents
 
@@ -362,6 +363,7 @@ class Session:
         uri = params.text_document.uri
         self._cancel(uri)
         self.checkers.pop(uri, None)
+        self.pieces.pop(uri, None)
         if self.outcomes.pop(uri, None) is not None:
             self._publish(uri, None, [])
         path = next((path for path, opened in self.config_buffers.items() if opened == uri), None)
@@ -464,7 +466,7 @@ class Session:
         else:
             self._problem_fixed(outcome.config.file)
             outcome.diagnostics = self._diagnostics(uri, source, path, outcome.config, positions.lines)
-            self._judge(outcome)
+            self._judge(uri, outcome)
         related: dict[str, list[lsp.DiagnosticRelatedInformation] | None] = {}  # canonical -> its location
         held = outcome.baseline.baselined if outcome.baseline is not None else [False] * len(outcome.diagnostics)
         outcome.published = [self._to_lsp(d, outcome, related, h) for d, h in zip(outcome.diagnostics, held)]
@@ -554,7 +556,7 @@ class Session:
         )
         self.server.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
 
-    def _judge(self, outcome: Outcome) -> None:
+    def _judge(self, uri: str, outcome: Outcome) -> None:
         """Key the buffer's violations as `ssot check --baseline` does (the same keys, the
         same matching: baselines.keys and baselines.matched) and mark the baselined ones; with
         the option baseline = "hide" they are dropped from what the editor gets."""
@@ -568,7 +570,7 @@ class Session:
             return
         diagnostics = outcome.diagnostics
         order = sorted(range(len(diagnostics)), key=lambda index: diagnostics[index].sort_key())
-        found = baselines.keys([diagnostics[index] for index in order], outcome.source) if order else []
+        found = baselines.keys([diagnostics[index] for index in order], outcome.source, self._statements(uri, outcome))
         name = relative_path(outcome.path, config.root)
         judged = enabled_predicate(config, outcome.path)
         entries = Counter({k: n for k, n in baseline.files.get(name, Counter()).items() if judged(k.code)})
@@ -582,6 +584,19 @@ class Session:
             view.keys = [view.keys[index] for index in kept]
             view.baselined = [False] * len(kept)
         outcome.baseline = view
+
+    def _statements(self, uri: str, outcome: Outcome) -> Any:
+        """The buffer's statements for its keys: read piece by piece along the top-level
+        statements the checker found (only the pieces holding a violation, each read again only
+        when its text changed), or whole when the buffer did not parse."""
+        checker = self.checkers.get(uri)
+        state = checker.state if checker is not None else None
+        lines = outcome.positions.lines
+        if state is None or state.chunks is None or state.lines != lines:
+            return None
+        pieces = baselines.Pieces(lines, [chunk.start for chunk in state.chunks], self.pieces.get(uri, {}))
+        self.pieces[uri] = pieces.cache
+        return pieces
 
     def refresh_baseline(self, file: str) -> None:
         """The baseline changed (written here, saved in the editor, changed on disk): check
