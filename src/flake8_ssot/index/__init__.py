@@ -375,6 +375,47 @@ class ProjectIndex:
         target_module = new_path if module_import or new.kind == MODULE else new_path.rpartition(".")[0]
         return self.import_problem(importer, target_module)
 
+    # ------------------------------------------------------------------ who imports a name
+
+    def importer_of(self, module: str, name: str, skip: str = "") -> str | None:
+        """A module of the tree (not the file `skip`) that takes `name` from `module`: a
+        top-level `from module import name`, or its text naming `module.name` (a `mock.patch`
+        string); None when none does. Only files whose text holds `name` are read and
+        summarised; they are this check's dependencies. (SSOT001 asks before renaming an
+        imported name in `module`, issue #23.)"""
+        path, needle = f"{module}.{name}", name.encode()
+        skip = os.path.abspath(skip) if skip else ""
+        for file in self._python_files():
+            if file == skip:
+                continue
+            try:
+                with open(file, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            if needle not in data:
+                continue
+            self._stat(file)
+            other = module_of(file, self.roots)
+            if path.encode() in data:
+                return other or file
+            summary = self.summary(other) if other else None
+            if summary is not None and (path in summary.imports or any(t == path for _, _, t in summary.bindings)):
+                return other
+        return None
+
+    def _python_files(self) -> list[str]:
+        """Every `.py` file under the roots (hidden and `__pycache__` directories skipped), once per index."""
+        files: list[str] | None = getattr(self, "_all_files", None)
+        if files is None:
+            files = []
+            for root in self.roots:
+                for directory, subdirectories, names in os.walk(root):
+                    subdirectories[:] = sorted(d for d in subdirectories if not d.startswith(".") and d != "__pycache__")
+                    files.extend(os.path.abspath(os.path.join(directory, n)) for n in sorted(names) if n.endswith(".py"))
+            self._all_files = files
+        return files
+
     # ------------------------------------------------------------------ import time
 
     def imported_at_import_time(self, module: str) -> set[str]:
