@@ -16,18 +16,16 @@ from __future__ import annotations
 import ast
 import builtins
 import io
-import os
 import re
 import tokenize
 import warnings
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from flake8_ssot.diagnostic import Edit
 from flake8_ssot.facts import ModuleFacts
-from flake8_ssot.index import ProjectIndex, current, module_of
+from flake8_ssot.index import current
 from flake8_ssot.span import Span, span_from_ast
 
 _BUILTINS = frozenset(dir(builtins))
@@ -371,52 +369,18 @@ def _annotation_edit(facts: ModuleFacts, constant: ast.Constant, old: str, new: 
 
 # --------------------------------------------------------------------------- other modules
 
-_FILES: weakref.WeakKeyDictionary[ProjectIndex, list[str]] = weakref.WeakKeyDictionary()
-
-
 def _importers(facts: ModuleFacts, name: str) -> tuple[str, str]:
-    """(which other module of the tree takes `name` from this file, by a `from` import or a
-    dotted string naming it; why the project index cannot tell): ("", "") when the index
-    shows that none does. A module imports at its top level, as the index summarises it."""
+    """(which other module of the tree takes `name` from this file; why the project index
+    cannot tell): ("", "") when the index shows that none does."""
     index = current()
     if index is None:
         return "", "without the project index, modules importing the old name from this file cannot be seen"
-    own = facts.module
-    if not own:
+    if not facts.module:
         return "", "the file is not a module of the tree"
-    path = f"{own}.{name}"
-    needle = name.encode()
-    for file in _python_files(index):
-        if os.path.abspath(file) == os.path.abspath(facts.path):
-            continue
-        try:
-            with open(file, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            continue
-        if needle not in data:
-            continue
-        module = module_of(file, index.roots)
-        if path.encode() in data:
-            return f"'{module}' names '{path}'", ""
-        summary = index.summary(module) if module else None
-        if summary is None:
-            continue
-        if path in summary.imports or any(target == path for _, _, target in summary.bindings):
-            return f"'{module}' imports '{name}' from this module", ""
-    return "", ""
-
-
-def _python_files(index: ProjectIndex) -> list[str]:
-    known = _FILES.get(index)
-    if known is None:
-        known = []
-        for root in index.roots:
-            for directory, subdirectories, names in os.walk(root):
-                subdirectories[:] = sorted(d for d in subdirectories if not d.startswith(".") and d != "__pycache__")
-                known.extend(os.path.join(directory, n) for n in sorted(names) if n.endswith(".py"))
-        _FILES[index] = known
-    return known
+    other = index.importer_of(facts.module, name, skip=facts.path)
+    if other is None:
+        return "", ""
+    return f"'{other}' imports '{name}' from this module", ""
 
 
 # --------------------------------------------------------------------------- module imports
