@@ -196,3 +196,60 @@ def test_config_key_value_baseline_is_the_baseline_of_the_run(tmp_path, capsys, 
     assert out.splitlines()[-1] == "1 baselined violation not shown (b.json)."
     code, out, _ = run_in_process(capsys, monkeypatch, tmp_path, "check", "--no-cache")
     assert code == 1 and "SSOT001" in out  # without it, the violation is new
+
+
+# --------------------------------------------------------------------------- --watch
+
+
+def test_watch_checks_again_when_a_file_changes_and_ctrl_c_exits_0(tmp_path):
+    """A real `ssot check --watch`: its first report, an edit, the second report, then SIGINT."""
+    import os
+    import queue
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    write(tmp_path, {"pyproject.toml": POLICY, "netra_backend/app/handlers.py": "import old.mod\n",
+                     ".ssot_cache/x.py": ""})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flake8_ssot", "check", "-qw", "--output-format", "concise"], cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUTF8": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a shell's background job ignores it
+    )
+    news: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [news.put(line) for line in process.stderr], daemon=True).start()
+
+    def next_watching() -> list[str]:
+        lines = []
+        while not lines or not lines[-1].endswith("Watching for file changes.\n"):
+            lines.append(news.get(timeout=30))
+        return lines
+
+    try:
+        first = next_watching()
+        assert first[0].endswith("Starting linter in watch mode...\n"), first
+        (tmp_path / ".ssot_cache" / "x.py").write_text("import old.mod\n")  # the cache is not watched
+        (tmp_path / "netra_backend/app/handlers.py").write_text("import old.mod\nfrom old.mod import f\n")
+        second = next_watching()
+        assert second[0].endswith(f"File change detected ({os.path.join('netra_backend', 'app', 'handlers.py')})...\n")
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0
+    reports = [line for line in out.splitlines() if "SSOT001" in line]
+    assert reports == ["netra_backend/app/handlers.py:1:8: SSOT001 legacy import 'old.mod': use 'new.mod'",
+                       "netra_backend/app/handlers.py:1:8: SSOT001 legacy import 'old.mod': use 'new.mod'",
+                       "netra_backend/app/handlers.py:2:1: SSOT001 [*] legacy import 'old.mod': use 'new.mod'"]
+
+
+def test_watch_runs_the_command_line_without_it_and_refuses_standard_input(tmp_path, capsys, monkeypatch):
+    from flake8_ssot.cli.watch import child_arguments
+
+    write(tmp_path, {"pyproject.toml": POLICY})
+    code, _, err = run_in_process(capsys, monkeypatch, tmp_path, "check", "--watch", "-")
+    assert code == 2 and "--watch checks files again as they change" in err
+
+    assert child_arguments(["check", "-w", "--fix", "src"]) == ["check", "--fix", "src"]
+    assert child_arguments(["check", "-qw", "--watch", "--", "-w"]) == ["check", "-q", "--", "-w"]

@@ -117,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="files or directories (default: the project root); `-` for standard input",
     )
     check.add_argument(
+        "-w", "--watch", action="store_true",
+        help="check again whenever a Python file or a configuration changes, until Ctrl-C (needs the watch extra)",
+    )
+    check.add_argument(
         "--config",
         metavar="FILE | 'KEY = VALUE'",
         action="append",
@@ -299,6 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # what `--watch` runs again
     try:
         if args.command != "check":
             return args.handler(args)  # `server` runs for hours: it keeps the collector on
@@ -357,6 +362,8 @@ def run_check(args: argparse.Namespace) -> int:
     if args.config:
         load_config(args.config)  # a bad --config is exit 2 before anything else happens
         require_policy_in(args.config)
+    if args.watch:
+        return watch_and_check(args, cwd)
     if args.show_policy:
         return show_policy(args)
     overrides = Overrides(
@@ -409,6 +416,28 @@ def run_check(args: argparse.Namespace) -> int:
     if not args.quiet:  # warnings in the summary; they never change the exit code
         outcome = dataclasses.replace(outcome, notes=[*outcome.notes, *policy_notes(outcome.configs, cwd)])
     return report(args, outcome, cwd, sources)
+
+
+def watch_and_check(args: argparse.Namespace, cwd: str) -> int:
+    """`--watch`: this command line without it, run again on each change (cli/watch.py)."""
+    if args.stdin_filename is not None or args.add_noqa or args.show_files or args.show_settings or args.show_policy:
+        raise UsageError("--watch checks files again as they change: it cannot be combined with standard "
+                         "input, --add-noqa, --show-files, --show-settings or --show-policy")
+    from flake8_ssot.cli import watch as watching
+
+    try:
+        import watchfiles  # noqa: F401
+    except ImportError:
+        raise UsageError(watching.MISSING_EXTRA) from None
+    root = project_root(cwd, args.config)
+    paths = args.paths or [root]
+    configs = [args.config] if args.config else [found for found in (
+        find_config_file(os.path.abspath(place)) for place in [cwd, *paths]) if found]
+    cache_dirs = [args.cache_dir] if args.cache_dir else [os.path.join(os.path.dirname(c), ".ssot_cache") for c in configs]
+    places = watching.watched_places(paths, configs)
+    if not places:
+        raise UsageError(f"--watch: nothing to watch: {', '.join(paths)} not found")
+    return watching.watch(args.argv, places, watching.Relevant(configs, cache_dirs), cwd)
 
 
 def verbose_lines(outcome: Outcome, cwd: str, seconds: float, settings_given: bool) -> str:
