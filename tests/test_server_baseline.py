@@ -300,6 +300,11 @@ def test_a_bad_baseline_is_told_once_and_counts_as_none(client, project):
     client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": baseline.as_uri(), "type": 2}]})
     assert [d["severity"] for d in client.diagnostics(route, version=3)] == [HINT, HINT, HINT]
     assert not [m for m in client.backlog if m.get("method") == "window/showMessage"]
+    # However often the baseline was read again, the editor was asked to watch it once.
+    client.request("textDocument/hover", {"textDocument": {"uri": route}, "position": {"line": 0, "character": 0}})
+    watchers = [m for m in client.server_requests + client.backlog if m.get("method") == "client/registerCapability"
+                and m["params"]["registrations"][0]["id"].startswith("ssot-baseline")]
+    assert len(watchers) == 1
 
 
 # --------------------------------------------------------------------------- pyproject.toml problems

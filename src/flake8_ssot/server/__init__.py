@@ -334,6 +334,7 @@ class Session:
         self.baselines: dict[str, tuple[Any, Any]] = {}  # baseline path -> (stamp, Baseline)
         self.baseline_problems: dict[str, str] = {}  # baseline path -> the problem shown for it
         self.pieces: dict[str, dict[str, Any]] = {}  # uri -> its statements read for baseline keys, by text
+        self.watched: set[str] = set()  # the baselines the editor was asked to watch
 
     # ---------------------------------------------------------------- documents
 
@@ -524,7 +525,8 @@ class Session:
         cached = self.baselines.get(file)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        if cached is None:
+        if file not in self.watched:
+            self.watched.add(file)
             self._watch(file)
         try:
             baseline = baselines.load_or_empty(file, shown)
