@@ -12,7 +12,11 @@ With the project index (`ssot check`), a legacy module (or shim) that defines it
 under the name, instead of re-exporting the canonical one, is reported as such: the rewrite
 would change which object the code gets, so its fix is unsafe. So is a fix whose target module
 does not define or export the name, or that would make a module import itself or close an
-import cycle at import time; the fix title says why.
+import cycle at import time; the fix title says why. Where the canonical home has another
+name, the fix renames the file's uses too (scope-aware), unless the old name must stay (in
+`__all__`, imported from this file by another module, named in a string, read through
+`globals()`): then it keeps `new as old`, is unsafe and says why. A renamed module, symbol or
+star import is safe when the project index proves the file gets the same objects.
 
 ## Why is this bad?
 While a migration runs, the old path and the canonical one both work, so new code keeps

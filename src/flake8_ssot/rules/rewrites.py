@@ -22,7 +22,7 @@ from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import SAFE, UNSAFE, Edit, Fix
 from flake8_ssot.facts import AttributeFact, ExportFact, ImportedName, ImportFact, ModuleFacts, StringFact
 from flake8_ssot.facts.bindings import IMPORT_KINDS
-from flake8_ssot.index import MISSING, current
+from flake8_ssot.index import MISSING, MODULE, current
 from flake8_ssot.rules.lookup import canonical_module, is_shim, legacy_match, reexport_target, replacement
 from flake8_ssot.rules.renames import RenamePlan, attributes_read, free_names, plan_rename
 from flake8_ssot.span import LINE_BREAK, Span, span_from_ast
@@ -297,11 +297,12 @@ def _same_objects(index, facts: ModuleFacts, fact: ImportFact, name: ImportedNam
     """Does the index prove that the file gets the same objects through `new` as through
     `name.path`? For `from old import A`: `A` itself. For `import old as x`: every attribute
     the file reads through `x` (and nothing else is done with `x`)."""
-    if fact.kind != "import":
+    if fact.kind != "import" and index.resolve(name.path).kind != MODULE:
         return _same(index, name.path, new)
-    if not name.asname:
+    if not name.bound or (fact.kind == "import" and not name.asname):
         return False
-    read = attributes_read(facts, fact.node.names[fact.names.index(name)], name.asname)
+    # A module (`import old as x`, `from pkg import old`): what the file reads through it.
+    read = attributes_read(facts, fact.node.names[fact.names.index(name)], name.bound)
     return read is not None and all(_same(index, f"{name.path}.{attribute}", f"{new}.{attribute}") for attribute in read)
 
 

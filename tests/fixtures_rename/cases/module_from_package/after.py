@@ -1,0 +1,7 @@
+# `from package import module` of a renamed module: the name and its attribute reads are renamed.
+# fix: safe
+from netra_backend.app.websocket_core import websocket_manager
+
+
+def isolated_mode():
+    return websocket_manager.WebSocketManagerMode.ISOLATED
