@@ -34,6 +34,34 @@ _BUILD_ERRORS = (tokenize.TokenError, SyntaxError, ValueError, IndexError, Recur
 _RUNS_CODE = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)
 
 
+# How a fix that also removes the class's import says so (and which name it counted).
+_REMOVES_IMPORT = re.compile(r"removing the import of '(\w+)' \(its last use\)")
+
+
+def fix_is_current(diagnostic, text: str) -> bool:
+    """Does this diagnostic's fix still hold for the whole file `text`? One that removes the
+    class's import counted the uses of its name over the text it was built from, which may be
+    a reduced buffer (the language server's incremental check stubs other definitions): it
+    holds when the name occurs in `text` only in that import and in the call."""
+    fix = diagnostic.fix
+    found = _REMOVES_IMPORT.search(fix.description) if fix is not None else None
+    if found is None:
+        return True
+    word = re.compile(rf"(?<![\w.]){re.escape(found.group(1))}(?!\w)")
+    lines = SourceLines(text)
+    span = diagnostic.span
+    in_import = 0
+    for edit in fix.edits:
+        where = edit.span
+        if (span.line, span.column) <= (where.line, where.column) and \
+                (where.end_line, where.end_column) <= (span.end_line, span.end_column):
+            continue  # an edit of the call itself
+        start = lines.offset(where.line, 0)
+        end = lines.content_end(lines.offset(where.end_line, 0))
+        in_import += len(word.findall(text, start, end))
+    return len(word.findall(text)) == in_import + 1
+
+
 class Built(NamedTuple):
     fix: Fix | None
     reason: str = ""  # why there is no fix (said in the diagnostic), or why it is unsafe
@@ -92,12 +120,14 @@ def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index) ->
     callee = _callee(facts, source, call, entry.use)
     if isinstance(callee, str):
         return Built(None, callee)
-    name_text, import_edits = callee
+    name_text, import_edits, removes_import = callee
     edits = _call_edits(facts, source, node, name_text, kept, dropped)
     if edits is None:
         return Built(None)
     edits.extend(import_edits)
     description = f"use '{entry.use}'"
+    if removes_import:
+        description += f", removing the import of '{node.func.id}' (its last use)"
     if reasons:
         description += f" (unsafe: {'; '.join(reasons)})"
     return Built(Fix(tuple(sorted(edits, key=lambda e: (e.span.line, e.span.column))), level, description),
@@ -289,17 +319,14 @@ def _removals(source: SourceLines, items: Sequence[_Item], removed: Sequence[int
 
 # --------------------------------------------------------------------------- the factory's name
 
-def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str) -> tuple[str, list[Edit]] | str:
+def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str) -> tuple[str, list[Edit], bool] | str:
     """How the file names the factory at the call, and the import edits that makes true: the
     name a `from` import already binds, the module the call already goes through, an `import`
     of the factory's module, the factory added to a `from` import of its module, or a new
     `from module import factory` beside the class's import. The class's import goes when the
-    call was its last use."""
-    module, _, factory = use.rpartition(".")
+    call was its last use; the flag says whether it does."""
     func = call.node.func
     imports = {id(fact.node): fact for fact in facts.imports if fact.kind != "dynamic"}
-    top = [b for b in facts.bindings if b.scope == "module"]
-    taken = [b for b in top if b.name == factory]
     # The class's own `from` import, when the call names it by the name that import binds.
     own = None
     if isinstance(func, ast.Name):
@@ -307,6 +334,15 @@ def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str) -
         if len(bound) == 1 and bound[0].kind == "from" and id(bound[0].stmt) in imports:
             own = bound[0]
     removal = _class_import_removal(facts, source, own, func, imports) if own is not None else None
+    found = _factory_name(facts, source, call, use, own, removal, imports)
+    return found if isinstance(found, str) else (*found, removal is not None)
+
+
+def _factory_name(facts, source, call, use, own, removal, imports) -> tuple[str, list[Edit]] | str:
+    module, _, factory = use.rpartition(".")
+    func = call.node.func
+    top = [b for b in facts.bindings if b.scope == "module"]
+    taken = [b for b in top if b.name == factory]
     for binding in top:  # the factory imported already
         if binding.kind == "from" and binding.path == use and not _type_checking(imports, binding):
             return binding.name, removal or []

@@ -64,6 +64,7 @@ from flake8_ssot.facts import ModuleFacts
 from flake8_ssot.index import current
 from flake8_ssot.rules import lookup
 from flake8_ssot.rules.construction import construction_fix
+from flake8_ssot.rules.construction import fix_is_current as fix_is_current  # a hook (server/incremental.py)
 from flake8_ssot.rules.lookup import canonical_by_name, symbol_entry, with_message
 
 CODE = "SSOT002"
