@@ -88,9 +88,11 @@ def check_paths(
     force_exclude: bool = False,
     check: CheckFunction = check_file,
     fix: FixMode | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Outcome:
     """Discover and check (or fix) files. `cache_dir`: None disables the cache, "" means each
-    configuration's default (`cache-dir`, else `.ssot_cache` beside its pyproject.toml)."""
+    configuration's default (`cache-dir`, else `.ssot_cache` beside its pyproject.toml).
+    `progress`: see `check_files`."""
     run = None
     if fix is None and cache_dir is not None and check is check_file:
         run = RunState.for_run(paths, configurations, root, cache_dir, force_exclude, jobs)
@@ -110,7 +112,7 @@ def check_paths(
     observed: list | None = [] if run is not None else None
     inside = tuple(os.path.realpath(path) for path in paths)
     hits: list[str] = []
-    results = check_files(found.files, configurations, jobs, cache_dir, check, observed, fix, inside, hits)
+    results = check_files(found.files, configurations, jobs, cache_dir, check, observed, fix, inside, hits, progress)
     if run is not None and not problems:
         run.save(found.files, observed, results, walked)
     return Outcome(results, problems, configurations.configs, fix=fix, warnings=warnings, cached=len(hits))

@@ -115,6 +115,7 @@ class ProjectIndex:
         """Files may have appeared or gone (a long-lived index: the server's): look modules up
         again. Summaries stay; each is checked against its file's stat when used."""
         self._files.clear()
+        self._all_files = None  # `_python_files` walks the roots again
 
     # ------------------------------------------------------------------ modules
 

@@ -52,16 +52,12 @@ from flake8_ssot.engine.noqa import NOQA_FILE
 from flake8_ssot.facts import collect_facts
 from flake8_ssot.facts.bindings import statement_bindings
 from flake8_ssot.facts.recovery import read_rows, recover_facts, whole_tree
+from flake8_ssot.index import ProjectIndex
 from flake8_ssot.rules import RULES
 from flake8_ssot.span import Span, split_lines
 
 # Text that makes a definition matter beyond its own lines.
 _REACHES_OUT = re.compile(r"\b(?:global|nonlocal)\b|__all__")
-# Rules some of whose fixes read the whole file say whether one still holds for it
-# (`fix_is_current(diagnostic, text)`): SSOT002's removes the class's import after counting
-# the uses of its name, which a reduced buffer may lack. A result holding a fix that does not
-# hold is taken from the full check.
-_WHOLE_FILE_FIXES = {rule.CODE: rule.fix_is_current for rule in RULES if hasattr(rule, "fix_is_current")}
 _IMPORT = re.compile(r"\bimport\b")
 # Rules whose fix, for a finding on an indented line, parses the whole file.
 _FIX_PARSES_THE_FILE = frozenset(rule.CODE for rule in RULES if rule.FIX_PARSES_THE_FILE)
@@ -121,6 +117,9 @@ class IncrementalChecker:
         self.state: _State | None = None
         self.parsed: _State | None = None  # the last state with chunks (its buffer parsed)
         self.last_was_incremental = False  # for logs and tests
+        # The project index the decisions about other modules consult (server/workspace.py);
+        # None: from this buffer alone.
+        self.index: ProjectIndex | None = None
 
     def check(self, source: str, path: str, config: Config, lines: Sequence[str] | None = None) -> list[Diagnostic]:
         if lines is None:
@@ -135,7 +134,7 @@ class IncrementalChecker:
         if (state is not None and state.chunks is not None and state.path == path and state.config is config
                 and not _looks_around(config)):
             diagnostics = self._incremental(state, source, lines)
-            if diagnostics is not None and _fixes_hold(diagnostics, source):
+            if diagnostics is not None:
                 self.last_was_incremental = True
                 if self.state.chunks is not None:
                     self.parsed = self.state
@@ -144,7 +143,7 @@ class IncrementalChecker:
 
     def _full(self, source: str, path: str, config: Config, lines: list[str]) -> list[Diagnostic]:
         tree = _parse(source)
-        diagnostics = check_source(source, path, config, tree=tree, noqa=True).diagnostics
+        diagnostics = check_source(source, path, config, tree=tree, noqa=True, index=self.index).diagnostics
         chunks = chunks_of(tree.body, lines, 0) if tree is not None else None
         self.state = _State(path, config, lines, chunks, diagnostics, config_names(config))
         if chunks is not None:
@@ -211,7 +210,7 @@ class IncrementalChecker:
             return None
         kept = [d for d in moved if not any(start <= d.line - 1 < end for start, end in again)]
         reduced = _reduced(lines, new_chunks, ranges, state.names)
-        result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True,
+        result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True, index=self.index,
                               trees=_pattern_trees(reduced, ranges, new_chunks, state.config))
         if result.syntax_error is not None:
             return None
@@ -287,7 +286,7 @@ class IncrementalChecker:
         replaced = [chunk for chunk in state.chunks if old_start <= chunk.start < old_end]
         if _affected(replaced, edited, ()) or _changes_file_wide_facts(replaced, edited, state.names):
             return None
-        fresh = [d for d in check_facts(facts, state.config) if old_start <= d.line - 1 < new_end]
+        fresh = [d for d in check_facts(facts, state.config, index=self.index) if old_start <= d.line - 1 < new_end]
         return _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
 
     def _broken_apart(self, state: _State, lines: list[str], first: int, last: int, old_start: int,
@@ -325,7 +324,7 @@ class IncrementalChecker:
         ranges = [(old_start, new_end), *sorted(again)]
         kept = [d for d in moved if not any(start <= d.line - 1 < end for start, end in ranges[1:])]
         reduced = _reduced(lines, others, ranges, state.names)
-        found = _read_apart(reading, reduced, ranges, state.path, state.config)
+        found = _read_apart(reading, reduced, ranges, state.path, state.config, self.index)
         if found is None:
             return None
         fresh = [d for d in found if any(start <= d.line - 1 < end for start, end in ranges)]
@@ -372,7 +371,7 @@ def _fix_ranges(diagnostics: Sequence[Diagnostic], chunks: Sequence[Chunk], old_
 
 
 def _read_apart(reading, reduced: list[str], ranges: Sequence[tuple[int, int]], path: str,
-                config: Config) -> list[Diagnostic] | None:
+                config: Config, index: ProjectIndex | None = None) -> list[Diagnostic] | None:
     """The diagnostics of a buffer that does not parse, as the full check finds them on the
     edited lines `ranges[0]` (lowered by `reading`, a `recovery.RowsReading`) and on the
     other ranges: the edited lines' statements are put into a module made of the reduced
@@ -394,7 +393,7 @@ def _read_apart(reading, reduced: list[str], ranges: Sequence[tuple[int, int]], 
                               broken_body=reading.lowering.inside_broken_body)
     except RecursionError:
         return None
-    return check_facts(facts, config)
+    return check_facts(facts, config, index=index)
 
 
 def _brackets(text: str) -> tuple[tuple[int, int, int], int]:
@@ -828,11 +827,6 @@ def _partial_class(out: list[str], lines: Sequence[str], chunk: Chunk, stop: int
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _fixes_hold(diagnostics: Sequence[Diagnostic], source: str) -> bool:
-    return all(d.fix is None or d.code not in _WHOLE_FILE_FIXES or _WHOLE_FILE_FIXES[d.code](d, source)
-               for d in diagnostics)
-
-
 def _looks_around(config: Config) -> bool:
     """A pattern rule with `inside`/`follows`/`precedes` can match or stop matching after an edit
     to another statement (`inside = { kind = "module", has = ... }`): such configurations always
@@ -864,8 +858,10 @@ def _moved(diagnostics: Sequence[Diagnostic], old_start: int, old_end: int, new_
     are built from their statement's text: it is recomputed)."""
     moved = []
     for diagnostic in diagnostics:
-        if diagnostic.line - 1 < old_start or diagnostic.line - 1 >= old_end:
-            here = _shifted(diagnostic, delta, old_end)
+        if diagnostic.line - 1 < old_start:
+            here = diagnostic
+        elif diagnostic.line - 1 >= old_end:
+            here = _shifted(diagnostic, delta)
         else:
             continue
         if _touches(here, old_start, new_end):
@@ -874,18 +870,13 @@ def _moved(diagnostics: Sequence[Diagnostic], old_start: int, old_end: int, new_
     return moved
 
 
-def _shifted(diagnostic: Diagnostic, delta: int, old_end: int) -> Diagnostic:
-    """The diagnostic with what lies after the replaced lines (they ended at `old_end`) moved by
-    `delta` lines: its span, and each edit of its fix on its own (SSOT002's fix edits the
-    file's imports, above or below an edit elsewhere, as well as its call)."""
+def _shifted(diagnostic: Diagnostic, delta: int) -> Diagnostic:
     if delta == 0:
         return diagnostic
     fix = diagnostic.fix
     if fix is not None:
-        fix = replace(fix, edits=tuple(replace(edit, span=_move(edit.span, delta)) if edit.span.line - 1 >= old_end
-                                       else edit for edit in fix.edits))
-    span = _move(diagnostic.span, delta) if diagnostic.line - 1 >= old_end else diagnostic.span
-    return replace(diagnostic, span=span, fix=fix)
+        fix = replace(fix, edits=tuple(replace(edit, span=_move(edit.span, delta)) for edit in fix.edits))
+    return replace(diagnostic, span=_move(diagnostic.span, delta), fix=fix)
 
 
 def _move(span: Span, delta: int) -> Span:
