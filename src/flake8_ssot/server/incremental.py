@@ -58,6 +58,11 @@ from flake8_ssot.span import Span, split_lines
 
 # Text that makes a definition matter beyond its own lines.
 _REACHES_OUT = re.compile(r"\b(?:global|nonlocal)\b|__all__")
+# Rules some of whose fixes read the whole file say whether one still holds for it
+# (`fix_is_current(diagnostic, text)`): SSOT002's removes the class's import after counting
+# the uses of its name, which a reduced buffer may lack. A result holding a fix that does not
+# hold is taken from the full check.
+_WHOLE_FILE_FIXES = {rule.CODE: rule.fix_is_current for rule in RULES if hasattr(rule, "fix_is_current")}
 _IMPORT = re.compile(r"\bimport\b")
 # Rules whose fix, for a finding on an indented line, parses the whole file.
 _FIX_PARSES_THE_FILE = frozenset(rule.CODE for rule in RULES if rule.FIX_PARSES_THE_FILE)
@@ -134,7 +139,7 @@ class IncrementalChecker:
         if (state is not None and state.chunks is not None and state.path == path and state.config is config
                 and not _looks_around(config)):
             diagnostics = self._incremental(state, source, lines)
-            if diagnostics is not None:
+            if diagnostics is not None and _fixes_hold(diagnostics, source):
                 self.last_was_incremental = True
                 if self.state.chunks is not None:
                     self.parsed = self.state
@@ -827,6 +832,11 @@ def _partial_class(out: list[str], lines: Sequence[str], chunk: Chunk, stop: int
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+def _fixes_hold(diagnostics: Sequence[Diagnostic], source: str) -> bool:
+    return all(d.fix is None or d.code not in _WHOLE_FILE_FIXES or _WHOLE_FILE_FIXES[d.code](d, source)
+               for d in diagnostics)
+
+
 def _looks_around(config: Config) -> bool:
     """A pattern rule with `inside`/`follows`/`precedes` can match or stop matching after an edit
     to another statement (`inside = { kind = "module", has = ... }`): such configurations always
@@ -858,10 +868,8 @@ def _moved(diagnostics: Sequence[Diagnostic], old_start: int, old_end: int, new_
     are built from their statement's text: it is recomputed)."""
     moved = []
     for diagnostic in diagnostics:
-        if diagnostic.line - 1 < old_start:
-            here = diagnostic
-        elif diagnostic.line - 1 >= old_end:
-            here = _shifted(diagnostic, delta)
+        if diagnostic.line - 1 < old_start or diagnostic.line - 1 >= old_end:
+            here = _shifted(diagnostic, delta, old_end)
         else:
             continue
         if _touches(here, old_start, new_end):
@@ -870,13 +878,18 @@ def _moved(diagnostics: Sequence[Diagnostic], old_start: int, old_end: int, new_
     return moved
 
 
-def _shifted(diagnostic: Diagnostic, delta: int) -> Diagnostic:
+def _shifted(diagnostic: Diagnostic, delta: int, old_end: int) -> Diagnostic:
+    """The diagnostic with what lies after the replaced lines (they ended at `old_end`) moved by
+    `delta` lines: its span, and each edit of its fix on its own (SSOT002's fix edits the
+    file's imports, above or below an edit elsewhere, as well as its call)."""
     if delta == 0:
         return diagnostic
     fix = diagnostic.fix
     if fix is not None:
-        fix = replace(fix, edits=tuple(replace(edit, span=_move(edit.span, delta)) for edit in fix.edits))
-    return replace(diagnostic, span=_move(diagnostic.span, delta), fix=fix)
+        fix = replace(fix, edits=tuple(replace(edit, span=_move(edit.span, delta)) if edit.span.line - 1 >= old_end
+                                       else edit for edit in fix.edits))
+    span = _move(diagnostic.span, delta) if diagnostic.line - 1 >= old_end else diagnostic.span
+    return replace(diagnostic, span=span, fix=fix)
 
 
 def _move(span: Span, delta: int) -> Span:
