@@ -24,6 +24,7 @@ pytest.importorskip("pygls", reason="the server extra (pygls) is not installed")
 from flake8_ssot.config import load_config  # noqa: E402
 from flake8_ssot.engine import check_source  # noqa: E402
 from flake8_ssot.fixes import fix_text  # noqa: E402
+from flake8_ssot.index import ProjectIndex  # noqa: E402
 from flake8_ssot.server import locate_key, noqa_edit  # noqa: E402
 from flake8_ssot.span import split_lines  # noqa: E402
 from flake8_ssot.rules.rewrites import SourceLines  # noqa: E402
@@ -476,27 +477,21 @@ def test_code_actions_replace_fix_all_and_noqa(client, project):
     quick_fixed = apply_text_edits(ROUTES, edits_of(actions[0]["edit"], uri, 1))
     assert quick_fixed == fix_text(ROUTES, str(path), config, keep=only("SSOT101")).text
 
-    # The legacy import's fix renames the binding: unsafe, offered but not preferred. The file
-    # imports from the canonical module on the next line: the name joins that statement.
+    # The legacy import's fix renames the binding. The server consults the project index, as
+    # `ssot check` does, and the index shows no other module importing the old name from this
+    # file: safe and preferred. The file imports from the canonical module on the next line,
+    # so the legacy import goes and its uses take the canonical name.
     actions = client.request("textDocument/codeAction", {
         "textDocument": {"uri": uri}, "range": span(1, 75, 75), "context": {"diagnostics": [legacy]},
     })
-    assert actions[0] == {
-        "title": "Replace with canonical import (unsafe)",
-        "kind": "quickfix",
-        "diagnostics": [legacy],
-        "isPreferred": False,
-        "edit": {"documentChanges": [{"textDocument": in_file, "edits": [
-            {"range": span(1, 0, 0, end_line=2), "newText": ""},
-            {"range": span(2, 84, 84), "newText": ", get_websocket_manager as create_websocket_manager"},
-        ]}]},
-    }
+    assert (actions[0]["title"], actions[0]["kind"], actions[0]["diagnostics"], actions[0]["isPreferred"]) == (
+        "Replace with canonical import", "quickfix", [legacy], True)
     assert [action["title"] for action in actions[1:]] == ["Fix all safe SSOT violations in file", "Add # noqa: SSOT001"]
     quick_fixed = apply_text_edits(ROUTES, edits_of(actions[0]["edit"], uri, 1))
-    assert quick_fixed == fix_text(ROUTES, str(path), config, unsafe=True, keep=only("SSOT001")).text
+    index = ProjectIndex(config.src)
+    assert quick_fixed == fix_text(ROUTES, str(path), config, keep=only("SSOT001"), index=index).text
     assert quick_fixed.splitlines()[1] == (
-        "from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager, "
-        "get_websocket_manager as create_websocket_manager"
+        "from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager"
     )
 
     only_fix_all = client.request("textDocument/codeAction", {
@@ -505,8 +500,9 @@ def test_code_actions_replace_fix_all_and_noqa(client, project):
     assert only_fix_all == [actions[1]]
     resolved = client.request("codeAction/resolve", only_fix_all[0])
     fixed = apply_text_edits(ROUTES, edits_of(resolved["edit"], uri, 1))
-    # only the safe fix: the unsafe rename of the legacy import waits for the user
-    assert fixed == ROUTES.replace("get_websocket_manager_factory(user_id)", "get_websocket_manager(user_id)")
+    # every safe fix, as the project index judges them: here all three violations go
+    assert fixed == fix_text(ROUTES, str(path), config, index=index).text
+    assert "create_websocket_manager" not in fixed and "UserExecutionContext(" not in fixed
     # the same text `ssot check --fix` writes for this file
     path.write_text(ROUTES, encoding="utf-8")
     try:
@@ -514,12 +510,12 @@ def test_code_actions_replace_fix_all_and_noqa(client, project):
             [sys.executable, "-m", "flake8_ssot", "check", "--fix", "--no-cache", str(path)],
             cwd=project, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL,
         )
-        assert command.returncode == 1, command.stderr  # the unsafe fix and SSOT002 remain
+        assert command.returncode == 0, command.stderr  # nothing remains
         assert path.read_text(encoding="utf-8") == fixed
     finally:
         path.unlink()
     client.replace(uri, 2, fixed)
-    assert [d["code"] for d in client.diagnostics(uri, version=2)] == ["SSOT001", "SSOT002"]
+    assert client.diagnostics(uri, version=2) == []
 
 
 def test_noqa_action_appends_to_existing_codes_and_silences_the_line(client, project):
@@ -548,12 +544,15 @@ def test_fix_all_command_asks_the_editor_to_apply_the_edit(client, project):
     (apply,) = [r for r in client.server_requests if r["method"] == "workspace/applyEdit"]
     assert apply["params"]["label"] == "Fix all safe SSOT violations in file"
     fixed = apply_text_edits(ROUTES, edits_of(apply["params"]["edit"], uri, 1))
-    assert fixed == ROUTES.replace("get_websocket_manager_factory(user_id)", "get_websocket_manager(user_id)")
+    config = load_config(str(project / "pyproject.toml"))
+    path = str(routes(project, "command_routes.py"))
+    assert fixed == fix_text(ROUTES, path, config, index=ProjectIndex(config.src)).text  # as the index judges
 
 
 def test_a_pattern_fix_needing_a_name_the_file_lacks_is_unsafe(client, project):
     """The replacement calls `get_websocket_manager`, which this file neither imports nor
-    defines: the fix is offered but not preferred, and "fix all" leaves it alone."""
+    defines: the fix is offered but not preferred, and "fix all" leaves it alone (it applies
+    the legacy import's and the construction's fixes, which the project index proves safe)."""
     text = ROUTES.replace(
         "from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager\n", ""
     )
@@ -573,14 +572,18 @@ def test_a_pattern_fix_needing_a_name_the_file_lacks_is_unsafe(client, project):
             {"range": span(6, 40, 78), "newText": "get_websocket_manager(user_id)"},
         ]}]},
     }
-    # nothing in the file has a safe fix, so there is no "fix all" to offer
-    assert [action["title"] for action in actions] == ["Apply the fix of SSOT101 (unsafe)", "Add # noqa: SSOT101"]
-    assert client.request("textDocument/codeAction", {
-        "textDocument": {"uri": uri}, "range": span(0, 0, 0), "context": {"diagnostics": [], "only": ["source"]},
-    }) == []
+    assert [action["title"] for action in actions] == [
+        "Apply the fix of SSOT101 (unsafe)", "Fix all safe SSOT violations in file", "Add # noqa: SSOT101"]
     requests = len(client.server_requests)
     assert client.request("workspace/executeCommand", {"command": "ssot.fixAll", "arguments": [uri]}) is None
-    assert [r["method"] for r in client.server_requests[requests:]] == []  # no edit to apply
+    [applied] = [r for r in client.server_requests[requests:] if r["method"] == "workspace/applyEdit"]
+    fixed = apply_text_edits(text, edits_of(applied["params"]["edit"], uri, 1))
+    # Once the legacy import's fix has made the file import `get_websocket_manager`, the
+    # pattern's fix is safe too, and the next round applies it, as `ssot check --fix` does.
+    config = load_config(str(project / "pyproject.toml"))
+    path = str(routes(project, "unsafe_routes.py"))
+    assert fixed == fix_text(text, path, config, index=ProjectIndex(config.src)).text
+    assert "get_websocket_manager(user_id)" in fixed and "create_websocket_manager" not in fixed
 
 
 def test_hover_on_a_legacy_name_shows_the_canonical_path(client, project):
@@ -588,7 +591,8 @@ def test_hover_on_a_legacy_name_shows_the_canonical_path(client, project):
     client.diagnostics(uri, version=1)
     hover = client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 80}})
     # The fix section names the engine's fix, its applicability and (unsafe) why.
-    fix = check_source(ROUTES, str(routes(project, "hover_routes.py")), load_config(str(project / "pyproject.toml")))
+    config = load_config(str(project / "pyproject.toml"))
+    fix = check_source(ROUTES, str(routes(project, "hover_routes.py")), config, index=ProjectIndex(config.src))
     fix = next(d.fix for d in fix.diagnostics if d.code == "SSOT001")
     fix_section = (
         f"**Fix:** safe ({fix.description}): the quick fix, *Fix all* and `ssot check --fix` apply it."
@@ -700,10 +704,11 @@ def test_utf8_positions_when_the_client_prefers_them_and_a_clean_exit(tmp_path):
         (fix_all,) = client.request("textDocument/codeAction", {
             "textDocument": {"uri": uri}, "range": span(0, 0, 0), "context": {"diagnostics": [], "only": ["source"]},
         })
-        assert fix_all["edit"] == {"changes": {uri: [{
-            "range": span(7, 0, 0, end_line=8),
-            "newText": '    greeting = "👋 connecté"; manager = get_websocket_manager(user_id)\n',
-        }]}}
+        assert list(fix_all["edit"]) == ["changes"]
+        edits = fix_all["edit"]["changes"][uri]
+        # The legacy import's line goes (the canonical import is on the next line); whole-line edits.
+        assert edits[0] == {"range": span(1, 0, 0, end_line=2), "newText": ""}
+        assert all(edit["range"]["start"]["character"] == 0 for edit in edits)
         client.request("shutdown", None)
         client.notify("exit", None)
         assert client.process.wait(timeout=TIMEOUT) == 0

@@ -48,6 +48,10 @@ try:
     from pygls.uris import from_fs_path, to_fs_path
 
     from flake8_ssot.server.transport import serve
+    from flake8_ssot.server import navigation
+    from flake8_ssot.server.transport import serve
+    from flake8_ssot.server.workspace import WorkspaceIndex
+    from flake8_ssot.server.workspace import register as register_workspace
 except ImportError as error:  # the `server` extra is not installed; main() says so
     MISSING_EXTRA: ImportError | None = error
 else:
@@ -328,6 +332,7 @@ class Session:
         self.problems: dict[str, ConfigError] = {}  # pyproject.toml path -> its problem
         self.shown: dict[str, Any] = {}  # pyproject.toml path -> the problem published on it
         self.definitions = Definitions(self._open_buffer)
+        self.workspace_index = WorkspaceIndex(self)  # the project index of the buffers; the workspace check
         self.config_buffers: dict[str, str] = {}  # pyproject.toml path -> uri, while open in the editor
         self.baseline_mode = "hint"  # initialization option `baseline`
         self.baseline_option: str | None = None  # initialization option `baselineFile` (absolute)
@@ -348,12 +353,16 @@ class Session:
 
     def did_change(self, params: lsp.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
+        if uri in self.outcomes:
+            self.workspace_index.edited(uri)
         if uri in self.outcomes or uri in self.config_buffers.values():
             self._cancel(uri)
             loop = asyncio.get_running_loop()
             self.pending[uri] = loop.call_later(DEBOUNCE_SECONDS, self._debounced, uri)
 
     def did_save(self, params: lsp.DidSaveTextDocumentParams) -> None:
+        if params.text_document.uri in self.outcomes:
+            self.workspace_index.saved(params.text_document.uri)
         path = to_fs_path(params.text_document.uri)
         if path and os.path.basename(path) == PYPROJECT:
             self.reload([path])
@@ -362,6 +371,7 @@ class Session:
 
     def did_close(self, params: lsp.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
+        self.workspace_index.closed(uri)
         self._cancel(uri)
         self.checkers.pop(uri, None)
         self.pieces.pop(uri, None)
@@ -379,6 +389,7 @@ class Session:
 
     def did_change_watched_files(self, params: lsp.DidChangeWatchedFilesParams) -> None:
         changed = [to_fs_path(change.uri) for change in params.changes]
+        self.workspace_index.files_changed(changed)
         configs = [path for path in changed if path and os.path.basename(path) == PYPROJECT]
         if configs:
             self.reload(configs)
@@ -430,6 +441,7 @@ class Session:
                 id="ssot-pyproject", method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
             )
             self.server.client_register_capability(lsp.RegistrationParams(registrations=[registration]))
+        self.workspace_index.start()
 
     def shutdown(self, params: Any = None) -> None:
         for uri in list(self.pending):
@@ -488,6 +500,7 @@ class Session:
         if (refusal := text_refusal(source)) is not None:  # too large: skipped, as `ssot check` says
             return [Diagnostic(CONFIG_ERROR_CODE, refusal, Span(1, 0, 1, 0))]
         checker = self.checkers.setdefault(uri, IncrementalChecker())
+        checker.index = self.workspace_index.index(config)
         try:
             return checker.check(source, path, config, lines)
         except Exception:  # an engine bug must not take the editor's server down
@@ -655,6 +668,8 @@ class Session:
         return any(path.startswith(os.path.abspath(root) + os.sep) for root in roots)
 
     def _publish(self, uri: str, version: int | None, diagnostics: list[lsp.Diagnostic]) -> None:
+        if uri in self.outcomes and self.workspace_index.pulls:
+            return  # the client pulls them (textDocument/diagnostic)
         self.server.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=diagnostics)
         )
@@ -878,7 +893,8 @@ class Session:
         """The safe fixes of the whole buffer, applied as `ssot check --fix` would, as edits."""
         if outcome.config is None or not any(is_fixable(d) for d in outcome.diagnostics):
             return []
-        result = fix_text(outcome.source, outcome.path, outcome.config)
+        index = self.workspace_index.index(outcome.config)  # as the diagnostics' fixes were judged
+        result = fix_text(outcome.source, outcome.path, outcome.config, index=index)
         if result.refused is not None:
             logger.info("fix all in %s refused: %s", outcome.path, result.refused)
             if show_refusal:
@@ -1035,6 +1051,8 @@ def create_server() -> LanguageServer:
         return await session.fix_all_command(*arguments)
 
     server.command(FIX_ALL_COMMAND)(fix_all)
+    navigation.register(server, session)
+    register_workspace(server, session)
 
     def add_to_baseline(*arguments):  # type: ignore[no-untyped-def]
         return session.add_to_baseline_command(*arguments)
