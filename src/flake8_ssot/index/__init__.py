@@ -115,6 +115,8 @@ class ProjectIndex:
         """Files may have appeared or gone (a long-lived index: the server's): look modules up
         again. Summaries stay; each is checked against its file's stat when used."""
         self._files.clear()
+        self.__dict__.pop("_all_files", None)
+        self.__dict__.pop("_mentions", None)
         self._all_files = None  # `_python_files` walks the roots again
 
     # ------------------------------------------------------------------ modules
@@ -384,17 +386,10 @@ class ProjectIndex:
         string); None when none does. Only files whose text holds `name` are read and
         summarised; they are this check's dependencies. (SSOT001 asks before renaming an
         imported name in `module`, issue #23.)"""
-        path, needle = f"{module}.{name}", name.encode()
+        path = f"{module}.{name}"
         skip = os.path.abspath(skip) if skip else ""
-        for file in self._python_files():
+        for file, data in self._mentioning(name):
             if file == skip:
-                continue
-            try:
-                with open(file, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                continue
-            if needle not in data:
                 continue
             self._stat(file)
             other = module_of(file, self.roots)
@@ -404,6 +399,26 @@ class ProjectIndex:
             if summary is not None and (path in summary.imports or any(t == path for _, _, t in summary.bindings)):
                 return other
         return None
+
+    def _mentioning(self, name: str) -> list[tuple[str, bytes]]:
+        """The `.py` files of the tree whose text holds `name`, with that text: read once per
+        name and index (every check of a file that renames the name asks)."""
+        mentions: dict[str, list[tuple[str, bytes]]] = self.__dict__.setdefault("_mentions", {})
+        found = mentions.get(name)
+        if found is None:
+            needle, found = name.encode(), []
+            for file in self._python_files():
+                try:
+                    with open(file, "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    continue
+                if needle in data:
+                    found.append((file, data))
+            if len(mentions) > 64:
+                mentions.clear()
+            mentions[name] = found
+        return found
 
     def _python_files(self) -> list[str]:
         """Every `.py` file under the roots (hidden and `__pycache__` directories skipped), once per index."""
