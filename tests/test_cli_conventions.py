@@ -291,3 +291,88 @@ def test_every_rule_and_registry_option_is_documented_and_every_documented_one_e
     documented = set(OPTION.findall(section))
     options = _parser_options("rule") | _parser_options("registry")
     assert options - documented == set() and documented - options == set()
+
+
+# --------------------------------------------------------------------------- 10: --config from outside the tree
+
+OUTSIDE_POLICY = """\
+[tool.ssot]
+src = ["src"]
+exclude = ["src/netra_backend/generated"]
+
+[tool.ssot.legacy]
+"netra_backend.app.websocket_core.factory" = "netra_backend.app.websocket_core.canonical_imports"
+
+[tool.ssot.deprecated-exports]
+"netra_backend.app.websocket_core" = ["create_websocket_manager"]
+"""
+OUTSIDE_TREE = {
+    "policies/pyproject.toml": OUTSIDE_POLICY,
+    "repo/src/netra_backend/__init__.py": "",
+    "repo/src/netra_backend/app/__init__.py": "",
+    "repo/src/netra_backend/app/websocket_core/__init__.py": (
+        "from .canonical_imports import WebSocketManager, create_websocket_manager\n\n"
+        '__all__ = ["WebSocketManager", "create_websocket_manager"]\n'
+    ),
+    "repo/src/netra_backend/app/websocket_core/canonical_imports.py": (
+        "class WebSocketManager:\n    pass\n\n\ndef create_websocket_manager():\n    return WebSocketManager()\n"
+    ),
+    "repo/src/netra_backend/app/agents/__init__.py": "",
+    "repo/src/netra_backend/app/agents/notifier.py": (
+        "from ..websocket_core.factory import create_websocket_manager\n\n\n"
+        "def notify(user_id):\n    return create_websocket_manager()\n"
+    ),
+    "repo/src/netra_backend/generated/client.py": "from netra_backend.app.websocket_core.factory import x\n",
+}
+OUTSIDE_FOUND = [
+    "src/netra_backend/app/agents/notifier.py:1:1: SSOT001",  # a relative import: the module name is right
+    "src/netra_backend/app/websocket_core/__init__.py:3:32: SSOT003",  # the module the policy names is found
+]
+
+
+def check_in_process(capsys, monkeypatch, cwd: Path, *args: str) -> tuple[int, str, str]:
+    from flake8_ssot.cli import main
+
+    monkeypatch.chdir(cwd)
+    code = main(["check", "--no-cache", "--output-format", "concise", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_config_from_outside_the_tree_resolves_its_paths_against_the_current_directory(
+    tmp_path, capsys, monkeypatch
+):
+    """As ruff: with --config, `src`, `exclude` and `baseline` are the current directory's, and
+    the default path to check is the current directory (it was the config file's)."""
+    write(tmp_path, OUTSIDE_TREE)
+    repo = tmp_path / "repo"
+    code, out, err = check_in_process(capsys, monkeypatch, repo, "--config", "../policies/pyproject.toml")
+    assert code == 1, err
+    assert [line.split(" ")[0] + " " + line.split(" ")[1] for line in out.splitlines()[:-2]] == OUTSIDE_FOUND
+    assert "generated" not in out and "note:" not in out  # exclude is relative to here too
+    # a `KEY = VALUE` on top keeps the file's paths relative to here; baseline too
+    code, _, _ = check_in_process(capsys, monkeypatch, repo, "--config", "../policies/pyproject.toml",
+                                  "--write-baseline", "ssot-baseline.json")
+    assert code == 0 and (repo / "ssot-baseline.json").is_file()
+    code, out, _ = check_in_process(capsys, monkeypatch, repo, "--config", "../policies/pyproject.toml",
+                                    "--config", 'baseline = "ssot-baseline.json"')
+    assert code == 0 and out.splitlines()[-1] == "2 baselined violations not shown (ssot-baseline.json)."
+
+
+def test_files_under_no_src_root_get_module_names_from_their_packages_and_a_summary_line(
+    tmp_path, capsys, monkeypatch
+):
+    write(tmp_path, OUTSIDE_TREE)
+    repo = tmp_path / "repo"
+    code, out, _ = check_in_process(capsys, monkeypatch, repo, "--config", "../policies/pyproject.toml",
+                                    "--config", 'src = ["lib"]')
+    assert code == 1
+    lines = out.splitlines()
+    assert [line.split(" ")[0] + " " + line.split(" ")[1] for line in lines[:2]] == OUTSIDE_FOUND
+    notes = [line for line in lines if line.startswith("note:")]
+    assert notes == ["note: 6 files checked lie under no `src` root (lib), e.g. src/netra_backend/__init__.py: "
+                     "module names come from their packages' __init__.py files; "
+                     "set `src` in [tool.ssot] if that is not right"]
+    _, quiet, _ = check_in_process(capsys, monkeypatch, repo, "--config", "../policies/pyproject.toml",
+                                   "--config", 'src = ["lib"]', "-q")
+    assert "note:" not in quiet

@@ -114,8 +114,10 @@ def module_name(path: str, roots: Iterable[str]) -> tuple[str, bool]:
         # `path` is normalised and starts with `best` + separator: slicing is what relpath
         # would compute, without its two abspath calls (this runs once per file checked).
         relative = path[len(best):].lstrip(os.sep)
-    else:
-        relative = os.path.relpath(path, best) if best else os.path.basename(path)
+    elif best:
+        relative = os.path.relpath(path, best)
+    else:  # under no root (`src` names other directories): its packages, as Python would import it
+        relative = os.path.relpath(path, package_top(path))
     parts = relative.replace(os.sep, "/").split("/")
     stem, _, _ = parts[-1].rpartition(".")
     parts[-1] = stem or parts[-1]
@@ -124,6 +126,15 @@ def module_name(path: str, roots: Iterable[str]) -> tuple[str, bool]:
         parts.pop()
     parts = [part for part in parts if part not in ("", ".")]
     return ".".join(parts), is_package
+
+
+def package_top(path: str) -> str:
+    """The directory above the outermost package holding the file `path` (a package: a
+    directory with an `__init__.py`); the file's own directory when it is in no package."""
+    directory = os.path.dirname(path)
+    while os.path.isfile(os.path.join(directory, "__init__.py")) and os.path.dirname(directory) != directory:
+        directory = os.path.dirname(directory)
+    return directory
 
 
 def resolve_relative(module: str | None, level: int, current: str, is_package: bool) -> str | None:

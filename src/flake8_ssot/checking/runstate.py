@@ -154,7 +154,9 @@ class RunState:
             theirs = helper.wait()
         if not theirs:
             return None
-        bases = [load_config(file) if file is not None else default_config() for file in header["configs"]]
+        explicit = self.configurations.explicit  # --config: loaded as config_for loads it (cwd its root)
+        bases = [config_for(file, explicit) if explicit else load_config(file) if file is not None
+                 else default_config() for file in header["configs"]]
         for base in bases:  # as the full run found them, in its order (reporters list them)
             self.configurations.add(base)
         return results

@@ -414,7 +414,8 @@ def run_check(args: argparse.Namespace) -> int:
             outcome, results=applied.results, baselined=applied.baselined, notes=applied.notes
         )
     if not args.quiet:  # warnings in the summary; they never change the exit code
-        outcome = dataclasses.replace(outcome, notes=[*outcome.notes, *policy_notes(outcome.configs, cwd)])
+        notes = [*outcome.notes, *policy_notes(outcome.configs, cwd), *outside_src(outcome.results, configurations, cwd)]
+        outcome = dataclasses.replace(outcome, notes=notes)
     return report(args, outcome, cwd, sources)
 
 
@@ -438,6 +439,32 @@ def watch_and_check(args: argparse.Namespace, cwd: str) -> int:
     if not places:
         raise UsageError(f"--watch: nothing to watch: {', '.join(paths)} not found")
     return watching.watch(args.argv, places, watching.Relevant(configs, cache_dirs), cwd)
+
+
+def outside_src(results: Sequence[FileResult], configurations: Configurations, cwd: str) -> list[str]:
+    """One summary line when checked files lie under none of their configuration's `src`
+    roots (a `--config` from elsewhere, a `src` naming other directories): their module names
+    then come from their packages' `__init__.py` files, which may not be what was meant."""
+    outside: list[str] = []
+    roots: dict[str, None] = {}
+    by_directory: dict[str, bool] = {}  # a run of 40,000 files has a few thousand directories
+    for result in results:
+        directory = os.path.dirname(result.path)
+        under = by_directory.get(directory)
+        if under is None:
+            src = configurations.configs[configurations.index_for_file(result.path)].src
+            under = by_directory[directory] = any(
+                directory == root or directory.startswith(root.rstrip(os.sep) + os.sep) for root in src)
+            if not under:
+                roots.update(dict.fromkeys(src))
+        if not under:
+            outside.append(result.path)
+    if not outside:
+        return []
+    shown = ", ".join(_shown(root, cwd) for root in roots)
+    files = f"{_plural(len(outside), 'file')} checked" + (" lies" if len(outside) == 1 else " lie")
+    return [f"note: {files} under no `src` root ({shown}), e.g. {_shown(outside[0], cwd)}: module names come "
+            "from their packages' __init__.py files; set `src` in [tool.ssot] if that is not right"]
 
 
 def verbose_lines(outcome: Outcome, cwd: str, seconds: float, settings_given: bool) -> str:
@@ -751,8 +778,8 @@ def _written_in_place(output_file: str) -> bool:
 
 
 def _config_here(explicit: str | None) -> Config | None:
-    if explicit:
-        return load_config(explicit)
+    if explicit:  # its relative paths are the current directory's, as for `ssot check`
+        return load_config(explicit, root=os.getcwd())
     found = find_config_file(os.getcwd())
     return load_config(found) if found else None
 

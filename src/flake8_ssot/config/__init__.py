@@ -233,14 +233,15 @@ def parse_toml(data: bytes, file: str) -> dict[str, Any]:
 
 def config_for(path: str, explicit: str | None = None) -> Config:
     """The configuration that applies to `path`: `explicit`, else the nearest one, else the cwd's."""
-    if explicit:
-        return load_config(explicit)
+    if explicit:  # as ruff: its relative paths (`src`, `exclude`, `baseline`) are the current directory's
+        return load_config(explicit, root=os.getcwd())
     found = find_config_file(path) or find_config_file(os.getcwd())
     return load_config(found) if found else default_config()
 
 
-def load_config(path: str) -> Config:
-    """Parse and validate a pyproject.toml; cached by path, size and modification time."""
+def load_config(path: str, root: str | None = None) -> Config:
+    """Parse and validate a pyproject.toml; cached by path, size and modification time.
+    `root`: the directory its relative paths start from (default: the file's own)."""
     path = os.path.abspath(path)
     try:
         status = os.stat(path)
@@ -248,7 +249,7 @@ def load_config(path: str) -> Config:
         raise ConfigError(path, "", f"cannot read configuration: {error.strerror or error}") from None
     if not stat.S_ISREG(status.st_mode):  # a FIFO would block the run forever, a directory fail later
         raise ConfigError(path, "", "not a regular file")
-    key = (path, status.st_mtime_ns, status.st_size)
+    key = (path, status.st_mtime_ns, status.st_size, root)
     cached = _LOADED.get(key)
     if cached is not None:
         return cached
@@ -257,18 +258,19 @@ def load_config(path: str) -> Config:
             data = handle.read()
     except OSError as error:
         raise ConfigError(path, "", f"cannot read configuration: {error.strerror or error}") from None
-    config = config_from_document(parse_toml(data, path), path)
+    config = config_from_document(parse_toml(data, path), path, root)
     _LOADED[key] = config
     return config
 
 
-def config_from_document(document: Mapping[str, Any], path: str) -> Config:
-    """The policy of a parsed pyproject.toml at `path` (its directory is the root)."""
+def config_from_document(document: Mapping[str, Any], path: str, root: str | None = None) -> Config:
+    """The policy of a parsed pyproject.toml at `path`; `root` (default: its directory) is where
+    its relative paths start."""
     tool = document.get("tool", {})
     table = tool.get("ssot", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise ConfigError(path, "tool.ssot", f"must be a table, not {_type_name(table)}")
-    return _build(table, file=path, root=os.path.dirname(path))
+    return _build(table, file=path, root=os.path.abspath(root) if root else os.path.dirname(path))
 
 
 def clear_caches() -> None:

@@ -62,7 +62,7 @@ class Overrides:
         table.update(overridden)
         path = config.file or os.path.join(config.root, "pyproject.toml")
         try:
-            rebuilt = config_from_document({"tool": {"ssot": table}}, path)
+            rebuilt = config_from_document({"tool": {"ssot": table}}, path, config.root)
         except ConfigError as error:  # a mistake in a `--config` value is the command line's
             key = error.key_path.removeprefix("tool.ssot.").split(".")[0].split("[")[0]
             if key in overridden:
@@ -113,8 +113,9 @@ class Configurations:
 
 
 def project_root(cwd: str, explicit: str | None) -> str:
-    """The directory of `--config`, else of the nearest pyproject.toml with [tool.ssot], else cwd."""
+    """The directory of the nearest pyproject.toml with [tool.ssot], else cwd; with `--config`,
+    cwd, as ruff does (the file may live outside the tree: its relative paths are cwd's too)."""
     if explicit:
-        return os.path.dirname(os.path.abspath(explicit))
+        return cwd
     found = find_config_file(cwd)
     return os.path.dirname(found) if found else cwd
