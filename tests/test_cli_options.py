@@ -1,5 +1,5 @@
 """Issue #17: the options of `ssot check` that ruff has (SARIF fingerprints, --show-files,
---show-settings, --add-noqa, --config KEY = VALUE, --verbose)."""
+--show-settings, --add-noqa, --config KEY = VALUE, --verbose, --watch)."""
 
 from __future__ import annotations
 

@@ -114,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     ))
     check.add_argument(
         "paths", nargs="*", metavar="PATH",
-        help="files or directories (default: the project root); `-` for standard input",
+        help="files or directories (default: the project root; with --config FILE, the current directory); "
+        "`-` for standard input",
     )
     check.add_argument(
         "-w", "--watch", action="store_true",
@@ -124,7 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--config",
         metavar="FILE | 'KEY = VALUE'",
         action="append",
-        help="pyproject.toml to use for every file (default: the nearest one above each file), or a TOML "
+        help="pyproject.toml to use for every file (default: the nearest one above each file; its relative paths "
+        "are the current directory's, as in ruff), or a TOML "
         "`KEY = VALUE` line that overrides that [tool.ssot] setting (repeatable), e.g. --config 'select = [\"SSOT001\"]'",
     )
     output = check.add_argument_group("output")
