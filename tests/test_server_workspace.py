@@ -217,3 +217,20 @@ def test_code_lenses_count_the_uses_left_in_the_workspace(client, workspace):
     assert lens["command"]["title"] == (
         f"{GENERATED // LEGACY_EVERY + 1} uses of "
         "'netra_backend.app.websocket_core.factory.WebSocketManagerFactory' left in the workspace")
+
+
+def test_a_module_added_on_disk_is_counted_after_the_workspace_is_checked_again(client, workspace):
+    """A file created outside the editor (a checkout): the server hears of it through the
+    watcher it registered, checks the workspace again once files stop changing (the caches
+    answer for the rest) and asks the client to refresh its code lenses."""
+    registration = next(r for r in client.server_requests if r["method"] == "client/registerCapability"
+                        and r["params"]["registrations"][0]["id"] == "ssot-python-files")
+    assert registration["params"]["registrations"][0]["registerOptions"] == {"watchers": [{"globPattern": "**/*.py"}]}
+    client.backlog = [m for m in client.backlog if m.get("method") != "workspace/codeLens/refresh"]  # the start's
+    added = _module(workspace, "tests/golden_path_00/test_regression_added.py")
+    added.write_text(LEGACY_TEST.format(number=9999))
+    client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": added.as_uri(), "type": 1}]})
+    client.wait(lambda m: m.get("method") == "workspace/codeLens/refresh", "a code lens refresh")
+    factory = _module(workspace, "app/websocket_core/factory.py")
+    [lens] = client.request("textDocument/codeLens", {"textDocument": {"uri": factory.as_uri()}})
+    assert lens["command"]["title"].startswith(f"{GENERATED // LEGACY_EVERY + 2} uses of ")

@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 # summary costs a parse of the whole buffer, and only a changed one re-checks other buffers.
 SUMMARY_SECONDS = 0.4
 WATCH_PYTHON_ID = "ssot-python-files"
+# After a save or a change on disk, how long files must stay unchanged before the workspace
+# is checked again for the code lenses' counts.
+RECOUNT_SECONDS = 1.0
 PROGRESS_TITLE = "ssot: checking the workspace"
 # The diagnostics a code lens counts: the uses of a legacy path left in the workspace.
 USE_CODES = frozenset({"SSOT001", "SSOT004"})
@@ -82,6 +85,7 @@ class WorkspaceIndex:
         self.building: asyncio.Task | None = None
         self.lock: asyncio.Lock | None = None
         self.seconds: float | None = None  # how long the last workspace check took
+        self.recount: asyncio.TimerHandle | None = None
         self._tokens = itertools.count(1)
 
     # ---------------------------------------------------------------- the index of the buffers
@@ -101,6 +105,7 @@ class WorkspaceIndex:
     def saved(self, uri: str) -> None:
         self._cancel(uri)
         self._buffer_changed(uri)
+        self._recount_later()
 
     def closed(self, uri: str) -> None:
         """The buffer's unsaved text is gone: the module is what is on disk again."""
@@ -113,12 +118,15 @@ class WorkspaceIndex:
             self._recheck_others(uri)
 
     def files_changed(self, paths: Sequence[str | None]) -> None:
-        """Python files changed on disk outside the editor (a checkout, a generator)."""
-        if not any(path and path.endswith((".py", ".pyi")) for path in paths):
+        """Python files changed on disk outside the editor (a checkout, a generator). A saved
+        buffer's own file is `saved`'s business: its watcher event changes nothing more."""
+        open_paths = {outcome.path for outcome in self.session.outcomes.values()}
+        if not any(path and path.endswith((".py", ".pyi")) and path not in open_paths for path in paths):
             return
         for index in self.indexes.values():
             index.files_changed()
         self._recheck_others(None)
+        self._recount_later()
 
     def _cancel(self, uri: str) -> None:
         timer = self.timers.pop(uri, None)
@@ -171,10 +179,22 @@ class WorkspaceIndex:
                 id=WATCH_PYTHON_ID, method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)]))
         self.building = asyncio.get_running_loop().create_task(self._build())
 
-    async def _build(self) -> None:
+    def _recount_later(self) -> None:
+        """Check the workspace again once files stop changing, for the code lenses' counts
+        (quietly: the caches answer for all but the changed files)."""
+        loop = asyncio.get_running_loop()
+        if self.recount is not None:
+            self.recount.cancel()
+        self.recount = loop.call_later(RECOUNT_SECONDS, self._recount)
+
+    def _recount(self) -> None:
+        self.building = asyncio.get_running_loop().create_task(self._build(progress=False))
+
+    async def _build(self, progress: bool = True) -> None:
+        self.recount = None
         token = None
         window = self.server.client_capabilities.window
-        if window is not None and window.work_done_progress:
+        if progress and window is not None and window.work_done_progress:
             token = f"ssot-workspace-{next(self._tokens)}"
             try:
                 await self.server.work_done_progress.create_async(token)
