@@ -4,7 +4,15 @@ rest uses, and the broken shapes of tests/fixtures/broken), the diagnostics are 
 
 - the strict prefilter (what `ssot check` uses): a file it rejects has no finding;
 - region-only recovery: a file Python cannot parse, lowered in full only in the definitions
-  that spell a policy word (facts.recovery `words`), gives the whole-file recovery's findings.
+  that spell a policy word (facts.recovery `words`), gives the whole-file recovery's findings;
+- where a name stands: a class the policy names only as a factory or canonical symbol counts
+  only where it is put to use (a call, an alias, a definition, an import from outside its home),
+  and the last component of a dotted legacy path only in a dotted name or an import
+  (prefilter.put_to_use and in_path_or_import), so a file naming them in annotations,
+  `isinstance`, docstrings or unrelated `factory` variables is not parsed.
+
+Examples per property are few (the test-time budget); the benchmark's corpus-wide comparison
+is the larger check.
 
 The benchmark checks the same over a whole corpus (run_benchmarks.py --compare-fast-path).
 """
@@ -15,6 +23,7 @@ import ast
 import os
 import warnings
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markers import FIXTURES
@@ -95,7 +104,7 @@ def recovered(source: str, path: str, words) -> str:
     return repr(check_facts(facts, CONFIG))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(FILES, st.sampled_from(PATHS))
 def test_region_only_recovery_finds_what_whole_file_recovery_finds(source, path):
     module, _ = file_module(path, CONFIG)
@@ -124,7 +133,7 @@ def test_the_broken_fixtures_find_the_same_with_region_only_recovery():
         assert recovered(source, str(path), words) == recovered(source, str(path), None), path
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(FILES, st.sampled_from(PATHS))
 def test_the_strict_prefilter_never_rejects_a_file_with_a_finding(source, path):
     """Policy words in every position (imports, attributes, calls, strings, definitions,
@@ -140,3 +149,92 @@ def test_the_strict_prefilter_never_rejects_a_file_with_a_finding(source, path):
     else:
         found = recovered(source, path, None)
     assert found == "[]"
+
+
+# A policy class name, or the last component of a legacy path, in every position a line of
+# code can give it: annotations, calls, aliases, targets, imports (parenthesised too),
+# decorators, strings, comments, prose, match patterns.
+PLACED_NAMES = st.sampled_from(["UserExecutionContext", "WebSocketManager", "factory", "create_websocket_manager"])
+OTHER_NAMES = st.sampled_from(["ctx", "Ctx", "manager", "make", "Optional", "x"])
+HOMES = st.sampled_from([
+    "netra_backend.app.services.user_execution_context", "netra_backend.app.websocket_core.websocket_manager",
+    "netra_backend.app.websocket_core", "netra_backend.app.websocket_core.factory",
+    "netra_backend.app.websocket_core.websocket_manager_factory", "netra_backend.app.agents", ".", ".factory",
+])
+POSITIONS = [
+    "from {home} import {w}", "from {home} import {w} as {o}", "from {home} import ({o}, {w})",
+    "from {home} import (\n    {o},\n    {w},\n)", "from {home} import (\n    {o},\n    {w} as {o}2,\n)",
+    "from {home} import {o}, \\\n    {w}", "from {home} import *", "import {home}.{w}", "import {home} as {o}",
+    "def f(a: {w}, b: Optional[{w}] = None) -> {w}:\n    return isinstance(a, ({w}, int))",
+    "def f(\n    self,\n    ctx: {w},\n    other: {w} = None,\n):\n    return ctx",
+    "{o}: {w}", "{o}: {w} = {o}", "{o}: {w} | None = None", "{o} = {w}", "{o} = {tail}.{w}", "{o} = ({w})",
+    "{o} = [{w}]", "{o}, {w} = 1, 2", "({o}, {w}) = 1, 2", "for {o}, {w} in []:\n    pass",
+    "with {o} as ({o}2, {w}):\n    pass", "{w} = {o}", "{w}: int = 1", "class {w}:\n    pass",
+    "class {o}({w}):\n    pass", "def {w}():\n    pass", "@{w}\ndef g():\n    pass", "{w}()", "{o}({w})",
+    "{o}({w})()", "{o} = {w}({o})", "{o} = {w}.from_request({o})", "{o}({w}.from_request({o}))",
+    "{o} = {tail}.{w}({o})", "{o} = a if b else {w}", "if {o}: {w} = 1", "if {o}:\n    pass\nelse: {w} = 1",
+    "{o}(lambda: {w})", "{o} = lambda: {w}", "{o} = ({o}2 := {w})", "# the {w} of {home}",
+    '"""Build the {w} by hand."""', '"""\n{w} is made by the factory.\n"""',
+    's = "{w}"', 's = "{home}.{w}"', "s = '{tail}.{w}'", 's = f"{{{w}}}"',
+    "register(name, {w})", "{o}.register({w}=1)", "{o}.{w}", "{o}.{w}.create_websocket_manager()",
+    "{tail}.{w}.create_websocket_manager(None)", "import netra_backend\nnetra_backend.app.websocket_core.{w}.x()",
+    'import importlib\nimportlib.import_module("{home}.{w}")', '__import__("{home}.{w}")',
+    "match {o}:\n    case {w}():\n        pass\n    case ({o}, {w}):\n        pass", "print({w})",
+    "value = type({w})", "x = {o}[{w}]", "{o}[{w}] = 1", "del {w}", "global {w}",
+    "try:\n    pass\nexcept ({o}, {w}):\n    pass", "__all__ = ['{w}']",
+]
+
+
+@st.composite
+def placed(draw) -> str:
+    word, other, home = draw(PLACED_NAMES), draw(OTHER_NAMES), draw(HOMES)
+    tail = (home.lstrip(".") or "netra_backend").rpartition(".")[2]
+    return draw(st.sampled_from(POSITIONS)).format(w=word, o=other, home=home, tail=tail)
+
+
+PLACED = st.lists(placed(), min_size=1, max_size=5).map(lambda parts: "\n".join(parts) + "\n")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(PLACED, st.sampled_from(PATHS))
+def test_the_strict_prefilter_keeps_every_file_where_a_name_is_put_to_use(source, path):
+    """Wherever a policy class name or a legacy path's last component stands, a file the
+    strict prefilter rejects has no finding in the full check."""
+    module, _ = file_module(path, CONFIG)
+    if CONFIG.prefilter.may_match(source, module, strict=True):
+        return
+    from flake8_ssot.engine import check_source
+
+    assert check_source(source, path, CONFIG, prefilter=False).diagnostics == []
+
+
+@pytest.mark.parametrize(("source", "kept"), [
+    # Not put to use: annotations, isinstance, subclassing, docstrings, comments, an import from
+    # the home, a string annotation, an unrelated `factory`.
+    ("from netra_backend.app.websocket_core.websocket_manager import WebSocketManager\n"
+     "def f(m: WebSocketManager) -> Optional[WebSocketManager]:\n"
+     '    """Return the WebSocketManager."""\n'
+     "    return m if isinstance(m, WebSocketManager) else None  # WebSocketManager\n",
+     False),
+    ("def register(name, factory):\n    REGISTRY[name] = factory  # the session factory\n", False),
+    ("import netra_backend.app.services.user_execution_context as c\nctx: 'UserExecutionContext' = None\n", False),
+    ("from netra_backend.app.services.user_execution_context import UserExecutionContext\n"
+     "class Scoped(UserExecutionContext):\n    pass\n", False),
+    # Put to use: a call, an alias, an import from elsewhere, a dotted legacy path, a
+    # parenthesised import of it, a definition.
+    ("from netra_backend.app.services.user_execution_context import UserExecutionContext\nUserExecutionContext()\n", True),
+    ("from netra_backend.app.services.user_execution_context import UserExecutionContext\nCtx = UserExecutionContext\n", True),
+    ("from netra_backend.app.websocket_core import WebSocketManager\n", True),
+    ("import netra_backend\nnetra_backend.app.websocket_core.factory.x()\n", True),
+    ("from netra_backend.app.websocket_core import (\n    canonical_imports,\n    factory,\n)\n", True),
+    ("import netra_backend\nclass WebSocketManager:\n    pass\n", True),
+])
+def test_where_a_name_stands_decides(source, kept):
+    path = str(BROKEN / "src/netra_backend/app/agents/notifier.py")
+    module, _ = file_module(path, CONFIG)
+    assert CONFIG.prefilter.may_match(source, module, strict=True) is kept
+    assert CONFIG.prefilter.may_match(source.encode(), module, strict=True) is kept
+    if not kept:
+        from flake8_ssot.engine import check_source
+
+        assert check_source(source, path, CONFIG, prefilter=False).diagnostics == []

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 _IDENTIFIER_CHAR = "A-Za-z0-9_"
+_LEAF = "leaf"  # a member's mode: the word ends only dotted legacy paths
 
 
 def _whole_word(word: str) -> str:
@@ -37,11 +38,23 @@ class Prefilter:
     everything: bool  # a rule without a literal anchor: every file may match
 
     @classmethod
-    def build(cls, words, fragments, export_modules, everything: bool, requires=None) -> "Prefilter":
+    def build(cls, words, fragments, export_modules, everything: bool, requires=None, uses=None,
+              leaves=()) -> "Prefilter":
         """`requires`: word -> the first components of the configured paths it ends (see
-        `_requirement`); a word missing from it, or mapped to None, needs nothing more."""
+        `_requirement`); a word missing from it, or mapped to None, needs nothing more.
+        `uses`: the words that name only classes (factory-only or canonical, no legacy path or
+        pattern anchor ends in them) -> the canonical homes they may be imported from without a
+        finding (None: from anywhere); in strict mode such a word counts only where it is put
+        to use (see `put_to_use`). `leaves`: the words that end only dotted legacy paths (no
+        class, pattern anchor or top-level module); in strict mode they count only in a dotted
+        name or an import (see `in_path_or_import`)."""
         prefilter = cls(tuple(sorted(set(words))), tuple(sorted(set(fragments))),
                         frozenset(export_modules), everything)
+        object.__setattr__(prefilter, "uses", {
+            word: (None if homes is None else frozenset(homes))
+            for word, homes in (uses or {}).items() if word in prefilter.words
+        })
+        object.__setattr__(prefilter, "leaves", frozenset(leaves) & set(prefilter.words) - set(prefilter.uses))
         object.__setattr__(prefilter, "_fragment_bytes", [f.encode("ascii") for f in prefilter.fragments])
         requires = dict(requires or {})
         object.__setattr__(prefilter, "requires", {
@@ -58,7 +71,8 @@ class Prefilter:
                 for first in firsts
             )
             regex = re.compile(_whole_word(word).encode("ascii") if as_bytes else _whole_word(word))
-            return (word.encode("ascii") if as_bytes else word), regex, requirement
+            use = prefilter.uses.get(word, False) if word not in prefilter.leaves else _LEAF
+            return (word.encode("ascii") if as_bytes else word), regex, requirement, word, use
 
         object.__setattr__(prefilter, "_str_groups", [
             (anchor, tuple(member(w, False) for w in members)) for anchor, members in groups
@@ -69,8 +83,9 @@ class Prefilter:
         return prefilter
 
     def may_match(self, text: str | bytes, module: str, strict: bool = False) -> bool:
-        """`strict` also asks for the word's top-level package (see `_requirement`): it rules
-        out more files, which then are not parsed at all (their syntax errors are neither
+        """`strict` also asks for the word's top-level package (see `_requirement`), and for a
+        word naming only classes, an occurrence where a rule can use it (see `put_to_use`): it
+        rules out more files, which then are not parsed at all (their syntax errors are neither
         reported nor counted); `ssot check` and the flake8 plugin use it (#16)."""
         if self.everything:
             return True
@@ -84,9 +99,18 @@ class Prefilter:
         # confirmed word by word (the whole-word regex starts with its literal, so it is fast).
         for anchor, members in (self._bytes_groups if is_bytes else self._str_groups):
             if anchor in text:
-                for word, regex, requirement in members:
+                for word, regex, requirement, name, homes in members:
                     if (len(members) == 1 or word in text) and regex.search(text):
-                        if not strict or requirement is None or _requirement(requirement, text, module):
+                        if not strict:
+                            return True
+                        if requirement is not None and not _requirement(requirement, text, module):
+                            continue
+                        if homes is False:
+                            return True
+                        if homes is _LEAF:
+                            if in_path_or_import(text, name):
+                                return True
+                        elif put_to_use(text, name, homes):
                             return True
         if module:
             for word in self.words:
@@ -158,3 +182,198 @@ def anchor_groups(words) -> list[tuple[str, tuple[str, ...]]]:
             covered.update(fresh)
     groups.extend((word, (word,)) for word in words if word not in covered)
     return groups
+
+
+# --------------------------------------------------------------------------- where a class name is used
+
+# Python's keywords (and soft keywords) that may stand right before a name in code: after any
+# other identifier, a name can only be prose (a docstring, a string, a comment).
+_KEYWORDS = frozenset({
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield", "match", "case", "type", "print", "exec",
+})
+# Keywords a bracket may follow without being a call's or a subscript's (`in (a, b)`).
+_NOT_CALLED = _KEYWORDS - {"print", "exec", "type", "match"}
+_NAME_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]+$")
+_FROM_IMPORT = re.compile(r"[ \t]*from[ \t]+([A-Za-z0-9_.]+)[ \t]+import\b")
+_OPENER_OF_LIST = re.compile(r"[ \t]*from[ \t]+([A-Za-z0-9_.]+)[ \t]+import[ \t]*\([A-Za-z0-9_, \t]*(#.*)?$")
+_NAMES_ONLY = re.compile(r"[A-Za-z0-9_, \t]*(#.*)?$")
+_LIST_TAIL = re.compile(r"[A-Za-z0-9_, \t]*\)?[ \t]*(#.*)?$")
+_ANNOTATED = re.compile(r"[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*:$")
+_BLOCK_KEYWORDS = frozenset({"else", "try", "finally"})
+_CLOSE_AFTER = frozenset(")],|")
+
+
+def put_to_use(text: str | bytes, word: str, homes: frozenset[str] | None) -> bool:
+    """Is the class name `word` put to use somewhere in `text`, where SSOT001 (an import of a
+    canonical symbol from outside its home), SSOT002 (a call through any name bound to it) or
+    SSOT005 (a module-level definition of it) could find something? Sound, not exact: an
+    occurrence counts unless it is plainly one of these:
+
+    - in a comment, or a string that is exactly the name (`"UserExecutionContext"`), or prose
+      (after an identifier that is not a keyword: only text can have that);
+    - in an import from one of `homes` (any import when `homes` is None), without `as`;
+    - in an annotation (`ctx: Name`, `-> Name:`, a multi-line signature's `ctx: Name,`);
+    - inside the brackets of a call or subscript (`isinstance(x, Name)`, `Optional[Name]`,
+      `class Sub(Name):`), followed by `)`, `]`, `,` or `|`.
+
+    Anything else (a call `Name(`, `@Name`, `x = Name`, `Name = `, `class Name`, an unpacking
+    target, `as Name`, a line starting with it, ...) is a use. A name is bound to the class
+    only by an import or by `x = Name`/`x = mod.Name`, and a call, an alias or a definition
+    each spells it in one of those positions.
+    """
+    if isinstance(text, bytes):
+        text = text.decode("latin-1")  # positions stay; the words and the syntax read are ASCII
+    size = len(word)
+    start = 0
+    while True:
+        at = text.find(word, start)
+        if at < 0:
+            return False
+        start = at + size
+        end = at + size
+        if at and (text[at - 1].isalnum() or text[at - 1] == "_"):
+            continue
+        if end < len(text) and (text[end].isalnum() or text[end] == "_"):
+            continue
+        line_start = text.rfind("\n", 0, at) + 1
+        line_end = text.find("\n", end)
+        before = text[line_start:at]
+        after = text[end:len(text) if line_end < 0 else line_end]
+        if not _harmless(text, line_start, before, after, homes):
+            return True
+
+
+def _harmless(text: str, line_start: int, before: str, after: str, homes) -> bool:
+    hash_at = before.find("#")
+    if hash_at >= 0 and "'" not in before[:hash_at] and '"' not in before[:hash_at]:
+        return True  # a comment
+    prev, following = before.rstrip(), after.lstrip()
+    if before[-1:] in ("'", '"') and after[:1] == before[-1]:
+        return True  # the whole string is the name: `"Name"` is never code
+    if ";" in before or "\\" in before:
+        return False
+    stripped = before.lstrip()
+    if stripped.startswith(("from ", "from\t", "import ", "import\t")):
+        return _imported_from_home(before, following, homes)
+    if _NAMES_ONLY.match(before) and _LIST_TAIL.match(after):
+        opener = _list_opener(text, line_start)
+        if opener is not None:  # a line of a parenthesised `from ... import (` list
+            return not following.startswith("as") and (homes is None or opener in homes)
+    if not prev:
+        return False  # a statement starts with it
+    if following.startswith("("):
+        return False  # a call
+    named = _NAME_BEFORE.search(before)
+    if named is not None and named[1] not in _KEYWORDS and following[:1] not in ("=", ":"):
+        return True  # `the Name ...`: prose
+    if prev.endswith("->"):
+        return True  # a return annotation
+    if prev.endswith(":"):
+        if _depth(prev) > 0:  # an annotation in a signature, a dict value, a slice, a lambda
+            return following[:1] in ("", ")", "]", ",", "|", "}", "=", "#")
+        if _ANNOTATED.match(prev) and prev.rstrip(":").strip() not in _BLOCK_KEYWORDS:
+            # `ctx: Name` (an annotated name, or a parameter of a multi-line signature)
+            return following[:1] in ("", ")", ",", "|", "=", "#", "]")
+        return False
+    if prev[-1] in ",|[(" and following[:1] in _CLOSE_AFTER:
+        return _inside_call_or_subscript(prev)
+    return False
+
+
+def _imported_from_home(before: str, following: str, homes) -> bool:
+    """An occurrence on a line starting `from`/`import`: harmless when imported without `as`
+    from a home (from anywhere when `homes` is None)."""
+    if following.startswith("as") and following[2:3] in (" ", "\t"):
+        return False
+    if homes is None:
+        return True
+    match = _FROM_IMPORT.match(before)
+    return match is not None and match[1] in homes
+
+
+def _list_opener(text: str, line_start: int, limit: int = 200) -> str | None:
+    """The module of the `from MODULE import (` whose name list the line at `line_start`
+    continues (only names, commas and comments between), or None."""
+    end = line_start - 1
+    for _ in range(limit):
+        if end < 0:
+            return None
+        begin = text.rfind("\n", 0, end) + 1
+        line = text[begin:end]
+        opener = _OPENER_OF_LIST.match(line)
+        if opener is not None:
+            return opener[1]
+        if not _NAMES_ONLY.match(line) or line.lstrip().startswith(("from", "import")):
+            return None
+        end = begin - 1
+    return None
+
+
+def _depth(text: str) -> int:
+    """Brackets left open in `text` (a line up to a point; strings are not told apart, which
+    only makes an occurrence count more often)."""
+    return (text.count("(") + text.count("[") + text.count("{")
+            - text.count(")") - text.count("]") - text.count("}"))
+
+
+def _inside_call_or_subscript(prev: str) -> bool:
+    """Is some bracket open at the end of `prev` a call's or a subscript's (right after a name
+    that is not a keyword, a `)` or a `]`)? Nothing inside one can be bound by the statement
+    (a comprehension's target is its own scope); `(a, Name) = ...` and `for a, Name in` can."""
+    depth = 0
+    for index in range(len(prev) - 1, -1, -1):
+        char = prev[index]
+        if char in ")]}":
+            depth += 1
+        elif char in "([{":
+            if depth > 0:
+                depth -= 1
+                continue
+            if char != "{" and index > 0:
+                before = prev[index - 1]
+                if before in ")]":
+                    return True
+                if before.isalnum() or before == "_":
+                    named = re.search(r"[A-Za-z_][A-Za-z0-9_]*$", prev[:index])
+                    if named is not None and named[0] not in _NOT_CALLED:
+                        return True
+    return False
+
+
+def in_path_or_import(text: str | bytes, word: str) -> bool:
+    """Does the last component `word` of dotted legacy paths occur where a path can end in
+    it? A legacy module or symbol is reached only through an import of it (`import a.b.word`,
+    `from a.b import word`, a relative import), a dotted name (`b.word.x`, `"a.b.word"` in a
+    string, `importlib.import_module("a.b.word")`) or a star import of its parent; anywhere
+    else (`register(name, factory)`, "the session factory") the word is someone else's name."""
+    if isinstance(text, bytes):
+        text = text.decode("latin-1")
+    if "*" in text and re.search(r"\bimport[ \t(]*\*", text):
+        return True
+    size = len(word)
+    start = 0
+    while True:
+        at = text.find(word, start)
+        if at < 0:
+            return False
+        start = end = at + size
+        if at and (text[at - 1].isalnum() or text[at - 1] == "_"):
+            continue
+        if end < len(text) and (text[end].isalnum() or text[end] == "_"):
+            continue
+        line_start = text.rfind("\n", 0, at) + 1
+        before = text[line_start:at]
+        if before.rstrip().endswith("."):
+            return True  # a dotted name, in code or in a string
+        stripped = before.lstrip()
+        if stripped.startswith(("from", "import")) or "import" in before:
+            return True  # an import (or a line too odd to tell)
+        if line_start >= 2 and text[line_start - 2] == "\\":
+            return True  # continues the line above
+        line_end = text.find("\n", end)
+        after = text[end:len(text) if line_end < 0 else line_end]
+        if _NAMES_ONLY.match(before) and _LIST_TAIL.match(after) and _list_opener(text, line_start) is not None:
+            return True  # in a parenthesised `from ... import (` list
