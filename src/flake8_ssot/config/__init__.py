@@ -670,6 +670,35 @@ def _pattern_code(check: _Checker, item: Mapping[str, Any], item_path: str, code
     )
 
 
+def _class_words(config: Config) -> dict[str, set[str] | None]:
+    """The words that name only classes (no legacy path or pattern anchor ends in them), with
+    the canonical homes they may be imported from (None: a factory-only class), for the
+    strict prefilter's `put_to_use`."""
+    others = {key.rsplit(".", 1)[-1] for key, _ in config.legacy.items()}
+    for rule in config.patterns:
+        others.update(rule.anchors)
+    uses: dict[str, set[str] | None] = {}
+    for key, _ in config.factories.items():
+        uses.setdefault(key.rsplit(".", 1)[-1], None)
+    for key, _ in config.canonical.items():
+        home, _, last = key.rpartition(".")
+        homes = uses.get(last)
+        uses[last] = (homes or set()) | {home}
+    return {word: homes for word, homes in uses.items() if word not in others and not is_wildcard(word)}
+
+
+def _legacy_leaves(config: Config) -> set[str]:
+    """The words that end only dotted legacy paths (not a class's name, a pattern anchor or a
+    top-level module), for the strict prefilter's `in_path_or_import`."""
+    leaves = {key.rsplit(".", 1)[-1] for key, _ in config.legacy.items() if "." in key}
+    others = {key for key, _ in config.legacy.items() if "." not in key}
+    for table in (config.canonical, config.factories):
+        others.update(key.rsplit(".", 1)[-1] for key, _ in table.items())
+    for rule in config.patterns:
+        others.update(rule.anchors)
+    return {word for word in leaves - others if not is_wildcard(word)}
+
+
 def _with_anchors(config: Config) -> Config:
     """The words a file must contain for any rule to fire in it (see prefilter.py)."""
     words: set[str] = set()
@@ -694,5 +723,6 @@ def _with_anchors(config: Config) -> Config:
             requires.update((anchor, None) for anchor in rule.anchors)
         else:
             everything = True  # a rule without a literal word can match anything
-    prefilter = Prefilter.build(words, fragments, config.deprecated_exports, everything, requires)
+    prefilter = Prefilter.build(words, fragments, config.deprecated_exports, everything, requires,
+                                _class_words(config), _legacy_leaves(config))
     return replace(config, anchors=prefilter.words + prefilter.fragments, prefilter=prefilter)
