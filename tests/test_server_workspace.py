@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from projects import ssot
+
+from flake8_ssot.cli import main
 
 pytest.importorskip("pygls", reason="the server extra (pygls) is not installed")
 
@@ -148,13 +149,16 @@ def test_workspace_diagnostics_list_every_violation_of_the_project(client, works
     assert {item["kind"] for item in again["items"]} == {"unchanged"}  # no token: no progress either
 
 
-def test_the_editor_and_ssot_check_agree_through_the_index(client, workspace):
+def test_the_editor_and_ssot_check_agree_through_the_index(client, workspace, monkeypatch, capsys):
     """SSOT001's verdict on `unified_manager.WebSocketManager` needs the other module: it is a
     class of its own there, not a re-export; the server says what `ssot check` says."""
     routes = _module(workspace, "app/routes/websocket.py")
     uri = client.open(routes, routes.read_text())
     pulled = _pull(client, uri)
-    checked = json.loads(ssot("check", "--output-format", "json", str(routes), cwd=workspace).stdout)
+    monkeypatch.chdir(workspace)
+    capsys.readouterr()
+    main(["check", "--output-format", "json", str(routes)])  # ssot check, in this process
+    checked = json.loads(capsys.readouterr().out)
     assert [(d["code"], d["message"], d["range"]["start"]["line"] + 1) for d in pulled] == [
         (item["code"], item["message"], item["location"]["row"]) for item in checked]
     assert "(not a re-export:" in pulled[1]["message"]
