@@ -363,11 +363,14 @@ CLOSE = '\n\ndef close(user_id):\n    note = "à bientôt 👋"; return UserExec
 
 
 def test_hide_and_ignore_options_and_utf8_positions(project, tmp_path):
-    """Another copy of the project and session: UTF-8 positions and baseline = "hide"; then the
-    settings change to "ignore" and "hint"."""
+    """Another copy of the project and session: UTF-8 positions, the baseline named by the
+    baselineFile option and shown with baseline = "hide"; then the settings change to
+    "ignore" and "hint"."""
     project = write_baselined_project(tmp_path / "netra", FIRST_BASELINE[0])
+    # CI passes --baseline on the command line: the policy names none, the editor's option does.
+    (project / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
     utf8 = {"general": {"positionEncodings": ["utf-8"]}}
-    client = LspClient(project, tmp_path / "hide.log", utf8, {"baseline": "hide"})
+    client = LspClient(project, tmp_path / "hide.log", utf8, {"baseline": "hide", "baselineFile": BASELINE})
     try:
         pyproject_round_trip(client, project, tmp_path, lambda text: len(text.encode("utf-8")))
         uri = client.open(routes(project), ROUTES + CLOSE)
