@@ -123,8 +123,9 @@ class WorkspaceIndex:
         open_paths = {outcome.path for outcome in self.session.outcomes.values()}
         if not any(path and path.endswith((".py", ".pyi")) and path not in open_paths for path in paths):
             return
-        for index in self.indexes.values():
+        for roots, index in self.indexes.items():
             index.files_changed()
+            index_for(roots).files_changed()  # the workspace check's: its list of files too
         self._recheck_others(None)
         self._recount_later()
 
