@@ -44,7 +44,7 @@ NOT_FIXED = {
 }
 # Fixed by `--fix` alone: nothing dropped runs code, every signature is known.
 SAFE_CASES = {
-    "aliased_class", "aliased_module", "annotation_keeps_import", "comments_inside", "dropped_name_is_safe",
+    "aliased_class", "aliased_module", "annotation_keeps_import", "backslash_continued_import", "comments_inside", "dropped_name_is_safe",
     "dunder_all_keeps_import", "factory_already_imported", "function_level_import", "isinstance_keeps_import",
     "kept_call_argument", "local_alias", "module_attribute", "other_imports_placement", "positional_args",
     "reexport", "renamed_reexport", "trailing_comma", "two_calls", "websocket_manager_parenthesized",

@@ -434,7 +434,9 @@ def _add_name(facts: ModuleFacts, source: SourceLines, fact, name: str) -> list[
     start, end = source.slice(span_from_ast(fact.node.names[-1], facts.lines))
     text = source.text
     line_start = source.line_start(start)
-    if source.line_start(source.slice(fact.span)[0]) != line_start and not text[line_start:start].strip():
+    statement_start = source.slice(fact.span)[0]
+    if "(" in text[statement_start:start] and source.line_start(statement_start) != line_start \
+            and not text[line_start:start].strip():
         indent = text[line_start:start]
         at = source.next_line(end)
         if text[end:source.content_end(end)].lstrip().startswith(","):
