@@ -252,4 +252,17 @@ def test_watch_runs_the_command_line_without_it_and_refuses_standard_input(tmp_p
     assert code == 2 and "--watch checks files again as they change" in err
 
     assert child_arguments(["check", "-w", "--fix", "src"]) == ["check", "--fix", "src"]
+    from watchfiles import Change
+
+    from flake8_ssot.cli.watch import Relevant, watched_places
+
+    write(tmp_path, {"app/handlers.py": "", "app/sub/x.py": "", "other/y.py": ""})
+    app, config = str(tmp_path / "app"), str(tmp_path / "pyproject.toml")
+    # a named file is watched through its directory (editors save by renaming over it)
+    assert watched_places([str(tmp_path / "app/handlers.py"), str(tmp_path / "app/sub")], []) == [app]
+    relevant = Relevant([app], [config], [str(tmp_path / ".ssot_cache")])
+    assert relevant(Change.modified, str(tmp_path / "app/sub/x.py")) and relevant(Change.modified, config)
+    assert not relevant(Change.modified, str(tmp_path / "other/y.py"))  # not a checked path
+    assert not relevant(Change.modified, str(tmp_path / "app/notes.txt"))
+    assert not relevant(Change.added, str(tmp_path / ".ssot_cache/app.py"))
     assert child_arguments(["check", "-qw", "--watch", "--", "-w"]) == ["check", "-q", "--", "-w"]

@@ -416,7 +416,9 @@ def run_check(args: argparse.Namespace) -> int:
             outcome, results=applied.results, baselined=applied.baselined, notes=applied.notes
         )
     if not args.quiet:  # warnings in the summary; they never change the exit code
-        notes = [*outcome.notes, *policy_notes(outcome.configs, cwd), *outside_src(outcome.results, configurations, cwd)]
+        notes = [*outcome.notes, *policy_notes(outcome.configs, cwd)]
+        if args.config:  # a policy from elsewhere: its `src` may not fit this tree (a project's own may leave
+            notes += outside_src(outcome.results, configurations, cwd)  # scripts and tests out on purpose)
         outcome = dataclasses.replace(outcome, notes=notes)
     return report(args, outcome, cwd, sources)
 
@@ -440,13 +442,13 @@ def watch_and_check(args: argparse.Namespace, cwd: str) -> int:
     places = watching.watched_places(paths, configs)
     if not places:
         raise UsageError(f"--watch: nothing to watch: {', '.join(paths)} not found")
-    return watching.watch(args.argv, places, watching.Relevant(configs, cache_dirs), cwd)
+    return watching.watch(args.argv, places, watching.Relevant(paths, configs, cache_dirs), cwd)
 
 
 def outside_src(results: Sequence[FileResult], configurations: Configurations, cwd: str) -> list[str]:
-    """One summary line when checked files lie under none of their configuration's `src`
-    roots (a `--config` from elsewhere, a `src` naming other directories): their module names
-    then come from their packages' `__init__.py` files, which may not be what was meant."""
+    """With `--config`, one summary line when checked files lie under none of its `src` roots
+    (a policy written for another layout): their module names then come from their packages'
+    `__init__.py` files, which may not be what was meant."""
     outside: list[str] = []
     roots: dict[str, None] = {}
     by_directory: dict[str, bool] = {}  # a run of 40,000 files has a few thousand directories

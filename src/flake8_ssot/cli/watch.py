@@ -41,28 +41,40 @@ def child_arguments(argv: Sequence[str]) -> list[str]:
 
 
 def watched_places(paths: Sequence[str], config_files: Sequence[str]) -> list[str]:
-    """The checked paths and the configuration files above them (a pyproject.toml outside the
-    checked directories still changes the result), those that exist."""
-    places = dict.fromkeys(os.path.abspath(path) for path in [*paths, *config_files])
-    return [place for place in places if os.path.exists(place)]
+    """The directories to watch: each checked directory, and the directory of each checked file
+    and configuration file (an editor saves by renaming a new file over the old one, which a
+    watch on the file itself would lose); none inside another."""
+    directories = set()
+    for place in (os.path.abspath(path) for path in [*paths, *config_files]):
+        if os.path.isdir(place):
+            directories.add(place)
+        elif os.path.exists(place):
+            directories.add(os.path.dirname(place))
+    return sorted(d for d in directories if not any(d != o and d.startswith(o.rstrip(os.sep) + os.sep)
+                                                    for o in directories))
 
 
 class Relevant:
-    """watchfiles' filter: Python files and configuration files, never the cache (which every
-    check rewrites) nor what watchfiles' default filter leaves out (.git, __pycache__, .venv)."""
+    """watchfiles' filter: the checked Python files and the configuration files, never the
+    cache (which every check rewrites) nor what watchfiles' default filter leaves out (.git,
+    __pycache__, .venv, editors' swap files)."""
 
-    def __init__(self, config_files: Sequence[str], ignored_directories: Sequence[str]) -> None:
+    def __init__(self, paths: Sequence[str], config_files: Sequence[str], ignored_directories: Sequence[str]) -> None:
         from watchfiles import DefaultFilter
 
         self.default = DefaultFilter()
+        self.checked = tuple(os.path.abspath(path) for path in paths)
         self.config_files = {os.path.abspath(path) for path in config_files}
         self.ignored = tuple(os.path.abspath(directory) + os.sep for directory in ignored_directories)
 
     def __call__(self, change, path: str) -> bool:
+        if path in self.config_files:
+            return True
         if path.startswith(self.ignored) or not self.default(change, path):
             return False
-        name = os.path.basename(path)
-        return path.endswith(WATCHED_SUFFIXES) or name == "pyproject.toml" or path in self.config_files
+        if not any(path == place or path.startswith(place.rstrip(os.sep) + os.sep) for place in self.checked):
+            return False
+        return path.endswith(WATCHED_SUFFIXES) or os.path.basename(path) == "pyproject.toml"
 
 
 def watch(argv: Sequence[str], places: Sequence[str], relevant: Relevant, cwd: str) -> int:
