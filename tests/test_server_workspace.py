@@ -168,7 +168,9 @@ def test_the_editor_and_ssot_check_agree_through_the_index(client, workspace, mo
 def test_an_edited_module_changes_the_verdicts_of_the_other_open_buffers(client, workspace):
     """unified_manager.py edited (not saved) into a re-export: the routes buffer is checked
     again with the new summary, and the client is asked to pull again."""
-    routes_uri = _module(workspace, "app/routes/websocket.py").as_uri()
+    routes = _module(workspace, "app/routes/websocket.py")
+    routes_uri = client.open(routes, routes.read_text())
+    assert ["(not a re-export:" in d["message"] for d in _pull(client, routes_uri)] == [False, True]
     manager = _module(workspace, "app/websocket_core/unified_manager.py")
     uri = client.open(manager, manager.read_text())
     client.replace(uri, 2, '"""Now a re-export."""\n'
@@ -238,3 +240,17 @@ def test_a_module_added_on_disk_is_counted_after_the_workspace_is_checked_again(
     factory = _module(workspace, "app/websocket_core/factory.py")
     [lens] = client.request("textDocument/codeLens", {"textDocument": {"uri": factory.as_uri()}})
     assert lens["command"]["title"].startswith(f"{GENERATED // LEGACY_EVERY + 2} uses of ")
+
+
+def test_a_client_that_pulls_is_asked_to_pull_again_when_the_policy_changes(client, workspace):
+    """The session checks the open buffers again on a policy change; it pushes nothing to a
+    client that pulls, so it asks for a pull instead."""
+    routes = _module(workspace, "app/routes/websocket.py")
+    routes_uri = client.open(routes, routes.read_text())
+    assert [d["code"] for d in _pull(client, routes_uri)] == ["SSOT001", "SSOT001"]
+    client.backlog = [m for m in client.backlog if m.get("method") != "workspace/diagnostic/refresh"]
+    policy = workspace / "pyproject.toml"
+    policy.write_text(policy.read_text().replace('src = ["src"]\n', 'src = ["src"]\nignore = ["SSOT001"]\n', 1))
+    client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": policy.as_uri(), "type": 2}]})
+    client.wait(lambda m: m.get("method") == "workspace/diagnostic/refresh", "a diagnostics refresh")
+    assert _pull(client, routes_uri) == []

@@ -668,7 +668,7 @@ class Session:
         return any(path.startswith(os.path.abspath(root) + os.sep) for root in roots)
 
     def _publish(self, uri: str, version: int | None, diagnostics: list[lsp.Diagnostic]) -> None:
-        if uri in self.outcomes and self.workspace_index.pulls:
+        if uri in self.outcomes and self.workspace_index.instead_of_push(uri, diagnostics):
             return  # the client pulls them (textDocument/diagnostic)
         self.server.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=diagnostics)

@@ -86,6 +86,8 @@ class WorkspaceIndex:
         self.lock: asyncio.Lock | None = None
         self.seconds: float | None = None  # how long the last workspace check took
         self.recount: asyncio.TimerHandle | None = None
+        self.pulled: dict[str, str] = {}  # uri -> result id of the diagnostics the client last pulled
+        self.refreshing = False  # a workspace/diagnostic/refresh is on its way
         self._tokens = itertools.count(1)
 
     # ---------------------------------------------------------------- the index of the buffers
@@ -275,6 +277,7 @@ class WorkspaceIndex:
         outcome = self.session.fresh(params.text_document.uri)
         published = outcome.published if outcome is not None else []
         result_id = _result_id(published)
+        self.pulled[params.text_document.uri] = result_id
         if params.previous_result_id == result_id:
             return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
         return lsp.RelatedFullDocumentDiagnosticReport(items=published, result_id=result_id)
@@ -302,7 +305,20 @@ class WorkspaceIndex:
         related: dict[str, Any] = {}
         return [session._to_lsp(d, outcome, related, h) for d, h in zip(outcome.diagnostics, held)]
 
+    def instead_of_push(self, uri: str, diagnostics: Sequence[lsp.Diagnostic]) -> bool:
+        """Does the client pull this buffer's diagnostics (so the session pushes none)? When a
+        check the client did not ask for (a policy reload, a baseline change) finds other
+        diagnostics than it last pulled, it is asked to pull again."""
+        if not self.pulls:
+            return False
+        pulled = self.pulled.get(uri)
+        if pulled is not None and pulled != _result_id(diagnostics) and not self.refreshing:
+            self.refreshing = True
+            asyncio.get_running_loop().call_soon(self._refresh_diagnostics)
+        return True
+
     def _refresh_diagnostics(self) -> None:
+        self.refreshing = False
         workspace = self.server.client_capabilities.workspace
         support = workspace.diagnostics if workspace else None
         if support is not None and support.refresh_support:
