@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import projects
+import pytest
 from projects import write
 
 POLICY = '[tool.ssot]\n[tool.ssot.legacy]\n"old.mod" = "new.mod"\n'
@@ -376,3 +377,10 @@ def test_files_under_no_src_root_get_module_names_from_their_packages_and_a_summ
     _, quiet, _ = check_in_process(capsys, monkeypatch, repo, "--config", "../policies/pyproject.toml",
                                    "--config", 'src = ["lib"]', "-q")
     assert "note:" not in quiet
+
+
+@pytest.mark.parametrize("command, page", [("server", "editors.md"), ("progress", "progress.md"),
+                                           ("discover", "discover.md")])
+def test_every_option_of_the_other_commands_is_on_their_docs_page(command, page):
+    documented = set(OPTION.findall((DOCS.parent / page).read_text(encoding="utf-8")))
+    assert _parser_options(command) - documented == set(), f"options of `ssot {command}` missing from docs/{page}"
