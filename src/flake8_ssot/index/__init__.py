@@ -389,11 +389,12 @@ class ProjectIndex:
         imported name in `module`, issue #23.)"""
         path = f"{module}.{name}"
         skip = os.path.abspath(skip) if skip else ""
-        # `from module import name` spells `last import` (`from a.last import`, `from .last
-        # import`), unless it is `from . import name` in a module of `module`'s own package: only
-        # those files need a summary (parsing every file mentioning a common name took most of
-        # a cold run of a large tree, #16).
-        from_module = re.compile(rb"(?<!\w)" + re.escape(module.rpartition(".")[2].encode()) + rb"[\s\\]+import\b")
+        # A binding that resolves to `module.name` reaches `module` through an import or a chain
+        # that spells its last component as a word (`from a.last import`, `import a.last as m`,
+        # `from a import last`, `z.last.name`), unless it is `from . import name` in a module of
+        # `module`'s own package: only those files need a summary (summarising every file that
+        # mentions a common name took most of a cold run of a large tree, #16).
+        spelled = re.compile(rb"(?<!\w)" + re.escape(module.rpartition(".")[2].encode()) + rb"(?!\w)")
         for file, data in self._mentioning(name):
             if file == skip:
                 continue
@@ -401,7 +402,7 @@ class ProjectIndex:
             other = module_of(file, self.roots)
             if path.encode() in data:
                 return other or file
-            if not other.startswith(module + ".") and not from_module.search(data):
+            if not other.startswith(module + ".") and not spelled.search(data):
                 continue
             summary = self.summary(other) if other else None
             if summary is not None and (path in summary.imports or any(t == path for _, _, t in summary.bindings)):
