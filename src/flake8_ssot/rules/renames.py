@@ -282,6 +282,10 @@ def plan_rename(facts: ModuleFacts, bound_by: ast.alias, old: str, new: str, new
     conflict = _conflict(facts, found, targets, new, new_path, home)
     if conflict:
         return _kept(conflict)
+    for use in targets:  # positions inside f-strings were unreliable before Python 3.12: check each
+        span = use.span
+        if span.line != span.end_line or facts.lines[span.line - 1][span.column:span.end_column] != old:
+            return _kept(f"cannot locate the use of '{old}' on line {span.line}")
     edits = [Edit(use.span, new) for use in targets]
     for constant, scope in found.annotations:
         if _binder(old, scope) is not home or not re.search(rf"\b{re.escape(old)}\b", constant.value):
