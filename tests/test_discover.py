@@ -204,3 +204,17 @@ def test_the_standard_library_says_what_it_deprecates():
     proposed = {(p.section, p.key): p.use for p in discovered.proposals if p.status == "proposed"}
     assert proposed[("legacy", "threading.currentThread")] == "threading.current_thread"
     assert proposed[("legacy", "urllib.parse.splittype")] == "urllib.parse.urlparse"
+
+
+def test_config_from_outside_the_tree_resolves_src_from_the_current_directory(project, tmp_path, monkeypatch, capsys):
+    """As `ssot check --config FILE`: a shared policy file elsewhere, its `src = ["."]` read from
+    where the command runs, so the tree's modules are found and proposed as from inside it."""
+    shared = tmp_path / "shared-policy.toml"
+    shutil.copy(project / "pyproject.toml", shared)
+    code, out, _ = run(project, "discover", "--config", str(shared), "--output-format", "json",
+                       monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 0
+    keys = {(item["status"], item["section"], item["key"]) for item in json.loads(out)["proposals"]}
+    inside = run(project, "discover", "--output-format", "json", monkeypatch=monkeypatch, capsys=capsys)[1]
+    assert keys == {(item["status"], item["section"], item["key"]) for item in json.loads(inside)["proposals"]}
+    assert ("proposed", "legacy", "netra.ctx.typed.build_context") in keys

@@ -51,8 +51,8 @@ def add_parser(commands) -> None:
 
 def _policy(explicit: str | None) -> tuple[Config, str]:
     """The policy to compare with, and the pyproject.toml that --write edits."""
-    if explicit:
-        return load_config(explicit), os.path.abspath(explicit)
+    if explicit:  # as ssot check --config: its relative paths (src, exclude) are the current directory's
+        return load_config(explicit, root=os.getcwd()), os.path.abspath(explicit)
     cwd = os.getcwd()
     found = find_config_file(cwd)
     if found:
