@@ -1095,7 +1095,10 @@ def profile_phases(tree: Path) -> dict[str, Any]:
         "phases_cpu_s": {k: round(v, 2) for k, v in phases.items()},
         "candidates": {"files": len(candidates), "mb": mb(candidates), "parse": len(trees), "broken": len(broken), "broken_mb": mb(broken)},
         "files_with_a_finding": len(found),
-        "strict_prefilter (flake8 plugin)": {"files": sum(prefilter.may_match(blobs[p], modules[p][0], strict=True) for p in candidates)},
+        "strict_prefilter (ssot check, flake8 plugin)": {
+            "files": len(strict := [p for p in candidates if prefilter.may_match(blobs[p], modules[p][0], strict=True)]),
+            "mb": mb(strict), "broken": sum(p in broken for p in strict),
+        },
         "estimate_stricter_prefilter": {
             "files": len(stricter), "mb": mb(stricter), "scan_cpu_s": round(stricter_scan, 2),
             "ast_parse_cpu_s": round(stricter_parse, 2), "broken": sum(p in broken for p in stricter),
