@@ -15,6 +15,20 @@ A class that must be built through its factory carries invariants only the facto
 establishes (validated ids, per-user isolation, registration). A direct constructor call
 skips them and passes review because it looks harmless.
 
+## Example
+```python
+from pkg.ctx import UserExecutionContext
+
+context = UserExecutionContext(user_id=user_id, thread_id=thread_id)
+```
+
+## Use instead
+```python
+from pkg.ctx import create_defensive_user_execution_context
+
+context = create_defensive_user_execution_context(user_id=user_id, websocket_client_id=thread_id)
+```
+
 ## Fix
 The call is rewritten to the entry's `use`, its arguments mapped by the entry's `args`
 (a name renames a keyword argument, `false` drops it, unlisted ones pass through). Positional
@@ -29,20 +43,6 @@ module the call goes through, `import pkg.ctx as c`, a `from pkg.ctx import ...`
 or by a new `from` import beside the class's; the class's import goes when the call was its
 last use (annotations, `isinstance`, `__all__` and comments are uses). Comments and line
 breaks inside the call are kept.
-
-## Example
-```python
-from pkg.ctx import UserExecutionContext
-
-context = UserExecutionContext(user_id=user_id, thread_id=thread_id)
-```
-
-## Use instead
-```python
-from pkg.ctx import create_defensive_user_execution_context
-
-context = create_defensive_user_execution_context(user_id=user_id, websocket_client_id=thread_id)
-```
 
 ## Options
 `[tool.ssot.factories]` (`use`, `args`, `message`, `allow`, `severity`).
