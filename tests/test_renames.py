@@ -263,3 +263,19 @@ def test_a_rename_changes_no_other_name_keeps_comments_and_is_idempotent(source,
         if isinstance(old, tuple) and old and isinstance(old[0], dict):
             old, new = old[1:], new[1:]
         assert _same_objects(old, new), (source, result.text)
+
+
+# --------------------------------------------------------------------------- the language server
+
+def test_an_edit_that_adds_a_use_gets_a_fix_that_renames_it_too():
+    """The server's incremental check keeps findings outside an edit; a rename fix found its
+    uses in the text it was built from, so one that misses a use typed since is built again."""
+    from flake8_ssot.server.incremental import IncrementalChecker
+
+    source = case_text("call_sites", "before") + "\n\ndef default_factory():\n    return None\n"
+    checker = IncrementalChecker()
+    checker.check(source, checked_as("call_sites"), CONFIG)
+    edited = source.replace("    return None\n", "    return create_websocket_manager\n")
+    [finding] = checker.check(edited, checked_as("call_sites"), CONFIG)
+    assert finding == check_source(edited, checked_as("call_sites"), CONFIG, noqa=True).diagnostics[0]
+    assert len(finding.fix.edits) == 5  # the module, the name and three uses

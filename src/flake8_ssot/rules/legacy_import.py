@@ -45,6 +45,9 @@ from pkg.ws.canonical_imports import create_websocket_manager
 
 from __future__ import annotations
 
+import io
+import re
+import tokenize
 from typing import Iterator
 
 from flake8_ssot.config import Config, Entry
@@ -54,12 +57,36 @@ from flake8_ssot.facts import ImportedName, ImportFact, ModuleFacts
 from flake8_ssot.index import current
 from flake8_ssot.rules import lookup
 from flake8_ssot.rules.lookup import legacy_match, reexport_target, replacement, with_message
-from flake8_ssot.rules.rewrites import import_fix
+from flake8_ssot.rules.rewrites import SourceLines, import_fix
 from flake8_ssot.span import Span
 
 CODE = "SSOT001"
 NAME = "legacy-import"
 FIX_PARSES_THE_FILE = False  # see deprecated_export
+_RENAMED = re.compile(r"'(\w+)' to '\w+'")
+
+
+def fix_is_current(diagnostic: Diagnostic, text: str) -> bool:
+    """Does this diagnostic's fix still hold for the whole file `text`? One that renames the
+    uses of a name found them in the text it was built from, which may be a reduced buffer
+    (the language server's incremental check stubs other definitions): it holds when every
+    occurrence of the old name in `text` is one of its edits."""
+    fix = diagnostic.fix
+    if fix is None or ", renaming '" not in fix.description:
+        return True
+    renamed = set(_RENAMED.findall(fix.description.split(", renaming ", 1)[1].split(" (unsafe: ", 1)[0]))
+    lines = SourceLines(text)
+    covered = [lines.slice(edit.span) for edit in fix.edits]
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return False
+    for token in tokens:
+        if token.type == tokenize.NAME and token.string in renamed:
+            start, end = lines.offset(*token.start), lines.offset(*token.end)
+            if not any(low <= start and end <= high for low, high in covered):
+                return False
+    return True
 
 
 def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
