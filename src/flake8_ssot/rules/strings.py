@@ -74,20 +74,23 @@ class Text(NamedTuple):
         return None
 
 
-def text_of(facts: ModuleFacts, string: StringFact) -> Text:
-    """The text of a recorded string: a `str` constant, or an f-string (`ast.JoinedStr`)."""
+def text_of(facts: ModuleFacts, string: StringFact, spelled: bool = True) -> Text:
+    """The text of a recorded string: a `str` constant, or an f-string (`ast.JoinedStr`).
+    `spelled`: also find where the source spells each stretch (for a fix; reading the source
+    is the costly part, and most strings refer to nothing)."""
     node = string.node
-    source = source_lines(facts)
-    start, end = source.slice(string.span)
     if isinstance(node, ast.JoinedStr):
         parts = [(part.value, True) if isinstance(part, ast.Constant) else (_placeholder_text(part), False)
                  for part in node.values]  # (text, literal)
-        fstring = True
     else:
-        parts, fstring = [(string.value, True)], False
+        parts = [(string.value, True)]
     value = "".join(text for text, _ in parts)
+    fstring = isinstance(node, ast.JoinedStr)
+    if not spelled:
+        return Text(value, ((0, len(value), None),), fstring)
+    source = source_lines(facts)
     try:
-        pieces = _pieces(source.text, start, end)
+        pieces = _pieces(source.text, *source.slice(string.span))
     except (IndexError, ValueError, SyntaxError):
         pieces = None
     return Text(value, _stretches(parts, pieces), fstring)
@@ -384,18 +387,13 @@ def _import(value: str, at: int) -> tuple[list[Reference], int] | None:
 def legacy_references(facts: ModuleFacts, config: Config, string: StringFact) -> list[tuple[Reference, Match[Entry]]]:
     """The references of a string that fall under a legacy entry (the most specific key wins:
     `"from M import A"` is `M.A`'s entry if it has one, else `M`'s)."""
-    text = text_of(facts, string) if isinstance(string.node, ast.JoinedStr) else _plain(string)
+    text = text_of(facts, string, spelled=False)
     found = []
     for reference in references(text):
         match = legacy_match(config, reference.path, facts)
         if match is not None:
             found.append((reference, match))
     return found
-
-
-def _plain(string: StringFact) -> Text:
-    """The text of a plain string, before any source is read (most strings match nothing)."""
-    return Text(string.value, ((0, len(string.value), None),), False)
 
 
 # --------------------------------------------------------------------------- the fix
