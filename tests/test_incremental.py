@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from markers import fixture_projects, python_files
 
 from flake8_ssot.config import load_config
+from flake8_ssot.dotted import PathTable
 from flake8_ssot.engine import check_source
 from flake8_ssot.server.incremental import IncrementalChecker
 
@@ -60,8 +61,17 @@ def full(source: str, path: Path, config) -> list:
     return check_source(source, str(path), config, noqa=True).diagnostics
 
 
+def without_factory_fixes(config):
+    """The policy with no factory to rewrite to: SSOT002 still reports, with no fix. Its fix
+    edits the file's imports and may remove the class's import after counting its uses, so a
+    fix of it near an edit sends the checker to the full check (rightly); the tests below of
+    which edits take the incremental path use this policy. tests/test_construction_fix.py
+    checks SSOT002's fixes through the incremental checker."""
+    return replace(config, factories=PathTable([(key, replace(entry, use=None)) for key, entry in config.factories.items()]))
+
+
 def test_an_edit_inside_a_function_body_is_checked_incrementally():
-    config = load_config(str(PROJECT / "pyproject.toml"))
+    config = without_factory_fixes(load_config(str(PROJECT / "pyproject.toml")))
     checker = IncrementalChecker()
     assert checker.check(SOURCE, str(ROUTES), config) == full(SOURCE, ROUTES, config)
     assert not checker.last_was_incremental
@@ -85,7 +95,7 @@ def test_an_edit_inside_a_function_body_is_checked_incrementally():
 
 
 def test_edits_that_change_bindings_or_break_the_parse_take_the_full_check():
-    config = load_config(str(PROJECT / "pyproject.toml"))
+    config = without_factory_fixes(load_config(str(PROJECT / "pyproject.toml")))
     checker = IncrementalChecker()
     checker.check(SOURCE, str(ROUTES), config)
     # Checked incrementally, with the statements they may change checked again:
@@ -146,7 +156,7 @@ def test_edits_that_change_bindings_or_break_the_parse_take_the_full_check():
 def test_the_base_after_a_broken_buffer_is_the_last_version_that_parsed():
     """broken, then the same broken text again, then a parsing edit elsewhere: compared with the
     last parsed version, every line that differs from it is in the edited region."""
-    config = load_config(str(PROJECT / "pyproject.toml"))
+    config = without_factory_fixes(load_config(str(PROJECT / "pyproject.toml")))
     checker = IncrementalChecker()
     checker.check(SOURCE, str(ROUTES), config)
     broken = SOURCE.replace("    return create_websocket_manager(user_id)", "    return create_websocket_manager(")
@@ -505,7 +515,7 @@ def test_renaming_a_configured_import_no_key_reaches_rechecks_none_of_its_uses(m
     canonical key is it or lies under it: renaming its import changes no finding through it,
     so the methods calling it are not checked again (the fixture's wildcard key
     `netra_backend.app.legacy_*` has three components and cannot reach past the name's five)."""
-    config = load_config(str(PROJECT / "pyproject.toml"))
+    config = without_factory_fixes(load_config(str(PROJECT / "pyproject.toml")))
     checker = IncrementalChecker()
     checker.check(SOURCE, str(ROUTES), config)
     seen = _rechecked(monkeypatch)
@@ -518,7 +528,7 @@ def test_renaming_a_configured_import_no_key_reaches_rechecks_none_of_its_uses(m
 def test_renaming_an_import_a_key_reaches_rechecks_its_uses(monkeypatch):
     """Names whose path a rule can follow: a factory class (by key, and re-exported by its
     parent package), a module above a legacy key, a module a canonical alias is read from."""
-    config = load_config(str(PROJECT / "pyproject.toml"))
+    config = without_factory_fixes(load_config(str(PROJECT / "pyproject.toml")))
     manager_alias = SOURCE.replace(
         "from typing import TYPE_CHECKING\n",
         "from typing import TYPE_CHECKING\n\nfrom netra_backend.app.websocket_core import websocket_manager as ws\n"
@@ -611,7 +621,7 @@ def test_a_rebound_name_rechecks_only_the_methods_that_mention_it(monkeypatch):
     """Renaming an import a key reaches: the methods mentioning it are checked again, inside
     their class's header with the class-level bindings and stubs of the other methods; the
     methods that do not mention it are not checked again, and everything equals the full check."""
-    config = load_config(str(PROJECT / "pyproject.toml"))
+    config = without_factory_fixes(load_config(str(PROJECT / "pyproject.toml")))
     checker = IncrementalChecker()
     before = checker.check(CLASS_SOURCE, str(ROUTES), config)
     assert before == full(CLASS_SOURCE, ROUTES, config)
@@ -731,7 +741,7 @@ def test_a_line_half_typed_at_column_0_equals_the_full_check(data):
 def test_an_import_half_typed_at_the_top_is_read_apart(monkeypatch):
     """Typing a new import at the top of a module: each keystroke leaves the buffer unparsable,
     but only the import is read again (with the statements using a name it binds differently)."""
-    config = load_config(str(PROJECT / "pyproject.toml"))
+    config = without_factory_fixes(load_config(str(PROJECT / "pyproject.toml")))
     checker = IncrementalChecker()
     checker.check(SOURCE, str(ROUTES), config)
     anchor = "from netra_backend.app.services.user_execution_context import UserExecutionContext\n"
