@@ -270,3 +270,46 @@ def test_the_fixed_code_builds_the_same_objects(tmp_path):
     after = run()
     assert after == before
     assert len(before["contexts"]) >= 15 and len(before["managers"]) == 2
+
+
+# --------------------------------------------------------------------------- in the editor
+
+EDITOR_SOURCE = f'''\
+from {UEC} import UserExecutionContext
+
+
+def build(uid, tid):
+    return UserExecutionContext(user_id=uid, thread_id=tid)
+
+
+def describe(value) -> str:
+    return type(value).__name__
+'''
+
+
+def test_the_incremental_checker_fixes_as_the_full_check(index):
+    """The language server checks a reduced buffer (other definitions stubbed): a fix that
+    removes the class's import counted uses it may not see, and is taken from the full check."""
+    from flake8_ssot.server.incremental import IncrementalChecker
+
+    path = str(CASES_DIR / "editor_buffer.py")  # never written
+    checker = IncrementalChecker()
+    checker.index = index
+    edits = [
+        # a use in another function: the import must stay
+        EDITOR_SOURCE.replace("def describe(value) -> str:", "def describe(value: UserExecutionContext) -> str:"),
+        # the call's own statement edited while the other function uses the class
+        EDITOR_SOURCE.replace("def describe(value) -> str:", "def describe(value: UserExecutionContext) -> str:")
+        .replace("thread_id=tid)", "thread_id=tid, request_id='r')"),
+        # the other use gone again: the import goes with the call
+        EDITOR_SOURCE.replace("type(value).__name__", "str(value)"),
+        # a line added above the import-editing call: its import edit stays where it is
+        EDITOR_SOURCE.replace("\n\ndef build", "\n\nLIMIT = 3\n\n\ndef build"),
+    ]
+    checker.check(EDITOR_SOURCE, path, CONFIG)
+    for text in edits:
+        got = checker.check(text, path, CONFIG)
+        assert got == check_source(text, path, CONFIG, noqa=True, index=index).diagnostics, text
+        [diagnostic] = got
+        fixed = fix_text(text, path, CONFIG, unsafe=True, index=index).text
+        assert ("UserExecutionContext" in fixed) == ("value: UserExecutionContext" in text)
