@@ -79,18 +79,17 @@ def test_fixes_write_the_migration_commit(case, index):
     ("reads_globals", "import from the canonical module (unsafe: keeps the alias 'create_websocket_manager': "
                       "the file reads its names by string (globals()))"),
     ("canonical_name_taken", "import from the canonical module (unsafe: keeps the alias 'create_websocket_manager': "
-                             "'get_websocket_manager' names something else where 'create_websocket_manager' is used "
-                             "(line 8))"),
+                             "'get_websocket_manager' names something else where 'create_websocket_manager' is used)"),
     ("string_reference", "import from the canonical module (unsafe: keeps the alias 'create_websocket_manager': "
                          "'create_websocket_manager' appears in the string 'create_websocket_manager')"),
     ("imported_elsewhere", "import from the canonical module (unsafe: keeps the alias 'create_websocket_manager': "
                            "'netra_backend.app.api.routes' imports 'create_websocket_manager' from this module)"),
     ("import_error_fallback", "import from the canonical module (unsafe: keeps the alias 'create_websocket_manager': "
-                              "'create_websocket_manager' is bound again in this file (line 6))"),
+                              "'create_websocket_manager' is bound again in this file)"),
     ("module_alias", "import 'netra_backend.app.websocket_core.websocket_manager', "
                      "renaming 'manager' to 'websocket_manager'"),
     ("module_alias_taken", "import 'netra_backend.app.websocket_core.websocket_manager' (unsafe: keeps the alias "
-                           "'manager': 'websocket_manager' names something else where 'manager' is used (line 7))"),
+                           "'manager': 'websocket_manager' names something else where 'manager' is used)"),
     ("star_import_missing_name", "import * from 'netra_backend.app.websocket_core.websocket_factory' (unsafe: "
                                  "'netra_backend.app.websocket_core.websocket_factory' does not export "
                                  "'legacy_factory_name')"),

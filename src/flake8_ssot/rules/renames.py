@@ -285,7 +285,7 @@ def plan_rename(facts: ModuleFacts, bound_by: ast.alias, old: str, new: str, new
     for use in targets:  # positions inside f-strings were unreliable before Python 3.12: check each
         span = use.span
         if span.line != span.end_line or facts.lines[span.line - 1][span.column:span.end_column] != old:
-            return _kept(f"cannot locate the use of '{old}' on line {span.line}")
+            return _kept(f"cannot locate a use of '{old}' in the source")
     edits = [Edit(use.span, new) for use in targets]
     for constant, scope in found.annotations:
         if _binder(old, scope) is not home or not re.search(rf"\b{re.escape(old)}\b", constant.value):
@@ -317,7 +317,7 @@ def _rebound(facts: ModuleFacts, found: _File, bound_by: ast.alias, old: str, ho
         if old in scope.declared_global:
             scope = _module_of(scope)
         if scope is home:
-            return f"'{old}' is bound again in this file (line {binding.node.lineno})"
+            return f"'{old}' is bound again in this file"
     return ""
 
 
@@ -329,12 +329,12 @@ def _conflict(facts: ModuleFacts, found: _File, targets: list[_Use], new: str, n
         binder = _binder(new, use.scope)
         if binder is None or (binder is home and same):
             continue
-        return f"'{new}' names something else where '{use.name}' is used (line {use.span.line})"
+        return f"'{new}' names something else where '{use.name}' is used"
     if not same:
         for use in found.uses:
             if use.name == new and _binder(new, use.scope) is None and use.scope.within(home):
                 where = "a builtin" if new in _BUILTINS else "nothing in this file"
-                return f"'{new}' on line {use.span.line} reads {where}, which the import would replace"
+                return f"a use of '{new}' reads {where}, which the import would replace"
     return ""
 
 
