@@ -105,6 +105,9 @@ def test_an_unsafe_fix_says_why(index):
     [diagnostic] = check_source(path.read_text(encoding="utf-8"), str(path), CONFIG, index=index).diagnostics
     assert diagnostic.fix.applicability == UNSAFE
     assert "dropping 'run_id' skips code its value runs" in diagnostic.fix.description
+    path = CASES_DIR / "dropped_name_is_safe.py"  # `run_id=run_id` runs nothing
+    [diagnostic] = check_source(path.read_text(encoding="utf-8"), str(path), CONFIG, index=index).diagnostics
+    assert diagnostic.fix.applicability == SAFE
 
 
 def test_without_the_index_positional_calls_are_not_fixed_and_keyword_ones_are_unsafe():
