@@ -45,6 +45,7 @@ from pkg.ws.canonical_imports import create_websocket_manager
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -69,10 +70,16 @@ _RENAMED = re.compile(r"'(\w+)' to '\w+'")
 def fix_is_current(diagnostic: Diagnostic, text: str) -> bool:
     """Does this diagnostic's fix still hold for the whole file `text`? One that renames the
     uses of a name found them in the text it was built from, which may be a reduced buffer
-    (the language server's incremental check stubs other definitions): it holds when every
-    occurrence of the old name in `text` is one of its edits."""
+    (the language server's incremental check stubs other definitions): it holds when `text`
+    parses and every occurrence of the old name in it is one of its edits."""
     fix = diagnostic.fix
-    if fix is None or ", renaming '" not in fix.description:
+    if fix is None or (", renaming '" not in fix.description and "keeps the alias '" not in fix.description):
+        return True
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False  # the rename was planned on a parse of the file; a broken one has none
+    if ", renaming '" not in fix.description:
         return True
     renamed = set(_RENAMED.findall(fix.description.split(", renaming ", 1)[1].split(" (unsafe: ", 1)[0]))
     lines = SourceLines(text)
