@@ -330,7 +330,7 @@ def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str) -
     # The class's own `from` import, when the call names it by the name that import binds.
     own = None
     if isinstance(func, ast.Name):
-        bound = [b for b in facts.bindings if b.name == func.id]
+        bound = [b for b in _visible_bindings(facts, call) if b.name == func.id]
         if len(bound) == 1 and bound[0].kind == "from" and id(bound[0].stmt) in imports:
             own = bound[0]
     removal = _class_import_removal(facts, source, own, func, imports) if own is not None else None
@@ -341,10 +341,11 @@ def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str) -
 def _factory_name(facts, source, call, use, own, removal, imports) -> tuple[str, list[Edit]] | str:
     module, _, factory = use.rpartition(".")
     func = call.node.func
-    top = [b for b in facts.bindings if b.scope == "module"]
+    top = _visible_bindings(facts, call)
     taken = [b for b in top if b.name == factory]
     for binding in top:  # the factory imported already
-        if binding.kind == "from" and binding.path == use and not _type_checking(imports, binding):
+        if binding.kind == "from" and binding.path == use and not _type_checking(imports, binding) \
+                and (binding.scope == "module" or binding.stmt.lineno < call.span.line):
             return binding.name, removal or []
     if taken:
         return f"the name '{factory}' is bound to something else in this file"
@@ -380,6 +381,22 @@ def _factory_name(facts, source, call, use, own, removal, imports) -> tuple[str,
     if not anchor:
         return "the file has no import statement to place the factory's import beside"
     return factory, [_insert_after(source, anchor[-1].span, statement)]
+
+
+def _visible_bindings(facts: ModuleFacts, call: CallFact) -> list:
+    """The bindings the call's name lookup may see: the module's, and those of the function
+    the call is in (a function-level import of the class: the factory joins it there, and
+    once it has, a second call of the same function must find it rather than add it again).
+    Bindings of enclosing functions are left out: a name they bind is not treated as free."""
+    defs = [b.node for b in facts.bindings if isinstance(b.node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+    def function_of(line: int):
+        holding = [d for d in defs if d.lineno <= line <= (d.end_lineno or d.lineno)]
+        return max(holding, key=lambda d: d.lineno) if holding else None
+
+    home = function_of(call.span.line)
+    return [b for b in facts.bindings if b.scope == "module"
+            or (home is not None and b.scope == "function" and function_of(b.stmt.lineno) is home)]
 
 
 def _type_checking(imports: dict, binding) -> bool:

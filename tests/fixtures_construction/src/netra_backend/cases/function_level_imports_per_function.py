@@ -1,0 +1,18 @@
+"""Each function imports the class itself; the factory joins the import the call sees."""
+
+
+def check_user_isolation():
+    from netra_backend.app.services.user_execution_context import UserExecutionContext
+
+    first = UserExecutionContext(user_id="user_a", thread_id="thread_a", run_id="run_a")
+    second = UserExecutionContext(user_id="user_b", thread_id="thread_b", run_id="run_b")
+    return first is not second and first.user_id != second.user_id
+
+
+def check_factory_imported_beside():
+    from netra_backend.app.services.user_execution_context import UserExecutionContext
+    from netra_backend.app.services.user_execution_context import create_defensive_user_execution_context
+
+    first = create_defensive_user_execution_context(user_id="user_c")
+    second = UserExecutionContext(user_id="user_d", thread_id="thread_d")
+    return first is not second
