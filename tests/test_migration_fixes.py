@@ -188,3 +188,40 @@ def test_fixes_keep_the_file_its_comments_and_its_bindings(source):
     assert untouched <= _targeted_modules(result.text)  # other imports are left alone
     again = fix_text(result.text, path, CONFIG, unsafe=True)
     assert again.text == result.text and again.fixed == 0  # idempotent
+
+
+def test_a_dynamic_import_fix_is_safe_only_when_the_index_finds_the_module_names_in_the_new_module(tmp_path):
+    """`importlib.import_module("shop.legacy.pricing").discount()`: the module object changes, so
+    what the code reads from it must be there too. A same-name module entry (safe by default)
+    stays safe only when every public name of the legacy module is the same object in the
+    canonical one; otherwise the fix is unsafe and says why (it made the program fail with
+    AttributeError when it was safe)."""
+    from flake8_ssot.index import ProjectIndex
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.ssot]\nsrc = ["."]\n[tool.ssot.legacy]\n"shop.legacy.pricing" = "shop.pricing"\n'
+        '"shop.legacy.tax" = "shop.tax"\n', encoding="utf-8")
+    files = {
+        "shop/__init__.py": "",
+        "shop/legacy/__init__.py": "",
+        "shop/legacy/pricing.py": "def discount(price):\n    return price * 0.9\n",
+        "shop/pricing.py": "def price_of(item):\n    return 10\n",
+        "shop/legacy/tax.py": "from shop.tax import rate  # the compatibility shim\n",
+        "shop/tax.py": "def rate():\n    return 0.2\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    config = load_config(str(tmp_path / "pyproject.toml"))
+    source = ('import importlib\n\n\ndef checkout(price):\n'
+              '    pricing = importlib.import_module("shop.legacy.pricing")\n'
+              '    tax = importlib.import_module("shop.legacy.tax")\n'
+              '    return pricing.discount(price) * (1 + tax.rate())\n')
+    path = str(tmp_path / "shop" / "checkout.py")
+    index = ProjectIndex([str(tmp_path)])
+    fixes = {d.line: d.fix for d in check_source(source, path, config, index=index).diagnostics if d.fix}
+    assert fixes[5].applicability == "unsafe"
+    assert "'shop.pricing' does not define 'discount'" in fixes[5].description
+    assert fixes[6].applicability == "safe"
+    safe = fix_text(source, path, config, index=index).text
+    assert '"shop.legacy.pricing"' in safe and '"shop.tax"' in safe

@@ -20,7 +20,7 @@ from typing import Iterator, NamedTuple, Sequence
 
 from flake8_ssot.config import Config
 from flake8_ssot.diagnostic import SAFE, UNSAFE, Edit, Fix
-from flake8_ssot.facts import AttributeFact, ExportFact, ImportedName, ImportFact, ModuleFacts, StringFact
+from flake8_ssot.facts import AttributeFact, ExportFact, ImportedName, ImportFact, ModuleFacts
 from flake8_ssot.facts.bindings import IMPORT_KINDS
 from flake8_ssot.index import MISSING, MODULE, current
 from flake8_ssot.rules.lookup import canonical_module, is_shim, legacy_match, reexport_target, replacement
@@ -30,7 +30,6 @@ from flake8_ssot.span import LINE_BREAK, Span, span_from_ast
 _LEVELS = {SAFE: 0, UNSAFE: 1}
 # The literal of a plain string: optional u/r prefix, quotes, body. Bytes and f-strings never match.
 _STRING_LITERAL = re.compile(r"^([rRuU]?)('''|\"\"\"|'|\")(.*)\2$", re.DOTALL)
-_IMPORT_STRING = re.compile(r"^(\s*from\s+)([\w.]+)(\s+import\s+)(\w+)|^(\s*import\s+)([\w.]+)")
 _OWN_LINE_TAIL = re.compile(r"[ \t]*,?[ \t]*(#.*)?")
 _BUILTINS = frozenset(dir(builtins))
 _BUILD_ERRORS = (tokenize.TokenError, SyntaxError, ValueError, IndexError, RecursionError)
@@ -728,10 +727,32 @@ def _dynamic_fix(facts: ModuleFacts, config: Config, fact: ImportFact) -> Fix | 
     edit = _string_edit(source_lines(facts), fact.span, value, use)
     if edit is None:
         return None
-    level = match.entry.fix
+    level, title = match.entry.fix, f"import '{use}'"
     if use.split(".", 1)[0] != fact.module.split(".", 1)[0]:
         level = UNSAFE  # `__import__` returns the top-level package, which is another one now
-    return Fix((edit,), level, f"import '{use}'")
+    elif level == SAFE:
+        missing = _names_not_carried(fact.module, use)
+        if missing:
+            level, title = UNSAFE, f"{title} (unsafe: {missing})"
+    return Fix((edit,), level, title)
+
+
+def _names_not_carried(old: str, new: str) -> str | None:
+    """Why the module a dynamic import returns may lack what the code reads from it: the call's
+    result is a module object used anywhere, so every public name of the legacy module must be
+    the same object in the canonical one. None when the index proves it, or has no view of the
+    legacy module (no index: the entry's level stands, as for an import statement)."""
+    index = current()
+    summary = None if index is None else index.summary(old)
+    if summary is None:
+        return None
+    for name in dict.fromkeys(name for name, _, _ in summary.bindings if not name.startswith("_")):
+        same = index.same_object(f"{old}.{name}", f"{new}.{name}")
+        if same is None and index.name_origin(new, name).kind == MISSING:
+            return f"'{new}' does not define '{name}', which the code may read from the module"
+        if not same:
+            return f"the project index cannot prove '{new}.{name}' is '{old}.{name}'"
+    return None
 
 
 # --------------------------------------------------------------------------- strings and attributes
@@ -747,47 +768,6 @@ def _string_edit(source: SourceLines, span: Span, value: str, new_value: str) ->
         return None  # escapes, concatenation or line breaks: not a literal we can edit in place
     body_start = start + len(prefix) + len(quote)
     return Edit(source.span(body_start, body_start + len(body)), new_value)
-
-
-def reference_string_fix(facts: ModuleFacts, config: Config, string: StringFact, path: str, match) -> Fix | None:
-    """SSOT004 on a string: the legacy dotted path, `module:attribute` or `from x import y as z`
-    text rewritten, keeping whatever follows the legacy part."""
-    try:
-        use = replacement(match)
-        if use is None or match.entry.fix not in _LEVELS or is_shim(facts, match):
-            return None
-        new_value = _rewritten_reference(string.value, path, use)
-        if new_value is None and ":" in string.value:
-            new_value = _rewritten_object_reference(config, string.value, match)
-        if new_value is None:
-            return None
-        edit = _string_edit(source_lines(facts), string.span, string.value, new_value)
-        return None if edit is None else Fix((edit,), match.entry.fix, f"use '{use}'")
-    except _BUILD_ERRORS:
-        return None
-
-
-def _rewritten_reference(value: str, path: str, use: str) -> str | None:
-    if value == path:
-        return use
-    statement = _IMPORT_STRING.match(value)
-    if statement is None:
-        return None
-    if statement.group(5) is not None:  # `import a.b`
-        return value[:statement.end(5)] + use + value[statement.end(6):]
-    module, _, name = use.rpartition(".")
-    if not module:
-        return None
-    return (value[:statement.end(1)] + module + statement.group(3) + name + value[statement.end(4):])
-
-
-def _rewritten_object_reference(config: Config, value: str, match) -> str | None:
-    """`legacy.mod:attr` -> `canon.mod:attr`, when the key covers the module part only."""
-    module, _, attribute = value.partition(":")
-    if len(match.matched) > len(module):
-        return None  # the key names the attribute itself: its module may have changed too
-    canonical = canonical_module(config, match, module[len(match.matched):])
-    return None if canonical is None else f"{canonical}:{attribute}"
 
 
 def reference_attribute_fix(facts: ModuleFacts, attribute: AttributeFact, match) -> Fix | None:
