@@ -40,7 +40,8 @@ the message says why. The fix is unsafe when it drops an argument whose value ru
 (`run_id=f"run_{uuid.uuid4()}"`) or when the factory's signature is not known. The factory
 is imported the way the file imports its module (the name an import binds already, the
 module the call goes through, `import pkg.ctx as c`, a `from pkg.ctx import ...` it joins),
-or by a new `from` import beside the class's; the class's import goes when the call was its
+or by a new `from` import beside the class's; a class imported inside a function gets the
+factory in that import, once for all the calls it serves. The class's import goes when the call was its
 last use (annotations, `isinstance`, `__all__` and comments are uses). Comments and line
 breaks inside the call are kept.
 
