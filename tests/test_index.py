@@ -405,3 +405,115 @@ def test_a_summary_travels_back_from_a_worker_on_its_dependency(tmp_path):
     index.begin()  # the next check reads the same modules: their summaries are not sent twice
     index.resolve("netra_backend.app.websocket_core.unified_manager.WebSocketManager")
     assert not [d for d in index.consulted if type(d) is ReadDependency]
+
+
+# --------------------------------------------------------------------------- importer_of
+
+def _importer_by_summaries(index: ProjectIndex, module: str, name: str, skip: str = "") -> str | None:
+    """importer_of as it was before its text test (a628691): every file that mentions `name`
+    and spells `module`'s last component as a word (or sits in its package) is summarised.
+    The fast answer must be the same, file for file."""
+    import re
+
+    from flake8_ssot.index import module_of
+
+    path = f"{module}.{name}"
+    skip = os.path.abspath(skip) if skip else ""
+    spelled = re.compile(rb"(?<!\w)" + re.escape(module.rpartition(".")[2].encode()) + rb"(?!\w)")
+    for file, data in index._mentioning(name):
+        if file == skip:
+            continue
+        other = module_of(file, index.roots)
+        if path.encode() in data:
+            return other or file
+        if not other.startswith(module + ".") and not spelled.search(data):
+            continue
+        summary = index.summary(other) if other else None
+        if summary is not None and (path in summary.imports or any(t == path for _, _, t in summary.bindings)):
+            return other
+    return None
+
+
+# Every way a summary can take `pkg.last.Name`, with its neighbours that do not.
+_IMPORTING = {
+    "pkg/__init__.py": "",
+    "pkg/last.py": "class Name: pass\nclass Other: pass\nNameless = 1\n",
+    "pkg/sub/__init__.py": "",
+    "pkg/sub/deep.py": "from .. import last\nvalue = last . Name\n",
+    "pkg/relative.py": "from .last import (  # a comment with a ) in it\n    Other,\n    Name,\n)\n",
+    "pkg/dots.py": "from.last import Name as N\n",
+    "pkg/grand/__init__.py": "",
+    "pkg/grand/child.py": "from .. import last\nfrom .. import Name\nfrom ..last import Name as N\n",
+    "pkg/home/__init__.py": "class Name: pass\n",
+    "pkg/home/inner.py": "from . import Name\n",
+    "alias.py": "import pkg.last as m\nthing = (m.  # why\n    Name)\n",
+    "spaced.py": "import pkg . last . Name\n",
+    "continued.py": "from pkg.last \\\n    import Name\n",
+    "attribute.py": "from pkg import last\nN = last.Name\n",
+    "chain.py": "import pkg.last as m\nn = m\nx = n.Name\n",
+    "via_package.py": "import pkg as p\nm = p.last\nx = m.Name\n",
+    "star.py": "from pkg.last import *\nx = Name\n",
+    "method.py": "class C:\n    def f(self, last):\n        return last.Name\n",
+    "nameless.py": "from pkg.last import Nameless\n",
+    "elsewhere.py": "from pkg.last import Other\nName = 1\n",
+    "patched.py": "TARGET = 'pkg.last.Name'\n",
+    "in_function.py": "def f():\n    from pkg.last import Name\n    return Name\n",
+    "typing_only.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.last import Name\n",
+    "broken.py": "from pkg.last import Name\ndef (:\n",
+}
+
+
+def _trees(tmp_path: Path) -> list[list[str]]:
+    fixtures = Path(__file__).parent
+    own = tmp_path / "importing"
+    for relative, text in _IMPORTING.items():
+        (own / relative).parent.mkdir(parents=True, exist_ok=True)
+        (own / relative).write_text(text)
+    return [[str(fixtures / "fixtures_index" / name / "src")] for name in sorted(os.listdir(fixtures / "fixtures_index"))
+            ] + [[str(fixtures / "fixtures_rename")], [str(own)]]
+
+
+def test_importer_of_answers_as_summarising_every_candidate_does(tmp_path):
+    import ast
+
+    from flake8_ssot.index import module_of
+
+    compared = found = 0
+    for roots in _trees(tmp_path):
+        fast, slow = ProjectIndex(roots), ProjectIndex(roots)
+        files = fast._python_files()
+        modules = sorted({module_of(file, roots) for file in files} - {""})
+        names: set[str] = set()
+        for file in files:
+            try:
+                tree = ast.parse(Path(file).read_text())
+            except SyntaxError:
+                continue
+            names.update(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+            names.update(node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute))
+            names.update(alias.asname or alias.name.rpartition(".")[2] for node in ast.walk(tree)
+                         if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names)
+        for name in sorted(names):
+            for module in modules:
+                expected = _importer_by_summaries(slow, module, name)
+                assert fast.importer_of(module, name) == expected, (roots, module, name)
+                compared += 1
+                found += expected is not None
+    assert compared > 4_000 and found > 30
+
+
+def test_importer_of_finds_every_spelling_of_the_import(tmp_path):
+    _trees(tmp_path)
+    root = tmp_path / "importing"
+    found: list[str] = []
+    for _ in range(len(_IMPORTING)):  # the next taker, with the ones found so far left out of the tree
+        index = ProjectIndex([str(root)])
+        index._all_files = [f for f in index._python_files() if os.path.relpath(f, root) not in found]
+        taker = index.importer_of("pkg.last", "Name")
+        if taker is None:
+            break
+        found.append(next(f for f in _IMPORTING if f.removesuffix(".py").replace("/", ".") == taker))
+    assert sorted(found) == sorted(["pkg/sub/deep.py", "pkg/relative.py", "pkg/dots.py", "pkg/grand/child.py",
+                                    "alias.py", "spaced.py", "continued.py", "attribute.py", "chain.py", "via_package.py",
+                                    "patched.py"])
+    assert ProjectIndex([str(root)]).importer_of("pkg.home", "Name") == "pkg.home.inner"
