@@ -420,7 +420,7 @@ def _importer_by_summaries(index: ProjectIndex, module: str, name: str, skip: st
     path = f"{module}.{name}"
     skip = os.path.abspath(skip) if skip else ""
     spelled = re.compile(rb"(?<!\w)" + re.escape(module.rpartition(".")[2].encode()) + rb"(?!\w)")
-    for file, data in index._mentioning(name):
+    for file, data, *_ in index._mentioning(name):
         if file == skip:
             continue
         other = module_of(file, index.roots)

@@ -76,6 +76,15 @@ class ReadDependency(Dependency):
     summary: Summary
 
 
+class _Mention(NamedTuple):
+    """A file whose text holds a name (`ProjectIndex.importer_of`)."""
+
+    file: str
+    data: bytes
+    module: str  # the file's module; "" outside the roots' modules
+    as_word: bool  # the name stands alone somewhere, not only inside a longer word
+
+
 _NO_FILE = (None, None, ())
 
 # Where a summary may come from before the file is parsed: (path, dependency) -> the summary
@@ -391,27 +400,27 @@ class ProjectIndex:
         path = f"{module}.{name}"
         skip = os.path.abspath(skip) if skip else ""
         could_import = _could_import(module, name)
-        for file, data in self._mentioning(name):
+        for file, data, other, as_word in self._mentioning(name):
             if file == skip:
                 continue
             self._stat(file)
-            other = module_of(file, self.roots)
             if path.encode() in data:
                 return other or file
-            if not other or not could_import(data, other.startswith(module + ".")):
+            if not as_word or not other or not could_import(data, other.startswith(module + ".")):
                 continue
             summary = self.summary(other)
             if summary is not None and (path in summary.imports or any(t == path for _, _, t in summary.bindings)):
                 return other
         return None
 
-    def _mentioning(self, name: str) -> list[tuple[str, bytes]]:
+    def _mentioning(self, name: str) -> list[_Mention]:
         """The `.py` files of the tree whose text holds `name`, with that text: read once per
-        name and index (every check of a file that renames the name asks)."""
-        mentions: dict[str, list[tuple[str, bytes]]] = self.__dict__.setdefault("_mentions", {})
+        name and index (every check of a file that renames the name asks, each about its own
+        module)."""
+        mentions: dict[str, list[_Mention]] = self.__dict__.setdefault("_mentions", {})
         found = mentions.get(name)
         if found is None:
-            needle, found = name.encode(), []
+            needle, word, found = name.encode(), _word(name.encode()), []
             for file in self._python_files():
                 try:
                     with open(file, "rb") as handle:
@@ -419,7 +428,7 @@ class ProjectIndex:
                 except OSError:
                     continue
                 if needle in data:
-                    found.append((file, data))
+                    found.append(_Mention(file, data, module_of(file, self.roots), bool(word.search(data))))
             if len(mentions) > 64:
                 mentions.clear()
             mentions[name] = found
