@@ -14,10 +14,12 @@ import textwrap
 import time
 from pathlib import Path
 
+import hypothesmith
 import pytest
+from hypothesis import given, settings
+from projects import ssot, write
 
 from flake8_ssot.index import DEFINITION, MISSING, MODULE, UNKNOWN, Origin, ProjectIndex
-from projects import ssot, write
 
 FIXTURES = Path(__file__).parent / "fixtures_index"
 
@@ -517,3 +519,136 @@ def test_importer_of_finds_every_spelling_of_the_import(tmp_path):
                                     "alias.py", "spaced.py", "continued.py", "attribute.py", "chain.py", "via_package.py",
                                     "patched.py"])
     assert ProjectIndex([str(root)]).importer_of("pkg.home", "Name") == "pkg.home.inner"
+
+
+# --------------------------------------------------------------------------- summaries without the facts walk
+
+_SUMMARY_EDGES = '''\
+"""Bindings whose summary row depends on the facts walk's rules, not only on the statement."""
+from __future__ import annotations
+import os.path
+import os.path as osp
+from typing import TYPE_CHECKING
+from . import sibling
+from .. import *
+from .inner import Thing as Other, helper
+if TYPE_CHECKING:
+    from pkg.types import Hint
+    import typing_extensions
+else:
+    from pkg.runtime import Hint
+try:
+    from fast import parse
+except ImportError as error:
+    parse = None
+    join = None
+    try:
+        pass
+    except Exception as parse:
+        Other = os
+else:
+    join = osp.join
+finally:
+    cleanup = join
+__all__ = ["parse", "Other"] + ("join",)
+__all__.append("helper")
+__all__.extend(["cleanup"])
+__all__.insert(0, "Hint")
+a, (b, *c) = 1, (2, 3)
+for index, item in enumerate(()):
+    pass
+with open(__file__) as (handle, *rest):
+    pass
+total: int
+total += 1
+obj.attribute = joined = os.path.join
+items[0] = copy = Other
+while False:
+    looped = osp
+match total:
+    case 1:
+        matched = sibling.value
+class Config:
+    name: str
+    def __init__(self, name, /, *, debug=False):
+        self.name = name
+@dataclass(kw_only=True)
+class Settings:
+    host: str
+    port: int = 80
+async def serve(host, *args, port=80, **options):
+    global late
+    late = 1
+'''
+
+
+def _summaries_agree(tree, module: str, is_package: bool, source: str) -> None:
+    from flake8_ssot.facts import collect_facts
+    from flake8_ssot.index.summary import summarise, summarise_source
+
+    expected = summarise(collect_facts(tree, "<module>", module, is_package, source))
+    assert summarise_source(tree, module, is_package, source) == expected, module
+
+
+def _modules_under(root: Path) -> list[tuple[Path, str, bool]]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        is_package = parts[-1] == "__init__"
+        found.append((path, ".".join(parts[:-1] if is_package else parts) or "root", is_package))
+    return found
+
+
+def _parsed(path: Path):
+    import ast
+    import warnings
+
+    try:
+        source = path.read_text(encoding="utf-8")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source), source
+    except (SyntaxError, UnicodeDecodeError, ValueError):
+        return None, ""
+
+
+def test_a_consulted_modules_summary_is_the_one_its_facts_give():
+    """The index summarises the modules it consults from their module-level statements alone
+    (#16): the summary must be the one the full facts walk gives, on every fixture tree, a
+    sample of the standard library, and the edges the facts walk has rules for."""
+    import ast
+    import sysconfig
+
+    tests = Path(__file__).parent
+    compared = 0
+    for root in [*sorted((tests / "fixtures_index").iterdir()), tests / "fixtures_rename",
+                 tests / "fixtures_construction", tests.parent / "examples" / "monorepo"]:
+        for path, module, is_package in _modules_under(root):
+            tree, source = _parsed(path)
+            if tree is not None:
+                _summaries_agree(tree, module, is_package, source)
+                compared += 1
+    stdlib = _modules_under(Path(sysconfig.get_paths()["stdlib"]))
+    for path, module, is_package in stdlib[::max(1, len(stdlib) // 300)]:  # every n-th: the same sample each run
+        tree, source = _parsed(path)
+        if tree is not None:
+            _summaries_agree(tree, module, is_package, source)
+            compared += 1
+    for module, is_package in [("pkg.sub.edges", False), ("pkg.sub", True)]:
+        _summaries_agree(ast.parse(_SUMMARY_EDGES), module, is_package, _SUMMARY_EDGES)
+    assert compared > 400
+
+
+@settings(max_examples=30, deadline=None)
+@given(source=hypothesmith.from_grammar())
+def test_a_generated_modules_summary_is_the_one_its_facts_give(source):
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return
+    _summaries_agree(tree, "pkg.generated", False, source)

@@ -30,9 +30,8 @@ from contextlib import contextmanager
 from typing import Callable, Iterator, NamedTuple, Sequence
 
 from flake8_ssot.dotted import module_name
-from flake8_ssot.facts import collect_facts
 from flake8_ssot.files import SourceError, decode_source, read_bytes
-from flake8_ssot.index.summary import Summary, summarise
+from flake8_ssot.index.summary import Summary, summarise, summarise_source
 
 __all__ = ["ABSENT", "DEFINITION", "MISSING", "MODULE", "UNKNOWN", "Dependency", "Origin", "ProjectIndex", "ReadDependency",
            "Summary", "consulting", "current", "index_for", "summarise"]
@@ -551,7 +550,7 @@ def _load(path: str, module: str, is_package: bool) -> Summary | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(source, filename=path)
-        return summarise(collect_facts(tree, path, module, is_package, source))
+        return summarise_source(tree, module, is_package, source, path)
     except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None  # the index cannot see it: decisions about it keep their single-file answer
 

@@ -1,7 +1,12 @@
 """A module's summary for the project index: its module-level bindings, its literal `__all__`,
 the modules it imports when it is imported, and the call signatures of its functions and
-classes (what SSOT002's fix checks a mapped call against). Built from the module's facts (the binding
-table), never from a second parse; plain data, so the cache can store it as JSON.
+classes (what SSOT002's fix checks a mapped call against). Plain data, so the cache can store it as JSON.
+
+Two ways to one summary: `summarise(facts)` reads the binding table of a file already walked (the
+checked file's own), and `summarise_source(tree, ...)` reads a module the index consults, walking
+only its module-level statements (never a function body; a class body only for its signature):
+most of a module's code is in function bodies, and the index summarises thousands of modules on a
+cold run of a large tree (#16). The two must agree; tests/test_index.py compares them.
 """
 
 from __future__ import annotations
@@ -9,7 +14,8 @@ from __future__ import annotations
 import ast
 from typing import NamedTuple
 
-from flake8_ssot.facts import ModuleFacts
+from flake8_ssot.dotted import resolve_relative
+from flake8_ssot.facts import ModuleFacts, collect_facts
 
 # A binding's kind in a summary (`facts.bindings` has finer ones):
 #   definition  a new object: `class`, `def`, an assignment of a value that names nothing
@@ -107,6 +113,201 @@ def summarise(facts: ModuleFacts) -> Summary:
         exports = tuple(dict.fromkeys(export.name for export in facts.exports))
     return Summary(facts.module, facts.is_package, tuple(bindings), exports, has_all and not all_literal,
                    tuple(dict.fromkeys(imports)), tuple(signatures))
+
+
+def summarise_source(tree: ast.Module, module: str, is_package: bool, source: str, path: str = "") -> Summary:
+    """The summary `summarise(collect_facts(tree, ...))` gives, from the module-level statements
+    alone. It follows the facts walk's rules for a module-level binding: each binding in run
+    order, a name's path as the walk resolves it at that point, an `except` clause's binding to
+    nothing keeping the name's earlier path, no import under `if TYPE_CHECKING:`."""
+    if ":=" in source:
+        # A walrus binds wherever an expression sits (a default, a decorator, a subscript
+        # target): rare enough that the full walk is the simpler way to place it exactly.
+        return summarise(collect_facts(tree, path, module, is_package, source))
+    walk = _ModuleLevel(module, is_package)
+    walk.body(tree.body)
+    exports = tuple(dict.fromkeys(walk.exports)) if walk.has_all and walk.all_literal else None
+    return Summary(module, is_package, tuple(walk.bindings), exports, walk.has_all and not walk.all_literal,
+                   tuple(dict.fromkeys(walk.imports)), tuple(walk.signatures))
+
+
+class _ModuleLevel:
+    """The module-level half of the facts walk (`facts._Collector`), keeping only what a
+    summary reads: the module scope's names and paths, the bindings, `__all__`, the imports."""
+
+    def __init__(self, module: str, is_package: bool) -> None:
+        self.module, self.is_package = module, is_package
+        self.scope: dict[str, str | None] = {}
+        self.bindings: list[tuple[str, str, str | None]] = []
+        self.imports: list[str] = []
+        self.signatures: list[tuple[str, tuple[Parameter, ...] | None]] = []
+        self.exports: list[str] = []
+        self.has_all, self.all_literal = False, True
+        self.type_checking = 0
+        self.in_handler = 0
+
+    def bind(self, name: str, path: str | None, kind: str) -> str | None:
+        """The facts walk's `bind`: the path the binding row gets."""
+        if path is None and self.in_handler and self.scope.get(name):
+            path = self.scope[name]
+        else:
+            self.scope[name] = path
+        if name == "__all__" and kind not in ("import", "from"):  # an import of it is no `__all__`
+            self.has_all = True
+            if kind != "assignment":
+                self.all_literal = False
+        return path
+
+    def resolve(self, node: ast.AST) -> str | None:
+        if isinstance(node, ast.Name):
+            return self.scope.get(node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.resolve(node.value)
+            return f"{base}.{node.attr}" if base else None
+        return None
+
+    def body(self, body: list[ast.stmt]) -> None:
+        for stmt in body:
+            kind = type(stmt)
+            if kind is ast.Import:
+                self.import_(stmt)
+            elif kind is ast.ImportFrom:
+                self.import_from(stmt)
+            elif kind is ast.Assign:
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name) and target.id == "__all__":
+                        self.export(stmt.value)
+                    self.target(target, stmt.value, "assignment")
+            elif kind is ast.AnnAssign:
+                if stmt.value is not None:
+                    if isinstance(stmt.target, ast.Name) and stmt.target.id == "__all__":
+                        self.export(stmt.value)
+                    self.target(stmt.target, stmt.value, "assignment")
+            elif kind is ast.AugAssign:
+                if isinstance(stmt.target, ast.Name):
+                    if stmt.target.id == "__all__":
+                        self.has_all, self.all_literal = True, False
+                    self.bindings.append((stmt.target.id, "unknown", None))
+            elif kind is ast.Expr:
+                value = stmt.value
+                if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                        and isinstance(value.func.value, ast.Name) and value.func.value.id == "__all__"
+                        and value.func.attr in ("append", "extend", "insert")):
+                    for arg in value.args:
+                        self.export(arg, single=value.func.attr != "extend")
+            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                self.bind(stmt.name, None, "function")
+                self.bindings.append((stmt.name, "definition", None))
+                self.signatures.append((stmt.name, _parameters(stmt.args)))
+            elif kind is ast.ClassDef:
+                self.bind(stmt.name, None, "class")
+                self.bindings.append((stmt.name, "definition", None))
+                self.signatures.append((stmt.name, _class_signature(stmt)))
+            elif kind is ast.If:
+                guarded = _is_type_checking(stmt.test)
+                self.type_checking += guarded
+                self.body(stmt.body)
+                self.type_checking -= guarded
+                self.body(stmt.orelse)
+            elif kind is ast.For or kind is ast.AsyncFor:
+                self.target(stmt.target, None, "for")
+                self.body(stmt.body)
+                self.body(stmt.orelse)
+            elif kind is ast.While:
+                self.body(stmt.body)
+                self.body(stmt.orelse)
+            elif kind is ast.With or kind is ast.AsyncWith:
+                for item in stmt.items:
+                    if item.optional_vars is not None:
+                        self.target(item.optional_vars, None, "with")
+                self.body(stmt.body)
+            elif kind is ast.Try or kind is _TRY_STAR:
+                self.body(stmt.body)
+                for handler in stmt.handlers:
+                    if handler.name:
+                        self.bind(handler.name, None, "handler")
+                        self.bindings.append((handler.name, "unknown", None))
+                    self.in_handler += 1
+                    self.body(handler.body)
+                    self.in_handler -= 1
+                self.body(stmt.orelse)
+                self.body(stmt.finalbody)
+            elif kind is ast.Match:
+                for case in stmt.cases:
+                    self.body(case.body)
+            # the other statements bind nothing at module level (a walrus aside: see above)
+
+    def import_(self, stmt: ast.Import) -> None:
+        for alias in stmt.names:
+            if alias.asname:
+                bound, path = alias.asname, alias.name
+            else:
+                bound = path = alias.name.split(".", 1)[0]
+            path = self.bind(bound, path, "import")
+            if not self.type_checking:
+                self.imports.append(alias.name)
+                self.bindings.append((bound, "import", path))
+
+    def import_from(self, stmt: ast.ImportFrom) -> None:
+        module = resolve_relative(stmt.module, stmt.level, self.module, self.is_package)
+        for alias in stmt.names:
+            if alias.name == "*":
+                if not self.type_checking:
+                    if module:
+                        self.imports.append(module)
+                    self.bindings.append(("*", "star", module))
+                continue
+            path = self.bind(alias.asname or alias.name, f"{module}.{alias.name}" if module else None, "from")
+            if self.type_checking:
+                continue
+            if module:
+                self.imports.append(module)
+            if module and path:
+                self.imports.append(path)
+                self.bindings.append((alias.asname or alias.name, "from", path))
+            else:
+                self.bindings.append((alias.asname or alias.name, "unknown", None))
+
+    def target(self, target: ast.AST, value: ast.AST | None, kind: str) -> None:
+        if isinstance(target, ast.Name):
+            path = self.resolve(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
+            path = self.bind(target.id, path, kind)
+            if kind == "assignment":
+                if target.id == "__all__" and not _literal_names(value):
+                    self.all_literal = False
+                self.bindings.append((target.id, "alias", path) if path else (target.id, "definition", None))
+            else:
+                self.bindings.append((target.id, "unknown", None))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.target(element, None, "unpacking" if kind == "assignment" else kind)
+        elif isinstance(target, ast.Starred):
+            self.target(target.value, None, "unpacking" if kind == "assignment" else kind)
+
+    def export(self, value: ast.AST, single: bool = False) -> None:
+        """The facts walk's `_exports`: the string literals `__all__` is given."""
+        if single:
+            elements = [value]
+        elif isinstance(value, (ast.List, ast.Tuple)):
+            elements = value.elts
+        elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+            self.export(value.left)
+            self.export(value.right)
+            return
+        else:
+            return
+        for element in elements:
+            if isinstance(element, ast.Constant) and isinstance(element.value, str):
+                self.exports.append(element.value)
+
+
+_TRY_STAR = getattr(ast, "TryStar", None)
+
+
+def _is_type_checking(test: ast.AST) -> bool:  # as the facts walk reads `if TYPE_CHECKING:`
+    if isinstance(test, ast.Name):
+        return test.id == "TYPE_CHECKING"
+    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
 
 
 def _parameters(args: ast.arguments, skip_first: bool = False) -> tuple[Parameter, ...] | None:
