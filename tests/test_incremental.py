@@ -368,7 +368,7 @@ def test_module_level_edits_equal_the_full_check(data):
 
 
 def test_an_import_edit_is_checked_incrementally_with_the_statements_it_rebinds():
-    config = load_config(str(PROJECT / "pyproject.toml"))
+    config = without_factory_fixes(load_config(str(PROJECT / "pyproject.toml")))
     checker = IncrementalChecker()
     source = SOURCE.replace("from typing import TYPE_CHECKING", "from typing import TYPE_CHECKING\nimport json")
     checker.check(source, str(ROUTES), config)
@@ -477,7 +477,7 @@ def test_renaming_an_import_no_rule_can_match_through_keeps_the_other_findings()
     """`import json` -> `import json as codec`: `json` is used where contexts are built, but no
     configured path starts with `json`, so no finding through it changes; an alias of a
     configured package is another matter."""
-    config = load_config(str(PROJECT / "pyproject.toml"))
+    config = without_factory_fixes(load_config(str(PROJECT / "pyproject.toml")))
     source = SOURCE.replace(
         "from typing import TYPE_CHECKING", "from typing import TYPE_CHECKING\nimport json"
     ).replace(
@@ -690,7 +690,7 @@ def test_a_bracket_left_open_in_a_body_equals_the_full_check(data):
 
 
 def test_a_bracket_left_open_is_read_apart_when_the_statements_after_it_read_as_before(monkeypatch):
-    config = load_config(str(PROJECT / "pyproject.toml"))
+    config = without_factory_fixes(load_config(str(PROJECT / "pyproject.toml")))
     checker = IncrementalChecker()
     checker.check(SOURCE, str(ROUTES), config)
     unclosed = SOURCE.replace("        manager = get_websocket_manager(context)\n",
@@ -769,3 +769,21 @@ def test_a_broken_body_whose_reading_binds_a_module_name_is_not_kept_apart():
         edited = source.replace("        except (ValueError", line + "\n        except (ValueError")
         assert checker.check(edited, str(ROUTES), config) == full(edited, ROUTES, config), line
         checker.check(source, str(ROUTES), config)
+
+
+def test_a_construction_fix_follows_the_uses_an_edit_removes_elsewhere():
+    """Found by the property in CI: lines duplicated, then the duplicated use of the class
+    deleted. Whether SSOT002's fix removes the class's import depends on every use of its
+    name in the file, which a reduced buffer lacks and an edit anywhere changes in either
+    direction; the incremental check must still give the full check's fix."""
+    project = Path(__file__).parent / "fixtures" / "noqa"
+    path = project / "tests" / "test_legacy_factory_contract.py"
+    config = load_config(str(project / "pyproject.toml"))
+    lines = path.read_text(encoding="utf-8").split("\n")
+    checker = IncrementalChecker()
+    checker.check("\n".join(lines), str(path), config)
+    for edit in [("duplicate", 15, 3, ""), ("delete", 19, 2, "")]:
+        lines = apply(lines, edit)
+        text = "\n".join(lines)
+        assert _comparable(checker, checker.check(text, str(path), config)) == _comparable(
+            checker, full(text, path, config)), text
