@@ -22,7 +22,8 @@ class Key:
 
 TOP = (
     Key("src", "a list of strings", [".", "src"],
-        "directories, relative to the `pyproject.toml`, that turn file paths into module names (for "
+        "directories, relative to the `pyproject.toml` (to the current directory with `--config FILE`), "
+        "that turn file paths into module names (for "
         "relative imports and a module's exemption from its own entry); the longest root holding a file "
         "names it", '`[".", "src"]`'),
     Key("exclude", "a list of strings", [],
@@ -51,10 +52,11 @@ TOP = (
         "SSOT100-SSOT899: an array of pattern rules, `[[tool.ssot.patterns]]`; see "
         "[Pattern rules](patterns.md)", "`[]`"),
     Key("baseline", "a file path string", None,
-        "the baseline file `ssot check` uses, relative to the `pyproject.toml`; see "
+        "the baseline file `ssot check` uses, relative to the `pyproject.toml` (to the current directory with `--config FILE`); see "
         "[Baselines](baselines.md)", "none"),
     Key("cache-dir", "a directory path string", None,
-        "where `ssot check` keeps its cache, relative to the `pyproject.toml` (`--cache-dir` overrides it)",
+        "where `ssot check` keeps its cache, relative to the `pyproject.toml` (to the current directory with "
+        "`--config FILE`; `--cache-dir` overrides it)",
         "`.ssot_cache` beside the `pyproject.toml`"),
 )
 
