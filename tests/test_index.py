@@ -652,3 +652,31 @@ def test_a_generated_modules_summary_is_the_one_its_facts_give(source):
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return
     _summaries_agree(tree, "pkg.generated", False, source)
+
+
+def test_the_flake8_plugin_takes_module_summaries_from_the_cache_ssot_check_wrote(tmp_path, monkeypatch):
+    """The plugin reads the summaries `ssot check` kept instead of parsing the modules again:
+    with summarising switched off, it still finds the constructions through re-exports."""
+    import ast as ast_module
+
+    from flake8_ssot import flake8_plugin
+    from flake8_ssot import index as index_package
+    from flake8_ssot.checking import cache as cache_module
+
+    project = _copy("reexported_factory_class", tmp_path)
+    assert ssot("check", cwd=project).returncode == 1
+    path = project / "src" / "app" / "routes.py"
+    source = path.read_text(encoding="utf-8")
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(index_package, "_INDEXES", {}, raising=False)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a module was summarised again: the cache's summaries were not used")
+
+    monkeypatch.setattr(index_package, "_load", refuse)
+    opened = []
+    real = cache_module.Cache.stored_summary
+    monkeypatch.setattr(cache_module.Cache, "stored_summary", lambda self, *a: opened.append(a) or real(self, *a))
+    checker = flake8_plugin.SsotChecker(ast_module.parse(source), str(path), source.splitlines(keepends=True))
+    lines = sorted(line for line, _, message, _ in checker.run() if message.startswith("SSOT002"))
+    assert lines == [8, 9, 10] and opened

@@ -70,7 +70,14 @@ def _project_index(config):
     that file alone (docs/index.md lists what differs)."""
     import os
 
-    from flake8_ssot.checking.cache import default_cache_dir
+    from flake8_ssot.checking.cache import Cache, default_cache_dir
+    from flake8_ssot.config.resolve import Overrides
     from flake8_ssot.index import index_for
 
-    return index_for(config.src) if os.path.isdir(default_cache_dir(config)) else None
+    directory = default_cache_dir(config)
+    if not os.path.isdir(directory):
+        return None
+    index = index_for(config.src)
+    if not index.stored:  # once per process: the summaries `ssot check` kept, before any parse
+        index.stored.append(Cache(directory, config, Overrides().key()).stored_summary)
+    return index
