@@ -303,8 +303,12 @@ def test_each_change_is_seen(tmp_path, monkeypatch, racy, mutation):
     assert not spy.last(), "the change must send the run down the full path"
     assert after == reference(root)
     settle()
-    again = cached(root, cache)  # saves the state again, now that nothing is racy
-    assert again == after and not spy.last()
+    # Saves the state again, now that nothing is racy. Whether `after` saved one already
+    # depends on how long it ran past the change (more than the 50 ms window on a loaded CI
+    # machine): which path `again` takes is timing, not behaviour (test_nothing_is_saved_while_
+    # a_file_is_racy pins the rule itself); its answer is not.
+    again = cached(root, cache)
+    assert again == after
     assert cached(root, cache) == after and spy.last()
 
 
