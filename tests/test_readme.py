@@ -50,7 +50,7 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_second():
     blocks = re.findall(r"```sh\n(.*?)\n```", README, re.S)
     run, test = blocks[0].strip(), blocks[1].strip()
     assert run.startswith("pip install . && ssot check examples/")
-    assert test == "pip install -e '.[test]' && pytest -n auto"
+    assert test == "pip install -e '.[test]' && pytest -n auto --dist loadfile"
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test in [line.strip() for line in ci.splitlines()], ".ci/run must run the README's test command as written"
 
