@@ -17,7 +17,6 @@ the disk: the index answers from its summaries.
 from __future__ import annotations
 
 import ast
-import io
 import re
 import tokenize
 from typing import NamedTuple, Sequence
@@ -26,7 +25,7 @@ from flake8_ssot.config import Entry
 from flake8_ssot.diagnostic import SAFE, UNSAFE, Edit, Fix
 from flake8_ssot.facts import CallFact, ModuleFacts
 from flake8_ssot.index.summary import KEYWORD_ONLY, POSITIONAL, POSITIONAL_ONLY, VAR_KEYWORD, VAR_POSITIONAL
-from flake8_ssot.rules.rewrites import SourceLines, source_lines
+from flake8_ssot.rules.rewrites import SourceLines, Token, source_lines, tokens_of
 from flake8_ssot.span import span_from_ast
 
 _BUILD_ERRORS = (tokenize.TokenError, SyntaxError, ValueError, IndexError, RecursionError)
@@ -209,33 +208,13 @@ def _call_edits(facts: ModuleFacts, source: SourceLines, node: ast.Call, callee:
 
 def _call_items(facts: ModuleFacts, source: SourceLines, node: ast.Call, func_end: int) -> list[_Item] | None:
     _, end = source.slice(span_from_ast(node, facts.lines))
-    tokens = _tokens(source, func_end, end)
+    tokens = tokens_of(source, func_end, end)
     if not tokens or tokens[0].string != "(":
         return None  # `f (...)` with a comment between the name and its parenthesis, or worse
     return _items(tokens, 1, 1)
 
 
-class _Token(NamedTuple):
-    type: int
-    string: str
-    start: int
-    end: int
-
-
-def _tokens(source: SourceLines, start: int, end: int) -> list[_Token]:
-    """The tokens of `source.text[start:end]` but line breaks, with offsets into the source."""
-    fragment = source.text[start:end]
-    local = SourceLines(fragment)
-    found = []
-    for token in tokenize.generate_tokens(io.StringIO(fragment, newline="").readline):
-        if token.type in (tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT):
-            continue
-        found.append(_Token(token.type, token.string, start + local.offset(*token.start),
-                            start + local.offset(*token.end)))
-    return found
-
-
-def _items(tokens: list[_Token], first: int, depth: int) -> list[_Item]:
+def _items(tokens: list[Token], first: int, depth: int) -> list[_Item]:
     """The elements separated by commas at bracket depth `depth`, from token `first` on, up to
     the bracket that closes that depth (or the end); comments are not part of an element."""
     items: list[_Item] = []
@@ -402,7 +381,7 @@ def _class_import_removal(facts: ModuleFacts, source: SourceLines, own, func: as
         return None
     if len(fact.names) == 1:
         return _remove_statement(source, start, end)
-    tokens = _tokens(source, start, end)
+    tokens = tokens_of(source, start, end)
     after = next(i for i, t in enumerate(tokens) if t.string == "import") + 1
     parenthesized = tokens[after].string == "("
     items = _items(tokens, after + parenthesized, parenthesized)

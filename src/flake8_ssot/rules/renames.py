@@ -33,7 +33,9 @@ _BUILTINS = frozenset(dir(builtins))
 _DYNAMIC = frozenset({"globals", "locals", "vars", "eval", "exec"})
 # A string that could name a Python object: a dotted path, `module:attribute`.
 _REFERENCE_LIKE = re.compile(r"[\w.:]+")
-_STRING_LITERAL = re.compile(r"^([rRuU]?)('''|\"\"\"|'|\")(.*)\2$", re.DOTALL)
+# The literal of a plain string: optional u/r prefix, quotes, body. Bytes and f-strings never
+# match. (rewrites.py edits string bodies with it too.)
+STRING_LITERAL = re.compile(r"^([rRuU]?)('''|\"\"\"|'|\")(.*)\2$", re.DOTALL)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
@@ -349,7 +351,7 @@ def _annotation_edit(facts: ModuleFacts, constant: ast.Constant, old: str, new: 
     span = span_from_ast(constant, facts.lines)
     if span.line != span.end_line:
         return None
-    literal = _STRING_LITERAL.match(facts.lines[span.line - 1][span.column:span.end_column])
+    literal = STRING_LITERAL.match(facts.lines[span.line - 1][span.column:span.end_column])
     if literal is None or literal.group(3) != constant.value or "\\" in constant.value:
         return None
     try:

@@ -24,12 +24,10 @@ from flake8_ssot.facts import AttributeFact, ExportFact, ImportedName, ImportFac
 from flake8_ssot.facts.bindings import IMPORT_KINDS
 from flake8_ssot.index import MISSING, MODULE, current
 from flake8_ssot.rules.lookup import canonical_module, is_shim, legacy_match, reexport_target, replacement
-from flake8_ssot.rules.renames import RenamePlan, attributes_read, free_names, plan_rename
+from flake8_ssot.rules.renames import STRING_LITERAL, RenamePlan, attributes_read, free_names, plan_rename
 from flake8_ssot.span import LINE_BREAK, Span, span_from_ast
 
 _LEVELS = {SAFE: 0, UNSAFE: 1}
-# The literal of a plain string: optional u/r prefix, quotes, body. Bytes and f-strings never match.
-_STRING_LITERAL = re.compile(r"^([rRuU]?)('''|\"\"\"|'|\")(.*)\2$", re.DOTALL)
 _OWN_LINE_TAIL = re.compile(r"[ \t]*,?[ \t]*(#.*)?")
 _BUILTINS = frozenset(dir(builtins))
 _BUILD_ERRORS = (tokenize.TokenError, SyntaxError, ValueError, IndexError, RecursionError)
@@ -101,22 +99,23 @@ def stricter(first: str, second: str) -> str:
 
 # --------------------------------------------------------------------------- tokens
 
-class _Token(NamedTuple):
+class Token(NamedTuple):
     type: int
     string: str
     start: int  # offsets into the whole source
     end: int
 
 
-def _tokens(source: SourceLines, start: int, end: int) -> list[_Token]:
-    """Significant tokens of `source.text[start:end]`, with offsets into the whole text."""
+def tokens_of(source: SourceLines, start: int, end: int) -> list[Token]:
+    """Significant tokens of `source.text[start:end]` (no line breaks, indents or end marker),
+    with offsets into the whole text; SSOT002's call rewriting reads them too."""
     fragment = source.text[start:end]
     local = SourceLines(fragment)
     found = []
     for token in tokenize.generate_tokens(io.StringIO(fragment, newline="").readline):
         if token.type in (tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT):
             continue
-        found.append(_Token(
+        found.append(Token(
             token.type, token.string,
             start + local.offset(*token.start), start + local.offset(*token.end),
         ))
@@ -141,7 +140,7 @@ class _ImportParts:
 
 
 def _import_parts(source: SourceLines, start: int, end: int) -> _ImportParts | None:
-    tokens = [t for t in _tokens(source, start, end) if t.type != tokenize.COMMENT]
+    tokens = [t for t in tokens_of(source, start, end) if t.type != tokenize.COMMENT]
     if not tokens or tokens[0].string not in ("from", "import"):
         return None
     index, module = 1, None
@@ -550,7 +549,7 @@ def _moved_item(source: SourceLines, parts: _ImportParts, written: ast.alias,
 
 
 def _comments(source: SourceLines, start: int, end: int) -> list[str]:
-    return [t.string for t in _tokens(source, start, source.content_end(end)) if t.type == tokenize.COMMENT]
+    return [t.string for t in tokens_of(source, start, source.content_end(end)) if t.type == tokenize.COMMENT]
 
 
 def _alone_on_lines(source: SourceLines, start: int, end: int) -> bool:
@@ -760,7 +759,7 @@ def _names_not_carried(old: str, new: str) -> str | None:
 def _string_edit(source: SourceLines, span: Span, value: str, new_value: str) -> Edit | None:
     """Replace the body of a plain one-token string literal, keeping its prefix and quotes."""
     start, end = source.slice(span)
-    literal = _STRING_LITERAL.match(source.text[start:end])
+    literal = STRING_LITERAL.match(source.text[start:end])
     if literal is None:
         return None
     prefix, quote, body = literal.groups()
@@ -840,7 +839,7 @@ def _remove_element(facts: ModuleFacts, source: SourceLines, container: ast.AST,
     if index is None:
         return None
     box_start, box_end = source.slice(span_from_ast(container, facts.lines))
-    tokens = _tokens(source, box_start, box_end)
+    tokens = tokens_of(source, box_start, box_end)
     spans = [source.slice(span_from_ast(e, facts.lines)) for e in elements]
     bracketed = isinstance(container, ast.List) or _closes_at_end(tokens, box_end)
     commas = [_comma_after(tokens, spans[i][1], spans[i + 1][0] if i + 1 < len(spans) else box_end)
@@ -885,14 +884,14 @@ def _element_removal(source: SourceLines, spans, commas, index: int, bracketed: 
     return Edit(source.span(previous_end, end), "")
 
 
-def _comma_after(tokens: list[_Token], start: int, stop: int) -> int | None:
+def _comma_after(tokens: list[Token], start: int, stop: int) -> int | None:
     for token in tokens:
         if start <= token.start < stop and token.type == tokenize.OP and token.string == ",":
             return token.start
     return None
 
 
-def _closes_at_end(tokens: list[_Token], end: int) -> bool:
+def _closes_at_end(tokens: list[Token], end: int) -> bool:
     """Is the container's first token an opening parenthesis whose partner is its last token?"""
     if not tokens or tokens[0].string != "(":
         return False
@@ -907,7 +906,7 @@ def _closes_at_end(tokens: list[_Token], end: int) -> bool:
     return False
 
 
-def _wrapped(tokens: list[_Token], start: int, end: int, bracketed: bool) -> bool:
+def _wrapped(tokens: list[Token], start: int, end: int, bracketed: bool) -> bool:
     before = [t for t in tokens if t.end <= start]
     after = [t for t in tokens if t.start >= end]
     if not (before and after and before[-1].string == "(" and after[0].string == ")"):
