@@ -11,6 +11,7 @@ the bottom of a module is seen from the functions above it.
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
@@ -111,6 +112,18 @@ class ModuleFacts:
     bindings: BindingTable = field(default_factory=BindingTable)  # every binding the walk makes
     syntax_error: str | None = None  # Python's complaint, when the facts come from the error-tolerant parse
     trees: list | None = None  # the pattern rules' trees, when the caller has them (recovery.Tree)
+    # The whole file's syntax tree, when Python parsed it (None from the error-tolerant parse):
+    # a rule that needs more than the facts walks it (`parsed`) instead of parsing the file again.
+    tree: ast.Module | None = field(default=None, repr=False, compare=False)
+
+    def parsed(self) -> ast.Module:
+        """The file's syntax tree: the one the facts came from, else parsed now (SyntaxError,
+        ValueError, RecursionError as `ast.parse` raises them)."""
+        if self.tree is not None:
+            return self.tree
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(self.source)
 
     def binding_span(self, binding: Binding) -> Span:
         """Where the name `binding` binds is written (see `bindings.name_span`)."""
@@ -193,7 +206,7 @@ def collect_facts(tree: ast.Module, path: str, module: str, is_package: bool, so
                        imports=collector.imports, calls=collector.calls, attributes=collector.attributes,
                        strings=collector.strings, exports=collector.exports,
                        definitions=collector.definitions, bindings=BindingTable(collector.bindings),
-                       syntax_error=syntax_error, trees=trees)
+                       syntax_error=syntax_error, trees=trees, tree=tree if syntax_error is None else None)
 
 
 class _Collector:

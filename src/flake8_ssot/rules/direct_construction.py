@@ -126,6 +126,7 @@ def _renamed_calls(facts: ModuleFacts, config: Config, index, names: dict) -> li
     tops = {key.split(".", 1)[0] for key in config.factories.exact}
     direct: dict[str, str] = {}  # local name -> the path it imports
     modules: dict[str, str] = {}  # local name -> the module of the tree it is bound to
+    called: _Called | None = None
     for binding in facts.bindings:
         path = binding.path
         if binding.kind not in ("from", "import") or not path or path.split(".", 1)[0] not in tops:
@@ -135,14 +136,22 @@ def _renamed_calls(facts: ModuleFacts, config: Config, index, names: dict) -> li
             continue
         if path.rpartition(".")[2] in names:
             continue  # the facts have its calls
+        # Only a name the file calls, or calls an attribute of, can matter below: resolving
+        # the others would summarise a module for nothing (most imports of a large tree's
+        # files; #14/#16).
+        called = called or _Called(facts.source)
+        if binding.name not in called.names and binding.name not in called.attributes:
+            continue
         origin = index.resolve(path)
         if origin.kind == "module":
             modules[binding.name] = origin.path
         elif origin.kind == "definition" and config.factories.get_exact(origin.path) is not None:
             direct[binding.name] = path
     through: dict[tuple[str, str], str] = {}  # (local module name, attribute) -> path
+    if modules:
+        called = called or _Called(facts.source)
     for local, module in modules.items():
-        for attribute in set(re.findall(rf"(?<![\w.]){re.escape(local)}\s*\.\s*(\w+)\s*\(", facts.source)):
+        for attribute in called.attributes.get(local, ()):
             if attribute in names:
                 continue
             origin = index.resolve(f"{module}.{attribute}")
@@ -153,6 +162,23 @@ def _renamed_calls(facts: ModuleFacts, config: Config, index, names: dict) -> li
     return list(_renamed_call_facts(facts, direct, through))
 
 
+# A word that may be called: then spaces, comments, continuations or closing brackets, then `(`
+# (a lookahead, so no match hides another). Every call whose function is a bare name matches.
+_CALLED = re.compile(r"(?<![\w.])(\w+)(?=(?:\s|\\|#[^\n]*|\))*\()")
+_ATTRIBUTE_CALLED = re.compile(r"(?<![\w.])(\w+)\s*\.\s*(\w+)\s*\(")
+
+
+class _Called:
+    """What a source may call: bare names (`names`, a superset of the calls' function names)
+    and attributes of names (`attributes`: `local.attribute(...)`), from one scan each."""
+
+    def __init__(self, source: str) -> None:
+        self.names = set(_CALLED.findall(source))
+        self.attributes: dict[str, set[str]] = {}
+        for local, attribute in _ATTRIBUTE_CALLED.findall(source):
+            self.attributes.setdefault(local, set()).add(attribute)
+
+
 def _renamed_call_facts(facts: ModuleFacts, direct: dict, through: dict):
     import ast
 
@@ -160,7 +186,7 @@ def _renamed_call_facts(facts: ModuleFacts, direct: dict, through: dict):
     from flake8_ssot.span import span_from_ast
 
     try:
-        tree = ast.parse(facts.source)  # rare: a factory class called by another name
+        tree = facts.parsed()  # rare: a factory class called by another name
     except (SyntaxError, ValueError, RecursionError):
         return
     innermost = {}
@@ -214,7 +240,7 @@ def _star_calls(facts: ModuleFacts, index, stars: list[str], wanted: list[str]):
     if not origins:
         return
     try:
-        tree = ast.parse(facts.source)  # rare: a star import and a factory class's name in one file
+        tree = facts.parsed()  # rare: a star import and a factory class's name in one file
     except (SyntaxError, ValueError, RecursionError):
         return
     innermost = {}  # node -> the innermost statement holding it (ast.walk visits outer ones first)

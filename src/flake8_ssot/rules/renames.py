@@ -18,7 +18,6 @@ import builtins
 import io
 import re
 import tokenize
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -220,9 +219,7 @@ def _file(facts: ModuleFacts) -> _File | None:
     if _PARSED and _PARSED[0][0] is facts.source:
         return _PARSED[0][1]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(facts.source)
+        tree = facts.parsed()
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     walker = _Walker(facts.lines)
@@ -403,7 +400,7 @@ def attributes_read(facts: ModuleFacts, bound_by: ast.alias, local: str) -> set[
     spans = {use.span for use in found.uses if use.name == local and _binder(local, use.scope) is home}
     read: set[str] = set()
     seen: set[Span] = set()
-    for node in ast.walk(ast.parse(facts.source)):
+    for node in ast.walk(facts.parsed()):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == local:
             span = span_from_ast(node.value, facts.lines)
             if span in spans:

@@ -946,7 +946,7 @@ def _remove_statement(facts: ModuleFacts, source: SourceLines, stmt: ast.AST) ->
 def _only_statement_in_block(facts: ModuleFacts, stmt: ast.AST) -> bool:
     if stmt.col_offset == 0:
         return False  # module level: an empty module is still a module
-    tree = ast.parse(facts.source)
+    tree = facts.parsed()
     where = (stmt.lineno, stmt.col_offset)
     for node in ast.walk(tree):
         for field in ("body", "orelse", "finalbody"):
