@@ -422,8 +422,10 @@ def _importer_by_summaries(index: ProjectIndex, module: str, name: str, skip: st
     path = f"{module}.{name}"
     skip = os.path.abspath(skip) if skip else ""
     spelled = re.compile(rb"(?<!\w)" + re.escape(module.rpartition(".")[2].encode()) + rb"(?!\w)")
-    for file, data, *_ in index._mentioning(name):
-        if file == skip:
+    texts: dict[str, bytes] = index.__dict__.setdefault("_texts", {})
+    for file in index._python_files():
+        data = texts.get(file) or texts.setdefault(file, Path(file).read_bytes())
+        if file == skip or name.encode() not in data:
             continue
         other = module_of(file, index.roots)
         if path.encode() in data:

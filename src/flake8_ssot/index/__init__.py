@@ -24,13 +24,13 @@ from __future__ import annotations
 import ast
 import contextvars
 import os
-import re
 import warnings
 from contextlib import contextmanager
 from typing import Callable, Iterator, NamedTuple, Sequence
 
 from flake8_ssot.dotted import module_name
 from flake8_ssot.files import SourceError, decode_source, read_bytes
+from flake8_ssot.index import importers
 from flake8_ssot.index.summary import Summary, summarise, summarise_source
 
 __all__ = ["ABSENT", "DEFINITION", "MISSING", "MODULE", "UNKNOWN", "Dependency", "Origin", "ProjectIndex", "ReadDependency",
@@ -73,15 +73,6 @@ class ReadDependency(Dependency):
     plain dependency: the summary rides along, and pickling keeps it (an instance dict)."""
 
     summary: Summary
-
-
-class _Mention(NamedTuple):
-    """A file whose text holds a name (`ProjectIndex.importer_of`)."""
-
-    file: str
-    data: bytes
-    module: str  # the file's module; "" outside the roots' modules
-    as_word: bool  # the name stands alone somewhere, not only inside a longer word
 
 
 _NO_FILE = (None, None, ())
@@ -395,39 +386,16 @@ class ProjectIndex:
         string); None when none does. Only files whose text holds `name` are read, and only
         those whose text could spell such an import are summarised; the files read are this
         check's dependencies. (SSOT001 asks before renaming an imported name in `module`,
-        issue #23.)"""
-        path = f"{module}.{name}"
-        skip = os.path.abspath(skip) if skip else ""
-        could_import = _could_import(module, name)
-        for file, data, other, as_word in self._mentioning(name):
-            if file == skip:
-                continue
-            self._stat(file)
-            if path.encode() in data:
-                return other or file
-            if not as_word or not other or not could_import(data, other.startswith(module + ".")):
-                continue
-            summary = self.summary(other)
-            if summary is not None and (path in summary.imports or any(t == path for _, _, t in summary.bindings)):
-                return other
-        return None
+        issue #23; `importers.py` says how.)"""
+        return importers.importer_of(self, self._mentioning(name), module, name, skip)
 
-    def _mentioning(self, name: str) -> list[_Mention]:
-        """The `.py` files of the tree whose text holds `name`, with that text: read once per
-        name and index (every check of a file that renames the name asks, each about its own
-        module)."""
-        mentions: dict[str, list[_Mention]] = self.__dict__.setdefault("_mentions", {})
+    def _mentioning(self, name: str) -> importers.Mentions:
+        """The `.py` files of the tree whose text holds `name`: read once per name and index
+        (every check of a file that renames the name asks, each about its own module)."""
+        mentions: dict[str, importers.Mentions] = self.__dict__.setdefault("_mentions", {})
         found = mentions.get(name)
         if found is None:
-            needle, word, found = name.encode(), _word(name.encode()), []
-            for file in self._python_files():
-                try:
-                    with open(file, "rb") as handle:
-                        data = handle.read()
-                except OSError:
-                    continue
-                if needle in data:
-                    found.append(_Mention(file, data, module_of(file, self.roots), bool(word.search(data))))
+            found = importers.Mentions(name, self._python_files(), self.roots)
             if len(mentions) > 64:
                 mentions.clear()
             mentions[name] = found
@@ -478,65 +446,6 @@ class ProjectIndex:
         if importer in self.imported_at_import_time(target_module):
             return f"'{target_module}' imports '{importer}' when it is imported: an import cycle"
         return None
-
-
-# Between the tokens of a statement: spaces, a backslash continuation, a comment (inside brackets).
-_GAP = rb"(?:\s|\\|#[^\n]*)*"
-
-
-def _could_import(module: str, name: str) -> Callable[[bytes, bool], bool]:
-    """A test of a file's text (and whether the file is inside `module`'s package): can its
-    summary bind or import `module.name`? Sound, never exact: a summary's `module.name` comes
-    from the token `name` either in a `from ... import` whose source is relative (inside the
-    package) or ends in `module`'s last component (`from a.last import name`, `from .last
-    import *`), or as an attribute (`m.name`) of a module reached through an import or a chain
-    that spells that component (`import a.last as m`, `from a import last`, `m = a.last`; the
-    dotted path itself, `import a.last.name`, spaced or not, is such an attribute too).
-    Summarising every file that merely mentions the name (and spells the component) took most
-    of a cold run of a large tree (#16): a summary is a full parse. Each pattern starts with
-    its literal, so the regular expression engine skips ahead to it."""
-    last = module.rpartition(".")[2].encode()
-    word = name.encode()
-    named = _word(word)
-    spelled = _word(last)
-    attribute = re.compile(rb"\." + _GAP + re.escape(word) + rb"(?!\w)")
-    # `from a.last import`: `module` itself, or a relative source ending in its last component
-    # (the first pattern finds the few candidates fast, the second reads the whole source).
-    ends_in_last = re.compile(re.escape(last) + rb"(?<!\w" + re.escape(last) + rb")(?:\s|\\)*import(?!\w)")
-    source = (_GAP + rb"\." + _GAP).join(re.escape(part.encode()) for part in module.split("."))
-    from_module = re.compile(rb"(?<!\w)from" + _GAP + rb"(?:" + source + rb"|\.[\w.\s\\]*?(?<!\w)" + re.escape(last)
-                             + rb")(?:\s|\\)*import(?!\w)")
-    dotted_last = re.compile(rb"\." + _GAP + re.escape(last) + rb"(?!\w)")
-
-    def could(data: bytes, inside: bool) -> bool:
-        if not named.search(data):
-            return False
-        if inside and _RELATIVE.search(data):
-            return True  # `from . import name`, `from .. import name`, `from .name import x`
-        if not spelled.search(data):
-            return False
-        if ends_in_last.search(data) and from_module.search(data):
-            return True
-        if not attribute.search(data):
-            return False
-        return bool(dotted_last.search(data)
-                    or any(spelled.search(names.group(0)) for names in _IMPORTED.finditer(data)))
-
-    return could
-
-
-def _word(text: bytes) -> re.Pattern[bytes]:
-    """`text` as a whole word (its literal first: a lookbehind at the start would keep the
-    engine from skipping ahead)."""
-    literal = re.escape(text)
-    return re.compile(literal + rb"(?!\w)(?<!\w" + literal + rb")")
-
-
-# An import statement's names after `import`: up to the closing parenthesis (comments skipped),
-# or to the end of the line (backslash continuations followed). Over-reading is harmless (the
-# test only has to be sound); reading on into prose after the statement made it useless.
-_IMPORTED = re.compile(rb"import(?!\w)(?:[ \t]|\\\r?\n)*(?:\((?:[^)#]|#[^\n]*)*|(?:[ \t\w.,]|\\\r?\n)*)")
-_RELATIVE = re.compile(rb"from" + _GAP + rb"\.")
 
 
 def _with_packages(module: str) -> list[str]:

@@ -1,0 +1,220 @@
+"""Who takes a name from a module (`ProjectIndex.importer_of`): SSOT001 asks before renaming
+an imported name in a module (issue #23) whether another module of the tree imports it.
+
+The files whose text holds the name are read once per name (`Mentions`). Then each question
+(module, name) looks only at the few files that can answer it: a cold run of a large tree asks
+hundreds of them, mostly about a test or script module whose last component no other file
+spells, and running the text test on every mentioning file for every question took a fifth of
+the run (#16).
+
+Why looking only at the candidates gives the same answer. The answer is the first mention, in
+file order, where (1) the text holds `module.name`, or (2) the name stands as a word, the file
+is a module of the tree, `_could_import` passes and the summary imports or binds `module.name`.
+The map keeps, per mention, every word `last` (the module's last component) for which either
+can hold; a mention outside the map is one where both are false, so dropping it changes no
+answer, no summary read and (the files before the answer are still stat'ed) no dependency.
+
+- (1) needs `.name` preceded by `module`; for an ASCII dotted module, that is the run of word
+  characters and dots before `.name` ending with `module`: the run is kept (`dotted`, by its last
+  word) and tested exactly, so (1) needs no text.
+- (2) `_could_import` is true only (a) inside the package with a relative `from .` (`relative`),
+  or when `last` is (b) the whole word before `import` (`ends_in_last`; `from_module` implies it),
+  (c) the word that ends a gap (spaces, backslashes, comments) after a `.` (`dotted_last`), or a
+  word's suffix inside such a gap's comments (`commented`: matched by `endswith`), (d) a word
+  inside an import statement's names (`_IMPORTED`); (c) and (d) only count when `.name` is an
+  attribute there. The words of (b), (c), (d) are `spelled`.
+- A module that is not ASCII words and dots (`my-module.py`, `café.py`) falls back to every
+  mention: words here are ASCII, as in the regular expressions.
+
+The texts are kept only where a test still needs them: (2)'s candidates, and (1)'s in the
+fallback. Everything else is small: interned words and lists of mention numbers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from flake8_ssot.dotted import module_name
+
+if TYPE_CHECKING:
+    from flake8_ssot.index import ProjectIndex
+
+# Between the tokens of a statement: spaces, a backslash continuation, a comment (inside brackets).
+_GAP = rb"(?:\s|\\|#[^\n]*)*"
+
+# An import statement's names after `import`: up to the closing parenthesis (comments skipped),
+# or to the end of the line (backslash continuations followed). Over-reading is harmless (the
+# test only has to be sound); reading on into prose after the statement made it useless.
+_IMPORTED = re.compile(rb"import(?!\w)(?:[ \t]|\\\r?\n)*(?:\((?:[^)#]|#[^\n]*)*|(?:[ \t\w.,]|\\\r?\n)*)")
+_RELATIVE = re.compile(rb"from" + _GAP + rb"\.")
+
+_WORDS = re.compile(rb"\w+")
+_ASCII_MODULE = re.compile(rb"\w+(?:\.\w+)*")
+# (b) on the reversed text: the word before each `import` (a lookahead: two may share a word).
+_BEFORE_IMPORT = re.compile(rb"tropmi(?<!\wtropmi)(?=(?:\s|\\)*(\w+))")
+# (c) the word that ends the gap after each `.` (a comment runs to its line's end: no backtracking
+# into it), and the gaps that hold a comment, each whole. A `.` inside a gap one of them consumed
+# is in a comment: its words are that gap's comment words, or the word that ends the gap.
+_AFTER_DOT = re.compile(rb"\.(?:\s|\\|#[^\n]*(?![^\n]))*(\w+)")
+_DOT_COMMENTS = re.compile(rb"\.(?:\s|\\)*(#[^\n]*" + _GAP + rb")")
+
+
+class Mentions:
+    """The `.py` files of the tree whose text holds one name, in file order, with the map from
+    the words that can matter to the mentions (numbers into `files`)."""
+
+    __slots__ = ("files", "modules", "as_word", "texts", "dotted", "spelled", "commented", "relative")
+
+    def __init__(self, name: str, files: Sequence[str], roots: Sequence[str]) -> None:
+        self.files: list[str] = []
+        self.modules: list[str] = []  # the file's module; "" outside the roots' modules
+        self.as_word: list[bool] = []  # the name stands alone somewhere, not only inside a longer word
+        self.texts: list[bytes | None] = []  # None: no test needs it
+        self.dotted: dict[bytes, list[tuple[int, bytes]]] = {}  # last word -> (mention, run before `.name`)
+        self.spelled: dict[bytes, list[int]] = {}
+        self.commented: dict[bytes, list[int]] = {}
+        self.relative: list[int] = []
+        needle, word = name.encode(), _word(name.encode())
+        before_name = re.compile(re.escape((b"." + needle)[::-1]) + rb"(?=([\w.]*))")
+        attribute = re.compile(rb"\." + _GAP + re.escape(needle) + rb"(?!\w)")
+        words: dict[bytes, bytes] = {}  # interned
+        for file in files:
+            try:
+                with open(file, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            if needle not in data:
+                continue
+            number = len(self.files)
+            module = module_name(os.path.abspath(file), roots)[0]
+            as_word = bool(word.search(data))
+            self.files.append(file)
+            self.modules.append(module)
+            self.as_word.append(as_word)
+            backwards = data[::-1]
+            runs = {run[::-1] for run in before_name.findall(backwards)}
+            for run in runs:
+                last = run.rpartition(b".")[2]
+                if last:
+                    self.dotted.setdefault(words.setdefault(last, last), []).append((number, run))
+            capable = as_word and bool(module)
+            self.texts.append(data if capable or runs else None)
+            if not capable:
+                continue
+            if _RELATIVE.search(data):
+                self.relative.append(number)
+            spelled = {found[::-1] for found in _BEFORE_IMPORT.findall(backwards)}
+            commented: set[bytes] = set()
+            if attribute.search(data):
+                spelled.update(_AFTER_DOT.findall(data))
+                spelled.update(_WORDS.findall(b"\0".join(_IMPORTED.findall(data))))
+                commented.update(_WORDS.findall(b"\0".join(_DOT_COMMENTS.findall(data))))
+            for found in spelled:
+                self.spelled.setdefault(words.setdefault(found, found), []).append(number)
+            for found in commented:
+                self.commented.setdefault(words.setdefault(found, found), []).append(number)
+
+    def candidates(self, module: str) -> tuple[list[int], set[int] | None]:
+        """(the mentions that can answer a question about `module`, in file order; those whose
+        text holds `module.name`), the second None when the texts must be searched (fallback)."""
+        encoded = module.encode()
+        if not _ASCII_MODULE.fullmatch(encoded):
+            return list(range(len(self.files))), None
+        last = encoded.rpartition(b".")[2]
+        if b"." in encoded:
+            entries = self.dotted.get(last, ())
+        else:
+            entries = [entry for key, found in self.dotted.items() if key.endswith(last) for entry in found]
+        holding = {number for number, run in entries if run.endswith(encoded)}
+        chosen = set(holding)
+        chosen.update(self.spelled.get(last, ()))
+        for key, found in self.commented.items():
+            if key.endswith(last):
+                chosen.update(found)
+        inside = module + "."
+        chosen.update(number for number in self.relative if self.modules[number].startswith(inside))
+        return sorted(chosen), holding
+
+
+def importer_of(index: ProjectIndex, mentions: Mentions, module: str, name: str, skip: str = "") -> str | None:
+    """The first mentioning file (not `skip`) that takes `name` from `module`; the mentions
+    before it are stat'ed as the check's dependencies, as a full scan would."""
+    path = f"{module}.{name}"
+    encoded = path.encode()
+    skip = os.path.abspath(skip) if skip else ""
+    order, holding = mentions.candidates(module)
+    could_import = _could_import(module, name)
+    files, modules = mentions.files, mentions.modules
+    stated = 0
+    for number in order:
+        for earlier in range(stated, number + 1):
+            if files[earlier] != skip:
+                index._stat(files[earlier])
+        stated = number + 1
+        file, other = files[number], modules[number]
+        if file == skip:
+            continue
+        text = mentions.texts[number]
+        holds = number in holding if holding is not None else text is not None and encoded in text
+        if holds:
+            return other or file
+        if not mentions.as_word[number] or not other or text is None:
+            continue
+        if not could_import(text, other.startswith(module + ".")):
+            continue
+        summary = index.summary(other)
+        if summary is not None and (path in summary.imports or any(t == path for _, _, t in summary.bindings)):
+            return other
+    for earlier in range(stated, len(files)):
+        if files[earlier] != skip:
+            index._stat(files[earlier])
+    return None
+
+
+def _could_import(module: str, name: str) -> Callable[[bytes, bool], bool]:
+    """A test of the text of a file where `name` stands as a word (and whether the file is
+    inside `module`'s package): can its summary bind or import `module.name`? Sound, never
+    exact: a summary's `module.name` comes from the token `name` either in a `from ... import`
+    whose source is relative (inside the package) or ends in `module`'s last component (`from
+    a.last import name`, `from .last import *`), or as an attribute (`m.name`) of a module
+    reached through an import or a chain that spells that component (`import a.last as m`,
+    `from a import last`, `m = a.last`; the dotted path itself, `import a.last.name`, spaced or
+    not, is such an attribute too). Summarising every file that merely mentions the name (and
+    spells the component) took most of a cold run of a large tree (#16): a summary is a full
+    parse. Each pattern starts with its literal, so the regular expression engine skips ahead
+    to it."""
+    last = module.rpartition(".")[2].encode()
+    word = name.encode()
+    spelled = _word(last)
+    attribute = re.compile(rb"\." + _GAP + re.escape(word) + rb"(?!\w)")
+    # `from a.last import`: `module` itself, or a relative source ending in its last component
+    # (the first pattern finds the few candidates fast, the second reads the whole source).
+    ends_in_last = re.compile(re.escape(last) + rb"(?<!\w" + re.escape(last) + rb")(?:\s|\\)*import(?!\w)")
+    source = (_GAP + rb"\." + _GAP).join(re.escape(part.encode()) for part in module.split("."))
+    from_module = re.compile(rb"(?<!\w)from" + _GAP + rb"(?:" + source + rb"|\.[\w.\s\\]*?(?<!\w)" + re.escape(last)
+                             + rb")(?:\s|\\)*import(?!\w)")
+    dotted_last = re.compile(rb"\." + _GAP + re.escape(last) + rb"(?!\w)")
+
+    def could(data: bytes, inside: bool) -> bool:
+        if inside and _RELATIVE.search(data):
+            return True  # `from . import name`, `from .. import name`, `from .name import x`
+        if not spelled.search(data):
+            return False
+        if ends_in_last.search(data) and from_module.search(data):
+            return True
+        if not attribute.search(data):
+            return False
+        return bool(dotted_last.search(data)
+                    or any(spelled.search(names.group(0)) for names in _IMPORTED.finditer(data)))
+
+    return could
+
+
+def _word(text: bytes) -> re.Pattern[bytes]:
+    """`text` as a whole word (its literal first: a lookbehind at the start would keep the
+    engine from skipping ahead)."""
+    literal = re.escape(text)
+    return re.compile(literal + rb"(?!\w)(?<!\w" + literal + rb")")
