@@ -146,7 +146,7 @@ def importer_of(index: ProjectIndex, mentions: Mentions, module: str, name: str,
     encoded = path.encode()
     skip = os.path.abspath(skip) if skip else ""
     order, holding = mentions.candidates(module)
-    could_import = _could_import(module, name)
+    could_import = None  # compiled when a candidate needs it: most questions have none
     files, modules = mentions.files, mentions.modules
     stated = 0
     for number in order:
@@ -163,6 +163,7 @@ def importer_of(index: ProjectIndex, mentions: Mentions, module: str, name: str,
             return other or file
         if not mentions.as_word[number] or not other or text is None:
             continue
+        could_import = could_import or _could_import(module, name)
         if not could_import(text, other.startswith(module + ".")):
             continue
         summary = index.summary(other)
