@@ -17,17 +17,19 @@ answer, no summary read and (the files before the answer are still stat'ed) no d
 - (1) needs `.name` preceded by `module`; for an ASCII dotted module, that is the run of word
   characters and dots before `.name` ending with `module`: the run is kept (`dotted`, by its last
   word) and tested exactly, so (1) needs no text.
-- (2) `_could_import` is true only (a) inside the package with a relative `from .` (`relative`),
-  or when `last` is (b) the whole word before `import` (`ends_in_last`; `from_module` implies it),
-  (c) the word that ends a gap (spaces, backslashes, comments) after a `.` (`dotted_last`), or a
-  word's suffix inside such a gap's comments (`commented`: matched by `endswith`), (d) a word
-  inside an import statement's names (`_IMPORTED`); (c) and (d) only count when `.name` is an
-  attribute there. The words of (b), (c), (d) are `spelled`.
-- A module that is not ASCII words and dots (`my-module.py`, `café.py`) falls back to every
-  mention: words here are ASCII, as in the regular expressions.
+- (2) `_could_import` is true only (a) for a file inside `module`'s package with a relative
+  `from .` (`relative`), or when `last` is (b) the whole word before `import` (`ends_in_last`;
+  `from_module` implies it), (c) the word that ends a gap (spaces, backslashes, comments) after
+  a `.` (`dotted_last`), or a word's suffix inside such a gap's comments (`commented`, matched by
+  `endswith`: a comment piece may end anywhere), (d) a word inside an import statement's names
+  (`_IMPORTED`, word bounds within the statement); (c) and (d) only count where `.name` is an
+  attribute (the same `attribute` pattern). The words of (b), (c), (d) are `spelled`.
+- Words are maximal runs of ASCII word characters, as `\\w` is in the byte patterns. A module
+  that is not ASCII words and dots (`my-module.py`, `café.py`) falls back to every mention.
 
-The texts are kept only where a test still needs them: (2)'s candidates, and (1)'s in the
-fallback. Everything else is small: interned words and lists of mention numbers.
+A candidate then gets exactly the old tests, in file order. The texts are kept only where a
+test may still need them: (2)'s possible candidates, and the files holding `.name` (for (1) in
+the fallback); the rest of a mention is interned words and lists of mention numbers.
 """
 
 from __future__ import annotations
@@ -147,12 +149,12 @@ def importer_of(index: ProjectIndex, mentions: Mentions, module: str, name: str,
     skip = os.path.abspath(skip) if skip else ""
     order, holding = mentions.candidates(module)
     could_import = None  # compiled when a candidate needs it: most questions have none
-    files, modules = mentions.files, mentions.modules
+    files, modules, stat = mentions.files, mentions.modules, index._stat
     stated = 0
     for number in order:
-        for earlier in range(stated, number + 1):
-            if files[earlier] != skip:
-                index._stat(files[earlier])
+        for earlier in files[stated:number + 1]:
+            if earlier != skip:
+                stat(earlier)
         stated = number + 1
         file, other = files[number], modules[number]
         if file == skip:
@@ -169,9 +171,9 @@ def importer_of(index: ProjectIndex, mentions: Mentions, module: str, name: str,
         summary = index.summary(other)
         if summary is not None and (path in summary.imports or any(t == path for _, _, t in summary.bindings)):
             return other
-    for earlier in range(stated, len(files)):
-        if files[earlier] != skip:
-            index._stat(files[earlier])
+    for earlier in files[stated:]:
+        if earlier != skip:
+            stat(earlier)
     return None
 
 
