@@ -248,7 +248,7 @@ def run_tasks(
     results: list[object] = [None] * len(tasks)
     total = len(tasks)
     if jobs <= 1 or total < MIN_FILES_FOR_PROCESSES:
-        with quiet_collector():
+        with quiet_collector(), RunIndexes(configs, processes=False, stable=check is check_file):
             for index, task in enumerate(tasks):
                 results[index] = _run_task(task, configs, check, digest)
                 if index % MAX_BATCH == MAX_BATCH - 1:
@@ -265,6 +265,7 @@ def run_tasks(
     # so those pages stay shared (copy-on-write). Only if nobody else froze anything: unfreeze
     # below would thaw their objects too.
     freeze = gc.get_freeze_count() == 0
+    shared = RunIndexes(configs, processes=True, stable=check is check_file)
     if freeze:
         gc.freeze()
     try:
@@ -286,7 +287,94 @@ def run_tasks(
     finally:
         if freeze:
             gc.unfreeze()
+        shared.close()
     return results
+
+
+class RunIndexes:
+    """What the project indexes of one run's configurations (`index.index_for`) share for the
+    run's length.
+
+    Stats: a check (not a fix, which writes files as it goes) stats each module file once per
+    run rather than once per check that consults it (`ProjectIndex.run_stats`).
+
+    Summaries, with worker processes: each worker has its own index, and the modules decisions
+    consult are much the same in every worker (the canonical modules, the packages most files
+    import from), so each was read and parsed once per worker (#14: two workers cost 88 s of
+    CPU on the 10M-line benchmark tree where one process costs 70 s). A worker that parses a
+    module writes its summary to a directory of this run; a worker about to parse one reads it
+    from there first. An entry holds the file's path, size and modification time with the
+    summary: a file that changed since is parsed again. The directory goes when the run ends."""
+
+    def __init__(self, configs: Sequence[Config], processes: bool, stable: bool) -> None:
+        from flake8_ssot.index import index_for
+
+        self.indexes = list({id(index): index for index in (index_for(config.src) for config in configs)}.values())
+        self.directory: str | None = None
+        self.stable = stable
+        if stable:
+            for index in self.indexes:
+                index.run_stats = {}
+        if processes:
+            import tempfile
+
+            try:
+                self.directory = tempfile.mkdtemp(prefix="ssot-summaries-")
+            except OSError:
+                return  # no temporary directory: each worker parses what it needs
+            for index in self.indexes:
+                index.stored.append(self.read)
+                index.published.append(self.write)
+
+    def __enter__(self) -> RunIndexes:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def _entry(self, path: str) -> str:
+        digest = hashlib.sha1(path.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
+        return os.path.join(self.directory or "", digest)
+
+    def read(self, path: str, dependency):
+        import marshal
+
+        from flake8_ssot.index import Summary
+
+        try:
+            with open(self._entry(path), "rb") as handle:
+                stored_path, mtime_ns, size, data = marshal.load(handle)
+            if (stored_path, mtime_ns, size) != (path, dependency.mtime_ns, dependency.size):
+                return None
+            return Summary.from_json(data)
+        except (OSError, EOFError, ValueError, TypeError):
+            return None  # not written (yet), or half-written by a worker that was killed
+
+    def write(self, path: str, dependency, summary) -> None:
+        import marshal
+
+        entry = self._entry(path)
+        temporary = f"{entry}.{os.getpid()}"
+        try:
+            with open(temporary, "wb") as handle:
+                marshal.dump((path, dependency.mtime_ns, dependency.size, summary.to_json()), handle)
+            os.replace(temporary, entry)
+        except (OSError, ValueError):
+            pass  # sharing is a saving, never a requirement
+
+    def close(self) -> None:
+        for index in self.indexes:
+            if self.stable:
+                index.run_stats = None
+            if self.read in index.stored:
+                index.stored.remove(self.read)
+            if self.write in index.published:
+                index.published.remove(self.write)
+        if self.directory is not None:
+            import shutil
+
+            shutil.rmtree(self.directory, ignore_errors=True)
+            self.directory = None
 
 
 class quiet_collector:

@@ -95,8 +95,15 @@ class ProjectIndex:
         self._files: dict[str, tuple[str | None, bool | None, tuple[str, ...]]] = (
             {} if shared is None else shared._files)
         self._seen: dict[str, Dependency | None] = {}  # paths stat'ed during the current check
+        # A run whose files do not change while it runs (`ssot check`, not `--fix`) stats each
+        # path once, not once per check that consults it (the hub modules of a large tree were
+        # stat'ed 800,000 times on the 10M-line benchmark tree): set by checking.runner, None
+        # otherwise (the language server's index outlives its files' contents).
+        self.run_stats: dict[str, Dependency | None] | None = None
         self.consulted: set[Dependency] = set()
         self.stored: list[SummarySource] = [] if shared is None else shared.stored
+        # Told of every summary this index built by parsing (the workers of one run share them).
+        self.published: list[Callable[[str, Dependency, Summary], None]] = [] if shared is None else shared.published
         self._shipped: set[Dependency] = set()  # summaries the cache has or a result carried
         self.buffers: dict[str, Summary] = {}  # file path -> an open editor buffer's summary
 
@@ -162,20 +169,24 @@ class ProjectIndex:
         return None, None, tuple(absent)
 
     def _stat(self, path: str) -> Dependency | None:
-        """The path's dependency in the current check (stat'ed once per check); None when it
-        does not exist, recorded as `ABSENT`."""
+        """The path's dependency in the current check (stat'ed once per check, or once per run
+        with `run_stats`); None when it does not exist, recorded as `ABSENT`."""
         if path in self._seen:
             return self._seen[path]
-        try:
-            status = os.stat(path)
-            dependency = Dependency(path, status.st_mtime_ns, status.st_size)
-            self._seen[path] = dependency
-            self.consulted.add(dependency)
-            return dependency
-        except OSError:
-            self._seen[path] = None
-            self.consulted.add(Dependency(path, ABSENT, ABSENT))
-            return None
+        run = self.run_stats
+        if run is not None and path in run:
+            dependency = run[path]
+        else:
+            try:
+                status = os.stat(path)
+                dependency = Dependency(path, status.st_mtime_ns, status.st_size)
+            except OSError:
+                dependency = None
+            if run is not None:
+                run[path] = dependency
+        self._seen[path] = dependency
+        self.consulted.add(dependency if dependency is not None else Dependency(path, ABSENT, ABSENT))
+        return dependency
 
     def summary(self, module: str) -> Summary | None:
         """The module's summary, None when the index cannot see it (outside the tree, not
@@ -197,6 +208,9 @@ class ProjectIndex:
             summary = self._from_store(path, dependency)
             if summary is None:
                 summary = _load(path, module, bool(is_package))
+                if summary is not None:
+                    for publish in self.published:
+                        publish(path, dependency, summary)
             self._summaries[path] = (dependency, summary)
         if summary is not None and dependency not in self._shipped:
             self._shipped.add(dependency)

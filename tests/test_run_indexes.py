@@ -1,0 +1,84 @@
+"""What the project indexes of one run share (checking.runner.RunIndexes): the summaries one
+worker built, read by the others instead of parsing the module again, and the stats of the
+module files, taken once per run. Both must give the answers the index gives alone."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from flake8_ssot.checking.runner import RunIndexes, Task, run_tasks
+from flake8_ssot.config import load_config
+from flake8_ssot.index import Dependency, ProjectIndex, index_for
+
+from projects import write
+
+POLICY = """\
+[tool.ssot]
+src = ["src"]
+[tool.ssot.legacy]
+"app.ws.factory" = "app.ws.manager"
+[tool.ssot.factories]
+"app.models.context.UserExecutionContext" = { use = "app.models.context.create_context" }
+"""
+
+FILES = {
+    "pyproject.toml": POLICY,
+    "src/app/__init__.py": "",
+    "src/app/ws/__init__.py": "",
+    "src/app/ws/manager.py": "class WebSocketManager:\n    pass\n",
+    "src/app/ws/factory.py": "from app.ws.manager import WebSocketManager\n",
+    "src/app/models/__init__.py": "",
+    "src/app/models/context.py": (
+        "class UserExecutionContext:\n    def __init__(self, user_id):\n        self.user_id = user_id\n\n\n"
+        "def create_context(user_id):\n    return UserExecutionContext(user_id)\n"),
+    "src/app/context.py": "from app.models.context import UserExecutionContext\n\nContext = UserExecutionContext\n",
+}
+
+
+def _dependency(path: str) -> Dependency:
+    status = os.stat(path)
+    return Dependency(path, status.st_mtime_ns, status.st_size)
+
+
+def test_a_summary_one_worker_wrote_is_read_by_another_until_the_file_changes(tmp_path):
+    root = write(tmp_path, FILES)
+    config = load_config(str(root / "pyproject.toml"))
+    module = str(root / "src/app/context.py")
+    writer = ProjectIndex([str(root / "src")])
+    with RunIndexes([config], processes=True, stable=True) as shared:
+        directory = shared.directory
+        assert directory is not None and os.path.isdir(directory)
+        summary = writer.summary("app.context")  # parsed here: nothing shared yet
+        shared.write(module, _dependency(module), summary)
+        assert shared.read(module, _dependency(module)) == summary
+        # The other worker's index (index_for) takes it from the run's directory, not the file.
+        reader = index_for(config.src)
+        assert shared.read in reader.stored and shared.write in reader.published
+        Path(module).write_text("from app.models.context import UserExecutionContext as Context\n")
+        assert shared.read(module, _dependency(module)) is None  # changed since: parsed again
+    assert not os.path.exists(directory)
+    assert shared.read not in reader.stored and shared.write not in reader.published
+    assert reader.run_stats is None
+
+
+def test_a_run_with_workers_reports_what_one_process_reports(tmp_path):
+    files = dict(FILES)
+    for n in range(80):  # enough files for worker processes (runner.MIN_FILES_FOR_PROCESSES)
+        files[f"src/app/tests/test_{n}.py"] = (
+            "from app.context import Context\nfrom app.ws.factory import WebSocketManager\n\n\n"
+            f"def test_{n}():\n    return Context({n}), WebSocketManager()\n")
+    root = write(tmp_path, files)
+    config = load_config(str(root / "pyproject.toml"))
+    paths = sorted(str(path) for path in (root / "src").rglob("*.py"))
+    tasks = [Task(path, 0) for path in paths]
+
+    def found(jobs: int) -> list:
+        results = run_tasks(tasks, [config], jobs)
+        return [json.dumps([(d.code, d.span.line, d.message) for d in result.diagnostics]) for result in results]
+
+    alone, together = found(1), found(2)
+    assert alone == together
+    assert sum("SSOT002" in row for row in together) == 80  # through the renamed re-export
+    assert index_for(config.src).run_stats is None  # a run's stats are not kept after it
