@@ -82,3 +82,77 @@ def test_a_run_with_workers_reports_what_one_process_reports(tmp_path):
     assert alone == together
     assert sum("SSOT002" in row for row in together) == 80  # through the renamed re-export
     assert index_for(config.src).run_stats is None  # a run's stats are not kept after it
+
+
+# --------------------------------------------------------------------------- renamed classes
+
+RENAMES = {
+    "src/app/__init__.py": "",
+    "src/app/models/__init__.py": "",
+    "src/app/models/context.py": "class UserExecutionContext:\n    pass\n\n\nclass Other:\n    pass\n",
+    # every spelling of a binding that renames (the index follows each)
+    "src/app/a.py": "from app.models.context import UserExecutionContext as Context\n",
+    "src/app/b.py": "from app.models import context\n\nB = context.UserExecutionContext\n",
+    "src/app/c.py": "from app.models.context import (  # the class\n    UserExecutionContext  # it\n    as C,\n)\n",
+    "src/app/d.py": "import app.models.context\n\nD = (\n    app.models.context.\n    UserExecutionContext\n)\n",
+    "src/app/e.py": "from app.models.context import UserExecutionContext\n\nE1 = E2 = UserExecutionContext\nE3: type = UserExecutionContext\n",
+    "src/app/f.py": "from app.models.context import \\\n    UserExecutionContext \\\n    as F\n",
+    "src/app/g.py": "from app.models import context as ctx\nG = ctx.\\\n    UserExecutionContext\n",
+    # renames of renames, a star import that carries a renamed name on
+    "src/app/h.py": "from app.a import Context as H\n",
+    "src/app/i.py": "from app.h import *\n",
+    "src/app/j.py": "from .i import H as J\n",
+    "src/app/k.py": "import app.j as jj\n\nK = jj.J\n",
+    # names that are not the class: a call builds one, an annotation names it
+    "src/app/l.py": (
+        "from app.models.context import Other, UserExecutionContext\n\nL = UserExecutionContext()\n"
+        "M: UserExecutionContext = None\nOtherName = Other\n\n\ndef build(x=UserExecutionContext):\n    return x\n"),
+    "src/app/broken.py": "from app.a import Context as Broken\ndef (:\n",
+}
+
+
+def test_the_names_a_class_can_have_are_every_name_that_resolves_to_it(tmp_path):
+    from flake8_ssot.index import module_of
+    from flake8_ssot.index.aliases import renamed_aliases
+
+    root = write(tmp_path, RENAMES)
+    index = ProjectIndex([str(root / "src")])
+    found = renamed_aliases(index, {"UserExecutionContext"})
+    resolving = set()
+    for file in index._python_files():
+        module = module_of(file, index.roots)
+        summary = index.summary(module)
+        for name, _, _ in summary.bindings if summary else ():
+            if index.resolve(f"{module}.{name}") == ("app.models.context.UserExecutionContext", "definition"):
+                resolving.add(name)
+    assert resolving == {"UserExecutionContext", "Context", "B", "C", "D", "E1", "E2", "E3", "F", "G", "H", "J", "K"}
+    assert resolving <= found  # complete: the filter never hides a call
+    assert found - resolving <= {"x"}  # and narrow (a default value is not a module-level binding)
+
+
+def test_a_run_that_keeps_no_results_finds_the_calls_a_run_that_resolves_everything_finds(tmp_path):
+    files = dict(RENAMES)
+    names = ["Context", "B", "C", "D", "E1", "E3", "F", "G", "H", "H", "J", "K"]
+    modules = ["a", "b", "c", "d", "e", "e", "f", "g", "h", "i", "j", "k"]
+    for n in range(70):
+        name, module = names[n % len(names)], modules[n % len(names)]
+        files[f"src/app/tests/test_{n}.py"] = (
+            f"from app.{module} import {name}\nfrom app.l import OtherName, build\n"
+            "from app.models.context import UserExecutionContext\n\n\n"  # what makes it a candidate
+            f"def test_{n}():\n    return {name}(), OtherName(), build(), UserExecutionContext()\n")
+    files["pyproject.toml"] = POLICY.replace('"app.models.context.create_context"', '"app.models.context.Other"')
+    root = write(tmp_path, files)
+    config = load_config(str(root / "pyproject.toml"))
+    tasks = [Task(str(path), 0) for path in sorted((root / "src").rglob("*.py"))]
+
+    def found(**options) -> list:
+        return [[(d.code, d.span.line, d.message) for d in result.diagnostics]
+                for result in run_tasks(tasks, [config], 2, **options)]
+
+    keeping = found(digest=True)  # keeps its results: resolves every called name
+    index = index_for(config.src)
+    assert not index.aliases
+    primed = found()
+    assert not index.aliases  # the names belong to the run that computed them
+    assert primed == keeping
+    assert sum(code == "SSOT002" for rows in primed for code, _, _ in rows) == 2 * 70 + 1  # and l.py's own call

@@ -30,7 +30,7 @@ from typing import Callable, Iterator, NamedTuple, Sequence
 
 from flake8_ssot.dotted import module_name
 from flake8_ssot.files import SourceError, decode_source, read_bytes
-from flake8_ssot.index import importers
+from flake8_ssot.index import aliases, importers
 from flake8_ssot.index.summary import Summary, summarise, summarise_source
 
 __all__ = ["ABSENT", "DEFINITION", "MISSING", "MODULE", "UNKNOWN", "Dependency", "Origin", "ProjectIndex", "ReadDependency",
@@ -100,6 +100,9 @@ class ProjectIndex:
         # stat'ed 800,000 times on the 10M-line benchmark tree): set by checking.runner, None
         # otherwise (the language server's index outlives its files' contents).
         self.run_stats: dict[str, Dependency | None] | None = None
+        # names -> every name that can be one of them under another name (`renamed`): only for
+        # a run that keeps no results (see aliases.py), computed before its workers start.
+        self.aliases: dict[frozenset[str], frozenset[str]] = {}
         self.consulted: set[Dependency] = set()
         self.stored: list[SummarySource] = [] if shared is None else shared.stored
         # Told of every summary this index built by parsing (the workers of one run share them).
@@ -122,6 +125,7 @@ class ProjectIndex:
         """Files may have appeared or gone (a long-lived index: the server's): look modules up
         again. Summaries stay; each is checked against its file's stat when used."""
         self._files.clear()
+        self.aliases.clear()
         self.__dict__.pop("_all_files", None)
         self.__dict__.pop("_mentions", None)
         self._all_files = None  # `_python_files` walks the roots again
@@ -391,6 +395,22 @@ class ProjectIndex:
             return None
         target_module = new_path if module_import or new.kind == MODULE else new_path.rpartition(".")[0]
         return self.import_problem(importer, target_module)
+
+    # ------------------------------------------------------------------ renamed classes
+
+    def prepare_renamed(self, names: frozenset[str]) -> frozenset[str]:
+        """Compute `renamed(names)` now, reading every file of the tree once (aliases.py)."""
+        found = self.aliases.get(names)
+        if found is None:
+            found = self.aliases[names] = aliases.renamed_aliases(self, names)
+        return found
+
+    def renamed(self, names: frozenset[str]) -> frozenset[str] | None:
+        """Every name a module of the tree may bind one of `names`' objects to (`names`
+        included): a dotted path whose last component is not in it cannot resolve to a
+        definition named in `names`. None unless `prepare_renamed` ran for this run: the
+        caller then resolves each path, and so records what its answer depends on."""
+        return self.aliases.get(names)
 
     # ------------------------------------------------------------------ who imports a name
 

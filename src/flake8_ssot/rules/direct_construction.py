@@ -127,6 +127,9 @@ def _renamed_calls(facts: ModuleFacts, config: Config, index, names: dict) -> li
     direct: dict[str, str] = {}  # local name -> the path it imports
     modules: dict[str, str] = {}  # local name -> the module of the tree it is bound to
     called: _Called | None = None
+    # The names that can be a factory class under another name, when this run computed them
+    # (index/aliases.py): a name outside them cannot resolve to one, so it is not resolved.
+    known = index.renamed(frozenset(names))
     for binding in facts.bindings:
         path = binding.path
         if binding.kind not in ("from", "import") or not path or path.split(".", 1)[0] not in tops:
@@ -140,7 +143,10 @@ def _renamed_calls(facts: ModuleFacts, config: Config, index, names: dict) -> li
         # the others would summarise a module for nothing (most imports of a large tree's
         # files; #14/#16).
         called = called or _Called(facts.source)
-        if binding.name not in called.names and binding.name not in called.attributes:
+        calls_it = binding.name in called.names and (known is None or path.rpartition(".")[2] in known)
+        through_it = binding.name in called.attributes and (
+            known is None or not known.isdisjoint(called.attributes[binding.name]))
+        if not calls_it and not through_it:
             continue
         origin = index.resolve(path)
         if origin.kind == "module":
@@ -152,7 +158,7 @@ def _renamed_calls(facts: ModuleFacts, config: Config, index, names: dict) -> li
         called = called or _Called(facts.source)
     for local, module in modules.items():
         for attribute in called.attributes.get(local, ()):
-            if attribute in names:
+            if attribute in names or known is not None and attribute not in known:
                 continue
             origin = index.resolve(f"{module}.{attribute}")
             if origin.kind == "definition" and config.factories.get_exact(origin.path) is not None:

@@ -1,0 +1,109 @@
+"""Which names can be a class under another name (`ProjectIndex.renamed`): SSOT002 finds a
+factory-only class called through a re-export that renames it (`Context = UserExecutionContext`
+in `app/context.py`, then `from app.context import Context; Context(...)`), issue #14.
+
+Finding those calls meant resolving, through the index, every name a checked file imports from
+the class's package and calls: one module summary (a parse) per module imported, about 3,200 on
+the 10M-line benchmark tree, nearly all of them ordinary functions (#16). One pass over the
+tree's text, before the checks, gives the few names that can be such an alias instead.
+
+Why the set is complete. `ProjectIndex.resolve` follows a chain of module-level bindings, each
+read from a module's summary: `from m import W as Y` (target `m.W`), `Y = path.W` (an alias:
+the path's last step is the attribute `W` of a module), a star import (same name), until a
+definition. The name changes only at a binding whose target's last component differs from the
+name it binds. So a chain that starts at `m.X` and ends at the definition of a class `C` passes
+through names `X = Y_k <- ... <- Y_0 = C`, each bound from the one before: `X` is in the
+closure of `names` under "a module of the tree binds Y with a target whose last component is in
+the set" (`renamed_aliases`). Every such binding spells its target's last component `W` in its
+module's text, either followed by `as` (an import's alias) or inside an assignment's value:
+after an `=` on its line, or at the start of a line (after brackets and a dotted prefix: a
+value continued from the line before). `_may_rename` accepts every occurrence of `W` in those
+positions (and more); only the files it accepts are summarised, and their summaries decide.
+
+The set depends on every file of the tree, not on the few a check reads, so a result that used
+it cannot list what it depends on; only a run that keeps no results (`--no-cache`) computes it
+(checking.runner.RunIndexes). Other runs resolve every called name, recording what they read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Iterable
+
+from flake8_ssot.index.summary import Summary
+
+if TYPE_CHECKING:
+    from flake8_ssot.index import ProjectIndex
+
+# After the word: an import's ` as ` (spaces, continuations or comments in between).
+_AS = re.compile(rb"(?:\s|\\|#[^\n]*)+as(?!\w)")
+# After the word, on its line: a call (`W(...)` builds, it does not name).
+_CALL = re.compile(rb"[ \t]*\(")
+# Before the word, on its line: an assignment's `=` (not `==`, `!=`, `<=`, `>=`).
+_ASSIGN = re.compile(rb"(?<![=!<>])=(?!=)")
+# Before the word, on its line: nothing but brackets, spaces and a dotted prefix (`pkg.mod.`).
+_LINE_START = re.compile(rb"[ \t(\[{,\\]*(?:\w+[ \t]*\.[ \t]*)*")
+
+
+def _may_rename(data: bytes, word: bytes) -> bool:
+    """Can `data` (a file's text) bind another name with a target ending in `word`?"""
+    size = len(word)
+    start = data.find(word)
+    while start >= 0:
+        end = start + size
+        before = data[start - 1:start] if start else b""
+        after = data[end:end + 1]
+        if not (before.isalnum() or before == b"_" or after.isalnum() or after == b"_"):
+            if _AS.match(data, end):
+                return True
+            if not _CALL.match(data, end):
+                line = data.rfind(b"\n", 0, start) + 1
+                prefix = data[line:start]
+                if _ASSIGN.search(prefix) or _LINE_START.fullmatch(prefix):
+                    return True
+        start = data.find(word, end)
+    return False
+
+
+def renames_of(summary: Summary, known: Iterable[str]) -> set[str]:
+    """The names `summary`'s module binds, at module level, to a target whose last component
+    is in `known`, under a name that is not."""
+    known = set(known)
+    found = set()
+    for name, kind, target in summary.bindings:
+        if kind in ("from", "alias") and target and name not in known and target.rpartition(".")[2] in known:
+            found.add(name)
+    return found
+
+
+def renamed_aliases(index: ProjectIndex, names: Iterable[str]) -> frozenset[str]:
+    """`names` and every name a module of the tree binds to one of them under another name,
+    followed through renames of renames (the closure in the module docstring). One read of
+    the tree's files per round; a round per level of renaming, and one more that finds none."""
+    from flake8_ssot.index import _load, module_of  # the package imports this module
+
+    found = set(names)
+    frontier = set(found)
+    summaries: dict[str, Summary | None] = {}
+    files = index._python_files()
+    while frontier:
+        words = [word.encode() for word in sorted(frontier)]
+        grown: set[str] = set()
+        for file in files:
+            try:
+                with open(file, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            if not any(word in data and _may_rename(data, word) for word in words):
+                continue
+            if file not in summaries:
+                module = module_of(file, index.roots)
+                summaries[file] = _load(file, module, file.endswith("__init__.py"))
+            summary = summaries[file]
+            if summary is not None:
+                grown |= renames_of(summary, found)
+        grown -= found
+        found |= grown
+        frontier = grown
+    return frozenset(found)
