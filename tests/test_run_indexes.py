@@ -56,11 +56,17 @@ def test_a_summary_one_worker_wrote_is_read_by_another_until_the_file_changes(tm
         # The other worker's index (index_for) takes it from the run's directory, not the file.
         reader = index_for(config.src)
         assert shared.read in reader.stored and shared.write in reader.published
+        # The files that mention a name, found by one worker, are the only ones another reads.
+        assert reader.shared_mentions == (shared.read_mentions, shared.write_mentions)
+        assert shared.read_mentions("Context") is None
+        found = reader._mentioning("Context")
+        assert module in found.files
+        assert shared.read_mentions("Context") == found.files
         Path(module).write_text("from app.models.context import UserExecutionContext as Context\n")
         assert shared.read(module, _dependency(module)) is None  # changed since: parsed again
     assert not os.path.exists(directory)
     assert shared.read not in reader.stored and shared.write not in reader.published
-    assert reader.run_stats is None
+    assert reader.run_stats is None and reader.shared_mentions is None
 
 
 def test_a_run_with_workers_reports_what_one_process_reports(tmp_path):

@@ -343,6 +343,11 @@ class RunIndexes:
             for index in self.indexes:
                 index.stored.append(self.read)
                 index.published.append(self.write)
+                if stable:  # a fix changes files: what mentions a name may change as it goes
+                    index.shared_mentions = (self.read_mentions, self.write_mentions)
+
+    def shared_mentions_set(self, index) -> bool:
+        return index.shared_mentions is not None and index.shared_mentions[0] == self.read_mentions
 
     def __enter__(self) -> RunIndexes:
         return self
@@ -380,10 +385,35 @@ class RunIndexes:
         except (OSError, ValueError):
             pass  # sharing is a saving, never a requirement
 
+    def read_mentions(self, name: str) -> list[str] | None:
+        """The files holding `name`, as another worker of this run found them; None if none did."""
+        import marshal
+
+        try:
+            with open(self._entry("\0mentions\0" + name), "rb") as handle:
+                stored_name, files = marshal.load(handle)
+            return list(files) if stored_name == name else None
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+
+    def write_mentions(self, name: str, files: list[str]) -> None:
+        import marshal
+
+        entry = self._entry("\0mentions\0" + name)
+        temporary = f"{entry}.{os.getpid()}"
+        try:
+            with open(temporary, "wb") as handle:
+                marshal.dump((name, list(files)), handle)
+            os.replace(temporary, entry)
+        except (OSError, ValueError):
+            pass
+
     def close(self) -> None:
         for index, names in self.renamed:
             index.aliases.pop(names, None)
         for index in self.indexes:
+            if self.shared_mentions_set(index):
+                index.shared_mentions = None
             if self.stable:
                 index.run_stats = None
             if self.read in index.stored:

@@ -103,6 +103,10 @@ class ProjectIndex:
         # names -> every name that can be one of them under another name (`renamed`): only for
         # a run that keeps no results (see aliases.py), computed before its workers start.
         self.aliases: dict[frozenset[str], frozenset[str]] = {}
+        # (read, write) of the files that mention a name, shared by the workers of one run
+        # (checking.runner.RunIndexes): a name's mentions are then looked for in the whole
+        # tree by one worker, not by each.
+        self.shared_mentions: tuple[Callable[[str], list[str] | None], Callable[[str, list[str]], None]] | None = None
         self.consulted: set[Dependency] = set()
         self.stored: list[SummarySource] = [] if shared is None else shared.stored
         # Told of every summary this index built by parsing (the workers of one run share them).
@@ -429,7 +433,11 @@ class ProjectIndex:
         mentions: dict[str, importers.Mentions] = self.__dict__.setdefault("_mentions", {})
         found = mentions.get(name)
         if found is None:
-            found = importers.Mentions(name, self._python_files(), self.roots)
+            shared = self.shared_mentions
+            listed = shared[0](name) if shared is not None else None
+            found = importers.Mentions(name, self._python_files() if listed is None else listed, self.roots)
+            if shared is not None and listed is None:
+                shared[1](name, found.files)
             if len(mentions) > 64:
                 mentions.clear()
             mentions[name] = found
