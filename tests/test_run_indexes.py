@@ -136,29 +136,56 @@ def test_the_names_a_class_can_have_are_every_name_that_resolves_to_it(tmp_path)
     assert found - resolving <= {"x"}  # and narrow (a default value is not a module-level binding)
 
 
-def test_a_run_that_keeps_no_results_finds_the_calls_a_run_that_resolves_everything_finds(tmp_path):
+def _renaming_project(tmp_path) -> Path:
     files = dict(RENAMES)
     names = ["Context", "B", "C", "D", "E1", "E3", "F", "G", "H", "H", "J", "K"]
     modules = ["a", "b", "c", "d", "e", "e", "f", "g", "h", "i", "j", "k"]
-    for n in range(70):
+    for n in range(70):  # a run over at least checking.renamed.MIN_FILES files computes the names
         name, module = names[n % len(names)], modules[n % len(names)]
         files[f"src/app/tests/test_{n}.py"] = (
             f"from app.{module} import {name}\nfrom app.l import OtherName, build\n"
-            "from app.models.context import UserExecutionContext\n\n\n"  # what makes it a candidate
-            f"def test_{n}():\n    return {name}(), OtherName(), build(), UserExecutionContext()\n")
+            "from app.models.context import UserExecutionContext\n"  # what makes it a candidate
+            "from app.n import New\n\n\n"
+            f"def test_{n}():\n    return {name}(), OtherName(), build(), New(), UserExecutionContext()\n")
+    files["src/app/n.py"] = "from app.models.context import Other\n\nNew = Other\n"
     files["pyproject.toml"] = POLICY.replace('"app.models.context.create_context"', '"app.models.context.Other"')
-    root = write(tmp_path, files)
-    config = load_config(str(root / "pyproject.toml"))
-    tasks = [Task(str(path), 0) for path in sorted((root / "src").rglob("*.py"))]
+    return write(tmp_path, files)
 
-    def found(**options) -> list:
-        return [[(d.code, d.span.line, d.message) for d in result.diagnostics]
-                for result in run_tasks(tasks, [config], 2, **options)]
 
-    keeping = found(digest=True)  # keeps its results: resolves every called name
-    index = index_for(config.src)
-    assert not index.aliases
-    primed = found()
-    assert not index.aliases  # the names belong to the run that computed them
-    assert primed == keeping
-    assert sum(code == "SSOT002" for rows in primed for code, _, _ in rows) == 2 * 70 + 1  # and l.py's own call
+def _constructions(result) -> list:
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    return sorted((row["filename"].rpartition("src")[2], row["location"]["row"], row["message"])
+                  for row in rows if row["code"] == "SSOT002")
+
+
+def test_a_check_with_the_renamed_names_finds_what_resolving_every_call_finds_and_the_cache_stays_right(tmp_path):
+    from projects import ssot
+
+    import time
+
+    root = _renaming_project(tmp_path)
+    past = time.time() - 100  # older than the cache's racy window: later runs trust their stat
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))
+    options = ["--output-format", "json", "--exit-zero"]
+    cold = _constructions(ssot("check", "src", "--no-cache", *options, cwd=root))
+    # 70 files: each builds the class directly and through a renamed re-export; l.py builds it
+    assert len(cold) == 2 * 70 + 1
+    one_process = _constructions(ssot("check", "src", "--no-cache", "--jobs", "1", *options, cwd=root))
+    assert one_process == cold
+    assert _constructions(ssot("check", "src", *options, cwd=root)) == cold  # fills the cache
+    kept = json.loads(next((root / ".ssot_cache").rglob("*.json")).read_text())
+    assert set(kept["renamed"]) >= {"UserExecutionContext", "Context", "H", "J", "K"}
+    assert "New" not in kept["renamed"]
+    # One changed file now renames the class as a name 70 cached files call: a run that checks
+    # only that file must not trust what the cache says of them.
+    (root / "src/app/n.py").write_text("from app.models.context import UserExecutionContext\n\nNew = UserExecutionContext\n")
+    os.utime(root / "src/app/n.py", (past + 50, past + 50))
+    warm = ssot("check", "src", "--verbose", *options, cwd=root)
+    assert "(0 from the cache)" in warm.stderr  # every entry was computed without 'New'
+    warm = _constructions(warm)
+    assert len(warm) == 3 * 70 + 1
+    assert warm == _constructions(ssot("check", "src", "--no-cache", *options, cwd=root))
+    kept = json.loads(next((root / ".ssot_cache").rglob("*.json")).read_text())
+    assert "New" in kept["renamed"]

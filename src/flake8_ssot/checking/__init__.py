@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 
 from flake8_ssot.checking.cache import Cache, RunCaches, now_ns
 from flake8_ssot.checking.fixing import FixMode, fix_content, fix_path, has_fixes
+from flake8_ssot.checking.renamed import RenamedNames
 from flake8_ssot.checking.runner import (
     SAME,
     CheckFunction,
@@ -77,6 +78,17 @@ def _summaries_from(caches: RunCaches) -> None:
             by_roots.setdefault(tuple(cache.config.src), []).append(cache.stored_summary)
     for roots, sources in by_roots.items():
         index_for(roots).stored[:] = sources
+
+
+def _check_tasks(tasks: list[Task], configurations: Configurations, caches: RunCaches, jobs: int,
+                 check: CheckFunction, fixing: bool, progress: Callable[[int, int], None] | None) -> list:
+    _summaries_from(caches)
+    terminal = Progress() if progress is None else None
+    digest = fixing or bool(caches)
+    outputs = run_tasks(tasks, configurations.configs, jobs, digest=digest, check=check, progress=progress or terminal)
+    if terminal is not None:
+        terminal.finish()
+    return outputs
 
 
 def check_paths(
@@ -183,43 +195,55 @@ def check_files(
     module a previous run summarised), and the caches keep the ones the checks had to build.
     """
     caches = RunCaches(configurations, cache_dir)
-    results: list[FileResult | None] = [None] * len(files)
-    tasks: list[Task] = []
-    slots: list[tuple[int, os.stat_result | None, Cache | None]] = []
     checked_at = now_ns()
-    for position, path in enumerate(files):
-        index = configurations.index_for_file(path)
-        cache = caches.of(index)
-        status = None
-        expected = None
-        if cache is not None:
-            try:
-                status = os.stat(path)
-            except OSError:
-                status = None
-            if observed is not None:
-                observed.append(status)
-            if status is not None:
-                state, cached = cache.lookup(path, status)
-                if state == "hit" and (fix is None or not has_fixes(cached, fix.unsafe)):
-                    results[position] = cached
-                    if hits is not None:
-                        hits.append(path)
-                    continue
-                if state == "verify" and fix is None:  # a file about to be fixed is read anyway
-                    expected = cache.digest(path)
-        elif observed is not None:
-            observed.append(None)
-        tasks.append(Task(path, index, expected))
-        slots.append((position, status, cache))
+
+    def plan(stale: set[int]) -> tuple[list, list[Task], list]:
+        """The cache's answers, and the files to check (all of those of `stale` configurations)."""
+        results: list[FileResult | None] = [None] * len(files)
+        tasks: list[Task] = []
+        slots: list[tuple[int, os.stat_result | None, Cache | None]] = []
+        for target in (observed, hits):
+            if target is not None:
+                del target[:]
+        for position, path in enumerate(files):
+            index = configurations.index_for_file(path)
+            cache = caches.of(index)
+            status = None
+            expected = None
+            if cache is not None:
+                try:
+                    status = os.stat(path)
+                except OSError:
+                    status = None
+                if observed is not None:
+                    observed.append(status)
+                if status is not None and index not in stale:
+                    state, cached = cache.lookup(path, status)
+                    if state == "hit" and (fix is None or not has_fixes(cached, fix.unsafe)):
+                        results[position] = cached
+                        if hits is not None:
+                            hits.append(path)
+                        continue
+                    if state == "verify" and fix is None:  # a file about to be fixed is read anyway
+                        expected = cache.digest(path)
+            elif observed is not None:
+                observed.append(None)
+            tasks.append(Task(path, index, expected))
+            slots.append((position, status, cache))
+        return results, tasks, slots
+
+    results, tasks, slots = plan(set())
+    renamed = RenamedNames(configurations, caches, stable=fix is None and check is check_file)
     if fix is not None:
         check = partial(fix_path, mode=fix, cwd=os.getcwd(), inside=inside)
-    _summaries_from(caches)
-    terminal = Progress() if progress is None else None
-    digest = fix is not None or bool(caches)
-    outputs = run_tasks(tasks, configurations.configs, jobs, digest=digest, check=check, progress=progress or terminal)
-    if terminal is not None:
-        terminal.finish()
+    try:
+        stale = renamed.stale(tasks)
+        if stale:  # a file now renames a factory class: entries computed without that name go
+            results, tasks, slots = plan(stale)
+        outputs = _check_tasks(tasks, configurations, caches, jobs, check, fix is not None, progress)
+        renamed.keep()
+    finally:
+        renamed.close()
     for (position, status, cache), task, output in zip(slots, tasks, outputs):
         if output == SAME and cache is not None:
             cached = cache.result(task.path)

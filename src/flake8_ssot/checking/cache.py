@@ -144,6 +144,11 @@ class Cache:
         self.changed: dict[str, list] = {}
         self.summaries: dict[str, list] = {}  # relative path -> [mtime, size, Summary.to_json()]
         self.changed_summaries: set[str] = set()
+        # The names its factory classes may have under other names (index/aliases.py) that the
+        # entries computed with them were computed with, at least: checking/renamed.py.
+        self.renamed: frozenset[str] | None = None
+        self.changed_renamed = False
+        self.forgotten = False
         self._loaded_stat: tuple[int, int] | None = None
         self._unchanged: dict[tuple, bool] = {}  # dependency -> still as recorded (one stat per run)
         root = config.root
@@ -163,6 +168,21 @@ class Cache:
             pass
         self.strings, self.entries = _valid_document(document)
         self.summaries = _valid_summaries(document)
+        self.renamed = _valid_renamed(document)
+
+    def forget_entries(self) -> None:
+        """Trust no entry (a file now renames a factory class: checking/renamed.py): the run's
+        own entries replace them all, none merged from another run."""
+        self.entries.clear()
+        self.changed.clear()
+        self.forgotten = True
+        self.changed_renamed = True
+
+    def keep_renamed(self, names: frozenset[str]) -> None:
+        """The run's entries are computed with these renamed-class names (checking/renamed.py)."""
+        if names != self.renamed:
+            self.renamed = names
+            self.changed_renamed = True
 
     def relative(self, path: str) -> str:
         # The common case, a normalised absolute path under the root, is a slice (this runs
@@ -278,15 +298,16 @@ class Cache:
 
     def save(self) -> None:
         """Write atomically, merged with whatever another run saved since we loaded."""
-        if not self.changed and not self.changed_summaries:
+        if not self.changed and not self.changed_summaries and not self.changed_renamed:
             return
+        renamed = self.renamed
         summaries = self.summaries
         sources = {key: (self.strings, entry) for key, entry in self.entries.items()}
         try:
             on_disk = _stat_key(self.path)
         except OSError:
             on_disk = None
-        if on_disk is not None and on_disk != self._loaded_stat:
+        if on_disk is not None and on_disk != self._loaded_stat and not self.forgotten:
             document = _read_json(self.path)
             if document is not None:
                 other_strings, other_entries = _valid_document(document)
@@ -294,6 +315,9 @@ class Cache:
                     if key not in self.changed:
                         sources[key] = (other_strings, entry)
                 summaries = {**_valid_summaries(document), **{key: self.summaries[key] for key in self.changed_summaries}}
+                other = _valid_renamed(document)
+                if other is not None:  # each run's entries hold for its own names: keep the fewer
+                    renamed = other if renamed is None else renamed & other
         table = StringTable()
         strings, intern = table.strings, table.intern
 
@@ -307,6 +331,8 @@ class Cache:
             entries[key] = [*entry[:4], diagnostics, *entry[5:]]
         document = {"format": FORMAT, "version": __version__, "strings": strings, "files": entries,
                     "summaries": {key: summaries[key] for key in sorted(summaries)}}
+        if renamed is not None:
+            document["renamed"] = sorted(renamed)
         try:
             _prepare_directory(self.directory)
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
@@ -366,6 +392,13 @@ def _valid_summaries(document: dict) -> dict[str, list]:
     return {key: row for key, row in table.items()
             if type(row) is list and len(row) == 3 and type(row[0]) is int and type(row[1]) is int
             and type(row[2]) is list}
+
+
+def _valid_renamed(document: dict) -> frozenset[str] | None:
+    names = document.get("renamed")
+    if isinstance(names, list) and all(isinstance(name, str) for name in names):
+        return frozenset(names)
+    return None  # no run that kept entries used such names
 
 
 def _valid_dependencies(dependencies: object) -> bool:

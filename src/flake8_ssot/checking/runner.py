@@ -265,7 +265,7 @@ def run_tasks(
     # so those pages stay shared (copy-on-write). Only if nobody else froze anything: unfreeze
     # below would thaw their objects too.
     freeze = gc.get_freeze_count() == 0
-    shared = RunIndexes(configs, processes=True, stable=check is check_file, keeps=digest)
+    shared = RunIndexes(configs, processes=True, stable=check is check_file)
     if freeze:
         gc.freeze()
     try:
@@ -298,10 +298,6 @@ class RunIndexes:
     Stats: a check (not a fix, which writes files as it goes) stats each module file once per
     run rather than once per check that consults it (`ProjectIndex.run_stats`).
 
-    Renamed classes: a check over many files that keeps no results (`--no-cache`) reads the
-    tree once for the names a factory class can have under another name (`ProjectIndex.
-    prepare_renamed`, index/aliases.py).
-
     Summaries, with worker processes: each worker has its own index, and the modules decisions
     consult are much the same in every worker (the canonical modules, the packages most files
     import from), so each was read and parsed once per worker (#14: two workers cost 88 s of
@@ -310,29 +306,15 @@ class RunIndexes:
     from there first. An entry holds the file's path, size and modification time with the
     summary: a file that changed since is parsed again. The directory goes when the run ends."""
 
-    def __init__(self, configs: Sequence[Config], processes: bool, stable: bool, keeps: bool = True) -> None:
+    def __init__(self, configs: Sequence[Config], processes: bool, stable: bool) -> None:
         from flake8_ssot.index import index_for
 
-        by_roots: dict[tuple[str, ...], set[str]] = {}
-        for config in configs:
-            names = by_roots.setdefault(tuple(config.src), set())
-            names.update(key.rpartition(".")[2] for key in config.factories.exact)
-        self.indexes = [index_for(roots) for roots in by_roots]
+        self.indexes = [index_for(roots) for roots in dict.fromkeys(tuple(config.src) for config in configs)]
         self.directory: str | None = None
         self.stable = stable
         if stable:
             for index in self.indexes:
                 index.run_stats = {}
-        self.renamed: list = []
-        if processes and stable and not keeps:
-            # A run over many files that keeps no results: the names a factory class can have
-            # under another name, from one read of the tree before the workers start (they
-            # inherit them), instead of a module summary per name a checked file calls
-            # (index/aliases.py says why a run that keeps its results cannot use them).
-            for index, names in zip(self.indexes, by_roots.values()):
-                if names:
-                    index.prepare_renamed(frozenset(names))
-                    self.renamed.append((index, frozenset(names)))
         if processes:
             import tempfile
 
@@ -409,8 +391,6 @@ class RunIndexes:
             pass
 
     def close(self) -> None:
-        for index, names in self.renamed:
-            index.aliases.pop(names, None)
         for index in self.indexes:
             if self.shared_mentions_set(index):
                 index.shared_mentions = None

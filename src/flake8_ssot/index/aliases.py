@@ -17,12 +17,11 @@ closure of `names` under "a module of the tree binds Y with a target whose last 
 the set" (`renamed_aliases`). Every such binding spells its target's last component `W` in its
 module's text, either followed by `as` (an import's alias) or inside an assignment's value:
 after an `=` on its line, or at the start of a line (after brackets and a dotted prefix: a
-value continued from the line before). `_may_rename` accepts every occurrence of `W` in those
+value continued from the line before). `may_rename` accepts every occurrence of `W` in those
 positions (and more); only the files it accepts are summarised, and their summaries decide.
 
-The set depends on every file of the tree, not on the few a check reads, so a result that used
-it cannot list what it depends on; only a run that keeps no results (`--no-cache`) computes it
-(checking.runner.RunIndexes). Other runs resolve every called name, recording what they read.
+The set depends on every file of the tree, not on the few a check reads: checking/renamed.py
+decides when a run computes it and how the cache stays right when it does.
 """
 
 from __future__ import annotations
@@ -45,7 +44,7 @@ _ASSIGN = re.compile(rb"(?<![=!<>])=(?!=)")
 _LINE_START = re.compile(rb"[ \t(\[{,\\]*(?:\w+[ \t]*\.[ \t]*)*")
 
 
-def _may_rename(data: bytes, word: bytes) -> bool:
+def may_rename(data: bytes, word: bytes) -> bool:
     """Can `data` (a file's text) bind another name with a target ending in `word`?"""
     size = len(word)
     start = data.find(word)
@@ -95,7 +94,7 @@ def renamed_aliases(index: ProjectIndex, names: Iterable[str]) -> frozenset[str]
                     data = handle.read()
             except OSError:
                 continue
-            if not any(word in data and _may_rename(data, word) for word in words):
+            if not any(word in data and may_rename(data, word) for word in words):
                 continue
             if file not in summaries:
                 module = module_of(file, index.roots)

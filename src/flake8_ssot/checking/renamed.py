@@ -1,0 +1,117 @@
+"""When a check uses the names a factory class can have under other names, and how the per-file
+cache stays right when it does.
+
+SSOT002 finds a factory class called through a re-export that renames it. Without the names
+(index/aliases.py) that means resolving every name a checked file imports from the class's
+package and calls: a module summary, a parse, for nearly every module of a large tree (#14,
+#16). With them, only the names in the set are resolved. The set costs one read of the tree,
+so a run computes it only when it checks many files (`MIN_FILES`); a smaller run resolves every
+called name, as the language server and the flake8 plugin do.
+
+A result computed with the set depends on every file of the tree (any module may start
+renaming the class), not only on the modules its check read, so the cache keeps the set its
+entries were computed with (`Cache.renamed`) and trusts them only while no file has grown it:
+
+- a run that computes the set compares it with the kept one: if it holds a name the kept one
+  lacks, no entry of that cache is trusted in this run;
+- a run that does not compute it reads each file it is about to check (changed or new files)
+  and, when one may rename a kept name (the text test of aliases.py), summarises it: a file
+  that binds a new name makes the run compute the set, as above.
+
+Unchanged files cannot grow the set, and a deleted file can only shrink it.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from flake8_ssot.checking.cache import Cache, RunCaches
+from flake8_ssot.config.resolve import Configurations
+from flake8_ssot.index import ProjectIndex, index_for, module_of
+from flake8_ssot.index.aliases import may_rename, renames_of
+
+# Below this many files to check, one read of the whole tree costs more than it saves.
+MIN_FILES = 64
+
+
+class RenamedNames:
+    """The renamed-class names of one run: `prepare` before the checks, `close` after."""
+
+    def __init__(self, configurations: Configurations, caches: RunCaches, stable: bool) -> None:
+        self.configurations = configurations
+        self.caches = caches
+        self.stable = stable  # a check, not a fix: files do not change while it runs
+        self.prepared: list[tuple[ProjectIndex, frozenset[str]]] = []
+        # roots -> (the factory classes' names, the configurations of those roots)
+        self.groups: dict[tuple[str, ...], tuple[set[str], list[int]]] = {}
+        for number, config in enumerate(configurations.configs):
+            names = {key.rpartition(".")[2] for key in config.factories.exact}
+            if names:
+                group = self.groups.setdefault(tuple(config.src), (set(), []))
+                group[0].update(names)
+                group[1].append(number)
+
+    def stale(self, tasks: Sequence) -> set[int]:
+        """The configurations whose cached entries this run must not trust, having computed
+        the names where the run is large enough or a file about to be checked grew them."""
+        stale: set[int] = set()
+        if not self.groups:
+            return stale
+        many = self.stable and len(tasks) >= MIN_FILES
+        for roots, (names, numbers) in self.groups.items():
+            index = index_for(roots)
+            key = frozenset(names)
+            caches = [(number, self.caches.of(number)) for number in numbers]
+            kept = [(number, cache) for number, cache in caches if cache is not None and cache.renamed is not None]
+            if not many and not self._grown(index, [cache for _, cache in kept], tasks, set(numbers)):
+                continue
+            found = index.prepare_renamed(key)
+            self.prepared.append((index, key))
+            for number, cache in caches:
+                if cache is None:
+                    continue
+                if cache.renamed is not None and not found <= cache.renamed:
+                    stale.add(number)
+                    cache.forget_entries()
+        return stale
+
+    def keep(self) -> None:
+        """The caches of this run's configurations keep the names their new entries used."""
+        for index, key in self.prepared:
+            found = index.renamed(key)
+            for roots, (names, numbers) in self.groups.items():
+                if frozenset(names) != key or index is not index_for(roots):
+                    continue
+                for number in numbers:
+                    cache = self.caches.of(number)
+                    if cache is not None and found is not None:
+                        cache.keep_renamed(found)
+
+    def _grown(self, index: ProjectIndex, kept: list[Cache], tasks: Sequence, numbers: set[int]) -> bool:
+        """Does a file about to be checked bind a name none of the kept sets has?"""
+        if not kept:
+            return False
+        known = frozenset.intersection(*(cache.renamed for cache in kept))
+        words = [name.encode() for name in sorted(known)]
+        from flake8_ssot.index import _load
+
+        for task in tasks:
+            if task.config not in numbers:
+                continue
+            try:
+                with open(task.path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            if not any(word in data and may_rename(data, word) for word in words):
+                continue
+            module = module_of(task.path, index.roots)
+            summary = _load(task.path, module, task.path.endswith("__init__.py"))
+            if summary is not None and renames_of(summary, known) - known:
+                return True
+        return False
+
+    def close(self) -> None:
+        for index, key in self.prepared:
+            index.aliases.pop(key, None)
+        self.prepared.clear()
