@@ -291,7 +291,8 @@ class Cache:
             [_encode(d, self._intern) for d in result.diagnostics], result.syntax_error,
         ]
         if result.depends:
-            entry.append([[self.config.relative(dependency.path), dependency.mtime_ns, dependency.size]
+            relative = self.relative  # a slice for paths under the root (a check may read thousands)
+            entry.append([[relative(dependency.path), dependency.mtime_ns, dependency.size]
                           for dependency in result.depends])
         self.entries[key] = entry
         self.changed[key] = entry

@@ -5,8 +5,9 @@ SSOT002 finds a factory class called through a re-export that renames it. Withou
 (index/aliases.py) that means resolving every name a checked file imports from the class's
 package and calls: a module summary, a parse, for nearly every module of a large tree (#14,
 #16). With them, only the names in the set are resolved. The set costs one read of the tree,
-so a run computes it only when it checks many files (`MIN_FILES`); a smaller run resolves every
-called name, as the language server and the flake8 plugin do.
+so a run computes it only when it checks many files (`MIN_FILES`); a smaller run uses the set
+the cache kept (below), or, without one, resolves every called name, as the language server
+and the flake8 plugin do.
 
 A result computed with the set depends on every file of the tree (any module may start
 renaming the class), not only on the modules its check read, so the cache keeps the set its
@@ -16,7 +17,8 @@ entries were computed with (`Cache.renamed`) and trusts them only while no file 
   lacks, no entry of that cache is trusted in this run;
 - a run that does not compute it reads each file it is about to check (changed or new files)
   and, when one may rename a kept name (the text test of aliases.py), summarises it: a file
-  that binds a new name makes the run compute the set, as above.
+  that binds a new name makes the run compute the set, as above; otherwise the kept set still
+  holds every name, and the run uses it.
 
 Unchanged files cannot grow the set, and a deleted file can only shrink it.
 """
@@ -64,6 +66,11 @@ class RenamedNames:
             caches = [(number, self.caches.of(number)) for number in numbers]
             kept = [(number, cache) for number, cache in caches if cache is not None and cache.renamed is not None]
             if not many and not self._grown(index, [cache for _, cache in kept], tasks, set(numbers)):
+                if kept and len(kept) == len(caches):
+                    # No file about to be checked grew the kept sets, so each still holds every
+                    # name the tree gives the classes: the run uses them, as the entries did.
+                    index.aliases[key] = frozenset.intersection(*(cache.renamed for _, cache in kept))
+                    self.prepared.append((index, key))
                 continue
             found = index.prepare_renamed(key)
             self.prepared.append((index, key))
