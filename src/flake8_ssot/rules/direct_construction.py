@@ -126,10 +126,13 @@ def _renamed_calls(facts: ModuleFacts, config: Config, index, names: dict) -> li
     tops = {key.split(".", 1)[0] for key in config.factories.exact}
     direct: dict[str, str] = {}  # local name -> the path it imports
     modules: dict[str, str] = {}  # local name -> the module of the tree it is bound to
-    called: _Called | None = None
     # The names that can be a factory class under another name, when this run computed them
     # (index/aliases.py): a name outside them cannot resolve to one, so it is not resolved.
     known = index.renamed(frozenset(names))
+    source = facts.source
+    # The attribute names `local.attribute(...)` can call a renamed class through: with `known`,
+    # only those of its names the file spells at all (usually none).
+    wanted = None if known is None else {name for name in known if name not in names and name in source}
     for binding in facts.bindings:
         path = binding.path
         if binding.kind not in ("from", "import") or not path or path.split(".", 1)[0] not in tops:
@@ -137,15 +140,14 @@ def _renamed_calls(facts: ModuleFacts, config: Config, index, names: dict) -> li
         if binding.kind == "import":
             modules[binding.name] = path
             continue
-        if path.rpartition(".")[2] in names:
+        last = path.rpartition(".")[2]
+        if last in names:
             continue  # the facts have its calls
         # Only a name the file calls, or calls an attribute of, can matter below: resolving
         # the others would summarise a module for nothing (most imports of a large tree's
         # files; #14/#16).
-        called = called or _Called(facts.source)
-        calls_it = binding.name in called.names and (known is None or path.rpartition(".")[2] in known)
-        through_it = binding.name in called.attributes and (
-            known is None or not known.isdisjoint(called.attributes[binding.name]))
+        calls_it = (known is None or last in known) and _called(binding.name, source)
+        through_it = wanted != set() and bool(_attributes_called(binding.name, source, wanted))
         if not calls_it and not through_it:
             continue
         origin = index.resolve(path)
@@ -154,11 +156,11 @@ def _renamed_calls(facts: ModuleFacts, config: Config, index, names: dict) -> li
         elif origin.kind == "definition" and config.factories.get_exact(origin.path) is not None:
             direct[binding.name] = path
     through: dict[tuple[str, str], str] = {}  # (local module name, attribute) -> path
-    if modules:
-        called = called or _Called(facts.source)
     for local, module in modules.items():
-        for attribute in called.attributes.get(local, ()):
-            if attribute in names or known is not None and attribute not in known:
+        if wanted == set():
+            break
+        for attribute in _attributes_called(local, source, wanted):
+            if attribute in names:
                 continue
             origin = index.resolve(f"{module}.{attribute}")
             if origin.kind == "definition" and config.factories.get_exact(origin.path) is not None:
@@ -168,21 +170,39 @@ def _renamed_calls(facts: ModuleFacts, config: Config, index, names: dict) -> li
     return list(_renamed_call_facts(facts, direct, through))
 
 
-# A word that may be called: then spaces, comments, continuations or closing brackets, then `(`
-# (a lookahead, so no match hides another). Every call whose function is a bare name matches.
-_CALLED = re.compile(r"(?<![\w.])(\w+)(?=(?:\s|\\|#[^\n]*|\))*\()")
-_ATTRIBUTE_CALLED = re.compile(r"(?<![\w.])(\w+)\s*\.\s*(\w+)\s*\(")
+_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_AFTER_CALLED = re.compile(r"(?:\s|\\|#[^\n]*|\))*\(")  # spaces, comments, continuations, `)`, then `(`
+_ATTRIBUTE_CALL = re.compile(r"\s*\.\s*(\w+)\s*\(")
 
 
-class _Called:
-    """What a source may call: bare names (`names`, a superset of the calls' function names)
-    and attributes of names (`attributes`: `local.attribute(...)`), from one scan each."""
+def _occurrences(name: str, source: str):
+    """Where `name` stands as a whole word that is not an attribute (`x.name`). A non-ASCII
+    letter next to it counts as a word's end: more places, never fewer."""
+    size = len(name)
+    start = source.find(name)
+    while start >= 0:
+        end = start + size
+        if (not start or source[start - 1] not in _WORD and source[start - 1] != ".") and (
+                end == len(source) or source[end] not in _WORD):
+            yield end
+        start = source.find(name, end)
 
-    def __init__(self, source: str) -> None:
-        self.names = set(_CALLED.findall(source))
-        self.attributes: dict[str, set[str]] = {}
-        for local, attribute in _ATTRIBUTE_CALLED.findall(source):
-            self.attributes.setdefault(local, set()).add(attribute)
+
+def _called(name: str, source: str) -> bool:
+    """Can `source` call the bare name `name`? True for every call whose function is that name
+    (then spaces, comments, continuations or closing brackets, then `(`)."""
+    return any(_AFTER_CALLED.match(source, end) for end in _occurrences(name, source))
+
+
+def _attributes_called(local: str, source: str, wanted: set[str] | None) -> set[str]:
+    """The attributes `source` calls on the name `local` (`local.attribute(...)`), only those
+    in `wanted` unless it is None."""
+    found = set()
+    for end in _occurrences(local, source):
+        call = _ATTRIBUTE_CALL.match(source, end)
+        if call is not None and (wanted is None or call.group(1) in wanted):
+            found.add(call.group(1))
+    return found
 
 
 def _renamed_call_facts(facts: ModuleFacts, direct: dict, through: dict):
