@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_index import _IMPORTING, _trees
 
-from flake8_ssot.index import ProjectIndex, module_of
+from flake8_ssot.index import MENTIONS, MentionsDependency, ProjectIndex, module_of
 
 # --------------------------------------------------------------------------- the reference
 
@@ -95,8 +95,20 @@ def reference_importer_of(index: ProjectIndex, module: str, name: str, skip: str
 
 # --------------------------------------------------------------------------- comparing
 
-def _consulted(index: ProjectIndex) -> list[tuple]:
-    return sorted((type(d).__name__, *d) for d in index.consulted)
+def _consulted(index: ProjectIndex, skip: str = "") -> list[tuple]:
+    """The dependencies recorded, a group of mentions (`MentionsDependency`, for a None answer)
+    as its files: the group holds every mention, the asking file `skip` too, which the
+    reference skips (a check's own file is no dependency of it)."""
+    found = {d.path: (type(d).__name__, *d) for d in index.consulted if type(d) is not MentionsDependency}
+    skip = os.path.abspath(skip) if skip else ""
+    for group in (d for d in index.consulted if type(d) is MentionsDependency):
+        assert group.size == len(group.files) and group.path == MENTIONS + group.path.split("\0")[-1]
+        for file in group.files:
+            if file.path in found:
+                assert tuple(found[file.path][1:]) == tuple(file)  # the same stat, once per check
+            elif file.path != skip:
+                found[file.path] = ("Dependency", *file)
+    return sorted(found.values())
 
 
 def _agree(roots: list[str], names: set[str], modules: list[str] | None = None) -> tuple[int, int]:
@@ -115,7 +127,7 @@ def _agree(roots: list[str], names: set[str], modules: list[str] | None = None) 
                 old.begin()
                 expected = reference_importer_of(old, module, name, skip)
                 assert new.importer_of(module, name, skip) == expected, (roots, module, name, skip)
-                assert _consulted(new) == _consulted(old), (roots, module, name, skip)
+                assert _consulted(new, skip) == _consulted(old), (roots, module, name, skip)
                 asked += 1
                 answered += expected is not None
     return asked, answered

@@ -19,6 +19,13 @@ by file, with the size and modification time they were built from, so that the n
 workers take them from here instead of parsing those modules again. They are a table of
 their own rather than a part of each file's entry: the modules a decision reads are often
 files this configuration does not check (a canonical module elsewhere, a path not given).
+
+So are the files that hold a name no module was found importing (`index.MentionsDependency`:
+thousands of files for a common name, on which every check that asked depends). The table
+`groups` keeps each name's files once, with their size and modification time and the group's
+digest; an entry lists the group as its name's path (`MENTIONS + name`, which no file has)
+with the digest and the number of files, and is stale when the table has no such group (a
+later run replaced it: some file changed) or when one of the group's files changed.
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ from flake8_ssot.config import Config
 from flake8_ssot.config.resolve import project_root
 from flake8_ssot.diagnostic import Diagnostic, Edit, Fix
 from flake8_ssot.files import write_atomic
-from flake8_ssot.index import ABSENT, Dependency, ReadDependency, Summary
+from flake8_ssot.index import ABSENT, MENTIONS, Dependency, MentionsDependency, ReadDependency, Summary
 from flake8_ssot.span import Span
 
 CACHE_DIR_NAME = ".ssot_cache"
@@ -144,6 +151,11 @@ class Cache:
         self.changed: dict[str, list] = {}
         self.summaries: dict[str, list] = {}  # relative path -> [mtime, size, Summary.to_json()]
         self.changed_summaries: set[str] = set()
+        # MENTIONS + name -> [digest, [[relative path, mtime, size], ...]] (the files of a
+        # `MentionsDependency`, kept once however many entries depend on them)
+        self.groups: dict[str, list] = {}
+        self.changed_groups: set[str] = set()
+        self._built_groups: dict[tuple[str, int], MentionsDependency] = {}  # decoded once per run
         # The names its factory classes may have under other names (index/aliases.py) that the
         # entries computed with them were computed with, at least: checking/renamed.py.
         self.renamed: frozenset[str] | None = None
@@ -168,6 +180,7 @@ class Cache:
             pass
         self.strings, self.entries = _valid_document(document)
         self.summaries = _valid_summaries(document)
+        self.groups = _valid_groups(document)
         self.renamed = _valid_renamed(document)
 
     def forget_entries(self) -> None:
@@ -218,6 +231,14 @@ class Cache:
             key = tuple(dependency)
             known = unchanged.get(key)
             if known is None:
+                if dependency[0].startswith(MENTIONS):
+                    row = self.groups.get(dependency[0])
+                    known = (row is not None and row[0] == dependency[1] and len(row[1]) == dependency[2]
+                             and self._dependencies_unchanged(row[1]))
+                    unchanged[key] = known
+                    if not known:
+                        return False
+                    continue
                 try:
                     status = os.stat(os.path.join(self.config.root, dependency[0]))
                     known = (status.st_mtime_ns, status.st_size) == (dependency[1], dependency[2])
@@ -249,8 +270,31 @@ class Cache:
         depends = ()
         if len(entry) > 6:  # the run-level cache needs them too (`checking.check_paths`)
             root = self.config.root
-            depends = tuple(Dependency(os.path.join(root, relative), mtime, size) for relative, mtime, size in entry[6])
+            built = []
+            for relative, mtime, size in entry[6]:
+                if relative.startswith(MENTIONS):
+                    group = self._group(relative, mtime)
+                    if group is None:
+                        return None  # its files are not in the table: recomputed
+                    built.append(group)
+                else:
+                    built.append(Dependency(os.path.join(root, relative), mtime, size))
+            depends = tuple(built)
         return FileResult(path, diagnostics, entry[5], depends=depends)
+
+    def _group(self, path: str, digest: int) -> MentionsDependency | None:
+        """The group `path` with that digest, its files from the table (decoded once: the
+        entries that depend on it share it), or None when the table has another or none."""
+        group = self._built_groups.get((path, digest))
+        if group is None:
+            row = self.groups.get(path)
+            if row is None or row[0] != digest:
+                return None
+            root = self.config.root
+            group = MentionsDependency(path, digest, len(row[1]))
+            group.files = tuple(Dependency(os.path.join(root, relative), mtime, size) for relative, mtime, size in row[1])
+            self._built_groups[(path, digest)] = group
+        return group
 
     def stored_summary(self, path: str, dependency: Dependency) -> Summary | None:
         """The summary kept for `path` when its file still has the size and modification time
@@ -292,10 +336,24 @@ class Cache:
         ]
         if result.depends:
             relative = self.relative  # a slice for paths under the root (a check may read thousands)
-            entry.append([[relative(dependency.path), dependency.mtime_ns, dependency.size]
-                          for dependency in result.depends])
+            entry.append([[dependency.path if type(dependency) is MentionsDependency else relative(dependency.path),
+                           dependency.mtime_ns, dependency.size] for dependency in result.depends])
+            for dependency in result.depends:
+                if type(dependency) is MentionsDependency:
+                    self._store_group(dependency)
         self.entries[key] = entry
         self.changed[key] = entry
+
+    def _store_group(self, group: MentionsDependency) -> None:
+        """Keep a group's files in the table, once (every check that asked about the name
+        carries the same group)."""
+        row = self.groups.get(group.path)
+        if row is not None and row[0] == group.mtime_ns and group.path in self.changed_groups:
+            return
+        relative = self.relative
+        self.groups[group.path] = [group.mtime_ns, [[relative(file.path), file.mtime_ns, file.size] for file in group.files]]
+        self.changed_groups.add(group.path)
+        self._built_groups[(group.path, group.mtime_ns)] = group
 
     def save(self) -> None:
         """Write atomically, merged with whatever another run saved since we loaded."""
@@ -303,6 +361,7 @@ class Cache:
             return
         renamed = self.renamed
         summaries = self.summaries
+        groups = self.groups
         sources = {key: (self.strings, entry) for key, entry in self.entries.items()}
         try:
             on_disk = _stat_key(self.path)
@@ -316,6 +375,7 @@ class Cache:
                     if key not in self.changed:
                         sources[key] = (other_strings, entry)
                 summaries = {**_valid_summaries(document), **{key: self.summaries[key] for key in self.changed_summaries}}
+                groups = {**_valid_groups(document), **{key: self.groups[key] for key in self.changed_groups}}
                 other = _valid_renamed(document)
                 if other is not None:  # each run's entries hold for its own names: keep the fewer
                     renamed = other if renamed is None else renamed & other
@@ -330,8 +390,12 @@ class Cache:
             except (IndexError, TypeError, ValueError, KeyError):
                 continue  # a damaged entry is dropped, and so recomputed next time
             entries[key] = [*entry[:4], diagnostics, *entry[5:]]
+        # The groups some entry still refers to (a name no check asks about any more goes).
+        used = {dependency[0] for entry in entries.values() if len(entry) > 6
+                for dependency in entry[6] if dependency[0].startswith(MENTIONS)}
         document = {"format": FORMAT, "version": __version__, "strings": strings, "files": entries,
-                    "summaries": {key: summaries[key] for key in sorted(summaries)}}
+                    "summaries": {key: summaries[key] for key in sorted(summaries)},
+                    "groups": {key: groups[key] for key in sorted(used) if key in groups}}
         if renamed is not None:
             document["renamed"] = sorted(renamed)
         try:
@@ -393,6 +457,17 @@ def _valid_summaries(document: dict) -> dict[str, list]:
     return {key: row for key, row in table.items()
             if type(row) is list and len(row) == 3 and type(row[0]) is int and type(row[1]) is int
             and type(row[2]) is list}
+
+
+def _valid_groups(document: dict) -> dict[str, list]:
+    """The well-formed rows of the groups table (a row missing or damaged: the entries that
+    refer to it are stale)."""
+    table = document.get("groups")
+    if not isinstance(table, dict):
+        return {}
+    return {key: row for key, row in table.items()
+            if key.startswith(MENTIONS) and type(row) is list and len(row) == 2 and type(row[0]) is int
+            and _valid_dependencies(row[1])}
 
 
 def _valid_renamed(document: dict) -> frozenset[str] | None:

@@ -54,6 +54,7 @@ from flake8_ssot.checking.cache import (
 from flake8_ssot.checking.runner import FileResult, clean_result
 from flake8_ssot.config import config_for, default_config, load_config
 from flake8_ssot.files import write_atomic
+from flake8_ssot.index import MentionsDependency
 
 if TYPE_CHECKING:
     from flake8_ssot.config.resolve import Configurations
@@ -231,8 +232,16 @@ class RunState:
                 saved.append([position, result.syntax_error, [_encode(d, intern) for d in result.diagnostics]])
         watched = []
         watch = self._watched(walked)
+        groups: set = set()
         for result in results:  # other modules a finding depends on (the project index read them)
             for dependency in result.depends:  # one looked for and absent must stay absent
+                if type(dependency) is MentionsDependency:  # the files holding a name: each one
+                    if dependency in groups:
+                        continue  # the checks that asked about a name share its group
+                    groups.add(dependency)
+                    for file in dependency.files:
+                        watch.setdefault(file.path, _OPTIONAL if file.mtime_ns < 0 else _STAT)
+                    continue
                 watch.setdefault(dependency.path, _OPTIONAL if dependency.mtime_ns < 0 else _STAT)
         for path, how in watch.items():
             try:

@@ -142,27 +142,25 @@ class Mentions:
 
 
 def importer_of(index: ProjectIndex, mentions: Mentions, module: str, name: str, skip: str = "") -> str | None:
-    """The first mentioning file (not `skip`) that takes `name` from `module`; the mentions
-    before it are stat'ed as the check's dependencies, as a full scan would."""
+    """The first mentioning file (not `skip`) that takes `name` from `module`. The mentions up
+    to it are stat'ed as the check's dependencies, as a full scan would; when none does, the
+    check depends on them all, recorded as one group (`ProjectIndex.depend_on_mentions`: the
+    same group for every check that asks about `name`, `skip` included, so the cache keeps
+    one list of files per name; a check's own file is among its dependencies anyway)."""
     path = f"{module}.{name}"
     encoded = path.encode()
     skip = os.path.abspath(skip) if skip else ""
     order, holding = mentions.candidates(module)
     could_import = None  # compiled when a candidate needs it: most questions have none
-    files, modules, stat = mentions.files, mentions.modules, index._stat
-    stated = 0
+    files, modules = mentions.files, mentions.modules
     for number in order:
-        for earlier in files[stated:number + 1]:
-            if earlier != skip:
-                stat(earlier)
-        stated = number + 1
         file, other = files[number], modules[number]
         if file == skip:
             continue
         text = mentions.texts[number]
         holds = number in holding if holding is not None else text is not None and encoded in text
         if holds:
-            return other or file
+            return _answer(index, files, number, skip, other or file)
         if not mentions.as_word[number] or not other or text is None:
             continue
         could_import = could_import or _could_import(module, name)
@@ -170,11 +168,18 @@ def importer_of(index: ProjectIndex, mentions: Mentions, module: str, name: str,
             continue
         summary = index.summary(other)
         if summary is not None and (path in summary.imports or any(t == path for _, _, t in summary.bindings)):
-            return other
-    for earlier in files[stated:]:
+            return _answer(index, files, number, skip, other)
+    index.depend_on_mentions(name, files)
+    return None
+
+
+def _answer(index: ProjectIndex, files: list[str], number: int, skip: str, answer: str) -> str:
+    """`answer`, the check depending on the mentions up to it (a few: the answer is the first)."""
+    stat = index._stat
+    for earlier in files[:number + 1]:
         if earlier != skip:
             stat(earlier)
-    return None
+    return answer
 
 
 def _could_import(module: str, name: str) -> Callable[[bytes, bool], bool]:
