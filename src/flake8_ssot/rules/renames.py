@@ -64,11 +64,26 @@ class _Scope:
         return False
 
 
-class _Use(NamedTuple):
-    name: str
-    scope: _Scope
-    span: Span
-    kind: str  # "name" (load, store, del), "declaration" (global/nonlocal), "annotation" (in a string)
+class _Use:
+    """A use of a name: where (its span, worked out when a rename asks: most uses are of names
+    no rename touches) and in which scope."""
+
+    __slots__ = ("name", "scope", "kind", "_span", "_node", "_lines")
+
+    def __init__(self, name: str, scope: _Scope, span: Span | None, kind: str, node: ast.AST | None = None,
+                 lines=None) -> None:
+        self.name = name
+        self.scope = scope
+        self.kind = kind  # "name" (load, store, del), "declaration" (global/nonlocal), "annotation" (in a string)
+        self._span = span
+        self._node = node
+        self._lines = lines
+
+    @property
+    def span(self) -> Span:
+        if self._span is None:
+            self._span = span_from_ast(self._node, self._lines)
+        return self._span
 
 
 @dataclass
@@ -76,7 +91,7 @@ class _File:
     """The scopes of a file, the uses of its names, and what makes renaming unsafe."""
 
     module: _Scope
-    at: dict[tuple, _Scope]  # (node type, line, column) -> the scope the node sits in
+    at: dict[int, _Scope]  # id of a node of the facts' own tree -> the scope the node sits in
     uses: list[_Use]
     strings: list[tuple[str, _Scope, ast.Constant]]  # strings that are not docstrings or annotations
     annotations: list[tuple[ast.Constant, _Scope]]  # string annotations
@@ -84,8 +99,9 @@ class _File:
     scopes: list[_Scope]
 
 
-def _key(node: ast.AST) -> tuple:
-    return type(node).__name__, getattr(node, "lineno", None), getattr(node, "col_offset", None)
+def _key(node: ast.AST) -> int:
+    """A node of the tree the facts were built from (`facts.parsed()`: the same objects)."""
+    return id(node)
 
 
 class _Walker:
@@ -93,7 +109,7 @@ class _Walker:
         self.lines = lines
         self.module = _Scope("module", None)
         self.scopes = [self.module]
-        self.at: dict[tuple, _Scope] = {}
+        self.at: dict[int, _Scope] = {}
         self.uses: list[_Use] = []
         self.strings: list[tuple[str, _Scope, ast.Constant]] = []
         self.annotations: list[tuple[ast.Constant, _Scope]] = []
@@ -130,11 +146,10 @@ class _Walker:
                 self.name(sub, scope)
 
     def name(self, node: ast.Name, scope: _Scope) -> None:
-        self.uses.append(_Use(node.id, scope, span_from_ast(node, self.lines), "name"))
+        self.uses.append(_Use(node.id, scope, None, "name", node, self.lines))
 
     def visit(self, node: ast.AST, scope: _Scope) -> None:
-        if hasattr(node, "lineno"):
-            self.at[_key(node)] = scope
+        self.at[id(node)] = scope
         kind = type(node)
         if kind in (ast.FunctionDef, ast.AsyncFunctionDef):
             for decorator in node.decorator_list:
@@ -211,12 +226,12 @@ def _declared_names(node: ast.Global | ast.Nonlocal, lines) -> Iterator[tuple[st
             yield token.string, Span(span.line + row - 1, column, span.line + end_row - 1, end_column)
 
 
-_PARSED: list[tuple[str, _File]] = []
+_PARSED: list[tuple[str, _File, ast.Module | None]] = []
 
 
 def _file(facts: ModuleFacts) -> _File | None:
     """The file's scopes and uses, kept for the next rename in the same file."""
-    if _PARSED and _PARSED[0][0] is facts.source:
+    if _PARSED and _PARSED[0][0] is facts.source and _PARSED[0][2] is facts.tree is not None:
         return _PARSED[0][1]
     try:
         tree = facts.parsed()
@@ -230,7 +245,7 @@ def _file(facts: ModuleFacts) -> _File | None:
         scope = found.at.get(_key(binding.node))
         if scope is not None and binding.name != "*":
             scope.bound.add(binding.name)
-    _PARSED[:] = [(facts.source, found)]
+    _PARSED[:] = [(facts.source, found, facts.tree)]
     return found
 
 
