@@ -215,3 +215,21 @@ def test_the_run_level_cache_watches_each_mention_file(tree, monkeypatch):
     assert not spy.last()
     assert warm == run(root, "netra_backend/app/callers", "--no-cache")
     assert caller_fixes(warm[1])["session_open.py"] == "unsafe"
+
+
+def test_an_entry_whose_group_is_missing_or_replaced_is_checked_again(tree, monkeypatch):
+    """Another run may have replaced the group (a file of it changed), or the table may be
+    damaged: the entries that refer to it are stale, never trusted without their files."""
+    root, cache, first = tree
+    [path] = list(cache.rglob("*.json"))
+    document = json.loads(path.read_text(encoding="utf-8"))
+    digest, files = document["groups"][GROUP]
+    for damage in ({}, {GROUP: [digest + 1, files]}, {GROUP: [digest, files[1:]]}):
+        document["groups"] = damage
+        path.write_text(json.dumps(document), encoding="utf-8")
+        for state in cache.rglob("run-*.bin"):  # past the run-level cache: no file changed
+            state.unlink()
+        warm = run(root, "--cache-dir", str(cache), "--verbose")
+        assert warm[:2] == first[:2]
+        checked = len(list(root.rglob("*.py")))
+        assert f"({checked - len(CALLERS)} from the cache)" in warm[2], damage
