@@ -27,7 +27,7 @@ answer, no summary read and (the files before the answer are still stat'ed) no d
 - Words are maximal runs of ASCII word characters, as `\\w` is in the byte patterns. A module
   that is not ASCII words and dots (`my-module.py`, `café.py`) falls back to every mention.
 
-A candidate then gets exactly the old tests, in file order. The texts are kept only where a
+A candidate then gets exactly the old tests, in file order. The texts are read again only where a
 test may still need them: (2)'s possible candidates, and the files holding `.name` (for (1) in
 the fallback); the rest of a mention is interned words and lists of mention numbers.
 """
@@ -67,13 +67,15 @@ class Mentions:
     """The `.py` files of the tree whose text holds one name, in file order, with the map from
     the words that can matter to the mentions (numbers into `files`)."""
 
-    __slots__ = ("files", "modules", "as_word", "texts", "dotted", "spelled", "commented", "relative")
+    __slots__ = ("files", "modules", "as_word", "readable", "dotted", "spelled", "commented", "relative")
 
     def __init__(self, name: str, files: Sequence[str], roots: Sequence[str]) -> None:
         self.files: list[str] = []
         self.modules: list[str] = []  # the file's module; "" outside the roots' modules
         self.as_word: list[bool] = []  # the name stands alone somewhere, not only inside a longer word
-        self.texts: list[bytes | None] = []  # None: no test needs it
+        # A test may need the text again (`text`): read from disk then, not kept. A name in
+        # thousands of files (`factory`) kept over a hundred megabytes of them in each worker.
+        self.readable: list[bool] = []
         self.dotted: dict[bytes, list[tuple[int, bytes]]] = {}  # last word -> (mention, run before `.name`)
         self.spelled: dict[bytes, list[int]] = {}
         self.commented: dict[bytes, list[int]] = {}
@@ -103,7 +105,7 @@ class Mentions:
                 if last:
                     self.dotted.setdefault(words.setdefault(last, last), []).append((number, run))
             capable = as_word and bool(module)
-            self.texts.append(data if capable or runs else None)
+            self.readable.append(bool(capable or runs))
             if not capable:
                 continue
             if _RELATIVE.search(data):
@@ -118,6 +120,16 @@ class Mentions:
                 self.spelled.setdefault(words.setdefault(found, found), []).append(number)
             for found in commented:
                 self.commented.setdefault(words.setdefault(found, found), []).append(number)
+
+    def text(self, number: int) -> bytes | None:
+        """The text of mention `number`, None when no test needs it (or it is gone)."""
+        if not self.readable[number]:
+            return None
+        try:
+            with open(self.files[number], "rb") as handle:
+                return handle.read()
+        except OSError:
+            return None
 
     def candidates(self, module: str) -> tuple[list[int], set[int] | None]:
         """(the mentions that can answer a question about `module`, in file order; those whose
@@ -157,7 +169,7 @@ def importer_of(index: ProjectIndex, mentions: Mentions, module: str, name: str,
         file, other = files[number], modules[number]
         if file == skip:
             continue
-        text = mentions.texts[number]
+        text = mentions.text(number)
         holds = number in holding if holding is not None else text is not None and encoded in text
         if holds:
             return _answer(index, files, number, skip, other or file)
