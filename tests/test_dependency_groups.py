@@ -233,3 +233,64 @@ def test_an_entry_whose_group_is_missing_or_replaced_is_checked_again(tree, monk
         assert warm[:2] == first[:2]
         checked = len(list(root.rglob("*.py")))
         assert f"({checked - len(CALLERS)} from the cache)" in warm[2], damage
+
+
+# --------------------------------------------------------------------------- checking/mentions.py
+
+def test_a_file_that_held_no_mention_and_starts_importing_the_name_makes_the_rename_unsafe(tree, monkeypatch):
+    """Not among the group's files when the cache was written: the run that checks it adds it
+    to the group, so the callers that depended on "no module imports it" are checked again."""
+    root, cache, _ = tree
+    time.sleep(0.02)
+    (root / "netra_backend/app/agents/thread_store.py").write_text(textwrap.dedent(IMPORTING), encoding="utf-8")
+    warm = cached(root, cache)
+    assert warm == reference(root)
+    assert caller_fixes(warm[1])["session_open.py"] == "unsafe"
+    assert "netra_backend/app/agents/thread_store.py" in {
+        relative for relative, _, _ in cache_document(cache)["groups"][GROUP][1]}
+
+
+def test_a_small_run_reads_the_files_the_cache_knows_hold_the_name_not_the_whole_tree(tree, monkeypatch):
+    from flake8_ssot.index import importers
+
+    root, cache, first = tree
+    read: list[list[str]] = []
+    original = importers.Mentions.__init__
+
+    def spy(self, name, files, roots):
+        read.append(list(files))
+        original(self, name, files, roots)
+
+    monkeypatch.setattr(importers.Mentions, "__init__", spy)
+    past = time.time() - 60
+    for path in root.rglob("*.py"):  # entries written just after their files are re-read every
+        os.utime(path, (past, past))  # run (the racy rule): make the files old, the entries sure
+    cached(root, cache)
+    read.clear()
+    time.sleep(0.02)
+    for name in CALLERS:  # the callers are checked again, and ask who imports the name
+        with open(root / f"netra_backend/app/callers/{name}.py", "a", encoding="utf-8") as handle:
+            handle.write("# reviewed\n")
+    settle()  # the other entries are trusted on their stat (not re-read: not about to be checked)
+    warm = cached(root, cache)
+    assert warm[:2] == first[:2]
+    [files] = read
+    assert not any(path.endswith("thread_store.py") or path.endswith("websocket_manager.py") for path in files)
+    assert {os.path.relpath(path, root) for path in files} >= set(NOTES)
+    # Over part of the tree, a file it does not see may hold the name: the whole tree is read.
+    read.clear()
+    time.sleep(0.02)
+    with open(root / "netra_backend/app/callers/session_open.py", "a", encoding="utf-8") as handle:
+        handle.write("# again\n")
+    part = run(root, "netra_backend/app/callers", "--cache-dir", str(cache))
+    assert part[0] == first[0]
+    assert any(path.endswith("thread_store.py") for path in read[0])
+
+
+def test_a_fix_that_writes_files_drops_the_groups(tree):
+    """A fix may put a name in a file its group lacks: the next question reads the whole tree."""
+    root, cache, _ = tree
+    run(root, "--fix", "--cache-dir", str(cache))
+    assert "get_websocket_manager" in (root / "netra_backend/app/callers/session_open.py").read_text(encoding="utf-8")
+    assert GROUP not in cache_document(cache).get("groups", {})
+    assert cached(root, cache) == reference(root)

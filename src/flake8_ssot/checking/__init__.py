@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 
 from flake8_ssot.checking.cache import Cache, RunCaches, now_ns
 from flake8_ssot.checking.fixing import FixMode, fix_content, fix_path, has_fixes
+from flake8_ssot.checking.mentions import KnownMentions
 from flake8_ssot.checking.renamed import RenamedNames
 from flake8_ssot.checking.runner import (
     SAME,
@@ -233,6 +234,9 @@ def check_files(
         return results, tasks, slots
 
     results, tasks, slots = plan(set())
+    mentions = KnownMentions(configurations, caches)
+    if mentions.grow(tasks):  # a changed file now holds a renamed name: who imports it may differ
+        results, tasks, slots = plan(set())
     renamed = RenamedNames(configurations, caches, stable=fix is None and check is check_file)
     if fix is not None:
         check = partial(fix_path, mode=fix, cwd=os.getcwd(), inside=inside)
@@ -240,10 +244,13 @@ def check_files(
         stale = renamed.stale(tasks)
         if stale:  # a file now renames a factory class: entries computed without that name go
             results, tasks, slots = plan(stale)
+        if fix is None:  # a fix changes which files hold a name as it goes
+            mentions.provide(files, tasks)
         outputs = _check_tasks(tasks, configurations, caches, jobs, check, fix is not None, progress)
         renamed.keep()
     finally:
         renamed.close()
+        mentions.close()
     for (position, status, cache), task, output in zip(slots, tasks, outputs):
         if output == SAME and cache is not None:
             cached = cache.result(task.path)
@@ -259,6 +266,7 @@ def check_files(
             continue
         cache.store_summaries(getattr(output, "depends", ()))
         if getattr(output, "written", False):
+            cache.forget_groups()  # the fix may have put a name in a file its group lacks
             try:
                 status = os.stat(task.path)
             except OSError:

@@ -43,11 +43,14 @@ from flake8_ssot.config import Config
 from flake8_ssot.config.resolve import project_root
 from flake8_ssot.diagnostic import Diagnostic, Edit, Fix
 from flake8_ssot.files import write_atomic
-from flake8_ssot.index import ABSENT, MENTIONS, Dependency, MentionsDependency, ReadDependency, Summary
+from flake8_ssot.index import (
+    ABSENT, MENTIONS, Dependency, MentionsDependency, ReadDependency, Summary, mentions_dependency,
+)
 from flake8_ssot.span import Span
 
 CACHE_DIR_NAME = ".ssot_cache"
-FORMAT = 1
+# 2: a group holds every file whose content the cache saw holding its name (checking/mentions.py)
+FORMAT = 2
 # A file modified less than this long before it was read may change again within the same
 # timestamp tick (coarse filesystem clocks), so its size and mtime prove nothing.
 RACY_NS = 2_000_000_000
@@ -155,6 +158,7 @@ class Cache:
         # `MentionsDependency`, kept once however many entries depend on them)
         self.groups: dict[str, list] = {}
         self.changed_groups: set[str] = set()
+        self.forgotten_groups = False
         self._built_groups: dict[tuple[str, int], MentionsDependency] = {}  # decoded once per run
         # The names its factory classes may have under other names (index/aliases.py) that the
         # entries computed with them were computed with, at least: checking/renamed.py.
@@ -344,6 +348,32 @@ class Cache:
         self.entries[key] = entry
         self.changed[key] = entry
 
+    def forget_groups(self) -> None:
+        """Keep no group (a fix wrote a file: checking/mentions.py): the entries that depended on
+        one are checked again, and the next question reads the whole tree."""
+        if self.groups:
+            self.groups.clear()
+            self._built_groups.clear()
+            self._unchanged.clear()
+            self.forgotten_groups = True
+
+    def mention_groups(self) -> dict[str, list[str]]:
+        """Name -> the files its group holds (absolute paths), for each group of the table."""
+        root = self.config.root
+        return {key[len(MENTIONS):]: [os.path.join(root, row_file[0]) for row_file in row[1]]
+                for key, row in self.groups.items()}
+
+    def add_to_group(self, name: str, files: list[Dependency]) -> None:
+        """`files` now hold `name` too (checking/mentions.py): the group gets them and a new
+        digest, so every entry that depended on the old group is checked again."""
+        key = MENTIONS + name
+        root = self.config.root
+        row = self.groups.get(key)
+        old = [] if row is None else [
+            Dependency(os.path.join(root, relative), mtime, size) for relative, mtime, size in row[1]]
+        self._store_group(mentions_dependency(name, (*old, *files)))
+        self._unchanged.clear()  # the old digest was judged unchanged, and may be asked again
+
     def _store_group(self, group: MentionsDependency) -> None:
         """Keep a group's files in the table, once (every check that asked about the name
         carries the same group)."""
@@ -357,7 +387,8 @@ class Cache:
 
     def save(self) -> None:
         """Write atomically, merged with whatever another run saved since we loaded."""
-        if not self.changed and not self.changed_summaries and not self.changed_renamed:
+        if not (self.changed or self.changed_summaries or self.changed_renamed or self.changed_groups
+                or self.forgotten_groups):
             return
         renamed = self.renamed
         summaries = self.summaries
@@ -375,7 +406,8 @@ class Cache:
                     if key not in self.changed:
                         sources[key] = (other_strings, entry)
                 summaries = {**_valid_summaries(document), **{key: self.summaries[key] for key in self.changed_summaries}}
-                groups = {**_valid_groups(document), **{key: self.groups[key] for key in self.changed_groups}}
+                if not self.forgotten_groups:  # a fix wrote files: no group of before stands
+                    groups = {**_valid_groups(document), **{key: self.groups[key] for key in self.changed_groups}}
                 other = _valid_renamed(document)
                 if other is not None:  # each run's entries hold for its own names: keep the fewer
                     renamed = other if renamed is None else renamed & other

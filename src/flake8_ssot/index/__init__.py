@@ -35,7 +35,8 @@ from flake8_ssot.index import aliases, importers
 from flake8_ssot.index.summary import Summary, summarise, summarise_source
 
 __all__ = ["ABSENT", "DEFINITION", "MENTIONS", "MISSING", "MODULE", "UNKNOWN", "Dependency", "MentionsDependency", "Origin",
-           "ProjectIndex", "ReadDependency", "Summary", "consulting", "current", "index_for", "summarise"]
+           "ProjectIndex", "ReadDependency", "Summary", "consulting", "current", "index_for", "mentions_dependency",
+           "summarise"]
 
 # Origin kinds:
 #   definition  the module of `path` defines the name itself (class, def, assignment of a new value)
@@ -137,6 +138,9 @@ class ProjectIndex:
         # (checking.runner.RunIndexes): a name's mentions are then looked for in the whole
         # tree by one worker, not by each.
         self.shared_mentions: tuple[Callable[[str], list[str] | None], Callable[[str, list[str]], None]] | None = None
+        # name -> every file that may hold it, in the tree's order, from the cache of an earlier
+        # run (checking/mentions.py): a small run reads those instead of the whole tree.
+        self.known_mentions: dict[str, list[str]] = {}
         self.consulted: set[Dependency] = set()
         self.stored: list[SummarySource] = [] if shared is None else shared.stored
         # Told of every summary this index built by parsing (the workers of one run share them).
@@ -502,7 +506,9 @@ class ProjectIndex:
         found = mentions.get(name)
         if found is None:
             shared = self.shared_mentions
-            listed = shared[0](name) if shared is not None else None
+            listed = self.known_mentions.get(name)
+            if listed is None and shared is not None:
+                listed = shared[0](name)
             found = importers.Mentions(name, self._python_files() if listed is None else listed, self.roots)
             if shared is not None and listed is None:
                 shared[1](name, found.files)

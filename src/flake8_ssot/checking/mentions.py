@@ -1,0 +1,88 @@
+"""The files that hold a name, from the cache: a small run does not read the whole tree for them.
+
+SSOT001 asks, before renaming an imported name, whether another module takes it from the file
+(`ProjectIndex.importer_of`), and that needs every file whose text holds the name: a read of the
+whole tree (on the 10M-line benchmark tree, three of the three and a half seconds a run took
+after one file changed). The cache already keeps those files: a check that heard "no module
+does" depends on them as one group (`Cache.groups`). So a run starts from them.
+
+Why that is every file. The cache keeps, per name, a group that holds every file whose current
+content the cache has seen holding the name, because each run adds the files it is about to
+check (changed or new ones) that hold a name of the table (`grow`), with a new digest: the
+entries that depended on the old group (no module imported the name) are then checked again,
+since the new holder may import it. A file that holds the name now is either unchanged since
+the cache saw it (then it is in the group) or one this run checks (then it is read here).
+That needs the run to check every `.py` file under the `src` roots (a run over part of the
+tree reads the whole tree, as before): `provide` compares the two.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Sequence
+
+from flake8_ssot.checking.cache import RunCaches
+from flake8_ssot.config.resolve import Configurations
+from flake8_ssot.index import Dependency, ProjectIndex, index_for
+
+
+class KnownMentions:
+    """`grow` after the cache's first answers (True: plan again), `provide` before the checks,
+    `close` after."""
+
+    def __init__(self, configurations: Configurations, caches: RunCaches) -> None:
+        self.configurations = configurations
+        self.caches = caches
+        self.provided: list[ProjectIndex] = []
+
+    def _groups(self):
+        for number, cache in list(self.caches.opened.items()):
+            if cache is not None and cache.groups:
+                yield number, cache
+
+    def grow(self, tasks: Sequence) -> bool:
+        """Add to each group the files about to be checked that hold its name and are not in
+        it; True when one was added (entries that depended on that group are stale now)."""
+        grown = False
+        for number, cache in self._groups():
+            groups = cache.mention_groups()
+            needles = [(name, name.encode(), set(files)) for name, files in groups.items()]
+            added: dict[str, list[Dependency]] = {}
+            for task in tasks:
+                if task.config != number:
+                    continue
+                path = os.path.abspath(task.path)
+                try:
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                    status = os.stat(path)
+                except OSError:
+                    continue
+                for name, needle, files in needles:
+                    if path not in files and needle in data:
+                        added.setdefault(name, []).append(Dependency(path, status.st_mtime_ns, status.st_size))
+            for name, files in added.items():
+                cache.add_to_group(name, files)
+                grown = True
+        return grown
+
+    def provide(self, files: Sequence[str], tasks: Sequence) -> None:
+        """Each index of a configuration whose cache has groups reads, for those names, the
+        group's files and the files about to be checked, when the run checks the whole tree."""
+        checked = {os.path.abspath(path) for path in files}
+        for number, cache in self._groups():
+            index = index_for(self.configurations.configs[number].src)
+            tree = index._python_files()
+            if not checked.issuperset(tree):
+                continue  # a file of the tree this run does not see may hold a name
+            about = {os.path.abspath(task.path) for task in tasks}
+            for name, holding in cache.mention_groups().items():
+                may_hold = about.union(holding)
+                index.known_mentions[name] = [path for path in tree if path in may_hold]
+            self.provided.append(index)
+
+    def close(self) -> None:
+        for index in self.provided:
+            index.known_mentions.clear()
+            index.__dict__.pop("_mentions", None)  # built from the lists: not for another run
+        self.provided.clear()
