@@ -354,13 +354,20 @@ def _visible_bindings(facts: ModuleFacts, call: CallFact) -> list:
     Bindings of enclosing functions are left out: a name they bind is not treated as free."""
     defs = [b.node for b in facts.bindings if isinstance(b.node, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
-    def function_of(line: int):
-        holding = [d for d in defs if d.lineno <= line <= (d.end_lineno or d.lineno)]
+    def function_of(line: int, among: list):
+        holding = [d for d in among if d.lineno <= line <= (d.end_lineno or d.lineno)]
         return max(holding, key=lambda d: d.lineno) if holding else None
 
-    home = function_of(call.span.line)
+    home = function_of(call.span.line, defs)
+    if home is None:
+        return [b for b in facts.bindings if b.scope == "module"]
+    # A line of `home` is held by `home` or by a definition nested in it, which starts inside it:
+    # only those are compared (comparing every definition for every binding took seconds on a
+    # 5,000-line module).
+    first, last = home.lineno, home.end_lineno or home.lineno
+    inner = [d for d in defs if first <= d.lineno <= last]
     return [b for b in facts.bindings if b.scope == "module"
-            or (home is not None and b.scope == "function" and function_of(b.stmt.lineno) is home)]
+            or (b.scope == "function" and first <= b.stmt.lineno <= last and function_of(b.stmt.lineno, inner) is home)]
 
 
 def _type_checking(imports: dict, binding) -> bool:

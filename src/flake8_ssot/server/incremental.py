@@ -122,6 +122,7 @@ class IncrementalChecker:
         self.state: _State | None = None
         self.parsed: _State | None = None  # the last state with chunks (its buffer parsed)
         self.last_was_incremental = False  # for logs and tests
+        self.fixes_checked = False  # the incremental result's whole-file fixes were judged already
         # The project index the decisions about other modules consult (server/workspace.py);
         # None: from this buffer alone.
         self.index: ProjectIndex | None = None
@@ -138,8 +139,9 @@ class IncrementalChecker:
         state = self.state if self.state is not None and self.state.chunks is not None else self.parsed
         if (state is not None and state.chunks is not None and state.path == path and state.config is config
                 and not _looks_around(config)):
+            self.fixes_checked = False
             diagnostics = self._incremental(state, source, lines)
-            if diagnostics is not None and _fixes_hold(diagnostics, source):
+            if diagnostics is not None and (self.fixes_checked or _fixes_hold(diagnostics, source)):
                 self.last_was_incremental = True
                 if self.state.chunks is not None:
                     self.parsed = self.state
@@ -220,8 +222,22 @@ class IncrementalChecker:
         if result.syntax_error is not None:
             return None
         fresh = [d for d in result.diagnostics if any(start <= d.line - 1 < end for start, end in ranges)]
+        # A fix that reads the whole file (SSOT002's counts every use of the class's name and
+        # joins the file's imports): a fresh one, built from the reduced buffer, is judged by its
+        # rule (`fix_is_current`); a kept one, built from the whole file, still holds when the
+        # changed lines, before and after, spell no import, no `__all__` and no name its call uses.
+        if not _fixes_hold(fresh, source):
+            return None
+        whole = [d for d in kept if d.fix is not None and d.code in _WHOLE_FILE_FIXES
+                 and not _WHOLE_FILE_FIXES[d.code](d, source)]
+        if whole:
+            edited = "\n".join((*old[prefix:changed_end], *lines[prefix:len(lines) - suffix]))
+            if _IMPORT.search(edited) or "__all__" in edited or any(
+                    word in edited for word in _called_words(whole, lines)):
+                return None
         diagnostics = _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
         self.state = _State(state.path, state.config, lines, new_chunks, diagnostics, state.names)
+        self.fixes_checked = True
         return diagnostics
 
     def _broken(self, state: _State, lines: list[str], first: int, last: int, removed: Sequence[str],
@@ -830,6 +846,23 @@ def _partial_class(out: list[str], lines: Sequence[str], chunk: Chunk, stop: int
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _called_words(diagnostics: Sequence[Diagnostic], lines: Sequence[str]) -> set[str]:
+    """The names each finding's statement spells where it starts (`ctx.UserExecutionContext`),
+    and the last component of its subject: what an edit must not touch for its fix to hold."""
+    words = set()
+    for diagnostic in diagnostics:
+        if diagnostic.subject:
+            words.add(diagnostic.subject.rpartition(".")[2])
+        line = lines[diagnostic.line - 1] if diagnostic.line - 1 < len(lines) else ""
+        named = _DOTTED.match(line, diagnostic.span.column)
+        if named:
+            words.update(part.strip() for part in named.group(0).split(".") if part.strip())
+    return words
+
+
+_DOTTED = re.compile(r"\w+(?:\s*\.\s*\w+)*")
 
 
 def _fixes_hold(diagnostics: Sequence[Diagnostic], source: str) -> bool:
