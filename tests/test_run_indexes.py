@@ -189,3 +189,21 @@ def test_a_check_with_the_renamed_names_finds_what_resolving_every_call_finds_an
     assert warm == _constructions(ssot("check", "src", "--no-cache", *options, cwd=root))
     kept = json.loads(next((root / ".ssot_cache").rglob("*.json")).read_text())
     assert "New" in kept["renamed"]
+
+
+def test_a_fix_run_that_meets_a_new_renamed_name_keeps_no_set_and_trusts_no_entry(tmp_path):
+    from projects import ssot
+
+    root = _renaming_project(tmp_path)
+    past = __import__("time").time() - 100
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))
+    options = ["--output-format", "json", "--exit-zero"]
+    assert len(_constructions(ssot("check", "src", *options, cwd=root))) == 2 * 70 + 1  # fills the cache
+    (root / "src/app/n.py").write_text("from app.models.context import UserExecutionContext\n\nNew = UserExecutionContext\n")
+    os.utime(root / "src/app/n.py", (past + 50, past + 50))
+    ssot("check", "src", "--fix", *options, cwd=root)
+    kept = json.loads(next((root / ".ssot_cache").rglob("*.json")).read_text())
+    assert "renamed" not in kept
+    assert _constructions(ssot("check", "src", *options, cwd=root)) == _constructions(
+        ssot("check", "src", "--no-cache", *options, cwd=root))

@@ -195,7 +195,7 @@ class Cache:
         self.forgotten = True
         self.changed_renamed = True
 
-    def keep_renamed(self, names: frozenset[str]) -> None:
+    def keep_renamed(self, names: frozenset[str] | None) -> None:
         """The run's entries are computed with these renamed-class names (checking/renamed.py)."""
         if names != self.renamed:
             self.renamed = names

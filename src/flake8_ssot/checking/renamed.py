@@ -65,12 +65,21 @@ class RenamedNames:
             key = frozenset(names)
             caches = [(number, self.caches.of(number)) for number in numbers]
             kept = [(number, cache) for number, cache in caches if cache is not None and cache.renamed is not None]
-            if not many and not self._grown(index, [cache for _, cache in kept], tasks, set(numbers)):
-                if kept and len(kept) == len(caches):
+            grown = not many and self._grown(index, [cache for _, cache in kept], tasks, set(numbers))
+            if not many and not grown:
+                if self.stable and kept and len(kept) == len(caches):
                     # No file about to be checked grew the kept sets, so each still holds every
                     # name the tree gives the classes: the run uses them, as the entries did.
                     index.aliases[key] = frozenset.intersection(*(cache.renamed for _, cache in kept))
                     self.prepared.append((index, key))
+                continue
+            if not self.stable:
+                # A fix resolves every called name (its files change as it goes): the entries
+                # computed with the names are not trusted, and no set is kept for later runs.
+                for number, cache in kept:
+                    stale.add(number)
+                    cache.forget_entries()
+                    cache.keep_renamed(None)
                 continue
             found = index.prepare_renamed(key)
             self.prepared.append((index, key))
