@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from flake8_ssot.config import (
     Config,
@@ -21,7 +22,9 @@ from flake8_ssot.config import (
     find_config_file,
     load_config,
 )
-from flake8_ssot.index.policy import PolicyHint
+
+if TYPE_CHECKING:
+    from flake8_ssot.index.policy import PolicyHint
 
 EXIT_CLEAN, EXIT_ERROR = 0, 2
 FORMATS = ("toml", "json", "markdown")
@@ -102,6 +105,8 @@ def main(args: argparse.Namespace) -> int:
 def policy_hints(config: Config) -> list[PolicyHint]:
     """`ssot check --show-policy`: what the code deprecates (warnings, decorators, `__all__`
     comments) that the policy does not know yet, and what it says that contradicts the policy."""
+    from flake8_ssot.index.policy import PolicyHint  # the index: not imported by `ssot check`'s warm path
+
     from flake8_ssot.discover.proposals import CONFLICT, PROPOSED, discover_policy
 
     hints = []

@@ -31,7 +31,7 @@ from typing import Callable, Iterator, NamedTuple, Sequence
 
 from flake8_ssot.dotted import module_name
 from flake8_ssot.files import SourceError, decode_source, read_bytes
-from flake8_ssot.index import aliases, importers
+from flake8_ssot.index import importers
 from flake8_ssot.index.summary import Summary, summarise, summarise_source
 
 __all__ = ["ABSENT", "DEFINITION", "MENTIONS", "MISSING", "MODULE", "UNKNOWN", "Dependency", "MentionsDependency", "Origin",
@@ -478,7 +478,9 @@ class ProjectIndex:
         """Compute `renamed(names)` now, reading every file of the tree once (aliases.py)."""
         found = self.aliases.get(names)
         if found is None:
-            found = self.aliases[names] = aliases.renamed_aliases(self, names)
+            from flake8_ssot.index.aliases import renamed_aliases  # one read of the tree: large runs only
+
+            found = self.aliases[names] = renamed_aliases(self, names)
         return found
 
     def renamed(self, names: frozenset[str]) -> frozenset[str] | None:

@@ -12,10 +12,12 @@ cold run of a large tree (#16). The two must agree; tests/test_index.py compares
 from __future__ import annotations
 
 import ast
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from flake8_ssot.dotted import resolve_relative
-from flake8_ssot.facts import ModuleFacts, collect_facts
+
+if TYPE_CHECKING:
+    from flake8_ssot.facts import ModuleFacts
 
 # A binding's kind in a summary (`facts.bindings` has finer ones):
 #   definition  a new object: `class`, `def`, an assignment of a value that names nothing
@@ -123,6 +125,8 @@ def summarise_source(tree: ast.Module, module: str, is_package: bool, source: st
     if ":=" in source:
         # A walrus binds wherever an expression sits (a default, a decorator, a subscript
         # target): rare enough that the full walk is the simpler way to place it exactly.
+        from flake8_ssot.facts import collect_facts  # a walrus: rare (the facts walk is not imported for it)
+
         return summarise(collect_facts(tree, path, module, is_package, source))
     walk = _ModuleLevel(module, is_package)
     walk.body(tree.body)

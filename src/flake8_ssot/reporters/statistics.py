@@ -9,12 +9,13 @@ from typing import Iterable
 
 from flake8_ssot.checking.runner import SYNTAX_ERROR_CODE, SYNTAX_ERROR_NAME
 from flake8_ssot.diagnostic import Diagnostic
-from flake8_ssot.rules import BY_CODE
 
 
 def _name(code: str) -> str:
     if code == SYNTAX_ERROR_CODE:
         return SYNTAX_ERROR_NAME
+    from flake8_ssot.rules import BY_CODE  # the rules: imported when a table names them
+
     rule = BY_CODE.get(code)
     return rule.NAME if rule is not None else "pattern-rule"
 
