@@ -53,6 +53,8 @@ TYPED = [
     "import json",
     "__all__ = ['ExecutionPipeline']",
     "payload = dict(rows=len(rows))",
+    "if payload",  # half typed: the buffer does not parse
+    "payload.get(",  # a bracket left open
 ]
 
 

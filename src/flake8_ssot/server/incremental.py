@@ -64,6 +64,10 @@ _REACHES_OUT = re.compile(r"\b(?:global|nonlocal)\b|__all__")
 # hold is taken from the full check.
 _WHOLE_FILE_FIXES = {rule.CODE: rule.fix_is_current for rule in RULES if hasattr(rule, "fix_is_current")}
 _IMPORT = re.compile(r"\bimport\b")
+# Rules whose whole-file fix, kept from the last full check, holds while the changed lines spell
+# no import, no `__all__` and no name its call uses (SSOT002: the class's uses and the imports).
+# Others judge a kept fix as a fresh one (SSOT001's renames are planned on a parse of the file).
+_KEPT_BY_WORDS = frozenset({"SSOT002"})
 # Rules whose fix, for a finding on an indented line, parses the whole file.
 _FIX_PARSES_THE_FILE = frozenset(rule.CODE for rule in RULES if rule.FIX_PARSES_THE_FILE)
 
@@ -161,6 +165,7 @@ class IncrementalChecker:
         old = state.lines
         if old == lines:
             self.state = state  # back to the last version that parsed (a half-typed line deleted)
+            self.fixes_checked = True  # the findings of exactly this text
             return state.diagnostics
         prefix = 0
         limit = min(len(old), len(lines))
@@ -230,6 +235,8 @@ class IncrementalChecker:
             return None
         whole = [d for d in kept if d.fix is not None and d.code in _WHOLE_FILE_FIXES
                  and not _WHOLE_FILE_FIXES[d.code](d, source)]
+        if any(d.code not in _KEPT_BY_WORDS for d in whole):
+            return None
         if whole:
             edited = "\n".join((*old[prefix:changed_end], *lines[prefix:len(lines) - suffix]))
             if _IMPORT.search(edited) or "__all__" in edited or any(
@@ -264,9 +271,38 @@ class IncrementalChecker:
             diagnostics = self._broken_inside(state, lines, old_start, old_end, new_end, delta, others)
         if diagnostics is None:
             diagnostics = self._broken_apart(state, lines, first, last, old_start, old_end, new_end, delta, others)
+        if diagnostics is not None and not self._whole_file_fixes_hold(state, lines, diagnostics, old_start, old_end,
+                                                                         new_end, delta, [*removed, *typed]):
+            return None
         if diagnostics is not None:
             self.state = _State(state.path, state.config, lines, None, diagnostics, state.names)
         return diagnostics
+
+    def _whole_file_fixes_hold(self, state: _State, lines: list[str], diagnostics: list[Diagnostic], old_start: int,
+                               old_end: int, new_end: int, delta: int, changed: Sequence[str]) -> bool:
+        """As for a buffer that parses (`_incremental`): the findings kept from the last version
+        that parsed keep their whole-file fixes when the changed lines spell no import, no
+        `__all__` and no name their calls use; the others are judged by their rule."""
+        kept_before = _moved(state.diagnostics, old_start, old_end, new_end, delta)
+        if kept_before is None:
+            return False
+        kept_set = set(kept_before)
+        kept = [d for d in diagnostics if d in kept_set]
+        fresh = [d for d in diagnostics if d not in kept_set]
+        source = "\n".join(lines)
+        if not _fixes_hold(fresh, source):
+            return False
+        whole = [d for d in kept if d.fix is not None and d.code in _WHOLE_FILE_FIXES
+                 and not _WHOLE_FILE_FIXES[d.code](d, source)]
+        if any(d.code not in _KEPT_BY_WORDS for d in whole):
+            return False
+        if whole:
+            edited = "\n".join(changed)
+            if _IMPORT.search(edited) or "__all__" in edited or any(
+                    word in edited for word in _called_words(whole, lines)):
+                return False
+        self.fixes_checked = True
+        return True
 
     def _broken_inside(self, state: _State, lines: list[str], old_start: int, old_end: int, new_end: int,
                        delta: int, others: list[Chunk]) -> list[Diagnostic] | None:
