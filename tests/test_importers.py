@@ -235,3 +235,28 @@ def test_the_reference_finds_what_the_fixture_says(tmp_path):
     assert reference_importer_of(index, "pkg.last", "Name") is not None
     assert reference_importer_of(index, "pkg.home", "Name") == "pkg.home.inner"
     assert len(_IMPORTING) > 20
+
+
+def test_a_line_of_hashes_after_a_dot_does_not_hang_the_text_tests():
+    """A comment of many `#` (a divider in a stdlib test file) after a `.`: each text pattern
+    that skips comments must read it one way. With `#[^\\n]*` free to stop anywhere, a failing
+    search tried every split of the line into comments (2**n): `ssot check` on the standard
+    library hung in `Mentions`. Run in a child process, so a regression fails instead of hanging."""
+    import subprocess
+    import sys
+
+    code = """if True:
+        from flake8_ssot.index import importers, aliases
+        from flake8_ssot.rules import direct_construction
+        data = b"value." + b"#" * 64 + b"\\\\nrest = 1\\\\n"
+        text = data.decode()
+        found = importers.Mentions.__init__  # the patterns it builds, on this text
+        import re
+        attribute = re.compile(rb"\\\\." + importers._GAP + re.escape(b"Tuple") + rb"(?!\\\\w)")
+        assert attribute.search(data) is None
+        assert importers._DOT_COMMENTS.findall(data)
+        assert importers._could_import("pkg.typing", "Tuple")(data + b" Tuple typing", False) is False
+        assert aliases._AS.match(b" " + b"#" * 64 + b"\\\\n x") is None
+        assert direct_construction._AFTER_CALLED.match("  " + "#" * 64 + "\\\\n x") is None
+    """
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from flake8_ssot.index import ProjectIndex
 
 # After the word: an import's ` as ` (spaces, continuations or comments in between).
-_AS = re.compile(rb"(?:\s|\\|#[^\n]*)+as(?!\w)")
+_AS = re.compile(rb"(?:\s|\\|#[^\n]*(?![^\n]))+as(?!\w)")  # a comment runs to its line's end
 # After the word, on its line: a call (`W(...)` builds, it does not name).
 _CALL = re.compile(rb"[ \t]*\(")
 # Before the word, on its line: an assignment's `=` (not `==`, `!=`, `<=`, `>=`).

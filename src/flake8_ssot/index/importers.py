@@ -44,7 +44,9 @@ if TYPE_CHECKING:
     from flake8_ssot.index import ProjectIndex
 
 # Between the tokens of a statement: spaces, a backslash continuation, a comment (inside brackets).
-_GAP = rb"(?:\s|\\|#[^\n]*)*"
+# A comment runs to its line's end (the lookahead): otherwise a line of `#`s after a `.` could be
+# split into comments in exponentially many ways before a search fails (a stdlib test file hung).
+_GAP = rb"(?:\s|\\|#[^\n]*(?![^\n]))*"
 
 # An import statement's names after `import`: up to the closing parenthesis (comments skipped),
 # or to the end of the line (backslash continuations followed). Over-reading is harmless (the
@@ -60,7 +62,7 @@ _BEFORE_IMPORT = re.compile(rb"tropmi(?<!\wtropmi)(?=(?:\s|\\)*(\w+))")
 # into it), and the gaps that hold a comment, each whole. A `.` inside a gap one of them consumed
 # is in a comment: its words are that gap's comment words, or the word that ends the gap.
 _AFTER_DOT = re.compile(rb"\.(?:\s|\\|#[^\n]*(?![^\n]))*(\w+)")
-_DOT_COMMENTS = re.compile(rb"\.(?:\s|\\)*(#[^\n]*" + _GAP + rb")")
+_DOT_COMMENTS = re.compile(rb"\.(?:\s|\\)*(#[^\n]*(?![^\n])" + _GAP + rb")")
 
 
 class Mentions:

@@ -171,7 +171,9 @@ def _renamed_calls(facts: ModuleFacts, config: Config, index, names: dict) -> li
 
 
 _WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-_AFTER_CALLED = re.compile(r"(?:\s|\\|#[^\n]*|\))*\(")  # spaces, comments, continuations, `)`, then `(`
+# Spaces, comments, continuations, `)`, then `(`. A comment runs to its line's end (the lookahead):
+# a line of `#`s could otherwise be split into comments in exponentially many ways.
+_AFTER_CALLED = re.compile(r"(?:\s|\\|#[^\n]*(?![^\n])|\))*\(")
 _ATTRIBUTE_CALL = re.compile(r"\s*\.\s*(\w+)\s*\(")
 
 
