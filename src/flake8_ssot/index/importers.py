@@ -44,9 +44,12 @@ if TYPE_CHECKING:
     from flake8_ssot.index import ProjectIndex
 
 # Between the tokens of a statement: spaces, a backslash continuation, a comment (inside brackets).
-# A comment runs to its line's end (the lookahead): otherwise a line of `#`s after a `.` could be
-# split into comments in exponentially many ways before a search fails (a stdlib test file hung).
-_GAP = rb"(?:\s|\\|#[^\n]*(?![^\n]))*"
+# Spaces, continuations and comments; the gap may end inside its last comment (the text tests
+# count words there: see the module docstring). Every comment but the last runs to its line's
+# end (the lookahead): with `#[^\n]*` free to stop anywhere, a line of `#`s after a `.` was split
+# into comments in exponentially many ways before a search failed (a stdlib test file hung).
+# The same strings as `(?:\s|\\|#[^\n]*)*`, read one way (or a few, for the last comment).
+_GAP = rb"(?:\s|\\|#[^\n]*(?![^\n]))*(?:#[^\n]*)?"
 
 # An import statement's names after `import`: up to the closing parenthesis (comments skipped),
 # or to the end of the line (backslash continuations followed). Over-reading is harmless (the
