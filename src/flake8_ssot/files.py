@@ -12,7 +12,7 @@ import os
 import stat
 import time
 import tokenize
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 # The first read asks for this much; most source files fit, so one system call reads them.
 FIRST_READ = 1 << 16
@@ -52,6 +52,17 @@ class UndecodableSource(SourceError):
             f"save the file as UTF-8 or declare its encoding (PEP 263)"
         )
         self.brief = f"cannot decode line {line} as {encoding}: {reason}"
+
+
+def file_texts(paths: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+    """Each path with its bytes, a path that cannot be read (gone, a directory, no permission)
+    left out: for the passes that look for words in many files of a tree (the project index)."""
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                yield path, handle.read()
+        except OSError:
+            continue
 
 
 def read_bytes(path: str) -> bytes:

@@ -23,6 +23,7 @@ from typing import Sequence
 
 from flake8_ssot.checking.cache import RunCaches
 from flake8_ssot.config.resolve import Configurations
+from flake8_ssot.files import file_texts
 from flake8_ssot.index import Dependency, ProjectIndex, index_for
 
 
@@ -48,13 +49,8 @@ class KnownMentions:
             groups = cache.mention_groups()
             needles = [(name, name.encode(), set(files)) for name, files in groups.items()]
             added: dict[str, list[Dependency]] = {}
-            for task in tasks:
-                if task.config != number:
-                    continue
-                path = os.path.abspath(task.path)
+            for path, data in file_texts(os.path.abspath(task.path) for task in tasks if task.config == number):
                 try:
-                    with open(path, "rb") as handle:
-                        data = handle.read()
                     status = os.stat(path)
                 except OSError:
                     continue

@@ -29,6 +29,7 @@ from typing import Sequence
 
 from flake8_ssot.checking.cache import Cache, RunCaches
 from flake8_ssot.config.resolve import Configurations
+from flake8_ssot.files import file_texts
 from flake8_ssot.index import ProjectIndex, index_for, module_of
 from flake8_ssot.index.aliases import may_rename, renames_of
 
@@ -111,18 +112,11 @@ class RenamedNames:
         words = [name.encode() for name in sorted(known)]
         from flake8_ssot.index import _load
 
-        for task in tasks:
-            if task.config not in numbers:
-                continue
-            try:
-                with open(task.path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                continue
+        for path, data in file_texts(task.path for task in tasks if task.config in numbers):
             if not any(word in data and may_rename(data, word) for word in words):
                 continue
-            module = module_of(task.path, index.roots)
-            summary = _load(task.path, module, task.path.endswith("__init__.py"))
+            module = module_of(path, index.roots)
+            summary = _load(path, module, path.endswith("__init__.py"))
             if summary is not None and renames_of(summary, known) - known:
                 return True
         return False

@@ -341,54 +341,54 @@ class RunIndexes:
         digest = hashlib.sha1(path.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
         return os.path.join(self.directory or "", digest)
 
-    def read(self, path: str, dependency):
+    def _load(self, key: str):
+        """What a worker stored under `key`; None when nothing is (yet), or it is half-written
+        by a worker that was killed."""
         import marshal
-
-        from flake8_ssot.index import Summary
 
         try:
-            with open(self._entry(path), "rb") as handle:
-                stored_path, mtime_ns, size, data = marshal.load(handle)
-            if (stored_path, mtime_ns, size) != (path, dependency.mtime_ns, dependency.size):
-                return None
-            return Summary.from_json(data)
+            with open(self._entry(key), "rb") as handle:
+                return marshal.load(handle)
         except (OSError, EOFError, ValueError, TypeError):
-            return None  # not written (yet), or half-written by a worker that was killed
+            return None
 
-    def write(self, path: str, dependency, summary) -> None:
+    def _store(self, key: str, value) -> None:
         import marshal
 
-        entry = self._entry(path)
+        entry = self._entry(key)
         temporary = f"{entry}.{os.getpid()}"
         try:
             with open(temporary, "wb") as handle:
-                marshal.dump((path, dependency.mtime_ns, dependency.size, summary.to_json()), handle)
+                marshal.dump(value, handle)
             os.replace(temporary, entry)
         except (OSError, ValueError):
             pass  # sharing is a saving, never a requirement
 
+    def read(self, path: str, dependency):
+        from flake8_ssot.index import Summary
+
+        stored = self._load(path)
+        try:
+            stored_path, mtime_ns, size, data = stored
+            if (stored_path, mtime_ns, size) != (path, dependency.mtime_ns, dependency.size):
+                return None
+            return Summary.from_json(data)
+        except (ValueError, TypeError):
+            return None
+
+    def write(self, path: str, dependency, summary) -> None:
+        self._store(path, (path, dependency.mtime_ns, dependency.size, summary.to_json()))
+
     def read_mentions(self, name: str) -> list[str] | None:
         """The files holding `name`, as another worker of this run found them; None if none did."""
-        import marshal
-
         try:
-            with open(self._entry("\0mentions\0" + name), "rb") as handle:
-                stored_name, files = marshal.load(handle)
+            stored_name, files = self._load("\0mentions\0" + name)
             return list(files) if stored_name == name else None
-        except (OSError, EOFError, ValueError, TypeError):
+        except (ValueError, TypeError):
             return None
 
     def write_mentions(self, name: str, files: list[str]) -> None:
-        import marshal
-
-        entry = self._entry("\0mentions\0" + name)
-        temporary = f"{entry}.{os.getpid()}"
-        try:
-            with open(temporary, "wb") as handle:
-                marshal.dump((name, list(files)), handle)
-            os.replace(temporary, entry)
-        except (OSError, ValueError):
-            pass
+        self._store("\0mentions\0" + name, (name, list(files)))
 
     def close(self) -> None:
         for index in self.indexes:

@@ -215,39 +215,29 @@ class ProjectIndex:
         with `run_stats`); None when it does not exist, recorded as `ABSENT`."""
         if path in self._seen:
             return self._seen[path]
+        dependency = self._seen[path] = self._taken(path)
+        self.consulted.add(dependency if dependency is not None else Dependency(path, ABSENT, ABSENT))
+        return dependency
+
+    def _taken(self, path: str) -> Dependency | None:
+        """The path's stat, from this run's when it keeps them (`run_stats`), else taken now."""
         run = self.run_stats
         if run is not None and path in run:
-            dependency = run[path]
-        else:
-            try:
-                status = os.stat(path)
-                dependency = Dependency(path, status.st_mtime_ns, status.st_size)
-            except OSError:
-                dependency = None
-            if run is not None:
-                run[path] = dependency
-        self._seen[path] = dependency
-        self.consulted.add(dependency if dependency is not None else Dependency(path, ABSENT, ABSENT))
+            return run[path]
+        try:
+            status = os.stat(path)
+            dependency = Dependency(path, status.st_mtime_ns, status.st_size)
+        except OSError:
+            dependency = None
+        if run is not None:
+            run[path] = dependency
         return dependency
 
     def _stat_unrecorded(self, path: str) -> Dependency:
         """The path's dependency as `_stat` takes it (once per check or run), without
         recording it: the caller records it inside a group. Not kept in `_seen` either, so a
         later `_stat` of the path for another decision still records it."""
-        if path in self._seen:
-            dependency = self._seen[path]
-        else:
-            run = self.run_stats
-            if run is not None and path in run:
-                dependency = run[path]
-            else:
-                try:
-                    status = os.stat(path)
-                    dependency = Dependency(path, status.st_mtime_ns, status.st_size)
-                except OSError:
-                    dependency = None
-                if run is not None:
-                    run[path] = dependency
+        dependency = self._seen[path] if path in self._seen else self._taken(path)
         return dependency if dependency is not None else Dependency(path, ABSENT, ABSENT)
 
     def depend_on_mentions(self, name: str, files: list[str]) -> None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterable
 
+from flake8_ssot.files import file_texts
 from flake8_ssot.index.summary import Summary
 
 if TYPE_CHECKING:
@@ -88,12 +89,7 @@ def renamed_aliases(index: ProjectIndex, names: Iterable[str]) -> frozenset[str]
     while frontier:
         words = [word.encode() for word in sorted(frontier)]
         grown: set[str] = set()
-        for file in files:
-            try:
-                with open(file, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                continue
+        for file, data in file_texts(files):
             if not any(word in data and may_rename(data, word) for word in words):
                 continue
             if file not in summaries:

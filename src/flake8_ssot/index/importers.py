@@ -39,6 +39,7 @@ import re
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from flake8_ssot.dotted import module_name
+from flake8_ssot.files import file_texts
 
 if TYPE_CHECKING:
     from flake8_ssot.index import ProjectIndex
@@ -89,12 +90,7 @@ class Mentions:
         before_name = re.compile(re.escape((b"." + needle)[::-1]) + rb"(?=([\w.]*))")
         attribute = re.compile(rb"\." + _GAP + re.escape(needle) + rb"(?!\w)")
         words: dict[bytes, bytes] = {}  # interned
-        for file in files:
-            try:
-                with open(file, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                continue
+        for file, data in file_texts(files):
             if needle not in data:
                 continue
             number = len(self.files)

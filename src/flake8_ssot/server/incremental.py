@@ -227,21 +227,9 @@ class IncrementalChecker:
         if result.syntax_error is not None:
             return None
         fresh = [d for d in result.diagnostics if any(start <= d.line - 1 < end for start, end in ranges)]
-        # A fix that reads the whole file (SSOT002's counts every use of the class's name and
-        # joins the file's imports): a fresh one, built from the reduced buffer, is judged by its
-        # rule (`fix_is_current`); a kept one, built from the whole file, still holds when the
-        # changed lines, before and after, spell no import, no `__all__` and no name its call uses.
-        if not _fixes_hold(fresh, source):
+        changed = [*old[prefix:changed_end], *lines[prefix:len(lines) - suffix]]
+        if not _whole_file_fixes_hold(kept, fresh, source, lines, changed):
             return None
-        whole = [d for d in kept if d.fix is not None and d.code in _WHOLE_FILE_FIXES
-                 and not _WHOLE_FILE_FIXES[d.code](d, source)]
-        if any(d.code not in _KEPT_BY_WORDS for d in whole):
-            return None
-        if whole:
-            edited = "\n".join((*old[prefix:changed_end], *lines[prefix:len(lines) - suffix]))
-            if _IMPORT.search(edited) or "__all__" in edited or any(
-                    word in edited for word in _called_words(whole, lines)):
-                return None
         diagnostics = _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
         self.state = _State(state.path, state.config, lines, new_chunks, diagnostics, state.names)
         self.fixes_checked = True
@@ -271,36 +259,25 @@ class IncrementalChecker:
             diagnostics = self._broken_inside(state, lines, old_start, old_end, new_end, delta, others)
         if diagnostics is None:
             diagnostics = self._broken_apart(state, lines, first, last, old_start, old_end, new_end, delta, others)
-        if diagnostics is not None and not self._whole_file_fixes_hold(state, lines, diagnostics, old_start, old_end,
-                                                                         new_end, delta, [*removed, *typed]):
+        if diagnostics is not None and not self._broken_fixes_hold(state, lines, diagnostics, old_start, old_end,
+                                                                     new_end, delta, [*removed, *typed]):
             return None
         if diagnostics is not None:
             self.state = _State(state.path, state.config, lines, None, diagnostics, state.names)
         return diagnostics
 
-    def _whole_file_fixes_hold(self, state: _State, lines: list[str], diagnostics: list[Diagnostic], old_start: int,
-                               old_end: int, new_end: int, delta: int, changed: Sequence[str]) -> bool:
-        """As for a buffer that parses (`_incremental`): the findings kept from the last version
-        that parsed keep their whole-file fixes when the changed lines spell no import, no
-        `__all__` and no name their calls use; the others are judged by their rule."""
+    def _broken_fixes_hold(self, state: _State, lines: list[str], diagnostics: list[Diagnostic], old_start: int,
+                           old_end: int, new_end: int, delta: int, changed: Sequence[str]) -> bool:
+        """`_whole_file_fixes_hold` for a buffer that does not parse: the findings kept are those
+        of the last version that parsed, moved."""
         kept_before = _moved(state.diagnostics, old_start, old_end, new_end, delta)
         if kept_before is None:
             return False
         kept_set = set(kept_before)
         kept = [d for d in diagnostics if d in kept_set]
         fresh = [d for d in diagnostics if d not in kept_set]
-        source = "\n".join(lines)
-        if not _fixes_hold(fresh, source):
+        if not _whole_file_fixes_hold(kept, fresh, "\n".join(lines), lines, changed):
             return False
-        whole = [d for d in kept if d.fix is not None and d.code in _WHOLE_FILE_FIXES
-                 and not _WHOLE_FILE_FIXES[d.code](d, source)]
-        if any(d.code not in _KEPT_BY_WORDS for d in whole):
-            return False
-        if whole:
-            edited = "\n".join(changed)
-            if _IMPORT.search(edited) or "__all__" in edited or any(
-                    word in edited for word in _called_words(whole, lines)):
-                return False
         self.fixes_checked = True
         return True
 
@@ -882,6 +859,27 @@ def _partial_class(out: list[str], lines: Sequence[str], chunk: Chunk, stop: int
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _whole_file_fixes_hold(kept: Sequence[Diagnostic], fresh: Sequence[Diagnostic], source: str,
+                           lines: Sequence[str], changed: Sequence[str]) -> bool:
+    """Do the fixes that read the whole file (SSOT002's counts every use of the class's name and
+    joins the file's imports) still hold after an edit? A fresh one, built from the reduced
+    buffer, is judged by its rule (`fix_is_current`); a kept one, built from the whole file,
+    holds while the `changed` lines, before and after, spell no import, no `__all__` and no
+    name its call uses (only for `_KEPT_BY_WORDS`; others are judged by their rule)."""
+    if not _fixes_hold(fresh, source):
+        return False
+    whole = [d for d in kept if d.fix is not None and d.code in _WHOLE_FILE_FIXES
+             and not _WHOLE_FILE_FIXES[d.code](d, source)]
+    if any(d.code not in _KEPT_BY_WORDS for d in whole):
+        return False
+    if whole:
+        edited = "\n".join(changed)
+        if _IMPORT.search(edited) or "__all__" in edited or any(
+                word in edited for word in _called_words(whole, lines)):
+            return False
+    return True
 
 
 def _called_words(diagnostics: Sequence[Diagnostic], lines: Sequence[str]) -> set[str]:
