@@ -18,6 +18,7 @@ from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import last_literal_run, module_name
 from flake8_ssot.engine.noqa import filter_noqa
 from flake8_ssot.facts import EVERYTHING, Interest, ModuleFacts, collect_facts
+from flake8_ssot.facts.partial import WholeTreeNeeded, partial_facts
 from flake8_ssot.index import ProjectIndex, consulting
 from flake8_ssot.rules import RULES, patterns
 
@@ -57,9 +58,14 @@ def check_source(
     module, is_package = module_name(absolute, config.src)
     if prefilter and not may_match(source, module, config):
         return CheckResult([], None, parsed=False)
-    facts = _facts(source, absolute, module, is_package, tree, lines, interest(config), trees,
-                   config.prefilter.region_words(module))
-    diagnostics = check_facts(facts, config, noqa, index)
+    words = config.prefilter.region_words(module)
+    facts = _facts(source, absolute, module, is_package, tree, lines, interest(config), trees, words,
+                   partial=partial_words(config))
+    try:
+        diagnostics = check_facts(facts, config, noqa, index)
+    except WholeTreeNeeded:  # a rule needs the whole tree a partial parse does not have
+        facts = _facts(source, absolute, module, is_package, tree, lines, interest(config), trees, words)
+        diagnostics = check_facts(facts, config, noqa, index)
     depends = tuple(sorted(d for d in index.consulted if d.path != facts.path)) if index is not None else ()
     return CheckResult(diagnostics, facts.syntax_error, depends=depends)
 
@@ -106,10 +112,17 @@ def interest(config: Config) -> Interest:
 
 
 def _facts(source, path, module, is_package, tree, lines, interest: Interest = EVERYTHING,
-           trees: list | None = None, words: Sequence[str] | None = None) -> ModuleFacts:
+           trees: list | None = None, words: Sequence[str] | None = None,
+           partial: Sequence[str] | None = None) -> ModuleFacts:
     """The module's facts; for a file Python cannot parse, the error-tolerant reading's, with
     `syntax_error` set (and the pattern rules' `trees` left for it to build), lowered in full
-    only where `words` are spelled (see recovery.recover_facts)."""
+    only where `words` are spelled (see recovery.recover_facts). `partial` (see `partial_words`):
+    for a large file that parses, from a parse of only its definitions that can matter
+    (facts.partial; a rule asking for the whole tree raises WholeTreeNeeded)."""
+    if tree is None and partial is not None:
+        found = partial_facts(source, path, module, is_package, lines, interest, trees, partial)
+        if found is not None:
+            return found
     if tree is None:
         try:
             with warnings.catch_warnings():
@@ -126,6 +139,17 @@ def _facts(source, path, module, is_package, tree, lines, interest: Interest = E
 
         return recover_facts(source, path, module, is_package,
                              syntax_error="too deeply nested for Python's parser", words=words)
+
+
+def partial_words(config: Config) -> tuple[str, ...] | None:
+    """What a top-level definition must spell to be parsed by a partial parse (facts.partial),
+    or None to parse whole files: the policy's words and fragments, and `__all__`. Unlike
+    recovery's region words, not widened by the module's own name: a relative import is kept
+    and the names it binds to a path that spells a word join the words there."""
+    prefilter = config.prefilter
+    if prefilter.everything:
+        return None
+    return (*prefilter.words, *prefilter.fragments, "__all__")
 
 
 def _describe(error: BaseException) -> str:
