@@ -145,7 +145,7 @@ class IncrementalChecker:
                 and not _looks_around(config)):
             self.fixes_checked = False
             diagnostics = self._incremental(state, source, lines)
-            if diagnostics is not None and (self.fixes_checked or _fixes_hold(diagnostics, source)):
+            if diagnostics is not None and self.fixes_checked:
                 self.last_was_incremental = True
                 if self.state.chunks is not None:
                     self.parsed = self.state
@@ -215,11 +215,12 @@ class IncrementalChecker:
             # What the file imports or defines under a configured name changed: every fix
             # elsewhere is computed again (their safety can depend on it).
             again.update(_fix_ranges(state.diagnostics, new_chunks, old_start, old_end, delta, len(lines)))
+        moved, touching = _moved(state.diagnostics, old_start, old_end, new_end, delta)
+        # A fix elsewhere that edits the edited lines (SSOT002's joins the class's import) is
+        # built from them: its statement is checked again.
+        again.update(_fix_ranges(touching, new_chunks, old_start, old_end, delta, len(lines)))
         again = sorted(again)
         ranges = [(old_start, new_end), *again]
-        moved = _moved(state.diagnostics, old_start, old_end, new_end, delta)
-        if moved is None:
-            return None
         kept = [d for d in moved if not any(start <= d.line - 1 < end for start, end in again)]
         reduced = _reduced(lines, new_chunks, ranges, state.names)
         result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True, index=self.index,
@@ -228,7 +229,7 @@ class IncrementalChecker:
             return None
         fresh = [d for d in result.diagnostics if any(start <= d.line - 1 < end for start, end in ranges)]
         changed = [*old[prefix:changed_end], *lines[prefix:len(lines) - suffix]]
-        if not _whole_file_fixes_hold(kept, fresh, source, lines, changed):
+        if not _whole_file_fixes_hold(kept, fresh, source, lines, changed, old_start, new_end):
             return None
         diagnostics = _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
         self.state = _State(state.path, state.config, lines, new_chunks, diagnostics, state.names)
@@ -270,13 +271,10 @@ class IncrementalChecker:
                            old_end: int, new_end: int, delta: int, changed: Sequence[str]) -> bool:
         """`_whole_file_fixes_hold` for a buffer that does not parse: the findings kept are those
         of the last version that parsed, moved."""
-        kept_before = _moved(state.diagnostics, old_start, old_end, new_end, delta)
-        if kept_before is None:
-            return False
-        kept_set = set(kept_before)
+        kept_set = set(_moved(state.diagnostics, old_start, old_end, new_end, delta)[0])
         kept = [d for d in diagnostics if d in kept_set]
         fresh = [d for d in diagnostics if d not in kept_set]
-        if not _whole_file_fixes_hold(kept, fresh, "\n".join(lines), lines, changed):
+        if not _whole_file_fixes_hold(kept, fresh, "\n".join(lines), lines, changed, old_start, new_end):
             return False
         self.fixes_checked = True
         return True
@@ -293,8 +291,8 @@ class IncrementalChecker:
         which the server does not use: the error-tolerant parse can split a decorator from
         its function after a broken statement, so the full path then gives the decorator's
         text where the kept finding has the function's."""
-        kept = _moved(state.diagnostics, old_start, old_end, new_end, delta)
-        if kept is None:
+        kept, touching = _moved(state.diagnostics, old_start, old_end, new_end, delta)
+        if touching:
             return None
         reduced = _reduced(lines, others, [(old_start, new_end)], state.names)
         text = "\n".join(reduced)
@@ -352,9 +350,8 @@ class IncrementalChecker:
             again.update(_mentioning(text, layout, affected, old_start, new_end))
         if _changes_file_wide_facts(replaced, edited, state.names):
             again.update(_fix_ranges(state.diagnostics, layout, old_start, old_end, delta, len(lines)))
-        moved = _moved(state.diagnostics, old_start, old_end, new_end, delta)
-        if moved is None:
-            return None
+        moved, touching = _moved(state.diagnostics, old_start, old_end, new_end, delta)
+        again.update(_fix_ranges(touching, layout, old_start, old_end, delta, len(lines)))
         ranges = [(old_start, new_end), *sorted(again)]
         kept = [d for d in moved if not any(start <= d.line - 1 < end for start, end in ranges[1:])]
         reduced = _reduced(lines, others, ranges, state.names)
@@ -862,23 +859,51 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _whole_file_fixes_hold(kept: Sequence[Diagnostic], fresh: Sequence[Diagnostic], source: str,
-                           lines: Sequence[str], changed: Sequence[str]) -> bool:
+                           lines: Sequence[str], changed: Sequence[str], start: int, end: int) -> bool:
     """Do the fixes that read the whole file (SSOT002's counts every use of the class's name and
-    joins the file's imports) still hold after an edit? A fresh one, built from the reduced
-    buffer, is judged by its rule (`fix_is_current`); a kept one, built from the whole file,
-    holds while the `changed` lines, before and after, spell no import, no `__all__` and no
-    name its call uses (only for `_KEPT_BY_WORDS`; others are judged by their rule)."""
+    joins the file's imports) still hold after an edit of lines [start, end) (where they are
+    now; `changed` holds the lines that differ, before and after)? A fresh one, built from the
+    reduced buffer, is judged by its rule (`fix_is_current`); a kept one, built from the whole
+    file before the edit, by what the changed lines spell (`_kept_fix_holds`, for
+    `_KEPT_BY_WORDS`; others are judged by their rule too)."""
     if not _fixes_hold(fresh, source):
         return False
-    whole = [d for d in kept if d.fix is not None and d.code in _WHOLE_FILE_FIXES
-             and not _WHOLE_FILE_FIXES[d.code](d, source)]
-    if any(d.code not in _KEPT_BY_WORDS for d in whole):
-        return False
-    if whole:
-        edited = "\n".join(changed)
-        if _IMPORT.search(edited) or "__all__" in edited or any(
-                word in edited for word in _called_words(whole, lines)):
+    edited = "\n".join(changed)
+    for diagnostic in kept:
+        if diagnostic.fix is None or diagnostic.code not in _WHOLE_FILE_FIXES:
+            continue
+        if diagnostic.code in _KEPT_BY_WORDS:
+            if not _kept_fix_holds(diagnostic, lines, edited, start, end):
+                return False
+        elif not _WHOLE_FILE_FIXES[diagnostic.code](diagnostic, source):
             return False
+    return True
+
+
+def _kept_fix_holds(diagnostic: Diagnostic, lines: Sequence[str], edited: str, start: int, end: int) -> bool:
+    """Does an SSOT002 fix built from the whole file before an edit hold after it? It reads the
+    uses of the class's name (whether its import goes), the module-level bindings of that name
+    and of the factory's (`diagnostic.canonical`) name and module, the imports of the factory's
+    module, and, to add the factory's import after the last import above the call, where that
+    import is. None of these changes when the edited lines (before and after) spell neither the
+    names its call uses, nor `__all__`, nor an import; or an import, but none of the factory's
+    name, its module's last name or `*`, and the edited lines lie after the call or below the
+    import its fix adds a line after. (A fix that edits the edited lines is computed again:
+    `_moved`.)"""
+    if "__all__" in edited or any(word in edited for word in _called_words([diagnostic], lines)):
+        return False
+    if not _IMPORT.search(edited):
+        return True
+    module, _, factory = diagnostic.canonical.rpartition(".")
+    if not factory or factory in edited or "*" in edited or (module and module.rpartition(".")[2] in edited):
+        return False
+    span = diagnostic.span
+    for edit in diagnostic.fix.edits:
+        if (span.line, span.column) <= (edit.span.line, edit.span.column) and \
+                (edit.span.end_line, edit.span.end_column) <= (span.end_line, span.end_column):
+            continue  # an edit of the call itself
+        if edit.replacement.startswith("\n") and not (start > span.line - 1 or edit.span.line - 1 >= end):
+            return False  # a new import between the one the fix adds a line after and the call
     return True
 
 
@@ -929,20 +954,21 @@ def config_names(config: Config) -> frozenset[str]:
 
 
 def _moved(diagnostics: Sequence[Diagnostic], old_start: int, old_end: int, new_end: int,
-           delta: int) -> list[Diagnostic] | None:
+           delta: int) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """The diagnostics outside the replaced lines [old_start, old_end), moved to where their
-    lines are now; None when the fix of one edits the new lines [old_start, new_end) (fixes
-    are built from their statement's text: it is recomputed)."""
-    moved = []
+    lines are now, and apart from them (as they were) those whose fix edits one of the new
+    lines [old_start, new_end): fixes are built from the text they edit, so those are
+    computed again."""
+    moved, touching = [], []
     for diagnostic in diagnostics:
-        if diagnostic.line - 1 < old_start or diagnostic.line - 1 >= old_end:
-            here = _shifted(diagnostic, delta, old_end)
-        else:
+        if old_start <= diagnostic.line - 1 < old_end:
             continue
+        here = _shifted(diagnostic, delta, old_end)
         if _touches(here, old_start, new_end):
-            return None
-        moved.append(here)
-    return moved
+            touching.append(diagnostic)
+        else:
+            moved.append(here)
+    return moved, touching
 
 
 def _shifted(diagnostic: Diagnostic, delta: int, old_end: int) -> Diagnostic:
