@@ -34,16 +34,36 @@ _RUNS_CODE = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)
 
 
 # How a fix that also removes the class's import says so (and which name it counted).
+_REMOVES_IMPORT = re.compile(r", removing the import of '(\w+)' \(its last use\)")
 
 
 def fix_is_current(diagnostic, text: str) -> bool:
-    """Does this diagnostic's fix still hold for the whole file `text`, when it was built from
-    a reduced buffer (the language server's incremental check stubs other definitions)? Never
-    for a fix: whether it removes the class's import depends on every use of the class's name
-    in the file, which the reduced buffer lacks, and an edit anywhere changes it in either
-    direction (a second use deleted makes this call the last one; CI's property found a kept
-    import the full check removes). The server takes such results from the full check."""
-    return diagnostic.fix is None
+    """Does this diagnostic's fix hold for the whole file `text` when it was built from a
+    reduced buffer of it (the language server's incremental check: the file's lines, some
+    blanked, other definitions stubbed, the call's statement, the imports and bindings copied),
+    which holds some of the uses of any name in the file, never more? Everything but whether
+    the class's import goes is read from lines the reduced buffer copies. A fix that keeps the
+    import counted another use of the name besides the import and the call, which the file has
+    too. One that removes it holds when the file uses the name nowhere but in the text the fix
+    removes and in the call. (A fix kept from a check of the whole file before an edit is not
+    judged here: an edit elsewhere changes the uses either way; server/incremental.py judges
+    it by what the edited lines spell.)"""
+    fix = diagnostic.fix
+    found = _REMOVES_IMPORT.search(fix.description) if fix is not None else None
+    if found is None:
+        return True
+    word = re.compile(rf"(?<![\w.]){re.escape(found.group(1))}(?!\w)")
+    lines = SourceLines(text)
+    span = diagnostic.span
+    removed = 0
+    for edit in fix.edits:
+        where = edit.span
+        if (span.line, span.column) <= (where.line, where.column) and \
+                (where.end_line, where.end_column) <= (span.end_line, span.end_column):
+            continue  # an edit of the call itself
+        start, end = lines.slice(where)
+        removed += len(word.findall(text, start, end))
+    return len(word.findall(text)) == removed + 1
 
 
 class Built(NamedTuple):
