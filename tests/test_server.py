@@ -432,10 +432,10 @@ def test_diagnostics_follow_changes_debounced(client, project):
         ("SSOT002", span(8, 14, 51)),
         ("SSOT002", span(9, 13, 13 + utf16(construction))),
     ]
-    # Checked in full: SSOT002's fixes depend on every use of the class's name in the file,
-    # which the incremental check's reduced buffer lacks (rules/construction.fix_is_current);
-    # tests/test_incremental.py holds the incremental path's own tests.
-    client.logged(r"changing_routes\.py \(11 lines, 4 diagnostics\)")
+    # Checked incrementally: the new SSOT002 fixes keep the class's import (two uses), which
+    # holds for the whole file too (rules/construction.fix_is_current); tests/test_incremental.py
+    # and tests/test_incremental_fixes.py compare the incremental path with the full check.
+    client.logged(r"changing_routes\.py \(11 lines, 4 diagnostics, incremental\)")
 
 
 def only(code: str):
