@@ -171,7 +171,7 @@ def test_build_gives_an_sdist_and_a_wheel_that_pass_twine_check(distributions):
         shipped = {name.partition("/src/")[2] for name in sdist.getnames() if "/src/" in name}
     assert modules <= shipped, modules - shipped
     entry_points = wheel.read("flake8_ssot-0.1.0.dist-info/entry_points.txt").decode()
-    assert "ssot = flake8_ssot.cli:main" in entry_points
+    assert "ssot = flake8_ssot.command:main" in entry_points
     assert "SSO = flake8_ssot.flake8_plugin:SsotChecker" in entry_points
 
 

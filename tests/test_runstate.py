@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flake8_ssot import cli
+from flake8_ssot import cli, replay
 from flake8_ssot.checking import runstate
 from flake8_ssot.config import clear_caches
 
@@ -418,15 +418,10 @@ def test_fork_split_agrees_with_one_process(tmp_path, monkeypatch):
         status = os.stat(name)
         times.extend((status.st_mtime_ns, status.st_ctime_ns))
         sizes.extend((status.st_size, status.st_ino))
-    monkeypatch.setattr(runstate, "MIN_FILES_TO_SPLIT", 2)
+    monkeypatch.setattr(replay, "MIN_FILES_TO_SPLIT", 2)
 
-    def _all_unchanged(files, times, sizes, jobs):  # how RunState.answer splits the stats
-        helper = runstate._Helper(files, times, sizes, jobs)
-        try:
-            mine = runstate._unchanged(files, times, sizes, 0, helper.split)
-        finally:
-            theirs = helper.wait()
-        return mine and theirs
+    def _all_unchanged(files, times, sizes, jobs):  # how RunState.answer and a replay split the stats
+        return replay.all_unchanged(files, times, sizes, [], jobs)
 
     assert _all_unchanged(files, times, sizes, 2)
     for changed in (0, 39):  # one in each half

@@ -2,6 +2,6 @@
 
 import sys
 
-from flake8_ssot.cli import main
+from flake8_ssot.command import main
 
 sys.exit(main())

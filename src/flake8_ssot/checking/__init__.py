@@ -46,6 +46,7 @@ class Outcome:
     notes: list[str] = dataclasses.field(default_factory=list)  # summary lines about the baseline
     warnings: list[str] = dataclasses.field(default_factory=list)  # for standard error: paths with no file checked
     cached: int = 0  # results the cache gave without reading the file (for --verbose)
+    proof: tuple | None = None  # what the run-level state watched, for a replay record (replay.py)
 
 
 def check_stdin(
@@ -113,7 +114,8 @@ def check_paths(
             answer = run.answer()
             if answer is not None:  # nothing the last run saw has changed: its results stand
                 warnings = _empty_path_warnings(paths, configurations, root, force_exclude, answer)
-                return Outcome(answer, [], configurations.configs, fix=fix, warnings=warnings, cached=len(answer))
+                return Outcome(answer, [], configurations.configs, fix=fix, warnings=warnings, cached=len(answer),
+                               proof=run.proof)
     # Imported here: a warm run, answered above, is spared discovery's import.
     from flake8_ssot.checking.discovery import discover
 
@@ -128,7 +130,8 @@ def check_paths(
     results = check_files(found.files, configurations, jobs, cache_dir, check, observed, fix, inside, hits, progress)
     if run is not None and not problems:
         run.save(found.files, observed, results, walked)
-    return Outcome(results, problems, configurations.configs, fix=fix, warnings=warnings, cached=len(hits))
+    return Outcome(results, problems, configurations.configs, fix=fix, warnings=warnings, cached=len(hits),
+                   proof=run.proof if run is not None else None)
 
 
 def no_files_warnings(empty: Sequence[tuple[str, list[str]]], any_files: bool) -> list[str]:

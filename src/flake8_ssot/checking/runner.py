@@ -442,7 +442,8 @@ class Progress:
     """`checked 1200/5000 files` on standard error, only for runs over a second on a terminal."""
 
     def __init__(self, stream=None, delay: float = 1.0) -> None:
-        self.stream = stream or sys.stderr
+        # Not part of the report: a replay record (replay.py) keeps what the command wrote, not this.
+        self.stream = stream or getattr(sys.stderr, "uncaptured", sys.stderr)
         self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
         self.start = time.monotonic()
         self.delay = delay

@@ -55,6 +55,7 @@ from flake8_ssot.checking.runner import FileResult, clean_result
 from flake8_ssot.config import config_for, default_config, load_config
 from flake8_ssot.files import write_atomic
 from flake8_ssot.index import MentionsDependency
+from flake8_ssot.replay import WATCH_ABSENT, WATCH_EXISTS, WATCH_STAT, all_unchanged, prune
 
 if TYPE_CHECKING:
     from flake8_ssot.config.resolve import Configurations
@@ -78,6 +79,9 @@ class RunState:
         self.configurations = configurations
         self.paths = [os.path.normpath(os.path.abspath(given)) for given in paths]
         self.start = time.time_ns()
+        # After `answer` or `save` succeeded: what this state watched, as the replay record
+        # keeps it (see replay.Recording.proof).
+        self.proof: tuple | None = None
 
     @classmethod
     def for_run(
@@ -138,28 +142,26 @@ class RunState:
             return None
         # The stats of the last part of the files go to a second process when that pays; this
         # one meanwhile checks the watched paths, builds the results and stats the rest.
-        helper = _Helper(files, times, sizes, self.jobs)
-        try:
-            if not _watched_unchanged(header["watched"]):
-                return None
-            strings = header["strings"]
-            results: list[FileResult] = [clean_result(path) for path in files]
+        watched = header["watched"]
+        strings = header["strings"]
+        results: list[FileResult] = [clean_result(path) for path in files]
+
+        def build() -> bool:
             for position, syntax_error, diagnostics in header["results"]:
                 if syntax_error is not None and type(syntax_error) is not str:
-                    return None
+                    return False
                 decoded = tuple(_decode(item, strings) for item in diagnostics)
                 results[position] = FileResult(files[position], decoded, syntax_error)
-            if not _unchanged(files, times, sizes, 0, helper.split):
-                return None
-        finally:
-            theirs = helper.wait()
-        if not theirs:
+            return True
+
+        if not all_unchanged(files, times, sizes, watched, self.jobs, meanwhile=build):
             return None
         explicit = self.configurations.explicit  # --config: loaded as config_for loads it (cwd its root)
         bases = [config_for(file, explicit) if explicit else load_config(file) if file is not None
                  else default_config() for file in header["configs"]]
         for base in bases:  # as the full run found them, in its order (reporters list them)
             self.configurations.add(base)
+        self.proof = (self.directory, files, times, sizes, watched, self.start - RACY_NS)
         return results
 
     def _trusted(self, files: Sequence[str], configs: Sequence[str | None]) -> bool:
@@ -204,9 +206,11 @@ class RunState:
             _prepare_directory(self.directory)
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             write_atomic(self.path, data)
-            _prune(os.path.dirname(self.path), keep=self.path)
+            prune(os.path.dirname(self.path), keep=self.path, prefix="run-", limit=MAX_STATES)
         except OSError as error:
             cannot_write(self.directory, error)
+            return
+        self.proof = self._proving
 
     def _encode(self, files, observed, results, walked) -> bytes | None:
         limit = self.start - RACY_NS
@@ -243,7 +247,10 @@ class RunState:
                         watch.setdefault(file.path, _OPTIONAL if file.mtime_ns < 0 else _STAT)
                     continue
                 watch.setdefault(dependency.path, _OPTIONAL if dependency.mtime_ns < 0 else _STAT)
+        checked = set(files)
         for path, how in watch.items():
+            if how == _STAT and path in checked:
+                continue  # its stat is among the checked files'
             try:
                 status = os.stat(path)
             except (FileNotFoundError, NotADirectoryError):
@@ -266,6 +273,7 @@ class RunState:
             "strings": strings, "results": saved, "names": len(names), "count": len(files),
         }, separators=(",", ":")).encode("utf-8", "surrogateescape")
         rest = struct.pack("<Q", len(header)) + header + names + times.tobytes() + sizes.tobytes()
+        self._proving = (self.directory, list(files), times, sizes, watched, limit)
         return MAGIC + struct.pack("<I", zlib.crc32(rest)) + rest
 
     def _watched(self, walked: Sequence[str]) -> dict[str, int]:
@@ -309,112 +317,7 @@ class RunState:
         return watched
 
 
-_STAT, _OPTIONAL, _EXISTS = 0, 1, 2
+_STAT, _OPTIONAL, _EXISTS = WATCH_STAT, WATCH_ABSENT, WATCH_EXISTS
 # Each distinct command has its own state (pre-commit names different files every time):
 # beyond this many, the least recently written go.
 MAX_STATES = 16
-
-
-def _prune(directory: str, keep: str) -> None:
-    states = []
-    with os.scandir(directory) as entries:
-        for entry in entries:
-            if entry.name.startswith("run-") and entry.name.endswith(".bin") and entry.path != keep:
-                try:
-                    states.append((entry.stat().st_mtime_ns, entry.path))
-                except OSError:
-                    continue
-    states.sort()
-    for _, path in states[:max(0, len(states) - (MAX_STATES - 1))]:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-
-
-# Below this many files a second process costs more than half the stats saves.
-MIN_FILES_TO_SPLIT = 8192
-
-
-def _unchanged(files: Sequence[str], times: array, sizes: array, start: int, stop: int) -> bool:
-    stat = os.stat
-    index = 2 * start
-    for path in files[start:stop]:
-        try:
-            status = stat(path)
-        except OSError:
-            return False
-        if (
-            status.st_mtime_ns != times[index] or status.st_ctime_ns != times[index + 1]
-            or status.st_size != sizes[index] or status.st_ino != sizes[index + 1]
-        ):
-            return False
-        index += 2
-    return True
-
-
-def _watched_unchanged(watched: list) -> bool:
-    stat = os.stat
-    for entry in watched:
-        path = entry[0]
-        try:
-            status = stat(path)
-        except (FileNotFoundError, NotADirectoryError):
-            if len(entry) == 1:
-                continue  # absent then, absent now
-            return False
-        if len(entry) == 1:
-            return False  # it appeared
-        if len(entry) == 2:
-            continue  # only its existence matters (a `.git` directory)
-        _, mtime, ctime, size, ino = entry
-        if (
-            status.st_mtime_ns != mtime or status.st_ctime_ns != ctime
-            or status.st_size != size or status.st_ino != ino
-        ):
-            return False
-    return True
-
-
-class _Helper:
-    """On a large tree with two or more jobs, a forked process stats `files[split:]` while
-    this one does the rest (threads do not pay: the loop holds the GIL between the calls),
-    and answers with one byte. The child takes the larger share: the parent also checks
-    the watched paths and builds the results meanwhile."""
-
-    def __init__(self, files: Sequence[str], times: array, sizes: array, jobs: int) -> None:
-        count = len(files)
-        self.split = count
-        self.pid = 0
-        self.read_end = -1
-        if jobs < 2 or count < MIN_FILES_TO_SPLIT or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
-            return
-        split = count * 2 // 5
-        read_end, write_end = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
-            return
-        if pid == 0:  # the child: no cleanup handlers, no buffers flushed, one byte out
-            code = 1
-            try:
-                os.close(read_end)
-                os.write(write_end, b"1" if _unchanged(files, times, sizes, split, count) else b"0")
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write_end)
-        self.split, self.pid, self.read_end = split, pid, read_end
-
-    def wait(self) -> bool:
-        """The child's answer (True when it has none to give: this process did everything)."""
-        if not self.pid:
-            return True
-        try:
-            return os.read(self.read_end, 1) == b"1"
-        finally:
-            os.close(self.read_end)
-            os.waitpid(self.pid, 0)
-            self.pid = 0

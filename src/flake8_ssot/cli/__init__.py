@@ -8,6 +8,7 @@ be checked), 2 configuration or usage error, or a report that could not be writt
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import difflib
 import json
@@ -17,7 +18,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Callable, Sequence, TextIO
 
-from flake8_ssot import __version__, discover, progress
+from flake8_ssot import __version__, discover, progress, replay
 from flake8_ssot.checking import Outcome, check_paths, check_stdin, fixing
 from flake8_ssot.checking.fixing import FixMode
 from flake8_ssot.checking.runner import FileResult, default_jobs, quiet_collector, with_syntax_error
@@ -309,8 +310,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command != "check":
             return args.handler(args)  # `server` runs for hours: it keeps the collector on
-        with quiet_collector():
-            return args.handler(args)
+        args.recording = replay.Recording(args.argv) if replay_wanted(args) else None
+        with quiet_collector(), args.recording or contextlib.nullcontext():
+            code = args.handler(args)
+        if args.recording is not None:
+            args.recording.save(code)
+        return code
     except ConfigError as error:
         _error(str(error))
         return EXIT_ERROR
@@ -324,6 +329,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_VIOLATIONS
+
+
+def replay_wanted(args: argparse.Namespace) -> bool:
+    """May a later identical command be answered by replaying this one's output (replay.py)?
+    Only a command that reads the tree and reports: nothing it writes, nothing on standard
+    input, no timings."""
+    return not (
+        args.no_cache or args.stdin_filename is not None or "-" in args.paths or args.fix or args.diff
+        or args.watch or args.add_noqa or args.show_files or args.show_settings or args.show_policy
+        or args.verbose or args.output_file or args.write_baseline is not None
+    )
 
 
 def _error(message: str) -> None:
@@ -420,6 +436,11 @@ def run_check(args: argparse.Namespace) -> int:
         if args.config:  # a policy from elsewhere: its `src` may not fit this tree (a project's own may leave
             notes += outside_src(outcome.results, configurations, cwd)  # scripts and tests out on purpose)
         outcome = dataclasses.replace(outcome, notes=notes)
+    recording = getattr(args, "recording", None)
+    if recording is not None:  # what the output depends on, for the replay record
+        recording.proof = outcome.proof
+        if plan is not None and plan.against is not None:
+            recording.extra.append(plan.against)
     return report(args, outcome, cwd, sources)
 
 

@@ -1,0 +1,506 @@
+"""The replay of a repeated `ssot check`: when nothing the last identical command looked at has
+changed, write what it wrote and exit as it exited, without importing the checker.
+
+The run-level cache (checking/runstate.py) answers a repeated command without discovering,
+reading or checking a file; such a run still imports the checker, loads its configuration and
+renders the report, which on a 24,000-file tree was nearly all of a warm run's half second.
+The `ssot` executable (command.py) asks this module first, and this module imports only the
+smallest parts of the standard library (no `re`, no `json`: their imports alone are 15 ms).
+
+A record is saved beside the run-level state, after a `ssot check` that only reports (no
+`--fix`, `--diff`, `--watch`, `--add-noqa`, `--output-file`, `--verbose`, `--write-baseline`,
+`--no-cache` or standard input: the command line decides, see cli.replay_wanted) and whose
+run-level state was saved or answered, so the same rules hold: nothing changed less than 2 s
+before the run, no missing path, no unreadable file or directory. It holds:
+
+- the command's key: the tool's and Python's versions, the stat of every module of this
+  package (an edited checker writes another report), the working directory, the arguments,
+  the environment variables the output reads (ENVIRONMENT), whether standard output and
+  error are terminals, and their encodings;
+- the exit code and what was written, in order: text to standard output or error (with the
+  stream's error handler), or bytes to its buffer;
+- what the run-level state watched (the checked files' stats; the directories listed; the
+  ignore and configuration files, present or absent, up to the root; the files the project
+  index read), and the baseline file compared against.
+
+A later command with the same key, run from the same directory, looks for its record in
+`--cache-dir` when given as such and in the `.ssot_cache` of the working directory and each
+directory above it (where a project's default cache is), stats everything the record watched,
+exactly as the run-level state does, and when every stat is the same writes the same output.
+A configuration's own `cache-dir` is not found this way: such runs take the run-level cache.
+Anything missing, damaged or changed: the command runs in full (and saves a new record).
+
+A record is input like the run-level state: whoever can write the cache directory can make a
+run print anything. It never reads a file it names.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import sys
+import zlib
+from array import array
+from typing import Sequence
+
+from flake8_ssot import __version__
+
+MAGIC = b"SSOTRPL1"
+_LENGTH = struct.Struct("<Q")
+_CODE = struct.Struct("<i")
+
+# Every environment variable the output of `ssot check` reads (tests/test_replay.py checks the
+# package for others): a record made with other values is not this command's.
+ENVIRONMENT = ("NO_COLOR", "FORCE_COLOR", "CI_PROJECT_DIR", "SSOT_PARTIAL_PARSE")
+CACHE_DIR_NAME = ".ssot_cache"
+
+# What a chunk of output went to.
+STDOUT, STDERR = 0, 1
+# How a watched path was watched (checking/runstate.py writes these).
+WATCH_STAT, WATCH_ABSENT, WATCH_EXISTS = 0, 1, 2
+# Below this many files a second process costs more than half the stats saves.
+MIN_FILES_TO_SPLIT = 8192
+
+
+# --------------------------------------------------------------------------- the stats
+
+
+def stats_unchanged(files: Sequence[str], times: array, sizes: array, start: int, stop: int) -> bool:
+    """`files[start:stop]` have the (mtime, ctime) pairs in `times` and (size, inode) in `sizes`."""
+    stat = os.stat
+    index = 2 * start
+    for path in files[start:stop]:
+        try:
+            status = stat(path)
+        except OSError:
+            return False
+        if (
+            status.st_mtime_ns != times[index] or status.st_ctime_ns != times[index + 1]
+            or status.st_size != sizes[index] or status.st_ino != sizes[index + 1]
+        ):
+            return False
+        index += 2
+    return True
+
+
+def watched_unchanged(watched: Sequence[Sequence]) -> bool:
+    """Each entry is [path] (absent then), [path, None] (existed then) or
+    [path, mtime, ctime, size, inode]; True when each is still so."""
+    stat = os.stat
+    for entry in watched:
+        path = entry[0]
+        try:
+            status = stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            if len(entry) == 1:
+                continue  # absent then, absent now
+            return False
+        except OSError:
+            return False
+        if len(entry) == 1:
+            return False  # it appeared
+        if len(entry) == 2:
+            continue  # only its existence matters (a `.git` directory)
+        _, mtime, ctime, size, ino = entry
+        if (
+            status.st_mtime_ns != mtime or status.st_ctime_ns != ctime
+            or status.st_size != size or status.st_ino != ino
+        ):
+            return False
+    return True
+
+
+class StatHelper:
+    """On a large tree with two or more jobs, a forked process stats `files[split:]` while
+    this one does the rest (threads do not pay: the loop holds the GIL between the calls),
+    and answers with one byte. The child takes the larger share: the parent also checks
+    the watched paths (and, for the run-level state, builds the results) meanwhile."""
+
+    def __init__(self, files: Sequence[str], times: array, sizes: array, jobs: int) -> None:
+        count = len(files)
+        self.split = count
+        self.pid = 0
+        self.read_end = -1
+        if jobs < 2 or count < MIN_FILES_TO_SPLIT or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+            return
+        split = count * 2 // 5
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return
+        if pid == 0:  # the child: no cleanup handlers, no buffers flushed, one byte out
+            code = 1
+            try:
+                os.close(read_end)
+                os.write(write_end, b"1" if stats_unchanged(files, times, sizes, split, count) else b"0")
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        self.split, self.pid, self.read_end = split, pid, read_end
+
+    def wait(self) -> bool:
+        """The child's answer (True when it has none to give: this process did everything)."""
+        if not self.pid:
+            return True
+        try:
+            return os.read(self.read_end, 1) == b"1"
+        finally:
+            os.close(self.read_end)
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+
+
+def all_unchanged(files: Sequence[str], times: array, sizes: array, watched: Sequence[Sequence], jobs: int,
+                  meanwhile=None) -> bool:
+    """Every file and watched path as recorded. `meanwhile()` runs while a second process
+    stats part of the files (its False is the answer too)."""
+    helper = StatHelper(files, times, sizes, jobs)
+    try:
+        if not watched_unchanged(watched):
+            return False
+        if meanwhile is not None and not meanwhile():
+            return False
+        if not stats_unchanged(files, times, sizes, 0, helper.split):
+            return False
+    finally:
+        theirs = helper.wait()
+    return theirs
+
+
+def prune(directory: str, keep: str, prefix: str, limit: int) -> None:
+    """At most `limit` files named `prefix*.bin` in `directory`: the least recently written go."""
+    found = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.name.startswith(prefix) and entry.name.endswith(".bin") and entry.path != keep:
+                try:
+                    found.append((entry.stat().st_mtime_ns, entry.path))
+                except OSError:
+                    continue
+    found.sort()
+    for _, path in found[:max(0, len(found) - (limit - 1))]:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+def jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+# --------------------------------------------------------------------------- the key
+
+
+def command_key(argv: Sequence[str], cwd: str) -> bytes:
+    streams = []
+    for stream in (sys.stdout, sys.stderr):
+        isatty = getattr(stream, "isatty", None)
+        streams.append((bool(isatty()) if isatty is not None else None, getattr(stream, "encoding", None)))
+    text = repr((
+        __version__, sys.version, _code_stamp(), cwd, list(argv),
+        [os.environ.get(name) for name in ENVIRONMENT], streams,
+    ))
+    return text.encode("utf-8", "surrogatepass")
+
+
+def record_name(key: bytes) -> str:
+    return f"replay-{zlib.crc32(key):08x}{zlib.adler32(key):08x}.bin"
+
+
+def _code_stamp() -> list:
+    """Every module of this package, with its size and modification time."""
+    stamp = []
+    pending = [os.path.dirname(os.path.abspath(__file__))]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as entries:
+                for entry in sorted(entries, key=lambda entry: entry.name):
+                    if entry.name.endswith(".py") and entry.is_file():
+                        status = entry.stat()
+                        stamp.append((entry.path, status.st_mtime_ns, status.st_size))
+                    elif entry.is_dir() and entry.name != "__pycache__":
+                        pending.append(entry.path)
+        except OSError:
+            stamp.append((directory, None, None))
+    return stamp
+
+
+def places(argv: Sequence[str], cwd: str) -> list[str]:
+    """The cache directories a record of this command may be in (see the module docstring)."""
+    found = []
+    for position, argument in enumerate(argv):
+        if argument == "--cache-dir" and position + 1 < len(argv):
+            found.append(os.path.join(cwd, argv[position + 1]))
+        elif argument.startswith("--cache-dir="):
+            found.append(os.path.join(cwd, argument.partition("=")[2]))
+    directory = cwd
+    while True:
+        found.append(os.path.join(directory, CACHE_DIR_NAME))
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return found
+        directory = parent
+
+
+# --------------------------------------------------------------------------- the record
+
+
+class Record:
+    def __init__(self, key: bytes, code: int, files: Sequence[str], times: array, sizes: array,
+                 watched: Sequence[Sequence], chunks: Sequence[tuple]) -> None:
+        self.key, self.code = key, code
+        self.files, self.times, self.sizes, self.watched = files, times, sizes, watched
+        self.chunks = chunks  # (STDOUT or STDERR, error handler or None for bytes, str or bytes)
+
+    def encode(self) -> bytes:
+        kinds = bytearray()
+        stats = array("q")
+        names = []
+        for entry in self.watched:
+            names.append(entry[0])
+            if len(entry) == 1:
+                kinds.append(WATCH_ABSENT)
+            elif len(entry) == 2:
+                kinds.append(WATCH_EXISTS)
+            else:
+                kinds.append(WATCH_STAT)
+                stats.extend(entry[1:5])
+        parts = [
+            self.key, _CODE.pack(self.code), _joined(self.files), self.times.tobytes(), self.sizes.tobytes(),
+            bytes(kinds), _joined(names), stats.tobytes(), _LENGTH.pack(len(self.chunks)),
+        ]
+        for stream, errors, payload in self.chunks:
+            text = errors is not None
+            parts.append(bytes([stream, text]) + (errors.encode("ascii") if text else b""))
+            parts.append(payload.encode("utf-8", "surrogatepass") if text else payload)
+        rest = b"".join(_LENGTH.pack(len(part)) + part for part in parts)
+        return MAGIC + struct.pack("<I", zlib.crc32(rest)) + rest
+
+    @classmethod
+    def decode(cls, data: bytes) -> Record | None:
+        if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 4:
+            return None
+        (crc,) = struct.unpack_from("<I", data, len(MAGIC))
+        view = memoryview(data)[len(MAGIC) + 4:]
+        if zlib.crc32(view) != crc:
+            return None
+        parts = _Parts(view)
+        key, code = bytes(parts.next()), _CODE.unpack(parts.next())[0]
+        files = _split(parts.next())
+        times, sizes = array("q"), array("Q")
+        times.frombytes(parts.next())
+        sizes.frombytes(parts.next())
+        if len(times) != 2 * len(files) or len(sizes) != 2 * len(files):
+            return None
+        kinds, names, stats = bytes(parts.next()), _split(parts.next()), array("q")
+        stats.frombytes(parts.next())
+        if len(kinds) != len(names):
+            return None
+        watched: list[list] = []
+        position = 0
+        for kind, name in zip(kinds, names):
+            if kind == WATCH_ABSENT:
+                watched.append([name])
+            elif kind == WATCH_EXISTS:
+                watched.append([name, None])
+            elif kind == WATCH_STAT and position + 4 <= len(stats):
+                watched.append([name, *stats[position:position + 4]])
+                position += 4
+            else:
+                return None
+        (count,) = _LENGTH.unpack(parts.next())
+        chunks = []
+        for _ in range(count):
+            head, payload = bytes(parts.next()), bytes(parts.next())
+            if len(head) < 2 or head[0] not in (STDOUT, STDERR):
+                return None
+            if head[1]:
+                chunks.append((head[0], head[2:].decode("ascii"), payload.decode("utf-8", "surrogatepass")))
+            else:
+                chunks.append((head[0], None, payload))
+        if not parts.done():
+            return None
+        return cls(key, code, files, times, sizes, watched, chunks)
+
+    def write(self) -> None:
+        """The output, as the recorded command wrote it."""
+        for stream_number, errors, payload in self.chunks:
+            stream = sys.stdout if stream_number == STDOUT else sys.stderr
+            if errors is None:
+                stream.flush()
+                stream.buffer.write(payload)
+                stream.buffer.flush()
+                continue
+            if stream.errors != errors and hasattr(stream, "reconfigure"):
+                stream.reconfigure(errors=errors)
+            stream.write(payload)
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+
+def _joined(names: Sequence[str]) -> bytes:
+    return "\0".join(names).encode("utf-8", "surrogateescape")
+
+
+def _split(data) -> list[str]:
+    text = bytes(data).decode("utf-8", "surrogateescape")
+    return text.split("\0") if text else []
+
+
+class _Parts:
+    def __init__(self, view: memoryview) -> None:
+        self.view, self.position = view, 0
+
+    def next(self) -> memoryview:
+        (length,) = _LENGTH.unpack_from(self.view, self.position)
+        start = self.position + _LENGTH.size
+        if start + length > len(self.view):
+            raise ValueError("truncated record")
+        self.position = start + length
+        return self.view[start:self.position]
+
+    def done(self) -> bool:
+        return self.position == len(self.view)
+
+
+def replayed(argv: Sequence[str]) -> int | None:
+    """The exit code, after writing the recorded output, when a record of this very command
+    still holds; None when the command must run."""
+    if not argv or argv[0] != "check":
+        return None
+    try:
+        cwd = os.getcwd()
+        key = command_key(argv, cwd)
+    except (OSError, ValueError):
+        return None
+    name = record_name(key)
+    for place in places(argv, cwd):
+        try:
+            with open(os.path.join(place, __version__, name), "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        try:
+            record = Record.decode(data)
+        except Exception:  # a damaged record costs the shortcut, never the run
+            return None
+        if record is None or record.key != key:
+            return None
+        if not all_unchanged(record.files, record.times, record.sizes, record.watched, jobs()):
+            return None
+        try:
+            record.write()
+        except BrokenPipeError:  # as the full command: the reader went away, stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 1
+        return record.code
+    return None
+
+
+# --------------------------------------------------------------------------- recording
+
+
+class _Stream:
+    """A standard stream that also keeps what is written to it."""
+
+    def __init__(self, stream, number: int, chunks: list) -> None:
+        self.uncaptured = stream  # what a progress display writes to: not part of the output
+        self._number, self._chunks = number, chunks
+        raw = getattr(stream, "buffer", None)
+        self.buffer = _Buffer(raw, number, chunks) if raw is not None else None
+
+    def write(self, text: str) -> int:
+        written = self.uncaptured.write(text)
+        self._chunks.append((self._number, getattr(self.uncaptured, "errors", None) or "strict", text))
+        return written
+
+    def __getattr__(self, name: str):
+        return getattr(self.uncaptured, name)
+
+
+class _Buffer:
+    def __init__(self, raw, number: int, chunks: list) -> None:
+        self._raw, self._number, self._chunks = raw, number, chunks
+
+    def write(self, data) -> int:
+        written = self._raw.write(data)
+        self._chunks.append((self._number, None, bytes(data)))
+        return written
+
+    def __getattr__(self, name: str):
+        return getattr(self._raw, name)
+
+
+class Recording:
+    """`with Recording(argv) as recording:` keeps what the command writes; `save` then makes
+    the record, when the run handed over what it watched (`proof`)."""
+
+    def __init__(self, argv: Sequence[str]) -> None:
+        self.argv = list(argv)
+        self.chunks: list[tuple] = []
+        # Set by the command: (directory, files, times, sizes, watched, limit): the cache directory,
+        # what the run-level state watched, and the time (ns) before which a stat is not racy.
+        self.proof: tuple | None = None
+        self.extra: list[str] = []  # more files the output depends on (the baseline)
+        self._saved_streams: tuple | None = None
+
+    def __enter__(self) -> Recording:
+        self.key = command_key(self.argv, os.getcwd())  # before the streams are wrapped
+        self._saved_streams = (sys.stdout, sys.stderr)
+        sys.stdout = _Stream(sys.stdout, STDOUT, self.chunks)
+        sys.stderr = _Stream(sys.stderr, STDERR, self.chunks)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._saved_streams is not None:
+            sys.stdout, sys.stderr = self._saved_streams
+            self._saved_streams = None
+
+    def save(self, code: int) -> bool:
+        """Write the record (True), or remove a stale one (False) when this run proves nothing."""
+        if self.proof is None:
+            return False
+        directory, files, times, sizes, watched, limit = self.proof
+        target = os.path.join(directory, __version__, record_name(self.key))
+        watched = list(watched)
+        for path in self.extra:
+            try:
+                status = os.stat(path)
+            except OSError:
+                return _remove(target)
+            if status.st_ctime_ns >= limit or status.st_mtime_ns >= limit:
+                return _remove(target)
+            watched.append([path, status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino])
+        data = Record(self.key, code, files, times, sizes, watched, self.chunks).encode()
+        from flake8_ssot.files import write_atomic  # the full command has imported it already
+
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            write_atomic(target, data)
+            prune(os.path.dirname(target), keep=target, prefix="replay-", limit=MAX_RECORDS)
+        except OSError:
+            return False
+        return True
+
+
+# Each distinct command has its own record (as the run-level state): beyond this many, the
+# least recently written go.
+MAX_RECORDS = 16
+
+
+def _remove(path: str) -> bool:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+    return False
