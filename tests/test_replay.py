@@ -205,12 +205,18 @@ def test_the_executable_replays_without_importing_the_checker(root):
     time.sleep(2.1)  # the racy window of a process of its own is the real one: the tree must be 2 s old
     first = subprocess.run(argv, cwd=root, capture_output=True)
     second = subprocess.run(argv, cwd=root, capture_output=True)
-    imported = lambda run: {line.split("|")[-1].strip() for line in run.stderr.decode().splitlines() if "|" in line}  # noqa: E731
+
+    def imported(run) -> set[str]:
+        return {line.split("|")[-1].strip() for line in run.stderr.decode().splitlines() if "|" in line}
+
     assert "flake8_ssot.cli" in imported(first) and "flake8_ssot.cli" not in imported(second)
     assert "flake8_ssot.replay" in imported(second)
     assert (second.returncode, second.stdout) == (first.returncode, first.stdout) and first.returncode == 1
-    noise = lambda run: [line for line in run.stderr.decode().splitlines() if not line.startswith("import time:")]  # noqa: E731
-    assert noise(second) == noise(first)
+
+    def said(run) -> list[str]:
+        return [line for line in run.stderr.decode().splitlines() if not line.startswith("import time:")]
+
+    assert said(second) == said(first)
 
 
 def test_the_code_stamp_covers_the_package():
