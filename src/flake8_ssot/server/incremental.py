@@ -208,7 +208,7 @@ class IncrementalChecker:
             affected = _not_inert(affected, [*chunks, *edited], state.config)
         if affected:
             text = source if "\r" not in source else "\n".join(lines)
-            again = set(_mentioning(text, new_chunks, affected, old_start, new_end))
+            again = set(_mentioning(text, new_chunks, affected, old_start, new_end, state.config))
         else:
             again = set()
         if _changes_file_wide_facts(replaced, edited, state.names):
@@ -347,7 +347,7 @@ class IncrementalChecker:
         if affected:
             affected = _not_inert(affected, [*chunks, *edited], state.config)
         if affected:
-            again.update(_mentioning(text, layout, affected, old_start, new_end))
+            again.update(_mentioning(text, layout, affected, old_start, new_end, state.config))
         if _changes_file_wide_facts(replaced, edited, state.names):
             again.update(_fix_ranges(state.diagnostics, layout, old_start, old_end, delta, len(lines)))
         moved, touching = _moved(state.diagnostics, old_start, old_end, new_end, delta)
@@ -476,36 +476,44 @@ def _affected(old: Sequence[Chunk], new: Sequence[Chunk], others: Sequence[Chunk
     return affected
 
 
-def _not_inert(names: set[str], chunks: Sequence[Chunk], config: Config) -> set[str]:
-    """The names among `names` bound somewhere to what a rule could match through them.
+def _not_inert(names: set[str], chunks: Sequence[Chunk], config: Config) -> dict[str, list[tuple]]:
+    """The names among `names` bound somewhere to what a rule could match through them, each
+    with what it is bound to (before the edit and after).
 
     A rule sees a name only through the dotted path it is bound to, extended by the
-    attributes written after it (`name.attr.other`), and matches that path against
-    configured keys: a legacy key (SSOT004, a key longer than the name's own path), a
-    factory class (SSOT002, by key, or by the class's name under the path's parent package),
-    a canonical symbol (SSOT005 asks what `Name = name.attr` aliases), a dynamic importer
-    (`importlib.import_module`, whose argument SSOT001 checks). A name bound only to nothing
-    (`x = call()`, a `def`) or to absolute import paths no such key can follow from (`asyncio`,
-    `aio` for `import asyncio as aio`, a configured package's function that no key names)
-    makes no finding through it before the edit or after, wherever it is used, so the
-    statements using it keep their findings."""
+    attributes written after it (`name.attr.other`: the facts record the longest chain), and
+    matches that path against configured keys: a legacy key (SSOT004, a key longer than the
+    name's own path), a factory class (SSOT002, by key, or by the class's name under the
+    path's parent package), a canonical symbol (SSOT005 asks what `Name = name.attr`
+    aliases), a dynamic importer (`importlib.import_module`, whose argument SSOT001 checks).
+    A name bound only to nothing (`x = call()`, a `def`) or to absolute import paths no such
+    key can follow from (`asyncio`, `aio` for `import asyncio as aio`, a configured package's
+    function that no key names) makes no finding through it before the edit or after,
+    wherever it is used, so the statements using it keep their findings (and so do those that
+    use the others only through attributes no key follows: `_mentioning`)."""
     reach = _reach(config)
     values: dict[str, list[tuple]] = {name: [] for name in names}
     for chunk in chunks:
         for name, what, _ in chunk.events:
             if name in values:
                 values[name].append(what)
+    return {name: bound for name, bound in values.items() if not all(_inert(what, reach) for what in bound)}
 
-    def inert(what: tuple) -> bool:
-        if what in (("nothing",), ("keep",)) or what[0] in ("def", "class"):
-            return True
-        if what[0] == "import":
-            return reach.inert(what[1])
-        if what[0] == "from" and not what[1] and what[2]:
-            return reach.inert(f"{what[2]}.{what[3]}")
+
+def _inert(what: tuple, reach: "_Reach", attributes: str = "") -> bool:
+    """Can no rule match anything through a name bound to `what` (an event's value), used
+    with `attributes` written after it (`.from_request`)?"""
+    if what in (_NOTHING, _KEEP) or what[0] in ("def", "class"):
+        return True
+    if what[0] == "import":
+        base = what[1]
+    elif what[0] == "from" and not what[1] and what[2]:
+        base = f"{what[2]}.{what[3]}"
+    else:
         return False  # a relative import, an alias of another name, a whole statement
-
-    return {name for name in names if not all(inert(what) for what in values[name])}
+    # A chain through the name also meets a legacy key between the two (SSOT004: a key longer
+    # than the name's own path that the chain lies under).
+    return reach.inert(base + attributes) and not (attributes and reach.legacy_between(base, base + attributes))
 
 
 class _Reach:
@@ -523,6 +531,17 @@ class _Reach:
             key.split(".", 1)[:1] if "[" in key else key.split(".")
             for table in (config.legacy, config.factories, config.canonical) for key, _ in table.wild
         )
+
+    def legacy_between(self, base: str, path: str) -> bool:
+        """Is a legacy key longer than `base` a prefix of `path` (which lies under `base`)?"""
+        legacy = self.config.legacy
+        parts = path.split(".")
+        for count in range(base.count(".") + 2, len(parts) + 1):
+            prefix = ".".join(parts[:count])
+            if legacy.get_exact(prefix) is not None or any(
+                    key.count(".") == count - 1 and fnmatch.fnmatchcase(prefix, key) for key, _ in legacy.wild):
+                return True
+        return False
 
     def inert(self, path: str) -> bool:
         head = path.split(".", 1)[0]
@@ -560,18 +579,27 @@ def _reach(config: Config) -> _Reach:
     return cached
 
 
-def _mentioning(text: str, chunks: Sequence[Chunk], names: set[str], start: int,
-                end: int) -> list[tuple[int, int]]:
+def _mentioning(text: str, chunks: Sequence[Chunk], names: dict[str, list[tuple]], start: int, end: int,
+                config: Config) -> list[tuple[int, int]]:
     """The line ranges of the chunks outside lines [start, end) of `text` (lines joined by
-    `\\n`) that mention one of `names` as a word."""
+    `\\n`) that mention one of `names` (each with what it is bound to, before the edit and
+    after: `_not_inert`) as a word, unless the attributes written after it lead every one of
+    those paths where no rule follows (`UserExecutionContext.from_request` when no key lies
+    under the class: the mention makes no finding before or after)."""
+    reach = _reach(config)
     found = set()
-    for name in names:
+    for name, bound in names.items():
         position = text.find(name)
         while position >= 0:
             after = position + len(name)
             if ((position == 0 or not _is_word_character(text[position - 1]))
                     and (after == len(text) or not _is_word_character(text[after]))):
-                found.add(position)
+                # The chain as far as one line spells it: a prefix of the facts' longest chain,
+                # and a path no key follows leads nowhere a key does when it grows.
+                chain = _ATTRIBUTES.match(text, after)
+                if chain is None or not all(_inert(what, reach, re.sub(r"\s", "", chain.group(0)))
+                                            for what in bound):
+                    found.add(position)
             position = text.find(name, after)
     ranges: list[tuple[int, int]] = []
     line = position = 0
@@ -585,6 +613,9 @@ def _mentioning(text: str, chunks: Sequence[Chunk], names: set[str], start: int,
         stop = chunks[index + 1].start if index + 1 < len(chunks) else text.count("\n", position) + line + 1
         ranges.append(_member_range(chunk, stop, line) or (chunk.start, stop))
     return ranges
+
+
+_ATTRIBUTES = re.compile(r"(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)+")
 
 
 def _member_range(chunk: Chunk, stop: int, line: int) -> tuple[int, int] | None:
