@@ -21,6 +21,7 @@ from flake8_ssot.facts import EVERYTHING, Interest, ModuleFacts, collect_facts
 from flake8_ssot.facts.partial import WholeTreeNeeded, partial_facts
 from flake8_ssot.index import ProjectIndex, consulting
 from flake8_ssot.rules import RULES, patterns
+from flake8_ssot.rules.rewrites import fixes_wanted
 
 
 class CheckResult(NamedTuple):
@@ -49,11 +50,13 @@ def check_source(
     prefilter: bool = True,
     trees: list | None = None,
     index: ProjectIndex | None = None,
+    fixes: bool = True,
 ) -> CheckResult:
     """Check one file's source. `tree`/`lines` may be passed by a front-end that has them, and
     `trees` (recovery.Tree) for pattern rules to match on instead of the source's own tree,
     when it parses. `index`: the project index decisions about other modules may consult;
-    None decides from this file alone."""
+    None decides from this file alone. `fixes` False: the caller shows messages only, and the
+    fixes no message depends on are not built (rewrites.fixes_wanted)."""
     absolute = os.path.abspath(path)
     module, is_package = module_name(absolute, config.src)
     if prefilter and not may_match(source, module, config):
@@ -62,20 +65,20 @@ def check_source(
     facts = _facts(source, absolute, module, is_package, tree, lines, interest(config), trees, words,
                    partial=partial_words(config))
     try:
-        diagnostics = check_facts(facts, config, noqa, index)
+        diagnostics = check_facts(facts, config, noqa, index, fixes)
     except WholeTreeNeeded:  # a rule needs the whole tree a partial parse does not have
         facts = _facts(source, absolute, module, is_package, tree, lines, interest(config), trees, words)
-        diagnostics = check_facts(facts, config, noqa, index)
+        diagnostics = check_facts(facts, config, noqa, index, fixes)
     depends = tuple(sorted(d for d in index.consulted if d.path != facts.path)) if index is not None else ()
     return CheckResult(diagnostics, facts.syntax_error, depends=depends)
 
 
 def check_facts(facts: ModuleFacts, config: Config, noqa: bool = True,
-                index: ProjectIndex | None = None) -> list[Diagnostic]:
+                index: ProjectIndex | None = None, fixes: bool = True) -> list[Diagnostic]:
     """Every enabled rule's diagnostics on a module's facts (`facts.path` is absolute)."""
     enabled = enabled_predicate(config, facts.path)
     diagnostics: list[Diagnostic] = []
-    with consulting(index):
+    with consulting(index), fixes_wanted(fixes):
         for rule in RULES:
             if enabled(rule.CODE):
                 diagnostics.extend(rule.check(facts, config))

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextvars
 import io
 import keyword
 import re
 import tokenize
 from bisect import bisect_right
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator, NamedTuple, Sequence
 
@@ -31,6 +33,24 @@ _LEVELS = {SAFE: 0, UNSAFE: 1}
 _OWN_LINE_TAIL = re.compile(r"[ \t]*,?[ \t]*(#.*)?")
 _BUILTINS = frozenset(dir(builtins))
 _BUILD_ERRORS = (tokenize.TokenError, SyntaxError, ValueError, IndexError, RecursionError)
+
+
+# Does the caller show fixes at all? A context variable, as the index is (index.consulting):
+# the rules' signatures stay `check(facts, config)`, and only a builder worth skipping asks.
+_FIXES_WANTED: contextvars.ContextVar[bool] = contextvars.ContextVar("ssot_fixes_wanted", default=True)
+
+
+@contextmanager
+def fixes_wanted(wanted: bool) -> Iterator[None]:
+    """Run rules for a caller that shows fixes (`wanted`) or only messages (flake8). Without
+    fixes, `import_fix` is not built: its plan may read every file of the tree (who imports a
+    name it renames, index.importer_of) and no message depends on it. A fix that a message
+    depends on (SSOT002's "not fixed: ...") is built either way."""
+    token = _FIXES_WANTED.set(wanted)
+    try:
+        yield
+    finally:
+        _FIXES_WANTED.reset(token)
 
 
 class SourceLines:
@@ -199,6 +219,8 @@ def import_fix(facts: ModuleFacts, config: Config, fact: ImportFact, name: Impor
     own, so all safe diagnostics of one statement share one fix, and the statement ends up the
     same whichever of them is applied.
     """
+    if not _FIXES_WANTED.get():
+        return None
     try:
         if fact.kind == "dynamic":
             return _dynamic_fix(facts, config, fact)
