@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import shutil
 from collections import Counter
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -11,6 +13,11 @@ import pytest
 
 from markers import FIXTURES, expected, python_files
 from projects import flake8
+
+from flake8_ssot.config import config_for
+from flake8_ssot.engine import check_source
+from flake8_ssot.flake8_plugin import SsotChecker
+from flake8_ssot.index import ProjectIndex, index_for
 
 REPO = Path(__file__).parent.parent
 FLAKE8_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>SSOT\d{3}) (?P<message>.*)$")
@@ -126,3 +133,35 @@ def test_examples_monorepo_through_flake8():
     codes = Counter(item["code"] for item in parse(result.stdout))
     assert {"SSOT001", "SSOT002", "SSOT003"} <= set(codes), result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_with_a_project_index_the_plugin_reports_what_ssot_check_does_without_planning_fixes(tmp_path, monkeypatch):
+    """Where `ssot check` has run (its cache directory exists), the plugin consults the project
+    index, as `ssot check` does, and reports the same lines and messages. It builds no SSOT001
+    fix: flake8 shows none, and planning one may read every file of the tree (who imports a
+    name the fix renames) once per flake8 worker process (#16: the plugin's overhead)."""
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "project", root)
+    (root / ".ssot_cache").mkdir()
+    asked: list[str] = []
+    importer_of = ProjectIndex.importer_of
+
+    def spied(self, module, name, skip=""):
+        asked.append(f"{module}.{name}")
+        return importer_of(self, module, name, skip)
+
+    monkeypatch.setattr(ProjectIndex, "importer_of", spied)
+    monkeypatch.setattr(SsotChecker, "config_file", None)
+    plugin, check = [], []
+    for path in python_files(root):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        found = SsotChecker(ast.parse("".join(lines)), str(path), lines).run()
+        plugin.extend((path.name, line, column, text) for line, column, text, _ in found)
+    assert asked == []
+    for path in python_files(root):
+        config = config_for(str(path))
+        result = check_source(path.read_text(encoding="utf-8"), str(path), config, index=index_for(config.src))
+        check.extend((path.name, d.line, d.column, f"{d.code} {d.message}") for d in result.diagnostics)
+    assert asked, "the fixture no longer has an SSOT001 fix that renames a name: this test checks nothing"
+    assert sorted(plugin) == sorted(check)
+    assert any("(not fixed: " in text for *_, text in plugin)  # SSOT002's message still carries its fix's outcome

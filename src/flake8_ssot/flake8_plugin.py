@@ -58,8 +58,10 @@ class SsotChecker:
         if not may_match(source, file_module(self.filename, config)[0], config, strict=True):
             return
         lines = [line.rstrip("\r\n") for line in self.lines]
+        # fixes=False: flake8 shows no fixes, and SSOT001's fix plan may read the whole tree
+        # once per worker process (who imports a name it renames); the messages do not change.
         result = check_source(source, self.filename, config, tree=self.tree, lines=lines, noqa=False, prefilter=False,
-                              index=_project_index(config))
+                              index=_project_index(config), fixes=False)
         for diagnostic in result.diagnostics:
             yield diagnostic.line, diagnostic.column, f"{diagnostic.code} {diagnostic.message}", type(self)
 
