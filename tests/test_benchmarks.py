@@ -218,7 +218,8 @@ def test_runner_on_a_tiny_tree(tiny: tuple[Path, dict], tmp_path: Path) -> None:
     expectations = {
         "ruff": ["ruff_cold", "ruff_warm", "ruff_one_file_changed"],
         "flake8-tidy-imports": ["flake8_tidy_sample", "flake8_tidy_whole_tree_estimate"],
-        "flake8-plugin": ["flake8_default_without_plugin", "flake8_default_with_plugin", "flake8_plugin_only"],
+        "flake8-plugin": ["flake8_default_without_plugin", "flake8_default_with_control_plugin",
+                          "flake8_default_with_plugin", "flake8_plugin_only"],
     }
     for tool, names in expectations.items():
         needs_flake8 = tool != "ruff"
@@ -227,6 +228,8 @@ def test_runner_on_a_tiny_tree(tiny: tuple[Path, dict], tmp_path: Path) -> None:
                 assert name in runs and "error" not in runs[name], (name, runs.get(name))
         else:
             assert skipped
+    if tools["flake8-plugin"]["available"] and tools["flake8"]["available"]:  # the control reports nothing
+        assert runs["flake8_default_with_control_plugin"]["findings"] == runs["flake8_default_without_plugin"]["findings"]
     if tools["ruff"]["available"]:
         assert runs["ruff_cold"]["findings"].get("TID251", 0) > 0
         assert runs["ruff_cold"]["peak_rss_mb"] > 0
