@@ -621,6 +621,45 @@ def test_renaming_a_package_a_chain_leads_from_to_a_legacy_key_rechecks_the_chai
     assert not [d for d in after if d.line == line]
 
 
+WIRING = '''\
+"""Supervisor wiring: the manager each agent gets, re-exported for the routes."""
+
+from netra_backend.app.websocket_core.websocket_manager_factory import create_websocket_manager
+
+__all__ = ["wire_supervisor"]
+
+
+def wire_supervisor(user_id: str):
+    manager = create_websocket_manager(user_id)
+    return {"manager": manager, "user": user_id}
+'''
+
+
+def test_an_edit_of_all_rechecks_the_statements_with_fixes():
+    """`__all__` changes no binding, but SSOT001's fix keeps an alias the module exports
+    (renaming it would break its importers): an edit of `__all__` is checked incrementally
+    with every statement holding a fix, and the fix follows the edit both ways. (Back to a
+    fix that renames the uses, built from the reduced buffer that lacks them, the full check
+    answers: legacy_import.fix_is_current.)"""
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    checker = IncrementalChecker()
+    assert checker.check(WIRING, str(ROUTES), config) == full(WIRING, ROUTES, config)
+    [renamed] = [d.fix.description for d in checker.state.diagnostics if d.code == "SSOT001"]
+    assert ", renaming 'create_websocket_manager'" in renamed
+    exported = WIRING.replace('["wire_supervisor"]', '["wire_supervisor", "create_websocket_manager"]')
+    assert checker.check(exported, str(ROUTES), config) == full(exported, ROUTES, config)
+    assert checker.last_was_incremental
+    [kept] = [d.fix.description for d in checker.state.diagnostics if d.code == "SSOT001"]
+    assert "keeps the alias 'create_websocket_manager'" in kept and "renaming" not in kept
+    assert checker.check(WIRING, str(ROUTES), config) == full(WIRING, ROUTES, config)
+    # Elsewhere in a longer module: the import's statement is checked again, not the function.
+    longer = WIRING.replace('__all__ = ["wire_supervisor"]\n', 'import json\n\n__all__ = ["wire_supervisor"]\n')
+    checker.check(longer, str(ROUTES), config)
+    exported = longer.replace('["wire_supervisor"]', '["wire_supervisor", "create_websocket_manager"]')
+    assert checker.check(exported, str(ROUTES), config) == full(exported, ROUTES, config)
+    assert checker.last_was_incremental
+
+
 CLASS_SOURCE = '''\
 """Supervisor routes: one class, methods that build contexts and patch the retired factory."""
 

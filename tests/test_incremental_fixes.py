@@ -34,6 +34,19 @@ def project(tmp_path_factory):
     return module, config, module.read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="module")
+def small_project(tmp_path_factory):
+    """The same module, 250 lines long (a property test checks it in full at every step), with
+    two legacy paths that construct the class at the end."""
+    root = tmp_path_factory.mktemp("editor-small")
+    module = lsp_latency.write_project(root, 250)
+    text = module.read_text(encoding="utf-8") + "".join(
+        lsp_latency.VIOLATIONS[0].format(lower=lower) for lower in ("quota_90", "tool_91"))
+    module.write_text(text, encoding="utf-8")
+    config = load_config(str(root / "pyproject.toml"))
+    return module, config, text
+
+
 def full(text: str, module: Path, config) -> list:
     return check_source(text, str(module), config, noqa=True, index=ProjectIndex(config.src)).diagnostics
 
@@ -70,15 +83,25 @@ def test_a_comment_typed_in_a_method_keeps_the_fixes_and_is_incremental(project)
     assert checker.last_was_incremental
 
 
-def test_a_new_use_of_the_class_name_takes_the_full_check(project):
+def test_a_new_use_of_the_class_name_rechecks_the_constructions(project, monkeypatch):
+    """A use of the class's name typed elsewhere may make a construction's fix keep the class's
+    import where it removed it, or the other way: the constructions' statements are checked
+    again with the edited one (their fixes, built from the reduced buffer, are judged by
+    counting the name's uses in the whole file), the rest is kept."""
+    from flake8_ssot.server import incremental
+
     module, config, source = project
     checker = checker_for(config)
     checker.check(source, str(module), config)
     lines = source.split("\n")
     where = next(i for i, line in enumerate(lines) if line.startswith("        return "))
     edited = "\n".join([*lines[:where], "        context: UserExecutionContext | None = None", *lines[where:]])
+    seen = []
+    monkeypatch.setattr(incremental, "check_source", lambda text, *a, **k: seen.append(text) or check_source(text, *a, **k))
     assert checker.check(edited, str(module), config) == full(edited, module, config)
-    assert not checker.last_was_incremental
+    assert checker.last_was_incremental
+    assert "    context = UserExecutionContext(user_id)" in seen[-1]
+    assert seen[-1].count("UserExecutionContext.from_request(") == 1  # the edited method's alone
 
 
 TOP = [
@@ -143,3 +166,114 @@ def test_deleting_the_other_construction_makes_the_kept_fix_remove_the_import(tm
     [finding] = [d for d in after if d.code == "SSOT002"]
     assert finding.fix is not None and any("UserExecutionContext" not in edit.replacement and edit.span.line == 2
                                            for edit in finding.fix.edits)
+
+
+# Lines typed at column 0 before a top-level statement: imports of the factory, of its module
+# and of others, imports half typed (the buffer does not parse), `__all__`, rebindings of the
+# class's and the factory's names, a comment that uses the class's name.
+MODULE_LINES = [
+    "import json",
+    "from netra_backend.app.services.user_execution_context import create_defensive_user_execution_context",
+    "from netra_backend.app.services import user_execution_context",
+    "from netra_backend.app.websocket_core.canonical_imports import create_websocket_manager as canonical_create",
+    "from netra_backend.app.websocket_core import ",
+    "from netra_backend.app.websocket_core.factory import (",
+    "__all__ = ['Message0Pipeline', 'UserExecutionContext']",
+    "__all__ = ['build_message_0_report']",
+    "UserExecutionContext = None",
+    "create_defensive_user_execution_context = None",
+    "# UserExecutionContext: built by the factory only",
+]
+# Edits of the header's imports, applied either way: an import grows, the legacy import is
+# fixed, the class's or a configured function's import is renamed.
+RENAMES = [
+    ("import asyncio\n", "import asyncio, json\n"),
+    (".websocket_core.factory import create_websocket_manager\n",
+     ".websocket_core.canonical_imports import create_websocket_manager\n"),
+    (" import UserExecutionContext\n", " import UserExecutionContext as ExecutionContext\n"),
+    (", get_websocket_manager\n", ", get_websocket_manager as get_manager\n"),
+]
+# The class bound by an assignment instead of its own import: SSOT002's fix then adds the
+# factory's import after the last import above each call.
+ALIASED = ("from netra_backend.app.services.user_execution_context import UserExecutionContext\n",
+           "from netra_backend.app.services import user_execution_context as contexts\n"
+           "UserExecutionContext = contexts.UserExecutionContext\n")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_module_level_edits_give_what_the_full_check_gives(small_project, data):
+    """Imports added, renamed, fixed, deleted or half typed, `__all__` edited, the class's
+    name rebound, a bracket left open in a method: every version equals the full check, the
+    constructor fixes included (whether they remove the class's import, where they add the
+    factory's)."""
+    module, config, source = small_project
+    if data.draw(st.booleans(), label="class bound by an assignment"):
+        assert ALIASED[0] in source
+        source = source.replace(*ALIASED, 1)
+    checker = checker_for(config)
+    assert checker.check(source, str(module), config) == full(source, module, config)
+    text = source
+    for _ in range(data.draw(st.integers(min_value=1, max_value=3), label="edits")):
+        lines = text.split("\n")
+        tops = [i for i, line in enumerate(lines) if line[:1].isalpha() or line[:1] in "@_"]
+        kind = data.draw(st.sampled_from(["line", "rename", "delete", "unclosed"]), label="kind")
+        if kind == "line":
+            where = data.draw(st.sampled_from(tops), label="before line")
+            lines[where:where] = [data.draw(st.sampled_from(MODULE_LINES), label="typed")]
+        elif kind == "rename":
+            old, new = data.draw(st.sampled_from(RENAMES), label="rename")
+            if data.draw(st.booleans(), label="back"):
+                old, new = new, old
+            lines = text.replace(old, new, 1).split("\n")
+        elif kind == "delete":
+            imports = [i for i in tops if lines[i].startswith(("import ", "from "))]
+            if imports:
+                del lines[data.draw(st.sampled_from(imports), label="import deleted")]
+        else:
+            steps = [i for i, line in enumerate(lines) if line.startswith("    async def _step(")]
+            if steps:
+                lines.insert(data.draw(st.sampled_from(steps), label="method") + 1, "        payload.get(")
+        text = "\n".join(lines)
+        assert checker.check(text, str(module), config) == full(text, module, config), text
+
+
+def _construction_fixes(diagnostics: list) -> list:
+    return [d.fix.edits for d in diagnostics if d.code == "SSOT002" and d.fix is not None]
+
+
+def test_an_import_typed_between_the_last_import_and_a_construction_moves_the_fix_s_import(small_project):
+    """The class bound by an assignment: the fix adds the factory's import after the last import
+    above the call. An import typed below that one (above the call) is the last one now; one
+    typed above it changes nothing, and the fix kept from the last check holds."""
+    module, config, source = small_project
+    source = source.replace(*ALIASED, 1)
+    lines = source.split("\n")
+    legacy = next(i for i, line in enumerate(lines) if line.startswith("def legacy_"))
+    first = next(i for i, line in enumerate(lines) if line.startswith(("import ", "from ")))
+    checker = checker_for(config)
+    before = checker.check(source, str(module), config)
+    assert before == full(source, module, config) and _construction_fixes(before)
+    for where in (first, legacy):
+        edited = "\n".join([*lines[:where], "import json", *lines[where:]])
+        after = checker.check(edited, str(module), config)
+        assert after == full(edited, module, config), where
+        assert checker.last_was_incremental
+        checker.check(source, str(module), config)
+    assert _construction_fixes(after) != _construction_fixes(before)  # after `import json` now
+
+
+def test_the_factory_s_import_moved_under_type_checking_is_not_the_factory_s_name_any_more(small_project):
+    """The factory imported at the top: the fix calls it by that name. Moved under `if
+    TYPE_CHECKING:` it binds nothing at run time, and the fix imports the factory instead."""
+    module, config, source = small_project
+    factory = "from netra_backend.app.services.user_execution_context import create_defensive_user_execution_context"
+    source = source.replace("from typing import TYPE_CHECKING, Any\n", f"from typing import TYPE_CHECKING, Any\n{factory}\n")
+    checker = checker_for(config)
+    before = checker.check(source, str(module), config)
+    assert before == full(source, module, config) and _construction_fixes(before)
+    edited = source.replace(f"{factory}\n", f"if TYPE_CHECKING:\n    {factory}\n")
+    after = checker.check(edited, str(module), config)
+    assert after == full(edited, module, config)
+    assert _construction_fixes(after) != _construction_fixes(before)

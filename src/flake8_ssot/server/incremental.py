@@ -56,8 +56,11 @@ from flake8_ssot.index import ProjectIndex
 from flake8_ssot.rules import RULES
 from flake8_ssot.span import Span, split_lines
 
-# Text that makes a definition matter beyond its own lines.
+# Text that makes a definition matter beyond its own lines (it is copied whole, never stubbed).
 _REACHES_OUT = re.compile(r"\b(?:global|nonlocal)\b|__all__")
+# Text that binds names where the facts of its own lines cannot tell (an edit of it takes the
+# full check). An edit of `__all__` is checked with every statement holding a fix.
+_BINDS_ELSEWHERE = re.compile(r"\b(?:global|nonlocal)\b")
 # Rules some of whose fixes read the whole file say whether one still holds for it
 # (`fix_is_current(diagnostic, text)`): SSOT002's removes the class's import after counting
 # the uses of its name, which a reduced buffer may lack. A result holding a fix that does not
@@ -186,12 +189,16 @@ class IncrementalChecker:
         delta = len(lines) - len(old)
         new_end = old_end + delta
         region = lines[old_start:new_end]
-        if _REACHES_OUT.search("\n".join(old[old_start:old_end])) or _REACHES_OUT.search("\n".join(region)):
+        before_text, after_text = "\n".join(old[old_start:old_end]), "\n".join(region)
+        if _BINDS_ELSEWHERE.search(before_text) or _BINDS_ELSEWHERE.search(after_text):
             return None
+        exports = "__all__" in before_text or "__all__" in after_text
         if any(NOQA_FILE.match(text) for text in (*old[old_start:old_end], *region)):
             return None  # `# flake8: noqa` came or went: every diagnostic of the file may change
-        tree = _parse("\n".join(region))
+        tree = _parse(after_text)
         if tree is None:
+            if exports:
+                return None
             return self._broken(state, lines, first, last, old[prefix:changed_end],
                                 lines[prefix:len(lines) - suffix], delta)
         edited = chunks_of(tree.body, region, old_start) if region else []
@@ -211,25 +218,32 @@ class IncrementalChecker:
             again = set(_mentioning(text, new_chunks, affected, old_start, new_end, state.config))
         else:
             again = set()
-        if _changes_file_wide_facts(replaced, edited, state.names):
-            # What the file imports or defines under a configured name changed: every fix
-            # elsewhere is computed again (their safety can depend on it).
+        if exports or _changes_file_wide_facts(replaced, edited, state.names):
+            # What the file imports, defines or exports under a configured name changed: every
+            # fix elsewhere is computed again (their safety can depend on it; SSOT001's keeps an
+            # alias listed in `__all__`).
             again.update(_fix_ranges(state.diagnostics, new_chunks, old_start, old_end, delta, len(lines)))
         moved, touching = _moved(state.diagnostics, old_start, old_end, new_end, delta)
         # A fix elsewhere that edits the edited lines (SSOT002's joins the class's import) is
         # built from them: its statement is checked again.
         again.update(_fix_ranges(touching, new_chunks, old_start, old_end, delta, len(lines)))
+        kept = [d for d in moved if not any(start <= d.line - 1 < end for start, end in again)]
+        # A fix kept from the last check that may not hold after the edit (a new import between
+        # the one SSOT002's fix adds a line after and its call): its statement is checked again.
+        changed = [*old[prefix:changed_end], *lines[prefix:len(lines) - suffix]]
+        stale = _stale_fixes(kept, source, lines, changed, old_start, new_end)
+        if stale:
+            again.update(_fix_ranges(stale, new_chunks, 0, 0, 0, len(lines)))
+            kept = [d for d in kept if not any(start <= d.line - 1 < end for start, end in again)]
         again = sorted(again)
         ranges = [(old_start, new_end), *again]
-        kept = [d for d in moved if not any(start <= d.line - 1 < end for start, end in again)]
         reduced = _reduced(lines, new_chunks, ranges, state.names)
         result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True, index=self.index,
                               trees=_pattern_trees(reduced, ranges, new_chunks, state.config))
         if result.syntax_error is not None:
             return None
         fresh = [d for d in result.diagnostics if any(start <= d.line - 1 < end for start, end in ranges)]
-        changed = [*old[prefix:changed_end], *lines[prefix:len(lines) - suffix]]
-        if not _whole_file_fixes_hold(kept, fresh, source, lines, changed, old_start, new_end):
+        if not _fixes_hold(fresh, source):
             return None
         diagnostics = _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
         self.state = _State(state.path, state.config, lines, new_chunks, diagnostics, state.names)
@@ -894,21 +908,26 @@ def _whole_file_fixes_hold(kept: Sequence[Diagnostic], fresh: Sequence[Diagnosti
     """Do the fixes that read the whole file (SSOT002's counts every use of the class's name and
     joins the file's imports) still hold after an edit of lines [start, end) (where they are
     now; `changed` holds the lines that differ, before and after)? A fresh one, built from the
-    reduced buffer, is judged by its rule (`fix_is_current`); a kept one, built from the whole
-    file before the edit, by what the changed lines spell (`_kept_fix_holds`, for
-    `_KEPT_BY_WORDS`; others are judged by their rule too)."""
-    if not _fixes_hold(fresh, source):
-        return False
+    reduced buffer, is judged by its rule (`fix_is_current`), a kept one by `_stale_fixes`."""
+    return _fixes_hold(fresh, source) and not _stale_fixes(kept, source, lines, changed, start, end)
+
+
+def _stale_fixes(kept: Sequence[Diagnostic], source: str, lines: Sequence[str], changed: Sequence[str],
+                 start: int, end: int) -> list[Diagnostic]:
+    """The diagnostics kept from the last check whose fix reads the whole file and may not hold
+    after the edit: an SSOT002 fix (`_KEPT_BY_WORDS`) by what the changed lines spell
+    (`_kept_fix_holds`), any other by its rule (`fix_is_current`)."""
     edited = "\n".join(changed)
+    stale = []
     for diagnostic in kept:
         if diagnostic.fix is None or diagnostic.code not in _WHOLE_FILE_FIXES:
             continue
         if diagnostic.code in _KEPT_BY_WORDS:
             if not _kept_fix_holds(diagnostic, lines, edited, start, end):
-                return False
+                stale.append(diagnostic)
         elif not _WHOLE_FILE_FIXES[diagnostic.code](diagnostic, source):
-            return False
-    return True
+            stale.append(diagnostic)
+    return stale
 
 
 def _kept_fix_holds(diagnostic: Diagnostic, lines: Sequence[str], edited: str, start: int, end: int) -> bool:
