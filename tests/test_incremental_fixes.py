@@ -1,9 +1,12 @@
 """The language server's incremental check in a module whose findings carry whole-file fixes
 (SSOT002's: it counts every use of the class's name and joins the file's imports).
 
-Such a finding kept from the last full check still holds after an edit whose changed lines
-spell no import, no `__all__` and no name its call uses; otherwise, and for a fresh one built
-from the reduced buffer, the full check answers. The module is the editor benchmark's
+Such a finding kept from the last check still holds after an edit whose changed lines spell no
+name its call uses and no `__all__`, nor an import of the factory's name or module, nor one
+between the import its fix adds a line after and the call; otherwise its statement is checked
+again. A fresh one, built from the reduced buffer, holds unless it removes the class's import
+and the whole file uses the name elsewhere (rules/construction.fix_is_current); otherwise the
+full check answers. The module is the editor benchmark's
 (benchmarks/lsp_latency.py: a pipeline module of the seeds' shape with direct constructions of
 `UserExecutionContext` and legacy imports), checked with the project index as the server does.
 """
