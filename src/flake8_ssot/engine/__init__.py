@@ -18,7 +18,7 @@ from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import last_literal_run, module_name
 from flake8_ssot.engine.noqa import filter_noqa
 from flake8_ssot.facts import EVERYTHING, Interest, ModuleFacts, collect_facts
-from flake8_ssot.facts.partial import WholeTreeNeeded, partial_facts
+from flake8_ssot.facts.partial import WholeTreeNeeded, confirm, partial_facts
 from flake8_ssot.index import ProjectIndex, consulting
 from flake8_ssot.rules import RULES, patterns
 from flake8_ssot.rules.rewrites import fixes_wanted
@@ -66,7 +66,8 @@ def check_source(
                    partial=partial_words(config))
     try:
         diagnostics = check_facts(facts, config, noqa, index, fixes)
-    except WholeTreeNeeded:  # a rule needs the whole tree a partial parse does not have
+        confirm(facts)  # from a partial parse: only if the whole file compiles
+    except WholeTreeNeeded:  # or a rule needs the whole tree a partial parse does not have
         facts = _facts(source, absolute, module, is_package, tree, lines, interest(config), trees, words)
         diagnostics = check_facts(facts, config, noqa, index, fixes)
     depends = tuple(sorted(d for d in index.consulted if d.path != facts.path)) if index is not None else ()

@@ -37,8 +37,12 @@ benchmarks/compare_fast_path.py over whole trees):
   still cannot pass silently: the stub's line must spell `def name(` / `class name`, and the
   partial source must parse, or the whole file is parsed.
 - Recursion: the full path reports a file whose tree is too deep for the facts walk as a
-  syntax error. `_symtable` runs with the recursion limit lowered so that it fails on any tree
-  deep enough for the walk to fail; the whole file is then parsed.
+  syntax error. `_symtable` runs with only the frames the walk needs left (the limit lowered,
+  or called from deep enough in the stack), so it fails on any tree deep enough for the walk
+  to fail; the whole file is then parsed.
+- Order: the partial facts are built and the rules run on them first; `confirm` then asks
+  `_symtable` whether the whole file compiles (the engine checks from a whole parse if not).
+  A file some rule sends to a whole parse never pays for `_symtable`.
 """
 
 from __future__ import annotations
@@ -64,11 +68,14 @@ except ImportError:  # pragma: no cover - every CPython has it
 ENABLED = os.environ.get("SSOT_PARTIAL_PARSE", "0") == "1" and sys.version_info < (3, 12) and _symtable is not None
 # Smaller files are parsed whole: below this the scan and the check cost more than they save.
 MIN_SIZE = 8_000
+# A file is parsed whole unless definitions that can be skipped hold this share of its text:
+# checking whether it compiles costs about half a parse, the scan a tenth.
+MIN_SKIPPED_SHARE = 0.6
 # A definition holding one of these is kept: it binds outside its own scope, or exports.
 _BLOCKERS = ("import", "global", "nonlocal", ":=", "__all__")
 # Frames the facts walk may use per level of the tree (statement nesting costs three).
 _FRAMES_PER_LEVEL = 3
-_MARGIN = 80  # frames kept free for what runs below the walk
+_MARGIN = 150  # frames kept free: C calls the frame count misses, what runs below the walk
 
 # One token of the boundary scan: a string (any prefix: it ends the same way), a comment, a
 # backslash continuation, or a line break before a line whose first character is code.
@@ -82,14 +89,24 @@ _SCAN = re.compile(
     r"|\n(?=[^ \t\r\n#])",
     re.DOTALL,
 )
-_OPENING = str.maketrans("", "", "([{")
 _DEFINITION = re.compile(r"(?:async[ \t]+)?def[ \t]+\w+(?=[ \t]*\()|class[ \t]+\w+(?=[ \t]*[(:])")
-_STAR_IMPORT = re.compile(r"\bimport[\s\\(]*\*")
+_BRACKETS = re.compile(r"[()\[\]{}]")
+_HEADS = ("def ", "class ", "async ", "@")
 
 
 class WholeTreeNeeded(BaseException):
-    """A rule asked partial facts for the whole syntax tree: check from a whole parse.
-    A BaseException, so that no rule's `except Exception` can take it for a failure of its own."""
+    """A rule asked partial facts for the whole syntax tree, or the whole file does not compile
+    (`confirm`): check from a whole parse. A BaseException, so that no rule's `except Exception`
+    can take it for a failure of its own."""
+
+
+def confirm(facts: ModuleFacts) -> None:
+    """Raise WholeTreeNeeded unless `facts` come from a whole parse or from a partial parse of a
+    file that compiles with a tree the facts walk can take (`_compiles_shallow`). Asked after the
+    rules ran on them: a file a rule sends to a whole parse (a rename, a fix that reads the
+    tree) then never pays for this check too."""
+    if isinstance(facts, PartialFacts) and not _compiles_shallow(facts.source, facts.path):
+        raise WholeTreeNeeded
 
 
 @dataclass(frozen=True)
@@ -104,37 +121,38 @@ def partial_facts(source: str, path: str, module: str, is_package: bool, lines: 
                   interest: Interest = EVERYTHING, trees: list | None = None,
                   words: Sequence[str] | None = None) -> PartialFacts | None:
     """The facts of `source` from a partial parse, or None when the whole file must be parsed:
-    too small to pay, no words to decide by (`words` None), a shape the argument in the module
-    docstring does not cover, or a file Python may not parse (the caller learns which)."""
+    too small to pay, no words to decide by (`words` None), too little to skip, a shape the
+    argument in the module docstring does not cover, or a partial source that does not parse.
+    Whether the whole file compiles is not known yet: `confirm` tells, after the rules ran."""
     if not ENABLED or words is None or len(source) < MIN_SIZE:
         return None
     if "\f" in source or "\v" in source or ("\r" in source and source.count("\r") != source.count("\r\n")):
         return None
-    if "*" in source and _STAR_IMPORT.search(source):
-        return None
-    if not _compiles_shallow(source, path):
-        return None
-    starts = statement_starts(source)
-    text_lines = source.split("\n")
-    blocks = definition_blocks(text_lines, starts)
-    if not blocks:
-        return None
     words = tuple(words)
-    skipped = _skippable(text_lines, blocks, words)
-    if not skipped:
+    spelled = (*_BLOCKERS, *words)
+    # Two estimates before the work they save: the share of text in definitions that spell no
+    # word, first from the lines that start with `def`, `class` or `@` (strings and brackets
+    # ignored), then exactly. On a file that does not compile the blocks may be wrong; the
+    # whole file is then parsed anyway.
+    quiet = _quiet_blocks(source, spelled, MIN_SKIPPED_SHARE * len(source))
+    if quiet is None:
+        return None
+    text_lines = source.split("\n")
+    skipped = [block for block in definition_blocks(text_lines, *_starts(source))
+               if quiet.get(block[3], -1) >= block[4] or not _spells(source, block[3], block[4], spelled)]
+    if sum(block[4] - block[3] for block in skipped) < MIN_SKIPPED_SHARE * len(source):
         return None
     full_lines = lines if lines is not None else split_lines(source)
     facts = _facts_skipping(source, text_lines, skipped, path, module, is_package, full_lines, interest, trees)
-    if facts is None:
-        return None
+    if facts is None or any(binding.kind == "star" for binding in facts.bindings):
+        return None  # a star import binds names no text spells: any definition may use one
     closure = _bound_to_words(facts, words)
     if closure:
-        kept = [block for block in skipped if _mentions(text_lines, block, closure)]
-        if kept:
-            skipped = [block for block in skipped if block not in kept]
-            if not skipped:
+        still = [block for block in skipped if not _spells(source, block[3], block[4], closure)]
+        if len(still) < len(skipped):
+            if not still:
                 return None
-            facts = _facts_skipping(source, text_lines, skipped, path, module, is_package, full_lines,
+            facts = _facts_skipping(source, text_lines, still, path, module, is_package, full_lines,
                                     interest, trees)
             if facts is None:
                 return None
@@ -144,56 +162,88 @@ def partial_facts(source: str, path: str, module: str, is_package: bool, lines: 
 def statement_starts(source: str) -> list[int]:
     """The 0-based lines where a top-level logical line starts (a statement, a clause such as
     `else:`, a decorator), for a source that compiles (see the module docstring)."""
-    starts = [0] if source[:1] not in ("", " ", "\t", "\r", "\n", "#") else []
+    return _starts(source)[0]
+
+
+def _starts(source: str) -> tuple[list[int], list[int]]:
+    """`statement_starts`, and the offset in `source` where each of those lines begins."""
+    lines, offsets = ([0], [0]) if source[:1] not in ("", " ", "\t", "\r", "\n", "#") else ([], [])
     depth = 0
-    position = 0
-    line = 0
+    position = 0  # where the last token ended: the code between it and the next counts brackets
+    line, counted = 0, 0  # `line` is the 0-based line at offset `counted`
+    brackets, count = _BRACKETS.search, source.count
     for match in _SCAN.finditer(source):
         start = match.start()
-        if start > position:
-            gap = source[position:start]
-            if depth or "(" in gap or "[" in gap or "{" in gap or ")" in gap or "]" in gap or "}" in gap:
-                depth += (len(gap) - len(gap.translate(_OPENING))) - gap.count(")") - gap.count("]") - gap.count("}")
-            line += gap.count("\n")
-        token = match.group()
-        first = token[0]
-        if first == "\n":
-            line += 1
-            if depth == 0:
-                starts.append(line)
-        else:
-            line += token.count("\n")
+        if start > position and (depth or brackets(source, position, start)):
+            depth += (count("(", position, start) + count("[", position, start) + count("{", position, start)
+                      - count(")", position, start) - count("]", position, start) - count("}", position, start))
         position = match.end()
-    return starts
+        if depth == 0 and source[start] == "\n":
+            line += count("\n", counted, position)
+            counted = position
+            lines.append(line)
+            offsets.append(position)
+    return lines, offsets
 
 
-def definition_blocks(lines: Sequence[str], starts: Sequence[int]) -> list[tuple[int, int, int]]:
-    """The top-level definitions as (first line, `def`/`class` line, end line), 0-based and
-    end exclusive: decorators with what they decorate, up to the next top-level statement."""
+def definition_blocks(lines: Sequence[str], starts: Sequence[int], offsets: Sequence[int]) -> list[tuple]:
+    """The top-level definitions as (first line, `def`/`class` line, end line, first offset, end
+    offset), lines 0-based, ends exclusive: decorators with what they decorate, up to the next
+    top-level statement."""
     blocks = []
     count = len(starts)
+    size = sum(map(len, lines)) + len(lines) - 1  # the source's length: `lines` is it split at "\n"
     index = 0
     while index < count:
-        first = starts[index]
         head = index
         while head < count and lines[starts[head]][:1] == "@":
             head += 1
         if head < count and _DEFINITION.match(lines[starts[head]]):
-            end = starts[head + 1] if head + 1 < count else len(lines)
-            blocks.append((first, starts[head], end))
+            following = head + 1 < count
+            blocks.append((starts[index], starts[head], starts[head + 1] if following else len(lines),
+                           offsets[index], offsets[head + 1] if following else size))
             index = head + 1
         else:
             index = max(head, index + 1)
     return blocks
 
 
-def _skippable(lines: Sequence[str], blocks, words: Sequence[str]) -> list[tuple[int, int, int]]:
-    return [block for block in blocks if not _mentions(lines, block, (*_BLOCKERS, *words))]
+def _spells(source: str, start: int, end: int, words) -> bool:
+    """Does `source[start:end]` hold any of `words`?"""
+    find = source.find
+    return any(find(word, start, end) >= 0 for word in words)
 
 
-def _mentions(lines: Sequence[str], block, words) -> bool:
-    text = "\n".join(lines[block[0]:block[2]])
-    return any(word in text for word in words)
+def _quiet_blocks(source: str, words, needed: float) -> dict[int, int] | None:
+    """The rough blocks (`_rough_blocks`) that spell none of `words`, as start -> end, or None
+    as soon as they cannot hold `needed` characters."""
+    quiet: dict[int, int] = {}
+    blocks = _rough_blocks(source)
+    quiet_size = sum(end - start for start, end in blocks)  # at most: less each time one spells a word
+    for start, end in blocks:
+        if _spells(source, start, end, words):
+            quiet_size -= end - start
+            if quiet_size < needed:
+                return None
+        else:
+            quiet[start] = end
+    return quiet if quiet_size >= needed else None
+
+
+def _rough_blocks(source: str) -> list[tuple[int, int]]:
+    """(start, end) offsets from each line that starts with `def `, `class `, `async ` or `@`
+    to the next: a first estimate only (no strings or brackets are read), but each block
+    `definition_blocks` finds starting there ends no later."""
+    heads = [0] if source.startswith(_HEADS) else []
+    find = source.find
+    for head in _HEADS:
+        position = find("\n" + head)
+        while position >= 0:
+            heads.append(position + 1)
+            position = find("\n" + head, position + 1)
+    heads.sort()
+    heads.append(len(source))
+    return [(heads[index], heads[index + 1]) for index in range(len(heads) - 1)]
 
 
 def _bound_to_words(facts: ModuleFacts, words: Sequence[str]) -> set[str]:
@@ -205,7 +255,7 @@ def _bound_to_words(facts: ModuleFacts, words: Sequence[str]) -> set[str]:
 
 def _facts_skipping(source, text_lines, skipped, path, module, is_package, lines, interest, trees):
     partial = list(text_lines)
-    for first, header, end in skipped:
+    for first, header, end, _, _ in skipped:
         line = text_lines[header]
         match = _DEFINITION.match(line)
         stub = match.group() + (": pass" if match.group().startswith("class") else "(): pass")
@@ -224,25 +274,35 @@ def _facts_skipping(source, text_lines, skipped, path, module, is_package, lines
 
 def _compiles_shallow(source: str, path: str) -> bool:
     """Does the whole file compile, with a tree shallow enough for the facts walk? `_symtable`
-    counts three of its levels per frame of the recursion limit (COMPILER_STACK_FRAME_SCALE),
-    from the current depth: run with the limit lowered to what the walk may use, it fails on
-    any deeper tree. Only in the main thread when it is the only one: the limit is global."""
-    if threading.active_count() != 1 or threading.current_thread() is not threading.main_thread():
-        return False
+    may nest three levels per frame the recursion limit leaves it (COMPILER_STACK_FRAME_SCALE):
+    run with only the frames that the walk's depth needs left, it fails on any deeper tree."""
     depth = _stack_depth()
     limit = sys.getrecursionlimit()
-    levels = (limit - depth - _MARGIN) // _FRAMES_PER_LEVEL
+    levels = (limit - depth - _MARGIN) // _FRAMES_PER_LEVEL  # the deepest tree the walk surely takes
     if levels < 50:
         return False
-    lowered = depth + max(levels // 3, 1) + 5
+    room = levels // 3 + 5
+    if threading.active_count() == 1:
+        # The limit is the interpreter's: lowered only while no other thread can run into it.
+        sys.setrecursionlimit(depth + room)
+        try:
+            return _compiles(source, path)
+        finally:
+            sys.setrecursionlimit(limit)
+    return _descend(limit - depth - room, source, path)  # descending leaves other threads alone
+
+
+def _descend(frames: int, source: str, path: str) -> bool:
+    if frames > 0:
+        return _descend(frames - 1, source, path)
+    return _compiles(source, path)
+
+
+def _compiles(source: str, path: str) -> bool:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            sys.setrecursionlimit(lowered)
-            try:
-                _symtable(source, path, "exec")
-            finally:
-                sys.setrecursionlimit(limit)
+            _symtable(source, path, "exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return False
     return True
