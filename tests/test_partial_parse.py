@@ -491,7 +491,7 @@ def test_a_tree_too_deep_for_the_walk_is_a_syntax_error_both_ways(checker):
 
 def test_a_file_python_cannot_parse_is_recovered_both_ways(checker):
     # The error is in a definition the partial parse skips: the stub parses, the file does not.
-    source = f"from {CONTEXT} import UserExecutionContext\n\n\ndef broken(:\n    return 1\n\n\nx = UserExecutionContext()\n"
+    source = f"from {CONTEXT} import UserExecutionContext\n\n\ndef broken():\n    print 'old'\n\n\nx = UserExecutionContext()\n"
     assert checker.taken(source, "netra_backend.app.agents.generated")
     result = checker.same(source)
     assert result[1] is not None and codes(result) == [("SSOT002", 8)]
