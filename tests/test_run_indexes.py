@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 from flake8_ssot.checking.runner import RunIndexes, Task, run_tasks
@@ -207,3 +208,22 @@ def test_a_fix_run_that_meets_a_new_renamed_name_keeps_no_set_and_trusts_no_entr
     assert "renamed" not in kept
     assert _constructions(ssot("check", "src", *options, cwd=root)) == _constructions(
         ssot("check", "src", "--no-cache", *options, cwd=root))
+
+
+def test_work_split_between_two_processes_answers_as_one_process(monkeypatch):
+    from flake8_ssot.checking import runner
+
+    items = [f"module_{number}" for number in range(50)]
+    work = lambda part: sorted(item.upper() for item in part if item.endswith(("3", "7")))  # noqa: E731
+    alone = runner.in_two_processes(work, items, jobs=1, least=10)
+    split = runner.in_two_processes(work, items, jobs=2, least=10)
+    assert len(alone) == 1 and len(split) == (2 if sys.platform.startswith("linux") else 1)
+    assert sorted(set().union(*split)) == alone[0]
+    parent = os.getpid()
+
+    def failing(part):  # the forked half fails: this process does it as well
+        if os.getpid() != parent:
+            raise RuntimeError("a worker that died")
+        return work(part)
+
+    assert sorted(set().union(*runner.in_two_processes(failing, items, jobs=2, least=10))) == alone[0]

@@ -240,7 +240,7 @@ def check_files(
     mentions = KnownMentions(configurations, caches)
     if mentions.grow(tasks):  # a changed file now holds a renamed name: who imports it may differ
         results, tasks, slots = plan(set())
-    renamed = RenamedNames(configurations, caches, stable=fix is None and check is check_file)
+    renamed = RenamedNames(configurations, caches, stable=fix is None and check is check_file, jobs=jobs)
     if fix is not None:
         check = partial(fix_path, mode=fix, cwd=os.getcwd(), inside=inside)
     try:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import marshal
 import os
 import re
 import signal
 import sys
 import time
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from flake8_ssot.config import Config
 from flake8_ssot.config.selection import enabled_predicate
@@ -429,6 +430,47 @@ def _process_context():
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()
+
+
+def in_two_processes(work: Callable[[Sequence], Any], items: Sequence, jobs: int, least: int) -> list:
+    """`work` over `items`, split with a forked process when that pays (two jobs or more, at
+    least `least` items, Linux): [work(first part), work(the rest)], the rest's answer sent
+    back marshalled through a pipe (so it must be marshal-able); else [work(items)]. A child
+    that fails answers nothing, and this process does its part too: the same answer, later.
+    Only before the workers start (fork is safe while the process runs no threads)."""
+    count = len(items)
+    if jobs < 2 or count < least or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+        return [work(items)]
+    split = count // 2
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return [work(items)]
+    if pid == 0:  # the child: no cleanup handlers, no buffers flushed; its answer, then out
+        code = 1
+        try:
+            os.close(read_end)
+            data = memoryview(marshal.dumps(work(items[split:])))
+            while data:
+                data = data[os.write(write_end, data):]
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    try:
+        mine = work(items[:split])
+        chunks = []
+        while chunk := os.read(read_end, 1 << 20):
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+        _, status = os.waitpid(pid, 0)
+    if status != 0 or not chunks:
+        return [mine, work(items[split:])]
+    return [mine, marshal.loads(b"".join(chunks))]
 
 
 def default_jobs() -> int:

@@ -464,13 +464,14 @@ class ProjectIndex:
 
     # ------------------------------------------------------------------ renamed classes
 
-    def prepare_renamed(self, names: frozenset[str]) -> frozenset[str]:
-        """Compute `renamed(names)` now, reading every file of the tree once (aliases.py)."""
+    def prepare_renamed(self, names: frozenset[str], rounds=None) -> frozenset[str]:
+        """Compute `renamed(names)` now, reading every file of the tree once per round
+        (aliases.py; `rounds`: see `aliases.renamed_aliases`)."""
         found = self.aliases.get(names)
         if found is None:
             from flake8_ssot.index.aliases import renamed_aliases  # one read of the tree: large runs only
 
-            found = self.aliases[names] = renamed_aliases(self, names)
+            found = self.aliases[names] = renamed_aliases(self, names, rounds)
         return found
 
     def renamed(self, names: frozenset[str]) -> frozenset[str] | None:

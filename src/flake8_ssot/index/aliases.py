@@ -27,7 +27,7 @@ decides when a run computes it and how the cache stays right when it does.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from flake8_ssot.files import file_texts
 from flake8_ssot.index.summary import Summary
@@ -76,29 +76,39 @@ def renames_of(summary: Summary, known: Iterable[str]) -> set[str]:
     return found
 
 
-def renamed_aliases(index: ProjectIndex, names: Iterable[str]) -> frozenset[str]:
+# A round of `renamed_aliases` over some files: (files, words, found) -> the names it adds.
+Rounds = Callable[[Sequence[str], Sequence[bytes], frozenset], set]
+
+
+def renamed_aliases(index: ProjectIndex, names: Iterable[str], rounds: Rounds | None = None) -> frozenset[str]:
     """`names` and every name a module of the tree binds to one of them under another name,
     followed through renames of renames (the closure in the module docstring). One read of
-    the tree's files per round; a round per level of renaming, and one more that finds none."""
-    from flake8_ssot.index import _load, module_of  # the package imports this module
-
+    the tree's files per round; a round per level of renaming, and one more that finds none.
+    `rounds(files, words, found)` runs a round (`renames_in`) over the files, in parts perhaps
+    (checking/renamed.py splits it between two processes)."""
     found = set(names)
     frontier = set(found)
-    summaries: dict[str, Summary | None] = {}
     files = index._python_files()
+    scan = rounds or (lambda part, words, known: renames_in(index, part, words, known))
     while frontier:
         words = [word.encode() for word in sorted(frontier)]
-        grown: set[str] = set()
-        for file, data in file_texts(files):
-            if not any(word in data and may_rename(data, word) for word in words):
-                continue
-            if file not in summaries:
-                module = module_of(file, index.roots)
-                summaries[file] = _load(file, module, file.endswith("__init__.py"))
-            summary = summaries[file]
-            if summary is not None:
-                grown |= renames_of(summary, found)
-        grown -= found
+        grown = scan(files, words, frozenset(found)) - found
         found |= grown
         frontier = grown
     return frozenset(found)
+
+
+def renames_in(index: ProjectIndex, files: Sequence[str], words: Sequence[bytes], found: frozenset) -> set[str]:
+    """One round over `files`: the names their modules bind, under another name, to a target
+    whose last component is in `found`, in the modules whose text may rename one of `words`
+    (the names the last round added)."""
+    from flake8_ssot.index import _load, module_of  # the package imports this module
+
+    grown: set[str] = set()
+    for file, data in file_texts(files):
+        if not any(word in data and may_rename(data, word) for word in words):
+            continue
+        summary = _load(file, module_of(file, index.roots), file.endswith("__init__.py"))
+        if summary is not None:
+            grown |= renames_of(summary, found)
+    return grown
