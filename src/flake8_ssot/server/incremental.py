@@ -51,7 +51,7 @@ from flake8_ssot.engine import _unique, check_facts, check_source, may_match
 from flake8_ssot.engine.noqa import NOQA_FILE
 from flake8_ssot.facts import collect_facts
 from flake8_ssot.facts.bindings import statement_bindings
-from flake8_ssot.facts.recovery import read_rows, recover_facts, whole_tree
+from flake8_ssot.facts.recovery import Tree, read_rows, recover_facts, whole_tree
 from flake8_ssot.index import ProjectIndex
 from flake8_ssot.rules import RULES
 from flake8_ssot.span import Span, split_lines
@@ -434,11 +434,37 @@ def _read_apart(reading, reduced: list[str], ranges: Sequence[tuple[int, int]], 
     text = "\n".join(reduced)
     try:
         facts = collect_facts(ast.Module(body=body, type_ignores=[]), absolute, module, is_package, text, reduced,
-                              syntax_error="does not parse", trees=reading.trees_for(ranges[1:]),
+                              syntax_error="does not parse",
+                              trees=_within(reading.trees_for(ranges[1:]), ranges, config),
                               broken_body=reading.lowering.inside_broken_body)
     except RecursionError:
         return None
     return check_facts(facts, config, index=index)
+
+
+def _within(trees: list[Tree], ranges: Sequence[tuple[int, int]], config: Config) -> list[Tree]:
+    """The pattern trees of a buffer that does not parse (`recovery.RowsReading.trees_for`),
+    the whole buffer's narrowed to its top-level nodes that overlap a checked range and spell
+    an anchor of a pattern rule: only matches on the checked lines are kept, and a match is a
+    node (rules that look around take the full check), so it lies inside one top-level node,
+    or is the root itself (then the whole tree is kept)."""
+    if not config.patterns or not trees or trees[0].row:
+        return trees
+    anchors = []
+    for rule in config.patterns:
+        if not rule.anchors:
+            return trees
+        anchors.extend(rule.anchors)
+    whole, text = trees[0], trees[0].text
+    if any(start <= whole.root.range().start.line < end for start, end in ranges):
+        return trees
+    narrowed = []
+    for node in whole.root.children():
+        where = node.range()
+        if any(start <= where.end.line and where.start.line < end for start, end in ranges) and any(
+                anchor in text[where.start.index:where.end.index] for anchor in anchors):
+            narrowed.append(Tree(0, text, node, whole.skip))
+    return [*narrowed, *trees[1:]]
 
 
 def _brackets(text: str) -> tuple[tuple[int, int, int], int]:
