@@ -199,8 +199,8 @@ RENAMES = [
 # The class bound by an assignment instead of its own import: SSOT002's fix then adds the
 # factory's import after the last import above each call.
 ALIASED = ("from netra_backend.app.services.user_execution_context import UserExecutionContext\n",
-           "from netra_backend.app.services import user_execution_context as contexts\n"
-           "UserExecutionContext = contexts.UserExecutionContext\n")
+           ("from netra_backend.app.services import user_execution_context as contexts\n"
+            "UserExecutionContext = contexts.UserExecutionContext\n"))
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,

@@ -13,22 +13,30 @@ followed through the assignments that use them, and the statements mentioning on
 checked again along with the edited ones, in the same reduced buffer; in a class, only the
 methods that mention one (`Member`). Statements that mention none of them resolve every
 name they use as before, and so do those mentioning only names bound to paths no
-configured key can be reached from (`_not_inert`). An edit that changes what the file
-imports or defines under a name the configuration spells also re-checks the statements
-whose diagnostics carry a fix (fix safety asks about those).
+configured key can be reached from (`_not_inert`), or using them only through attributes no
+key follows (`UserExecutionContext.from_request`: `_mentioning`). An edit that changes what
+the file imports, defines or exports (`__all__`) under a name the configuration spells also
+re-checks the statements whose diagnostics carry a fix (fix safety asks about those), and
+so does one that changes the text a fix elsewhere edits (`_moved`).
+
+Fixes that read the whole file (SSOT002's counts the uses of the class's name and joins the
+file's imports): one kept from the last check holds while the edited lines spell nothing it
+read (`_kept_fix_holds`), else its statement is checked again; one built from the reduced
+buffer is judged by its rule (`fix_is_current`), else the full check answers.
 
 A buffer that does not parse after a half-typed line is checked the same way (`_broken`):
 a line that stays inside a function or class body sends that statement alone through the
 error-tolerant parser; any other (at column 0, a bracket left open, an import) is read as
 the whole buffer's error-tolerant reading reads it, when that reading re-reads every other
 statement as it parsed (`recovery.read_rows`), and what the broken lines bind is compared
-with what they bound.
+with what they bound. That reading parses the whole buffer with tree-sitter, most of the
+cost of such an edit.
 
-The full check is taken for `__all__`, `global`, `# flake8: noqa`, a buffer broken so that
-the error-tolerant reading reads other statements differently, or a configuration whose
-pattern rules look around. The result always equals `engine.check_source(..., noqa=True)`
-(after a half-typed line inside a body, except in `Diagnostic.statement`: see
-`_broken_inside`).
+The full check is taken for `global`/`nonlocal`, `# flake8: noqa`, `__all__` in a buffer
+that does not parse, a buffer broken so that the error-tolerant reading reads other
+statements differently, or a configuration whose pattern rules look around. The result
+always equals `engine.check_source(..., noqa=True)` (after a half-typed line inside a body,
+except in `Diagnostic.statement`: see `_broken_inside`).
 """
 
 from __future__ import annotations
@@ -540,7 +548,7 @@ def _not_inert(names: set[str], chunks: Sequence[Chunk], config: Config) -> dict
     return {name: bound for name, bound in values.items() if not all(_inert(what, reach) for what in bound)}
 
 
-def _inert(what: tuple, reach: "_Reach", attributes: str = "") -> bool:
+def _inert(what: tuple, reach: _Reach, attributes: str = "") -> bool:
     """Can no rule match anything through a name bound to `what` (an event's value), used
     with `attributes` written after it (`.from_request`)?"""
     if what in (_NOTHING, _KEEP) or what[0] in ("def", "class"):
