@@ -284,7 +284,8 @@ def test_a_small_run_reads_the_files_the_cache_knows_hold_the_name_not_the_whole
         handle.write("# again\n")
     part = run(root, "netra_backend/app/callers", "--cache-dir", str(cache))
     assert part[0] == first[0]
-    assert any(path.endswith("thread_store.py") for path in read[0])
+    # (a one-file read too: a changed caller, proved to take the name from no other caller)
+    assert any(path.endswith("thread_store.py") for files in read for path in files)
 
 
 def test_a_fix_that_writes_files_drops_the_groups(tree):
@@ -294,3 +295,61 @@ def test_a_fix_that_writes_files_drops_the_groups(tree):
     assert "get_websocket_manager" in (root / "netra_backend/app/callers/session_open.py").read_text(encoding="utf-8")
     assert GROUP not in cache_document(cache).get("groups", {})
     assert cached(root, cache) == reference(root)
+
+
+# --------------------------------------------------------------------------- a changed file of a group
+
+def _from_the_cache(report: tuple[int, str, str]) -> int:
+    [line] = [line for line in report[2].splitlines() if "from the cache" in line]
+    return int(line.split("(")[1].split()[0])
+
+
+def test_an_edit_elsewhere_in_a_mention_file_sends_no_caller_back(tree, monkeypatch):
+    """A note still only mentions the name: the callers' "no module takes it" holds, and only
+    the note is checked again (before, every caller that asked was: #16)."""
+    root, cache, first = tree
+    checked = len(list(root.rglob("*.py")))
+    time.sleep(0.02)
+    with open(root / NOTES[2], "a", encoding="utf-8") as handle:
+        handle.write("\n\ndef handoff_extra(state: dict) -> dict:\n    return state  # create_websocket_manager is gone\n")
+    warm = run(root, "--cache-dir", str(cache), "--verbose")
+    assert warm[:2] == first[:2] == reference(root)[:2]
+    assert _from_the_cache(warm) == checked - 1
+    # Then the note takes the name from a caller: that caller alone is checked again.
+    time.sleep(0.02)
+    (root / NOTES[2]).write_text(textwrap.dedent(IMPORTING).replace("handoff_3", "handoff_2"), encoding="utf-8")
+    warm = run(root, "--cache-dir", str(cache), "--verbose")
+    assert warm[:2] == reference(root)[:2]
+    assert caller_fixes(warm[1]) == {"session_open.py": "unsafe", "session_resume.py": "safe", "session_close.py": "safe"}
+    assert _from_the_cache(warm) == checked - 2
+
+
+def test_a_caller_checked_again_moves_the_others_to_its_new_group(tree, monkeypatch):
+    """A note edited and a caller edited in one run: the caller's check writes the group anew
+    (new times); the other callers, found to hold, refer to the new row, so the next run takes
+    them from the cache instead of proving them again."""
+    root, cache, first = tree
+    checked = len(list(root.rglob("*.py")))
+    time.sleep(0.02)
+    for path in (NOTES[5], "netra_backend/app/callers/session_resume.py"):
+        with open(root / path, "a", encoding="utf-8") as handle:
+            handle.write("# reviewed for the websocket migration\n")
+    warm = run(root, "--cache-dir", str(cache), "--verbose")
+    assert warm[:2] == first[:2] == reference(root)[:2]
+    assert _from_the_cache(warm) == checked - 2
+    document = cache_document(cache)
+    digest = document["groups"][GROUP][0]
+    for name in CALLERS:
+        assert [GROUP, digest, len(document["groups"][GROUP][1])] in document["files"][f"netra_backend/app/callers/{name}.py"][6]
+    from flake8_ssot.index import importers
+
+    asked: list[str] = []
+    original = importers.takes_from
+    monkeypatch.setattr(importers, "takes_from", lambda *args: asked.append(args[1]) or original(*args))
+    settle()
+    for state in cache.rglob("run-*.bin"):  # past the run-level cache
+        state.unlink()
+    again = run(root, "--cache-dir", str(cache), "--verbose")
+    assert again[:2] == first[:2]
+    assert _from_the_cache(again) == checked
+    assert asked == []  # nothing to prove: the entries refer to the row of the files as they are

@@ -43,8 +43,9 @@ from flake8_ssot.config import Config
 from flake8_ssot.config.resolve import project_root
 from flake8_ssot.diagnostic import Diagnostic, Edit, Fix
 from flake8_ssot.files import write_atomic
+from flake8_ssot.dotted import module_name
 from flake8_ssot.index import (
-    ABSENT, MENTIONS, Dependency, MentionsDependency, ReadDependency, Summary, mentions_dependency,
+    ABSENT, MENTIONS, Dependency, MentionsDependency, ReadDependency, Summary, index_for, mentions_dependency,
 )
 from flake8_ssot.span import Span
 
@@ -167,6 +168,12 @@ class Cache:
         self.forgotten = False
         self._loaded_stat: tuple[int, int] | None = None
         self._unchanged: dict[tuple, bool] = {}  # dependency -> still as recorded (one stat per run)
+        # A group's changed files (`_changed_members`), whether a changed file now takes the name
+        # from a module (`_group_unchanged`), and the groups found to hold with changed files:
+        # path -> digest -> those files' stats now (`save` moves the entries to the new row).
+        self._members: dict[tuple[str, int], dict | None] = {}
+        self._takers: dict[tuple[str, str, str], bool] = {}
+        self._proven: dict[str, dict[int, tuple[list, dict[str, tuple]]]] = {}
         root = config.root
         self._prefix = root if root.endswith(os.sep) else root + os.sep
         self._load()
@@ -220,7 +227,7 @@ class Cache:
         mtime, size, digest, verified, diagnostics, syntax_error = entry[:6]
         if size != stat.st_size:
             return _MISS
-        if len(entry) > 6 and not self._dependencies_unchanged(entry[6]):
+        if len(entry) > 6 and not self._dependencies_unchanged(entry[6], path):
             return _MISS  # another module this file's findings depend on has changed
         if mtime == stat.st_mtime_ns and mtime < verified - RACY_NS:
             if not diagnostics and syntax_error is None and len(entry) == 6:
@@ -229,20 +236,16 @@ class Cache:
             return ("hit", result) if result is not None else _MISS
         return _VERIFY if isinstance(digest, str) else _MISS
 
-    def _dependencies_unchanged(self, dependencies: list) -> bool:
+    def _dependencies_unchanged(self, dependencies: list, asker: str) -> bool:
         unchanged = self._unchanged
         for dependency in dependencies:
+            if dependency[0].startswith(MENTIONS):
+                if not self._group_unchanged(dependency, asker):
+                    return False
+                continue
             key = tuple(dependency)
             known = unchanged.get(key)
             if known is None:
-                if dependency[0].startswith(MENTIONS):
-                    row = self.groups.get(dependency[0])
-                    known = (row is not None and row[0] == dependency[1] and len(row[1]) == dependency[2]
-                             and self._dependencies_unchanged(row[1]))
-                    unchanged[key] = known
-                    if not known:
-                        return False
-                    continue
                 try:
                     status = os.stat(os.path.join(self.config.root, dependency[0]))
                     known = (status.st_mtime_ns, status.st_size) == (dependency[1], dependency[2])
@@ -254,6 +257,64 @@ class Cache:
             if not known:
                 return False
         return True
+
+    def _group_unchanged(self, dependency: list, asker: str) -> bool:
+        """Does the answer "no module takes the name from the asker's module" still hold?
+        Yes when the group is the one the entry saw and each of its files is unchanged or,
+        changed, still takes the name from no module the asker's (`importers.takes_from`): an
+        edit elsewhere in a file that merely mentions a common name (`factory`, in a third of
+        the benchmark tree) no longer sends every check that asked about it back (#16). A file
+        that newly holds the name makes a new group (checking/mentions.py)."""
+        path, digest, count = dependency
+        row = self.groups.get(path)
+        if row is None or row[0] != digest or len(row[1]) != count:
+            return False
+        changed = self._changed_members(path, digest, row[1])
+        if changed is None:
+            return False
+        if not changed:
+            return True
+        name = path[len(MENTIONS):]
+        module = module_name(asker, self.config.src)[0]
+        verdicts = self._takers
+        for member in changed:
+            if member == asker:
+                continue  # the asker's own file is skipped by the question (and it is changed itself)
+            key = (member, name, module)
+            taker = verdicts.get(key)
+            if taker is None:
+                from flake8_ssot.index.importers import takes_from
+
+                try:
+                    taker = verdicts[key] = takes_from(index_for(self.config.src), member, name, module)
+                except (OSError, ValueError, RecursionError, MemoryError):
+                    taker = verdicts[key] = True  # cannot tell: as if it did
+            if taker:
+                return False
+        self._proven.setdefault(path, {})[digest] = (row[1], changed)
+        return True
+
+    def _changed_members(self, path: str, digest: int, members: list) -> dict[str, tuple] | None:
+        """The files of a group that changed since the table's row: absolute path -> their
+        (mtime, size) now, ABSENT for a file gone; None when one cannot be stat'ed. Once per run."""
+        known = self._members.get((path, digest))
+        if known is not None or (path, digest) in self._members:
+            return known
+        root = self.config.root
+        changed: dict[str, tuple] | None = {}
+        for relative, mtime, size in members:
+            try:
+                status = os.stat(os.path.join(root, relative))
+                now = (status.st_mtime_ns, status.st_size)
+            except (FileNotFoundError, NotADirectoryError):
+                now = (ABSENT, ABSENT)
+            except OSError:
+                changed = None
+                break
+            if now != (mtime, size):
+                changed[os.path.join(root, relative)] = now
+        self._members[(path, digest)] = changed
+        return changed
 
     def digest(self, path: str) -> str | None:
         entry = self.entries.get(self.relative(path))
@@ -348,6 +409,27 @@ class Cache:
         self.entries[key] = entry
         self.changed[key] = entry
 
+    def _carry_proven(self, entries: dict[str, list], groups: dict[str, list]) -> None:
+        """An entry found to hold with changed files of its group (`_group_unchanged`) refers
+        to the group's old row. When a re-checked file of this run replaced that row by one
+        with exactly the files and stats the proof saw, the entry refers to the new row: its
+        proof holds for those files as they are now."""
+        root = self.config.root
+        for path, proofs in self._proven.items():
+            row = groups.get(path)
+            if row is None:
+                continue
+            for digest, (old_members, changed) in proofs.items():
+                if row[0] == digest:
+                    continue
+                expected = [[relative, *changed.get(os.path.join(root, relative), (mtime, size))]
+                            for relative, mtime, size in old_members]
+                if row[1] != expected:
+                    continue
+                for key, entry in entries.items():
+                    if len(entry) > 6 and any(d[0] == path and d[1] == digest for d in entry[6]):
+                        entry[6] = [[d[0], row[0], d[2]] if d[0] == path and d[1] == digest else d for d in entry[6]]
+
     def forget_groups(self) -> None:
         """Keep no group (a fix wrote a file: checking/mentions.py): the entries that depended on
         one are checked again, and the next question reads the whole tree."""
@@ -355,6 +437,8 @@ class Cache:
             self.groups.clear()
             self._built_groups.clear()
             self._unchanged.clear()
+            self._members.clear()
+            self._proven.clear()
             self.forgotten_groups = True
 
     def mention_groups(self) -> dict[str, list[str]]:
@@ -373,6 +457,7 @@ class Cache:
             Dependency(os.path.join(root, relative), mtime, size) for relative, mtime, size in row[1]]
         self._store_group(mentions_dependency(name, (*old, *files)))
         self._unchanged.clear()  # the old digest was judged unchanged, and may be asked again
+        self._members.clear()
 
     def _store_group(self, group: MentionsDependency) -> None:
         """Keep a group's files in the table, once (every check that asked about the name
@@ -422,6 +507,8 @@ class Cache:
             except (IndexError, TypeError, ValueError, KeyError):
                 continue  # a damaged entry is dropped, and so recomputed next time
             entries[key] = [*entry[:4], diagnostics, *entry[5:]]
+        if self._proven:
+            self._carry_proven(entries, groups)
         # The groups some entry still refers to (a name no check asks about any more goes).
         used = {dependency[0] for entry in entries.values() if len(entry) > 6
                 for dependency in entry[6] if dependency[0].startswith(MENTIONS)}

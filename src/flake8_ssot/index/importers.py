@@ -159,10 +159,36 @@ def importer_of(index: ProjectIndex, mentions: Mentions, module: str, name: str,
     to it are stat'ed as the check's dependencies, as a full scan would; when none does, the
     check depends on them all, recorded as one group (`ProjectIndex.depend_on_mentions`: the
     same group for every check that asks about `name`, `skip` included, so the cache keeps
-    one list of files per name; a check's own file is among its dependencies anyway)."""
+    one list of files per name; a check's own file is among its dependencies anyway).
+
+    The group stands for the question "who takes `name` from the asking file's own module":
+    the cache checks a changed file of the group with `takes_from` on that question alone
+    (checking/cache.py), so a question about another module depends on the files one by one."""
+    skip = os.path.abspath(skip) if skip else ""
+    number, answer = _first_taker(index, mentions, module, name, skip)
+    if number is not None:
+        return _answer(index, mentions.files, number, skip, answer)
+    if skip and module_name(skip, index.roots)[0] == module:
+        index.depend_on_mentions(name, mentions.files)
+    else:
+        for file in mentions.files:
+            index._stat(file)
+    return None
+
+
+def takes_from(index: ProjectIndex, path: str, name: str, module: str) -> bool:
+    """Does the file `path`, as it is now, take `name` from `module` (`importer_of`'s test on
+    that one file)? False for a file gone or no longer holding the name."""
+    mentions = Mentions(name, [os.path.abspath(path)], index.roots)
+    return _first_taker(index, mentions, module, name, "")[0] is not None
+
+
+def _first_taker(index: ProjectIndex, mentions: Mentions, module: str, name: str,
+                 skip: str) -> tuple[int | None, str]:
+    """(the number of the first mention, not `skip`, that takes `name` from `module`; its module
+    or file), (None, "") when none does."""
     path = f"{module}.{name}"
     encoded = path.encode()
-    skip = os.path.abspath(skip) if skip else ""
     order, holding = mentions.candidates(module)
     could_import = None  # compiled when a candidate needs it: most questions have none
     files, modules = mentions.files, mentions.modules
@@ -173,7 +199,7 @@ def importer_of(index: ProjectIndex, mentions: Mentions, module: str, name: str,
         text = mentions.text(number)
         holds = number in holding if holding is not None else text is not None and encoded in text
         if holds:
-            return _answer(index, files, number, skip, other or file)
+            return number, other or file
         if not mentions.as_word[number] or not other or text is None:
             continue
         could_import = could_import or _could_import(module, name)
@@ -181,9 +207,8 @@ def importer_of(index: ProjectIndex, mentions: Mentions, module: str, name: str,
             continue
         summary = index.summary(other)
         if summary is not None and (path in summary.imports or any(t == path for _, _, t in summary.bindings)):
-            return _answer(index, files, number, skip, other)
-    index.depend_on_mentions(name, files)
-    return None
+            return number, other
+    return None, ""
 
 
 def _answer(index: ProjectIndex, files: list[str], number: int, skip: str, answer: str) -> str:
