@@ -516,9 +516,12 @@ class ProjectIndex:
         if files is None:
             files = []
             for root in self.roots:
-                for directory, subdirectories, names in os.walk(root):
+                # Under an absolute, normalised root each path os.walk gives is one too: joined
+                # by hand (an abspath and a join per file were half a one-file run's walk).
+                for directory, subdirectories, names in os.walk(os.path.abspath(root)):
                     subdirectories[:] = sorted(d for d in subdirectories if not d.startswith(".") and d != "__pycache__")
-                    files.extend(os.path.abspath(os.path.join(directory, n)) for n in sorted(names) if n.endswith(".py"))
+                    prefix = directory if directory.endswith(os.sep) else directory + os.sep
+                    files.extend(prefix + n for n in sorted(names) if n.endswith(".py"))
             self._all_files = files
         return files
 
