@@ -30,6 +30,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "flake8_ssot"
 @pytest.fixture(autouse=True)
 def racy(monkeypatch):
     monkeypatch.setattr(test_runstate.runstate, "RACY_NS", test_runstate.RACY_NS)
+    monkeypatch.setattr(replay, "_STALE_STATES", [])
 
 
 class Captured:
@@ -222,3 +223,27 @@ def test_the_executable_replays_without_importing_the_checker(root):
 def test_the_code_stamp_covers_the_package():
     stamped = {Path(path).relative_to(SRC).as_posix() for path, _, _ in replay._code_stamp()}
     assert {"replay.py", "cli/__init__.py", "rules/legacy_import.py", "checking/runstate.py"} <= stamped
+
+
+def test_a_failed_replay_spares_the_run_level_state_the_same_stats(root, monkeypatch):
+    argv = ("--output-format", "json", "--jobs", "1")
+    full(root, *argv)
+    test_runstate.fix_violation(root)
+    assert replayed(root, *argv) is None
+    read: list[str] = []
+    original = test_runstate.runstate.RunState._answer
+
+    def answer(self, data):
+        read.append(self.path)
+        return original(self, data)
+
+    monkeypatch.setattr(test_runstate.runstate.RunState, "_answer", answer)
+    after = full(root, *argv)
+    assert read == [] and after == full(root, *argv, "--no-cache")
+    # Another state (or the same one, rewritten since) is not judged by that replay.
+    monkeypatch.setattr(replay, "_STALE_STATES", [])
+    settle()
+    full(root, *argv)
+    test_runstate.add_deep_file(root)
+    full(root, *argv)
+    assert len(read) == 1

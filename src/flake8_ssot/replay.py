@@ -256,10 +256,12 @@ def places(argv: Sequence[str], cwd: str) -> list[str]:
 
 class Record:
     def __init__(self, key: bytes, code: int, files: Sequence[str], times: array, sizes: array,
-                 watched: Sequence[Sequence], chunks: Sequence[tuple]) -> None:
+                 watched: Sequence[Sequence], chunks: Sequence[tuple], state: Sequence = ()) -> None:
         self.key, self.code = key, code
         self.files, self.times, self.sizes, self.watched = files, times, sizes, watched
         self.chunks = chunks  # (STDOUT or STDERR, error handler or None for bytes, str or bytes)
+        # The run-level state file the lists came from, as it was: [path, mtime, ctime, size, inode].
+        self.state = state
 
     def encode(self) -> bytes:
         kinds = bytearray()
@@ -276,7 +278,8 @@ class Record:
                 stats.extend(entry[1:5])
         parts = [
             self.key, _CODE.pack(self.code), _joined(self.files), self.times.tobytes(), self.sizes.tobytes(),
-            bytes(kinds), _joined(names), stats.tobytes(), _LENGTH.pack(len(self.chunks)),
+            bytes(kinds), _joined(names), stats.tobytes(),
+            _joined(self.state[:1]), array("q", self.state[1:]).tobytes(), _LENGTH.pack(len(self.chunks)),
         ]
         for stream, errors, payload in self.chunks:
             text = errors is not None
@@ -317,6 +320,9 @@ class Record:
                 position += 4
             else:
                 return None
+        state_path, state_stat = _split(parts.next()), array("q")
+        state_stat.frombytes(parts.next())
+        state = [*state_path, *state_stat] if len(state_path) == 1 and len(state_stat) == 4 else []
         (count,) = _LENGTH.unpack(parts.next())
         chunks = []
         for _ in range(count):
@@ -329,7 +335,7 @@ class Record:
                 chunks.append((head[0], None, payload))
         if not parts.done():
             return None
-        return cls(key, code, files, times, sizes, watched, chunks)
+        return cls(key, code, files, times, sizes, watched, chunks, state)
 
     def write(self) -> None:
         """The output, as the recorded command wrote it."""
@@ -396,6 +402,8 @@ def replayed(argv: Sequence[str]) -> int | None:
         if record is None or record.key != key:
             return None
         if not all_unchanged(record.files, record.times, record.sizes, record.watched, jobs()):
+            if record.state:
+                _STALE_STATES.append(record.state)
             return None
         try:
             record.write()
@@ -405,6 +413,25 @@ def replayed(argv: Sequence[str]) -> int | None:
             return 1
         return record.code
     return None
+
+
+# Run-level state files this process has seen a record, made from them, fail on: the command
+# that runs next need not stat the same files again to find out (`stale_state`).
+_STALE_STATES: list[Sequence] = []
+
+
+def stale_state(path: str) -> bool:
+    """Is `path` a run-level state file, unchanged since a record made from it, that this
+    process found changed inputs for? (Then the state cannot answer either: its files and
+    watched paths are the record's, less the baseline.)"""
+    for entry in _STALE_STATES:
+        if entry[0] == path:
+            try:
+                status = os.stat(path)
+            except OSError:
+                return False
+            return entry[1:] == [status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino]
+    return False
 
 
 # --------------------------------------------------------------------------- recording
@@ -448,8 +475,9 @@ class Recording:
     def __init__(self, argv: Sequence[str]) -> None:
         self.argv = list(argv)
         self.chunks: list[tuple] = []
-        # Set by the command: (directory, files, times, sizes, watched, limit): the cache directory,
-        # what the run-level state watched, and the time (ns) before which a stat is not racy.
+        # Set by the command: (directory, files, times, sizes, watched, limit, state): the cache
+        # directory, what the run-level state watched, the time (ns) before which a stat is not
+        # racy, and the state's file.
         self.proof: tuple | None = None
         self.extra: list[str] = []  # more files the output depends on (the baseline)
         self._saved_streams: tuple | None = None
@@ -470,8 +498,13 @@ class Recording:
         """Write the record (True), or remove a stale one (False) when this run proves nothing."""
         if self.proof is None:
             return False
-        directory, files, times, sizes, watched, limit = self.proof
+        directory, files, times, sizes, watched, limit, state_path = self.proof
         target = os.path.join(directory, __version__, record_name(self.key))
+        try:
+            status = os.stat(state_path)
+            state = [state_path, status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino]
+        except OSError:
+            state = []
         watched = list(watched)
         for path in self.extra:
             try:
@@ -481,7 +514,7 @@ class Recording:
             if status.st_ctime_ns >= limit or status.st_mtime_ns >= limit:
                 return _remove(target)
             watched.append([path, status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino])
-        data = Record(self.key, code, files, times, sizes, watched, self.chunks).encode()
+        data = Record(self.key, code, files, times, sizes, watched, self.chunks, state).encode()
         from flake8_ssot.files import write_atomic  # the full command has imported it already
 
         try:

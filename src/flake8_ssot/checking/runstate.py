@@ -55,7 +55,7 @@ from flake8_ssot.checking.runner import FileResult, clean_result
 from flake8_ssot.config import config_for, default_config, load_config
 from flake8_ssot.files import write_atomic
 from flake8_ssot.index import MentionsDependency
-from flake8_ssot.replay import WATCH_ABSENT, WATCH_EXISTS, WATCH_STAT, all_unchanged, prune
+from flake8_ssot.replay import WATCH_ABSENT, WATCH_EXISTS, WATCH_STAT, all_unchanged, prune, stale_state
 
 if TYPE_CHECKING:
     from flake8_ssot.config.resolve import Configurations
@@ -107,6 +107,8 @@ class RunState:
 
     def answer(self) -> list[FileResult] | None:
         """The saved results, if nothing they depend on changed; else None."""
+        if stale_state(self.path):
+            return None  # the replay of this command stat'ed the same files and found a change
         try:
             with open(self.path, "rb") as handle:
                 data = handle.read()
@@ -161,7 +163,7 @@ class RunState:
                  else default_config() for file in header["configs"]]
         for base in bases:  # as the full run found them, in its order (reporters list them)
             self.configurations.add(base)
-        self.proof = (self.directory, files, times, sizes, watched, self.start - RACY_NS)
+        self.proof = (self.directory, files, times, sizes, watched, self.start - RACY_NS, self.path)
         return results
 
     def _trusted(self, files: Sequence[str], configs: Sequence[str | None]) -> bool:
@@ -273,7 +275,7 @@ class RunState:
             "strings": strings, "results": saved, "names": len(names), "count": len(files),
         }, separators=(",", ":")).encode("utf-8", "surrogateescape")
         rest = struct.pack("<Q", len(header)) + header + names + times.tobytes() + sizes.tobytes()
-        self._proving = (self.directory, list(files), times, sizes, watched, limit)
+        self._proving = (self.directory, list(files), times, sizes, watched, limit, self.path)
         return MAGIC + struct.pack("<I", zlib.crc32(rest)) + rest
 
     def _watched(self, walked: Sequence[str]) -> dict[str, int]:
