@@ -64,10 +64,10 @@ try:  # the C half of `symtable`: the same check without building the Python tab
 except ImportError:  # pragma: no cover - every CPython has it
     _symtable = None
 
-# On with SSOT_PARTIAL_PARSE=1 until proven (benchmarks/compare_fast_path.py compares both ways).
-ENABLED = os.environ.get("SSOT_PARTIAL_PARSE", "0") == "1" and sys.version_info < (3, 12) and _symtable is not None
+# Off with SSOT_PARTIAL_PARSE=0 (benchmarks/compare_fast_path.py compares both ways).
+ENABLED = os.environ.get("SSOT_PARTIAL_PARSE", "1") != "0" and sys.version_info < (3, 12) and _symtable is not None
 # Smaller files are parsed whole: below this the scan and the check cost more than they save.
-MIN_SIZE = 8_000
+MIN_SIZE = 12_000
 # A file is parsed whole unless definitions that can be skipped hold this share of its text:
 # checking whether it compiles costs about half a parse, the scan a tenth.
 MIN_SKIPPED_SHARE = 0.6
