@@ -5,7 +5,7 @@
                                      [--fix-changes 6] [--rebind-changes 6]
                                      [--reached-changes 6] [--broken-changes 10]
                                      [--unclosed-changes 12] [--top-changes 6]
-                                     [--budget-ms 50] [--keep DIR]
+                                     [--exports-changes 6] [--budget-ms 50] [--keep DIR]
 
 Writes a small project (a `[tool.ssot]` policy modelled on the seeds and the canonical
 modules), starts the server as an editor would (`python -m flake8_ssot server`, LSP over
@@ -29,8 +29,9 @@ one at a time, waiting for each version's diagnostics:
 - `--reached-changes` edits that rename the import of a factory-only class every class
   uses (`UserExecutionContext` -> `UserExecutionContext as ExecutionContext` and back; each
   `run` method calls `UserExecutionContext.from_request`, and the legacy paths construct
-  it): the worst case of an edit to a binding, every statement mentioning the name is
-  checked again (its findings come and go);
+  it): the worst case of an edit to a binding; the statements that use the name where a
+  key follows it (the constructions: their findings come and go) are checked again, not
+  those that only call `.from_request` on it (no key lies under the class);
 - `--broken-changes` edits that leave a method half typed (`if payload` with no colon),
   each followed by one that deletes it: only the broken statement (with the bindings) goes
   through the error-tolerant parser, the findings elsewhere are kept from the last version
@@ -42,7 +43,15 @@ one at a time, waiting for each version's diagnostics:
   (then it keeps their findings), and checks only the broken method;
 - `--top-changes` a new import half typed at the top of the module (`from
   netra_backend.app.websocket_core import `, at column 0, then deleted): read apart the
-  same way, with what the broken line binds compared with what was bound before.
+  same way, with what the broken line binds compared with what was bound before;
+- `--exports-changes` a name added to `__all__` and taken out again: `__all__` binds
+  nothing, but fixes elsewhere read it (SSOT001 keeps an exported alias), so the statements
+  with fixes are checked again.
+
+The constructions' fixes (SSOT002) read the whole file: where the factory's import goes,
+whether the class's import goes. One kept from the last check holds while the edited lines
+spell nothing it read; otherwise its statement is checked again, and a fix built from the
+reduced buffer is judged against the whole file (`rules/construction.fix_is_current`).
 
 It reports, for each kind:
 
@@ -130,6 +139,8 @@ if TYPE_CHECKING:
     from netra_backend.app.websocket_core.unified_manager import UnifiedWebSocketManager
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["build_message_0_report"]
 
 '''
 
@@ -274,6 +285,7 @@ KINDS = {
     "unclosed": "a half-typed call (`payload.get(`): the buffer does not parse, a bracket left open",
     "top": "a new import half typed at the top (`from netra_backend.app.websocket_core import `)",
     "repaired": "the half-typed line deleted (parses again)",
+    "exports": "a name added to `__all__` and taken out",
 }
 
 
@@ -318,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the same with a bracket left open, each undone by the next")
     parser.add_argument("--top-changes", type=int, default=6,
                         help="a new import half typed at the top, each undone by the next")
+    parser.add_argument("--exports-changes", type=int, default=6,
+                        help="a name added to __all__, then taken out")
     parser.add_argument("--budget-ms", type=float, default=50.0)
     parser.add_argument("--keep", type=Path, help="write the project here and keep it")
     options = parser.parse_args(argv)
@@ -424,6 +438,15 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 change("repaired", {"range": {"start": here["start"], "end": {"line": top + 1, "character": 0}},
                                     "text": ""})
+        exports = header.index('__all__ = ["build_message_0_report"]')
+        at = {"line": exports, "character": len('__all__ = ["build_message_0_report"')}
+        for step in range(options.exports_changes):
+            # A name added to `__all__`, then taken out again.
+            if step % 2 == 0:
+                change("exports", {"range": {"start": at, "end": at}, "text": ', "build_thread_1_report"'})
+            else:
+                end = {"line": exports, "character": at["character"] + len(', "build_thread_1_report"')}
+                change("exports", {"range": {"start": at, "end": end}, "text": ""})
         connection.request("shutdown", None)
         connection.send({"method": "exit", "params": None})
         connection.process.wait(timeout=30)
