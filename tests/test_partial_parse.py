@@ -497,6 +497,21 @@ def test_a_file_python_cannot_parse_is_recovered_both_ways(checker):
     assert result[1] is not None and codes(result) == [("SSOT002", 8)]
 
 
+def test_a_file_only_symtable_rejects_is_checked_from_a_whole_parse(checker):
+    # `ast.parse` takes duplicate arguments, `symtable` does not: the whole parse decides.
+    source = f"from {CONTEXT} import UserExecutionContext\n\n\ndef twice(a, a):\n    return a\n\n\nx = UserExecutionContext()\n"
+    assert checker.taken(source, "netra_backend.app.agents.generated")
+    result = checker.same(source)
+    assert result[1] is None and codes(result) == [("SSOT002", 8)]
+
+
+@pytest.mark.parametrize("separator", ["\f", "\r"])
+def test_form_feeds_and_lone_carriage_returns_parse_the_whole_file(checker, separator):
+    source = f"from {CONTEXT} import UserExecutionContext\nx = 1{separator}y = 2\n\n\ndef helper():\n    return 1\n"
+    assert not checker.taken(source, "netra_backend.app.agents.generated")
+    checker.same(source)
+
+
 def test_noqa_and_positions_after_skipped_definitions(checker):
     source = textwrap.dedent(f'''\
         from {CONTEXT} import UserExecutionContext
@@ -555,6 +570,7 @@ SERVICE = textwrap.dedent(f'''\
 
 def test_fixes_are_the_same_and_the_code_runs_the_same(project, checker):
     path = checker.path("netra_backend.app.agents.service")
+    assert checker.taken(SERVICE, "netra_backend.app.agents.service")
     fixed = []
     for enabled in (False, True):
         with partial_parsing(enabled):
