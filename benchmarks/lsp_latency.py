@@ -69,6 +69,7 @@ Exits 1 when the median server work of any kind is over the budget.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import re
 import shutil
@@ -205,7 +206,13 @@ def generate_module(lines: int) -> str:
         count += block.count("\n")
         index += 1
     text = "".join(parts)
-    return "\n".join(text.split("\n")[:lines]) + "\n"
+    kept = text.split("\n")[:lines]
+    while True:  # a cut in a block's first lines leaves it without a body: end before it
+        try:
+            ast.parse("\n".join(kept))
+            return "\n".join(kept) + "\n"
+        except SyntaxError:
+            kept = kept[:max(i for i, line in enumerate(kept) if line.startswith(("class ", "def ")))]
 
 
 def write_project(root: Path, lines: int) -> Path:
@@ -291,8 +298,6 @@ KINDS = {
 
 def in_process(module: Path, text: str, runs: int = 5) -> tuple[float, float]:
     """Median ms of `ast.parse` and of a full `check_source` of the buffer, after a first call."""
-    import ast
-
     from flake8_ssot.config import config_for
     from flake8_ssot.engine import check_source
 

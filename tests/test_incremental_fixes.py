@@ -13,6 +13,7 @@ full check answers. The module is the editor benchmark's
 
 from __future__ import annotations
 
+import ast
 import sys
 from pathlib import Path
 
@@ -46,6 +47,7 @@ def small_project(tmp_path_factory):
     text = module.read_text(encoding="utf-8") + "".join(
         lsp_latency.VIOLATIONS[0].format(lower=lower) for lower in ("quota_90", "tool_91"))
     module.write_text(text, encoding="utf-8")
+    ast.parse(text)  # the edits start from a module that parses
     config = load_config(str(root / "pyproject.toml"))
     return module, config, text
 
