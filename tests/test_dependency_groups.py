@@ -277,15 +277,26 @@ def test_a_small_run_reads_the_files_the_cache_knows_hold_the_name_not_the_whole
     [files] = read
     assert not any(path.endswith("thread_store.py") or path.endswith("websocket_manager.py") for path in files)
     assert {os.path.relpath(path, root) for path in files} >= set(NOTES)
-    # Over part of the tree, a file it does not see may hold the name: the whole tree is read.
+    # Over part of the tree too (pre-commit names a few files): the group's files, the checked
+    # ones, and those the cache has not seen as they are now; not the whole tree.
     read.clear()
     time.sleep(0.02)
     with open(root / "netra_backend/app/callers/session_open.py", "a", encoding="utf-8") as handle:
         handle.write("# again\n")
     part = run(root, "netra_backend/app/callers", "--cache-dir", str(cache))
-    assert part[0] == first[0]
-    # (a one-file read too: a changed caller, proved to take the name from no other caller)
+    assert read and not any(path.endswith("thread_store.py") for files in read for path in files)
+    assert part[:2] == run(root, "netra_backend/app/callers", "--no-cache")[:2]
+    # A file outside the run that changed since the cache saw it is read: here it now takes
+    # the name from a caller, so that caller's rename is unsafe, as without the cache.
+    read.clear()
+    time.sleep(0.02)
+    (root / "netra_backend/app/agents/thread_store.py").write_text(textwrap.dedent(IMPORTING), encoding="utf-8")
+    with open(root / "netra_backend/app/callers/session_open.py", "a", encoding="utf-8") as handle:
+        handle.write("# and again\n")
+    part = run(root, "netra_backend/app/callers", "--cache-dir", str(cache))
     assert any(path.endswith("thread_store.py") for files in read for path in files)
+    assert part[:2] == run(root, "netra_backend/app/callers", "--no-cache")[:2]
+    assert caller_fixes(part[1])["session_open.py"] == "unsafe"
 
 
 def test_a_fix_that_writes_files_drops_the_groups(tree):

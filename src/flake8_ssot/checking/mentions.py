@@ -11,9 +11,11 @@ content the cache has seen holding the name, because each run adds the files it 
 check (changed or new ones) that hold a name of the table (`grow`), with a new digest: the
 entries that depended on the old group (no module imported the name) are then checked again,
 since the new holder may import it. A file that holds the name now is either unchanged since
-the cache saw it (then it is in the group) or one this run checks (then it is read here).
-That needs the run to check every `.py` file under the `src` roots (a run over part of the
-tree reads the whole tree, as before): `provide` compares the two.
+the cache saw it (then it is in the group), or one this run checks (then it is read here), or
+one the cache has not seen as it is now (changed since, new, or never checked: an excluded
+file under a `src` root), which `provide` finds by its stat against its entry and lists to be
+read. A run over a few files (pre-commit) so reads the group's files and the changed ones,
+not the whole tree.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import os
 from typing import Sequence
 
-from flake8_ssot.checking.cache import RunCaches
+from flake8_ssot.checking.cache import RACY_NS, Cache, RunCaches
 from flake8_ssot.config.resolve import Configurations
 from flake8_ssot.files import file_texts
 from flake8_ssot.index import Dependency, ProjectIndex, index_for
@@ -64,17 +66,17 @@ class KnownMentions:
 
     def provide(self, files: Sequence[str], tasks: Sequence) -> None:
         """Each index of a configuration whose cache has groups reads, for those names, the
-        group's files and the files about to be checked, when the run checks the whole tree."""
+        group's files, the files about to be checked, and the files of the tree the cache has
+        not seen as they are now (none, when the run checks the whole tree)."""
         checked = {os.path.abspath(path) for path in files}
         for number, cache in self._groups():
             index = index_for(self.configurations.configs[number].src)
             tree = index._python_files()
-            if not checked.issuperset(tree):
-                continue  # a file of the tree this run does not see may hold a name
-            about = {os.path.abspath(task.path) for task in tasks}
+            may_hold = {os.path.abspath(task.path) for task in tasks}
+            may_hold.update(_unseen(cache, tree, checked))
             for name, holding in cache.mention_groups().items():
-                may_hold = about.union(holding)
-                index.known_mentions[name] = [path for path in tree if path in may_hold]
+                listed = may_hold.union(holding)
+                index.known_mentions[name] = [path for path in tree if path in listed]
             self.provided.append(index)
 
     def close(self) -> None:
@@ -82,3 +84,29 @@ class KnownMentions:
             index.known_mentions.clear()
             index.__dict__.pop("_mentions", None)  # built from the lists: not for another run
         self.provided.clear()
+
+
+def _unseen(cache: Cache, tree: Sequence[str], checked: set[str]) -> list[str]:
+    """The files of the tree, other than `checked` (which the run reads or the cache answers
+    for), whose content as it is now the cache has not seen: no entry, or an entry of another
+    size or time, or one written too soon after the file changed to prove anything (the
+    per-file cache's own test of a hit). A file the cache has seen is in a group exactly when
+    it holds the group's name (the module docstring), so only these need reading: a run over a
+    few files (pre-commit) no longer reads the whole tree for a name."""
+    unseen = []
+    entries, relative = cache.entries, cache.relative
+    for path in tree:
+        if path in checked:
+            continue
+        entry = entries.get(relative(path))
+        if entry is None:
+            unseen.append(path)
+            continue
+        try:
+            status = os.stat(path)
+        except OSError:
+            continue  # gone: it holds nothing
+        mtime, size, _, verified = entry[:4]
+        if not (status.st_size == size and status.st_mtime_ns == mtime and mtime < verified - RACY_NS):
+            unseen.append(path)
+    return unseen
