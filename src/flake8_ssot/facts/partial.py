@@ -13,8 +13,8 @@ Why the stubs change no finding (tests/test_partial_parse.py checks it over gene
 benchmarks/compare_fast_path.py over whole trees):
 
 - A finding is reported at an import, call, attribute chain, string, export or definition
-  that spells a policy word (`Prefilter.region_words`: the configured paths' last components,
-  wildcard fragments, `__all__` in export modules), or at a use of a module-level name bound
+  that spells a policy word (`engine.partial_words`: the configured paths' last components,
+  wildcard fragments, `__all__`), or at a use of a module-level name bound
   to a path that spells one (`from pkg import UserExecutionContext as UEC`, `X = UEC`, an
   `except ImportError:` fallback). Those names join the words (the closure: module-level
   names are bound only by the always-kept statements, a definition binding nothing but its
