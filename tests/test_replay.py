@@ -247,5 +247,6 @@ def test_a_failed_replay_spares_the_run_level_state_the_same_stats(root, monkeyp
     settle()
     full(root, *argv)
     test_runstate.add_deep_file(root)
+    read.clear()
     full(root, *argv)
     assert len(read) == 1
