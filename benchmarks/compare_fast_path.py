@@ -4,6 +4,7 @@
     python benchmarks/compare_fast_path.py --stdlib        # a copy of this Python's stdlib, its policy
     python benchmarks/compare_fast_path.py TREE --no-cli   # the per-file comparison only
     python benchmarks/compare_fast_path.py TREE --paths a b # only these folders of TREE
+    python benchmarks/compare_fast_path.py TREE --every-file --no-cli  # every file partially
 
 Two comparisons, each with partial parsing off (SSOT_PARTIAL_PARSE=0) and on:
 1. per file, in this process: every file the strict prefilter lets through is checked both
@@ -137,6 +138,9 @@ def main() -> int:
     parser.add_argument("tree", nargs="?", help="a tree with a pyproject.toml holding [tool.ssot]")
     parser.add_argument("--stdlib", action="store_true", help="a copy of this Python's stdlib with its policy")
     parser.add_argument("--no-cli", action="store_true", help="skip the end-to-end comparison")
+    parser.add_argument("--every-file", action="store_true",
+                        help="per file: partial parsing of every file with a definition to skip, whatever its size "
+                             "and share (a stronger check of equality; the CPU figures then mean little)")
     parser.add_argument("--messages-only", action="store_true",
                         help="per file: check_source(fixes=False), as a caller that shows messages only")
     parser.add_argument("--paths", nargs="+", help="TREE: only these folders of it (default: all of it)")
@@ -153,6 +157,10 @@ def main() -> int:
     else:
         parser.error("give a TREE or --stdlib")
     os.chdir(root)
+    if args.every_file:
+        from flake8_ssot.facts import partial
+
+        partial.MIN_SIZE, partial.MIN_SKIPPED_SHARE = 0, 0
     status = compare_in_process(root, config_path, paths, args.repeat, not args.messages_only)
     if not args.no_cli:
         status = max(status, compare_cli(root, config_path, paths, args.repeat))
