@@ -115,6 +115,26 @@ def test_region_only_recovery_finds_what_whole_file_recovery_finds(source, path)
     assert recovered(source, path, words) == recovered(source, path, None)
 
 
+@pytest.mark.parametrize("aliasing", [
+    "from netra_backend.app.services.user_execution_context import UserExecutionContext as Ctx",
+    "from netra_backend.app.services import user_execution_context as uec\nCtx = uec.UserExecutionContext",
+    "import netra_backend.app.services.user_execution_context as uec\nCtx = uec.UserExecutionContext",
+    "from netra_backend.app.services.user_execution_context import UserExecutionContext as Base\nCtx = Base",
+    "from netra_backend.app.websocket_core.websocket_manager_factory import create_websocket_manager as Ctx",
+])
+def test_region_only_recovery_reads_the_uses_of_a_module_level_alias(aliasing):
+    """`Ctx(...)` spells no policy word, but `Ctx` is the factory-only class (or a legacy
+    module): the definition using it is read in full, as whole-file recovery reads it."""
+    source = (f'"""Agent supervisor wiring."""\n{aliasing}\n\n\n'
+              "def make_context(user_id):\n    return Ctx(user_id=user_id, run_id=None)\n\n\n"
+              "def broken_handler(:\n    pass\n")
+    path = PATHS[1]
+    module, _ = file_module(path, CONFIG)
+    whole = recovered(source, path, None)
+    assert "SSOT00" in whole
+    assert recovered(source, path, CONFIG.prefilter.region_words(module)) == whole
+
+
 def test_region_words_fall_back_to_the_whole_file():
     # A module whose own name holds a policy word: relative imports may reach a configured
     # path without spelling it, so the whole file is lowered.

@@ -192,6 +192,15 @@ class Interest:
 EVERYTHING = Interest()
 
 
+def bound_to_words(facts: ModuleFacts, words: Sequence[str]) -> set[str]:
+    """Module-level names bound to a path that spells a word (`UEC` of
+    `from pkg import UserExecutionContext as UEC`, `X = UEC`): a use of one can be a finding
+    though it spells no word. The partial parse (partial.py) and region-only recovery
+    (recovery.py) read in full every definition that spells one."""
+    return {binding.name for binding in facts.bindings
+            if binding.scope == "module" and binding.path and any(word in binding.path for word in words)}
+
+
 def collect_facts(tree: ast.Module, path: str, module: str, is_package: bool, source: str,
                   lines: Sequence[str] | None = None, interest: Interest = EVERYTHING, *,
                   syntax_error: str | None = None, trees: list | None = None,

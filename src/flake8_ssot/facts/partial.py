@@ -56,7 +56,7 @@ import warnings
 from dataclasses import dataclass, fields
 from typing import Sequence
 
-from flake8_ssot.facts import EVERYTHING, Interest, ModuleFacts, collect_facts
+from flake8_ssot.facts import EVERYTHING, Interest, ModuleFacts, bound_to_words, collect_facts
 from flake8_ssot.span import split_lines
 
 try:  # the C half of `symtable`: the same check without building the Python table objects
@@ -146,7 +146,7 @@ def partial_facts(source: str, path: str, module: str, is_package: bool, lines: 
     facts = _facts_skipping(source, text_lines, skipped, path, module, is_package, full_lines, interest, trees)
     if facts is None or any(binding.kind == "star" for binding in facts.bindings):
         return None  # a star import binds names no text spells: any definition may use one
-    closure = _bound_to_words(facts, words)
+    closure = bound_to_words(facts, words)
     if closure:
         still = [block for block in skipped if not _spells(source, block[3], block[4], closure)]
         if len(still) < len(skipped):
@@ -244,13 +244,6 @@ def _rough_blocks(source: str) -> list[tuple[int, int]]:
     heads.sort()
     heads.append(len(source))
     return [(heads[index], heads[index + 1]) for index in range(len(heads) - 1)]
-
-
-def _bound_to_words(facts: ModuleFacts, words: Sequence[str]) -> set[str]:
-    """Module-level names bound to a path that spells a word (`UEC` of
-    `from pkg import UserExecutionContext as UEC`): a use of one can be a finding."""
-    return {binding.name for binding in facts.bindings
-            if binding.scope == "module" and binding.path and any(word in binding.path for word in words)}
 
 
 def _facts_skipping(source, text_lines, skipped, path, module, is_package, lines, interest, trees):

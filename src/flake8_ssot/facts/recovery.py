@@ -17,7 +17,7 @@ import re
 import warnings
 from typing import Callable, Iterator, NamedTuple, Sequence
 
-from flake8_ssot.facts import ModuleFacts, collect_facts
+from flake8_ssot.facts import ModuleFacts, bound_to_words, collect_facts
 
 # Lowered nesting deeper than this is flattened: `collect_facts` recurses per level and the
 # tree of a pathological file (100k nested brackets) would exhaust Python's stack.
@@ -52,17 +52,34 @@ def recover_facts(source: str, path: str, module: str, is_package: bool,
         text, root, errors = _without_unterminated_tail(text)
         error_row = _python_error_row(text)
         for depth in (MAX_DEPTH, MAX_DEPTH // 4):
-            lowering = _Lowering(lines, depth, error_row, words)
             try:
-                tree = lowering.module(root, errors)
+                tree, facts = _lowered(root, errors, lines, depth, error_row, words, path, module, is_package,
+                                       source, syntax_error)
+                if words is not None:
+                    # A module-level alias of a policy path (`UEC` of `... import
+                    # UserExecutionContext as UEC`) spells no word where it is used: the
+                    # definitions that spell one are read in full too. Module-level statements
+                    # other than definitions are always read in full, and a stub binds only its
+                    # own name, so the first reading has every such alias.
+                    aliases = bound_to_words(facts, words) - set(words)
+                    if aliases:
+                        tree, facts = _lowered(root, errors, lines, depth, error_row, (*words, *sorted(aliases)),
+                                               path, module, is_package, source, syntax_error)
                 if on_tree is not None:
                     on_tree(tree)
-                return collect_facts(tree, path, module, is_package, source, lines, syntax_error=syntax_error,
-                                     broken_body=lowering.inside_broken_body)
+                return facts
             except RecursionError:
                 continue  # called from deep inside someone's stack: flatten harder
     return ModuleFacts(path=path, module=module, is_package=is_package, source=source, lines=lines,
                        syntax_error=syntax_error)
+
+
+def _lowered(root, errors, lines, depth, error_row, words, path, module, is_package, source,
+             syntax_error) -> tuple[ast.Module, ModuleFacts]:
+    lowering = _Lowering(lines, depth, error_row, words)
+    tree = lowering.module(root, errors)
+    return tree, collect_facts(tree, path, module, is_package, source, lines, syntax_error=syntax_error,
+                               broken_body=lowering.inside_broken_body)
 
 
 class Tree(NamedTuple):
