@@ -16,7 +16,7 @@ from pathlib import Path
 
 import hypothesmith
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from projects import ssot, write
 
 from flake8_ssot.index import DEFINITION, MISSING, MODULE, UNKNOWN, Origin, ProjectIndex
@@ -641,7 +641,7 @@ def test_a_consulted_modules_summary_is_the_one_its_facts_give():
     assert compared > 400
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(source=hypothesmith.from_grammar())
 def test_a_generated_modules_summary_is_the_one_its_facts_give(source):
     import ast

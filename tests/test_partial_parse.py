@@ -290,7 +290,8 @@ def test_partial_parsing_finds_what_a_whole_parse_finds(checker, source, module)
         assert partial.statement_starts(source) == tokenizer_starts(source)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
 @given(hypothesmith.from_grammar())
 def test_partial_parsing_of_generated_grammar_finds_what_a_whole_parse_finds(checker, source):
     checker.same(source + "\nfrom netra_backend.app.websocket_core.factory import create_manager\n")

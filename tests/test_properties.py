@@ -78,7 +78,9 @@ def test_renaming_an_alias_never_changes_what_is_reported(tmp_path_factory, stat
     assert [(d.line, d.code) for d in before.diagnostics] == [(d.line, d.code) for d in after.diagnostics]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+# hypothesmith filters the programs it cannot build: on some seeds most of them (filter_too_much).
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(source=hypothesmith.from_grammar())
 def test_never_raises_on_generated_programs(tmp_path_factory, source):
     config, root = _config(tmp_path_factory)
