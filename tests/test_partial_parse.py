@@ -272,7 +272,7 @@ def top_level(draw) -> str:
         f"try:\n    from {CONTEXT} import UserExecutionContext as {a}\nexcept ImportError:\n    {a} = None",
         f"__all__ = ['{a}', '{b}']", f"__all__ += ['{a}']", "__all__.append('create_websocket_manager_sync')",
         f"x = {a}(); y = {b}", f"result = {a}(run_id=2)", f"TEXT = '''\ndef fake():\n    return {a}()\n'''",
-        f"from netra_backend.app.websocket_core.factory import *",
+        "from netra_backend.app.websocket_core.factory import *",
         f"def {name}(): return {a}(); x = 1",
     ]))
 
