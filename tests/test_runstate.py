@@ -167,6 +167,23 @@ def test_unchanged_tree_is_answered_by_the_run_level_cache(tmp_path, monkeypatch
     assert '"SSOT001"' in first[1] and '"SSOT002"' in first[1] and first[0] == 1
 
 
+def test_a_file_that_does_not_decode_is_answered_too(tmp_path, monkeypatch, racy):
+    """Its error line depends on its bytes alone (the stat says when they change); an
+    unreadable file would still be retried every run."""
+    root = tmp_path / "repo"
+    make_tree(root)
+    (root / "scripts/latin.py").write_bytes(b"# -*- coding: utf-8 -*-\nNAME = '\xe9t\xe9'\n")
+    cache = tmp_path / "cache"
+    spy = Spy(monkeypatch)
+    settle()
+    first = cached(root, cache)
+    assert first[0] == 1 and "scripts/latin.py" in first[2] and "decode" in first[2]
+    assert cached(root, cache) == first == reference(root) and spy.last()
+    (root / "scripts/latin.py").write_bytes(b"NAME = 'ete'\n")
+    after = cached(root, cache)
+    assert not spy.last() and after == reference(root) and "latin.py" not in after[2]
+
+
 def test_nothing_is_saved_while_a_file_is_racy(tmp_path, monkeypatch):
     """With the real 2 s window, a tree written just now gives no run-level state."""
     root = tmp_path / "repo"

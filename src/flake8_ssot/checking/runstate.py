@@ -25,7 +25,8 @@ run takes the full path (discovery, the per-file cache) and saves a new state. N
 saved when any of those stats is less than 2 s older than the start of the run (the racy
 rule of the per-file cache, on the change time, which cannot be set back): a change in the
 same clock tick could otherwise go unseen. Nor when a path was missing, a directory could not
-be listed or a file could not be read (those are retried every run).
+be listed or a file could not be read (those are retried every run); a file that does not
+decode (bad bytes for its declared encoding) is answered like any other: its content says so.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ from flake8_ssot.replay import WATCH_ABSENT, WATCH_EXISTS, WATCH_STAT, all_uncha
 if TYPE_CHECKING:
     from flake8_ssot.config.resolve import Configurations
 
-FORMAT = 1
+FORMAT = 2  # 2: a file that does not decode is answered too
 MAGIC = b"SSOTRUN1"
 _HEAD = struct.Struct("<IQ")  # crc32 of the rest, header length
 
@@ -149,9 +150,14 @@ class RunState:
         results: list[FileResult] = [clean_result(path) for path in files]
 
         def build() -> bool:
-            for position, syntax_error, diagnostics in header["results"]:
+            for position, syntax_error, diagnostics, *error in header["results"]:
                 if syntax_error is not None and type(syntax_error) is not str:
                     return False
+                if error:
+                    if len(error) != 1 or type(error[0]) is not str:
+                        return False
+                    results[position] = FileResult(files[position], error=error[0])
+                    continue
                 decoded = tuple(_decode(item, strings) for item in diagnostics)
                 results[position] = FileResult(files[position], decoded, syntax_error)
             return True
@@ -232,9 +238,16 @@ class RunState:
 
         saved = []
         for position, (path, result) in enumerate(zip(files, results)):
-            if result.path != path or result.error is not None:
+            if result.path != path:
                 return None
-            if result.diagnostics or result.syntax_error is not None:
+            if result.error is not None:
+                # A file that does not decode (bad bytes for its encoding) says so every time
+                # its content is the same: such a result carries its content's digest. Any
+                # other error (unreadable, too large, internal) is retried every run.
+                if result.digest is None:
+                    return None
+                saved.append([position, None, [], result.error])
+            elif result.diagnostics or result.syntax_error is not None:
                 saved.append([position, result.syntax_error, [_encode(d, intern) for d in result.diagnostics]])
         watched = []
         watch = self._watched(walked)
