@@ -192,6 +192,35 @@ def test_a_check_with_the_renamed_names_finds_what_resolving_every_call_finds_an
     assert "New" in kept["renamed"]
 
 
+CALLER = ("from app.{module} import {name}\n"
+          "from app.models.context import UserExecutionContext  # what makes it a candidate\n\n\n"
+          "def build_{n}(n):\n    return {name}(n), UserExecutionContext\n")
+
+
+def test_a_small_run_with_the_kept_names_reads_the_files_changed_outside_it(tmp_path):
+    """pre-commit names one file; another file, outside the run, changed since the cache was
+    written and now renames the class: the run reads it (the cache had not seen it so), finds
+    the new name and computes the names again, instead of trusting the kept ones."""
+    from projects import ssot
+
+    import time
+
+    root = _renaming_project(tmp_path)
+    (root / "src/app/caller.py").write_text(CALLER.format(module="h", name="H", n=1))
+    past = time.time() - 100
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))
+    options = ["--output-format", "json", "--exit-zero"]
+    cold = _constructions(ssot("check", "src", "--no-cache", *options, cwd=root))
+    assert ("/app/caller.py", 6) in [(name, row) for name, row, _ in cold]
+    assert _constructions(ssot("check", "src", *options, cwd=root)) == cold  # fills the cache
+    (root / "src/app/h.py").write_text((root / "src/app/h.py").read_text() + "Renamed = H\n")
+    (root / "src/app/caller.py").write_text(CALLER.format(module="h", name="Renamed", n=2))
+    small = _constructions(ssot("check", "src/app/caller.py", *options, cwd=root))
+    assert [(name, row) for name, row, _ in small] == [("/app/caller.py", 6)]
+    assert small == _constructions(ssot("check", "src/app/caller.py", "--no-cache", *options, cwd=root))
+
+
 def test_a_fix_run_that_meets_a_new_renamed_name_keeps_no_set_and_trusts_no_entry(tmp_path):
     from projects import ssot
 

@@ -35,7 +35,7 @@ import json
 import os
 import sys
 import time
-from typing import Any
+from typing import Any, Sequence
 
 from flake8_ssot import __version__
 from flake8_ssot.checking.runner import FileResult, clean_result
@@ -315,6 +315,31 @@ class Cache:
                 changed[os.path.join(root, relative)] = now
         self._members[(path, digest)] = changed
         return changed
+
+    def unseen(self, tree: Sequence[str], checked: set[str]) -> list[str]:
+        """The files of `tree`, other than `checked` (which the run reads itself), whose content
+        as it is now this cache has not seen: no entry, or an entry of another size or time, or
+        one written too soon after the file changed to prove anything (`lookup`'s own test of a
+        hit). What the cache keeps about the whole tree (the files holding a name, the names
+        a class is renamed to) holds for every other file: a small run reads only these
+        (checking/mentions.py, checking/renamed.py)."""
+        unseen = []
+        entries, relative = self.entries, self.relative
+        for path in tree:
+            if path in checked:
+                continue
+            entry = entries.get(relative(path))
+            if entry is None:
+                unseen.append(path)
+                continue
+            try:
+                status = os.stat(path)
+            except OSError:
+                continue  # gone: it holds and binds nothing
+            mtime, size, _, verified = entry[:4]
+            if not (status.st_size == size and status.st_mtime_ns == mtime and mtime < verified - RACY_NS):
+                unseen.append(path)
+        return unseen
 
     def digest(self, path: str) -> str | None:
         entry = self.entries.get(self.relative(path))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from typing import Sequence
 
-from flake8_ssot.checking.cache import RACY_NS, Cache, RunCaches
+from flake8_ssot.checking.cache import RunCaches
 from flake8_ssot.config.resolve import Configurations
 from flake8_ssot.files import file_texts
 from flake8_ssot.index import Dependency, ProjectIndex, index_for
@@ -73,7 +73,7 @@ class KnownMentions:
             index = index_for(self.configurations.configs[number].src)
             tree = index._python_files()
             may_hold = {os.path.abspath(task.path) for task in tasks}
-            may_hold.update(_unseen(cache, tree, checked))
+            may_hold.update(cache.unseen(tree, checked))
             for name, holding in cache.mention_groups().items():
                 listed = may_hold.union(holding)
                 index.known_mentions[name] = [path for path in tree if path in listed]
@@ -84,29 +84,3 @@ class KnownMentions:
             index.known_mentions.clear()
             index.__dict__.pop("_mentions", None)  # built from the lists: not for another run
         self.provided.clear()
-
-
-def _unseen(cache: Cache, tree: Sequence[str], checked: set[str]) -> list[str]:
-    """The files of the tree, other than `checked` (which the run reads or the cache answers
-    for), whose content as it is now the cache has not seen: no entry, or an entry of another
-    size or time, or one written too soon after the file changed to prove anything (the
-    per-file cache's own test of a hit). A file the cache has seen is in a group exactly when
-    it holds the group's name (the module docstring), so only these need reading: a run over a
-    few files (pre-commit) no longer reads the whole tree for a name."""
-    unseen = []
-    entries, relative = cache.entries, cache.relative
-    for path in tree:
-        if path in checked:
-            continue
-        entry = entries.get(relative(path))
-        if entry is None:
-            unseen.append(path)
-            continue
-        try:
-            status = os.stat(path)
-        except OSError:
-            continue  # gone: it holds nothing
-        mtime, size, _, verified = entry[:4]
-        if not (status.st_size == size and status.st_mtime_ns == mtime and mtime < verified - RACY_NS):
-            unseen.append(path)
-    return unseen
