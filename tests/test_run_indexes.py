@@ -221,6 +221,29 @@ def test_a_small_run_with_the_kept_names_reads_the_files_changed_outside_it(tmp_
     assert small == _constructions(ssot("check", "src/app/caller.py", "--no-cache", *options, cwd=root))
 
 
+QUIET = "from app.{module} import {name}\n\n\ndef build_{n}(n):\n    return {name}(n)\n"
+
+
+def test_a_file_that_spells_no_policy_word_but_a_renamed_name_is_checked(tmp_path):
+    """`from app.h import H; H(n)` builds the class and spells no word of the policy, which is
+    all the prefilter looks for: with the renamed names, such a file is checked too, with the
+    cache and without."""
+    from projects import ssot
+
+    import time
+
+    root = _renaming_project(tmp_path)
+    (root / "src/app/quiet.py").write_text(QUIET.format(module="h", name="H", n=1))
+    past = time.time() - 100
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))
+    options = ["--output-format", "json", "--exit-zero"]
+    cold = _constructions(ssot("check", "src", "--no-cache", *options, cwd=root))
+    assert ("/app/quiet.py", 5) in [(name, row) for name, row, _ in cold]
+    assert _constructions(ssot("check", "src", *options, cwd=root)) == cold  # fills the cache
+    assert _constructions(ssot("check", "src", *options, cwd=root)) == cold  # from the cache
+
+
 def test_a_fix_run_that_meets_a_new_renamed_name_keeps_no_set_and_trusts_no_entry(tmp_path):
     from projects import ssot
 

@@ -244,7 +244,7 @@ def check_files(
     if fix is not None:
         check = partial(fix_path, mode=fix, cwd=os.getcwd(), inside=inside)
     try:
-        stale = renamed.stale(tasks)
+        stale = renamed.stale(tasks, len(files))
         if stale:  # a file now renames a factory class: entries computed without that name go
             results, tasks, slots = plan(stale)
         if fix is None:  # a fix changes which files hold a name as it goes

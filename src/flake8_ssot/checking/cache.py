@@ -51,7 +51,9 @@ from flake8_ssot.span import Span
 
 CACHE_DIR_NAME = ".ssot_cache"
 # 2: a group holds every file whose content the cache saw holding its name (checking/mentions.py)
-FORMAT = 2
+# 3: a file that spells only a renamed class name is checked (runner.check_bytes): entries
+#    computed before did not
+FORMAT = 3
 # A file modified less than this long before it was read may change again within the same
 # timestamp tick (coarse filesystem clocks), so its size and mtime prove nothing.
 RACY_NS = 2_000_000_000

@@ -22,9 +22,15 @@ entries were computed with (`Cache.renamed`) and trusts them only while no file 
   the set, as above; otherwise the kept set still holds every name, and the run uses it.
 
 Files the cache has seen as they are cannot grow the set, and a deleted file can only shrink
-it. (A file that builds the class through a renamed name and spells no word of the policy,
-`from app.context import Context; Context(...)` alone, is not checked at all: the prefilter
-looks for the policy's words. Known gap: see the #16 notes.)
+it.
+
+With the set, a file that spells one of its names (other than the classes' own) is checked even
+when it spells no word of the policy (runner.check_bytes): `from app.context import Context;
+Context(...)` alone builds the class. Entries computed without a set (a fix run keeps none, a
+small run without a cache has none) never checked such a file, so a large run computes the set
+when the cache has no set for its entries, and trusts none of them when the tree renames the
+class. Runs that have no set (the flake8 plugin, the server, a small run without a cache) do
+not check such a file: it needs the whole tree to be seen.
 """
 
 from __future__ import annotations
@@ -62,9 +68,10 @@ class RenamedNames:
                 group[0].update(names)
                 group[1].append(number)
 
-    def stale(self, tasks: Sequence) -> set[int]:
+    def stale(self, tasks: Sequence, files: int | None = None) -> set[int]:
         """The configurations whose cached entries this run must not trust, having computed
-        the names where the run is large enough or a file about to be checked grew them."""
+        the names where the run is large enough (`files`: how many it checks, from the cache
+        or not) or a file about to be checked grew them."""
         stale: set[int] = set()
         if not self.groups:
             return stale
@@ -74,8 +81,13 @@ class RenamedNames:
             key = frozenset(names)
             caches = [(number, self.caches.of(number)) for number in numbers]
             kept = [(number, cache) for number, cache in caches if cache is not None and cache.renamed is not None]
-            grown = not many and self._grown(index, [cache for _, cache in kept], tasks, set(numbers))
-            if not many and not grown:
+            # Entries computed without the names (a fix run keeps none; a small run without a
+            # cache had none) never checked a file that spells only a renamed name: a large
+            # run computes the names to tell whether such a file can exist.
+            unnamed = any(cache is not None and cache.renamed is None and cache.entries for _, cache in caches)
+            many_here = many or (self.stable and unnamed and files is not None and files >= MIN_FILES)
+            grown = not many_here and self._grown(index, [cache for _, cache in kept], tasks, set(numbers))
+            if not many_here and not grown:
                 if self.stable and kept and len(kept) == len(caches):
                     # No file about to be checked grew the kept sets, so each still holds every
                     # name the tree gives the classes: the run uses them, as the entries did.
@@ -97,6 +109,9 @@ class RenamedNames:
                     continue
                 if cache.renamed is not None and not found <= cache.renamed:
                     stale.add(number)
+                    cache.forget_entries()
+                elif cache.renamed is None and cache.entries and found - key:
+                    stale.add(number)  # computed without the names, which the tree has
                     cache.forget_entries()
         return stale
 

@@ -61,7 +61,7 @@ from flake8_ssot.replay import WATCH_ABSENT, WATCH_EXISTS, WATCH_STAT, all_uncha
 if TYPE_CHECKING:
     from flake8_ssot.config.resolve import Configurations
 
-FORMAT = 2  # 2: a file that does not decode is answered too
+FORMAT = 3  # 2: a file that does not decode is answered too; 3: as cache.FORMAT 3
 MAGIC = b"SSOTRUN1"
 _HEAD = struct.Struct("<IQ")  # crc32 of the rest, header length
 
