@@ -22,6 +22,7 @@ from flake8_ssot.index import ProjectIndex, index_for
 REPO = Path(__file__).parent.parent
 FLAKE8_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>SSOT\d{3}) (?P<message>.*)$")
 
+
 def parse(output: str) -> list[dict]:
     return [m.groupdict() for m in map(FLAKE8_LINE.match, output.splitlines()) if m]
 
@@ -165,3 +166,32 @@ def test_with_a_project_index_the_plugin_reports_what_ssot_check_does_without_pl
     assert asked, "the fixture no longer has an SSOT001 fix that renames a name: this test checks nothing"
     assert sorted(plugin) == sorted(check)
     assert any("(not fixed: " in text for *_, text in plugin)  # SSOT002's message still carries its fix's outcome
+
+
+def _plugin_lines(path: Path) -> list[tuple[int, str]]:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    found = SsotChecker(ast.parse("".join(lines)), str(path), lines).run()
+    return [(line, text.split()[0]) for line, _, text, _ in found]
+
+
+@pytest.mark.parametrize("renamed_since", [False, True], ids=["names-hold", "a-file-renamed-since"])
+def test_the_plugin_takes_the_renamed_class_names_the_cache_kept_while_they_hold(tmp_path, monkeypatch, renamed_since):
+    """`from app.h import H; H(n)` spells no word of the policy: the plugin checks it when the
+    cache's names (which `ssot check` computed from the whole tree) say `H` is the class, and
+    takes them only while no file changed since binds the class to a new name."""
+    import test_run_indexes
+    from projects import ssot
+
+    root = test_run_indexes._renaming_project(tmp_path)
+    quiet = root / "src/app/quiet.py"
+    quiet.write_text(test_run_indexes.QUIET.format(module="h", name="H", n=1))
+    assert ssot("check", "src", "--exit-zero", cwd=root).returncode == 0  # keeps the names
+    if renamed_since:
+        (root / "src/app/h.py").write_text("from app.a import Context as H\nRenamed = H\n")
+    monkeypatch.setattr(SsotChecker, "config_file", None)
+    found = _plugin_lines(quiet)
+    index = index_for(config_for(str(quiet)).src)
+    if renamed_since:  # the kept names are stale: not taken (the file is then not seen at all)
+        assert found == [] and not index.aliases
+    else:
+        assert found == [(5, "SSOT002")] and "H" in next(iter(index.aliases.values()))

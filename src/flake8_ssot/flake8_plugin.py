@@ -55,13 +55,18 @@ class SsotChecker:
             return
         # The prefilter first: most files mention no configured name, and for them the plugin's
         # whole cost is this one text search (flake8 has already parsed the file).
+        index = None
         if not may_match(source, file_module(self.filename, config)[0], config, strict=True):
-            return
+            # A file spelling only a name the tree gives a factory-only class (`Context(...)`
+            # after `from app.context import Context`): known when the cache's names hold.
+            index = _project_index(config)
+            if index is None or not _spells_a_renamed_class(source, config):
+                return
         lines = [line.rstrip("\r\n") for line in self.lines]
         # fixes=False: flake8 shows no fixes, and SSOT001's fix plan may read the whole tree
         # once per worker process (who imports a name it renames); the messages do not change.
         result = check_source(source, self.filename, config, tree=self.tree, lines=lines, noqa=False, prefilter=False,
-                              index=_project_index(config), fixes=False)
+                              index=index or _project_index(config), fixes=False)
         for diagnostic in result.diagnostics:
             yield diagnostic.line, diagnostic.column, f"{diagnostic.code} {diagnostic.message}", type(self)
 
@@ -81,5 +86,31 @@ def _project_index(config):
         return None
     index = index_for(config.src)
     if not index.stored:  # once per process: the summaries `ssot check` kept, before any parse
-        index.stored.append(Cache(directory, config, Overrides().key()).stored_summary)
+        cache = Cache(directory, config, Overrides().key())
+        index.stored.append(cache.stored_summary)
+        _take_kept_names(index, cache, config)
     return index
+
+
+def _take_kept_names(index, cache, config) -> None:
+    """The names the tree gives the factory-only classes, as `ssot check` kept them, when they
+    still hold (no file changed since binds a class to a new one: checking/renamed.py): SSOT002
+    then resolves only calls of those names, as `ssot check` does, instead of every name a file
+    imports from the classes' packages (a module summary each, in every flake8 worker), and a
+    file that spells only such a name is checked."""
+    names = frozenset(key.rpartition(".")[2] for key in config.factories.exact)
+    if not names or cache.renamed is None or not names <= cache.renamed:
+        return
+    from flake8_ssot.checking.renamed import kept_names_hold
+
+    try:
+        if kept_names_hold(index, [cache], []):
+            index.aliases[names] = cache.renamed
+    except (OSError, ValueError, RecursionError):
+        return
+
+
+def _spells_a_renamed_class(source: str, config) -> bool:
+    from flake8_ssot.checking.runner import spells_a_renamed_class
+
+    return spells_a_renamed_class(source, config)

@@ -131,31 +131,37 @@ class RenamedNames:
         """Does a file about to be checked bind a name none of the kept sets has?"""
         if not kept:
             return False
-        known = frozenset.intersection(*(cache.renamed for cache in kept))
-        words = [name.encode() for name in sorted(known)]
-        from flake8_ssot.index import _load
-
-        # The files about to be checked, and the files of the tree the caches have not seen as
-        # they are now (changed since, outside this run's paths: a small run's neighbours).
-        about = [os.path.abspath(task.path) for task in tasks if task.config in numbers]
-        checked = set(about)
-        tree = index._python_files()
-        unseen: dict[str, None] = dict.fromkeys(about)
-        for cache in kept:
-            unseen.update(dict.fromkeys(cache.unseen(tree, checked)))
-        for path, data in file_texts(unseen):
-            if not any(word in data and may_rename(data, word) for word in words):
-                continue
-            module = module_of(path, index.roots)
-            summary = _load(path, module, path.endswith("__init__.py"))
-            if summary is not None and renames_of(summary, known) - known:
-                return True
-        return False
+        return not kept_names_hold(index, kept, [task.path for task in tasks if task.config in numbers])
 
     def close(self) -> None:
         for index, key in self.prepared:
             index.aliases.pop(key, None)
         self.prepared.clear()
+
+
+def kept_names_hold(index: ProjectIndex, kept: Sequence[Cache], about: Sequence[str]) -> bool:
+    """Do the names the caches kept still hold every name the tree gives the classes? Reads the
+    files `about` (those about to be checked) and every file of the tree the caches have not
+    seen as it is now (changed since, outside the run's paths); a file that may rename a kept
+    name (aliases.may_rename) is summarised, and one that binds a new name says no."""
+    known = frozenset.intersection(*(cache.renamed for cache in kept))
+    words = [name.encode() for name in sorted(known)]
+    from flake8_ssot.index import _load
+
+    paths = [os.path.abspath(path) for path in about]
+    checked = set(paths)
+    tree = index._python_files()
+    unseen: dict[str, None] = dict.fromkeys(paths)
+    for cache in kept:
+        unseen.update(dict.fromkeys(cache.unseen(tree, checked)))
+    for path, data in file_texts(unseen):
+        if not any(word in data and may_rename(data, word) for word in words):
+            continue
+        module = module_of(path, index.roots)
+        summary = _load(path, module, path.endswith("__init__.py"))
+        if summary is not None and renames_of(summary, known) - known:
+            return False
+    return True
 
 
 # Below this many files a round is not worth a second process.

@@ -69,7 +69,7 @@ def check_bytes(data: bytes, path: str, config: Config, digest: bool = False, pr
     module, _ = module_name(os.path.abspath(path), config.src)
     candidate = config.prefilter.may_match(data, module, strict=True)
     if not candidate and project:
-        candidate = _spells_a_renamed_class(data, config)
+        candidate = spells_a_renamed_class(data, config)
     if not candidate and data.isascii() and b"coding" not in data[:end_of_second_line(data)]:
         # ASCII without a coding declaration always decodes: no need to prove it.
         return FileResult(path, digest=hashed)
@@ -91,12 +91,13 @@ def check_bytes(data: bytes, path: str, config: Config, digest: bool = False, pr
     return FileResult(path, tuple(result.diagnostics), result.syntax_error, digest=hashed, depends=result.depends)
 
 
-def _spells_a_renamed_class(data: bytes, config: Config) -> bool:
+def spells_a_renamed_class(data: bytes | str, config: Config) -> bool:
     """Does the file spell, as a word, a name a module of the tree binds a factory-only class
     to (`Context` of `Context = UserExecutionContext`; index/aliases.py)? Such a file can build
     the class (`from app.context import Context; Context(...)`) without spelling any word of
     the policy, which is all the prefilter looks for. Known only in a run that computed the
-    names or took them from the cache (checking/renamed.py)."""
+    names or took them from the cache (checking/renamed.py), and to the flake8 plugin when the
+    cache's names still hold."""
     from flake8_ssot.index import index_for  # imported by the checks that need the index
 
     aliases = index_for(config.src).aliases
@@ -105,11 +106,11 @@ def _spells_a_renamed_class(data: bytes, config: Config) -> bool:
     for name in {name for key, found in aliases.items() for name in found if name not in key}:
         # `bytes.find` and a look at both ends: a regular expression with a lookbehind before
         # the names cannot skip ahead to them, and cost 10 s of CPU over the 10M-line tree.
-        word, start = name.encode(), 0
+        word, start = (name.encode() if isinstance(data, bytes) else name), 0
         while (start := data.find(word, start)) >= 0:
             end = start + len(word)
-            before, after = data[start - 1:start] if start else b"", data[end:end + 1]
-            if not (before.isalnum() or before == b"_" or after.isalnum() or after == b"_"):
+            before, after = data[start - 1:start], data[end:end + 1]
+            if not (before.isalnum() or before in (b"_", "_") or after.isalnum() or after in (b"_", "_")):
                 return True
             start = end
     return False
