@@ -36,12 +36,13 @@ run print anything. It never reads a file it names.
 
 from __future__ import annotations
 
+import marshal
 import os
 import struct
 import sys
 import zlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from flake8_ssot import __version__
 
@@ -110,20 +111,22 @@ def watched_unchanged(watched: Sequence[Sequence]) -> bool:
     return True
 
 
-class StatHelper:
-    """On a large tree with two or more jobs, a forked process stats `files[split:]` while
-    this one does the rest (threads do not pay: the loop holds the GIL between the calls),
-    and answers with one byte. The child takes the larger share: the parent also checks
-    the watched paths (and, for the run-level state, builds the results) meanwhile."""
+def can_fork(jobs: int, count: int, least: int) -> bool:
+    """Is splitting `count` items with a forked process worth it (two jobs or more, at least
+    `least` items) and safe (Linux: fork before any thread runs)?"""
+    return jobs >= 2 and count >= least and hasattr(os, "fork") and sys.platform.startswith("linux")
 
-    def __init__(self, files: Sequence[str], times: array, sizes: array, jobs: int) -> None:
-        count = len(files)
-        self.split = count
-        self.pid = 0
-        self.read_end = -1
-        if jobs < 2 or count < MIN_FILES_TO_SPLIT or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
-            return
-        split = count * 2 // 5
+
+class Forked:
+    """`work()` run in a forked process, its (marshal-able) value sent back through a pipe: the
+    one way a part of a run's work goes to a second process before the workers exist (the
+    stats here, the renamed-names pass: checking/runner.in_two_processes). `started` is False
+    when the fork failed; `answer()` is FAILED when the child failed or never started."""
+
+    FAILED = object()
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        self.pid, self.read_end = 0, -1
         read_end, write_end = os.pipe()
         try:
             pid = os.fork()
@@ -131,27 +134,61 @@ class StatHelper:
             os.close(read_end)
             os.close(write_end)
             return
-        if pid == 0:  # the child: no cleanup handlers, no buffers flushed, one byte out
+        if pid == 0:  # the child: no cleanup handlers, no buffers flushed; its answer, then out
             code = 1
             try:
                 os.close(read_end)
-                os.write(write_end, b"1" if stats_unchanged(files, times, sizes, split, count) else b"0")
+                data = memoryview(marshal.dumps(work()))
+                while data:
+                    data = data[os.write(write_end, data):]
                 code = 0
             finally:
                 os._exit(code)
         os.close(write_end)
-        self.split, self.pid, self.read_end = split, pid, read_end
+        self.pid, self.read_end = pid, read_end
+
+    @property
+    def started(self) -> bool:
+        return self.pid != 0
+
+    def answer(self) -> object:
+        if not self.pid:
+            return Forked.FAILED
+        chunks = []
+        try:
+            while chunk := os.read(self.read_end, 1 << 20):
+                chunks.append(chunk)
+        finally:
+            os.close(self.read_end)
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = 0
+        if status != 0 or not chunks:
+            return Forked.FAILED
+        return marshal.loads(b"".join(chunks))
+
+
+class StatHelper:
+    """On a large tree with two or more jobs, a forked process stats `files[split:]` while
+    this one does the rest (threads do not pay: the loop holds the GIL between the calls).
+    The child takes the larger share: the parent also checks the watched paths (and, for the
+    run-level state, builds the results) meanwhile."""
+
+    def __init__(self, files: Sequence[str], times: array, sizes: array, jobs: int) -> None:
+        count = len(files)
+        self.split, self.child = count, None
+        if not can_fork(jobs, count, MIN_FILES_TO_SPLIT):
+            return
+        split = count * 2 // 5
+        child = Forked(lambda: stats_unchanged(files, times, sizes, split, count))
+        if child.started:
+            self.split, self.child = split, child
 
     def wait(self) -> bool:
         """The child's answer (True when it has none to give: this process did everything)."""
-        if not self.pid:
+        if self.child is None:
             return True
-        try:
-            return os.read(self.read_end, 1) == b"1"
-        finally:
-            os.close(self.read_end)
-            os.waitpid(self.pid, 0)
-            self.pid = 0
+        child, self.child = self.child, None
+        return child.answer() is True
 
 
 def all_unchanged(files: Sequence[str], times: array, sizes: array, watched: Sequence[Sequence], jobs: int,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
-import marshal
 import os
 import re
 import signal
@@ -24,6 +23,7 @@ from flake8_ssot.config.selection import enabled_predicate
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import module_name
 from flake8_ssot.files import SourceError, decode_source, end_of_second_line, read_bytes
+from flake8_ssot.replay import Forked, can_fork
 from flake8_ssot.span import Span
 
 # Below this many files to check, starting worker processes costs more than it saves.
@@ -462,42 +462,22 @@ def _process_context():
 def in_two_processes(work: Callable[[Sequence], Any], items: Sequence, jobs: int, least: int) -> list:
     """`work` over `items`, split with a forked process when that pays (two jobs or more, at
     least `least` items, Linux): [work(first part), work(the rest)], the rest's answer sent
-    back marshalled through a pipe (so it must be marshal-able); else [work(items)]. A child
+    back marshalled (so it must be marshal-able; replay.Forked); else [work(items)]. A child
     that fails answers nothing, and this process does its part too: the same answer, later.
     Only before the workers start (fork is safe while the process runs no threads)."""
-    count = len(items)
-    if jobs < 2 or count < least or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+    if not can_fork(jobs, len(items), least):
         return [work(items)]
-    split = count // 2
-    read_end, write_end = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
+    split = len(items) // 2
+    child = Forked(lambda: work(items[split:]))
+    if not child.started:
         return [work(items)]
-    if pid == 0:  # the child: no cleanup handlers, no buffers flushed; its answer, then out
-        code = 1
-        try:
-            os.close(read_end)
-            data = memoryview(marshal.dumps(work(items[split:])))
-            while data:
-                data = data[os.write(write_end, data):]
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
     try:
         mine = work(items[:split])
-        chunks = []
-        while chunk := os.read(read_end, 1 << 20):
-            chunks.append(chunk)
     finally:
-        os.close(read_end)
-        _, status = os.waitpid(pid, 0)
-    if status != 0 or not chunks:
+        theirs = child.answer()
+    if theirs is Forked.FAILED:
         return [mine, work(items[split:])]
-    return [mine, marshal.loads(b"".join(chunks))]
+    return [mine, theirs]
 
 
 def default_jobs() -> int:
