@@ -450,6 +450,17 @@ def _read_apart(reading, reduced: list[str], ranges: Sequence[tuple[int, int]], 
     return check_facts(facts, config, index=index)
 
 
+def _anchors(config: Config) -> list[str] | None:
+    """Every pattern rule's anchors (a match spells one of its rule's), None when a rule has
+    none: then any line may match it."""
+    anchors: list[str] = []
+    for rule in config.patterns:
+        if not rule.anchors:
+            return None
+        anchors.extend(rule.anchors)
+    return anchors
+
+
 def _within(trees: list[Tree], ranges: Sequence[tuple[int, int]], config: Config) -> list[Tree]:
     """The pattern trees of a buffer that does not parse (`recovery.RowsReading.trees_for`),
     the whole buffer's narrowed to its top-level nodes that overlap a checked range and spell
@@ -458,11 +469,9 @@ def _within(trees: list[Tree], ranges: Sequence[tuple[int, int]], config: Config
     or is the root itself (then the whole tree is kept)."""
     if not config.patterns or not trees or trees[0].row:
         return trees
-    anchors = []
-    for rule in config.patterns:
-        if not rule.anchors:
-            return trees
-        anchors.extend(rule.anchors)
+    anchors = _anchors(config)
+    if anchors is None:
+        return trees
     whole, text = trees[0], trees[0].text
     if any(start <= whole.root.range().start.line < end for start, end in ranges):
         return trees
@@ -890,13 +899,9 @@ def _pattern_trees(reduced: list[str], ranges: Sequence[tuple[int, int]], chunks
     """What pattern rules match on in a reduced buffer: only the checked ranges that spell one of
     a rule's anchors (each match spells one: rules that look around take the full check), with
     the header of the class a method range belongs to. None: the reduced buffer's own tree."""
-    if not config.patterns:
+    anchors = _anchors(config) if config.patterns else None
+    if anchors is None:
         return None
-    anchors = []
-    for rule in config.patterns:
-        if not rule.anchors:
-            return None
-        anchors.extend(rule.anchors)
     out = [""] * len(reduced)
     for start, end in ranges:
         if any(anchor in line for line in reduced[start:end] for anchor in anchors):
