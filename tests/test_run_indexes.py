@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from flake8_ssot.checking.runner import RunIndexes, Task, run_tasks
@@ -153,6 +154,15 @@ def _renaming_project(tmp_path) -> Path:
     return write(tmp_path, files)
 
 
+def _aged(root: Path) -> float:
+    """Every file of the tree made 100 s old, older than the cache's racy window (later runs
+    trust their stat); the time they were set to."""
+    past = time.time() - 100
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))
+    return past
+
+
 def _constructions(result) -> list:
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
@@ -163,12 +173,8 @@ def _constructions(result) -> list:
 def test_a_check_with_the_renamed_names_finds_what_resolving_every_call_finds_and_the_cache_stays_right(tmp_path):
     from projects import ssot
 
-    import time
-
     root = _renaming_project(tmp_path)
-    past = time.time() - 100  # older than the cache's racy window: later runs trust their stat
-    for path in root.rglob("*"):
-        os.utime(path, (past, past))
+    past = _aged(root)
     options = ["--output-format", "json", "--exit-zero"]
     cold = _constructions(ssot("check", "src", "--no-cache", *options, cwd=root))
     # 70 files: each builds the class directly and through a renamed re-export; l.py builds it
@@ -203,13 +209,9 @@ def test_a_small_run_with_the_kept_names_reads_the_files_changed_outside_it(tmp_
     the new name and computes the names again, instead of trusting the kept ones."""
     from projects import ssot
 
-    import time
-
     root = _renaming_project(tmp_path)
     (root / "src/app/caller.py").write_text(CALLER.format(module="h", name="H", n=1))
-    past = time.time() - 100
-    for path in root.rglob("*"):
-        os.utime(path, (past, past))
+    _aged(root)
     options = ["--output-format", "json", "--exit-zero"]
     cold = _constructions(ssot("check", "src", "--no-cache", *options, cwd=root))
     assert ("/app/caller.py", 6) in [(name, row) for name, row, _ in cold]
@@ -230,13 +232,9 @@ def test_a_file_that_spells_no_policy_word_but_a_renamed_name_is_checked(tmp_pat
     cache and without."""
     from projects import ssot
 
-    import time
-
     root = _renaming_project(tmp_path)
     (root / "src/app/quiet.py").write_text(QUIET.format(module="h", name="H", n=1))
-    past = time.time() - 100
-    for path in root.rglob("*"):
-        os.utime(path, (past, past))
+    _aged(root)
     options = ["--output-format", "json", "--exit-zero"]
     cold = _constructions(ssot("check", "src", "--no-cache", *options, cwd=root))
     assert ("/app/quiet.py", 5) in [(name, row) for name, row, _ in cold]
@@ -248,9 +246,7 @@ def test_a_fix_run_that_meets_a_new_renamed_name_keeps_no_set_and_trusts_no_entr
     from projects import ssot
 
     root = _renaming_project(tmp_path)
-    past = __import__("time").time() - 100
-    for path in root.rglob("*"):
-        os.utime(path, (past, past))
+    past = _aged(root)
     options = ["--output-format", "json", "--exit-zero"]
     assert len(_constructions(ssot("check", "src", *options, cwd=root))) == 2 * 70 + 1  # fills the cache
     (root / "src/app/n.py").write_text("from app.models.context import UserExecutionContext\n\nNew = UserExecutionContext\n")
