@@ -176,6 +176,7 @@ class Cache:
         self._members: dict[tuple[str, int], dict | None] = {}
         self._takers: dict[tuple[str, str, str], bool] = {}
         self._proven: dict[str, dict[int, tuple[list, dict[str, tuple]]]] = {}
+        self._unseen: dict[str, bool] = {}  # path -> not seen as it is now (`unseen`, once per run)
         root = config.root
         self._prefix = root if root.endswith(os.sep) else root + os.sep
         self._load()
@@ -231,7 +232,7 @@ class Cache:
             return _MISS
         if len(entry) > 6 and not self._dependencies_unchanged(entry[6], path):
             return _MISS  # another module this file's findings depend on has changed
-        if mtime == stat.st_mtime_ns and mtime < verified - RACY_NS:
+        if _seen_as(entry, stat):
             if not diagnostics and syntax_error is None and len(entry) == 6:
                 return "hit", clean_result(path)  # a clean file, by far the most common entry
             result = self._result(path, entry)
@@ -326,20 +327,22 @@ class Cache:
         a class is renamed to) holds for every other file: a small run reads only these
         (checking/mentions.py, checking/renamed.py)."""
         unseen = []
-        entries, relative = self.entries, self.relative
+        entries, relative, verdicts = self.entries, self.relative, self._unseen
         for path in tree:
             if path in checked:
                 continue
-            entry = entries.get(relative(path))
-            if entry is None:
-                unseen.append(path)
-                continue
-            try:
-                status = os.stat(path)
-            except OSError:
-                continue  # gone: it holds and binds nothing
-            mtime, size, _, verified = entry[:4]
-            if not (status.st_size == size and status.st_mtime_ns == mtime and mtime < verified - RACY_NS):
+            verdict = verdicts.get(path)
+            if verdict is None:  # once per run: the mention groups and the renamed names both ask
+                entry = entries.get(relative(path))
+                if entry is None:
+                    verdict = True
+                else:
+                    try:
+                        verdict = not _seen_as(entry, os.stat(path))
+                    except OSError:
+                        verdict = False  # gone: it holds and binds nothing
+                verdicts[path] = verdict
+            if verdict:
                 unseen.append(path)
         return unseen
 
@@ -603,6 +606,12 @@ def _valid_summaries(document: dict) -> dict[str, list]:
     return {key: row for key, row in table.items()
             if type(row) is list and len(row) == 3 and type(row[0]) is int and type(row[1]) is int
             and type(row[2]) is list}
+
+
+def _seen_as(entry: list, status: os.stat_result) -> bool:
+    """Was the entry written from the file as `status` finds it? Same size and modification
+    time, and written long enough after that time (the racy rule) for a later change to show."""
+    return status.st_size == entry[1] and status.st_mtime_ns == entry[0] and entry[0] < entry[3] - RACY_NS
 
 
 def _valid_groups(document: dict) -> dict[str, list]:
