@@ -9,6 +9,7 @@ slicing instead of os.path.relpath.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from pathlib import Path
@@ -170,6 +171,49 @@ def test_a_hit_builds_the_same_result_as_a_fresh_check(tmp_path):
         assert (result.path, result.diagnostics, result.syntax_error) == (
             path, fresh[path].diagnostics, fresh[path].syntax_error,
         )
+
+
+def test_a_second_run_writes_the_entries_as_they_are_and_compacts_a_mostly_unused_table(tmp_path):
+    """A run that re-checks a few files writes the loaded entries as they are (their strings
+    stay where they were); once most of the table is no longer used, it is rebuilt."""
+    files = [path for path in make_tree(tmp_path, count=20)]
+    config = load_config(str(tmp_path / "pyproject.toml"))
+    directory = str(tmp_path / "cache")
+
+    def store_all(cache, paths):
+        results = {}
+        for path in paths:
+            results[path] = check_file(path, config, digest=True)
+            cache.store(path, os.stat(path), checked_at=os.stat(path).st_mtime_ns + 10**10, result=results[path])
+        return results
+
+    first = Cache(directory, config)
+    fresh = store_all(first, files)
+    first.save()
+    with_findings = [path for path in files if fresh[path].diagnostics]
+    assert len(with_findings) >= 3, "the generated tree has findings"
+    second = Cache(directory, config)
+    table = list(second.strings)
+    # A file re-checked with a finding no other file has: its strings join the end of the table.
+    changed = with_findings[0]
+    diagnostic = fresh[changed].diagnostics[0]
+    renamed = dataclasses.replace(diagnostic, message=diagnostic.message + " (changed)")
+    second.store(changed, os.stat(changed), os.stat(changed).st_mtime_ns + 10**10,
+                 FileResult(changed, (renamed,), None, digest="d"))
+    second.save()
+    third = Cache(directory, config)
+    assert third.strings[:len(table)] == table and third.strings[len(table):] == [renamed.message]
+    for path in files:
+        state, result = third.lookup(path, os.stat(path))
+        if fresh[path].error is not None:
+            continue  # never cached
+        assert state == "hit"
+        assert result.diagnostics == ((renamed,) if path == changed else fresh[path].diagnostics)
+    # Every file clean now: the whole table is unused, and the next save rebuilds it.
+    for path in files:
+        third.store(path, os.stat(path), os.stat(path).st_mtime_ns + 10**10, FileResult(path, (), None, digest="d"))
+    third.save()
+    assert Cache(directory, config).strings == []
 
 
 @pytest.mark.parametrize("relative", [

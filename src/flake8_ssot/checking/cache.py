@@ -513,9 +513,11 @@ class Cache:
             on_disk = _stat_key(self.path)
         except OSError:
             on_disk = None
+        merged = False
         if on_disk is not None and on_disk != self._loaded_stat and not self.forgotten:
             document = _read_json(self.path)
             if document is not None:
+                merged = True
                 other_strings, other_entries = _valid_document(document)
                 for key, entry in other_entries.items():
                     if key not in self.changed:
@@ -526,17 +528,20 @@ class Cache:
                 other = _valid_renamed(document)
                 if other is not None:  # each run's entries hold for its own names: keep the fewer
                     renamed = other if renamed is None else renamed & other
-        table = StringTable()
-        strings, intern = table.strings, table.intern
-
-        entries = {}
-        for key in sorted(sources):
-            table, entry = sources[key]
-            try:
-                diagnostics = [_encode(_decode(item, table), intern) for item in entry[4]]
-            except (IndexError, TypeError, ValueError, KeyError):
-                continue  # a damaged entry is dropped, and so recomputed next time
-            entries[key] = [*entry[:4], diagnostics, *entry[5:]]
+        kept = None if merged else self._kept_as_they_are()
+        if kept is not None:
+            strings, entries = kept
+        else:
+            table = StringTable()
+            strings, intern = table.strings, table.intern
+            entries = {}
+            for key in sorted(sources):
+                table, entry = sources[key]
+                try:
+                    diagnostics = [_encode(_decode(item, table), intern) for item in entry[4]]
+                except (IndexError, TypeError, ValueError, KeyError):
+                    continue  # a damaged entry is dropped, and so recomputed next time
+                entries[key] = [*entry[:4], diagnostics, *entry[5:]]
         if self._proven:
             self._carry_proven(entries, groups)
         # The groups some entry still refers to (a name no check asks about any more goes).
@@ -553,6 +558,32 @@ class Cache:
             write_atomic(self.path, json.dumps(document, separators=(",", ":")))
         except OSError as error:
             cannot_write(self.directory, error)
+
+
+    def _kept_as_they_are(self) -> tuple[list[str], dict[str, list]] | None:
+        """The entries and the string table to write as they are, when no other run's entries
+        are merged in: the new entries interned their strings into the loaded table, so
+        decoding and encoding every entry again (0.2 s for the 24k entries of #16's tree, on a
+        run that changed one) buys only a compact table. None when the table is more than half
+        unused, or an entry is damaged: then the entries are encoded afresh (and a damaged one
+        dropped)."""
+        used: set[int] = set()
+        add = used.add
+        try:
+            for entry in self.entries.values():
+                for item in entry[4]:
+                    add(item[0]), add(item[1]), add(item[6]), add(item[8]), add(item[9])
+                    fix = item[10]
+                    if fix != 0:
+                        add(fix[1])
+                        for edit in fix[2]:
+                            add(edit[4])
+        except (IndexError, TypeError, KeyError):
+            return None
+        strings = self.strings
+        if 2 * len(used) < len(strings) or not all(type(n) is int and 0 <= n < len(strings) for n in used):
+            return None
+        return strings, {key: self.entries[key] for key in sorted(self.entries)}
 
 
 _MISS, _VERIFY = ("miss", None), ("verify", None)
