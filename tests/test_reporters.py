@@ -7,6 +7,8 @@ import json
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from projects import APP_LEGACY_POLICY
 from sarif_schema import assert_valid_sarif
 
@@ -315,3 +317,24 @@ def test_line_formats_keep_one_line_per_finding_whatever_the_file_name(tmp_path,
     if output_format in ("concise", "pylint"):
         assert len(text.splitlines()) == len(HOSTILE_NAMES)
     assert "caf\u00e9.py" in text  # printable characters are shown as they are
+
+
+_texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12) | st.sampled_from(
+    ["", "SSOT001", 'say "hi"\\', "tab\there", "line\nbreak", "é ✓ \u2028", "\x00\x1f\x7f"])
+_spans = st.builds(Span, *(st.integers(0, 10**6),) * 4)
+_fixes = st.none() | st.builds(
+    Fix, st.lists(st.builds(Edit, _spans, _texts), max_size=3).map(tuple), st.sampled_from(["safe", "unsafe"]), _texts)
+_diagnostics = st.builds(
+    Diagnostic, code=_texts, message=_texts, span=_spans, subject=_texts, severity=st.sampled_from(["error", "warning"]),
+    fix=_fixes, statement=_texts, canonical=_texts)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(_texts, st.lists(_diagnostics, max_size=3)), max_size=4))
+def test_json_is_written_as_json_dumps_would_indent_it(files):
+    """`render_json` lays the objects out itself (the standard library's indenting encoder is
+    slow): byte for byte what `json.dumps(indent=2, ensure_ascii=False)` gives."""
+    from flake8_ssot.reporters.json_format import objects, render_json
+
+    report = Report([FileResult("/project/" + path, tuple(found)) for path, found in files], "/project")
+    assert render_json(report) == json.dumps(objects(report), indent=2, ensure_ascii=False) + "\n"
