@@ -483,6 +483,30 @@ def test_a_global_statement_keeps_the_definition(checker):
     assert codes(checker.same(source)) == []
 
 
+@pytest.mark.parametrize("call", [
+    "\uff35serExecutionContext(run_id=1)",  # a fullwidth U: Python reads the name in NFKC form
+    "UserExecution\ufb00(run_id=1)",  # a ligature: 'UserExecutionff' names nothing of the policy
+    "UE\uff23(run_id=1)",  # the alias `UEC`, which the closure adds, with a fullwidth C
+])
+def test_a_name_spelled_in_compatibility_characters_is_the_name_python_reads(checker, call):
+    # The text of the definition does not spell the word; its identifier, normalised as the
+    # parser normalises it, does. Skipping the definition would lose the construction.
+    source = textwrap.dedent(f'''\
+        from {CONTEXT} import UserExecutionContext
+        from {CONTEXT} import UserExecutionContext as UEC
+
+
+        def run():
+            return {call}
+
+
+        def helper():
+            return "caf\u00e9"
+        ''')
+    result = checker.same(source)
+    assert codes(result) == ([] if "\ufb00" in call else [("SSOT002", 6)])
+
+
 def test_a_tree_too_deep_for_the_walk_is_a_syntax_error_both_ways(checker):
     source = "import os\n\n\ndef deep():\n    return " + " + ".join(["1"] * 1500) + "\n"
     assert checker.taken(source, "netra_backend.app.agents.generated")  # the check after the rules refuses it

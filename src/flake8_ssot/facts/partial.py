@@ -19,7 +19,8 @@ benchmarks/compare_fast_path.py over whole trees):
   `except ImportError:` fallback). Those names join the words (the closure: module-level
   names are bound only by the always-kept statements, a definition binding nothing but its
   own name, so one round finds them all). A definition that spells none of them records no
-  fact a rule reports from.
+  fact a rule reports from. "Spells" as Python reads names: a definition that is not ASCII is
+  searched in NFKC form too (`ＵserExecutionContext` is the class's name to the parser).
 - What rules read beyond a finding's own statement is the module's bindings and imports. A
   stub binds its name at the same place, with the same kind; a definition holding `import`,
   `global`, `nonlocal`, `:=` (which bind elsewhere than in its own scope) or `__all__` is kept.
@@ -52,6 +53,7 @@ import os
 import re
 import sys
 import threading
+import unicodedata
 import warnings
 from dataclasses import dataclass, fields
 from typing import Sequence
@@ -209,9 +211,18 @@ def definition_blocks(lines: Sequence[str], starts: Sequence[int], offsets: Sequ
 
 
 def _spells(source: str, start: int, end: int, words) -> bool:
-    """Does `source[start:end]` hold any of `words`?"""
+    """Does `source[start:end]` hold any of `words`, as written or as Python reads its names?
+    The parser reads an identifier in its NFKC form (`ＵserExecutionContext` is the class's
+    name): a span that is not ASCII is searched normalised too. Normalising the whole span
+    keeps each name whole, since code separates names by ASCII characters."""
     find = source.find
-    return any(find(word, start, end) >= 0 for word in words)
+    if any(find(word, start, end) >= 0 for word in words):
+        return True
+    part = source[start:end]
+    if part.isascii():
+        return False
+    normalised = unicodedata.normalize("NFKC", part)
+    return normalised != part and any(word in normalised for word in words)
 
 
 def _quiet_blocks(source: str, words, needed: float) -> dict[int, int] | None:
