@@ -483,28 +483,33 @@ def test_a_global_statement_keeps_the_definition(checker):
     assert codes(checker.same(source)) == []
 
 
-@pytest.mark.parametrize("call", [
-    "\uff35serExecutionContext(run_id=1)",  # a fullwidth U: Python reads the name in NFKC form
-    "UserExecution\ufb00(run_id=1)",  # a ligature: 'UserExecutionff' names nothing of the policy
-    "UE\uff23(run_id=1)",  # the alias `UEC`, which the closure adds, with a fullwidth C
+LEGACY_PATH = "netra_backend.app.websocket_core.factory.create_manager"
+
+
+@pytest.mark.parametrize("body, expected", [
+    # Python reads names in NFKC form: a fullwidth U is the class, a fullwidth C the alias UEC.
+    ("return \uff35serExecutionContext(run_id=1)", [("SSOT002", 7)]),
+    ("return UE\uff23(run_id=1)", [("SSOT002", 7)]),
+    ("return UserExecution\ufb00(run_id=1)", []),  # a ligature: 'UserExecutionff' is no name of the policy
+    # A string's value spells what its text does not: escapes, a continued line, joined literals.
+    (r'return patch("netra_backend.app.websocket_core.\x66actory.create_manager")', [("SSOT004", 7)]),
+    (r'return patch("netra_backend.app.websocket_core.\N{LATIN SMALL LETTER F}actory.create_manager")',
+     [("SSOT004", 7)]),
+    (r'return patch("netra_backend.app.websocket_core.\146actory.create_manager")', [("SSOT004", 7)]),
+    ('return patch("netra_backend.app.websocket_core.fac\\\ntory.create_manager")', [("SSOT004", 7)]),
+    ('return patch("netra_backend.app.websocket_core.fac" "tory.create_manager")', [("SSOT004", 7)]),
+    ('return patch("netra_backend.app.websocket_core.fac""tory.create_manager")', [("SSOT004", 7)]),
+    ("return patch('''netra_backend.app.websocket_core.fac''' r'''tory.create_manager''')", [("SSOT004", 7)]),
+    ('return patch(\n        "netra_backend.app.websocket_core.fac"  # the old home\n        "tory.create_manager")',
+     [("SSOT004", 8)]),
+    ('return patch("netra_backend.app.websocket_core." "factory.create_manager")', [("SSOT004", 7)]),
+    ('return patch("netra_backend.app.websocket_core.fac", "tory.create_manager")', []),
 ])
-def test_a_name_spelled_in_compatibility_characters_is_the_name_python_reads(checker, call):
-    # The text of the definition does not spell the word; its identifier, normalised as the
-    # parser normalises it, does. Skipping the definition would lose the construction.
-    source = textwrap.dedent(f'''\
-        from {CONTEXT} import UserExecutionContext
-        from {CONTEXT} import UserExecutionContext as UEC
-
-
-        def run():
-            return {call}
-
-
-        def helper():
-            return "caf\u00e9"
-        ''')
-    result = checker.same(source)
-    assert codes(result) == ([] if "\ufb00" in call else [("SSOT002", 6)])
+def test_a_word_python_reads_but_the_text_does_not_spell_keeps_its_definition(checker, body, expected):
+    # Skipping the definition would lose what a whole parse finds there.
+    source = f"from {CONTEXT} import UserExecutionContext\nfrom {CONTEXT} import UserExecutionContext as UEC\n" \
+        f"\n\ndef helper():\n    return 'caf\u00e9'\n    {body}\n\n\ndef other():\n    return 1\n"
+    assert codes(checker.same(source)) == expected
 
 
 def test_a_tree_too_deep_for_the_walk_is_a_syntax_error_both_ways(checker):

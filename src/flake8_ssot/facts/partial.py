@@ -19,8 +19,9 @@ benchmarks/compare_fast_path.py over whole trees):
   `except ImportError:` fallback). Those names join the words (the closure: module-level
   names are bound only by the always-kept statements, a definition binding nothing but its
   own name, so one round finds them all). A definition that spells none of them records no
-  fact a rule reports from. "Spells" as Python reads names: a definition that is not ASCII is
-  searched in NFKC form too (`ＵserExecutionContext` is the class's name to the parser).
+  fact a rule reports from. "Spells" as Python reads the text (`_Text`): names in NFKC form
+  (`ＵserExecutionContext` is the class's name), strings by their value (an escape, a continued
+  line or two joined literals keep their definition).
 - What rules read beyond a finding's own statement is the module's bindings and imports. A
   stub binds its name at the same place, with the same kind; a definition holding `import`,
   `global`, `nonlocal`, `:=` (which bind elsewhere than in its own scope) or `__all__` is kept.
@@ -55,6 +56,7 @@ import sys
 import threading
 import unicodedata
 import warnings
+from bisect import bisect_left
 from dataclasses import dataclass, fields
 from typing import Sequence
 
@@ -93,6 +95,12 @@ _SCAN = re.compile(
 )
 _DEFINITION = re.compile(r"(?:async[ \t]+)?def[ \t]+\w+(?=[ \t]*\()|class[ \t]+\w+(?=[ \t]*[(:])")
 _BRACKETS = re.compile(r"[()\[\]{}]")
+# Where a string's value may spell a word its text does not (see `_Text`): an escape that makes
+# a letter or joins lines; a literal ending in a word character joined to one starting with
+# one (spaces, lines or comments between; a prefix; triple quotes). Each starts with a literal
+# character, which the regular expression engine skips ahead to.
+_JOINT = r"""["']{0,2}(?:[ \t\r\n\f]|\\\r?\n|#[^\n]*(?![^\n]))*[rRuUbBfF]{0,2}["']{1,3}(?=\w)"""
+_OPAQUE = (re.compile(r"\\[xuUN0-7\r\n]"), re.compile('"(?<=\\w")' + _JOINT), re.compile("'(?<=\\w')" + _JOINT))
 _HEADS = ("def ", "class ", "async ", "@")
 
 
@@ -136,12 +144,13 @@ def partial_facts(source: str, path: str, module: str, is_package: bool, lines: 
     # word, first from the lines that start with `def`, `class` or `@` (strings and brackets
     # ignored), then exactly. On a file that does not compile the blocks may be wrong; the
     # whole file is then parsed anyway.
-    quiet = _quiet_blocks(source, spelled, MIN_SKIPPED_SHARE * len(source))
+    text = _Text(source)
+    quiet = _quiet_blocks(text, spelled, MIN_SKIPPED_SHARE * len(source))
     if quiet is None:
         return None
     text_lines = source.split("\n")
     skipped = [block for block in definition_blocks(text_lines, *_starts(source))
-               if quiet.get(block[3], -1) >= block[4] or not _spells(source, block[3], block[4], spelled)]
+               if quiet.get(block[3], -1) >= block[4] or not text.spells(block[3], block[4], spelled)]
     if sum(block[4] - block[3] for block in skipped) < MIN_SKIPPED_SHARE * len(source):
         return None
     full_lines = lines if lines is not None else split_lines(source)
@@ -150,7 +159,7 @@ def partial_facts(source: str, path: str, module: str, is_package: bool, lines: 
         return None  # a star import binds names no text spells: any definition may use one
     closure = bound_to_words(facts, words)
     if closure:
-        still = [block for block in skipped if not _spells(source, block[3], block[4], closure)]
+        still = [block for block in skipped if not text.spells(block[3], block[4], closure)]
         if len(still) < len(skipped):
             if not still:
                 return None
@@ -210,29 +219,53 @@ def definition_blocks(lines: Sequence[str], starts: Sequence[int], offsets: Sequ
     return blocks
 
 
-def _spells(source: str, start: int, end: int, words) -> bool:
-    """Does `source[start:end]` hold any of `words`, as written or as Python reads its names?
-    The parser reads an identifier in its NFKC form (`ＵserExecutionContext` is the class's
-    name): a span that is not ASCII is searched normalised too. Normalising the whole span
-    keeps each name whole, since code separates names by ASCII characters."""
-    find = source.find
-    if any(find(word, start, end) >= 0 for word in words):
-        return True
-    part = source[start:end]
-    if part.isascii():
-        return False
-    normalised = unicodedata.normalize("NFKC", part)
-    return normalised != part and any(word in normalised for word in words)
+class _Text:
+    """A file's text, asked whether a span of it can hold one of some words as Python reads
+    them (`spells`), not only as it is written:
+
+    - names in their NFKC form (`ＵserExecutionContext` is the class's name to the parser): a
+      span that is not ASCII is searched normalised too (code separates names by ASCII
+      characters, so normalising the span keeps each name whole);
+    - strings whose value spells what their text does not (`_OPAQUE`): an escape that makes a
+      letter (`\\x66`, `\\u`, `\\N{...}`, octal), a line continued inside the string, two
+      literals joined between word characters (`"fac" "tory"`). A span holding one spells
+      every word. The patterns over-read (a continuation outside a string, a joint of two
+      other strings), which only keeps a definition that could have been skipped."""
+
+    __slots__ = ("_opaque", "ascii", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.ascii = source.isascii()
+        self._opaque: list[int] | None = None  # where the patterns match: found when first needed
+
+    def spells(self, start: int, end: int, words) -> bool:
+        find = self.source.find
+        if any(find(word, start, end) >= 0 for word in words):
+            return True
+        if self._opaque is None:
+            self._opaque = sorted(match.start() for pattern in _OPAQUE for match in pattern.finditer(self.source))
+        if self._opaque:
+            at = bisect_left(self._opaque, start)
+            if at < len(self._opaque) and self._opaque[at] < end:
+                return True
+        if self.ascii:
+            return False
+        part = self.source[start:end]
+        if part.isascii():
+            return False
+        normalised = unicodedata.normalize("NFKC", part)
+        return normalised != part and any(word in normalised for word in words)
 
 
-def _quiet_blocks(source: str, words, needed: float) -> dict[int, int] | None:
+def _quiet_blocks(text: _Text, words, needed: float) -> dict[int, int] | None:
     """The rough blocks (`_rough_blocks`) that spell none of `words`, as start -> end, or None
     as soon as they cannot hold `needed` characters."""
     quiet: dict[int, int] = {}
-    blocks = _rough_blocks(source)
+    blocks = _rough_blocks(text.source)
     quiet_size = sum(end - start for start, end in blocks)  # at most: less each time one spells a word
     for start, end in blocks:
-        if _spells(source, start, end, words):
+        if text.spells(start, end, words):
             quiet_size -= end - start
             if quiet_size < needed:
                 return None
