@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markers import fixture_projects, python_files
@@ -15,6 +16,8 @@ from markers import fixture_projects, python_files
 from flake8_ssot.config import load_config
 from flake8_ssot.dotted import PathTable
 from flake8_ssot.engine import check_source
+from flake8_ssot.facts.recovery import read_rows
+from flake8_ssot.server import incremental
 from flake8_ssot.server.incremental import IncrementalChecker
 
 PROJECT = Path(__file__).parent / "fixtures" / "project"
@@ -887,3 +890,172 @@ def test_a_construction_fix_follows_the_uses_an_edit_removes_elsewhere():
         text = "\n".join(lines)
         assert _comparable(checker, checker.check(text, str(path), config)) == _comparable(
             checker, full(text, path, config)), text
+
+
+# --------------------------------------------------------------------------- a long buffer
+
+LONG = PROJECT / "src/netra_backend/app/agents/execution_pipeline_for_incremental_tests.py"  # never written
+LONG_HEADER = '''\
+"""Agent execution pipeline: routing, retries and WebSocket notifications."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+from unittest import mock
+
+from netra_backend.app.websocket_core.factory import create_websocket_manager
+from netra_backend.app.services.user_execution_context import UserExecutionContext
+from netra_backend.app.websocket_core.websocket_manager import WebSocketManager, get_websocket_manager
+
+if TYPE_CHECKING:
+    from netra_backend.app.websocket_core.unified_manager import UnifiedWebSocketManager
+
+logger = logging.getLogger(__name__)
+'''
+LONG_BLOCK = '''
+
+class {name}Pipeline:
+    """Runs {noun} steps for one user; the manager is resolved per request."""
+
+    def __init__(self, user_id: str, retries: int = 3) -> None:
+        self.user_id = user_id
+        self.retries = retries
+
+    async def run(self, payload: dict[str, Any]) -> dict[str, Any]:
+        context = UserExecutionContext.from_request(self.user_id, payload)
+        manager = get_websocket_manager(user_context=context)
+        for attempt in range(self.retries):
+            try:
+                return await self._step(payload, attempt)
+            except (ValueError, KeyError) as error:
+                logger.warning("{noun} step failed for %s: %s", self.user_id, error)
+        return {{"ok": False, "manager": repr(manager)}}
+
+    async def _step(self, payload: dict[str, Any], attempt: int) -> dict[str, Any]:
+        await asyncio.sleep(0)
+        total = sum(len(str(value)) for value in payload.values())
+        return {{"ok": True, "size": total, "attempt": attempt}}
+
+
+def build_{noun}_{index}_report(rows: list[dict[str, Any]]) -> str:
+    return "\\n".join(f"{{row.get('user', '?')}}: {{row.get('ok')}}" for row in rows)
+'''
+LONG_FINDINGS = [
+    '\n\ndef legacy_{noun}_{index}_path(user_id):\n    context = UserExecutionContext(user_id)\n'
+    '    return get_websocket_manager_factory(context)\n',
+    '\n\ndef patch_{noun}_{index}_target():\n'
+    '    return mock.patch("netra_backend.app.websocket_core.factory.create_websocket_manager")\n',
+]
+# A pattern rule that looks only at its own node: such configurations take the incremental path,
+# and its matches come from the error-tolerant tree when the buffer does not parse.
+LONG_PATTERN = '''\
+[tool.ssot]
+[[tool.ssot.patterns]]
+code = "SSOT101"
+pattern = "get_websocket_manager_factory($$$ARGS)"
+message = "the factory accessor is retired"
+fix = "get_websocket_manager($$$ARGS)"
+'''
+
+
+def long_module(blocks: int = 16) -> str:
+    """A module of the shape of the monorepo's agent pipelines, about 30 lines a block, with a
+    construction or a patched legacy path every few blocks."""
+    nouns = ("message", "thread", "agent", "session", "metric", "report", "event", "supervisor")
+    parts = [LONG_HEADER]
+    for index in range(blocks):
+        noun = nouns[index % len(nouns)]
+        parts.append(LONG_BLOCK.format(name=f"{noun.capitalize()}{index}", noun=noun, index=index))
+        if index % 5 == 2:
+            parts.append(LONG_FINDINGS[index % 2].format(noun=noun, index=index))
+    return "".join(parts)
+
+
+@pytest.fixture(scope="module")
+def long_buffer(tmp_path_factory):
+    """The long module opened in a checker (the project's policy and a pattern rule), with its
+    full check: each example types into it and deletes what it typed."""
+    patterns = tmp_path_factory.mktemp("patterns") / "pyproject.toml"
+    patterns.write_text(LONG_PATTERN, encoding="utf-8")
+    config = replace(load_config(str(PROJECT / "pyproject.toml")), patterns=load_config(str(patterns)).patterns)
+    source = long_module()
+    checker = IncrementalChecker()
+    opened = checker.check(source, str(LONG), config)
+    assert opened == full(source, LONG, config)
+    assert {d.code for d in opened} >= {"SSOT001", "SSOT002", "SSOT004", "SSOT101"}
+    return config, source, checker
+
+
+def _windows(monkeypatch) -> list:
+    """Records each windowed reading the checker asks for: (window, whether it was kept)."""
+    asked = []
+
+    def spy(*args, window=None):
+        reading = read_rows(*args, window=window)
+        if window is not None:
+            asked.append((window, reading is not None))
+        return reading
+
+    monkeypatch.setattr(incremental, "read_rows", spy)
+    return asked
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_half_typed_lines_in_a_long_buffer_equal_the_full_check(long_buffer, data):
+    """A bracket left open in a method, or a line half typed at column 0 (at the top among the
+    imports, or between two statements), in a buffer of 460 lines: the error-tolerant parse
+    reads a window around the edit (of a drawn size) when the damage shows local there, else
+    the whole buffer; every diagnostic equals the full check's, `statement` included."""
+    config, source, checker = long_buffer
+    lines = source.split("\n")
+    tree = ast.parse(source)
+    if data.draw(st.booleans(), label="in a body"):
+        bodies = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+        drawn = _body_line(data, bodies)
+        if drawn is None:
+            return
+        at, indent = drawn
+        typed = [indent + data.draw(st.sampled_from(UNCLOSED), label="typed")]
+    else:
+        tops = sorted({min([n.lineno, *(d.lineno for d in getattr(n, "decorator_list", ()))]) - 1 for n in tree.body})
+        at = data.draw(st.sampled_from(tops), label="before line")
+        typed = data.draw(st.lists(st.sampled_from(AT_COLUMN_0), min_size=1, max_size=2), label="typed")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(incremental, "WINDOW_ROWS", data.draw(st.sampled_from([10, 60, 150]), label="window rows"))
+        for count in range(1, len(typed) + 1):
+            text = "\n".join([*lines[:at], *typed[:count], *lines[at:]])
+            assert checker.check(text, str(LONG), config) == full(text, LONG, config), text
+        assert checker.check(source, str(LONG), config) == full(source, LONG, config)
+
+
+def test_a_half_typed_line_in_a_long_buffer_is_read_in_a_window(long_buffer, monkeypatch):
+    """The edits the language server's latency benchmark times: a call left open in a method,
+    an import half typed at the top. The error-tolerant parse reads a window around each, not
+    the buffer; a statement outside the window that tree-sitter reads with an ERROR (valid
+    Python its grammar lacks) sends it to the whole buffer's reading, which reads it broken."""
+    config, source, checker = long_buffer
+    asked = _windows(monkeypatch)
+    lines = source.split("\n")
+    step = [index for index, text in enumerate(lines) if text.startswith("    async def _step(")][10] + 1
+    top = lines.index("from netra_backend.app.websocket_core.factory import create_websocket_manager")
+    for at, typed in ((step, "        payload.get("), (top, "from netra_backend.app.websocket_core import ")):
+        text = "\n".join([*lines[:at], typed, *lines[at:]])
+        asked.clear()
+        assert checker.check(text, str(LONG), config) == full(text, LONG, config), typed
+        assert checker.last_was_incremental, typed
+        assert len(asked) == 1 and asked[0][1], (typed, asked)
+        window = asked[0][0]
+        assert window[0] < at < window[1] and window[1] - window[0] < len(lines) // 2, (typed, window)
+        assert checker.check(source, str(LONG), config) == full(source, LONG, config)
+    # A statement far above the open call that tree-sitter would not read clean.
+    body = ast.parse(source).body
+    first = next(index for index, node in enumerate(body) if isinstance(node, ast.ClassDef))
+    monkeypatch.setitem(checker.reads_clean, "\n".join(lines[body[first].lineno - 1:body[first + 1].lineno - 1]), False)
+    text = "\n".join([*lines[:step], "        payload.get(", *lines[step:]])
+    asked.clear()
+    assert checker.check(text, str(LONG), config) == full(text, LONG, config)
+    assert asked == []
+    checker.check(source, str(LONG), config)

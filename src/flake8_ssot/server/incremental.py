@@ -29,8 +29,10 @@ a line that stays inside a function or class body sends that statement alone thr
 error-tolerant parser; any other (at column 0, a bracket left open, an import) is read as
 the whole buffer's error-tolerant reading reads it, when that reading re-reads every other
 statement as it parsed (`recovery.read_rows`), and what the broken lines bind is compared
-with what they bound. That reading parses the whole buffer with tree-sitter, most of the
-cost of such an edit.
+with what they bound. That reading parses only a window of the buffer with tree-sitter, from
+the statement before the edited ones to one `WINDOW_ROWS` rows after them (`_window`), when
+it shows the damage local and the statements outside it read clean alone (known by their
+text from the last such edit); else the whole buffer, most of the cost of such an edit.
 
 The full check is taken for `global`/`nonlocal`, `# flake8: noqa`, `__all__` in a buffer
 that does not parse, a buffer broken so that the error-tolerant reading reads other
@@ -75,6 +77,10 @@ _BINDS_ELSEWHERE = re.compile(r"\b(?:global|nonlocal)\b")
 # hold is taken from the full check.
 _WHOLE_FILE_FIXES = {rule.CODE: rule.fix_is_current for rule in RULES if hasattr(rule, "fix_is_current")}
 _IMPORT = re.compile(r"\bimport\b")
+# A half-typed line's error-tolerant parse covers the statement before it to the first statement
+# this many rows after it: a bracket left open takes in the next few statements (re-read line
+# group by line group), and `recovery.read_rows` wants clean statements after those.
+WINDOW_ROWS = 150
 # Rules whose whole-file fix, kept from the last full check, holds while the changed lines spell
 # no import, no `__all__` and no name its call uses (SSOT002: the class's uses and the imports).
 # Others judge a kept fix as a fresh one (SSOT001's renames are planned on a parse of the file).
@@ -141,6 +147,10 @@ class IncrementalChecker:
         # The project index the decisions about other modules consult (server/workspace.py);
         # None: from this buffer alone.
         self.index: ProjectIndex | None = None
+        # Whether tree-sitter reads a top-level statement's text without an ERROR, by its text:
+        # a half-typed line's error-tolerant parse covers a window of the buffer (`_window`),
+        # and stands for the whole buffer's only when the statements outside it read clean.
+        self.reads_clean: dict[str, bool] = {}
 
     def check(self, source: str, path: str, config: Config, lines: Sequence[str] | None = None) -> list[Diagnostic]:
         if lines is None:
@@ -343,6 +353,35 @@ class IncrementalChecker:
         fresh = [d for d in check_facts(facts, state.config, index=self.index) if old_start <= d.line - 1 < new_end]
         return _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
 
+    def _window(self, lines: list[str], first: int, new_end: int, others: list[Chunk]) -> tuple[int, int] | None:
+        """The rows the error-tolerant parse reads for a half-typed line in chunks `first`.. (now
+        ending at row `new_end`; `others` are the chunks around them, where they are now): from
+        the statement before them to the first that starts `WINDOW_ROWS` rows after them, the
+        damage of a half-typed line being local (`recovery.read_rows` says when it is not).
+        None: the whole buffer, when the window would be, or when a statement outside it
+        does not read clean alone: the whole buffer's reading would read it as broken."""
+        top = others[first - 1].start if first > 0 else 0
+        after = bisect.bisect_left(others, new_end + WINDOW_ROWS, key=_start)
+        bottom = others[after].start if after < len(others) else len(lines)
+        if top == 0 and bottom == len(lines):
+            return None
+        known, found = self.reads_clean, {}
+        for index, chunk in enumerate(others):
+            if top <= chunk.start < bottom:
+                continue
+            stop = others[index + 1].start if index + 1 < len(others) else len(lines)
+            text = "\n".join(lines[chunk.start:stop])
+            clean = known.get(text)
+            if clean is None:
+                clean = whole_tree(text).root.find(kind="ERROR") is None
+            found[text] = clean
+            if not clean:
+                return None
+        if len(known) > 2 * len(found) + 64:
+            known.clear()  # texts no statement has any more
+        known.update(found)
+        return top, bottom
+
     def _broken_apart(self, state: _State, lines: list[str], first: int, last: int, old_start: int,
                       old_end: int, new_end: int, delta: int, others: list[Chunk]) -> list[Diagnostic] | None:
         """Any other half-typed line (a bracket left open or closed early, a line at column 0,
@@ -353,7 +392,12 @@ class IncrementalChecker:
         a name bound differently (and, when what the file imports or defines under a
         configured name changed, those with fixes) are checked again with them."""
         text = "\n".join(lines)
-        reading = read_rows(text, old_start, new_end, [chunk.start for chunk in others] + [old_start])
+        starts = [chunk.start for chunk in others] + [old_start]
+        window = self._window(lines, first, new_end, others)
+        reading = read_rows(text, old_start, new_end, starts, window=window) if window is not None else None
+        if reading is None:
+            window = None
+            reading = read_rows(text, old_start, new_end, starts)
         if reading is None:
             return None
         try:
@@ -375,6 +419,13 @@ class IncrementalChecker:
         moved, touching = _moved(state.diagnostics, old_start, old_end, new_end, delta)
         again.update(_fix_ranges(touching, layout, old_start, old_end, delta, len(lines)))
         ranges = [(old_start, new_end), *sorted(again)]
+        if window is not None and state.config.patterns and any(
+                start < window[0] or end > window[1] for start, end in ranges[1:]):
+            # Pattern rules match on the tree of each range checked again: one outside the
+            # window needs the whole buffer's (which reads the edited rows as the window does).
+            reading = read_rows(text, old_start, new_end, starts)
+            if reading is None:
+                return None
         kept = [d for d in moved if not any(start <= d.line - 1 < end for start, end in ranges[1:])]
         reduced = _reduced(lines, others, ranges, state.names)
         found = _read_apart(reading, reduced, ranges, state.path, state.config, self.index)
