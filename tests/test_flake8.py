@@ -195,3 +195,104 @@ def test_the_plugin_takes_the_renamed_class_names_the_cache_kept_while_they_hold
         assert found == [] and not index.aliases
     else:
         assert found == [(5, "SSOT002")] and "H" in next(iter(index.aliases.values()))
+
+
+@pytest.fixture(scope="module")
+def kept_names_project(tmp_path_factory) -> Path:
+    """The renaming project after `ssot check` kept its cache: summaries, entries and the
+    renamed-class names (`quiet.py` builds the class only as `H(n)`)."""
+    import test_run_indexes
+    from projects import ssot
+
+    root = test_run_indexes._renaming_project(tmp_path_factory.mktemp("kept"))
+    (root / "src/app/quiet.py").write_text(test_run_indexes.QUIET.format(module="h", name="H", n=1))
+    assert ssot("check", "src", "--exit-zero", cwd=root).returncode == 0
+    return root
+
+
+def test_the_plugin_keeps_only_the_caches_summaries_and_as_text(kept_names_project, monkeypatch):
+    """A flake8 worker keeps what it took from the cache for the rest of its run: not the
+    document (120,000 lists on #16's tree, which every full garbage collection of the worker
+    traversed: flake8 took longer than the plugin's own work accounted for), only the
+    summaries, as text, which answer as the cache itself does."""
+    import gc
+    import weakref
+
+    from flake8_ssot.checking import cache as cache_module
+    from flake8_ssot.config.resolve import Overrides
+    from flake8_ssot.index import Dependency
+
+    opened: list[weakref.ref] = []
+    init = cache_module.Cache.__init__
+
+    def spied(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        opened.append(weakref.ref(self))
+
+    monkeypatch.setattr(cache_module.Cache, "__init__", spied)
+    monkeypatch.setattr(SsotChecker, "config_file", None)
+    quiet = kept_names_project / "src/app/quiet.py"
+    assert _plugin_lines(quiet) == [(5, "SSOT002")]  # through the kept names: the cache was read
+    gc.collect()
+    assert len(opened) == 1 and opened[0]() is None
+    config = config_for(str(quiet))
+    [stored] = index_for(config.src).stored
+    cache = cache_module.Cache(str(kept_names_project / ".ssot_cache"), config, Overrides().key())
+    assert cache.summaries, "ssot check kept no summary: this test compares nothing"
+    for relative, (mtime, size, _) in cache.summaries.items():
+        path = str(kept_names_project / relative)
+        same = Dependency(path, mtime, size)
+        assert stored(path, same) == cache.stored_summary(path, same) is not None
+        assert stored(path, Dependency(path, mtime + 1, size)) is None  # changed since: parsed again
+
+
+def _lines_in_a_worker(path: str) -> list[tuple[int, str]]:
+    """In a forked worker: the plugin's findings, failing if the worker opens an index itself."""
+    from flake8_ssot import flake8_plugin
+
+    def refuse(config):
+        raise AssertionError("the worker opened the project index: the parent did not")
+
+    flake8_plugin._open_index = refuse
+    return _plugin_lines(Path(path))
+
+
+def test_with_jobs_the_index_is_opened_once_before_flake8_forks_its_workers(kept_names_project, monkeypatch):
+    """flake8 parses the options in the process that forks its workers: the plugin opens the
+    project index there (the cache and a stat of the tree, 0.3 s of CPU per worker on #16's
+    tree), and each worker checks with it; where flake8 will not fork, the first file opens it."""
+    import multiprocessing
+    from argparse import Namespace
+
+    from flake8.main.options import JobsArgument
+
+    from flake8_ssot import flake8_plugin
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("flake8's workers are not forked here: each opens its own index")
+    opened: list[str] = []
+    monkeypatch.setattr(flake8_plugin, "_open_index", lambda config: opened.append(config.root) or None)
+    monkeypatch.setattr(flake8_plugin, "_PROJECTS", {})  # what other tests of this process opened
+    src = str(kept_names_project / "src")
+    for jobs, paths in (("1", [src]), ("2", ["-"]), ("2", [src + "/app/quiet.py"])):  # flake8 runs these in one process
+        SsotChecker.parse_options(Namespace(ssot_config=None, jobs=JobsArgument(jobs), filenames=paths))
+    assert opened == []
+    monkeypatch.undo()
+    monkeypatch.setattr(flake8_plugin, "_PROJECTS", {})
+    monkeypatch.setattr(SsotChecker, "config_file", None)
+    SsotChecker.parse_options(Namespace(ssot_config=None, jobs=JobsArgument("auto"), filenames=[src]))
+    if (multiprocessing.cpu_count() or 1) < 2:
+        pytest.skip("one CPU: flake8 --jobs auto runs in one process")
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        found = pool.apply(_lines_in_a_worker, (str(kept_names_project / "src/app/quiet.py"),))
+    assert found == [(5, "SSOT002")]
+
+
+def test_flake8_jobs_2_reports_what_one_process_does(kept_names_project):
+    one = flake8("--select", "SSO", "--jobs", "1", "src", cwd=kept_names_project)
+    two = flake8("--select", "SSO", "--jobs", "2", "src", cwd=kept_names_project)
+    assert "Traceback" not in one.stderr + two.stderr
+    found = sorted(parse(two.stdout), key=lambda item: (item["path"], int(item["line"])))
+    assert found == sorted(parse(one.stdout), key=lambda item: (item["path"], int(item["line"])))
+    assert {"path": "src/app/quiet.py", "line": "5"}.items() <= next(
+        item for item in found if item["path"].endswith("quiet.py")).items()
