@@ -985,6 +985,9 @@ def long_buffer(tmp_path_factory):
     opened = checker.check(source, str(LONG), config)
     assert opened == full(source, LONG, config)
     assert {d.code for d in opened} >= {"SSOT001", "SSOT002", "SSOT004", "SSOT101"}
+    # What the server does after publishing a full check: each top-level statement read alone.
+    checker.read_statements()
+    assert len(checker.reads_clean) == len(ast.parse(source).body) and all(checker.reads_clean.values())
     return config, source, checker
 
 

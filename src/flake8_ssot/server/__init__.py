@@ -492,6 +492,8 @@ class Session:
             ", incremental" if checker is not None and checker.last_was_incremental else "",
             (time.perf_counter() - started) * 1000,
         )
+        if checker is not None:
+            checker.read_statements()  # after publishing: what a half-typed line next needs
         return outcome
 
     def _diagnostics(self, uri: str, source: str, path: str, config: Config, lines: list[str]) -> list[Diagnostic]:
