@@ -38,15 +38,21 @@ one at a time, waiting for each version's diagnostics:
   that parsed; the deletion is compared with that version too;
 - `--unclosed-changes` the same with a call left open (`payload.get(`), at spots spread
   over the module: the bracket takes the statements after it into the broken one, and the
-  error-tolerant reading re-reads them line group by line group; the server parses the
-  whole buffer error-tolerantly to see that each group is a statement that parsed before
-  (then it keeps their findings), and checks only the broken method;
+  error-tolerant reading re-reads them line group by line group; the server parses a window
+  of the buffer error-tolerantly (from the statement before the broken one to one 150 lines
+  below it; the whole buffer when the damage does not show local there) to see that each
+  group is a statement that parsed before (then it keeps their findings), and checks only
+  the broken method;
 - `--top-changes` a new import half typed at the top of the module (`from
   netra_backend.app.websocket_core import `, at column 0, then deleted): read apart the
   same way, with what the broken line binds compared with what was bound before;
 - `--exports-changes` a name added to `__all__` and taken out again: `__all__` binds
   nothing, but fixes elsewhere read it (SSOT001 keeps an exported alias), so the statements
   with fixes are checked again.
+
+The window is read only when every statement outside it reads clean alone with tree-sitter:
+the server reads them once after publishing the open's diagnostics (about one whole parse,
+not on an edit's clock), and later only those an edit changed.
 
 The constructions' fixes (SSOT002) read the whole file: where the factory's import goes,
 whether the class's import goes. One kept from the last check holds while the edited lines
