@@ -219,7 +219,8 @@ def test_the_scanner_equals_the_tokenizer_on_generated_grammar(source):
 # --------------------------------------------------------------------------- seed-shaped files
 
 NAMES = ["UserExecutionContext", "UEC", "Ctx", "ExecutionContext", "create_manager", "factory", "manager",
-         "WebSocketManager", "helper", "os", "json", "record", "create_websocket_manager", "connect"]
+         "WebSocketManager", "helper", "os", "json", "record", "create_websocket_manager", "connect",
+         "canonical_imports", "get_websocket_manager", "\uff35serExecutionContext"]
 IMPORTS = [
     f"from {CONTEXT} import UserExecutionContext",
     f"from {CONTEXT} import UserExecutionContext as UEC",
@@ -251,6 +252,7 @@ def bodies(draw) -> str:
         f"    s = 'netra_backend.app.websocket_core.factory.{a}'", f"    global {a}\n    {a} = None",
         f"    from {CONTEXT} import {a}", "    x = 1; y = 2",
         f"    total = 1 + \\\n        {a}", f"    return {a}.connect()",
+        f"    s = ('netra_backend.app.websocket_core.fac'\n         'tory.{a}')", "    return globals()",
     ]), min_size=1, max_size=4))
     return "\n".join(lines)
 
@@ -404,6 +406,54 @@ def test_the_renamed_class_set_sends_the_check_to_a_whole_parse(checker):
         ''')
     assert checker.taken(source, "netra_backend.app.agents.generated")
     assert codes(checker.same(source)) == [("SSOT002", 5)]
+
+
+RENAMED_FUNCTION = textwrap.dedent('''\
+    from netra_backend.app.websocket_core.websocket_manager_factory import create_websocket_manager
+
+
+    def build(user):
+        return create_websocket_manager(user)
+
+
+    def unrelated(rows):
+        for row in rows:
+            execute(row)
+        return len(rows)
+
+
+    def other(rows):
+    ''')
+
+
+@pytest.mark.parametrize("skipped, partial_tree, renamed", [
+    ("    return sorted(rows)", True, True),  # `execute` above is no call of `exec`
+    ("    get_websocket_manager = rows\n    return get_websocket_manager", False, True),  # the new name, elsewhere
+    ("    return eval('rows')", False, False),  # the file reads names by string: the alias stays
+    ("    return \uff45val('rows')", False, False),  # `eval`, in NFKC form
+])
+def test_a_rename_reads_the_partial_tree_when_no_skipped_definition_spells_its_names(
+        checker, monkeypatch, skipped, partial_tree, renamed):
+    source = RENAMED_FUNCTION + skipped + "\n"
+    served = []
+    tree_for = partial.PartialFacts.tree_for
+
+    def recorded(self, *args):
+        try:
+            tree = tree_for(self, *args)
+        except partial.WholeTreeNeeded:
+            served.append(False)
+            raise
+        served.append(True)
+        return tree
+
+    monkeypatch.setattr(partial.PartialFacts, "tree_for", recorded)
+    assert checker.taken(source, "netra_backend.app.agents.generated")
+    result = checker.same(source)
+    assert served and served[0] is partial_tree  # else the check ran again from a whole parse
+    assert codes(result) == [("SSOT001", 1)]
+    edits = result[0][0].fix.edits
+    assert any(edit.replacement == "get_websocket_manager" and edit.span.line == 5 for edit in edits) is renamed
 
 
 def test_a_star_import_parses_the_whole_file(checker):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import warnings
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from flake8_ssot.dotted import resolve_relative
 from flake8_ssot.facts.bindings import IMPORT_KINDS, Binding, BindingTable, name_span
@@ -124,6 +124,13 @@ class ModuleFacts:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return ast.parse(self.source)
+
+    def tree_for(self, words: Iterable[str] = (), names: Iterable[str] = ()) -> ast.Module:
+        """A syntax tree holding everything the file says about `words` (spelled anywhere: in a
+        name, a string) and `names` (whole names only: a call of `exec`, not `execute`): the
+        whole tree here (`parsed`); a partial parse's when no definition it skipped spells
+        them (facts/partial.py). Raises as `parsed` does."""
+        return self.parsed()
 
     def binding_span(self, binding: Binding) -> Span:
         """Where the name `binding` binds is written (see `bindings.name_span`)."""

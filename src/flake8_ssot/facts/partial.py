@@ -26,9 +26,13 @@ benchmarks/compare_fast_path.py over whole trees):
   stub binds its name at the same place, with the same kind; a definition holding `import`,
   `global`, `nonlocal`, `:=` (which bind elsewhere than in its own scope) or `__all__` is kept.
   Every statement that is not a top-level definition is kept, so every import is too.
-- A rule that needs the whole syntax tree (`ModuleFacts.parsed`: renames, fix builders) gets
+- A rule that needs the whole syntax tree (`ModuleFacts.parsed`: fix builders) gets
   `WholeTreeNeeded` instead of a partial tree; the engine then checks the file from a parse of
-  the whole file, so a fix is never built on a partial tree.
+  the whole file. A rule that needs the tree only for some names (`ModuleFacts.tree_for`: a
+  rename reads the uses of its old and new names and the calls that read names by string) gets
+  the partial tree when no skipped definition spells them: every node about them is there, on
+  the same line and column (kept lines are the file's own), in the same scope; a skipped
+  definition binds only its own name, as its stub does. Its fix is the whole parse's.
 - A file whose star import (its names are unknown) or form feed (indentation we do not
   model) makes the argument unsafe, and every file on Python 3.12+ (PEP 701 f-strings nest
   quotes, which the boundary scanner does not read), is parsed whole.
@@ -44,7 +48,8 @@ benchmarks/compare_fast_path.py over whole trees):
   to fail; the whole file is then parsed.
 - Order: the partial facts are built and the rules run on them first; `confirm` then asks
   `_symtable` whether the whole file compiles (the engine checks from a whole parse if not).
-  A file some rule sends to a whole parse never pays for `_symtable`.
+  A file some rule sends to a whole parse never pays for `_symtable`; a file that does not
+  compile is checked from the whole parse (recovery), its partial findings and fixes dropped.
 """
 
 from __future__ import annotations
@@ -57,8 +62,9 @@ import threading
 import unicodedata
 import warnings
 from bisect import bisect_left
-from dataclasses import dataclass, fields
-from typing import Sequence
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from typing import Iterable, Sequence
 
 from flake8_ssot.facts import EVERYTHING, Interest, ModuleFacts, bound_to_words, collect_facts
 from flake8_ssot.span import split_lines
@@ -121,10 +127,29 @@ def confirm(facts: ModuleFacts) -> None:
 
 @dataclass(frozen=True)
 class PartialFacts(ModuleFacts):
-    """Facts from a partial parse: complete for the rules, but with no whole tree to give."""
+    """Facts from a partial parse: complete for the rules. No whole tree to give (`parsed`);
+    the partial one (`tree_for`) for a question about words no skipped definition spells."""
+
+    partial_tree: ast.Module | None = field(default=None, repr=False, compare=False)
+    skipped: tuple[tuple[int, int], ...] = field(default=(), repr=False, compare=False)  # offsets, end exclusive
+    text: _Text | None = field(default=None, repr=False, compare=False)
 
     def parsed(self) -> ast.Module:
         raise WholeTreeNeeded
+
+    def tree_for(self, words: Iterable[str] = (), names: Iterable[str] = ()) -> ast.Module:
+        """The partial tree, when no skipped definition spells one of `words` or holds one of
+        `names` as a whole name (`_Text`): it then holds every node of the whole tree that
+        mentions them, at the same place, and the same bindings of them in the same scopes
+        (a skipped definition binds only its own name, as its stub does). Else WholeTreeNeeded."""
+        text, tree = self.text, self.partial_tree
+        if text is None or tree is None:
+            raise WholeTreeNeeded
+        words, names = tuple(words), tuple(names)
+        for start, end in self.skipped:
+            if text.spells(start, end, words) or text.names(start, end, names):
+                raise WholeTreeNeeded
+        return tree
 
 
 def partial_facts(source: str, path: str, module: str, is_package: bool, lines: Sequence[str] | None,
@@ -167,7 +192,9 @@ def partial_facts(source: str, path: str, module: str, is_package: bool, lines: 
                                     interest, trees)
             if facts is None:
                 return None
-    return PartialFacts(**{f.name: getattr(facts, f.name) for f in fields(ModuleFacts) if f.name != "tree"})
+            skipped = still
+    return PartialFacts(**{f.name: getattr(facts, f.name) for f in fields(ModuleFacts) if f.name != "tree"},
+                        partial_tree=facts.tree, skipped=tuple((block[3], block[4]) for block in skipped), text=text)
 
 
 def statement_starts(source: str) -> list[int]:
@@ -240,6 +267,8 @@ class _Text:
         self._opaque: list[int] | None = None  # where the patterns match: found when first needed
 
     def spells(self, start: int, end: int, words) -> bool:
+        if not words:
+            return False
         find = self.source.find
         if any(find(word, start, end) >= 0 for word in words):
             return True
@@ -256,6 +285,24 @@ class _Text:
             return False
         normalised = unicodedata.normalize("NFKC", part)
         return normalised != part and any(word in normalised for word in words)
+
+    def names(self, start: int, end: int, names: tuple[str, ...]) -> bool:
+        """Does the span hold one of `names` as a whole name (in NFKC form too)? A name in code
+        that compiles has no word character beside it; strings are not read."""
+        if not names:
+            return False
+        pattern = _whole_names(names)
+        if pattern.search(self.source, start, end):
+            return True
+        if self.ascii:
+            return False
+        part = self.source[start:end]
+        return not part.isascii() and bool(pattern.search(unicodedata.normalize("NFKC", part)))
+
+
+@lru_cache(maxsize=64)
+def _whole_names(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
 
 
 def _quiet_blocks(text: _Text, words, needed: float) -> dict[int, int] | None:

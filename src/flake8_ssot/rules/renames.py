@@ -7,8 +7,11 @@ rename, scope by scope, or why the alias has to stay.
 
 Which scope binds what comes from the one binding table (`ModuleFacts.bindings`); the table
 records neither parameters nor `global`/`nonlocal` declarations, so those are read from the
-scope's own node. The file is parsed again here to find the uses (the table holds bindings,
-not loads): this runs only for the few imports whose fix renames something.
+scope's own node. The file's tree is walked again here to find the uses (the table holds
+bindings, not loads): this runs only for the few imports whose fix renames something. A large
+file read by a partial parse is walked from its partial tree when no definition it skipped
+spells the names in question (`ModuleFacts.tree_for`), else the engine checks it again from
+a whole parse.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from flake8_ssot.span import Span, span_from_ast
 _BUILTINS = frozenset(dir(builtins))
 # Calls through which a file reads its own names by string: a rename would break them.
 _DYNAMIC = frozenset({"globals", "locals", "vars", "eval", "exec"})
+_DYNAMIC_NAMES = (*sorted(_DYNAMIC), "getattr")  # what `_Walker.call` looks for
 # A string that could name a Python object: a dotted path, `module:attribute`.
 _REFERENCE_LIKE = re.compile(r"[\w.:]+")
 # The literal of a plain string: optional u/r prefix, quotes, body. Bytes and f-strings never
@@ -90,6 +94,7 @@ class _Use:
 class _File:
     """The scopes of a file, the uses of its names, and what makes renaming unsafe."""
 
+    tree: ast.Module  # the tree walked: the whole file's, or a partial parse's (`ModuleFacts.tree_for`)
     module: _Scope
     at: dict[int, _Scope]  # id of a node of the facts' own tree -> the scope the node sits in
     uses: list[_Use]
@@ -229,23 +234,29 @@ def _declared_names(node: ast.Global | ast.Nonlocal, lines) -> Iterator[tuple[st
 _PARSED: list[tuple[str, _File, ast.Module | None]] = []
 
 
-def _file(facts: ModuleFacts) -> _File | None:
-    """The file's scopes and uses, kept for the next rename in the same file."""
-    if _PARSED and _PARSED[0][0] is facts.source and _PARSED[0][2] is facts.tree is not None:
-        return _PARSED[0][1]
+def _file(facts: ModuleFacts, words: tuple[str, ...] | None, dynamic: bool = False) -> _File | None:
+    """The file's scopes and uses, kept for the next rename in the same file. `words`: the names
+    the question is about (their uses, bindings and strings), None for every name; `dynamic`:
+    the question needs the calls that read names by string too. A partial parse's tree serves
+    when it holds all of them (`ModuleFacts.tree_for`); else the whole file's."""
     try:
-        tree = facts.parsed()
+        if words is None:
+            tree = facts.parsed()
+        else:
+            tree = facts.tree_for(words, _DYNAMIC_NAMES if dynamic else ())
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    if _PARSED and _PARSED[0][0] is facts.source and _PARSED[0][2] is tree:
+        return _PARSED[0][1]
     walker = _Walker(facts.lines)
     walker.body(tree.body, walker.module)
-    found = _File(walker.module, walker.at, walker.uses, walker.strings, walker.annotations, walker.dynamic,
+    found = _File(tree, walker.module, walker.at, walker.uses, walker.strings, walker.annotations, walker.dynamic,
                   walker.scopes)
     for binding in facts.bindings:  # the table's bindings, each in the scope it sits in
         scope = found.at.get(_key(binding.node))
         if scope is not None and binding.name != "*":
             scope.bound.add(binding.name)
-    _PARSED[:] = [(facts.source, found, facts.tree)]
+    _PARSED[:] = [(facts.source, found, tree)]
     return found
 
 
@@ -276,7 +287,7 @@ def _module_of(scope: _Scope) -> _Scope:
 def plan_rename(facts: ModuleFacts, bound_by: ast.alias, old: str, new: str, new_path: str) -> RenamePlan:
     """Rename the uses of `old`, bound by the import alias `bound_by`, to `new` (which the
     rewritten import binds to `new_path`): the edits, or why the alias must stay."""
-    found = _file(facts)
+    found = _file(facts, (old, new), dynamic=True)
     if found is None:
         return _kept("the file does not parse")
     home = found.at.get(_key(bound_by))
@@ -406,7 +417,7 @@ def _importers(facts: ModuleFacts, name: str) -> tuple[str, str]:
 def attributes_read(facts: ModuleFacts, bound_by: ast.alias, local: str) -> set[str] | None:
     """The attributes the file reads through the module bound as `local` by `bound_by`
     (`x.attr`); None when the name is also used otherwise (passed on, called, rebound)."""
-    found = _file(facts)
+    found = _file(facts, (local,))
     if found is None:
         return None
     home = found.at.get(_key(bound_by))
@@ -415,7 +426,7 @@ def attributes_read(facts: ModuleFacts, bound_by: ast.alias, local: str) -> set[
     spans = {use.span for use in found.uses if use.name == local and _binder(local, use.scope) is home}
     read: set[str] = set()
     seen: set[Span] = set()
-    for node in ast.walk(facts.parsed()):
+    for node in ast.walk(found.tree):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == local:
             span = span_from_ast(node.value, facts.lines)
             if span in spans:
@@ -428,7 +439,7 @@ def attributes_read(facts: ModuleFacts, bound_by: ast.alias, local: str) -> set[
 
 def free_names(facts: ModuleFacts) -> set[str] | None:
     """Names the file reads that nothing in it binds (what a star import, or the builtins, give)."""
-    found = _file(facts)
+    found = _file(facts, None)
     if found is None:
         return None
     return {use.name for use in found.uses if use.kind == "name" and _binder(use.name, use.scope) is None}
