@@ -22,6 +22,7 @@ import test_runstate
 from test_runstate import MUTATIONS, make_tree, settle
 
 from flake8_ssot import cli, replay
+from flake8_ssot.checking.discovery import discover as original_discover
 from flake8_ssot.config import clear_caches
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "flake8_ssot"
@@ -30,7 +31,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "flake8_ssot"
 @pytest.fixture(autouse=True)
 def racy(monkeypatch):
     monkeypatch.setattr(test_runstate.runstate, "RACY_NS", test_runstate.RACY_NS)
-    monkeypatch.setattr(replay, "_STALE_STATES", [])
+    monkeypatch.setattr(replay, "_CHANGES", [])
 
 
 class Captured:
@@ -228,25 +229,34 @@ def test_the_code_stamp_covers_the_package():
 
 
 def test_a_failed_replay_spares_the_run_level_state_the_same_stats(root, monkeypatch):
+    """The replay that found a file changed hands what it found to the run-level state, which
+    then stats nothing again; the run takes the state's files (no discovery) and re-checks the
+    changed one: the same output as a run without any cache."""
     argv = ("--output-format", "json", "--jobs", "1")
     full(root, *argv)
     test_runstate.fix_violation(root)
     assert replayed(root, *argv) is None
-    read: list[str] = []
-    original = test_runstate.runstate.RunState._answer
+    stats: list[tuple] = []
+    original = replay.changed_files
 
-    def answer(self, data):
-        read.append(self.path)
-        return original(self, data)
+    def changed_files(*args, **kwargs):
+        stats.append(args[0])
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(test_runstate.runstate.RunState, "_answer", answer)
+    monkeypatch.setattr(test_runstate.runstate, "changed_files", changed_files)
+    walks: list = []
+    from flake8_ssot.checking import discovery
+
+    monkeypatch.setattr(discovery, "discover", lambda *a, **k: walks.append(a) or original_discover(*a, **k))
     after = full(root, *argv)
-    assert read == [] and after == full(root, *argv, "--no-cache")
+    assert stats == [] and walks == [] and after == full(root, *argv, "--no-cache")
     # Another state (or the same one, rewritten since) is not judged by that replay.
-    monkeypatch.setattr(replay, "_STALE_STATES", [])
+    monkeypatch.setattr(replay, "_CHANGES", [])
     settle()
     full(root, *argv)
     test_runstate.add_deep_file(root)
-    read.clear()
+    stats.clear()
     full(root, *argv)
-    assert len(read) == 1
+    assert len(stats) == 1
+
+

@@ -437,18 +437,16 @@ def test_fork_split_agrees_with_one_process(tmp_path, monkeypatch):
         sizes.extend((status.st_size, status.st_ino))
     monkeypatch.setattr(replay, "MIN_FILES_TO_SPLIT", 2)
 
-    def _all_unchanged(files, times, sizes, jobs):  # how RunState.answer and a replay split the stats
-        return replay.all_unchanged(files, times, sizes, [], jobs)
+    def changed(jobs):  # how RunState.answer and a replay split the stats
+        return replay.changed_files(files, times, sizes, [], jobs)
 
-    assert _all_unchanged(files, times, sizes, 2)
-    for changed in (0, 39):  # one in each half
-        status = os.stat(files[changed])
-        os.utime(files[changed], ns=(status.st_atime_ns, status.st_mtime_ns + 1))
-        assert not _all_unchanged(files, times, sizes, 2)
-        assert not _all_unchanged(files, times, sizes, 1)
-        os.utime(files[changed], ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert changed(2) == changed(1) == []
+    statuses = {number: os.stat(files[number]) for number in (0, 19, 39)}
+    for number, status in statuses.items():  # in each half, and a second at once
+        os.utime(files[number], ns=(status.st_atime_ns, status.st_mtime_ns + 1))
+    assert changed(2) == changed(1) == [0, 19, 39]  # (setting the times back changes ctime: still changed)
     os.unlink(files[20])
-    assert not _all_unchanged(files, times, sizes, 2)
+    assert changed(2) is None and changed(1) is None
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -66,22 +66,24 @@ MIN_FILES_TO_SPLIT = 8192
 # --------------------------------------------------------------------------- the stats
 
 
-def stats_unchanged(files: Sequence[str], times: array, sizes: array, start: int, stop: int) -> bool:
-    """`files[start:stop]` have the (mtime, ctime) pairs in `times` and (size, inode) in `sizes`."""
+def changed_stats(files: Sequence[str], times: array, sizes: array, start: int, stop: int) -> list[int] | None:
+    """The positions among `files[start:stop]` whose (mtime, ctime) pair in `times` or (size,
+    inode) in `sizes` differ now; None when one cannot be stat'ed (gone, or unreadable)."""
     stat = os.stat
     index = 2 * start
-    for path in files[start:stop]:
+    changed = []
+    for position in range(start, stop):
         try:
-            status = stat(path)
+            status = stat(files[position])
         except OSError:
-            return False
+            return None
         if (
             status.st_mtime_ns != times[index] or status.st_ctime_ns != times[index + 1]
             or status.st_size != sizes[index] or status.st_ino != sizes[index + 1]
         ):
-            return False
+            changed.append(position)
         index += 2
-    return True
+    return changed
 
 
 def watched_unchanged(watched: Sequence[Sequence]) -> bool:
@@ -179,33 +181,39 @@ class StatHelper:
         if not can_fork(jobs, count, MIN_FILES_TO_SPLIT):
             return
         split = count * 2 // 5
-        child = Forked(lambda: stats_unchanged(files, times, sizes, split, count))
+        child = Forked(lambda: changed_stats(files, times, sizes, split, count))
         if child.started:
             self.split, self.child = split, child
 
-    def wait(self) -> bool:
-        """The child's answer (True when it has none to give: this process did everything)."""
+    def wait(self) -> list[int] | None:
+        """The child's answer (`changed_stats` of its part; [] when this process did everything)."""
         if self.child is None:
-            return True
+            return []
         child, self.child = self.child, None
-        return child.answer() is True
+        answer = child.answer()
+        return answer if type(answer) is list else None
 
 
-def all_unchanged(files: Sequence[str], times: array, sizes: array, watched: Sequence[Sequence], jobs: int,
-                  meanwhile=None) -> bool:
-    """Every file and watched path as recorded. `meanwhile()` runs while a second process
-    stats part of the files (its False is the answer too)."""
+def changed_files(files: Sequence[str], times: array, sizes: array, watched: Sequence[Sequence], jobs: int,
+                  meanwhile=None) -> list[int] | None:
+    """The positions of the files whose stats differ from the recorded ones ([]: none), when
+    every watched path is as recorded; None when one is not (a directory's entries, an ignore
+    or configuration file changed: discovery may find other files), when a file cannot be
+    stat'ed, or when `meanwhile()` (run while a second process stats part of the files) says
+    False. A file changed in place, the only change left then, is what an edit, a save or a
+    `git checkout` of the same files is."""
     helper = StatHelper(files, times, sizes, jobs)
     try:
         if not watched_unchanged(watched):
-            return False
+            return None
         if meanwhile is not None and not meanwhile():
-            return False
-        if not stats_unchanged(files, times, sizes, 0, helper.split):
-            return False
+            return None
+        mine = changed_stats(files, times, sizes, 0, helper.split)
     finally:
         theirs = helper.wait()
-    return theirs
+    if mine is None or theirs is None:
+        return None
+    return mine + theirs
 
 
 def prune(directory: str, keep: str, prefix: str, limit: int) -> None:
@@ -453,9 +461,10 @@ def replayed(argv: Sequence[str]) -> int | None:
             return None
         if record is None or record.key != key:
             return None
-        if not all_unchanged(record.files, record.times, record.sizes, record.watched, jobs()):
+        changed = changed_files(record.files, record.times, record.sizes, record.watched, jobs())
+        if changed != []:
             if record.state:
-                _STALE_STATES.append(record.state)
+                _CHANGES.append((record.state, changed))
             return None
         try:
             record.write()
@@ -467,23 +476,27 @@ def replayed(argv: Sequence[str]) -> int | None:
     return None
 
 
-# Run-level state files this process has seen a record, made from them, fail on: the command
-# that runs next need not stat the same files again to find out (`stale_state`).
-_STALE_STATES: list[Sequence] = []
+# Run-level state files this process has seen a record, made from them, fail on, with what
+# the record found changed: the command that runs next need not stat the same files again
+# (`changes_found`).
+_CHANGES: list[tuple[Sequence, list[int] | None]] = []
 
 
-def stale_state(path: str) -> bool:
-    """Is `path` a run-level state file, unchanged since a record made from it, that this
-    process found changed inputs for? (Then the state cannot answer either: its files and
-    watched paths are the record's, less the baseline.)"""
-    for entry in _STALE_STATES:
-        if entry[0] == path:
+def changes_found(path: str) -> tuple[bool, list[int] | None]:
+    """(True, what a failed replay found: `changed_files` of the run-level state file `path`)
+    when this process's replay was made from that state as it is now (its files and watched
+    paths are the record's, less the baseline: a changed baseline alone costs the shortcut);
+    (False, None) when no replay judged it."""
+    for state, changed in _CHANGES:
+        if state[0] == path:
             try:
                 status = os.stat(path)
             except OSError:
-                return False
-            return entry[1:] == [status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino]
-    return False
+                return False, None
+            if state[1:] == [status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino]:
+                return True, changed
+            return False, None
+    return False, None
 
 
 # --------------------------------------------------------------------------- recording

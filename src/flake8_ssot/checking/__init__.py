@@ -113,23 +113,34 @@ def check_paths(
         if run is not None:
             answer = run.answer()
             if answer is not None:  # nothing the last run saw has changed: its results stand
-                warnings = _empty_path_warnings(paths, configurations, root, force_exclude, answer)
+                warnings = _empty_path_warnings(paths, configurations, root, force_exclude, [result.path for result in answer])
                 return Outcome(answer, [], configurations.configs, fix=fix, warnings=warnings, cached=len(answer),
                                proof=run.proof)
-    # Imported here: a warm run, answered above, is spared discovery's import.
-    from flake8_ssot.checking.discovery import discover
-
-    walked: list[str] | None = [] if run is not None else None
-    found = discover(paths, configurations.for_directory, boundary=root, force_exclude=force_exclude, walked=walked)
-    warnings = no_files_warnings(found.empty, bool(found.files))
-    problems = [f"{path}: no such file or directory" for path in found.missing]
-    problems += [f"{directory}: cannot list the directory: {reason}" for directory, reason in found.unreadable]
     observed: list | None = [] if run is not None else None
     inside = tuple(os.path.realpath(path) for path in paths)
     hits: list[str] = []
-    results = check_files(found.files, configurations, jobs, cache_dir, check, observed, fix, inside, hits, progress)
+    changed = run.changed if run is not None else None
+    if changed is not None:
+        # Only files changed in place since the state: discovery would find its files (none
+        # named on the command line is missing, no directory unreadable: it saved none such),
+        # and each unchanged file's stat is the one it recorded.
+        files, walked, problems = changed.files, changed.walked, []
+        warnings = _empty_path_warnings(paths, configurations, root, force_exclude, files)
+        results = check_files(files, configurations, jobs, cache_dir, check, observed, fix, inside, hits, progress,
+                              known=changed.observed)
+    else:
+        # Imported here: a warm run, answered above, is spared discovery's import.
+        from flake8_ssot.checking.discovery import discover
+
+        walked = [] if run is not None else None
+        found = discover(paths, configurations.for_directory, boundary=root, force_exclude=force_exclude, walked=walked)
+        files = found.files
+        warnings = no_files_warnings(found.empty, bool(found.files))
+        problems = [f"{path}: no such file or directory" for path in found.missing]
+        problems += [f"{directory}: cannot list the directory: {reason}" for directory, reason in found.unreadable]
+        results = check_files(files, configurations, jobs, cache_dir, check, observed, fix, inside, hits, progress)
     if run is not None and not problems:
-        run.save(found.files, observed, results, walked)
+        run.save(files, observed, results, walked)
     return Outcome(results, problems, configurations.configs, fix=fix, warnings=warnings, cached=len(hits),
                    proof=run.proof if run is not None else None)
 
@@ -155,20 +166,21 @@ def no_files_warnings(empty: Sequence[tuple[str, list[str]]], any_files: bool) -
 
 def _empty_path_warnings(
     paths: Sequence[str], configurations: Configurations, root: str, force_exclude: bool,
-    results: Sequence[FileResult],
+    files: Sequence[str],
 ) -> list[str]:
-    """The warnings of a warm run: discovery again, only for the paths with no result under them."""
+    """The warnings of a run that took its files from the run-level state: discovery again,
+    only for the paths with no file under them."""
     inside = [os.path.normpath(os.path.abspath(path)) for path in paths]
     empty = [
         given for given, absolute in zip(paths, inside)
-        if not any(r.path == absolute or r.path.startswith(absolute.rstrip(os.sep) + os.sep) for r in results)
+        if not any(file == absolute or file.startswith(absolute.rstrip(os.sep) + os.sep) for file in files)
     ]
     if not empty:
         return []
     from flake8_ssot.checking.discovery import discover
 
     found = discover(empty, configurations.for_directory, boundary=root, force_exclude=force_exclude)
-    return no_files_warnings(found.empty, bool(results))
+    return no_files_warnings(found.empty, bool(files))
 
 
 def check_files(
@@ -182,6 +194,7 @@ def check_files(
     inside: Sequence[str] = (),
     hits: list[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    known: Sequence | None = None,
 ) -> list[FileResult]:
     """Results in the order of `files`: cached ones straight away, the rest from the runner.
 
@@ -193,12 +206,19 @@ def check_files(
     paths, resolved; `--fix` writes no file that resolves outside them. `hits`, if given,
     receives each file the cache answered for (unchanged, so not checked again). `progress`
     (done, total) replaces the terminal's "Checked N/M files" (the language server's
-    work-done progress).
+    work-done progress). `known`: each file's stat, already taken (the run-level state's, when
+    only files changed in place: checking/runstate.py), instead of an `os.stat` here.
 
     The project index takes the module summaries the caches kept (a worker then parses no
     module a previous run summarised), and the caches keep the ones the checks had to build.
     """
-    caches = RunCaches(configurations, cache_dir)
+    for config in configurations.configs:
+        # The process's index of a tree outlives a run (a program calling this twice, the
+        # language server): what it knew of the tree's files (the list, who holds a name, the
+        # renamed names) is read again; its summaries stay, each checked against its file.
+        if not config.is_empty:
+            index_for(config.src).files_changed()
+    caches = RunCaches(configurations, cache_dir, dict(zip(files, known)) if known is not None else None)
     checked_at = now_ns()
 
     def plan(stale: set[int]) -> tuple[list, list[Task], list]:
@@ -215,10 +235,13 @@ def check_files(
             status = None
             expected = None
             if cache is not None:
-                try:
-                    status = os.stat(path)
-                except OSError:
-                    status = None
+                if known is not None:
+                    status = known[position]
+                else:
+                    try:
+                        status = os.stat(path)
+                    except OSError:
+                        status = None
                 if observed is not None:
                     observed.append(status)
                 if status is not None and index not in stale:

@@ -117,9 +117,10 @@ class RunCaches:
     """The caches of one run: one per configuration (none for an empty configuration, or
     when `cache_dir` is None: `--no-cache`), opened when a file of it is first met."""
 
-    def __init__(self, configurations, cache_dir: str | None) -> None:
+    def __init__(self, configurations, cache_dir: str | None, known: dict | None = None) -> None:
         self.configurations = configurations
         self.cache_dir = cache_dir
+        self.known = known  # path -> its stat, taken already this run (`Cache.unseen`)
         self.opened: dict[int, Cache | None] = {}
         self.project_root = project_root(os.getcwd(), configurations.explicit)
 
@@ -134,6 +135,7 @@ class RunCaches:
         if self.cache_dir is not None and not config.is_empty:
             directory = self.cache_dir or cache_dir_of(config, self.project_root)
             cache = Cache(directory, config, self.configurations.overrides.key())
+            cache.known = self.known
         self.opened[index] = cache
         return cache
 
@@ -178,6 +180,7 @@ class Cache:
         self._takers: dict[tuple[str, str, str], bool] = {}
         self._proven: dict[str, dict[int, tuple[list, dict[str, tuple]]]] = {}
         self._unseen: dict[str, bool] = {}  # path -> not seen as it is now (`unseen`, once per run)
+        self.known: dict | None = None  # path -> its stat, taken already this run (RunCaches)
         root = config.root
         self._prefix = root if root.endswith(os.sep) else root + os.sep
         self._load()
@@ -305,10 +308,12 @@ class Cache:
         if known is not None or (path, digest) in self._members:
             return known
         root = self.config.root
+        stats = self.known or {}  # taken already this run
         changed: dict[str, tuple] | None = {}
         for relative, mtime, size in members:
+            member = os.path.join(root, relative)
             try:
-                status = os.stat(os.path.join(root, relative))
+                status = stats.get(member) or os.stat(member)
                 now = (status.st_mtime_ns, status.st_size)
             except (FileNotFoundError, NotADirectoryError):
                 now = (ABSENT, ABSENT)
@@ -316,7 +321,7 @@ class Cache:
                 changed = None
                 break
             if now != (mtime, size):
-                changed[os.path.join(root, relative)] = now
+                changed[member] = now
         self._members[(path, digest)] = changed
         return changed
 
@@ -328,7 +333,7 @@ class Cache:
         a class is renamed to) holds for every other file: a small run reads only these
         (checking/mentions.py, checking/renamed.py)."""
         unseen = []
-        entries, relative, verdicts = self.entries, self.relative, self._unseen
+        entries, relative, verdicts, known = self.entries, self.relative, self._unseen, self.known or {}
         for path in tree:
             if path in checked:
                 continue
@@ -338,8 +343,9 @@ class Cache:
                 if entry is None:
                     verdict = True
                 else:
+                    status = known.get(path)
                     try:
-                        verdict = not _seen_as(entry, os.stat(path))
+                        verdict = not _seen_as(entry, status if status is not None else os.stat(path))
                     except OSError:
                         verdict = False  # gone: it holds and binds nothing
                 verdicts[path] = verdict

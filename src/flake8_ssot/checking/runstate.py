@@ -56,12 +56,12 @@ from flake8_ssot.checking.runner import FileResult, clean_result
 from flake8_ssot.config import config_for, default_config, load_config
 from flake8_ssot.files import write_atomic
 from flake8_ssot.index import MentionsDependency
-from flake8_ssot.replay import WATCH_ABSENT, WATCH_EXISTS, WATCH_STAT, all_unchanged, prune, stale_state
+from flake8_ssot.replay import WATCH_ABSENT, WATCH_EXISTS, WATCH_STAT, changed_files, changes_found, prune
 
 if TYPE_CHECKING:
     from flake8_ssot.config.resolve import Configurations
 
-FORMAT = 3  # 2: a file that does not decode is answered too; 3: as cache.FORMAT 3
+FORMAT = 4  # 2: a file that does not decode is answered too; 3: as cache.FORMAT 3; 4: the listed directories
 MAGIC = b"SSOTRUN1"
 _HEAD = struct.Struct("<IQ")  # crc32 of the rest, header length
 
@@ -83,6 +83,7 @@ class RunState:
         # After `answer` or `save` succeeded: what this state watched, as the replay record
         # keeps it (see replay.Recording.proof).
         self.proof: tuple | None = None
+        self.changed: Changed | None = None  # set by `answer` (see there)
 
     @classmethod
     def for_run(
@@ -107,9 +108,9 @@ class RunState:
     # ------------------------------------------------------------------ reading
 
     def answer(self) -> list[FileResult] | None:
-        """The saved results, if nothing they depend on changed; else None."""
-        if stale_state(self.path):
-            return None  # the replay of this command stat'ed the same files and found a change
+        """The saved results, if nothing they depend on changed; else None, with `changed` set
+        when only files changed in place (`Changed`: what the run can take from this state)."""
+        self.changed = None
         try:
             with open(self.path, "rb") as handle:
                 data = handle.read()
@@ -162,15 +163,43 @@ class RunState:
                 results[position] = FileResult(files[position], decoded, syntax_error)
             return True
 
-        if not all_unchanged(files, times, sizes, watched, self.jobs, meanwhile=build):
+        judged, changed = changes_found(self.path)  # a failed replay of this command stat'ed them
+        if judged:
+            changed = changed if changed is not None and build() else None
+        else:
+            changed = changed_files(files, times, sizes, watched, self.jobs, meanwhile=build)
+        if changed is None:
             return None
+        if changed:
+            self.changed = self._changed(files, times, sizes, changed, header["walked"])
+            if self.changed is None:
+                return None
         explicit = self.configurations.explicit  # --config: loaded as config_for loads it (cwd its root)
         bases = [config_for(file, explicit) if explicit else load_config(file) if file is not None
                  else default_config() for file in header["configs"]]
         for base in bases:  # as the full run found them, in its order (reporters list them)
             self.configurations.add(base)
+        if self.changed is not None:
+            return None
         self.proof = (self.directory, files, times, sizes, watched, self.start - RACY_NS, self.path)
         return results
+
+    def _changed(self, files: list[str], times: array, sizes: array, changed: list[int],
+                 walked: object) -> Changed | None:
+        """What a run takes from this state when only `changed` files changed in place: every
+        directory discovery listed, every ignore and configuration file is as it was, so
+        discovery would find the same files, in the same order; and each other file has the
+        stat it had (an os.stat now would give the same times, size and inode)."""
+        if type(walked) is not list or not all(type(path) is str for path in walked):
+            return None
+        observed: list = [Seen(times[2 * n], times[2 * n + 1], sizes[2 * n], sizes[2 * n + 1])
+                          for n in range(len(files))]
+        for position in changed:
+            try:
+                observed[position] = os.stat(files[position])
+            except OSError:
+                return None
+        return Changed(files, observed, walked)
 
     def _trusted(self, files: Sequence[str], configs: Sequence[str | None]) -> bool:
         """The state file is input like any other (anyone who can write the cache directory
@@ -284,7 +313,7 @@ class RunState:
         configs = [config.file for config in self.configurations.configs]
         names = "\0".join(files).encode("utf-8", "surrogateescape")
         header = json.dumps({
-            "format": FORMAT, "version": __version__, "watched": watched, "configs": configs,
+            "format": FORMAT, "version": __version__, "watched": watched, "configs": configs, "walked": list(walked),
             "strings": strings, "results": saved, "names": len(names), "count": len(files),
         }, separators=(",", ":")).encode("utf-8", "surrogateescape")
         rest = struct.pack("<Q", len(header)) + header + names + times.tobytes() + sizes.tobytes()
@@ -330,6 +359,24 @@ class RunState:
         if self.configurations.explicit:
             watched[os.path.abspath(self.configurations.explicit)] = _STAT
         return watched
+
+
+class Seen:
+    """A file's stat as the state recorded it (and found it again): what the run's per-file
+    cache and the next state take from `os.stat`."""
+
+    __slots__ = ("st_mtime_ns", "st_ctime_ns", "st_size", "st_ino")
+
+    def __init__(self, mtime: int, ctime: int, size: int, inode: int) -> None:
+        self.st_mtime_ns, self.st_ctime_ns, self.st_size, self.st_ino = mtime, ctime, size, inode
+
+
+class Changed:
+    """A run after files changed in place: the files discovery would find (the state's, in
+    its order), each one's stat now (`Seen` for the unchanged), and the directories listed."""
+
+    def __init__(self, files: list[str], observed: list, walked: list[str]) -> None:
+        self.files, self.observed, self.walked = files, observed, walked
 
 
 _STAT, _OPTIONAL, _EXISTS = WATCH_STAT, WATCH_ABSENT, WATCH_EXISTS

@@ -1,0 +1,159 @@
+"""A run after files changed in place (an edit, a save, `git checkout` of the same files) takes
+the run-level state's files and stats instead of discovering and stat'ing the tree again
+(checking/runstate.py, `Changed`), and checks through the per-file cache as a full run does.
+Its report must be exactly that of a run without any cache, whatever the edits change in
+other files' findings: the names a factory class is renamed to (every file may spell one),
+a module other files import from, the files that import a name a fix would move, a file
+that stops or starts parsing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import test_runstate
+from test_runstate import cached, reference, settle
+
+from flake8_ssot.checking import cache as per_file_cache
+from flake8_ssot.checking import discovery
+from flake8_ssot.checking import runstate
+
+POLICY = """\
+[tool.ssot]
+src = ["src"]
+
+[tool.ssot.legacy]
+"app.ws.factory.create_websocket_manager" = "app.ws.manager.get_websocket_manager"
+
+[tool.ssot.factories]
+"app.models.context.UserExecutionContext" = { use = "app.models.context.Other" }
+"""
+
+# Each edited file's variants: the first is the tree's start.
+EDITS = {
+    # the renamed names: `New` becomes a name of the factory class, which 12 callers call
+    "src/app/n.py": [
+        "from app.models.context import Other\n\nNew = Other\n",
+        "from app.models.context import UserExecutionContext\n\nNew = UserExecutionContext\n",
+    ],
+    # a module its importers' findings depend on (its summary is read)
+    "src/app/context.py": [
+        "from app.models.context import UserExecutionContext\n\nContext = UserExecutionContext\n",
+        "from app.models.context import Other\n\nContext = Other\n",
+        "from app.models.context import UserExecutionContext\n\nContext = UserExecutionContext\ndef broken(:\n",
+    ],
+    # a legacy import, and a file that takes the name from it (the fix would move it)
+    "src/app/bridge.py": [
+        '"""Websocket bridge."""\n\nfrom app.ws.factory import create_websocket_manager\n\n\n'
+        "def bridge(user_id):\n    return create_websocket_manager(user_id)\n",
+        '"""Websocket bridge."""\n\nfrom app.ws.manager import get_websocket_manager\n\n\n'
+        "def bridge(user_id):\n    return get_websocket_manager(user_id)\n",
+    ],
+    "src/app/user.py": [
+        '"""Users."""\n\n# the factory hands out one manager per user\n',
+        '"""Users."""\n\nfrom app.bridge import create_websocket_manager\n\n\ndef user(u):\n'
+        "    return create_websocket_manager(u)\n",
+        '"""Users."""\n\ndef user(:\n    from app.ws.factory import create_websocket_manager\n',
+    ],
+    # a caller that constructs directly, or not at all
+    "src/app/tests/test_0.py": [
+        "from app.context import Context\nfrom app.n import New\n\n\ndef test_0():\n    return Context(), New()\n",
+        "from app.models.context import UserExecutionContext\n\n\ndef test_0():\n    return UserExecutionContext()\n",
+        "# no construction here any more\n",
+    ],
+}
+
+
+def make_tree(root: Path) -> None:
+    files = {
+        "pyproject.toml": POLICY,
+        "src/app/__init__.py": "",
+        "src/app/ws/__init__.py": "",
+        "src/app/ws/manager.py": "def get_websocket_manager(user_id):\n    return user_id\n",
+        "src/app/ws/factory.py": "from app.ws.manager import get_websocket_manager as create_websocket_manager\n",
+        "src/app/models/__init__.py": "",
+        "src/app/models/context.py": "class UserExecutionContext:\n    pass\n\n\nclass Other:\n    pass\n",
+        "src/app/tests/__init__.py": "",
+    }
+    files.update({name: variants[0] for name, variants in EDITS.items()})
+    for n in range(1, 66):  # a run of at least checking.renamed.MIN_FILES files computes the names
+        name, module = ("Context", "context") if n % 3 else ("New", "n")
+        files[f"src/app/tests/test_{n}.py"] = (
+            f"from app.{module} import {name}\nfrom app.models.context import UserExecutionContext\n\n\n"
+            f"def test_{n}():\n    return {name}(), UserExecutionContext\n")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+class Paths:
+    """Which way each cached run went: the state's files (True) or discovery (False)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.taken: list[bool] = []
+        original_answer, original_discover = runstate.RunState.answer, discovery.discover
+
+        def answer(state):
+            self.taken.append(True)
+            return original_answer(state)
+
+        def discover(*args, **kwargs):
+            if kwargs.get("walked") is not None:  # the run's own discovery (not the warnings')
+                self.taken[-1] = False
+            return original_discover(*args, **kwargs)
+
+        monkeypatch.setattr(runstate.RunState, "answer", answer)
+        monkeypatch.setattr(discovery, "discover", discover)
+
+
+def _edit(root: Path, name: str, variant: int) -> None:
+    (root / name).write_text(EDITS[name][variant % len(EDITS[name])], encoding="utf-8")
+
+
+STEPS = st.lists(st.tuples(st.sampled_from(sorted(EDITS)), st.integers(0, 2)), min_size=1, max_size=4)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=STEPS)
+def test_edits_in_place_report_what_a_run_without_a_cache_reports(tmp_path_factory, steps):
+    base = tmp_path_factory.mktemp("edits")
+    root, cache = base / "repo", base / "cache"
+    make_tree(root)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(runstate, "RACY_NS", test_runstate.RACY_NS)
+        patch.setattr(per_file_cache, "RACY_NS", test_runstate.RACY_NS)  # the per-file cache's hits too
+        paths = Paths(patch)
+        settle()
+        cached(root, cache)
+        for name, variant in steps:
+            _edit(root, name, variant)
+            settle()  # the last run's state was saved: this run takes its files
+            assert cached(root, cache) == reference(root)
+        assert paths.taken[1:] == [True] * len(steps) or not any(
+            (root / name).read_text() != EDITS[name][0] for name, _ in steps)
+
+
+def test_each_kind_of_edit_changes_the_findings_and_takes_the_state_files(tmp_path, monkeypatch):
+    """Each edit changes what some other file reports (else the property above proves little),
+    and each run after one takes the state's files."""
+    monkeypatch.setattr(runstate, "RACY_NS", test_runstate.RACY_NS)
+    monkeypatch.setattr(per_file_cache, "RACY_NS", test_runstate.RACY_NS)
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    make_tree(root)
+    paths = Paths(monkeypatch)
+    settle()
+    before = cached(root, cache)
+    for name, variant in [("src/app/n.py", 1), ("src/app/context.py", 1), ("src/app/user.py", 1),
+                          ("src/app/context.py", 2), ("src/app/tests/test_0.py", 2), ("src/app/bridge.py", 1)]:
+        _edit(root, name, variant)
+        settle()
+        after = cached(root, cache)
+        assert after == reference(root)
+        assert after != before, name
+        before = after
+    assert paths.taken == [False] + [True] * 6
