@@ -991,14 +991,14 @@ def long_buffer(tmp_path_factory):
     return config, source, checker
 
 
-def _windows(monkeypatch) -> list:
-    """Records each windowed reading the checker asks for: (window, whether it was kept)."""
+def _readings(monkeypatch) -> list:
+    """Records each error-tolerant reading the checker asks for: (its window, None for the whole
+    buffer; whether it was kept)."""
     asked = []
 
     def spy(*args, window=None):
         reading = read_rows(*args, window=window)
-        if window is not None:
-            asked.append((window, reading is not None))
+        asked.append((window, reading is not None))
         return reading
 
     monkeypatch.setattr(incremental, "read_rows", spy)
@@ -1036,20 +1036,25 @@ def test_half_typed_lines_in_a_long_buffer_equal_the_full_check(long_buffer, dat
 
 def test_a_half_typed_line_in_a_long_buffer_is_read_in_a_window(long_buffer, monkeypatch):
     """The edits the language server's latency benchmark times: a call left open in a method,
-    an import half typed at the top. The error-tolerant parse reads a window around each, not
-    the buffer; a statement outside the window that tree-sitter reads with an ERROR (valid
-    Python its grammar lacks) sends it to the whole buffer's reading, which reads it broken."""
+    an import half typed at the top; and one half typed between two classes, which imports a
+    configured package there (the statements with fixes are checked again, SSOT101's outside
+    the window matched on their own trees). The error-tolerant parse reads a window around
+    each, not the buffer; a statement outside the window that tree-sitter reads with an ERROR
+    (valid Python its grammar lacks) sends it to the whole buffer's reading, which reads it
+    broken."""
     config, source, checker = long_buffer
-    asked = _windows(monkeypatch)
+    asked = _readings(monkeypatch)
     lines = source.split("\n")
     step = [index for index, text in enumerate(lines) if text.startswith("    async def _step(")][10] + 1
     top = lines.index("from netra_backend.app.websocket_core.factory import create_websocket_manager")
-    for at, typed in ((step, "        payload.get("), (top, "from netra_backend.app.websocket_core import ")):
+    between = [index for index, text in enumerate(lines) if text.startswith("class ")][6]
+    typing = "from netra_backend.app.websocket_core import "
+    for at, typed in ((step, "        payload.get("), (top, typing), (between, typing)):
         text = "\n".join([*lines[:at], typed, *lines[at:]])
         asked.clear()
         assert checker.check(text, str(LONG), config) == full(text, LONG, config), typed
         assert checker.last_was_incremental, typed
-        assert len(asked) == 1 and asked[0][1], (typed, asked)
+        assert len(asked) == 1 and asked[0][0] is not None and asked[0][1], (typed, asked)
         window = asked[0][0]
         assert window[0] < at < window[1] and window[1] - window[0] < len(lines) // 2, (typed, window)
         assert checker.check(source, str(LONG), config) == full(source, LONG, config)
@@ -1060,5 +1065,5 @@ def test_a_half_typed_line_in_a_long_buffer_is_read_in_a_window(long_buffer, mon
     text = "\n".join([*lines[:step], "        payload.get(", *lines[step:]])
     asked.clear()
     assert checker.check(text, str(LONG), config) == full(text, LONG, config)
-    assert asked == []
+    assert asked == [(None, True)]
     checker.check(source, str(LONG), config)

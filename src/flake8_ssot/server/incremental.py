@@ -437,16 +437,22 @@ class IncrementalChecker:
         moved, touching = _moved(state.diagnostics, old_start, old_end, new_end, delta)
         again.update(_fix_ranges(touching, layout, old_start, old_end, delta, len(lines)))
         ranges = [(old_start, new_end), *sorted(again)]
-        if window is not None and state.config.patterns and any(
-                start < window[0] or end > window[1] for start, end in ranges[1:]):
-            # Pattern rules match on the tree of each range checked again: one outside the
-            # window needs the whole buffer's (which reads the edited rows as the window does).
-            reading = read_rows(text, old_start, new_end, starts)
-            if reading is None:
-                return None
         kept = [d for d in moved if not any(start <= d.line - 1 < end for start, end in ranges[1:])]
         reduced = _reduced(lines, others, ranges, state.names)
-        found = _read_apart(reading, reduced, ranges, state.path, state.config, self.index)
+        beyond: list[Tree] = []
+        outside = [(start, end) for start, end in ranges[1:]
+                   if window is not None and (start < window[0] or end > window[1])]
+        if outside and state.config.patterns:
+            # Pattern rules match on the tree of each range checked again. One outside the
+            # window is statements that read clean alone, as they parsed: their own tree, as
+            # for a buffer that parses (`_pattern_trees`); when a rule has no anchor to find
+            # them by, the whole buffer's (which reads the edited rows as the window does).
+            beyond = _pattern_trees(reduced, outside, others, state.config) or []
+            if not beyond:
+                reading = read_rows(text, old_start, new_end, starts)
+                if reading is None:
+                    return None
+        found = _read_apart(reading, reduced, ranges, state.path, state.config, self.index, beyond)
         if found is None:
             return None
         fresh = [d for d in found if any(start <= d.line - 1 < end for start, end in ranges)]
@@ -500,11 +506,12 @@ def _fix_ranges(diagnostics: Sequence[Diagnostic], chunks: Sequence[Chunk], old_
 
 
 def _read_apart(reading, reduced: list[str], ranges: Sequence[tuple[int, int]], path: str,
-                config: Config, index: ProjectIndex | None = None) -> list[Diagnostic] | None:
+                config: Config, index: ProjectIndex | None = None, beyond: Sequence[Tree] = ()) -> list[Diagnostic] | None:
     """The diagnostics of a buffer that does not parse, as the full check finds them on the
     edited lines `ranges[0]` (lowered by `reading`, a `recovery.RowsReading`) and on the
     other ranges: the edited lines' statements are put into a module made of the reduced
-    buffer's other statements (bindings, stubs and the ranges checked again), which parse."""
+    buffer's other statements (bindings, stubs and the ranges checked again), which parse.
+    `beyond`: the pattern trees of the ranges outside the reading's window."""
     start, end = ranges[0]
     around = list(reduced)
     around[start:end] = [""] * (end - start)
@@ -519,7 +526,7 @@ def _read_apart(reading, reduced: list[str], ranges: Sequence[tuple[int, int]], 
     try:
         facts = collect_facts(ast.Module(body=body, type_ignores=[]), absolute, module, is_package, text, reduced,
                               syntax_error="does not parse",
-                              trees=_within(reading.trees_for(ranges[1:]), ranges, config),
+                              trees=[*_within(reading.trees_for(ranges[1:]), ranges, config), *beyond],
                               broken_body=reading.lowering.inside_broken_body)
     except RecursionError:
         return None
