@@ -164,9 +164,7 @@ class RunState:
             return True
 
         judged, changed = changes_found(self.path)  # a failed replay of this command stat'ed them
-        if judged:
-            changed = changed if changed is not None and build() else None
-        else:
+        if not judged:
             changed = changed_files(files, times, sizes, watched, self.jobs, meanwhile=build)
         if changed is None:
             return None
@@ -207,11 +205,14 @@ class RunState:
         the pyproject.toml of a directory on the way to them, or `--config`. Else a crafted
         state could make a report quote any file, or load any configuration."""
         paths = self.paths
-        if not all(type(path) is str and path == os.path.normpath(path) for path in files):
+        if not all(type(path) is str for path in files) or list(map(os.path.normpath, files)) != files:
             return False
-        for path in files:
-            if not any(is_inside(path, given) for given in paths):
-                return False
+        outside = files
+        for given in paths:  # (in bulk: this runs for each of the tree's files before any is checked)
+            prefix = given.rstrip(os.sep) + os.sep
+            outside = [path for path in outside if path != given and not path.startswith(prefix)]
+        if outside:
+            return False
         explicit = os.path.abspath(self.configurations.explicit) if self.configurations.explicit else None
         starts = [os.getcwd(), *paths]
         for file in configs:
