@@ -504,7 +504,8 @@ def _rewrite_state(state: Path, change) -> None:
     state.write_bytes(runstate.MAGIC + struct.pack("<I", zlib.crc32(rest)) + rest)
 
 
-def test_a_state_naming_a_file_outside_the_checked_paths_is_not_trusted(tmp_path, monkeypatch, racy):
+@pytest.mark.parametrize("spelled", ["repo/../outside/secret.py", "outside/secret.py"])
+def test_a_state_naming_a_file_outside_the_checked_paths_is_not_trusted(tmp_path, monkeypatch, racy, spelled):
     root = tmp_path / "repo"
     make_tree(root)
     secret = tmp_path / "outside" / "secret.py"
@@ -519,7 +520,7 @@ def test_a_state_naming_a_file_outside_the_checked_paths_is_not_trusted(tmp_path
     def point_at_the_secret(header, files, times, sizes):
         position = header["results"][0][0]  # a file with something to report
         status = os.stat(secret)
-        files[position] = str(root / ".." / "outside" / "secret.py")
+        files[position] = str(tmp_path / spelled)
         times[2 * position:2 * position + 2] = runstate.array("q", [status.st_mtime_ns, status.st_ctime_ns])
         sizes[2 * position:2 * position + 2] = runstate.array("Q", [status.st_size, status.st_ino])
 
