@@ -98,8 +98,10 @@ def reference_importer_of(index: ProjectIndex, module: str, name: str, skip: str
 def _consulted(index: ProjectIndex, skip: str = "") -> list[tuple]:
     """The dependencies recorded, a group of mentions (`MentionsDependency`, for a None answer)
     as its files: the group holds every mention, the asking file `skip` too, which the
-    reference skips (a check's own file is no dependency of it)."""
-    found = {d.path: (type(d).__name__, *d) for d in index.consulted if type(d) is not MentionsDependency}
+    reference skips (a check's own file is no dependency of it). A summary read rides along
+    (`ReadDependency`) where the reference read one: today many are not (`importers._may_take`
+    proves the answer from the module-level statements), so only the files are compared."""
+    found = {d.path: ("Dependency", *d) for d in index.consulted if type(d) is not MentionsDependency}
     skip = os.path.abspath(skip) if skip else ""
     for group in (d for d in index.consulted if type(d) is MentionsDependency):
         assert group.size == len(group.files) and group.path == MENTIONS + group.path.split("\0")[-1]
@@ -170,7 +172,7 @@ _gap = st.sampled_from([" ", "", "\\\n", "  # last\n", "  # ends here.\n  # alas
 
 
 def _line(draw) -> str:
-    kind = draw(st.integers(0, 16))
+    kind = draw(st.integers(0, 20))
     module, name, last, comment = draw(_module), draw(_name), draw(_last), draw(_comment)
     parent, _, leaf = module.rpartition(".")
     if kind == 0:
@@ -207,7 +209,18 @@ def _line(draw) -> str:
         return f"{last} = object()\n"
     if kind == 15:
         return f"n = {draw(st.sampled_from(['a', 'x.pkg', '']))}.{last}.{name}\n"
-    return f"from {module} import Other as {last}\nq = {last}.{name}{comment}\n"
+    if kind == 16:
+        return f"from {module} import Other as {last}\nq = {last}.{name}{comment}\n"
+    # Definitions that do not spell the name, around the statements that do (importers._may_take
+    # reads the module-level statements alone): a class body, a broken definition, TYPE_CHECKING.
+    helper = "def helper(rows):\n    return [row for row in rows]\n"
+    if kind == 17:
+        return f"{helper}class Holder:\n    from {module} import {name}\n"
+    if kind == 18:
+        return f"def broken(:\n    pass\nfrom {module} import {name}\n"
+    if kind == 19:
+        return f"{helper}if TYPE_CHECKING:\n    from {module} import {name}\n{helper.replace('helper', 'after')}"
+    return f"@decorated\n{helper}import {module} as m\nalias = m.{name}\n"
 
 
 @st.composite

@@ -337,7 +337,25 @@ def _rough_blocks(source: str) -> list[tuple[int, int]]:
     return [(heads[index], heads[index + 1]) for index in range(len(heads) - 1)]
 
 
-def _facts_skipping(source, text_lines, skipped, path, module, is_package, lines, interest, trees):
+def module_level_source(source: str, words: Sequence[str]) -> str | None:
+    """`source` with each top-level definition that spells none of `words` (as `_Text` reads
+    them) stood as its stub: every module-level statement that mentions them, the same, at a
+    fraction of a parse's cost (the project index asks whether a module imports a name,
+    index/importers.py). None when the reading does not apply (partial parsing off, a form feed
+    or lone carriage return) or skips nothing: read the whole source. On a file that does not
+    compile the stubs may stand in the wrong places: the caller trusts only an answer that the
+    whole file would give too (no binding of a name it would have to show)."""
+    if not ENABLED or "\f" in source or "\v" in source or (
+            "\r" in source and source.count("\r") != source.count("\r\n")):
+        return None
+    text = _Text(source)
+    text_lines = source.split("\n")
+    skipped = [block for block in definition_blocks(text_lines, *_starts(source))
+               if not text.spells(block[3], block[4], words)]
+    return _stubbed(text_lines, skipped) if skipped else None
+
+
+def _stubbed(text_lines: list[str], skipped) -> str:
     partial = list(text_lines)
     for first, header, end, _, _ in skipped:
         line = text_lines[header]
@@ -347,10 +365,14 @@ def _facts_skipping(source, text_lines, skipped, path, module, is_package, lines
         for row in range(first, end):
             partial[row] = carriage if text_lines[row].endswith("\r") else ""
         partial[header] = stub + carriage
+    return "\n".join(partial)
+
+
+def _facts_skipping(source, text_lines, skipped, path, module, is_package, lines, interest, trees):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = ast.parse("\n".join(partial), filename=path)
+            tree = ast.parse(_stubbed(text_lines, skipped), filename=path)
         return collect_facts(tree, path, module, is_package, source, lines, interest, trees=trees)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None  # cannot happen on a file that compiles; the whole parse decides
