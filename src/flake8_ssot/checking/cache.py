@@ -180,6 +180,7 @@ class Cache:
         self._takers: dict[tuple[str, str, str], bool] = {}
         self._proven: dict[str, dict[int, tuple[list, dict[str, tuple]]]] = {}
         self._unseen: dict[str, bool] = {}  # path -> not seen as it is now (`unseen`, once per run)
+        self._dependencies: dict[tuple, Dependency] = {}  # (relative, mtime, size) -> built once per run
         self.known: dict | None = None  # path -> its stat, taken already this run (RunCaches)
         root = config.root
         self._prefix = root if root.endswith(os.sep) else root + os.sep
@@ -221,6 +222,12 @@ class Cache:
         if path.startswith(self._prefix) and _NOT_NORMAL not in path and "//" not in path and os.sep == "/":
             return path[len(self._prefix):]
         return self.config.relative(path)
+
+    def absolute(self, relative: str) -> str:
+        """`os.path.join(root, relative)`; a concatenation for the common relative path."""
+        if relative and relative[0] != os.sep and os.sep == "/":
+            return self._prefix + relative
+        return os.path.join(self.config.root, relative)
 
     def lookup(self, path: str, stat: os.stat_result) -> tuple[str, FileResult | None]:
         """("hit", result), ("verify", None) when only the content can tell, or ("miss", None)."""
@@ -307,11 +314,10 @@ class Cache:
         known = self._members.get((path, digest))
         if known is not None or (path, digest) in self._members:
             return known
-        root = self.config.root
         stats = self.known or {}  # taken already this run
         changed: dict[str, tuple] | None = {}
         for relative, mtime, size in members:
-            member = os.path.join(root, relative)
+            member = self.absolute(relative)
             try:
                 status = stats.get(member) or os.stat(member)
                 now = (status.st_mtime_ns, status.st_size)
@@ -371,7 +377,7 @@ class Cache:
             return None
         depends = ()
         if len(entry) > 6:  # the run-level cache needs them too (`checking.check_paths`)
-            root = self.config.root
+            known = self._dependencies  # shared: 2,000 entries of #16's tree list the same packages
             built = []
             for relative, mtime, size in entry[6]:
                 if relative.startswith(MENTIONS):
@@ -379,8 +385,11 @@ class Cache:
                     if group is None:
                         return None  # its files are not in the table: recomputed
                     built.append(group)
-                else:
-                    built.append(Dependency(os.path.join(root, relative), mtime, size))
+                    continue
+                dependency = known.get((relative, mtime, size))
+                if dependency is None:
+                    dependency = known[(relative, mtime, size)] = Dependency(self.absolute(relative), mtime, size)
+                built.append(dependency)
             depends = tuple(built)
         return FileResult(path, diagnostics, entry[5], depends=depends)
 
@@ -392,9 +401,8 @@ class Cache:
             row = self.groups.get(path)
             if row is None or row[0] != digest:
                 return None
-            root = self.config.root
             group = MentionsDependency(path, digest, len(row[1]))
-            group.files = tuple(Dependency(os.path.join(root, relative), mtime, size) for relative, mtime, size in row[1])
+            group.files = tuple(Dependency(self.absolute(relative), mtime, size) for relative, mtime, size in row[1])
             self._built_groups[(path, digest)] = group
         return group
 
@@ -500,8 +508,7 @@ class Cache:
 
     def mention_groups(self) -> dict[str, list[str]]:
         """Name -> the files its group holds (absolute paths), for each group of the table."""
-        root = self.config.root
-        return {key[len(MENTIONS):]: [os.path.join(root, row_file[0]) for row_file in row[1]]
+        return {key[len(MENTIONS):]: [self.absolute(row_file[0]) for row_file in row[1]]
                 for key, row in self.groups.items()}
 
     def add_to_group(self, name: str, files: list[Dependency]) -> None:
