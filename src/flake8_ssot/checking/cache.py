@@ -147,6 +147,12 @@ class RunCaches:
             if cache is not None:
                 cache.save()
 
+    def must_save(self) -> bool:
+        """Did this run learn something a later run cannot find out by stat'ing its entries
+        (the renamed-class names changed, entries or groups were forgotten)?"""
+        return any(cache is not None and (cache.changed_renamed or cache.forgotten or cache.forgotten_groups)
+                   for cache in self.opened.values())
+
 
 class Cache:
     """The entries of one configuration. `lookup` before checking, `store` after, then `save`."""
