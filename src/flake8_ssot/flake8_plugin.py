@@ -4,7 +4,9 @@ Read-only and stateless across runs: flake8 hands over the tree and the lines (f
 for editors, from standard input), so the file is never reread; noqa, `--select` and
 `per-file-ignores` are flake8's own business. Configuration is looked up per file and cached
 per process by path and modification time. A file over `files.MAX_SOURCE_BYTES` is one
-`SSOT000` line saying it was skipped, as `ssot check` and the server say it.
+`SSOT000` line saying it was skipped, as `ssot check` and the server say it. The project
+index (where `ssot check` left its cache) is opened once per process, and with `--jobs` once
+per run, before flake8 forks its workers.
 """
 
 from __future__ import annotations
@@ -123,6 +125,8 @@ def _project_index(config):
     prefilter rejects too, for the renamed-class names), so looked up once per configuration."""
     known = _PROJECTS.get(id(config))
     if known is None or known[0] is not config:
+        if len(_PROJECTS) > 16:  # a long-lived process whose configurations keep changing
+            _PROJECTS.clear()
         known = _PROJECTS[id(config)] = (config, _open_index(config))
     return known[1]
 
