@@ -339,12 +339,12 @@ def _rough_blocks(source: str) -> list[tuple[int, int]]:
 
 def module_level_source(source: str, words: Sequence[str]) -> str | None:
     """`source` with each top-level definition that spells none of `words` (as `_Text` reads
-    them) stood as its stub: every module-level statement that mentions them, the same, at a
-    fraction of a parse's cost (the project index asks whether a module imports a name,
-    index/importers.py). None when the reading does not apply (partial parsing off, a form feed
-    or lone carriage return) or skips nothing: read the whole source. On a file that does not
-    compile the stubs may stand in the wrong places: the caller trusts only an answer that the
-    whole file would give too (no binding of a name it would have to show)."""
+    them) stood as its stub, at a fraction of a parse's cost: every other statement, the module-
+    level ones, the same (the project index reads a module's bindings from them:
+    index/summary.summarise_module_level). None when the reading does not apply (partial
+    parsing off, a form feed or lone carriage return) or stubs nothing: read the whole source.
+    On a file that does not compile the stubs may stand in the wrong places: the caller trusts
+    only an answer that the whole file would give too."""
     if not ENABLED or "\f" in source or "\v" in source or (
             "\r" in source and source.count("\r") != source.count("\r\n")):
         return None

@@ -34,16 +34,13 @@ the fallback); the rest of a mention is interned words and lists of mention numb
 
 from __future__ import annotations
 
-import ast
 import os
 import re
-import warnings
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from flake8_ssot.dotted import module_name
-from flake8_ssot.facts.partial import module_level_source
-from flake8_ssot.files import SourceError, decode_source, file_texts
-from flake8_ssot.index.summary import summarise_source
+from flake8_ssot.files import file_texts
+from flake8_ssot.index.summary import summarise_module_level
 
 if TYPE_CHECKING:
     from flake8_ssot.index import ProjectIndex
@@ -218,9 +215,8 @@ def _first_taker(index: ProjectIndex, mentions: Mentions, module: str, name: str
 def _may_take(index: ProjectIndex, file: str, module: str, data: bytes, path: str) -> bool:
     """Can the summary of `module`, the module of the mention `file` whose text is `data`, bind
     or import `path`? False is proven from the module-level statements alone, the top-level
-    definitions that do not spell the name stubbed (`partial.module_level_source`): a module-
-    level binding or import of `module.name` spells `name` in its statement, and a definition
-    binds nothing but its own name. Summarising (parsing) every mention that passes the text
+    definitions stubbed (`summary.summarise_module_level`, the same bindings and imports on a
+    file that compiles; one that does not has no summary, which takes nothing). Summarising (parsing) every mention that passes the text
     test was half the cost of `importer_of` on a cold run of a large tree (#16). True whenever
     the summary would come from elsewhere than this text (another file holds the module, an
     editor's buffer) or is at hand already, and when the module-level statements do bind or
@@ -233,21 +229,8 @@ def _may_take(index: ProjectIndex, file: str, module: str, data: bytes, path: st
     dependency = index._stat(found)
     if dependency is None or known is not None and known[0] == dependency:
         return True
-    try:
-        source = decode_source(data)
-    except SourceError:
-        return True
-    name = path.rpartition(".")[2]
-    reduced = module_level_source(source, (name,))
-    if reduced is None:
-        return True
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            summary = summarise_source(ast.parse(reduced, filename=file), module, bool(is_package), reduced, file)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return True
-    return path in summary.imports or any(target == path for _, _, target in summary.bindings)
+    summary = summarise_module_level(data, module, bool(is_package), file)
+    return summary is None or path in summary.imports or any(target == path for _, _, target in summary.bindings)
 
 
 def _answer(index: ProjectIndex, files: list[str], number: int, skip: str, answer: str) -> str:

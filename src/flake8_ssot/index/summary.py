@@ -12,6 +12,7 @@ cold run of a large tree (#16). The two must agree; tests/test_index.py compares
 from __future__ import annotations
 
 import ast
+import warnings
 from typing import TYPE_CHECKING, NamedTuple
 
 from flake8_ssot.dotted import resolve_relative
@@ -133,6 +134,35 @@ def summarise_source(tree: ast.Module, module: str, is_package: bool, source: st
     exports = tuple(dict.fromkeys(walk.exports)) if walk.has_all and walk.all_literal else None
     return Summary(module, is_package, tuple(walk.bindings), exports, walk.has_all and not walk.all_literal,
                    tuple(dict.fromkeys(walk.imports)), tuple(walk.signatures))
+
+
+def summarise_module_level(data: bytes, module: str, is_package: bool, path: str) -> Summary | None:
+    """The summary of the file whose text is `data` from its module-level statements alone, its
+    top-level definitions stood as stubs (`partial.module_level_source`), at a fraction of a
+    parse's cost: the same bindings (names, kinds, targets) and imports as `summarise_source` of
+    the whole file, which reads no function body and a class body only for its signature (a
+    stub binds the definition's name, with the same kind); the signatures are not the same. A
+    definition holding `:=` is kept: it binds at module level (in a decorator, a default).
+    Only when the whole file compiles: on one that does not, the stubs may stand in the wrong
+    places, so a caller trusts only an answer that a summary of nothing (the index cannot see
+    such a file) gives too. None when the file cannot be read that way (not decoded, the reading
+    does not apply, no definition to stub, no parse): summarise the whole file."""
+    from flake8_ssot.facts.partial import module_level_source  # the facts walk: loaded when first needed
+    from flake8_ssot.files import SourceError, decode_source
+
+    try:
+        source = decode_source(data)
+    except SourceError:
+        return None
+    reduced = module_level_source(source, (":=",))
+    if reduced is None:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return summarise_source(ast.parse(reduced, filename=path), module, is_package, reduced, path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 class _ModuleLevel:
