@@ -683,8 +683,13 @@ def test_the_flake8_plugin_takes_module_summaries_from_the_cache_ssot_check_wrot
 
     monkeypatch.setattr(index_package, "_load", refuse)
     opened = []
-    real = cache_module.Cache.stored_summary
-    monkeypatch.setattr(cache_module.Cache, "stored_summary", lambda self, *a: opened.append(a) or real(self, *a))
+    real = cache_module.Cache.detached_summaries  # what the plugin's workers keep of the cache
+
+    def detached(self):
+        stored = real(self)
+        return lambda *a: opened.append(a) or stored(*a)
+
+    monkeypatch.setattr(cache_module.Cache, "detached_summaries", detached)
     checker = flake8_plugin.SsotChecker(ast_module.parse(source), str(path), source.splitlines(keepends=True))
     lines = sorted(line for line, _, message, _ in checker.run() if message.startswith("SSOT002"))
     assert lines == [8, 9, 10] and opened
