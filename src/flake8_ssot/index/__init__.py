@@ -514,16 +514,24 @@ class ProjectIndex:
         """Every `.py` file under the roots (hidden and `__pycache__` directories skipped), once per index."""
         files: list[str] | None = getattr(self, "_all_files", None)
         if files is None:
-            files = []
+            files, directories = [], []
             for root in self.roots:
                 # Under an absolute, normalised root each path os.walk gives is one too: joined
                 # by hand (an abspath and a join per file were half a one-file run's walk).
                 for directory, subdirectories, names in os.walk(os.path.abspath(root)):
+                    directories.append(directory)
                     subdirectories[:] = sorted(d for d in subdirectories if not d.startswith(".") and d != "__pycache__")
                     prefix = directory if directory.endswith(os.sep) else directory + os.sep
                     files.extend(prefix + n for n in sorted(names) if n.endswith(".py"))
-            self._all_files = files
+            self._all_files, self._all_directories = files, directories
         return files
+
+    def tree(self) -> tuple[list[str], list[str]]:
+        """(the `.py` files of `_python_files`, the directories listed to find them): what a
+        finding that depends on the whole tree (the names the class is renamed to, the files
+        that hold a name) depends on; the run-level cache watches them."""
+        files = self._python_files()
+        return files, getattr(self, "_all_directories", [])
 
     # ------------------------------------------------------------------ import time
 
