@@ -157,3 +157,43 @@ def test_each_kind_of_edit_changes_the_findings_and_takes_the_state_files(tmp_pa
         assert after != before, name
         before = after
     assert paths.taken == [False] + [True] * 6
+
+
+LATER = ("from app.vendored.names import Later\nfrom app.models.context import UserExecutionContext\n\n\n"
+         "def test_later():\n    return Later(), UserExecutionContext\n")
+
+
+@pytest.mark.parametrize("how", ["edited", "added"])
+def test_an_excluded_file_that_starts_renaming_the_class_stops_the_shortcut(tmp_path, monkeypatch, how):
+    """The names a factory class has under other names come from every file under `src`,
+    excluded ones too: a vendored module that starts binding the class to a name a checked
+    file calls changes that file's findings, though no checked file, listed directory or
+    configuration changed (the run-level cache and the replay once answered from before)."""
+    monkeypatch.setattr(runstate, "RACY_NS", test_runstate.RACY_NS)
+    monkeypatch.setattr(per_file_cache, "RACY_NS", test_runstate.RACY_NS)
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    make_tree(root)
+    policy = root / "pyproject.toml"
+    policy.write_text(policy.read_text().replace('src = ["src"]', 'src = ["src"]\nexclude = ["src/app/vendored/**"]'))
+    vendored = root / "src/app/vendored"
+    vendored.mkdir()
+    (vendored / "__init__.py").write_text("")
+    renaming = "from app.models.context import UserExecutionContext\n\nLater = UserExecutionContext\n"
+    if how == "edited":
+        (vendored / "names.py").write_text("from app.models.context import Other\n\nLater = Other\n")
+        (root / "src/app/tests/test_later.py").write_text(LATER)
+    else:
+        # A module that appears in a directory discovery never lists (excluded), imported by a
+        # checked file that spells no word of the policy: only the new name makes it a candidate.
+        (vendored / "deeper").mkdir()
+        (vendored / "deeper/__init__.py").write_text("")
+        (root / "src/app/tests/test_later.py").write_text(
+            "from app.vendored.deeper.names import Later\n\n\ndef test_later():\n    return Later()\n")
+    settle()
+    before = cached(root, cache)
+    settle()
+    assert cached(root, cache) == before  # answered from the state
+    (vendored / ("names.py" if how == "edited" else "deeper/names.py")).write_text(renaming)
+    settle()
+    after = cached(root, cache)
+    assert after == reference(root) and after != before

@@ -55,7 +55,7 @@ from flake8_ssot.checking.cache import (
 from flake8_ssot.checking.runner import FileResult, clean_result
 from flake8_ssot.config import config_for, default_config, load_config
 from flake8_ssot.files import write_atomic
-from flake8_ssot.index import MentionsDependency
+from flake8_ssot.index import MentionsDependency, index_for
 from flake8_ssot.replay import WATCH_ABSENT, WATCH_EXISTS, WATCH_STAT, changed_files, changes_found, prune
 
 if TYPE_CHECKING:
@@ -292,6 +292,17 @@ class RunState:
                         watch.setdefault(file.path, _OPTIONAL if file.mtime_ns < 0 else _STAT)
                     continue
                 watch.setdefault(dependency.path, _OPTIONAL if dependency.mtime_ns < 0 else _STAT)
+        for config in self.configurations.configs:
+            # Whether a checked file builds the class through a renamed name, or whether a fix
+            # may rename an imported name, depends on every file of the tree under `src`,
+            # excluded ones too (index/aliases.py, importers.py): a new or changed one there,
+            # in a directory discovery never listed, must stop the shortcut too.
+            if not config.is_empty:
+                tree, directories = index_for(config.src).tree()
+                for path in tree:
+                    watch.setdefault(path, _STAT)
+                for directory in directories:
+                    watch.setdefault(directory, _STAT)
         checked = set(files)
         for path, how in watch.items():
             if how == _STAT and path in checked:
