@@ -8,7 +8,6 @@ that stops or starts parsing."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

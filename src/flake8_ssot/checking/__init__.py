@@ -113,7 +113,8 @@ def check_paths(
         if run is not None:
             answer = run.answer()
             if answer is not None:  # nothing the last run saw has changed: its results stand
-                warnings = _empty_path_warnings(paths, configurations, root, force_exclude, [result.path for result in answer])
+                checked = [result.path for result in answer]
+                warnings = _empty_path_warnings(paths, configurations, root, force_exclude, checked)
                 return Outcome(answer, [], configurations.configs, fix=fix, warnings=warnings, cached=len(answer),
                                proof=run.proof)
     observed: list | None = [] if run is not None else None

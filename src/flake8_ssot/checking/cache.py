@@ -599,7 +599,6 @@ class Cache:
         except OSError as error:
             cannot_write(self.directory, error)
 
-
     def _kept_as_they_are(self) -> tuple[list[str], dict[str, list]] | None:
         """The entries and the string table to write as they are, when no other run's entries
         are merged in: the new entries interned their strings into the loaded table, so
