@@ -84,6 +84,10 @@ class Configurations:
 
     def index_for_directory(self, directory: str) -> int:
         index = self.by_directory.get(directory)
+        if index is None and self.explicit and self.configs:
+            # `--config`: every directory's configuration is that file, loaded once per run
+            # (not stat'ed again for each of a large tree's thousands of directories).
+            index = self.by_directory[directory] = 0
         if index is None:
             base = config_for(directory, self.explicit)
             index = self._index.get(base.file)
