@@ -254,15 +254,18 @@ class RunState:
         limit = self.start - RACY_NS
         if len(files) != len(observed) or len(files) != len(results):
             return None
-        times = array("q")
-        sizes = array("Q")
-        for status in observed:
-            if status is None or status.st_ctime_ns >= limit or status.st_mtime_ns >= limit:
-                return None  # no cache for it, or changed too recently to prove anything later
-            times.append(status.st_mtime_ns)
-            times.append(status.st_ctime_ns)
-            sizes.append(status.st_size)
-            sizes.append(status.st_ino)
+        if any(status is None for status in observed):
+            return None  # a file without a cache
+        # (Column by column: this runs over every file of the tree, on every run that saves.)
+        stamps: list[int] = [0] * (2 * len(observed))
+        stamps[0::2] = [status.st_mtime_ns for status in observed]
+        stamps[1::2] = [status.st_ctime_ns for status in observed]
+        if stamps and max(stamps) >= limit:
+            return None  # changed too recently to prove anything later
+        times = array("q", stamps)
+        stamps[0::2] = [status.st_size for status in observed]
+        stamps[1::2] = [status.st_ino for status in observed]
+        sizes = array("Q", stamps)
         table = StringTable()
         strings, intern = table.strings, table.intern
 
