@@ -195,6 +195,19 @@ def test_nothing_is_saved_while_a_file_is_racy(tmp_path, monkeypatch):
     assert cached(root, cache) == reference(root) and not spy.last()
 
 
+def test_nothing_is_saved_while_only_a_checked_file_is_racy(tmp_path, monkeypatch):
+    """A file edited in place just before the run (its directory untouched, older than the
+    window): its stat proves nothing yet, so no state is saved."""
+    monkeypatch.setattr(runstate, "RACY_NS", 500_000_000)
+    root = tmp_path / "repo"
+    make_tree(root)
+    cache = tmp_path / "cache"
+    time.sleep(1.0)
+    fix_violation(root)  # in place: no directory changes
+    cached(root, cache)
+    assert state_files(cache) == []
+
+
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
