@@ -70,6 +70,16 @@ For scale it also times, in this process, `ast.parse` and `engine.check_source` 
 whole buffer (median of 5): the floor of any full check.
 
 Exits 1 when the median server work of any kind is over the budget.
+
+    python benchmarks/lsp_latency.py --compare DIR [--compare-files 100] [--seed 1]
+
+does not time: it proves the shortcuts on real code. In `--compare-files` files of DIR of
+400 lines or more that parse (drawn with `--seed`), it types half-typed lines (a bracket
+left open in a method, a line at column 0 between two statements), four per file, each
+then deleted, into the server's incremental checker in this process, and compares every
+check with the full check of the same text (`engine.check_source`). It reports how each
+edit was read (a window of the buffer, the whole buffer, neither) and exits 1 on any
+difference.
 """
 
 from __future__ import annotations
@@ -320,6 +330,79 @@ def in_process(module: Path, text: str, runs: int = 5) -> tuple[float, float]:
     return statistics.median(parse), statistics.median(check)
 
 
+# What `--compare` types: half-typed code, some of it with findings of the seeds' policy (a
+# legacy import, a legacy path in a string, the factory accessor a pattern rule retires).
+TYPED_IN_BODY = ("payload.get(", "manager = create_websocket_manager(", "return {", "items = [x for x in",
+                 "context = UserExecutionContext(user_id=", "call(a, b))", "if payload", "values = (",
+                 "get_websocket_manager_factory(context)", "from netra_backend.app.websocket_core.factory import (",
+                 "mock.patch('netra_backend.app.websocket_core.factory.create_websocket_manager',")
+TYPED_AT_COLUMN_0 = ("from netra_backend.app.websocket_core import ", "import netra_backend.app.websocket_core.",
+                     "def helper(payload", "class Broken(", "REGISTRY = [", "x = ", "@", "factory = (",
+                     "get_websocket_manager_factory(", "from . import",
+                     "from netra_backend.app.websocket_core.factory import create_websocket_manager, (",
+                     "legacy = get_websocket_manager_factory(context) + (")
+
+
+def compare(directory: Path, count: int, seed: int) -> int:
+    """Half-typed lines in real files: the incremental check against the full check (see the
+    module's docstring). Returns the number of differences."""
+    import random
+    import warnings
+    from collections import Counter
+
+    from flake8_ssot.config import config_for
+    from flake8_ssot.engine import check_source
+    from flake8_ssot.server.incremental import IncrementalChecker
+
+    draw = random.Random(seed)
+    paths = sorted(directory.rglob("*.py"))
+    draw.shuffle(paths)
+    seen, tally, differences = 0, Counter(), 0
+    for path in paths:
+        if seen >= count:
+            break
+        source = path.read_text(encoding="utf-8", errors="replace")
+        lines = source.split("\n")
+        if len(lines) < 400:
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        seen += 1
+        config = config_for(str(path))
+        checker = IncrementalChecker()
+        checker.check(source, str(path), config)
+        checker.read_statements()
+        tops = [min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))]) - 1 for node in tree.body]
+        bodies = [index for index, text in enumerate(lines) if text.startswith("    ") and text.strip()]
+        for _ in range(4):
+            if draw.random() < 0.5 or not bodies:
+                at, typed = draw.choice(tops[1:] or tops), draw.choice(TYPED_AT_COLUMN_0)
+            else:
+                at = draw.choice(bodies)
+                typed = lines[at][:len(lines[at]) - len(lines[at].lstrip())] + draw.choice(TYPED_IN_BODY)
+            text = "\n".join([*lines[:at], typed, *lines[at:]])
+            for version in (text, source):
+                got = checker.check(version, str(path), config)
+                tally["checks"] += 1
+                tally["incremental"] += checker.last_was_incremental
+                tally[f"read in: {checker.last_reading}"] += bool(checker.last_reading)
+                expected = check_source(version, str(path), config, noqa=True).diagnostics
+                tally["findings on the typed line"] += version is text and any(d.line == at + 1 for d in expected)
+                if got != expected:
+                    differences += 1
+                    print(f"DIFFERENT: {path}, {typed!r} typed before line {at + 1}" if version is text
+                          else f"DIFFERENT: {path}, after deleting {typed!r} again")
+    print(f"{seen} files, {tally['checks']} checks ({tally['incremental']} incremental, "
+          f"{tally['findings on the typed line']} edits with a finding on the typed line); buffers that did not "
+          f"parse read in a window: {tally['read in: window']}, whole: {tally['read in: whole']}; "
+          f"differences from the full check: {differences}")
+    return differences
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(int(round(fraction * (len(ordered) - 1))), len(ordered) - 1)]
@@ -345,7 +428,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="a name added to __all__, then taken out")
     parser.add_argument("--budget-ms", type=float, default=50.0)
     parser.add_argument("--keep", type=Path, help="write the project here and keep it")
+    parser.add_argument("--compare", type=Path, metavar="DIR",
+                        help="instead of timing: half-typed lines in DIR's files, incremental check against the full")
+    parser.add_argument("--compare-files", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1)
     options = parser.parse_args(argv)
+    if options.compare is not None:
+        return 1 if compare(options.compare, options.compare_files, options.seed) else 0
 
     from flake8_ssot.server import DEBOUNCE_SECONDS
 

@@ -1055,6 +1055,7 @@ def test_a_half_typed_line_in_a_long_buffer_is_read_in_a_window(long_buffer, mon
         assert checker.check(text, str(LONG), config) == full(text, LONG, config), typed
         assert checker.last_was_incremental, typed
         assert len(asked) == 1 and asked[0][0] is not None and asked[0][1], (typed, asked)
+        assert checker.last_reading == "window"
         window = asked[0][0]
         assert window[0] < at < window[1] and window[1] - window[0] < len(lines) // 2, (typed, window)
         assert checker.check(source, str(LONG), config) == full(source, LONG, config)
@@ -1065,5 +1066,5 @@ def test_a_half_typed_line_in_a_long_buffer_is_read_in_a_window(long_buffer, mon
     text = "\n".join([*lines[:step], "        payload.get(", *lines[step:]])
     asked.clear()
     assert checker.check(text, str(LONG), config) == full(text, LONG, config)
-    assert asked == [(None, True)]
+    assert asked == [(None, True)] and checker.last_reading == "whole"
     checker.check(source, str(LONG), config)

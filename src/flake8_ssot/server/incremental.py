@@ -143,6 +143,9 @@ class IncrementalChecker:
         self.state: _State | None = None
         self.parsed: _State | None = None  # the last state with chunks (its buffer parsed)
         self.last_was_incremental = False  # for logs and tests
+        # How the last check read a buffer that does not parse apart: "window" (a window of it),
+        # "whole" (the whole buffer error-tolerantly), "" (neither); for benchmarks and tests.
+        self.last_reading = ""
         self.fixes_checked = False  # the incremental result's whole-file fixes were judged already
         # The project index the decisions about other modules consult (server/workspace.py);
         # None: from this buffer alone.
@@ -158,6 +161,7 @@ class IncrementalChecker:
             lines = split_lines(source)
         lines = list(lines)
         self.last_was_incremental = False
+        self.last_reading = ""
         module, _ = module_name(os.path.abspath(path), config.src)
         if not may_match(source, module, config):
             self.state = _State(path, config, lines, None, [])
@@ -418,6 +422,7 @@ class IncrementalChecker:
             reading = read_rows(text, old_start, new_end, starts)
         if reading is None:
             return None
+        self.last_reading = "window" if window is not None else "whole"
         try:
             edited = [_chunk(node, _first_line(node), (node.end_lineno or node.lineno) - 1, lines, 0)
                       for node in reading.statements]
@@ -452,6 +457,7 @@ class IncrementalChecker:
                 reading = read_rows(text, old_start, new_end, starts)
                 if reading is None:
                     return None
+                self.last_reading = "whole"
         found = _read_apart(reading, reduced, ranges, state.path, state.config, self.index, beyond)
         if found is None:
             return None
