@@ -258,3 +258,16 @@ def test_where_a_name_stands_decides(source, kept):
         from flake8_ssot.engine import check_source
 
         assert check_source(source, path, CONFIG, prefilter=False).diagnostics == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(alphabet="import *(\t_\u00e9\u00b21x\n", max_size=40))
+def test_the_star_import_test_is_the_word_bounded_pattern(text):
+    # prefilter._star_import finds `import *` by its literal and tests the word boundary by
+    # hand: the same answer as the one pattern it replaced, unicode word characters included.
+    import re
+
+    from flake8_ssot.config.prefilter import _star_import
+
+    assert _star_import(text) == (re.search(r"\bimport[ \t(]*\*", text) is not None)
+    assert _star_import("x=1\nfrom a import *") and not _star_import("reimport *") and _star_import("\u00b2 import *")

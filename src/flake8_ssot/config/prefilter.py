@@ -343,6 +343,19 @@ def _inside_call_or_subscript(prev: str) -> bool:
     return False
 
 
+# `import *` (with `(`, spaces): found by its literal, its word boundary tested by hand. As one
+# pattern, `\bimport...` was searched at every position of a file with any `*` (28x slower).
+_STAR_IMPORT = re.compile(r"import[ \t(]*\*")
+
+
+def _star_import(text: str) -> bool:
+    for match in _STAR_IMPORT.finditer(text):
+        at = match.start()
+        if at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_"):  # `\b`: no word character before
+            return True
+    return False
+
+
 def in_path_or_import(text: str | bytes, word: str) -> bool:
     """Does the last component `word` of dotted legacy paths occur where a path can end in
     it? A legacy module or symbol is reached only through an import of it (`import a.b.word`,
@@ -351,7 +364,7 @@ def in_path_or_import(text: str | bytes, word: str) -> bool:
     else (`register(name, factory)`, "the session factory") the word is someone else's name."""
     if isinstance(text, bytes):
         text = text.decode("latin-1")
-    if "*" in text and re.search(r"\bimport[ \t(]*\*", text):
+    if "*" in text and _star_import(text):
         return True
     size = len(word)
     start = 0
