@@ -128,7 +128,7 @@ def check_paths(
         files, walked, problems = changed.files, changed.walked, []
         warnings = _empty_path_warnings(paths, configurations, root, force_exclude, files)
         results = check_files(files, configurations, jobs, cache_dir, check, observed, fix, inside, hits, progress,
-                              known=changed.observed)
+                              known=changed.observed, trees=changed.trees)
     else:
         # Imported here: a warm run, answered above, is spared discovery's import.
         from flake8_ssot.checking.discovery import discover
@@ -196,6 +196,7 @@ def check_files(
     hits: list[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     known: Sequence | None = None,
+    trees: Sequence[tuple[list[str], list[str], list[str]]] = (),
 ) -> list[FileResult]:
     """Results in the order of `files`: cached ones straight away, the rest from the runner.
 
@@ -208,7 +209,8 @@ def check_files(
     receives each file the cache answered for (unchanged, so not checked again). `progress`
     (done, total) replaces the terminal's "Checked N/M files" (the language server's
     work-done progress). `known`: each file's stat, already taken (the run-level state's, when
-    only files changed in place: checking/runstate.py), instead of an `os.stat` here.
+    only files changed in place: checking/runstate.py), instead of an `os.stat` here; `trees`
+    then: (`src` roots, files, directories) of each project index, as the state proved them.
 
     The project index takes the module summaries the caches kept (a worker then parses no
     module a previous run summarised), and the caches keep the ones the checks had to build.
@@ -219,6 +221,8 @@ def check_files(
         # renamed names) is read again; its summaries stay, each checked against its file.
         if not config.is_empty:
             index_for(config.src).files_changed()
+    for roots, tree, directories in trees:
+        index_for(roots).adopt_tree(tree, directories)
     caches = RunCaches(configurations, cache_dir, dict(zip(files, known)) if known is not None else None)
     checked_at = now_ns()
 

@@ -169,7 +169,7 @@ class RunState:
         if changed is None:
             return None
         if changed:
-            self.changed = self._changed(files, times, sizes, changed, header["walked"])
+            self.changed = self._changed(files, times, sizes, changed, header["walked"], header["trees"])
             if self.changed is None:
                 return None
         explicit = self.configurations.explicit  # --config: loaded as config_for loads it (cwd its root)
@@ -183,13 +183,24 @@ class RunState:
         return results
 
     def _changed(self, files: list[str], times: array, sizes: array, changed: list[int],
-                 walked: object) -> Changed | None:
+                 walked: object, trees: object) -> Changed | None:
         """What a run takes from this state when only `changed` files changed in place: every
         directory discovery listed, every ignore and configuration file is as it was, so
-        discovery would find the same files, in the same order; and each other file has the
-        stat it had (an os.stat now would give the same times, size and inode)."""
+        discovery would find the same files, in the same order; every directory under each
+        configuration's `src` too, so the project index would list the same tree; and each
+        other file has the stat it had (an os.stat now would give the same times, size and
+        inode)."""
         if type(walked) is not list or not all(type(path) is str for path in walked):
             return None
+        if type(trees) is not list:
+            return None
+        known = []
+        for tree in trees:
+            if type(tree) is not list or len(tree) != 3 or not all(
+                    type(part) is list and all(type(path) is str for path in part)
+                    for part in (tree[0], tree[1] if tree[1] is not None else [], tree[2])):
+                return None
+            known.append((tree[0], files if tree[1] is None else tree[1], tree[2]))
         observed: list = [Seen(times[2 * n], times[2 * n + 1], sizes[2 * n], sizes[2 * n + 1])
                           for n in range(len(files))]
         for position in changed:
@@ -197,7 +208,7 @@ class RunState:
                 observed[position] = os.stat(files[position])
             except OSError:
                 return None
-        return Changed(files, observed, walked)
+        return Changed(files, observed, walked, known)
 
     def _trusted(self, files: Sequence[str], configs: Sequence[str | None]) -> bool:
         """The state file is input like any other (anyone who can write the cache directory
@@ -295,17 +306,20 @@ class RunState:
                         watch.setdefault(file.path, _OPTIONAL if file.mtime_ns < 0 else _STAT)
                     continue
                 watch.setdefault(dependency.path, _OPTIONAL if dependency.mtime_ns < 0 else _STAT)
+        trees = []
         for config in self.configurations.configs:
             # Whether a checked file builds the class through a renamed name, or whether a fix
             # may rename an imported name, depends on every file of the tree under `src`,
             # excluded ones too (index/aliases.py, importers.py): a new or changed one there,
-            # in a directory discovery never listed, must stop the shortcut too.
-            if not config.is_empty:
+            # in a directory discovery never listed, must stop the shortcut too. While those
+            # directories stay as they are, the list stands for the next run's (`Changed`).
+            if not config.is_empty and not any(tree[0] == list(config.src) for tree in trees):
                 tree, directories = index_for(config.src).tree()
                 for path in tree:
                     watch.setdefault(path, _STAT)
                 for directory in directories:
                     watch.setdefault(directory, _STAT)
+                trees.append([list(config.src), None if tree == files else tree, directories])
         checked = set(files)
         for path, how in watch.items():
             if how == _STAT and path in checked:
@@ -329,6 +343,7 @@ class RunState:
         names = "\0".join(files).encode("utf-8", "surrogateescape")
         header = json.dumps({
             "format": FORMAT, "version": __version__, "watched": watched, "configs": configs, "walked": list(walked),
+            "trees": trees,
             "strings": strings, "results": saved, "names": len(names), "count": len(files),
         }, separators=(",", ":")).encode("utf-8", "surrogateescape")
         rest = struct.pack("<Q", len(header)) + header + names + times.tobytes() + sizes.tobytes()
@@ -388,10 +403,13 @@ class Seen:
 
 class Changed:
     """A run after files changed in place: the files discovery would find (the state's, in
-    its order), each one's stat now (`Seen` for the unchanged), and the directories listed."""
+    its order), each one's stat now (`Seen` for the unchanged), the directories listed, and
+    for each configuration's `src` roots the project index's list of the tree (files,
+    directories)."""
 
-    def __init__(self, files: list[str], observed: list, walked: list[str]) -> None:
-        self.files, self.observed, self.walked = files, observed, walked
+    def __init__(self, files: list[str], observed: list, walked: list[str],
+                 trees: list[tuple[list[str], list[str], list[str]]]) -> None:
+        self.files, self.observed, self.walked, self.trees = files, observed, walked, trees
 
 
 _STAT, _OPTIONAL, _EXISTS = WATCH_STAT, WATCH_ABSENT, WATCH_EXISTS

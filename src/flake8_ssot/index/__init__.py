@@ -533,6 +533,11 @@ class ProjectIndex:
         files = self._python_files()
         return files, getattr(self, "_all_directories", [])
 
+    def adopt_tree(self, files: list[str], directories: list[str]) -> None:
+        """`tree()` as the caller knows it to be now (the run-level cache: every one of those
+        directories is as it was when the list was taken), instead of listing the roots again."""
+        self._all_files, self._all_directories = files, directories
+
     # ------------------------------------------------------------------ import time
 
     def imported_at_import_time(self, module: str) -> set[str]:
