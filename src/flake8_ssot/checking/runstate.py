@@ -197,10 +197,12 @@ class RunState:
         known = []
         for tree in trees:
             if type(tree) is not list or len(tree) != 3 or not all(
-                    type(part) is list and all(type(path) is str for path in part)
-                    for part in (tree[0], tree[1] if tree[1] is not None else [], tree[2])):
+                    type(part) is list and all(type(path) is str for path in part) for part in (tree[0], tree[2])):
                 return None
-            known.append((tree[0], files if tree[1] is None else tree[1], tree[2]))
+            listed = _from_positions(tree[1], files)
+            if listed is None:
+                return None
+            known.append((tree[0], listed, tree[2]))
         observed: list = [Seen(times[2 * n], times[2 * n + 1], sizes[2 * n], sizes[2 * n + 1])
                           for n in range(len(files))]
         for position in changed:
@@ -319,7 +321,7 @@ class RunState:
                     watch.setdefault(path, _STAT)
                 for directory in directories:
                     watch.setdefault(directory, _STAT)
-                trees.append([list(config.src), None if tree == files else tree, directories])
+                trees.append([list(config.src), _as_positions(tree, files), directories])
         checked = set(files)
         for path, how in watch.items():
             if how == _STAT and path in checked:
@@ -389,6 +391,29 @@ class RunState:
         if self.configurations.explicit:
             watched[os.path.abspath(self.configurations.explicit)] = _STAT
         return watched
+
+
+def _as_positions(tree: list[str], files: list[str]) -> list:
+    """The project index's list of the tree as positions in the run's files when it holds the
+    same files (usually: in another order), else as it is: the state stays about the size of
+    one list of the tree's paths."""
+    if len(tree) == len(files):
+        position = {path: number for number, path in enumerate(files)}
+        positions = [position.get(path, -1) for path in tree]
+        if -1 not in positions:
+            return positions
+    return tree
+
+
+def _from_positions(saved: object, files: list[str]) -> list[str] | None:
+    if type(saved) is not list:
+        return None
+    if all(type(path) is str for path in saved):
+        return saved
+    count = len(files)
+    if not all(type(number) is int and 0 <= number < count for number in saved):
+        return None
+    return [files[number] for number in saved]
 
 
 class Seen:
