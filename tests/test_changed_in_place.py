@@ -196,3 +196,24 @@ def test_an_excluded_file_that_starts_renaming_the_class_stops_the_shortcut(tmp_
     settle()
     after = cached(root, cache)
     assert after == reference(root) and after != before
+
+
+def test_runs_right_after_edits_keep_taking_the_state_files(tmp_path, monkeypatch):
+    """An edit made just before a run leaves that run unable to save a state (the racy rule);
+    the previous state stays and the next run, after another such edit, still takes its files
+    (the benchmark's "one file changed" edits and runs at once, three times)."""
+    monkeypatch.setattr(runstate, "RACY_NS", test_runstate.RACY_NS)
+    monkeypatch.setattr(per_file_cache, "RACY_NS", test_runstate.RACY_NS)
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    make_tree(root)
+    paths = Paths(monkeypatch)
+    settle()
+    cached(root, cache)
+    (saved,) = test_runstate.state_files(cache)
+    before = saved.read_bytes()
+    monkeypatch.setattr(runstate, "RACY_NS", 3600 * 10**9)  # from here on every run is racy
+    for name, variant in [("src/app/n.py", 1), ("src/app/user.py", 1), ("src/app/n.py", 0)]:
+        _edit(root, name, variant)
+        assert cached(root, cache) == reference(root)
+    assert paths.taken == [False, True, True, True]
+    assert test_runstate.state_files(cache) == [saved] and saved.read_bytes() == before

@@ -244,15 +244,16 @@ class RunState:
         self, files: Sequence[str], observed: Sequence[os.stat_result | None], results: Sequence[FileResult],
         walked: Sequence[str],
     ) -> None:
-        """Record this run, or remove the old record when this one cannot be trusted later."""
+        """Record this run. When it cannot be trusted later (a file changed too recently, one
+        could not be read), the previous record stays: it answers only while everything is as
+        it recorded, which a file changed since can never be again (its change time moved), so
+        the next run still takes its files and stats after an edit made just before this one."""
         try:
             data = self._encode(files, observed, results, walked)
         except (OSError, ValueError, OverflowError):
             data = None
         try:
             if data is None:
-                if os.path.exists(self.path):
-                    os.unlink(self.path)
                 return
             _prepare_directory(self.directory)
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
