@@ -474,7 +474,8 @@ def outside_src(results: Sequence[FileResult], configurations: Configurations, c
     roots: dict[str, None] = {}
     by_directory: dict[str, bool] = {}  # a run of 40,000 files has a few thousand directories
     for result in results:
-        directory = os.path.dirname(result.path)
+        path = result.path  # (os.path.dirname, by hand for the usual normalised path: once per file)
+        directory = path.rpartition("/")[0] or "/" if os.sep == "/" and "//" not in path else os.path.dirname(path)
         under = by_directory.get(directory)
         if under is None:
             src = configurations.configs[configurations.index_for_file(result.path)].src
