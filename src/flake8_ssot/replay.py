@@ -72,16 +72,16 @@ def changed_stats(files: Sequence[str], times: array, sizes: array, start: int, 
     stat = os.stat
     index = 2 * start
     changed = []
-    for position in range(start, stop):
+    for path in files[start:stop]:
         try:
-            status = stat(files[position])
+            status = stat(path)
         except OSError:
             return None
         if (
             status.st_mtime_ns != times[index] or status.st_ctime_ns != times[index + 1]
             or status.st_size != sizes[index] or status.st_ino != sizes[index + 1]
         ):
-            changed.append(position)
+            changed.append(index >> 1)
         index += 2
     return changed
 
