@@ -217,3 +217,18 @@ def test_runs_right_after_edits_keep_taking_the_state_files(tmp_path, monkeypatc
         assert cached(root, cache) == reference(root)
     assert paths.taken == [False, True, True, True]
     assert test_runstate.state_files(cache) == [saved] and saved.read_bytes() == before
+
+
+def test_a_run_over_a_small_part_of_the_tree_saves_no_state(tmp_path, monkeypatch):
+    """pre-commit's few files: their findings depend on the whole tree under `src` (the
+    renamed names, who imports a name), which such a state would have to stat and keep for a
+    command rarely run twice alike; none is saved. The whole tree's run saves one."""
+    monkeypatch.setattr(runstate, "RACY_NS", test_runstate.RACY_NS)
+    monkeypatch.setattr(runstate, "MAX_OUTSIDE", 10)
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    make_tree(root)
+    settle()
+    assert test_runstate.run(root, "src/app/tests/test_1.py", "--cache-dir", str(cache))[0] == 1
+    assert test_runstate.state_files(cache) == []
+    cached(root, cache)
+    assert len(test_runstate.state_files(cache)) == 1

@@ -120,6 +120,7 @@ def check_paths(
     observed: list | None = [] if run is not None else None
     inside = tuple(os.path.realpath(path) for path in paths)
     hits: list[str] = []
+    taken: dict = {}  # path -> stat, taken once this run (checking and the run-level state share them)
     changed = run.changed if run is not None else None
     if changed is not None:
         # Only files changed in place since the state: discovery would find its files (none
@@ -127,8 +128,9 @@ def check_paths(
         # and each unchanged file's stat is the one it recorded.
         files, walked, problems = changed.files, changed.walked, []
         warnings = _empty_path_warnings(paths, configurations, root, force_exclude, files)
+        taken.update(zip(files, changed.observed))
         results = check_files(files, configurations, jobs, cache_dir, check, observed, fix, inside, hits, progress,
-                              known=changed.observed, trees=changed.trees)
+                              known=changed.observed, trees=changed.trees, taken=taken)
     else:
         # Imported here: a warm run, answered above, is spared discovery's import.
         from flake8_ssot.checking.discovery import discover
@@ -139,9 +141,10 @@ def check_paths(
         warnings = no_files_warnings(found.empty, bool(found.files))
         problems = [f"{path}: no such file or directory" for path in found.missing]
         problems += [f"{directory}: cannot list the directory: {reason}" for directory, reason in found.unreadable]
-        results = check_files(files, configurations, jobs, cache_dir, check, observed, fix, inside, hits, progress)
+        results = check_files(files, configurations, jobs, cache_dir, check, observed, fix, inside, hits, progress,
+                              taken=taken)
     if run is not None and not problems:
-        run.save(files, observed, results, walked)
+        run.save(files, observed, results, walked, taken)
     return Outcome(results, problems, configurations.configs, fix=fix, warnings=warnings, cached=len(hits),
                    proof=run.proof if run is not None else None)
 
@@ -197,6 +200,7 @@ def check_files(
     progress: Callable[[int, int], None] | None = None,
     known: Sequence | None = None,
     trees: Sequence[tuple[list[str], list[str], list[str]]] = (),
+    taken: dict | None = None,
 ) -> list[FileResult]:
     """Results in the order of `files`: cached ones straight away, the rest from the runner.
 
@@ -211,6 +215,7 @@ def check_files(
     work-done progress). `known`: each file's stat, already taken (the run-level state's, when
     only files changed in place: checking/runstate.py), instead of an `os.stat` here; `trees`
     then: (`src` roots, files, directories) of each project index, as the state proved them.
+    `taken`: path -> stat, the stats this run has taken; the caches add the ones they take.
 
     The project index takes the module summaries the caches kept (a worker then parses no
     module a previous run summarised), and the caches keep the ones the checks had to build.
@@ -223,7 +228,7 @@ def check_files(
             index_for(config.src).files_changed()
     for roots, tree, directories in trees:
         index_for(roots).adopt_tree(tree, directories)
-    caches = RunCaches(configurations, cache_dir, dict(zip(files, known)) if known is not None else None)
+    caches = RunCaches(configurations, cache_dir, taken)
     checked_at = now_ns()
 
     def plan(stale: set[int]) -> tuple[list, list[Task], list]:

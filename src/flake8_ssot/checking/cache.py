@@ -117,10 +117,12 @@ class RunCaches:
     """The caches of one run: one per configuration (none for an empty configuration, or
     when `cache_dir` is None: `--no-cache`), opened when a file of it is first met."""
 
-    def __init__(self, configurations, cache_dir: str | None, known: dict | None = None) -> None:
+    def __init__(self, configurations, cache_dir: str | None, taken: dict | None = None) -> None:
         self.configurations = configurations
         self.cache_dir = cache_dir
-        self.known = known  # path -> its stat, taken already this run (`Cache.unseen`)
+        # path -> its stat, taken this run (by the run-level cache, or by `Cache.unseen`, which
+        # adds what it takes: the run-level cache records them without stat'ing again)
+        self.taken = {} if taken is None else taken
         self.opened: dict[int, Cache | None] = {}
         self.project_root = project_root(os.getcwd(), configurations.explicit)
 
@@ -135,7 +137,7 @@ class RunCaches:
         if self.cache_dir is not None and not config.is_empty:
             directory = self.cache_dir or cache_dir_of(config, self.project_root)
             cache = Cache(directory, config, self.configurations.overrides.key())
-            cache.known = self.known
+            cache.taken = self.taken
         self.opened[index] = cache
         return cache
 
@@ -187,7 +189,7 @@ class Cache:
         self._proven: dict[str, dict[int, tuple[list, dict[str, tuple]]]] = {}
         self._unseen: dict[str, bool] = {}  # path -> not seen as it is now (`unseen`, once per run)
         self._dependencies: dict[tuple, Dependency] = {}  # (relative, mtime, size) -> built once per run
-        self.known: dict | None = None  # path -> its stat, taken already this run (RunCaches)
+        self.taken: dict = {}  # path -> its stat, taken this run (RunCaches.taken)
         root = config.root
         self._prefix = root if root.endswith(os.sep) else root + os.sep
         self._load()
@@ -320,12 +322,14 @@ class Cache:
         known = self._members.get((path, digest))
         if known is not None or (path, digest) in self._members:
             return known
-        stats = self.known or {}  # taken already this run
+        taken = self.taken
         changed: dict[str, tuple] | None = {}
         for relative, mtime, size in members:
             member = self.absolute(relative)
             try:
-                status = stats.get(member) or os.stat(member)
+                status = taken.get(member)
+                if status is None:
+                    status = taken[member] = os.stat(member)
                 now = (status.st_mtime_ns, status.st_size)
             except (FileNotFoundError, NotADirectoryError):
                 now = (ABSENT, ABSENT)
@@ -345,7 +349,7 @@ class Cache:
         a class is renamed to) holds for every other file: a small run reads only these
         (checking/mentions.py, checking/renamed.py)."""
         unseen = []
-        entries, relative, verdicts, known = self.entries, self.relative, self._unseen, self.known or {}
+        entries, relative, verdicts, taken = self.entries, self.relative, self._unseen, self.taken
         for path in tree:
             if path in checked:
                 continue
@@ -355,9 +359,11 @@ class Cache:
                 if entry is None:
                     verdict = True
                 else:
-                    status = known.get(path)
                     try:
-                        verdict = not _seen_as(entry, status if status is not None else os.stat(path))
+                        status = taken.get(path)
+                        if status is None:
+                            status = taken[path] = os.stat(path)
+                        verdict = not _seen_as(entry, status)
                     except OSError:
                         verdict = False  # gone: it holds and binds nothing
                 verdicts[path] = verdict

@@ -242,14 +242,14 @@ class RunState:
 
     def save(
         self, files: Sequence[str], observed: Sequence[os.stat_result | None], results: Sequence[FileResult],
-        walked: Sequence[str],
+        walked: Sequence[str], taken: dict | None = None,
     ) -> None:
         """Record this run. When it cannot be trusted later (a file changed too recently, one
         could not be read), the previous record stays: it answers only while everything is as
         it recorded, which a file changed since can never be again (its change time moved), so
         the next run still takes its files and stats after an edit made just before this one."""
         try:
-            data = self._encode(files, observed, results, walked)
+            data = self._encode(files, observed, results, walked, taken or {})
         except (OSError, ValueError, OverflowError):
             data = None
         try:
@@ -264,7 +264,7 @@ class RunState:
             return
         self.proof = self._proving
 
-    def _encode(self, files, observed, results, walked) -> bytes | None:
+    def _encode(self, files, observed, results, walked, taken: dict) -> bytes | None:
         limit = self.start - RACY_NS
         if len(files) != len(observed) or len(files) != len(results):
             return None
@@ -310,6 +310,8 @@ class RunState:
                     continue
                 watch.setdefault(dependency.path, _OPTIONAL if dependency.mtime_ns < 0 else _STAT)
         trees = []
+        checked = set(files)
+        outside = 0
         for config in self.configurations.configs:
             # Whether a checked file builds the class through a renamed name, or whether a fix
             # may rename an imported name, depends on every file of the tree under `src`,
@@ -318,17 +320,21 @@ class RunState:
             # directories stay as they are, the list stands for the next run's (`Changed`).
             if not config.is_empty and not any(tree[0] == list(config.src) for tree in trees):
                 tree, directories = index_for(config.src).tree()
+                outside += sum(1 for path in tree if path not in checked)
+                if outside > max(len(files), MAX_OUTSIDE):
+                    # A run over a part of the tree (pre-commit's few files): its state would
+                    # stat and keep the whole tree for a command rarely run twice alike.
+                    return None
                 for path in tree:
                     watch.setdefault(path, _STAT)
                 for directory in directories:
                     watch.setdefault(directory, _STAT)
                 trees.append([list(config.src), _as_positions(tree, files), directories])
-        checked = set(files)
         for path, how in watch.items():
             if how == _STAT and path in checked:
                 continue  # its stat is among the checked files'
             try:
-                status = os.stat(path)
+                status = taken.get(path) or os.stat(path)  # a stat this run took already serves
             except (FileNotFoundError, NotADirectoryError):
                 if how == _OPTIONAL:
                     watched.append([path])  # must still be absent next time
@@ -439,6 +445,9 @@ class Changed:
 
 
 _STAT, _OPTIONAL, _EXISTS = WATCH_STAT, WATCH_ABSENT, WATCH_EXISTS
+# A run whose findings depend on more files under `src` than it checks, beyond this many,
+# saves no state (see `_encode`).
+MAX_OUTSIDE = 1000
 # Each distinct command has its own state (pre-commit names different files every time):
 # beyond this many, the least recently written go.
 MAX_STATES = 16
