@@ -90,6 +90,21 @@ def make_tree(root: Path) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def _short_window(patch) -> None:
+    """The racy window of both caches shortened to test_runstate's 50 ms (`settle` waits it out),
+    so that per-file entries and states are trusted within a test."""
+    patch.setattr(runstate, "RACY_NS", test_runstate.RACY_NS)
+    patch.setattr(per_file_cache, "RACY_NS", test_runstate.RACY_NS)
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    """(root, cache directory) of a fresh tree, with the short racy window."""
+    _short_window(monkeypatch)
+    make_tree(tmp_path / "repo")
+    return tmp_path / "repo", tmp_path / "cache"
+
+
 class Paths:
     """Which way each cached run went: the state's files (True) or discovery (False)."""
 
@@ -124,8 +139,7 @@ def test_edits_in_place_report_what_a_run_without_a_cache_reports(tmp_path_facto
     root, cache = base / "repo", base / "cache"
     make_tree(root)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(runstate, "RACY_NS", test_runstate.RACY_NS)
-        patch.setattr(per_file_cache, "RACY_NS", test_runstate.RACY_NS)  # the per-file cache's hits too
+        _short_window(patch)
         paths = Paths(patch)
         settle()
         cached(root, cache)
@@ -137,13 +151,10 @@ def test_edits_in_place_report_what_a_run_without_a_cache_reports(tmp_path_facto
             (root / name).read_text() != EDITS[name][0] for name, _ in steps)
 
 
-def test_each_kind_of_edit_changes_the_findings_and_takes_the_state_files(tmp_path, monkeypatch):
+def test_each_kind_of_edit_changes_the_findings_and_takes_the_state_files(tree, monkeypatch):
     """Each edit changes what some other file reports (else the property above proves little),
     and each run after one takes the state's files."""
-    monkeypatch.setattr(runstate, "RACY_NS", test_runstate.RACY_NS)
-    monkeypatch.setattr(per_file_cache, "RACY_NS", test_runstate.RACY_NS)
-    root, cache = tmp_path / "repo", tmp_path / "cache"
-    make_tree(root)
+    root, cache = tree
     paths = Paths(monkeypatch)
     settle()
     before = cached(root, cache)
@@ -163,15 +174,12 @@ LATER = ("from app.vendored.names import Later\nfrom app.models.context import U
 
 
 @pytest.mark.parametrize("how", ["edited", "added"])
-def test_an_excluded_file_that_starts_renaming_the_class_stops_the_shortcut(tmp_path, monkeypatch, how):
+def test_an_excluded_file_that_starts_renaming_the_class_stops_the_shortcut(tree, how):
     """The names a factory class has under other names come from every file under `src`,
     excluded ones too: a vendored module that starts binding the class to a name a checked
     file calls changes that file's findings, though no checked file, listed directory or
     configuration changed (the run-level cache and the replay once answered from before)."""
-    monkeypatch.setattr(runstate, "RACY_NS", test_runstate.RACY_NS)
-    monkeypatch.setattr(per_file_cache, "RACY_NS", test_runstate.RACY_NS)
-    root, cache = tmp_path / "repo", tmp_path / "cache"
-    make_tree(root)
+    root, cache = tree
     policy = root / "pyproject.toml"
     policy.write_text(policy.read_text().replace('src = ["src"]', 'src = ["src"]\nexclude = ["src/app/vendored/**"]'))
     vendored = root / "src/app/vendored"
@@ -198,14 +206,11 @@ def test_an_excluded_file_that_starts_renaming_the_class_stops_the_shortcut(tmp_
     assert after == reference(root) and after != before
 
 
-def test_runs_right_after_edits_keep_taking_the_state_files(tmp_path, monkeypatch):
+def test_runs_right_after_edits_keep_taking_the_state_files(tree, monkeypatch):
     """An edit made just before a run leaves that run unable to save a state (the racy rule);
     the previous state stays and the next run, after another such edit, still takes its files
     (the benchmark's "one file changed" edits and runs at once, three times)."""
-    monkeypatch.setattr(runstate, "RACY_NS", test_runstate.RACY_NS)
-    monkeypatch.setattr(per_file_cache, "RACY_NS", test_runstate.RACY_NS)
-    root, cache = tmp_path / "repo", tmp_path / "cache"
-    make_tree(root)
+    root, cache = tree
     paths = Paths(monkeypatch)
     settle()
     cached(root, cache)
@@ -219,14 +224,12 @@ def test_runs_right_after_edits_keep_taking_the_state_files(tmp_path, monkeypatc
     assert test_runstate.state_files(cache) == [saved] and saved.read_bytes() == before
 
 
-def test_a_run_over_a_small_part_of_the_tree_saves_no_state(tmp_path, monkeypatch):
+def test_a_run_over_a_small_part_of_the_tree_saves_no_state(tree, monkeypatch):
     """pre-commit's few files: their findings depend on the whole tree under `src` (the
     renamed names, who imports a name), which such a state would have to stat and keep for a
     command rarely run twice alike; none is saved. The whole tree's run saves one."""
-    monkeypatch.setattr(runstate, "RACY_NS", test_runstate.RACY_NS)
     monkeypatch.setattr(runstate, "MAX_OUTSIDE", 10)
-    root, cache = tmp_path / "repo", tmp_path / "cache"
-    make_tree(root)
+    root, cache = tree
     settle()
     assert test_runstate.run(root, "src/app/tests/test_1.py", "--cache-dir", str(cache))[0] == 1
     assert test_runstate.state_files(cache) == []
