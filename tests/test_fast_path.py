@@ -271,3 +271,50 @@ def test_the_star_import_test_is_the_word_bounded_pattern(text):
 
     assert _star_import(text) == (re.search(r"\bimport[ \t(]*\*", text) is not None)
     assert _star_import("x=1\nfrom a import *") and not _star_import("reimport *") and _star_import("\u00b2 import *")
+
+
+# --------------------------------------------------------------------------- NFKC spellings
+
+NFKC_SOURCES = [
+    # the factory-only class imported and built
+    "from netra_backend.app.services.user_execution_context import {C}\n\n\n"
+    "def build(user_id):\n    return {C}(user_id=user_id, thread_id='t', run_id='r')\n",
+    # a legacy module imported, the word spelled in the module path
+    "from netra_backend.app.websocket_core.{F} import create_websocket_manager\n",
+    # an attribute chain through the package
+    "import netra_backend.app.services.user_execution_context as uec\n\n"
+    "context = uec.{C}(user_id='u', thread_id='t', run_id='r')\n",
+]
+
+
+@pytest.mark.parametrize("template", NFKC_SOURCES)
+@pytest.mark.parametrize("wide", [0, 3, -1])
+def test_a_name_spelled_in_compatibility_characters_is_found_as_spelled_plainly(tmp_path, template, wide):
+    """Python reads names in NFKC form: `ＵserExecutionContext(...)` builds the class. The
+    prefilter's words are literal, so such a file was ruled out unread; it is asked again on the
+    normalised text (`nfkc_spelling`), by `ssot check` (raw bytes) and by the plugin and the
+    server (text) alike: the same findings as the plain spelling."""
+    from projects import NETRA_POLICY
+
+    from flake8_ssot.checking.runner import check_bytes
+    from flake8_ssot.engine import may_match
+
+    (tmp_path / "pyproject.toml").write_text(NETRA_POLICY, encoding="utf-8")
+    config = load_config(str(tmp_path / "pyproject.toml"))
+    path = str(tmp_path / "src" / "netra_backend" / "app" / "agents" / "builder.py")
+
+    def widen(word: str) -> str:  # one letter as its fullwidth form (U+FF21.., NFKC-equal)
+        letters = list(word)
+        letters[wide] = chr(ord(letters[wide]) - ord("A") + 0xFF21) if letters[wide].isupper() else \
+            chr(ord(letters[wide]) - ord("a") + 0xFF41)
+        return "".join(letters)
+
+    plain = template.format(C="UserExecutionContext", F="factory")
+    spelled = template.format(C=widen("UserExecutionContext"), F=widen("factory"))
+    assert spelled != plain and not spelled.isascii()
+    assert not config.prefilter.may_match(spelled, "netra_backend.app.agents.builder", strict=True)
+    expected = [(d.code, d.span.line) for d in check_bytes(plain.encode(), path, config, project=False).diagnostics]
+    assert expected, "the plain spelling has a finding"
+    found = check_bytes(spelled.encode(), path, config, project=False)
+    assert [(d.code, d.span.line) for d in found.diagnostics] == expected
+    assert may_match(spelled, "netra_backend.app.agents.builder", config, strict=True)

@@ -17,10 +17,22 @@ bytes: anchors are ASCII and every Python source encoding is ASCII-compatible.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 _IDENTIFIER_CHAR = "A-Za-z0-9_"
 _LEAF = "leaf"  # a member's mode: the word ends only dotted legacy paths
+
+
+def nfkc_spelling(source: str) -> str | None:
+    """The source with its compatibility characters normalised, when it has any: Python reads
+    names in NFKC form, so `ＵserExecutionContext(...)` (a fullwidth U) builds the class,
+    though no word of the policy is in the text as written. None for the usual source (ASCII,
+    or already NFKC: that check costs next to nothing). A caller whose text the prefilter
+    ruled out asks again with this one (a superset: strings are normalised too)."""
+    if source.isascii() or unicodedata.is_normalized("NFKC", source):
+        return None
+    return unicodedata.normalize("NFKC", source)
 
 
 def _whole_word(word: str) -> str:

@@ -13,6 +13,7 @@ import warnings
 from typing import NamedTuple, Sequence
 
 from flake8_ssot.config import Config
+from flake8_ssot.config.prefilter import nfkc_spelling
 from flake8_ssot.config.selection import enabled_predicate
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import last_literal_run, module_name
@@ -33,7 +34,10 @@ class CheckResult(NamedTuple):
 
 def may_match(source: str | bytes, module: str, config: Config, strict: bool = False) -> bool:
     """Can any rule fire in this file? Sound: False means there is nothing to report."""
-    return config.prefilter.may_match(source, module, strict)
+    if config.prefilter.may_match(source, module, strict):
+        return True
+    normalized = nfkc_spelling(source) if isinstance(source, str) else None
+    return normalized is not None and config.prefilter.may_match(normalized, module, strict)
 
 
 def file_module(path: str, config: Config) -> tuple[str, bool]:
