@@ -130,7 +130,7 @@ def check_paths(
         warnings = _empty_path_warnings(paths, configurations, root, force_exclude, files)
         taken.update(zip(files, changed.observed))
         results = check_files(files, configurations, jobs, cache_dir, check, observed, fix, inside, hits, progress,
-                              known=changed.observed, trees=changed.trees, taken=taken)
+                              taken=taken, in_place=True, trees=changed.trees)
     else:
         # Imported here: a warm run, answered above, is spared discovery's import.
         from flake8_ssot.checking.discovery import discover
@@ -198,9 +198,9 @@ def check_files(
     inside: Sequence[str] = (),
     hits: list[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
-    known: Sequence | None = None,
-    trees: Sequence[tuple[list[str], list[str], list[str]]] = (),
     taken: dict | None = None,
+    in_place: bool = False,
+    trees: Sequence[tuple[list[str], list[str], list[str]]] = (),
 ) -> list[FileResult]:
     """Results in the order of `files`: cached ones straight away, the rest from the runner.
 
@@ -212,10 +212,11 @@ def check_files(
     paths, resolved; `--fix` writes no file that resolves outside them. `hits`, if given,
     receives each file the cache answered for (unchanged, so not checked again). `progress`
     (done, total) replaces the terminal's "Checked N/M files" (the language server's
-    work-done progress). `known`: each file's stat, already taken (the run-level state's, when
-    only files changed in place: checking/runstate.py), instead of an `os.stat` here; `trees`
-    then: (`src` roots, files, directories) of each project index, as the state proved them.
-    `taken`: path -> stat, the stats this run has taken; the caches add the ones they take.
+    work-done progress). `taken`: path -> stat, the stats this run has taken (each file is
+    stat'ed once: here, by the caches, or by the run-level state before the run); `in_place`:
+    only files changed in place since the run-level state, whose stats are in `taken`
+    (checking/runstate.py), and `trees` then: (`src` roots, files, directories) of each
+    project index, as the state proved them.
 
     The project index takes the module summaries the caches kept (a worker then parses no
     module a previous run summarised), and the caches keep the ones the checks had to build.
@@ -228,6 +229,7 @@ def check_files(
             index_for(config.src).files_changed()
     for roots, tree, directories in trees:
         index_for(roots).adopt_tree(tree, directories)
+    taken = {} if taken is None else taken
     caches = RunCaches(configurations, cache_dir, taken)
     checked_at = now_ns()
 
@@ -245,11 +247,10 @@ def check_files(
             status = None
             expected = None
             if cache is not None:
-                if known is not None:
-                    status = known[position]
-                else:
+                status = taken.get(path)
+                if status is None:
                     try:
-                        status = os.stat(path)
+                        status = taken[path] = os.stat(path)
                     except OSError:
                         status = None
                 if observed is not None:
@@ -310,7 +311,7 @@ def check_files(
         elif getattr(output, "diff", b""):
             continue  # the diagnostics are those of content that is not on disk
         cache.store(task.path, status, checked_at, output)
-    if known is None or len(tasks) > FEW_CHECKED or caches.must_save():
+    if not in_place or len(tasks) > FEW_CHECKED or caches.must_save():
         caches.save()
     return [result for result in results if result is not None]
 

@@ -227,7 +227,7 @@ class Cache:
     def relative(self, path: str) -> str:
         # The common case, a normalised absolute path under the root, is a slice (this runs
         # once per file of a warm run); anything else goes through os.path.
-        if path.startswith(self._prefix) and _NOT_NORMAL not in path and "//" not in path and os.sep == "/":
+        if path.startswith(self._prefix) and is_normalised(path):
             return path[len(self._prefix):]
         return self.config.relative(path)
 
@@ -240,7 +240,7 @@ class Cache:
     def lookup(self, path: str, stat: os.stat_result) -> tuple[str, FileResult | None]:
         """("hit", result), ("verify", None) when only the content can tell, or ("miss", None)."""
         prefix = self._prefix
-        if path.startswith(prefix) and _NOT_NORMAL not in path and "//" not in path and os.sep == "/":
+        if path.startswith(prefix) and is_normalised(path):
             entry = self.entries.get(path[len(prefix):])  # `relative`, inlined: once per file
         else:
             entry = self.entries.get(self.config.relative(path))
@@ -269,7 +269,7 @@ class Cache:
             known = unchanged.get(key)
             if known is None:
                 try:
-                    status = os.stat(os.path.join(self.config.root, dependency[0]))
+                    status = self._stat(self.absolute(dependency[0]))
                     known = (status.st_mtime_ns, status.st_size) == (dependency[1], dependency[2])
                 except (FileNotFoundError, NotADirectoryError):
                     known = dependency[1] == ABSENT  # still missing, as when it was looked for
@@ -322,14 +322,11 @@ class Cache:
         known = self._members.get((path, digest))
         if known is not None or (path, digest) in self._members:
             return known
-        taken = self.taken
         changed: dict[str, tuple] | None = {}
         for relative, mtime, size in members:
             member = self.absolute(relative)
             try:
-                status = taken.get(member)
-                if status is None:
-                    status = taken[member] = os.stat(member)
+                status = self._stat(member)
                 now = (status.st_mtime_ns, status.st_size)
             except (FileNotFoundError, NotADirectoryError):
                 now = (ABSENT, ABSENT)
@@ -341,6 +338,14 @@ class Cache:
         self._members[(path, digest)] = changed
         return changed
 
+    def _stat(self, path: str) -> os.stat_result:
+        """`os.stat(path)`, once per run: the stat is kept in `taken` (shared with the run-level
+        cache, which records it rather than stat'ing again)."""
+        status = self.taken.get(path)
+        if status is None:
+            status = self.taken[path] = os.stat(path)
+        return status
+
     def unseen(self, tree: Sequence[str], checked: set[str]) -> list[str]:
         """The files of `tree`, other than `checked` (which the run reads itself), whose content
         as it is now this cache has not seen: no entry, or an entry of another size or time, or
@@ -349,7 +354,7 @@ class Cache:
         a class is renamed to) holds for every other file: a small run reads only these
         (checking/mentions.py, checking/renamed.py)."""
         unseen = []
-        entries, relative, verdicts, taken = self.entries, self.relative, self._unseen, self.taken
+        entries, relative, verdicts = self.entries, self.relative, self._unseen
         for path in tree:
             if path in checked:
                 continue
@@ -360,10 +365,7 @@ class Cache:
                     verdict = True
                 else:
                     try:
-                        status = taken.get(path)
-                        if status is None:
-                            status = taken[path] = os.stat(path)
-                        verdict = not _seen_as(entry, status)
+                        verdict = not _seen_as(entry, self._stat(path))
                     except OSError:
                         verdict = False  # gone: it holds and binds nothing
                 verdicts[path] = verdict
@@ -491,7 +493,6 @@ class Cache:
         to the group's old row. When a re-checked file of this run replaced that row by one
         with exactly the files and stats the proof saw, the entry refers to the new row: its
         proof holds for those files as they are now."""
-        root = self.config.root
         for path, proofs in self._proven.items():
             row = groups.get(path)
             if row is None:
@@ -499,7 +500,7 @@ class Cache:
             for digest, (old_members, changed) in proofs.items():
                 if row[0] == digest:
                     continue
-                expected = [[relative, *changed.get(os.path.join(root, relative), (mtime, size))]
+                expected = [[relative, *changed.get(self.absolute(relative), (mtime, size))]
                             for relative, mtime, size in old_members]
                 if row[1] != expected:
                     continue
@@ -527,10 +528,9 @@ class Cache:
         """`files` now hold `name` too (checking/mentions.py): the group gets them and a new
         digest, so every entry that depended on the old group is checked again."""
         key = MENTIONS + name
-        root = self.config.root
         row = self.groups.get(key)
         old = [] if row is None else [
-            Dependency(os.path.join(root, relative), mtime, size) for relative, mtime, size in row[1]]
+            Dependency(self.absolute(relative), mtime, size) for relative, mtime, size in row[1]]
         self._store_group(mentions_dependency(name, (*old, *files)))
         self._unchanged.clear()  # the old digest was judged unchanged, and may be asked again
         self._members.clear()
@@ -633,6 +633,14 @@ class Cache:
 
 _MISS, _VERIFY = ("miss", None), ("verify", None)
 _NOT_NORMAL = os.sep + "."  # `/./`, `/../` (and hidden names, which merely take the slow path)
+
+
+def is_normalised(path: str) -> bool:
+    """Is `path` absolute and as `os.path.abspath` would leave it? (Discovery's paths and the
+    run-level cache's are; a slice or a set lookup then stands for a relpath or an abspath,
+    once per file of the tree.) Conservative: a hidden name (`/.git/`) says no too."""
+    return os.sep == "/" and path[:1] == "/" and _NOT_NORMAL not in path and "//" not in path \
+        and not path.endswith("/")
 
 
 def _stat_key(path: str) -> tuple[int, int]:

@@ -23,17 +23,10 @@ from __future__ import annotations
 import os
 from typing import Sequence
 
-from flake8_ssot.checking.cache import RunCaches
+from flake8_ssot.checking.cache import RunCaches, is_normalised
 from flake8_ssot.config.resolve import Configurations
 from flake8_ssot.files import file_texts
 from flake8_ssot.index import Dependency, ProjectIndex, index_for
-
-
-def _is_normal(path: str) -> bool:
-    """Is an absolute path already what `os.path.abspath` makes of it? (Discovery's and the
-    run-level cache's are: 24,000 abspath calls were a tenth of a one-file run.)"""
-    return os.sep == "/" and "//" not in path and "/./" not in path and "/../" not in path \
-        and not path.endswith(("/.", "/..")) and (len(path) == 1 or not path.endswith("/"))
 
 
 class KnownMentions:
@@ -75,7 +68,7 @@ class KnownMentions:
         """Each index of a configuration whose cache has groups reads, for those names, the
         group's files, the files about to be checked, and the files of the tree the cache has
         not seen as they are now (none, when the run checks the whole tree)."""
-        checked = {path if path[:1] == os.sep and _is_normal(path) else os.path.abspath(path) for path in files}
+        checked = {path if is_normalised(path) else os.path.abspath(path) for path in files}
         for number, cache in self._groups():
             index = index_for(self.configurations.configs[number].src)
             tree = index._python_files()

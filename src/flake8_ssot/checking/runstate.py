@@ -221,9 +221,8 @@ class RunState:
         if not all(type(path) is str for path in files) or list(map(os.path.normpath, files)) != files:
             return False
         outside = files
-        for given in paths:  # (in bulk: this runs for each of the tree's files before any is checked)
-            prefix = given.rstrip(os.sep) + os.sep
-            outside = [path for path in outside if path != given and not path.startswith(prefix)]
+        for given in paths:
+            outside = [path for path in outside if not is_inside(path, given)]
         if outside:
             return False
         explicit = os.path.abspath(self.configurations.explicit) if self.configurations.explicit else None
