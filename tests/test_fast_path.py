@@ -292,7 +292,7 @@ NFKC_SOURCES = [
 def test_a_name_spelled_in_compatibility_characters_is_found_as_spelled_plainly(tmp_path, template, wide):
     """Python reads names in NFKC form: `ＵserExecutionContext(...)` builds the class. The
     prefilter's words are literal, so such a file was ruled out unread; it is asked again on the
-    normalised text (`nfkc_spelling`), by `ssot check` (raw bytes) and by the plugin and the
+    normalised text (`Prefilter.may_match_normalised`), by `ssot check` (raw bytes) and by the plugin and the
     server (text) alike: the same findings as the plain spelling."""
     from projects import NETRA_POLICY
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from flake8_ssot.config import Config
-from flake8_ssot.config.prefilter import nfkc_spelling
 from flake8_ssot.config.selection import enabled_predicate
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import module_name
@@ -78,9 +77,8 @@ def check_bytes(data: bytes, path: str, config: Config, digest: bool = False, pr
         source = decode_source(data)
     except SourceError as error:
         return FileResult(path, error=str(error), digest=hashed)
-    if not candidate:
-        normalized = nfkc_spelling(source)  # names spelled in compatibility characters
-        candidate = normalized is not None and config.prefilter.may_match(normalized, module, strict=True)
+    if not candidate:  # names spelled in compatibility characters
+        candidate = config.prefilter.may_match_normalised(source, module, strict=True)
     if not candidate:
         return FileResult(path, digest=hashed)
     from flake8_ssot.engine import check_source

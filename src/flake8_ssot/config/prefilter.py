@@ -24,12 +24,9 @@ _IDENTIFIER_CHAR = "A-Za-z0-9_"
 _LEAF = "leaf"  # a member's mode: the word ends only dotted legacy paths
 
 
-def nfkc_spelling(source: str) -> str | None:
-    """The source with its compatibility characters normalised, when it has any: Python reads
-    names in NFKC form, so `ＵserExecutionContext(...)` (a fullwidth U) builds the class,
-    though no word of the policy is in the text as written. None for the usual source (ASCII,
-    or already NFKC: that check costs next to nothing). A caller whose text the prefilter
-    ruled out asks again with this one (a superset: strings are normalised too)."""
+def _nfkc_spelling(source: str) -> str | None:
+    """The source with its compatibility characters normalised, when it has any (None for the
+    usual source: ASCII, or already NFKC, which that check tells at next to no cost)."""
     if source.isascii() or unicodedata.is_normalized("NFKC", source):
         return None
     return unicodedata.normalize("NFKC", source)
@@ -133,6 +130,13 @@ class Prefilter:
                     return True
         return False
 
+    def may_match_normalised(self, source: str, module: str, strict: bool = False) -> bool:
+        """`may_match` of the NFKC form of a text it ruled out: Python reads names in NFKC
+        form, so `ＵserExecutionContext(...)` (a fullwidth U) builds the class though no word of
+        the policy is in the text as written. False at once for ASCII or already-normal text.
+        A superset of the names' reading (strings are normalised too): sound."""
+        normalized = _nfkc_spelling(source)
+        return normalized is not None and self.may_match(normalized, module, strict)
 
     def region_words(self, module: str) -> tuple[str, ...] | None:
         """What a definition of a broken file must spell to be lowered in full by the

@@ -13,7 +13,6 @@ import warnings
 from typing import NamedTuple, Sequence
 
 from flake8_ssot.config import Config
-from flake8_ssot.config.prefilter import nfkc_spelling
 from flake8_ssot.config.selection import enabled_predicate
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import last_literal_run, module_name
@@ -34,10 +33,9 @@ class CheckResult(NamedTuple):
 
 def may_match(source: str | bytes, module: str, config: Config, strict: bool = False) -> bool:
     """Can any rule fire in this file? Sound: False means there is nothing to report."""
-    if config.prefilter.may_match(source, module, strict):
-        return True
-    normalized = nfkc_spelling(source) if isinstance(source, str) else None
-    return normalized is not None and config.prefilter.may_match(normalized, module, strict)
+    prefilter = config.prefilter
+    return prefilter.may_match(source, module, strict) or (
+        isinstance(source, str) and prefilter.may_match_normalised(source, module, strict))
 
 
 def file_module(path: str, config: Config) -> tuple[str, bool]:
