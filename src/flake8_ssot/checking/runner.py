@@ -8,6 +8,7 @@ is checked by `check_file`/`check_bytes`; every front-end that works file by fil
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import hashlib
 import os
@@ -105,10 +106,10 @@ def spells_a_renamed_class(data: bytes | str, config: Config) -> bool:
     aliases = index_for(config.src).aliases
     if not aliases:
         return False
-    for name in {name for key, found in aliases.items() for name in found if name not in key}:
+    for word in _renamed_words(tuple(aliases.items()), isinstance(data, bytes)):
         # `bytes.find` and a look at both ends: a regular expression with a lookbehind before
         # the names cannot skip ahead to them, and cost 10 s of CPU over the 10M-line tree.
-        word, start = (name.encode() if isinstance(data, bytes) else name), 0
+        start = 0
         while (start := data.find(word, start)) >= 0:
             end = start + len(word)
             before, after = data[start - 1:start], data[end:end + 1]
@@ -116,6 +117,15 @@ def spells_a_renamed_class(data: bytes | str, config: Config) -> bool:
                 return True
             start = end
     return False
+
+
+@functools.lru_cache(maxsize=16)
+def _renamed_words(aliases: tuple[tuple[frozenset[str], frozenset[str]], ...], as_bytes: bool) -> tuple:
+    """The names of `index.aliases` (class names -> the names they are bound to) other than the
+    classes' own, as `spells_a_renamed_class` searches them: derived once per set of names, not
+    for each of the many files the prefilter rules out."""
+    names = sorted({name for key, found in aliases for name in found if name not in key})
+    return tuple(name.encode() for name in names) if as_bytes else tuple(names)
 
 
 def check_file(path: str, config: Config, digest: bool = False) -> FileResult:
