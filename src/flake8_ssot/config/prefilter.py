@@ -20,6 +20,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from flake8_ssot.files import SourceError, decode_source
+
 _IDENTIFIER_CHAR = "A-Za-z0-9_"
 _LEAF = "leaf"  # a member's mode: the word ends only dotted legacy paths
 
@@ -30,6 +32,21 @@ def _nfkc_spelling(source: str) -> str | None:
     if source.isascii() or unicodedata.is_normalized("NFKC", source):
         return None
     return unicodedata.normalize("NFKC", source)
+
+
+def nfkc_bytes(data: bytes) -> bytes | None:
+    """A source file's bytes as Python reads its names (NFKC), UTF-8 encoded, for the searches
+    that look for a name in raw bytes (`importers.Mentions`, the cache's mention groups):
+    `ｃreate_manager` (a fullwidth c) is `create_manager` to Python. None when that reading
+    is the bytes' own: ASCII (every file of most trees; `bytes.isascii` tells at memory
+    speed), text already in NFKC form, or bytes that do not decode (nothing imports from them)."""
+    if data.isascii():
+        return None
+    try:
+        normalized = _nfkc_spelling(decode_source(data))
+    except SourceError:
+        return None
+    return None if normalized is None else normalized.encode("utf-8")
 
 
 def _whole_word(word: str) -> str:
