@@ -27,6 +27,7 @@ from flake8_ssot.checking.cache import RunCaches, is_normalised
 from flake8_ssot.config.resolve import Configurations
 from flake8_ssot.files import file_texts
 from flake8_ssot.index import Dependency, ProjectIndex, index_for
+from flake8_ssot.index.importers import as_python_reads
 
 
 class KnownMentions:
@@ -45,13 +46,16 @@ class KnownMentions:
 
     def grow(self, tasks: Sequence) -> bool:
         """Add to each group the files about to be checked that hold its name and are not in
-        it; True when one was added (entries that depended on that group are stale now)."""
+        it; True when one was added (entries that depended on that group are stale now).
+        "Hold" as the index's search reads a file (`importers.as_python_reads`: in NFKC form
+        too, so `import ｃreate_manager` joins `create_manager`'s group)."""
         grown = False
         for number, cache in self._groups():
             groups = cache.mention_groups()
             needles = [(name, name.encode(), set(files)) for name, files in groups.items()]
             added: dict[str, list[Dependency]] = {}
             for path, data in file_texts(os.path.abspath(task.path) for task in tasks if task.config == number):
+                data = as_python_reads(data)
                 try:
                     status = os.stat(path)
                 except OSError:

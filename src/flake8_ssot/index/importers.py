@@ -26,6 +26,11 @@ answer, no summary read and (the files before the answer are still stat'ed) no d
   attribute (the same `attribute` pattern). The words of (b), (c), (d) are `spelled`.
 - Words are maximal runs of ASCII word characters, as `\\w` is in the byte patterns. A module
   that is not ASCII words and dots (`my-module.py`, `café.py`) falls back to every mention.
+- Python reads names in NFKC form (`import ｃreate_manager`, a fullwidth c, takes
+  `create_manager`): a text that is not ASCII is searched as written and in NFKC form, one
+  after the other (`as_python_reads`), for the name, the map's words and the tests. Every
+  test is a search, so the added form only finds more: the same answers for every text where
+  the two forms agree (every ASCII one), and otherwise whatever either form shows (sound).
 
 A candidate then gets exactly the old tests, in file order. The texts are read again only where a
 test may still need them: (2)'s possible candidates, and the files holding `.name` (for (1) in
@@ -38,6 +43,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from flake8_ssot.config.prefilter import nfkc_bytes
 from flake8_ssot.dotted import module_name
 from flake8_ssot.files import file_texts
 from flake8_ssot.index.summary import summarise_module_level
@@ -92,6 +98,7 @@ class Mentions:
         attribute = re.compile(rb"\." + _GAP + re.escape(needle) + rb"(?!\w)")
         words: dict[bytes, bytes] = {}  # interned
         for file, data in file_texts(files):
+            data = as_python_reads(data)
             if needle not in data:
                 continue
             number = len(self.files)
@@ -124,7 +131,8 @@ class Mentions:
                 self.commented.setdefault(words.setdefault(found, found), []).append(number)
 
     def text(self, number: int) -> bytes | None:
-        """The text of mention `number`, None when no test needs it (or it is gone)."""
+        """The text of mention `number` as written, None when no test needs it (or it is gone).
+        The text tests read `as_python_reads` of it."""
         if not self.readable[number]:
             return None
         try:
@@ -198,18 +206,31 @@ def _first_taker(index: ProjectIndex, mentions: Mentions, module: str, name: str
         if file == skip:
             continue
         text = mentions.text(number)
-        holds = number in holding if holding is not None else text is not None and encoded in text
+        searched = None if text is None else as_python_reads(text)
+        holds = number in holding if holding is not None else searched is not None and encoded in searched
         if holds:
             return number, other or file
         if not mentions.as_word[number] or not other or text is None:
             continue
         could_import = could_import or _could_import(module, name)
-        if not could_import(text, other.startswith(module + ".")) or not _may_take(index, file, other, text, path):
+        if not could_import(searched, other.startswith(module + ".")) or not _may_take(index, file, other, text, path):
             continue
         summary = index.summary(other)
         if summary is not None and (path in summary.imports or any(t == path for _, _, t in summary.bindings)):
             return number, other
     return None, ""
+
+
+def as_python_reads(data: bytes) -> bytes:
+    """The text the tests search: `data` itself, followed by its NFKC form where that differs
+    (`config.prefilter.nfkc_bytes`). Python reads names in NFKC form, so `from app.session
+    import ｃreate_manager` (a fullwidth c) takes `create_manager`, and a search of the bytes
+    as written proved a rename of it safe (the fixed tree then failed at import time). Both
+    readings, one after the other: every test is a search that may only find more, so a text
+    that matched as written still matches (the same answers wherever the forms agree), and an
+    ASCII file, every file of most trees, costs one `bytes.isascii`."""
+    normalized = nfkc_bytes(data)
+    return data if normalized is None else data + b"\n" + normalized
 
 
 def _may_take(index: ProjectIndex, file: str, module: str, data: bytes, path: str) -> bool:
