@@ -47,7 +47,6 @@ try:
     from pygls.lsp.server import LanguageServer
     from pygls.uris import from_fs_path, to_fs_path
 
-    from flake8_ssot.server.transport import serve
     from flake8_ssot.server import navigation
     from flake8_ssot.server.transport import serve
     from flake8_ssot.server.workspace import WorkspaceIndex
@@ -359,6 +358,7 @@ class Session:
             self._cancel(uri)
             loop = asyncio.get_running_loop()
             self.pending[uri] = loop.call_later(DEBOUNCE_SECONDS, self._debounced, uri)
+            self.workspace_index.yielding.expect(uri, DEBOUNCE_SECONDS)  # the workspace check stops now
 
     def did_save(self, params: lsp.DidSaveTextDocumentParams) -> None:
         if params.text_document.uri in self.outcomes:
@@ -446,6 +446,7 @@ class Session:
     def shutdown(self, params: Any = None) -> None:
         for uri in list(self.pending):
             self._cancel(uri)
+        self.workspace_index.close()
 
     def _debounced(self, uri: str) -> None:
         self.pending.pop(uri, None)
@@ -453,18 +454,20 @@ class Session:
             self.check(uri)
         elif uri in self.config_buffers.values():
             self.check_config_buffer(uri)
+        self.workspace_index.yielding.done(uri)
 
     def _cancel(self, uri: str) -> None:
         handle = self.pending.pop(uri, None)
         if handle is not None:
             handle.cancel()
+            self.workspace_index.yielding.done(uri)
 
     # ---------------------------------------------------------------- checking
 
     def check(self, uri: str) -> Outcome:
         """Check the buffer as it is now and publish its diagnostics."""
         started = time.perf_counter()
-        with quiet_collector():
+        with quiet_collector(), self.workspace_index.yielding.foreground():
             return self._check(uri, started)
 
     def _check(self, uri: str, started: float) -> Outcome:

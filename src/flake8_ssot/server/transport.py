@@ -29,7 +29,6 @@ from typing import Any, NamedTuple
 import cattrs
 from cattrs.errors import BaseValidationError
 from lsprotocol import types as lsp
-from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import JsonRPCProtocol
 
@@ -334,9 +333,34 @@ def _describe(exception: BaseException, type_: Any) -> str:
 # --------------------------------------------------------------------------- serving
 
 
+class Output:
+    """Standard output as pygls's writer, quiet after `exit` closed it.
+
+    pygls closes the writer on `exit`; a message sent later (the answer to a request whose work
+    ended while the server shut down, such as a workspace check stopped by `shutdown`) would
+    fail, and pygls reports a failed send by sending an error message, which fails in turn: a
+    cascade of nested tracebacks in the log for seconds. Such a message is dropped instead.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+        self._stream.close()
+
+    def write(self, data: bytes) -> None:
+        if self.closed:
+            logger.debug("not sent after exit: %.200s", data)
+            return
+        self._stream.write(data)
+        self._stream.flush()
+
+
 def serve(server: LanguageServer) -> int:
     """Serve LSP on standard input/output until `exit` or the end of input; the exit code."""
-    server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+    server.protocol.set_writer(Output(sys.stdout.buffer))
     # os.read, not sys.stdin.buffer: the reading thread must not hold the buffer's lock
     # when the interpreter exits, and it buffers (and looks ahead) itself.
     reader = FrameReader(lambda size: os.read(sys.stdin.fileno(), size))

@@ -11,7 +11,9 @@ workspace check's index.
 The workspace check is `ssot check` over each workspace folder, with the same caches, in a
 thread (the event loop keeps answering the editor): at start, in the background with
 work-done progress, and again for each `workspace/diagnostic` request (the caches answer for
-what did not change). Open buffers are reported as the editor has them.
+what did not change). It gives way to the editor's checks (`background.py`: a large workspace
+is checked in a child process, a small one waits between files). Open buffers are reported
+as the editor has them.
 """
 
 from __future__ import annotations
@@ -28,13 +30,12 @@ from typing import Any, Callable, Sequence
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path, to_fs_path
 
-from flake8_ssot.checking import check_paths
 from flake8_ssot.checking.runner import FileResult, with_syntax_error
 from flake8_ssot.config import Config, ConfigError, config_for
-from flake8_ssot.config.resolve import Configurations, Overrides
 from flake8_ssot.dotted import module_name
 from flake8_ssot.files import SourceError, decode_source, read_bytes
 from flake8_ssot.index import ProjectIndex, index_for, summarise
+from flake8_ssot.server.background import BackgroundCheck
 from flake8_ssot.span import split_lines
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,9 @@ class WorkspaceIndex:
         self.pulled: dict[str, str] = {}  # uri -> result id of the diagnostics the client last pulled
         self.refreshing = False  # a workspace/diagnostic/refresh is on its way
         self._tokens = itertools.count(1)
+        # The session's checks come first: the workspace check gives way to them (background.py).
+        self.background = BackgroundCheck()
+        self.yielding = self.background.yielding
 
     # ---------------------------------------------------------------- the index of the buffers
 
@@ -131,6 +135,16 @@ class WorkspaceIndex:
         self._recheck_others(None)
         self._recount_later()
 
+    def close(self) -> None:
+        """`shutdown`: no summary or recount is due any more (a timer that fired after `exit`
+        would publish to a closed output), and the workspace check's process ends."""
+        for uri in list(self.timers):
+            self._cancel(uri)
+        if self.recount is not None:
+            self.recount.cancel()
+            self.recount = None
+        self.background.close()
+
     def _cancel(self, uri: str) -> None:
         timer = self.timers.pop(uri, None)
         if timer is not None:
@@ -138,6 +152,10 @@ class WorkspaceIndex:
 
     def _buffer_changed(self, uri: str) -> None:
         self.timers.pop(uri, None)
+        with self.yielding.foreground():  # a parse of the whole buffer, maybe checks of the others
+            self._summarise(uri)
+
+    def _summarise(self, uri: str) -> None:
         document = self.server.workspace.get_text_document(uri)
         path = document.path
         try:
@@ -220,7 +238,9 @@ class WorkspaceIndex:
             loop = asyncio.get_running_loop()
             report = _Progress(self.server, token, loop)
             started = loop.time()
-            results = await _in_thread(loop, _check_folders, self.folders(), report)
+            results = await _in_thread(loop, self.background.run, self.folders(), report)
+            if self.background.closed:
+                return self.results  # shut down in the middle: what it sent is not the workspace
             self.seconds = loop.time() - started
             report.end(f"{len(results)} files checked in {self.seconds:.1f}s")
             self.results = results
@@ -366,21 +386,6 @@ class WorkspaceIndex:
 
 
 # --------------------------------------------------------------------------- helpers of the check
-
-def _check_folders(folders: Sequence[str], report: Callable[[int, int], None]) -> dict[str, FileResult]:
-    """Each folder as `ssot check FOLDER` from it (one process: the server's thread)."""
-    configurations = Configurations(None, Overrides())
-    results: dict[str, FileResult] = {}
-    for folder in folders:
-        try:
-            outcome = check_paths([folder], configurations, folder, jobs=1, cache_dir="", progress=report)
-        except ConfigError as error:
-            logger.warning("not checking %s: %s", folder, error)
-            continue
-        for result in outcome.results:
-            results[result.path] = result
-    return results
-
 
 def _in_thread(loop: asyncio.AbstractEventLoop, function: Callable, *arguments: Any) -> asyncio.Future:
     """`function(*arguments)` in a daemon thread: `exit` must not wait for a long check

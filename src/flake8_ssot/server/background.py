@@ -1,0 +1,240 @@
+"""The workspace check of `ssot server` gives way to the editor.
+
+The check at start is `ssot check` over the workspace folders: seconds to minutes of Python
+work. Run in a thread of the server it shares the interpreter lock with the event loop, and an
+edit's check then waits behind it (round 6: 40-90 ms for an edit that takes 10-25 ms alone;
+a file that takes the check a second holds the lock in turns the whole second). So:
+
+- a workspace of more than LARGE_BYTES of Python is checked by a child process (this file run
+  as a script: it imports the checker, not pygls, which would cost it about a second). It
+  stays for the session's later checks (a `workspace/diagnostic` request, a recount after a
+  save), with its project index and caches warm. The server's thread only reads what it
+  sends: progress, then the results in chunks, each unpickled when no editor work is waiting.
+  It ends with the session: `shutdown` kills it, and it exits when its standard input (a pipe
+  from the server) closes or the server dies;
+- a smaller one is checked in the thread, which waits between files while the editor works.
+
+`Yielding` is how the session says it works: for the length of a check (`foreground`), and
+from an edit until its check is due (`expect`, the debounce): the workspace check then stops at
+its next file (or chunk of results) and so is not in the middle of one when the check starts.
+"""
+
+from __future__ import annotations
+
+import sys
+
+if __name__ == "__main__":  # run as a script by the server: its folder is no place to import from
+    del sys.path[0]
+
+import logging
+import os
+import pickle
+import subprocess
+import threading
+import time
+import traceback
+from contextlib import contextmanager
+from typing import Callable, Iterator, Sequence
+
+from flake8_ssot.checking import check_paths
+from flake8_ssot.checking.runner import FileResult
+from flake8_ssot.config import ConfigError
+from flake8_ssot.config.resolve import Configurations, Overrides
+
+logger = logging.getLogger(__name__)
+
+# Above this much Python (source files under the folders, hidden folders left out) the
+# workspace is checked in a child process: starting one costs about 0.15 s of CPU, which a
+# thread spends on about 100 KB of source that mentions the policy.
+LARGE_BYTES = 128 * 1024
+# How long after an edit its check may start late (a busy loop) before the workspace check
+# goes on without waiting for it: a check that never comes stops it no longer than this.
+EXPECT_SLACK_SECONDS = 0.5
+RESULTS_PER_CHUNK = 500  # unpickling 500 results takes about 1.5 ms
+PROGRESS_PER_SECOND = 20  # the child's progress messages (the server shows at most 10 a second)
+
+
+class Yielding:
+    """Is the editor's work waiting? The session says so (`foreground`, `expect`, `done`);
+    the workspace check's thread asks (`wait`) between files."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._working = 0  # foreground sections running now
+        self._expected: dict[str, float] = {}  # uri -> when its debounced check is late
+
+    @contextmanager
+    def foreground(self) -> Iterator[None]:
+        """The editor's work (a check): the workspace check waits until it ends."""
+        with self._condition:
+            self._working += 1
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._working -= 1
+                self._condition.notify_all()
+
+    def expect(self, key: str, seconds: float) -> None:
+        """`key`'s check is due in `seconds` (the debounce of an edit): the workspace check
+        stops now, at its next file, rather than in the middle of one when the check starts."""
+        with self._condition:
+            self._expected[key] = time.monotonic() + seconds + EXPECT_SLACK_SECONDS
+
+    def done(self, key: str) -> None:
+        """`key`'s check ran (or was called off)."""
+        with self._condition:
+            if self._expected.pop(key, None) is not None:
+                self._condition.notify_all()
+
+    def wait(self) -> None:
+        """In the workspace check's thread: return once no editor work is running or due."""
+        with self._condition:
+            while True:
+                now = time.monotonic()
+                self._expected = {key: late for key, late in self._expected.items() if late > now}
+                if not self._working and not self._expected:
+                    return
+                self._condition.wait(min(self._expected.values(), default=now + 1.0) - now)
+
+
+class BackgroundCheck:
+    """The workspace checks of one session: here (the server's thread) while the workspace is
+    small, in a child process that stays for the session's later checks once it is large (its
+    index and caches stay warm there, as they would here)."""
+
+    def __init__(self) -> None:
+        self.yielding = Yielding()
+        self._child: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+        self.closed = False
+
+    def run(self, folders: Sequence[str], report: Callable[[int, int], None]) -> dict[str, FileResult]:
+        """Each folder as `ssot check FOLDER` from it (in the check's thread)."""
+        with self._lock:
+            if self._child is None and not is_large(folders, LARGE_BYTES):
+                def between_files(done: int, total: int) -> None:
+                    yielding.wait()
+                    report(done, total)
+
+                yielding = self.yielding
+                return check_folders(folders, between_files)
+            if self._child is None or self._child.poll() is not None:
+                self._child = subprocess.Popen([sys.executable, os.path.abspath(__file__), str(os.getpid())],
+                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            try:
+                return self._in_child(self._child, folders, report)
+            except BaseException:
+                self._stop()  # what it sends next is not to be trusted: the next check starts another
+                raise
+
+    def _in_child(self, child: subprocess.Popen, folders: Sequence[str],
+                  report: Callable[[int, int], None]) -> dict[str, FileResult]:
+        pickle.dump(list(folders), child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        child.stdin.flush()
+        results: dict[str, FileResult] = {}
+        while True:
+            try:
+                message = pickle.load(child.stdout)
+            except EOFError:
+                if self.closed:
+                    return {}  # killed by `close`: the session is over
+                raise RuntimeError(f"the workspace check's process ended (exit code {child.wait()})") from None
+            if message[0] == "progress":
+                report(message[1], message[2])
+            elif message[0] == "results":
+                self.yielding.wait()  # unpickling takes the interpreter lock: after the editor's work
+                results.update(pickle.loads(message[1]))
+            elif message[0] == "error":
+                raise RuntimeError(f"the workspace check's process failed:\n{message[1]}")
+            else:  # "done"
+                return results
+
+    def close(self) -> None:
+        """The session ends: so does the child, even in the middle of a check."""
+        self.closed = True
+        self._stop()
+
+    def _stop(self) -> None:
+        child, self._child = self._child, None
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait()
+
+
+def check_folders(folders: Sequence[str], report: Callable[[int, int], None]) -> dict[str, FileResult]:
+    """Each folder as `ssot check FOLDER` from it, in this process."""
+    configurations = Configurations(None, Overrides())
+    results: dict[str, FileResult] = {}
+    for folder in folders:
+        try:
+            outcome = check_paths([folder], configurations, folder, jobs=1, cache_dir="", progress=report)
+        except ConfigError as error:
+            logger.warning("not checking %s: %s", folder, error)
+            continue
+        for result in outcome.results:
+            results[result.path] = result
+    return results
+
+
+def is_large(folders: Sequence[str], limit: int) -> bool:
+    """Do the folders hold more than `limit` bytes of Python source? (Stops counting there.)"""
+    total = 0
+    for folder in folders:
+        for directory, subdirectories, files in os.walk(folder):
+            subdirectories[:] = [name for name in subdirectories if not name.startswith(".") and name != "__pycache__"]
+            for name in files:
+                if name.endswith((".py", ".pyi")):
+                    try:
+                        total += os.stat(os.path.join(directory, name)).st_size
+                    except OSError:
+                        continue
+                    if total > limit:
+                        return True
+    return False
+
+
+def _child(parent: int) -> int:
+    """The child process: for each list of folders read from standard input, check them and
+    send progress and results to standard output; end with the input, or with the server."""
+    requests, channel = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing else may write to the channel
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def exit_with_parent() -> None:  # killed, the server closes no pipe of ours in time
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=exit_with_parent, daemon=True).start()
+
+    def send(message: tuple) -> None:
+        pickle.dump(message, channel, protocol=pickle.HIGHEST_PROTOCOL)
+        channel.flush()
+
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == total or now - last[0] >= 1 / PROGRESS_PER_SECOND:
+            last[0] = now
+            send(("progress", done, total))
+
+    while True:
+        try:
+            folders = pickle.load(requests)
+        except EOFError:  # the server closed the pipe
+            return 0
+        try:
+            results = list(check_folders(folders, progress).items())
+        except Exception:
+            send(("error", traceback.format_exc()))
+            continue
+        for start in range(0, len(results), RESULTS_PER_CHUNK):
+            chunk = dict(results[start:start + RESULTS_PER_CHUNK])
+            send(("results", pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)))
+        send(("done",))
+
+
+if __name__ == "__main__":
+    sys.exit(_child(int(sys.argv[1])))
