@@ -22,6 +22,7 @@ pytest.importorskip("pygls", reason="the server extra (pygls) is not installed")
 
 from test_server import CAPABILITIES, TIMEOUT, LspClient  # noqa: E402
 
+from flake8_ssot.server import background  # noqa: E402
 from flake8_ssot.server.background import LARGE_BYTES, Yielding, is_large  # noqa: E402
 
 GENERATED = 400
@@ -213,6 +214,35 @@ def test_edits_during_the_workspace_check_are_answered_first_and_every_file_is_s
     finally:
         if client.process.poll() is None:
             client.process.kill()
+
+
+def test_the_child_process_reports_what_the_thread_finds_and_stands_in_when_it_cannot_start(
+        workspace, tmp_path, monkeypatch, caplog):
+    root = tmp_path / "netra"
+    shutil.copytree(workspace, root, ignore=lambda folder, names: [
+        name for name in names if name == ".ssot_cache" or (name.startswith("group_") and name != "group_00")])
+    monkeypatch.setattr(background, "LARGE_BYTES", 0)  # a child even for these 100 modules
+    check = background.BackgroundCheck()
+    progress: list[tuple[int, int]] = []
+    try:
+        in_child = check.run([str(root)], lambda done, total: progress.append((done, total)))
+    finally:
+        check.close()
+    assert progress[-1] == (len(in_child), len(in_child))
+    shutil.rmtree(root / ".ssot_cache")
+    here = background.check_folders([str(root)], lambda done, total: None)
+    assert in_child == here
+    assert sum(1 for result in here.values() if result.diagnostics) == len([n for n in range(100) if _expected(n)])
+
+    shutil.rmtree(root / ".ssot_cache")
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python-here"))
+    check = background.BackgroundCheck()
+    assert check.run([str(root)], lambda done, total: None) == here  # checked in the thread instead
+    assert "the server checks the workspace itself from now on" in caplog.text
+    again = check.run([str(root)], lambda done, total: None)  # warm now: the cache answers, still in the thread
+    assert {path: result.diagnostics for path, result in again.items()} == {
+        path: result.diagnostics for path, result in here.items()}
+    assert check._child is None
 
 
 def test_the_workspace_check_waits_for_the_editor_between_files():

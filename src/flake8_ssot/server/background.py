@@ -105,28 +105,42 @@ class BackgroundCheck:
 
     def __init__(self) -> None:
         self.yielding = Yielding()
-        self._child: subprocess.Popen | None = None
-        self._lock = threading.Lock()
         self.closed = False
+        self._child: subprocess.Popen | None = None
+        self._use_child = True  # until a child fails: then the thread checks, for the session
+        self._lock = threading.Lock()  # one check at a time
+        self._guard = threading.Lock()  # `_child` and `closed`, between the check and `close`
 
     def run(self, folders: Sequence[str], report: Callable[[int, int], None]) -> dict[str, FileResult]:
         """Each folder as `ssot check FOLDER` from it (in the check's thread)."""
         with self._lock:
-            if self._child is None and not is_large(folders, LARGE_BYTES):
-                def between_files(done: int, total: int) -> None:
-                    yielding.wait()
-                    report(done, total)
+            if self._use_child and (self._child is not None or is_large(folders, LARGE_BYTES)):
+                try:
+                    return self._in_child(self._started(), folders, report)
+                except (OSError, ValueError, RuntimeError, pickle.UnpicklingError) as error:
+                    self._stop()  # what it sends next is not to be trusted
+                    if self.closed:
+                        return {}
+                    logger.warning("the workspace check's process failed; the server checks the workspace itself "
+                                   "from now on: %s", error)
+                    self._use_child = False
+            yielding = self.yielding
 
-                yielding = self.yielding
-                return check_folders(folders, between_files)
+            def between_files(done: int, total: int) -> None:
+                yielding.wait()
+                report(done, total)
+
+            return check_folders(folders, between_files)
+
+    def _started(self) -> subprocess.Popen:
+        """The child, started if need be (it is this file, run as a script)."""
+        with self._guard:
+            if self.closed:
+                raise RuntimeError("the session is over")
             if self._child is None or self._child.poll() is not None:
                 self._child = subprocess.Popen([sys.executable, os.path.abspath(__file__), str(os.getpid())],
                                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-            try:
-                return self._in_child(self._child, folders, report)
-            except BaseException:
-                self._stop()  # what it sends next is not to be trusted: the next check starts another
-                raise
+            return self._child
 
     def _in_child(self, child: subprocess.Popen, folders: Sequence[str],
                   report: Callable[[int, int], None]) -> dict[str, FileResult]:
@@ -152,11 +166,13 @@ class BackgroundCheck:
 
     def close(self) -> None:
         """The session ends: so does the child, even in the middle of a check."""
-        self.closed = True
+        with self._guard:
+            self.closed = True
         self._stop()
 
     def _stop(self) -> None:
-        child, self._child = self._child, None
+        with self._guard:
+            child, self._child = self._child, None
         if child is not None and child.poll() is None:
             child.kill()
             child.wait()
