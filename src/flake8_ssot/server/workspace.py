@@ -6,14 +6,14 @@ check`, so that the editor and the command line agree on SSOT001, SSOT002 and SS
 server keeps one per tree (`src` roots) for its buffers: an edited module's summary replaces
 the one on disk once the typing pauses, and when it changes what the module binds or imports,
 every other open buffer is checked again in full. Its disk summaries are shared with the
-workspace check's index.
+workspace check's index when that check runs in this process (a small workspace).
 
-The workspace check is `ssot check` over each workspace folder, with the same caches, in a
+The workspace check is `ssot check` over each workspace folder, with the same caches, from a
 thread (the event loop keeps answering the editor): at start, in the background with
 work-done progress, and again for each `workspace/diagnostic` request (the caches answer for
 what did not change). It gives way to the editor's checks (`background.py`: a large workspace
-is checked in a child process, a small one waits between files). Open buffers are reported
-as the editor has them.
+is checked in a child process, a small one in the thread, which waits between files). Open
+buffers are reported as the editor has them.
 """
 
 from __future__ import annotations
