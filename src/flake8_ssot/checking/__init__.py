@@ -27,9 +27,10 @@ from flake8_ssot.checking.runner import (
     check_file,
     run_tasks,
 )
-from flake8_ssot.checking.runstate import RunState
+from flake8_ssot.checking.runstate import Changed, RunState
 from flake8_ssot.config import Config
 from flake8_ssot.config.resolve import Configurations
+from flake8_ssot.dotted import module_name
 from flake8_ssot.files import SourceError, decode_source, size_refusal
 from flake8_ssot.index import index_for
 from flake8_ssot.paths import display_path
@@ -121,6 +122,7 @@ def check_paths(
     inside = tuple(os.path.realpath(path) for path in paths)
     hits: list[str] = []
     taken: dict = {}  # path -> stat, taken once this run (checking and the run-level state share them)
+    used_renamed: dict = {}  # the renamed-class names the results were computed with (the state keeps them)
     changed = run.changed if run is not None else None
     if changed is not None:
         # Only files changed in place since the state: discovery would find its files (none
@@ -130,7 +132,7 @@ def check_paths(
         warnings = _empty_path_warnings(paths, configurations, root, force_exclude, files)
         taken.update(zip(files, changed.observed))
         results = check_files(files, configurations, jobs, cache_dir, check, observed, fix, inside, hits, progress,
-                              taken=taken, in_place=True, trees=changed.trees)
+                              taken=taken, in_place=changed, used_renamed=used_renamed)
     else:
         # Imported here: a warm run, answered above, is spared discovery's import.
         from flake8_ssot.checking.discovery import discover
@@ -142,9 +144,9 @@ def check_paths(
         problems = [f"{path}: no such file or directory" for path in found.missing]
         problems += [f"{directory}: cannot list the directory: {reason}" for directory, reason in found.unreadable]
         results = check_files(files, configurations, jobs, cache_dir, check, observed, fix, inside, hits, progress,
-                              taken=taken)
+                              taken=taken, used_renamed=used_renamed)
     if run is not None and not problems:
-        run.save(files, observed, results, walked, taken)
+        run.save(files, observed, results, walked, taken, used_renamed, carried=changed)
     return Outcome(results, problems, configurations.configs, fix=fix, warnings=warnings, cached=len(hits),
                    proof=run.proof if run is not None else None)
 
@@ -199,8 +201,8 @@ def check_files(
     hits: list[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     taken: dict | None = None,
-    in_place: bool = False,
-    trees: Sequence[tuple[list[str], list[str], list[str]]] = (),
+    in_place: Changed | None = None,
+    used_renamed: dict | None = None,
 ) -> list[FileResult]:
     """Results in the order of `files`: cached ones straight away, the rest from the runner.
 
@@ -214,9 +216,12 @@ def check_files(
     (done, total) replaces the terminal's "Checked N/M files" (the language server's
     work-done progress). `taken`: path -> stat, the stats this run has taken (each file is
     stat'ed once: here, by the caches, or by the run-level state before the run); `in_place`:
-    only files changed in place since the run-level state, whose stats are in `taken`
-    (checking/runstate.py), and `trees` then: (`src` roots, files, directories) of each
-    project index, as the state proved them.
+    only files changed in place since the run-level state (checking/runstate.py `Changed`),
+    whose stats are in `taken`: the project indexes take the tree the state proved, and only
+    the files the state names as possibly changed are looked up (the others' results are the
+    state's), unless the renamed-class names are not those the state's results used.
+    `used_renamed`, if given, receives those of this run's results: configuration number ->
+    the names (sorted), or None.
 
     The project index takes the module summaries the caches kept (a worker then parses no
     module a previous run summarised), and the caches keep the ones the checks had to build.
@@ -227,10 +232,16 @@ def check_files(
         # renamed names) is read again; its summaries stay, each checked against its file.
         if not config.is_empty:
             index_for(config.src).files_changed()
-    for roots, tree, directories in trees:
-        index_for(roots).adopt_tree(tree, directories)
     taken = {} if taken is None else taken
     caches = RunCaches(configurations, cache_dir, taken)
+    kept: list[FileResult] = []
+    recheck: set[int] = set()
+    resized: set[int] = set()
+    if in_place is not None:
+        for roots, tree, directories in in_place.trees:
+            index_for(roots).adopt_tree(tree, directories)
+        kept, recheck, resized = in_place.results, _recheck(in_place, configurations), in_place.resized
+        caches.as_recorded = {path for position, path in enumerate(files) if position not in recheck}
     checked_at = now_ns()
 
     def plan(stale: set[int]) -> tuple[list, list[Task], list]:
@@ -241,7 +252,15 @@ def check_files(
         for target in (observed, hits):
             if target is not None:
                 del target[:]
+        trusted = kept if not stale else []  # the renamed names grew: no result of before stands
         for position, path in enumerate(files):
+            if trusted and position not in recheck:
+                results[position] = trusted[position]
+                if observed is not None:
+                    observed.append(taken[path])
+                if hits is not None:
+                    hits.append(path)
+                continue
             index = configurations.index_for_file(path)
             cache = caches.of(index)
             status = None
@@ -255,7 +274,9 @@ def check_files(
                         status = None
                 if observed is not None:
                     observed.append(status)
-                if status is not None and index not in stale:
+                if position in resized:
+                    pass  # of another size than the state saw: checked without asking its entry (a miss, or older)
+                elif status is not None and index not in stale:
                     state, cached = cache.lookup(path, status)
                     if state == "hit" and (fix is None or not has_fixes(cached, fix.unsafe)):
                         results[position] = cached
@@ -273,18 +294,29 @@ def check_files(
     results, tasks, slots = plan(set())
     mentions = KnownMentions(configurations, caches)
     if mentions.grow(tasks):  # a changed file now holds a renamed name: who imports it may differ
+        recheck.update(in_place.depends if in_place is not None else ())  # every result that asked
         results, tasks, slots = plan(set())
     renamed = RenamedNames(configurations, caches, stable=fix is None and check is check_file, jobs=jobs)
     if fix is not None:
         check = partial(fix_path, mode=fix, cwd=os.getcwd(), inside=inside)
     try:
         stale = renamed.stale(tasks, len(files))
-        if stale:  # a file now renames a factory class: entries computed without that name go
+        if kept and _renamed_of(caches) != in_place.renamed:
+            # The state's results were computed with other renamed-class names than the cache's
+            # entries (a run since, which could not save a state, learned new ones): the cache
+            # answers for every file, as in a full run.
+            kept = []
+            results, tasks, slots = plan(stale)
+            if mentions.grow(tasks):
+                results, tasks, slots = plan(stale)
+        elif stale:  # a file now renames a factory class: entries computed without that name go
             results, tasks, slots = plan(stale)
         if fix is None:  # a fix changes which files hold a name as it goes
             mentions.provide(files, tasks)
         outputs = _check_tasks(tasks, configurations, caches, jobs, check, fix is not None, progress)
         renamed.keep()
+        if used_renamed is not None:
+            used_renamed.update(_renamed_of(caches))
     finally:
         renamed.close()
         mentions.close()
@@ -311,9 +343,46 @@ def check_files(
         elif getattr(output, "diff", b""):
             continue  # the diagnostics are those of content that is not on disk
         cache.store(task.path, status, checked_at, output)
-    if not in_place or len(tasks) > FEW_CHECKED or caches.must_save():
+    if in_place is None or len(tasks) > FEW_CHECKED or caches.must_save():
         caches.save()
     return [result for result in results if result is not None]
+
+
+def _recheck(changed: Changed, configurations: Configurations) -> set[int]:
+    """The positions of the files a run after files changed in place checks again (through the
+    per-file cache): the state's `recheck`, and each result that heard "no module takes the
+    name" from a group of files one of which changed and now takes it from the result's module
+    (the per-file cache's own proof: `Cache._group_unchanged`)."""
+    from flake8_ssot.index.importers import takes_from
+
+    recheck = set(changed.recheck)
+    files = changed.files
+    verdicts: dict[tuple[str, str, str], bool] = {}
+    for position, name, moved in changed.proofs:
+        if position in recheck:
+            continue
+        asker = files[position]
+        config = configurations.configs[configurations.index_for_file(asker)]
+        module = module_name(asker, config.src)[0]
+        index = index_for(config.src)
+        for member in moved:
+            key = (files[member], name, module)
+            taker = verdicts.get(key)
+            if taker is None:
+                try:
+                    taker = verdicts[key] = takes_from(index, files[member], name, module)
+                except (OSError, ValueError, RecursionError, MemoryError):
+                    taker = verdicts[key] = True  # cannot tell: as if it did
+            if taker:
+                recheck.add(position)
+                break
+    return recheck
+
+
+def _renamed_of(caches: RunCaches) -> dict[int, list[str] | None]:
+    """The renamed-class names each opened cache's entries were computed with."""
+    return {number: None if cache.renamed is None else sorted(cache.renamed)
+            for number, cache in caches.opened.items() if cache is not None}
 
 
 # A run after files changed in place that checked at most this many files leaves the per-file

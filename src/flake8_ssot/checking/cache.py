@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from typing import Any, Sequence
@@ -54,7 +55,8 @@ CACHE_DIR_NAME = ".ssot_cache"
 # 2: a group holds every file whose content the cache saw holding its name (checking/mentions.py)
 # 3: a file that spells only a renamed class name is checked (runner.check_bytes): entries
 #    computed before did not
-FORMAT = 3
+# 4: the entries last (a run that asks for none does not decode them: `_read_head`)
+FORMAT = 4
 # A file modified less than this long before it was read may change again within the same
 # timestamp tick (coarse filesystem clocks), so its size and mtime prove nothing.
 RACY_NS = 2_000_000_000
@@ -125,6 +127,9 @@ class RunCaches:
         self.taken = {} if taken is None else taken
         self.opened: dict[int, Cache | None] = {}
         self.project_root = project_root(os.getcwd(), configurations.explicit)
+        # A run after files changed in place (checking/runstate.py `Changed`): the files that are
+        # as the run-level state recorded them (see `Cache.unseen`).
+        self.as_recorded: set[str] = set()
 
     def of(self, index: int) -> Cache | None:
         """The cache of configuration `index` of `configurations.configs`."""
@@ -138,6 +143,7 @@ class RunCaches:
             directory = self.cache_dir or cache_dir_of(config, self.project_root)
             cache = Cache(directory, config, self.configurations.overrides.key())
             cache.taken = self.taken
+            cache.as_recorded = self.as_recorded
         self.opened[index] = cache
         return cache
 
@@ -152,7 +158,8 @@ class RunCaches:
     def must_save(self) -> bool:
         """Did this run learn something a later run cannot find out by stat'ing its entries
         (the renamed-class names changed, entries or groups were forgotten)?"""
-        return any(cache is not None and (cache.changed_renamed or cache.forgotten or cache.forgotten_groups)
+        return any(cache is not None and (cache.changed_renamed or cache.forgotten or cache.forgotten_groups
+                                          or cache.grown_groups)
                    for cache in self.opened.values())
 
 
@@ -163,7 +170,11 @@ class Cache:
         self.config = config
         self.directory = directory
         self.path = os.path.join(directory, __version__, cache_key(config, overrides) + ".json")
-        self.entries: dict[str, list] = {}
+        # relative path -> entry; None until first asked for: the entries are most of the
+        # document (5.7 of 6.6 MB on #16's tree), and a run after one file changed asks for none
+        # (`_load`, `entries`).
+        self._entries: dict[str, list] | None = {}
+        self._pending: tuple[str, int] | None = None  # (the document's text, where "files" starts)
         self.strings: list[str] = []
         self.changed: dict[str, list] = {}
         self.summaries: dict[str, list] = {}  # relative path -> [mtime, size, Summary.to_json()]
@@ -173,6 +184,7 @@ class Cache:
         self.groups: dict[str, list] = {}
         self.changed_groups: set[str] = set()
         self.forgotten_groups = False
+        self.grown_groups = False  # a new group, or one with new files: `RunCaches.must_save`
         self._built_groups: dict[tuple[str, int], MentionsDependency] = {}  # decoded once per run
         # The names its factory classes may have under other names (index/aliases.py) that the
         # entries computed with them were computed with, at least: checking/renamed.py.
@@ -190,6 +202,7 @@ class Cache:
         self._unseen: dict[str, bool] = {}  # path -> not seen as it is now (`unseen`, once per run)
         self._dependencies: dict[tuple, Dependency] = {}  # (relative, mtime, size) -> built once per run
         self.taken: dict = {}  # path -> its stat, taken this run (RunCaches.taken)
+        self.as_recorded: set[str] = set()  # RunCaches.as_recorded
         root = config.root
         self._prefix = root if root.endswith(os.sep) else root + os.sep
         self._load()
@@ -198,22 +211,42 @@ class Cache:
     # ------------------------------------------------------------------ reading
 
     def _load(self) -> None:
-        document = _read_json(self.path)
-        if document is None:
+        """Everything but the entries, which are decoded when first asked for (`entries`)."""
+        found = _read_head(self.path)
+        if found is None:
             return
+        head, text, start = found
         try:
             self._loaded_stat = _stat_key(self.path)
         except OSError:
             pass
-        self.strings, self.entries = _valid_document(document)
-        self.summaries = _valid_summaries(document)
-        self.groups = _valid_groups(document)
-        self.renamed = _valid_renamed(document)
+        strings = head.get("strings")
+        if start is not None and type(strings) is list and all(type(text) is str for text in strings):
+            self.strings = strings
+            self._pending = (text, start)
+            self._entries = None
+        self.summaries = _valid_summaries(head)
+        self.groups = _valid_groups(head)
+        self.renamed = _valid_renamed(head)
+
+    @property
+    def entries(self) -> dict[str, list]:
+        entries = self._entries
+        if entries is None:
+            text, start = self._pending
+            self._pending = None
+            try:
+                files, _ = _DECODER.raw_decode(text, start)
+            except (ValueError, RecursionError):
+                files = None
+            entries = self._entries = _valid_document({"strings": self.strings, "files": files})[1]
+            entries.update(self.changed)  # stored before (`store`)
+        return entries
 
     def forget_entries(self) -> None:
         """Trust no entry (a file now renames a factory class: checking/renamed.py): the run's
         own entries replace them all, none merged from another run."""
-        self.entries.clear()
+        self._entries, self._pending = {}, None
         self.changed.clear()
         self.forgotten = True
         self.changed_renamed = True
@@ -352,15 +385,23 @@ class Cache:
         one written too soon after the file changed to prove anything (`lookup`'s own test of a
         hit). What the cache keeps about the whole tree (the files holding a name, the names
         a class is renamed to) holds for every other file: a small run reads only these
-        (checking/mentions.py, checking/renamed.py)."""
+        (checking/mentions.py, checking/renamed.py).
+
+        A file `as_recorded` (unchanged since the run-level state, which a run after files
+        changed in place takes its files from) is not among them even when its entry is older
+        (a run that checked a few files leaves the cache as it was): the run that recorded the
+        state read it as it is, and a run that learns from a file something the cache lacks (it
+        renames a class to a new name, or holds a name a group lacks) saves the cache
+        (`RunCaches.must_save`)."""
         unseen = []
-        entries, relative, verdicts = self.entries, self.relative, self._unseen
+        relative, verdicts = self.relative, self._unseen
+        recorded = self.as_recorded
         for path in tree:
-            if path in checked:
+            if path in checked or path in recorded:
                 continue
             verdict = verdicts.get(path)
             if verdict is None:  # once per run: the mention groups and the renamed names both ask
-                entry = entries.get(relative(path))
+                entry = self.entries.get(relative(path))
                 if entry is None:
                     verdict = True
                 else:
@@ -485,7 +526,8 @@ class Cache:
             for dependency in result.depends:
                 if type(dependency) is MentionsDependency:
                     self._store_group(dependency)
-        self.entries[key] = entry
+        if self._entries is not None:  # else `entries` takes it from `changed` when first asked
+            self._entries[key] = entry
         self.changed[key] = entry
 
     def _carry_proven(self, entries: dict[str, list], groups: dict[str, list]) -> None:
@@ -542,7 +584,11 @@ class Cache:
         if row is not None and row[0] == group.mtime_ns and group.path in self.changed_groups:
             return
         relative = self.relative
-        self.groups[group.path] = [group.mtime_ns, [[relative(file.path), file.mtime_ns, file.size] for file in group.files]]
+        members = [[relative(file.path), file.mtime_ns, file.size] for file in group.files]
+        if row is None or (row[0] != group.mtime_ns and not {member[0] for member in members} <= {
+                member[0] for member in row[1]}):
+            self.grown_groups = True  # new files hold the name (a member's new stat alone is no news)
+        self.groups[group.path] = [group.mtime_ns, members]
         self.changed_groups.add(group.path)
         self._built_groups[(group.path, group.mtime_ns)] = group
 
@@ -593,11 +639,14 @@ class Cache:
         # The groups some entry still refers to (a name no check asks about any more goes).
         used = {dependency[0] for entry in entries.values() if len(entry) > 6
                 for dependency in entry[6] if dependency[0].startswith(MENTIONS)}
-        document = {"format": FORMAT, "version": __version__, "strings": strings, "files": entries,
-                    "summaries": {key: summaries[key] for key in sorted(summaries)},
-                    "groups": {key: groups[key] for key in sorted(used) if key in groups}}
+        # The entries last: a run reads everything before them, and them only when it asks
+        # for one (`_read_head`).
+        document: dict[str, Any] = {"format": FORMAT, "version": __version__}
         if renamed is not None:
             document["renamed"] = sorted(renamed)
+        document.update({"strings": strings, "summaries": {key: summaries[key] for key in sorted(summaries)},
+                         "groups": {key: groups[key] for key in sorted(used) if key in groups},
+                         "files": entries})
         try:
             _prepare_directory(self.directory)
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
@@ -646,6 +695,50 @@ def is_normalised(path: str) -> bool:
 def _stat_key(path: str) -> tuple[int, int]:
     status = os.stat(path)
     return status.st_mtime_ns, status.st_size
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _read_head(path: str) -> tuple[dict, str, int | None] | None:
+    """The document's keys before "files" (its last key, as `Cache.save` writes it), the text,
+    and where the value of "files" starts in it (None: no such key); None when the file cannot
+    be read or is not a document of this format and version. A key written after "files" (by
+    hand) is as if absent: an absent table costs the entries that need it, never a wrong
+    answer."""
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8")
+    except (OSError, ValueError):
+        return None
+    head: dict[str, Any] = {}
+    start = None
+    space, decode = _SPACE.match, _DECODER.raw_decode
+    try:
+        at = space(text, 0).end()
+        if text[at:at + 1] != "{":
+            return None
+        at = space(text, at + 1).end()
+        while text[at:at + 1] == '"':
+            key, at = decode(text, at)
+            at = space(text, at).end()
+            if text[at:at + 1] != ":":
+                return None
+            at = space(text, at + 1).end()
+            if key == "files":
+                start = at
+                break
+            head[key], at = decode(text, at)
+            at = space(text, at).end()
+            if text[at:at + 1] != ",":
+                break
+            at = space(text, at + 1).end()
+    except (ValueError, RecursionError):
+        return None
+    if head.get("format") != FORMAT or head.get("version") != __version__:
+        return None
+    return head, text, start
 
 
 def _read_json(path: str) -> Any:

@@ -51,17 +51,19 @@ from flake8_ssot.checking.cache import (
     cannot_write,
     default_cache_dir,
     is_inside,
+    is_normalised,
 )
 from flake8_ssot.checking.runner import FileResult, clean_result
 from flake8_ssot.config import config_for, default_config, load_config
 from flake8_ssot.files import write_atomic
-from flake8_ssot.index import MentionsDependency, index_for
+from flake8_ssot.index import MENTIONS, MentionsDependency, index_for
 from flake8_ssot.replay import WATCH_ABSENT, WATCH_EXISTS, WATCH_STAT, changed_files, changes_found, prune
 
 if TYPE_CHECKING:
     from flake8_ssot.config.resolve import Configurations
 
-FORMAT = 4  # 2: a file that does not decode is answered too; 3: as cache.FORMAT 3; 4: the listed directories
+FORMAT = 5  # 2: a file that does not decode is answered too; 3: as cache.FORMAT 3; 4: the listed directories;
+# 5: the results that depend on other files
 MAGIC = b"SSOTRUN1"
 _HEAD = struct.Struct("<IQ")  # crc32 of the rest, header length
 
@@ -166,11 +168,16 @@ class RunState:
         judged, changed = changes_found(self.path)  # a failed replay of this command stat'ed them
         if not judged:
             changed = changed_files(files, times, sizes, watched, self.jobs, meanwhile=build)
+        elif changed and not build():
+            return None
         if changed is None:
             return None
         if changed:
             self.changed = self._changed(files, times, sizes, changed, header["walked"], header["trees"])
             if self.changed is None:
+                return None
+            if not self.changed.take(header, results, changed):
+                self.changed = None
                 return None
         explicit = self.configurations.explicit  # --config: loaded as config_for loads it (cwd its root)
         bases = [config_for(file, explicit) if explicit else load_config(file) if file is not None
@@ -205,12 +212,17 @@ class RunState:
             known.append((tree[0], listed, tree[2]))
         observed: list = [Seen(times[2 * n], times[2 * n + 1], sizes[2 * n], sizes[2 * n + 1])
                           for n in range(len(files))]
+        resized = set()
         for position in changed:
             try:
-                observed[position] = os.stat(files[position])
+                status = observed[position] = os.stat(files[position])
             except OSError:
                 return None
-        return Changed(files, observed, walked, known)
+            if status.st_size != sizes[2 * position]:
+                resized.add(position)
+        found = Changed(files, observed, walked, known)
+        found.resized = resized
+        return found
 
     def _trusted(self, files: Sequence[str], configs: Sequence[str | None]) -> bool:
         """The state file is input like any other (anyone who can write the cache directory
@@ -218,11 +230,14 @@ class RunState:
         the pyproject.toml of a directory on the way to them, or `--config`. Else a crafted
         state could make a report quote any file, or load any configuration."""
         paths = self.paths
-        if not all(type(path) is str for path in files) or list(map(os.path.normpath, files)) != files:
+        if not all(type(path) is str for path in files):
             return False
+        if not all(is_normalised(path) or os.path.normpath(path) == path for path in files):
+            return False  # (is_normalised: a string test standing for normpath, once per file)
         outside = files
         for given in paths:
-            outside = [path for path in outside if not is_inside(path, given)]
+            below = given.rstrip(os.sep) + os.sep  # is_inside, inlined: once per file
+            outside = [path for path in outside if not (path.startswith(below) or path == given)]
         if outside:
             return False
         explicit = os.path.abspath(self.configurations.explicit) if self.configurations.explicit else None
@@ -241,14 +256,18 @@ class RunState:
 
     def save(
         self, files: Sequence[str], observed: Sequence[os.stat_result | None], results: Sequence[FileResult],
-        walked: Sequence[str], taken: dict | None = None,
+        walked: Sequence[str], taken: dict | None = None, renamed: dict | None = None,
+        carried: Changed | None = None,
     ) -> None:
         """Record this run. When it cannot be trusted later (a file changed too recently, one
         could not be read), the previous record stays: it answers only while everything is as
         it recorded, which a file changed since can never be again (its change time moved), so
-        the next run still takes its files and stats after an edit made just before this one."""
+        the next run still takes its files and stats after an edit made just before this one.
+        `renamed`: the renamed-class names the results used (checking.check_files'
+        `used_renamed`); `carried`: the `Changed` this run took, whose results it kept where
+        they stood (their dependencies are the state's)."""
         try:
-            data = self._encode(files, observed, results, walked, taken or {})
+            data = self._encode(files, observed, results, walked, taken or {}, renamed or {}, carried)
         except (OSError, ValueError, OverflowError):
             data = None
         try:
@@ -263,7 +282,8 @@ class RunState:
             return
         self.proof = self._proving
 
-    def _encode(self, files, observed, results, walked, taken: dict) -> bytes | None:
+    def _encode(self, files, observed, results, walked, taken: dict, renamed: dict,
+                carried: Changed | None) -> bytes | None:
         limit = self.start - RACY_NS
         if len(files) != len(observed) or len(files) != len(results):
             return None
@@ -297,17 +317,7 @@ class RunState:
                 saved.append([position, result.syntax_error, [_encode(d, intern) for d in result.diagnostics]])
         watched = []
         watch = self._watched(walked)
-        groups: set = set()
-        for result in results:  # other modules a finding depends on (the project index read them)
-            for dependency in result.depends:  # one looked for and absent must stay absent
-                if type(dependency) is MentionsDependency:  # the files holding a name: each one
-                    if dependency in groups:
-                        continue  # the checks that asked about a name share its group
-                    groups.add(dependency)
-                    for file in dependency.files:
-                        watch.setdefault(file.path, _OPTIONAL if file.mtime_ns < 0 else _STAT)
-                    continue
-                watch.setdefault(dependency.path, _OPTIONAL if dependency.mtime_ns < 0 else _STAT)
+        depends, rows, groups = _dependencies(files, results, watch, carried)
         trees = []
         checked = set(files)
         outside = 0
@@ -351,7 +361,7 @@ class RunState:
         names = "\0".join(files).encode("utf-8", "surrogateescape")
         header = json.dumps({
             "format": FORMAT, "version": __version__, "watched": watched, "configs": configs, "walked": list(walked),
-            "trees": trees,
+            "trees": trees, "depends": depends, "rows": rows, "groups": groups, "renamed": {str(number): names for number, names in renamed.items()},
             "strings": strings, "results": saved, "names": len(names), "count": len(files),
         }, separators=(",", ":")).encode("utf-8", "surrogateescape")
         rest = struct.pack("<Q", len(header)) + header + names + times.tobytes() + sizes.tobytes()
@@ -399,6 +409,74 @@ class RunState:
         return watched
 
 
+def _dependencies(files: Sequence[str], results: Sequence[FileResult], watch: dict[str, int],
+                  carried: Changed | None) -> tuple[list, list, dict[str, list]]:
+    """Each result's dependencies as the state keeps them, [position, number of its rows in the
+    table], the table of rows (2,168 results of #16's tree share 159 lists), and the groups they
+    refer to, `MENTIONS + name + NUL + digest` -> rows; a row is [the file's position among the
+    checked files, or its path; modification time; size], or [`MENTIONS + name`, digest,
+    count] for a group. Adds to `watch` every file they name (a checked file's stat is among
+    theirs; one looked for and absent must stay absent). A result the run kept from the state
+    (`carried`) keeps the dependencies it had there."""
+    position_of = {path: number for number, path in enumerate(files)}
+    depends: list = []
+    table: list[list] = []
+    numbers: dict[str, int] = {}  # the rows as JSON -> their number in `table`
+    groups: dict[str, list] = {}
+
+    def number_of(rows: list) -> int:
+        text = json.dumps(rows, separators=(",", ":"))
+        number = numbers.get(text)
+        if number is None:
+            number = numbers[text] = len(table)
+            table.append(rows)
+        return number
+
+    kept, kept_depends = (carried.results, carried.depends) if carried is not None else ((), {})
+
+    def watched(path: str, mtime: int) -> None:
+        watch.setdefault(path, _OPTIONAL if mtime < 0 else _STAT)
+
+    for position, result in enumerate(results):
+        if result.depends:
+            rows = []
+            for dependency in result.depends:
+                if type(dependency) is MentionsDependency:  # the files holding a name: each one
+                    key = f"{dependency.path}\0{dependency.mtime_ns}"
+                    if key not in groups:  # the checks that asked about a name share its group
+                        groups[key] = [[position_of.get(file.path, file.path), file.mtime_ns, file.size]
+                                       for file in dependency.files]
+                        for file in dependency.files:
+                            watched(file.path, file.mtime_ns)
+                    rows.append([dependency.path, dependency.mtime_ns, dependency.size])
+                    continue
+                watched(dependency.path, dependency.mtime_ns)
+                rows.append([position_of.get(dependency.path, dependency.path), dependency.mtime_ns, dependency.size])
+            depends.append([position, number_of(rows)])
+        elif position in kept_depends and position < len(kept) and result is kept[position]:
+            rows = kept_depends[position]
+            for ref, mtime, _ in rows:
+                if type(ref) is int:
+                    continue
+                if not ref.startswith(MENTIONS):
+                    watched(ref, mtime)
+                    continue
+                key = f"{ref}\0{mtime}"
+                if key not in groups:
+                    groups[key] = carried.groups[key]
+                    for member, member_mtime, _ in groups[key]:
+                        if type(member) is str:
+                            watched(member, member_mtime)
+            depends.append([position, number_of(rows)])
+    return depends, table, groups
+
+
+def _valid_rows(rows: object, count: int) -> bool:
+    return type(rows) is list and all(
+        type(row) is list and len(row) == 3 and (type(row[0]) is str or type(row[0]) is int and 0 <= row[0] < count)
+        and type(row[1]) is int and type(row[2]) is int for row in rows)
+
+
 def _as_positions(tree: list[str], files: list[str]) -> list:
     """The project index's list of the tree as positions in the run's files when it holds the
     same files (usually: in another order), else as it is: the state stays about the size of
@@ -436,11 +514,77 @@ class Changed:
     """A run after files changed in place: the files discovery would find (the state's, in
     its order), each one's stat now (`Seen` for the unchanged), the directories listed, and
     for each configuration's `src` roots the project index's list of the tree (files,
-    directories)."""
+    directories). `results`: the state's results, in the same order, computed with the
+    `renamed` class names (configuration number -> names, or None); `recheck`: the positions
+    of the files whose result may differ now, the changed ones and every one whose result
+    depended on another file (the per-file cache tells which of those still hold). Every other
+    result stands: its file is as it was, and it depended on nothing else but the names the
+    factory classes are renamed to and the files that hold a name, which the run checks
+    against the changed files (`RenamedNames`, `KnownMentions`) before it trusts them."""
 
     def __init__(self, files: list[str], observed: list, walked: list[str],
                  trees: list[tuple[list[str], list[str], list[str]]]) -> None:
         self.files, self.observed, self.walked, self.trees = files, observed, walked, trees
+        self.results: list[FileResult] = []
+        self.recheck: set[int] = set()
+        self.resized: set[int] = set()  # changed files of another size: no entry can answer for them
+        self.renamed: dict[int, list[str] | None] = {}  # configuration number -> names (checking._renamed_of)
+        # position -> its result's dependencies, as `_dependencies` writes them, and the groups
+        self.depends: dict[int, list] = {}
+        self.groups: dict[str, list] = {}
+        # (position, name, positions of changed files in the group of the files holding the
+        # name): the result stands if none of them takes the name from the position's module
+        self.proofs: list[tuple[int, str, list[int]]] = []
+
+    def take(self, header: dict, results: list[FileResult], changed: list[int]) -> bool:
+        """Read the state's results and dependencies, and find the results to check again:
+        the changed files', those that depend on a changed file, and (`proofs`) those whose
+        "no module takes the name" a changed file of the group may have made wrong. False
+        when the state's tables are not well formed."""
+        count = len(self.files)
+        renamed, depends, table, groups = header["renamed"], header["depends"], header["rows"], header["groups"]
+        if type(renamed) is not dict or type(depends) is not list or type(table) is not list \
+                or type(groups) is not dict:
+            return False
+        for rows in (*groups.values(), *table):
+            if not _valid_rows(rows, count):
+                return False
+        for item in depends:
+            if type(item) is not list or len(item) != 2 or type(item[0]) is not int or not 0 <= item[0] < count \
+                    or type(item[1]) is not int or not 0 <= item[1] < len(table):
+                return False
+            self.depends[item[0]] = table[item[1]]
+        self.groups, self.results = groups, results
+        self.renamed = {int(number): names for number, names in renamed.items()}
+        touched = set(changed)
+        recheck = set(changed)
+        moved_in = {key: [member for member, _, _ in members if type(member) is int and member in touched]
+                    for key, members in groups.items()}
+        verdicts: dict[int, tuple[bool, list]] = {}  # per list of rows (results share them): what changed
+        for position, rows in self.depends.items():
+            verdict = verdicts.get(id(rows))
+            if verdict is None:
+                direct, named = False, []
+                for ref, mtime, _ in rows:
+                    if type(ref) is int:
+                        direct = direct or ref in touched
+                    elif ref.startswith(MENTIONS):
+                        members = moved_in.get(f"{ref}\0{mtime}")
+                        if members is None:
+                            return False
+                        if members:
+                            named.append((ref[len(MENTIONS):], members))
+                    # any other file is watched: unchanged, or this run is not in place
+                verdict = verdicts[id(rows)] = (direct, named)
+            if verdict[0]:
+                recheck.add(position)
+                continue
+            for name, members in verdict[1]:
+                moved = [member for member in members if member != position]
+                if moved:
+                    self.proofs.append((position, name, moved))
+        self.recheck = recheck
+        return True
 
 
 _STAT, _OPTIONAL, _EXISTS = WATCH_STAT, WATCH_ABSENT, WATCH_EXISTS
