@@ -8,10 +8,15 @@ The fixtures built on these are in conftest.py.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
+import select
+import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -42,13 +47,97 @@ def ssot(
     """`python -m flake8_ssot ARGS` in `cwd`. Input and output are text, UTF-8 whatever the
     locale, or bytes when `binary` (to see line endings and encodings as written).
     CI_PROJECT_DIR is dropped so that GitLab reports name paths the same on a developer's
-    machine and in CI."""
+    machine and in CI. Run by a child forked from a process that has already imported the
+    checker (preloaded_ssot.py), as a new interpreter would run it."""
     env = {**os.environ, "PYTHONUTF8": "1"}
     env.pop("CI_PROJECT_DIR", None)
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_ssot", *args], cwd=cwd, input=stdin, capture_output=True,
-        encoding=None if binary else "utf-8", env=env, timeout=timeout,
-    )
+    preloaded = _preloaded(env)
+    if preloaded is None:
+        return subprocess.run(
+            [sys.executable, "-m", "flake8_ssot", *args], cwd=cwd, input=stdin, capture_output=True,
+            encoding=None if binary else "utf-8", env=env, timeout=timeout,
+        )
+    return preloaded.run(args, cwd=cwd, env=env, stdin=stdin, binary=binary, timeout=timeout)
+
+
+class _Preloaded:
+    """This test process's preloaded_ssot.py process, and the files its children's standard
+    streams go through."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.folder = Path(tempfile.mkdtemp(prefix="ssot-preloaded-"))
+        requests_read, self.requests = os.pipe()
+        self.replies, replies_write = os.pipe()
+        script = Path(__file__).with_name("preloaded_ssot.py")
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", f"import runpy; runpy.run_path({str(script)!r}, run_name='__main__')",
+             str(requests_read), str(replies_write)],
+            cwd=self.folder, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            pass_fds=(requests_read, replies_write),
+        )
+        os.close(requests_read)
+        os.close(replies_write)
+        self.unread = b""
+        atexit.register(shutil.rmtree, self.folder, True)
+
+    def _reply(self, timeout: float | None) -> str:
+        """The next line the preloaded process writes (TimeoutError after `timeout` seconds)."""
+        while b"\n" not in self.unread:
+            ready, _, _ = select.select([self.replies], [], [], timeout)
+            if not ready:
+                raise TimeoutError
+            chunk = os.read(self.replies, 4096)
+            if not chunk:
+                raise RuntimeError("the preloaded ssot process ended")
+            self.unread += chunk
+        line, _, self.unread = self.unread.partition(b"\n")
+        return line.decode("ascii")
+
+    def run(
+        self, args: tuple[str, ...], cwd: Path, env: dict[str, str], stdin: str | bytes | None, binary: bool,
+        timeout: float,
+    ) -> subprocess.CompletedProcess:
+        streams = {name: self.folder / name for name in ("stdin", "stdout", "stderr")}
+        data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin or b""
+        streams["stdin"].write_bytes(data)
+        for name in ("stdout", "stderr"):
+            streams[name].write_bytes(b"")
+        if not os.path.isdir(cwd):
+            raise FileNotFoundError(f"no such directory: {cwd}")
+        request = {"args": list(args), "cwd": os.path.abspath(cwd), "env": env,
+                   **{name: str(path) for name, path in streams.items()}}
+        os.write(self.requests, (json.dumps(request) + "\n").encode("utf-8"))
+        pid = int(self._reply(None))
+        try:
+            returncode = int(self._reply(timeout))
+        except TimeoutError:
+            os.kill(pid, signal.SIGKILL)
+            self._reply(None)
+            raise subprocess.TimeoutExpired(["python", "-m", "flake8_ssot", *args], timeout) from None
+        out, err = streams["stdout"].read_bytes(), streams["stderr"].read_bytes()
+        if not binary:  # as subprocess's text mode decodes
+            out, err = (_text(data) for data in (out, err))
+        return subprocess.CompletedProcess(["python", "-m", "flake8_ssot", *args], returncode, out, err)
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+_PRELOADED: list[_Preloaded] = []
+
+
+def _preloaded(env: dict[str, str]) -> _Preloaded | None:
+    """The preloaded process for commands run with `env`; None when the commands must start a
+    new interpreter: another environment than the one it imported the checker under (module
+    constants read at import time), or no fork (not Linux)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    if not _PRELOADED:
+        _PRELOADED.append(_Preloaded(env))
+    preloaded = _PRELOADED[0]
+    return preloaded if preloaded.env == env and preloaded.process.poll() is None else None
 
 
 def flake8(*args: str, cwd: Path, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
