@@ -26,15 +26,17 @@ import sys
 if __name__ == "__main__":  # run as a script by the server: its folder is no place to import from
     del sys.path[0]
 
+import asyncio
 import logging
 import os
 import pickle
+import signal
 import subprocess
 import threading
 import time
 import traceback
 from contextlib import contextmanager
-from typing import Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from flake8_ssot.checking import check_paths
 from flake8_ssot.checking.runner import FileResult
@@ -47,6 +49,7 @@ logger = logging.getLogger(__name__)
 # workspace is checked in a child process: starting one costs about 0.15 s of CPU, which a
 # thread spends on about 100 KB of source that mentions the policy.
 LARGE_BYTES = 128 * 1024
+LARGE_FILES = 10_000  # files of any kind seen on the way: large too (counting stops there)
 # How long after an edit its check may start late (a busy loop) before the workspace check
 # goes on without waiting for it: a check that never comes stops it no longer than this.
 EXPECT_SLACK_SECONDS = 0.5
@@ -56,67 +59,100 @@ PROGRESS_PER_SECOND = 20  # the child's progress messages (the server shows at m
 
 class Yielding:
     """Is the editor's work waiting? The session says so (`foreground`, `expect`, `done`);
-    the workspace check's thread asks (`wait`) between files."""
+    the workspace check's thread asks (`wait`) between files, and `on_change(busy)` hears when
+    the answer changes (the child process is paused and resumed by it)."""
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
         self._working = 0  # foreground sections running now
         self._expected: dict[str, float] = {}  # uri -> when its debounced check is late
+        self._busy = False
+        self.on_change: Callable[[bool], None] | None = None
 
     @contextmanager
     def foreground(self) -> Iterator[None]:
         """The editor's work (a check): the workspace check waits until it ends."""
         with self._condition:
             self._working += 1
+            self._changed()
         try:
             yield
         finally:
             with self._condition:
                 self._working -= 1
-                self._condition.notify_all()
+                self._changed()
 
     def expect(self, key: str, seconds: float) -> None:
         """`key`'s check is due in `seconds` (the debounce of an edit): the workspace check
         stops now, at its next file, rather than in the middle of one when the check starts."""
         with self._condition:
             self._expected[key] = time.monotonic() + seconds + EXPECT_SLACK_SECONDS
+            self._changed()
 
     def done(self, key: str) -> None:
         """`key`'s check ran (or was called off)."""
         with self._condition:
             if self._expected.pop(key, None) is not None:
-                self._condition.notify_all()
+                self._changed()
+
+    def busy(self) -> bool:
+        """Is editor work running or due (an edit whose check is late counts no more)?"""
+        with self._condition:
+            return self._changed()
 
     def wait(self) -> None:
         """In the workspace check's thread: return once no editor work is running or due."""
         with self._condition:
-            while True:
+            while self._changed():
                 now = time.monotonic()
-                self._expected = {key: late for key, late in self._expected.items() if late > now}
-                if not self._working and not self._expected:
-                    return
                 self._condition.wait(min(self._expected.values(), default=now + 1.0) - now)
+
+    def _changed(self) -> bool:
+        """(Holding the condition.) Whether the editor is busy, telling those who wait and
+        `on_change` when that changed."""
+        now = time.monotonic()
+        if any(late <= now for late in self._expected.values()):
+            self._expected = {key: late for key, late in self._expected.items() if late > now}
+        busy = bool(self._working or self._expected)
+        if busy != self._busy:
+            self._busy = busy
+            if not busy:
+                self._condition.notify_all()
+            if self.on_change is not None:
+                self.on_change(busy)
+        return busy
 
 
 class BackgroundCheck:
     """The workspace checks of one session: here (the server's thread) while the workspace is
     small, in a child process that stays for the session's later checks once it is large (its
-    index and caches stay warm there, as they would here)."""
+    index and caches stay warm there, as they would here).
+
+    On Linux the child is also paused (SIGSTOP) while the editor's work runs or is due, so that
+    the edit's check has the machine to itself, and resumed (SIGCONT) after it. It is started
+    from the event loop's thread (the main thread, which lives as long as the server) and asks
+    the kernel to kill it when that thread ends: a paused child cannot watch for its parent.
+    """
 
     def __init__(self) -> None:
         self.yielding = Yielding()
+        self.yielding.on_change = self._pause
         self.closed = False
         self._child: subprocess.Popen | None = None
+        self._pausable = False  # the child dies with the server even when paused
+        self._paused = False
         self._use_child = True  # until a child fails: then the thread checks, for the session
         self._lock = threading.Lock()  # one check at a time
-        self._guard = threading.Lock()  # `_child` and `closed`, between the check and `close`
+        self._guard = threading.Lock()  # `_child`, `closed` and pausing, between the check, `close` and the loop
 
-    def run(self, folders: Sequence[str], report: Callable[[int, int], None]) -> dict[str, FileResult]:
-        """Each folder as `ssot check FOLDER` from it (in the check's thread)."""
+    def run(self, folders: Sequence[str], report: Callable[[int, int], None],
+            loop: asyncio.AbstractEventLoop | None = None) -> dict[str, FileResult]:
+        """Each folder as `ssot check FOLDER` from it (in the check's thread; `loop`: the
+        server's event loop, which starts the child)."""
         with self._lock:
             if self._use_child and (self._child is not None or is_large(folders, LARGE_BYTES)):
                 try:
-                    return self._in_child(self._started(), folders, report)
+                    return self._in_child(self._started(loop), folders, report)
                 except (OSError, ValueError, RuntimeError, pickle.UnpicklingError) as error:
                     self._stop()  # what it sends next is not to be trusted
                     if self.closed:
@@ -132,15 +168,56 @@ class BackgroundCheck:
 
             return check_folders(folders, between_files)
 
-    def _started(self) -> subprocess.Popen:
+    def _started(self, loop: asyncio.AbstractEventLoop | None) -> subprocess.Popen:
         """The child, started if need be (it is this file, run as a script)."""
         with self._guard:
             if self.closed:
                 raise RuntimeError("the session is over")
-            if self._child is None or self._child.poll() is not None:
-                self._child = subprocess.Popen([sys.executable, os.path.abspath(__file__), str(os.getpid())],
-                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-            return self._child
+            if self._child is not None and self._child.poll() is None:
+                return self._child
+        pausable = loop is not None and sys.platform.startswith("linux")
+        command = [sys.executable, os.path.abspath(__file__), str(os.getpid()), "pausable" if pausable else "-"]
+
+        def start() -> subprocess.Popen:
+            return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+        if pausable:  # from the loop's thread: its end is the server's end
+            child = asyncio.run_coroutine_threadsafe(_call(start), loop).result()
+        else:
+            child = start()
+        with self._guard:
+            if self.closed:
+                child.kill()
+                child.wait()
+                raise RuntimeError("the session is over")
+            self._child, self._pausable, self._paused = child, pausable, False
+        if pausable and self.yielding.busy():
+            self._pause(True)
+        return child
+
+    def _pause(self, busy: bool) -> None:
+        """`Yielding.on_change`: pause the child while the editor is busy, resume it after. A
+        timer asks again while it is paused: an edit whose check never came stops it no longer
+        than the edit's slack."""
+        with self._guard:
+            child = self._child
+            if child is None or not self._pausable or busy == self._paused:
+                return
+            try:
+                os.kill(child.pid, signal.SIGSTOP if busy else signal.SIGCONT)
+            except OSError:  # it has ended: the check's thread hears of it
+                return
+            self._paused = busy
+        if busy:
+            timer = threading.Timer(EXPECT_SLACK_SECONDS, self._still_busy)
+            timer.daemon = True
+            timer.start()
+
+    def _still_busy(self) -> None:
+        if self.yielding.busy():  # not busy: on_change has resumed the child
+            timer = threading.Timer(EXPECT_SLACK_SECONDS, self._still_busy)
+            timer.daemon = True
+            timer.start()
 
     def _in_child(self, child: subprocess.Popen, folders: Sequence[str],
                   report: Callable[[int, int], None]) -> dict[str, FileResult]:
@@ -165,7 +242,7 @@ class BackgroundCheck:
                 return results
 
     def close(self) -> None:
-        """The session ends: so does the child, even in the middle of a check."""
+        """The session ends: so does the child, even in the middle of a check (or paused)."""
         with self._guard:
             self.closed = True
         self._stop()
@@ -176,6 +253,10 @@ class BackgroundCheck:
         if child is not None and child.poll() is None:
             child.kill()
             child.wait()
+
+
+async def _call(function: Callable[[], Any]) -> Any:
+    return function()
 
 
 def check_folders(folders: Sequence[str], report: Callable[[int, int], None]) -> dict[str, FileResult]:
@@ -194,11 +275,15 @@ def check_folders(folders: Sequence[str], report: Callable[[int, int], None]) ->
 
 
 def is_large(folders: Sequence[str], limit: int) -> bool:
-    """Do the folders hold more than `limit` bytes of Python source? (Stops counting there.)"""
-    total = 0
+    """Do the folders hold more than `limit` bytes of Python source, or more than
+    LARGE_FILES files of any kind? (It stops counting there.)"""
+    total = seen = 0
     for folder in folders:
         for directory, subdirectories, files in os.walk(folder):
             subdirectories[:] = [name for name in subdirectories if not name.startswith(".") and name != "__pycache__"]
+            seen += len(files)
+            if seen > LARGE_FILES:  # a tree this size is large whatever it holds (node_modules, data)
+                return True
             for name in files:
                 if name.endswith((".py", ".pyi")):
                     try:
@@ -210,12 +295,20 @@ def is_large(folders: Sequence[str], limit: int) -> bool:
     return False
 
 
-def _child(parent: int) -> int:
+def _child(parent: int, pausable: bool) -> int:
     """The child process: for each list of folders read from standard input, check them and
     send progress and results to standard output; end with the input, or with the server."""
     requests, channel = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write to the channel
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if pausable:  # started by the server's main thread: the kernel kills us when it ends
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+            return 1  # the server must not pause a child that could outlive it
+    if os.getppid() != parent:  # it ended before that took effect
+        return 1
 
     def exit_with_parent() -> None:  # killed, the server closes no pipe of ours in time
         while os.getppid() == parent:
@@ -253,4 +346,4 @@ def _child(parent: int) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child(int(sys.argv[1])))
+    sys.exit(_child(int(sys.argv[1]), sys.argv[2] == "pausable"))

@@ -238,7 +238,7 @@ class WorkspaceIndex:
             loop = asyncio.get_running_loop()
             report = _Progress(self.server, token, loop)
             started = loop.time()
-            results = await _in_thread(loop, self.background.run, self.folders(), report)
+            results = await _in_thread(loop, self.background.run, self.folders(), report, loop)
             if self.background.closed:
                 return self.results  # shut down in the middle: what it sent is not the workspace
             self.seconds = loop.time() - started
