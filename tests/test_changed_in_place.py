@@ -19,6 +19,7 @@ from test_runstate import cached, reference, settle
 
 from flake8_ssot.checking import cache as per_file_cache
 from flake8_ssot.checking import discovery
+from flake8_ssot.checking import runner as checking_runner
 from flake8_ssot.checking import runstate
 
 POLICY = """\
@@ -235,3 +236,54 @@ def test_a_run_over_a_small_part_of_the_tree_saves_no_state(tree, monkeypatch):
     assert test_runstate.state_files(cache) == []
     cached(root, cache)
     assert len(test_runstate.state_files(cache)) == 1
+
+
+class Decoded:
+    """Counts the per-file cache's entry tables decoded (`Cache.entries`, decoded when first
+    asked for) and the files checked again, run by run."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.tables = 0
+        self.checked: list[str] = []
+        original_valid = per_file_cache._valid_document
+        original_check = checking_runner.check_bytes
+
+        def valid(document):
+            self.tables += 1
+            return original_valid(document)
+
+        def check(data, path, *args, **kwargs):
+            self.checked.append(Path(path).name)
+            return original_check(data, path, *args, **kwargs)
+
+        monkeypatch.setattr(per_file_cache, "_valid_document", valid)
+        monkeypatch.setattr(checking_runner, "check_bytes", check)
+
+
+def test_an_edit_that_no_other_result_depends_on_reads_no_cache_entry(tree, monkeypatch):
+    """A file of the group of files holding a name (a note that mentions the retired factory)
+    edited without starting to import it: the results that heard "no module takes the name"
+    stand, proven from the state (`takes_from`), and so does every other one. The run checks
+    the note alone and decodes none of the per-file cache's entries (#16: one changed file)."""
+    root, cache = tree
+    note = root / "src/app/notes.py"
+    note.write_text('"""Migration notes: create_websocket_manager moves to app.ws.manager."""\n', encoding="utf-8")
+    settle()
+    first = cached(root, cache)
+    assert '"applicability": "safe"' in first[1]  # the rename of the import is safe: no module takes it
+    decoded = Decoded(monkeypatch)
+    paths = Paths(monkeypatch)
+    with note.open("a", encoding="utf-8") as handle:
+        handle.write("# reviewed for the websocket migration\n")
+    settle()
+    again = cached(root, cache)
+    assert paths.taken == [True]
+    assert decoded.checked == ["notes.py"] and decoded.tables == 0
+    assert again == first == reference(root)
+    # The note starts taking the name from the bridge: the bridge's fix is no longer safe.
+    note.write_text("from app.bridge import create_websocket_manager\n", encoding="utf-8")
+    settle()
+    del decoded.checked[:]
+    after = cached(root, cache)
+    assert "bridge.py" in decoded.checked
+    assert after == reference(root) != first
