@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -243,6 +245,37 @@ def test_the_child_process_reports_what_the_thread_finds_and_stands_in_when_it_c
     assert {path: result.diagnostics for path, result in again.items()} == {
         path: result.diagnostics for path, result in here.items()}
     assert check._child is None
+
+
+KILLED_WHILE_PAUSED = """
+import asyncio, os, runpy, signal, sys
+
+background = runpy.run_path(sys.argv[1])  # the module without the server package (pygls)
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    check = background["BackgroundCheck"]()
+    check.yielding.expect("file:///agent.py", 60.0)  # an edit's check is due: the child starts paused
+    loop.run_in_executor(None, check.run, [sys.argv[2]], lambda done, total: None, loop)
+    while check._child is None or not check._paused:
+        await asyncio.sleep(0.02)
+    with open(f"/proc/{check._child.pid}/stat") as handle:
+        print(check._child.pid, handle.read().rsplit(")", 1)[1].split()[0], flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)  # the server dies (kill -9) with its child paused
+
+
+asyncio.run(main())
+"""
+
+
+def test_a_paused_child_dies_with_a_killed_server(workspace):
+    script = subprocess.run([sys.executable, "-c", KILLED_WHILE_PAUSED, background.__file__, str(workspace)],
+                            capture_output=True, text=True, timeout=TIMEOUT)
+    assert script.returncode == -signal.SIGKILL, script.stderr
+    pid, state = script.stdout.split()
+    assert state == "T"  # stopped: paused while the editor's work is due
+    assert _gone(int(pid))
 
 
 def test_the_workspace_check_waits_for_the_editor_between_files():

@@ -185,13 +185,20 @@ class BackgroundCheck:
             child = asyncio.run_coroutine_threadsafe(_call(start), loop).result()
         else:
             child = start()
+        try:
+            # The child says when the kernel will kill it with the server: only then may it
+            # be paused (paused before, it could outlive a server killed meanwhile).
+            ready = pickle.load(child.stdout)
+        except EOFError:
+            ready = None
         with self._guard:
-            if self.closed:
+            if self.closed or ready is None:
                 child.kill()
                 child.wait()
-                raise RuntimeError("the session is over")
-            self._child, self._pausable, self._paused = child, pausable, False
-        if pausable and self.yielding.busy():
+                raise RuntimeError("the session is over" if self.closed else
+                                   f"the workspace check's process ended at its start (exit code {child.returncode})")
+            self._child, self._pausable, self._paused = child, ready == ("ready", True), False
+        if self._pausable and self.yielding.busy():
             self._pause(True)
         return child
 
@@ -302,11 +309,13 @@ def _child(parent: int, pausable: bool) -> int:
     sys.stdout = sys.stderr  # nothing else may write to the channel
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if pausable:  # started by the server's main thread: the kernel kills us when it ends
-        import ctypes
+        try:
+            import ctypes
 
-        PR_SET_PDEATHSIG = 1
-        if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
-            return 1  # the server must not pause a child that could outlive it
+            PR_SET_PDEATHSIG = 1
+            pausable = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL) == 0
+        except (OSError, AttributeError):
+            pausable = False  # the server must not pause a child that could outlive it
     if os.getppid() != parent:  # it ended before that took effect
         return 1
 
@@ -320,6 +329,8 @@ def _child(parent: int, pausable: bool) -> int:
     def send(message: tuple) -> None:
         pickle.dump(message, channel, protocol=pickle.HIGHEST_PROTOCOL)
         channel.flush()
+
+    send(("ready", pausable))
 
     last = [0.0]
 
