@@ -11,8 +11,8 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import shutil
 import select
+import shutil
 import signal
 import subprocess
 import sys

@@ -426,6 +426,7 @@ def test_diagnostics_carry_their_applicability():
 
 from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from python_programs import FROM_NODE  # noqa: E402
 
 MODULES = [
     "netra_backend.app.websocket_core.factory", "netra_backend.app.websocket_core.compat.utils",
@@ -494,7 +495,7 @@ def test_line_endings_bom_and_cookies_round_trip_on_generated_programs(program, 
 
 @settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
-@given(program=__import__("hypothesmith").from_node())
+@given(program=FROM_NODE)
 def test_fix_invariants_on_arbitrary_programs_with_a_legacy_import(program):
     legacy = "from netra_backend.app.websocket_core.websocket_manager_factory import FactoryMetrics, WebSocketManager\n"
     source = program + "\n" + legacy  # after the program: `from __future__` imports must stay first

@@ -14,10 +14,10 @@ import textwrap
 import time
 from pathlib import Path
 
-import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings
 from projects import ssot, write
+from python_programs import FROM_GRAMMAR
 
 from flake8_ssot.index import DEFINITION, MISSING, MODULE, UNKNOWN, Origin, ProjectIndex
 
@@ -648,7 +648,7 @@ def test_a_consulted_modules_summary_is_the_one_its_facts_give():
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
-@given(source=hypothesmith.from_grammar())
+@given(source=FROM_GRAMMAR)
 def test_a_generated_modules_summary_is_the_one_its_facts_give(source):
     import ast
     import warnings

@@ -26,11 +26,11 @@ import tokenize
 from contextlib import contextmanager
 from pathlib import Path
 
-import hypothesmith
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from projects import write
+from python_programs import FROM_GRAMMAR
 
 from flake8_ssot import engine
 from flake8_ssot.config import load_config
@@ -210,7 +210,7 @@ def test_the_scanner_starts_statements_where_the_tokenizer_does(source):
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(hypothesmith.from_grammar())
+@given(FROM_GRAMMAR)
 def test_the_scanner_equals_the_tokenizer_on_generated_grammar(source):
     assume("\f" not in source and "\v" not in source and "\r" not in source and compiles(source))
     assert partial.statement_starts(source) == tokenizer_starts(source)
@@ -294,7 +294,7 @@ def test_partial_parsing_finds_what_a_whole_parse_finds(checker, source, module)
 
 @settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
-@given(hypothesmith.from_grammar())
+@given(FROM_GRAMMAR)
 def test_partial_parsing_of_generated_grammar_finds_what_a_whole_parse_finds(checker, source):
     checker.same(source + "\nfrom netra_backend.app.websocket_core.factory import create_manager\n")
 

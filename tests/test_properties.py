@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import textwrap
 
-import hypothesmith
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from python_programs import FROM_GRAMMAR
 
 from flake8_ssot.config import load_config
 from flake8_ssot.engine import check_source
@@ -81,7 +81,7 @@ def test_renaming_an_alias_never_changes_what_is_reported(tmp_path_factory, stat
 # hypothesmith filters the programs it cannot build: on some seeds most of them (filter_too_much).
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(source=hypothesmith.from_grammar())
+@given(source=FROM_GRAMMAR)
 def test_never_raises_on_generated_programs(tmp_path_factory, source):
     config, root = _config(tmp_path_factory)
     for module_path in ("src/app/ws/handlers.py", "src/app/ctx/__init__.py"):
