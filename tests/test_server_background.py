@@ -190,11 +190,11 @@ def test_edits_during_the_workspace_check_are_answered_first_and_every_file_is_s
         edited = "\n".join([*lines[:at], "        # TODO: retry on a closed socket", *lines[at:]])
         client.replace(uri, 2, edited)
         assert sorted(d["code"] for d in client.diagnostics(uri, 2)) == ["SSOT001", "SSOT002"]
+        # The answer came before the workspace check ended: its end is still to come.
+        assert not [m for m in client.backlog if _progress("end")(m)]
         fixed = edited.replace("websocket_core.factory import", "websocket_core.canonical_imports import")
         client.replace(uri, 3, fixed)
         assert [d["code"] for d in client.diagnostics(uri, 3)] == ["SSOT002"]
-        # Both answers came before the workspace check ended: its end is still to come.
-        assert not [m for m in client.backlog if _progress("end")(m)]
         end = client.wait(_progress("end"), "the end of the workspace check")
         assert end["params"]["value"]["message"].startswith(f"{GENERATED + 8 + GENERATED // 100} files checked in ")
         (child,) = _children(client.process.pid)  # the check ran in a child process, which stays
@@ -256,13 +256,13 @@ background = runpy.run_path(sys.argv[1])  # the module without the server packag
 async def main():
     loop = asyncio.get_running_loop()
     check = background["BackgroundCheck"]()
-    check.yielding.expect("file:///agent.py", 60.0)  # an edit's check is due: the child starts paused
-    loop.run_in_executor(None, check.run, [sys.argv[2]], lambda done, total: None, loop)
-    while check._child is None or not check._paused:
-        await asyncio.sleep(0.02)
-    with open(f"/proc/{check._child.pid}/stat") as handle:
-        print(check._child.pid, handle.read().rsplit(")", 1)[1].split()[0], flush=True)
-    os.kill(os.getpid(), signal.SIGKILL)  # the server dies (kill -9) with its child paused
+    with check.yielding.foreground():  # an edit's check runs: the child starts paused
+        loop.run_in_executor(None, check.run, [sys.argv[2]], lambda done, total: None, loop)
+        while check._child is None or not check._paused:
+            await asyncio.sleep(0.02)
+        with open(f"/proc/{check._child.pid}/stat") as handle:
+            print(check._child.pid, handle.read().rsplit(")", 1)[1].split()[0], flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)  # the server dies (kill -9) with its child paused
 
 
 asyncio.run(main())
@@ -274,7 +274,7 @@ def test_a_paused_child_dies_with_a_killed_server(workspace):
                             capture_output=True, text=True, timeout=TIMEOUT)
     assert script.returncode == -signal.SIGKILL, script.stderr
     pid, state = script.stdout.split()
-    assert state == "T"  # stopped: paused while the editor's work is due
+    assert state == "T"  # stopped: paused while the editor's work runs
     assert _gone(int(pid))
 
 

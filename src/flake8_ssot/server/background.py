@@ -10,13 +10,15 @@ a file that takes the check a second holds the lock in turns the whole second). 
   stays for the session's later checks (a `workspace/diagnostic` request, a recount after a
   save), with its project index and caches warm. The server's thread only reads what it
   sends: progress, then the results in chunks, each unpickled when no editor work is waiting.
-  It ends with the session: `shutdown` kills it, and it exits when its standard input (a pipe
-  from the server) closes or the server dies;
+  On Linux it is paused (SIGSTOP) for the length of each of the editor's checks: on a busy
+  machine the check would otherwise share a core with it. It ends with the session:
+  `shutdown` kills it, the kernel kills it when the server dies (even paused), and it exits
+  when its standard input (a pipe from the server) closes;
 - a smaller one is checked in the thread, which waits between files while the editor works.
 
 `Yielding` is how the session says it works: for the length of a check (`foreground`), and
-from an edit until its check is due (`expect`, the debounce): the workspace check then stops at
-its next file (or chunk of results) and so is not in the middle of one when the check starts.
+from an edit until its check is due (`expect`, the debounce): the thread then stops at its next
+file (or chunk of results), so it is not in the middle of one when the check starts.
 """
 
 from __future__ import annotations
@@ -59,8 +61,9 @@ PROGRESS_PER_SECOND = 20  # the child's progress messages (the server shows at m
 
 class Yielding:
     """Is the editor's work waiting? The session says so (`foreground`, `expect`, `done`);
-    the workspace check's thread asks (`wait`) between files, and `on_change(busy)` hears when
-    the answer changes (the child process is paused and resumed by it)."""
+    the workspace check's thread asks (`wait`) between files, and `on_change(working)` hears
+    when foreground work starts and ends (the child process is paused for its length: a
+    signal stops it at once, so it needs no lead time, and runs through the debounce)."""
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
@@ -75,12 +78,16 @@ class Yielding:
         with self._condition:
             self._working += 1
             self._changed()
+            if self._working == 1 and self.on_change is not None:
+                self.on_change(True)
         try:
             yield
         finally:
             with self._condition:
                 self._working -= 1
                 self._changed()
+                if self._working == 0 and self.on_change is not None:
+                    self.on_change(False)
 
     def expect(self, key: str, seconds: float) -> None:
         """`key`'s check is due in `seconds` (the debounce of an edit): the workspace check
@@ -95,10 +102,10 @@ class Yielding:
             if self._expected.pop(key, None) is not None:
                 self._changed()
 
-    def busy(self) -> bool:
-        """Is editor work running or due (an edit whose check is late counts no more)?"""
+    def working(self) -> bool:
+        """Is foreground work running now?"""
         with self._condition:
-            return self._changed()
+            return bool(self._working)
 
     def wait(self) -> None:
         """In the workspace check's thread: return once no editor work is running or due."""
@@ -108,8 +115,8 @@ class Yielding:
                 self._condition.wait(min(self._expected.values(), default=now + 1.0) - now)
 
     def _changed(self) -> bool:
-        """(Holding the condition.) Whether the editor is busy, telling those who wait and
-        `on_change` when that changed."""
+        """(Holding the condition.) Whether editor work is running or due (an edit whose check
+        is late counts no more), waking those who wait when it no longer is."""
         now = time.monotonic()
         if any(late <= now for late in self._expected.values()):
             self._expected = {key: late for key, late in self._expected.items() if late > now}
@@ -118,8 +125,6 @@ class Yielding:
             self._busy = busy
             if not busy:
                 self._condition.notify_all()
-            if self.on_change is not None:
-                self.on_change(busy)
         return busy
 
 
@@ -128,8 +133,8 @@ class BackgroundCheck:
     small, in a child process that stays for the session's later checks once it is large (its
     index and caches stay warm there, as they would here).
 
-    On Linux the child is also paused (SIGSTOP) while the editor's work runs or is due, so that
-    the edit's check has the machine to itself, and resumed (SIGCONT) after it. It is started
+    On Linux the child is also paused (SIGSTOP) while the editor's own work runs (a check), so
+    that it has the machine to itself, and resumed (SIGCONT) after it. It is started
     from the event loop's thread (the main thread, which lives as long as the server) and asks
     the kernel to kill it when that thread ends: a paused child cannot watch for its parent.
     """
@@ -198,33 +203,21 @@ class BackgroundCheck:
                 raise RuntimeError("the session is over" if self.closed else
                                    f"the workspace check's process ended at its start (exit code {child.returncode})")
             self._child, self._pausable, self._paused = child, ready == ("ready", True), False
-        if self._pausable and self.yielding.busy():
+        if self._pausable and self.yielding.working():
             self._pause(True)
         return child
 
-    def _pause(self, busy: bool) -> None:
-        """`Yielding.on_change`: pause the child while the editor is busy, resume it after. A
-        timer asks again while it is paused: an edit whose check never came stops it no longer
-        than the edit's slack."""
+    def _pause(self, working: bool) -> None:
+        """`Yielding.on_change`: pause the child while the editor's work runs, resume it after."""
         with self._guard:
             child = self._child
-            if child is None or not self._pausable or busy == self._paused:
+            if child is None or not self._pausable or working == self._paused:
                 return
             try:
-                os.kill(child.pid, signal.SIGSTOP if busy else signal.SIGCONT)
+                os.kill(child.pid, signal.SIGSTOP if working else signal.SIGCONT)
             except OSError:  # it has ended: the check's thread hears of it
                 return
-            self._paused = busy
-        if busy:
-            timer = threading.Timer(EXPECT_SLACK_SECONDS, self._still_busy)
-            timer.daemon = True
-            timer.start()
-
-    def _still_busy(self) -> None:
-        if self.yielding.busy():  # not busy: on_change has resumed the child
-            timer = threading.Timer(EXPECT_SLACK_SECONDS, self._still_busy)
-            timer.daemon = True
-            timer.start()
+            self._paused = working
 
     def _in_child(self, child: subprocess.Popen, folders: Sequence[str],
                   report: Callable[[int, int], None]) -> dict[str, FileResult]:
