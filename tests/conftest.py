@@ -6,10 +6,10 @@ projects.py (they are needed at import time, where fixtures are not available).
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Callable
-
-import os
 
 import pytest
 from hypothesis import settings
@@ -30,6 +30,20 @@ def hypothesis_profile(environ) -> str:
 
 
 settings.load_profile(hypothesis_profile(os.environ))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the package once for the whole run when Python is told not to write bytecode
+    (PYTHONDONTWRITEBYTECODE, as on the CI machine): each of the hundreds of Python processes
+    the tests start (`ssot server`, `flake8`, the preloaded `ssot`) would otherwise compile
+    every module again, a fifth of a second each. Once, in the process that starts the xdist
+    workers (or the only one); a module edited later is compiled again as usual."""
+    if sys.dont_write_bytecode and not hasattr(config, "workerinput"):
+        import compileall
+
+        import flake8_ssot
+
+        compileall.compile_dir(os.path.dirname(flake8_ssot.__file__), quiet=1)
 
 
 @pytest.fixture
