@@ -287,3 +287,26 @@ def test_an_edit_that_no_other_result_depends_on_reads_no_cache_entry(tree, monk
     after = cached(root, cache)
     assert "bridge.py" in decoded.checked
     assert after == reference(root) != first
+
+
+def test_a_second_configuration_without_factories_does_not_cost_the_kept_results(tree, monkeypatch):
+    """A tools directory with its own pyproject.toml (a policy without factory classes): the
+    renamed-class names only matter to configurations with factories, so an edit elsewhere
+    still keeps every other result from the state and decodes no cache entry."""
+    root, cache = tree
+    tools = root / "tools"
+    tools.mkdir()
+    (tools / "pyproject.toml").write_text(
+        '[tool.ssot]\nsrc = ["."]\n\n[tool.ssot.legacy]\n"app.ws.factory" = "app.ws.manager"\n', encoding="utf-8")
+    (tools / "rebuild.py").write_text("from app.ws.factory import create_websocket_manager\n", encoding="utf-8")
+    note = root / "src/app/user.py"
+    settle()
+    first = cached(root, cache)
+    assert "rebuild.py" in first[1]
+    decoded = Decoded(monkeypatch)
+    with note.open("a", encoding="utf-8") as handle:
+        handle.write("# one manager per user, see the migration notes\n")
+    settle()
+    again = cached(root, cache)
+    assert decoded.checked == ["user.py"] and decoded.tables == 0
+    assert again == first == reference(root)

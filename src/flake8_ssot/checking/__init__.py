@@ -241,7 +241,7 @@ def check_files(
         for roots, tree, directories in in_place.trees:
             index_for(roots).adopt_tree(tree, directories)
         kept, recheck, resized = in_place.results, _recheck(in_place, configurations), in_place.resized
-        caches.as_recorded = {path for position, path in enumerate(files) if position not in recheck}
+        caches.as_recorded = {path for position, path in enumerate(files) if position not in in_place.changed}
     checked_at = now_ns()
 
     def plan(stale: set[int]) -> tuple[list, list[Task], list]:
@@ -380,9 +380,10 @@ def _recheck(changed: Changed, configurations: Configurations) -> set[int]:
 
 
 def _renamed_of(caches: RunCaches) -> dict[int, list[str] | None]:
-    """The renamed-class names each opened cache's entries were computed with."""
+    """The renamed-class names the entries of each opened cache of a configuration with
+    factory classes were computed with (`RenamedNames` opens all of those)."""
     return {number: None if cache.renamed is None else sorted(cache.renamed)
-            for number, cache in caches.opened.items() if cache is not None}
+            for number, cache in caches.opened.items() if cache is not None and cache.config.factories.exact}
 
 
 # A run after files changed in place that checked at most this many files leaves the per-file

@@ -527,6 +527,7 @@ class Changed:
         self.files, self.observed, self.walked, self.trees = files, observed, walked, trees
         self.results: list[FileResult] = []
         self.recheck: set[int] = set()
+        self.changed: set[int] = set()  # the positions of the files changed since the state
         self.resized: set[int] = set()  # changed files of another size: no entry can answer for them
         self.renamed: dict[int, list[str] | None] = {}  # configuration number -> names (checking._renamed_of)
         # position -> its result's dependencies, as `_dependencies` writes them, and the groups
@@ -556,7 +557,7 @@ class Changed:
             self.depends[item[0]] = table[item[1]]
         self.groups, self.results = groups, results
         self.renamed = {int(number): names for number, names in renamed.items()}
-        touched = set(changed)
+        touched = self.changed = set(changed)
         recheck = set(changed)
         moved_in = {key: [member for member, _, _ in members if type(member) is int and member in touched]
                     for key, members in groups.items()}
