@@ -79,7 +79,17 @@ class _Preloaded:
         os.close(requests_read)
         os.close(replies_write)
         self.unread = b""
-        atexit.register(shutil.rmtree, self.folder, True)
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """At the end of the test process: the preloaded process sees its requests end and exits."""
+        os.close(self.requests)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def _reply(self, timeout: float | None) -> str:
         """The next line the preloaded process writes (TimeoutError after `timeout` seconds)."""
