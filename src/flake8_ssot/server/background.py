@@ -23,14 +23,14 @@ file (or chunk of results), so it is not in the middle of one when the check sta
 
 from __future__ import annotations
 
+import os
 import sys
 
-if __name__ == "__main__":  # run as a script by the server: its folder is no place to import from
-    del sys.path[0]
+if __name__ == "__main__" and sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
+    del sys.path[0]  # run as a script by the server: its folder is no place to import from
 
 import asyncio
 import logging
-import os
 import pickle
 import signal
 import subprocess
