@@ -260,8 +260,13 @@ async def main():
         loop.run_in_executor(None, check.run, [sys.argv[2]], lambda done, total: None, loop)
         while check._child is None or not check._paused:
             await asyncio.sleep(0.02)
-        with open(f"/proc/{check._child.pid}/stat") as handle:
-            print(check._child.pid, handle.read().rsplit(")", 1)[1].split()[0], flush=True)
+        for _ in range(200):  # a signal is delivered a moment after it is sent
+            with open(f"/proc/{check._child.pid}/stat") as handle:
+                state = handle.read().rsplit(")", 1)[1].split()[0]
+            if state == "T":
+                break
+            await asyncio.sleep(0.01)
+        print(check._child.pid, state, flush=True)
         os.kill(os.getpid(), signal.SIGKILL)  # the server dies (kill -9) with its child paused
 
 
