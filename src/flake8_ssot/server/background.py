@@ -48,9 +48,10 @@ from flake8_ssot.config.resolve import Configurations, Overrides
 logger = logging.getLogger(__name__)
 
 # Above this much Python (source files under the folders, hidden folders left out) the
-# workspace is checked in a child process: starting one costs about 0.15 s of CPU, which a
-# thread spends on about 100 KB of source that mentions the policy.
-LARGE_BYTES = 128 * 1024
+# workspace is checked in a child process (starting one costs about 0.15 s of CPU, on the
+# other core). Below it the thread checks no file larger than this: about 800 lines, some
+# 30 ms of work that an edit landing in the middle of it waits for.
+LARGE_BYTES = 32 * 1024
 LARGE_FILES = 10_000  # files of any kind seen on the way: large too (counting stops there)
 # How long after an edit its check may start late (a busy loop) before the workspace check
 # goes on without waiting for it: a check that never comes stops it no longer than this.
@@ -203,6 +204,8 @@ class BackgroundCheck:
                 raise RuntimeError("the session is over" if self.closed else
                                    f"the workspace check's process ended at its start (exit code {child.returncode})")
             self._child, self._pausable, self._paused = child, ready == ("ready", True), False
+        logger.info("checking the workspace in a child process (pid %d%s)", child.pid,
+                    ", paused while the editor's checks run" if self._pausable else "")
         if self._pausable and self.yielding.working():
             self._pause(True)
         return child
