@@ -103,10 +103,11 @@ class Yielding:
             if self._expected.pop(key, None) is not None:
                 self._changed()
 
-    def working(self) -> bool:
-        """Is foreground work running now?"""
+    def announce(self) -> None:
+        """Tell `on_change` whether foreground work runs now (a new listener's first news)."""
         with self._condition:
-            return bool(self._working)
+            if self.on_change is not None:
+                self.on_change(bool(self._working))
 
     def wait(self) -> None:
         """In the workspace check's thread: return once no editor work is running or due."""
@@ -188,7 +189,7 @@ class BackgroundCheck:
             return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
         if pausable:  # from the loop's thread: its end is the server's end
-            child = asyncio.run_coroutine_threadsafe(_call(start), loop).result()
+            child = asyncio.run_coroutine_threadsafe(_call(start), loop).result(timeout=60)
         else:
             child = start()
         try:
@@ -206,8 +207,7 @@ class BackgroundCheck:
             self._child, self._pausable, self._paused = child, ready == ("ready", True), False
         logger.info("checking the workspace in a child process (pid %d%s)", child.pid,
                     ", paused while the editor's checks run" if self._pausable else "")
-        if self._pausable and self.yielding.working():
-            self._pause(True)
+        self.yielding.announce()  # an editor's check that runs now pauses it
         return child
 
     def _pause(self, working: bool) -> None:
