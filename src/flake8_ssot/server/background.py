@@ -45,7 +45,7 @@ from flake8_ssot.checking.runner import FileResult
 from flake8_ssot.config import ConfigError
 from flake8_ssot.config.resolve import Configurations, Overrides
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("flake8_ssot.server.background")  # its name in the child too (there __main__)
 
 # Above this much Python (source files under the folders, hidden folders left out) the
 # workspace is checked in a child process (starting one costs about 0.15 s of CPU, on the
@@ -183,7 +183,8 @@ class BackgroundCheck:
             if self._child is not None and self._child.poll() is None:
                 return self._child
         pausable = loop is not None and sys.platform.startswith("linux")
-        command = [sys.executable, os.path.abspath(__file__), str(os.getpid()), "pausable" if pausable else "-"]
+        command = [sys.executable, os.path.abspath(__file__), str(os.getpid()), "pausable" if pausable else "-",
+                   *_log_arguments()]
 
         def start() -> subprocess.Popen:
             return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -262,6 +263,15 @@ async def _call(function: Callable[[], Any]) -> Any:
     return function()
 
 
+def _log_arguments() -> list[str]:
+    """The child logs where the server does (`ssot server --log-file`, else standard error,
+    which it shares), at the server's level: [level, file or "-"]."""
+    level = logging.getLevelName(logging.getLogger("flake8_ssot").getEffectiveLevel())
+    files = [handler.baseFilename for handler in logging.getLogger().handlers
+             if isinstance(handler, logging.FileHandler)]
+    return [str(level), files[0] if files else "-"]
+
+
 def check_folders(folders: Sequence[str], report: Callable[[int, int], None]) -> dict[str, FileResult]:
     """Each folder as `ssot check FOLDER` from it, in this process."""
     configurations = Configurations(None, Overrides())
@@ -298,12 +308,16 @@ def is_large(folders: Sequence[str], limit: int) -> bool:
     return False
 
 
-def _child(parent: int, pausable: bool) -> int:
+def _child(parent: int, pausable: bool, level: str = "WARNING", log_file: str = "-") -> int:
     """The child process: for each list of folders read from standard input, check them and
     send progress and results to standard output; end with the input, or with the server."""
     requests, channel = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write to the channel
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.FileHandler(log_file) if log_file != "-" else logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(f"%(asctime)s %(levelname)s %(name)s [pid {os.getpid()}]: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.WARNING)
+    logging.getLogger("flake8_ssot").setLevel(level if level in ("ERROR", "WARNING", "INFO", "DEBUG") else "WARNING")
     if pausable:  # started by the server's main thread: the kernel kills us when it ends
         try:
             import ctypes
@@ -353,4 +367,4 @@ def _child(parent: int, pausable: bool) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child(int(sys.argv[1]), sys.argv[2] == "pausable"))
+    sys.exit(_child(int(sys.argv[1]), sys.argv[2] == "pausable", *sys.argv[3:5]))
