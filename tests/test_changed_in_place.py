@@ -310,3 +310,22 @@ def test_a_second_configuration_without_factories_does_not_cost_the_kept_results
     again = cached(root, cache)
     assert decoded.checked == ["user.py"] and decoded.tables == 0
     assert again == first == reference(root)
+
+
+def test_a_file_that_joined_a_group_in_a_run_that_kept_no_state_still_counts(tree, monkeypatch):
+    """The state stays from before a run that could not save one (an edit just before it); a
+    file that started taking a name in that run joined the per-file cache's group then. The
+    next run, after another edit, compares the group with the state's, not the cache's: the
+    bridge's result from the state heard "no module takes the name", which is no longer so."""
+    root, cache = tree
+    paths = Paths(monkeypatch)
+    settle()
+    first = cached(root, cache)
+    assert '"applicability": "safe"' in first[1]
+    monkeypatch.setattr(runstate, "RACY_NS", 3600 * 10**9)  # from here on every run is racy
+    _edit(root, "src/app/user.py", 1)  # takes create_websocket_manager from app.bridge
+    assert cached(root, cache) == reference(root) != first
+    with (root / "src/app/context.py").open("a", encoding="utf-8") as handle:
+        handle.write("# reviewed\n")
+    assert cached(root, cache) == reference(root)
+    assert paths.taken == [False, True, True]

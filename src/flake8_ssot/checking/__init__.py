@@ -350,13 +350,26 @@ def check_files(
 
 def _recheck(changed: Changed, configurations: Configurations) -> set[int]:
     """The positions of the files a run after files changed in place checks again (through the
-    per-file cache): the state's `recheck`, and each result that heard "no module takes the
-    name" from a group of files one of which changed and now takes it from the result's module
-    (the per-file cache's own proof: `Cache._group_unchanged`)."""
-    from flake8_ssot.index.importers import takes_from
+    per-file cache): the state's `recheck`; each result that heard "no module takes the name"
+    from a group of files one of which changed and now takes it from the result's module (the
+    per-file cache's own proof: `Cache._group_unchanged`); and every result that asked about a
+    name a changed file holds now but did not in the state's group (the per-file cache's
+    groups may have grown since, in a run that could not save a state: `KnownMentions.grow`
+    compares with those, this with the state's)."""
+    from flake8_ssot.index.importers import as_python_reads, takes_from
 
     recheck = set(changed.recheck)
     files = changed.files
+    if changed.asked:
+        for position in sorted(changed.changed):
+            try:
+                with open(files[position], "rb") as handle:
+                    data = as_python_reads(handle.read())
+            except OSError:
+                continue  # checked below: its error is the result, and no state is saved
+            for name, members, askers in changed.asked:
+                if position not in members and name.encode() in data:
+                    recheck.update(askers)
     verdicts: dict[tuple[str, str, str], bool] = {}
     for position, name, moved in changed.proofs:
         if position in recheck:

@@ -536,6 +536,10 @@ class Changed:
         # (position, name, positions of changed files in the group of the files holding the
         # name): the result stands if none of them takes the name from the position's module
         self.proofs: list[tuple[int, str, list[int]]] = []
+        # name -> (the positions of the group's files, the results that asked about it), per
+        # group the state keeps: a changed file that holds the name and is not among those
+        # sends the results back (checking._recheck)
+        self.asked: list[tuple[str, set[int], list[int]]] = []
 
     def take(self, header: dict, results: list[FileResult], changed: list[int]) -> bool:
         """Read the state's results and dependencies, and find the results to check again:
@@ -561,6 +565,7 @@ class Changed:
         recheck = set(changed)
         moved_in = {key: [member for member, _, _ in members if type(member) is int and member in touched]
                     for key, members in groups.items()}
+        askers: dict[str, list[int]] = {}
         verdicts: dict[int, tuple[bool, list]] = {}  # per list of rows (results share them): what changed
         for position, rows in self.depends.items():
             verdict = verdicts.get(id(rows))
@@ -576,7 +581,10 @@ class Changed:
                         if members:
                             named.append((ref[len(MENTIONS):], members))
                     # any other file is watched: unchanged, or this run is not in place
-                verdict = verdicts[id(rows)] = (direct, named)
+                verdict = verdicts[id(rows)] = (direct, named, [
+                    f"{ref}\0{mtime}" for ref, mtime, _ in rows if type(ref) is str and ref.startswith(MENTIONS)])
+            for key in verdict[2]:
+                askers.setdefault(key, []).append(position)
             if verdict[0]:
                 recheck.add(position)
                 continue
@@ -585,6 +593,9 @@ class Changed:
                 if moved:
                     self.proofs.append((position, name, moved))
         self.recheck = recheck
+        for key, positions in askers.items():
+            members = {member for member, _, _ in groups[key] if type(member) is int}
+            self.asked.append((key[len(MENTIONS):].partition("\0")[0], members, positions))
         return True
 
 
