@@ -4,7 +4,7 @@ for each command the tests run (a third of a second each, hundreds of commands).
 One process per test process imports the checker once and then forks a child per command:
 the child sets the command's directory, environment, standard streams and argv and runs
 `flake8_ssot` as `python -m` runs it (`runpy`, `__main__`), then exits as that process would
-(SystemExit, atexit handlers, a traceback for an uncaught exception). Each command still
+(SystemExit's status, atexit handlers, a traceback for an uncaught exception; `_exit`). Each command still
 starts from a process that has run nothing, so the per-process state of a run (configuration
 discovery, the project index, the replay's notes) never leaks from one command into the next,
 as with a new interpreter; only the imports are shared. The imports ran under the environment
@@ -79,9 +79,43 @@ def main() -> None:
     serve(requests_fd, replies_fd)
     import runpy
 
-    # As `python -m flake8_ssot`: its __main__ calls sys.exit(main()); this process ends there.
-    runpy.run_module("flake8_ssot", run_name="__main__", alter_sys=True)
-    sys.exit(0)
+    try:
+        # As `python -m flake8_ssot`: its __main__ ends with sys.exit(main()).
+        runpy.run_module("flake8_ssot", run_name="__main__", alter_sys=True)
+        code = 0
+    except SystemExit as exit_:
+        code = _exit_status(exit_.code)
+    except BaseException:  # what the interpreter does with an uncaught exception
+        sys.excepthook(*sys.exc_info())
+        code = 1
+    _exit(code)
+
+
+def _exit_status(code: object) -> int:
+    """The status SystemExit(code) gives a Python process."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _exit(code: int) -> None:
+    """End as the interpreter ends a process, less the collection and teardown of every module
+    object (30 ms in a forked child, whose every page it touches would be copied): the threads
+    that are not daemons are waited for, the atexit handlers run, the standard streams flushed."""
+    import atexit
+    import threading
+
+    threading._shutdown()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            code = code or 120  # as Python exits when flushing standard output fails
+    os._exit(code)
 
 
 if __name__ == "__main__":
