@@ -253,14 +253,18 @@ def check_files(
             if target is not None:
                 del target[:]
         trusted = kept if not stale else []  # the renamed names grew: no result of before stands
-        for position, path in enumerate(files):
-            if trusted and position not in recheck:
-                results[position] = trusted[position]
-                if observed is not None:
-                    observed.append(taken[path])
-                if hits is not None:
-                    hits.append(path)
-                continue
+        stats = observed
+        if trusted:
+            # The state's results and stats for all, by whole lists (this is once per file of
+            # the tree); then the files to check again go through the cache as in a full run.
+            results[:] = trusted
+            if observed is not None:
+                observed[:] = map(taken.__getitem__, files)
+                stats = None  # (recorded)
+            if hits is not None:
+                hits[:] = [path for position, path in enumerate(files) if position not in recheck]
+        for position, path in enumerate(files) if not trusted else ((n, files[n]) for n in sorted(recheck)):
+            results[position] = None
             index = configurations.index_for_file(path)
             cache = caches.of(index)
             status = None
@@ -272,8 +276,8 @@ def check_files(
                         status = taken[path] = os.stat(path)
                     except OSError:
                         status = None
-                if observed is not None:
-                    observed.append(status)
+                if stats is not None:
+                    stats.append(status)
                 if position in resized:
                     pass  # of another size than the state saw: checked without asking its entry (a miss, or older)
                 elif status is not None and index not in stale:
@@ -285,8 +289,8 @@ def check_files(
                         continue
                     if state == "verify" and fix is None:  # a file about to be fixed is read anyway
                         expected = cache.digest(path)
-            elif observed is not None:
-                observed.append(None)
+            elif stats is not None:
+                stats.append(None)
             tasks.append(Task(path, index, expected))
             slots.append((position, status, cache))
         return results, tasks, slots
