@@ -27,7 +27,7 @@ _GENERIC_PARTS = (ast.excepthandler, ast.match_case, ast.withitem, ast.comprehen
 _STATEMENT_METHODS: dict[type, object] = {}  # statement class -> _Collector method (or None)
 # Node classes as module globals: `_expr` runs for every expression node of a checked file.
 _Name, _Call, _Attribute, _Constant = ast.Name, ast.Call, ast.Attribute, ast.Constant
-_JoinedStr, _Lambda, _NamedExpr = ast.JoinedStr, ast.Lambda, ast.NamedExpr
+_JoinedStr, _FormattedValue, _Lambda, _NamedExpr = ast.JoinedStr, ast.FormattedValue, ast.Lambda, ast.NamedExpr
 _EXPR, _KEYWORD = ast.expr, ast.keyword
 
 
@@ -598,11 +598,14 @@ class _Collector:
         elif kind is _JoinedStr:
             # Recorded whole, its value the literal text with `{}` for each placeholder: SSOT004
             # finds a legacy path or import statement in the literal parts and rewrites only
-            # those (rules/strings.py). The placeholders' expressions are not visited.
+            # those (rules/strings.py). The placeholders' expressions are code like any other.
             values = node.values
             if any(type(part) is _Constant and "." in part.value for part in values):
                 text = "".join(part.value if type(part) is _Constant else "{}" for part in values)
                 self.strings.append(StringFact(text, self.span(node), node, self.stmt))
+            for part in values:
+                if type(part) is _FormattedValue:
+                    self._placeholder(part)
         elif kind is _Lambda:
             scope = _Scope()
             for arg in _all_args(node.args):
@@ -632,6 +635,21 @@ class _Collector:
                         expr(value)
                 elif isinstance(value, _KEYWORD):
                     expr(value.value)
+
+    def _placeholder(self, part: ast.FormattedValue) -> None:
+        """An f-string placeholder's expression, and those nested in its format spec
+        (`{value:{width}}`). On Python 3.10 and 3.11 their positions come from a second parse of
+        the placeholder's text, shifted into place: the fixes check the text at a span before
+        editing there (rules/construction.py, rules/rewrites.py)."""
+        value = part.value
+        if not (type(value) is _Constant and isinstance(value.value, str) and part.conversion == -1
+                and part.format_spec is None and "\x00" not in value.value):
+            self._expr(value)  # (a plain string, `{'a.b'}`, is part of the f-string's text instead)
+        spec = part.format_spec
+        if spec is not None:
+            for inner in spec.values:
+                if type(inner) is _FormattedValue:
+                    self._placeholder(inner)
 
     def _call(self, node: ast.Call) -> None:
         func = node.func

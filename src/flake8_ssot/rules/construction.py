@@ -25,7 +25,7 @@ from flake8_ssot.config import Entry
 from flake8_ssot.diagnostic import SAFE, UNSAFE, Edit, Fix
 from flake8_ssot.facts import CallFact, ModuleFacts
 from flake8_ssot.index.summary import KEYWORD_ONLY, POSITIONAL, POSITIONAL_ONLY, VAR_KEYWORD, VAR_POSITIONAL
-from flake8_ssot.rules.rewrites import SourceLines, Token, source_lines, tokens_of
+from flake8_ssot.rules.rewrites import SourceLines, Token, source_lines, spells_name, tokens_of
 from flake8_ssot.span import span_from_ast
 
 _BUILD_ERRORS = (tokenize.TokenError, SyntaxError, ValueError, IndexError, RecursionError)
@@ -208,6 +208,8 @@ def _call_edits(facts: ModuleFacts, source: SourceLines, node: ast.Call, callee:
     func_start, func_end = source.slice(span_from_ast(node.func, facts.lines))
     if "#" in source.text[func_start:func_end] or "\\" in source.text[func_start:func_end]:
         return None  # a comment or continuation inside the callee's dotted name
+    if not spells_name(source, func_start, func_end, node.func):
+        return None  # the position is not where the callee is written (see spells_name)
     items = _call_items(facts, source, node, func_end)
     order = sorted([*(a for a, _ in kept), *dropped], key=lambda a: (a.node.lineno, a.node.col_offset))
     if items is None or len(items) != len(order):

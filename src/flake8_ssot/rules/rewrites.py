@@ -142,6 +142,22 @@ def tokens_of(source: SourceLines, start: int, end: int) -> list[Token]:
     return found
 
 
+def spells_name(source: SourceLines, start: int, end: int, node: ast.AST) -> bool:
+    """Does `source.text[start:end]` spell the name or attribute chain `node` (spaces aside)?
+    A fix edits at an `ast` position only when it does: before Python 3.12 (PEP 701) the
+    positions of code inside an f-string placeholder come from a second parse of its text,
+    shifted into place, and have been wrong in some versions; the diagnostic is then reported
+    without a fix."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return False
+    parts.append(node.id)
+    return "".join(source.text[start:end].split()) == ".".join(reversed(parts))
+
+
 # --------------------------------------------------------------------------- import statements
 
 @dataclass(frozen=True)
@@ -811,7 +827,7 @@ def reference_attribute_fix(facts: ModuleFacts, attribute: AttributeFact, match)
         source = source_lines(facts)
         span = span_from_ast(chain[depth], facts.lines)
         start, end = source.slice(span)
-        if "#" in source.text[start:end]:
+        if "#" in source.text[start:end] or not spells_name(source, start, end, chain[depth]):
             return None
         new_text = root.id + use[len(base):]
         level = match.entry.fix
