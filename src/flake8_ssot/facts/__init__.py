@@ -600,7 +600,7 @@ class _Collector:
             # finds a legacy path or import statement in the literal parts and rewrites only
             # those (rules/strings.py). The placeholders' expressions are code like any other.
             values = node.values
-            if any(type(part) is _Constant and "." in part.value for part in values):
+            if any("." in part.value if type(part) is _Constant else "." in _inlined(part) for part in values):
                 text = "".join(part.value if type(part) is _Constant else "{}" for part in values)
                 self.strings.append(StringFact(text, self.span(node), node, self.stmt))
             for part in values:
@@ -641,10 +641,8 @@ class _Collector:
         (`{value:{width}}`). On Python 3.10 and 3.11 their positions come from a second parse of
         the placeholder's text, shifted into place: the fixes check the text at a span before
         editing there (rules/construction.py, rules/rewrites.py)."""
-        value = part.value
-        if not (type(value) is _Constant and isinstance(value.value, str) and part.conversion == -1
-                and part.format_spec is None and "\x00" not in value.value):
-            self._expr(value)  # (a plain string, `{'a.b'}`, is part of the f-string's text instead)
+        if not _inlined(part):
+            self._expr(part.value)  # (a plain string, `{'a.b'}`, is part of the f-string's text instead)
         spec = part.format_spec
         if spec is not None:
             for inner in spec.values:
@@ -751,6 +749,16 @@ def _all_args(args: ast.arguments) -> Iterator[ast.arg]:
     yield from args.kwonlyargs
     if args.kwarg:
         yield args.kwarg
+
+
+def _inlined(part: ast.FormattedValue) -> str:
+    """The text of a placeholder that is a plain string (`{'a.b'}`): rules/strings.py reads it
+    as part of the f-string's text (`_placeholder_text`); "" for any other placeholder."""
+    value = part.value
+    if (type(value) is _Constant and type(value.value) is str and part.conversion == -1
+            and part.format_spec is None and "\x00" not in value.value):
+        return value.value
+    return ""
 
 
 def _is_string_expr(stmt: ast.stmt) -> bool:

@@ -1056,14 +1056,41 @@ class _Lowering:
         return self._collection(ast.Tuple, children, node)
 
     def expr_leaf(self, node) -> ast.expr:
-        """A string literal: its value, as Python would read it; f-strings are opaque."""
+        """A string literal: its value, as Python would read it; an f-string as `_fstring` reads it."""
         text = node.text()
         value = _literal(text)
         if isinstance(value, (str, bytes)):
             return self.place(ast.Constant(value=value), node)
         if value is _FSTRING:
-            return self.place(ast.JoinedStr(values=[]), node)
+            return self._fstring(text, self.place(ast.JoinedStr(values=[]), node))
         return self.place(ast.Constant(value=None), node)
+
+    def _fstring(self, text: str, opaque: ast.JoinedStr) -> ast.expr:
+        """An f-string (or a concatenation holding one) as Python reads it alone: its literal
+        text and its placeholders' code, at the places the file has them (the expression parsed
+        at column 0 after a `(`, then moved to where `opaque` sits). Left `opaque` (no text, no
+        code) when Python cannot read it, or when its code nests deeper than the lowering may."""
+        try:
+            parsed = ast.parse("(" + text + "\n)", mode="eval").body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return opaque
+        if not isinstance(parsed, ast.JoinedStr):
+            return opaque
+        line, column = opaque.lineno - 1, opaque.col_offset - 1  # the `(` stands at column 0 of line 1
+        pending = [(parsed, self.depth)]
+        while pending:
+            sub, depth = pending.pop()
+            if depth > self.max_depth:
+                return opaque
+            if isinstance(sub, ast.expr):
+                if sub.lineno == 1:
+                    sub.col_offset += column
+                if sub.end_lineno == 1:
+                    sub.end_col_offset += column
+                sub.lineno += line
+                sub.end_lineno += line
+            pending.extend((child, depth + 1) for child in ast.iter_child_nodes(sub))
+        return parsed
 
     def _broken_expr(self, node, structural: bool = True) -> ast.expr:
         values = []
