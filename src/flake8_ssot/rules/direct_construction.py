@@ -5,7 +5,8 @@ Flags a call that constructs a class listed in `[tool.ssot.factories]`, however 
 named: bare, aliased, through a module attribute, through a relative import or a local alias
 (`Ctx = UserExecutionContext; Ctx(...)`), and, with the project index (`ssot check`), through
 any module of the tree that re-exports it: `from app.context import UserExecutionContext`,
-`import app.context as c; c.UserExecutionContext(...)`, a star import. Type annotations, `isinstance` checks, subclassing
+`import app.context as c; c.UserExecutionContext(...)`, a star import; inside an f-string
+placeholder too (`f"{UserExecutionContext(...)!r}"`). Type annotations, `isinstance` checks, subclassing
 and class-method calls such as `UserExecutionContext.from_request(...)` are not construction.
 The class's own module, the factory's module and the files in the entry's `allow` globs may
 construct it.
@@ -43,7 +44,10 @@ module the call goes through, `import pkg.ctx as c`, a `from pkg.ctx import ...`
 or by a new `from` import beside the class's; a class imported inside a function gets the
 factory in that import, once for all the calls it serves. The class's import goes when the call was its
 last use (annotations, `isinstance`, `__all__` and comments are uses). Comments and line
-breaks inside the call are kept.
+breaks inside the call are kept. A call inside an f-string placeholder is fixed only where
+the source at its reported position spells the callee (before Python 3.12 the positions of
+placeholder code come from a second parse); otherwise it is reported without a fix. In a
+self-documenting `{call(...)=}` placeholder the fix changes the text the f-string shows too.
 
 ## Options
 `[tool.ssot.factories]` (`use`, `args`, `message`, `allow`, `severity`).
