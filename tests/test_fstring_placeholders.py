@@ -271,3 +271,11 @@ def test_no_fix_where_the_position_does_not_spell_the_callee(source, whole, monk
     for d in off:
         if by_line[d.line].fix is not None and text_at(source, by_line[d.line])[:1].isidentifier():
             assert d.fix is None, d
+
+
+def test_a_noqa_after_a_triple_quoted_f_string_covers_its_lines(source):
+    """As in flake8: a `# noqa` on the line that closes a string token covers every line of it."""
+    closing = '{netra_backend.app.websocket_core.websocket_manager_factory.create_websocket_manager(user_context)}"""'
+    assert closing + "  # SSOT004" in source
+    silenced = source.replace(closing + "  # SSOT004", closing + "  # noqa: SSOT004")
+    assert {(d.line, d.code) for d in check_source(silenced, str(FIXTURE), CONFIG).diagnostics} == EXPECTED - {(43, "SSOT004")}
