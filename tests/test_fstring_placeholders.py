@@ -44,7 +44,8 @@ FACTORY_CLASS = "UserExecutionContext"
 LEGACY_CHAIN = "netra_backend.app.websocket_core.websocket_manager_factory.create_websocket_manager"
 # (line, code) of each finding in the fixture's placeholders; the markers say the same.
 EXPECTED = {(25, "SSOT002"), (29, "SSOT002"), (33, "SSOT004"), (37, "SSOT002"), (43, "SSOT004"),
-            (47, "SSOT002"), (51, "SSOT004"), (55, "SSOT004")}
+            (47, "SSOT002"), (51, "SSOT004"), (55, "SSOT004"), (59, "SSOT002")}
+SHOWN = {33, 59}  # `{expr=}`: the code is also the text the f-string shows
 
 
 def found(diagnostics) -> set[tuple[int, int, str]]:
@@ -92,6 +93,16 @@ def test_each_finding_spans_what_it_reports(source, whole):
         else:
             assert text == LEGACY_CHAIN, (d, text)
             assert d.fix is not None
+
+
+def test_a_fix_in_a_self_documenting_placeholder_is_unsafe(source, whole):
+    """`{expr=}` shows the expression's text, which the fix changes; `f"x={x!r}"` (the same
+    tree) shows only its literal text."""
+    for d in whole:
+        if d.line in SHOWN:
+            assert d.fix.applicability == "unsafe" and "`{...=}` placeholder" in d.fix.description, d
+        else:
+            assert d.fix is None or "{...=}" not in d.fix.description, d
 
 
 def test_a_partial_parse_keeps_what_only_a_placeholder_mentions(source, whole):
@@ -257,12 +268,12 @@ def test_no_fix_where_the_position_does_not_spell_the_callee(source, whole, monk
     """As if Python placed the placeholders' code one column off: still reported, never fixed."""
     visit = facts_module._Collector._placeholder
 
-    def shifted(self, part):
+    def shifted(self, part, before=None):
         for node in ast.walk(part):
             if isinstance(node, ast.expr):
                 node.col_offset += 1
                 node.end_col_offset += 1
-        visit(self, part)
+        visit(self, part, before)
 
     monkeypatch.setattr(facts_module._Collector, "_placeholder", shifted)
     off = check_source(source, str(FIXTURE), CONFIG).diagnostics

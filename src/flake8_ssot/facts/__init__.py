@@ -57,6 +57,7 @@ class CallFact:
     span: Span
     node: ast.Call
     stmt: ast.AST
+    shown: bool = False  # in a self-documenting f-string placeholder (`{call(...)=}`): also text the string shows
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class AttributeFact:
     span: Span
     node: ast.AST
     stmt: ast.AST
+    shown: bool = False  # as for CallFact
 
 
 @dataclass(frozen=True)
@@ -243,6 +245,7 @@ class _Collector:
         self.scopes: list[_Scope] = [_Scope("module")]
         self.type_checking = 0
         self.in_handler = 0
+        self.shown = 0  # inside how many self-documenting placeholders (`{expr=}`)
         self.within: tuple[str, ...] = ()  # the compound statements around, as `Binding.within` says
         self.stmt: ast.AST | None = None
         self.deferred: list[tuple[ast.AST, list[_Scope], int, tuple[str, ...]]] = []
@@ -603,9 +606,11 @@ class _Collector:
             if any("." in part.value if type(part) is _Constant else "." in _inlined(part) for part in values):
                 text = "".join(part.value if type(part) is _Constant else "{}" for part in values)
                 self.strings.append(StringFact(text, self.span(node), node, self.stmt))
+            before = None
             for part in values:
                 if type(part) is _FormattedValue:
-                    self._placeholder(part)
+                    self._placeholder(part, before)
+                before = part
         elif kind is _Lambda:
             scope = _Scope()
             for arg in _all_args(node.args):
@@ -636,18 +641,35 @@ class _Collector:
                 elif isinstance(value, _KEYWORD):
                     expr(value.value)
 
-    def _placeholder(self, part: ast.FormattedValue) -> None:
+    def _placeholder(self, part: ast.FormattedValue, before: ast.AST | None = None) -> None:
         """An f-string placeholder's expression, and those nested in its format spec
         (`{value:{width}}`). On Python 3.10 and 3.11 their positions come from a second parse of
         the placeholder's text, shifted into place: the fixes check the text at a span before
-        editing there (rules/construction.py, rules/rewrites.py)."""
+        editing there (rules/construction.py, rules/rewrites.py). `before`: the part before it."""
         if not _inlined(part):
+            # The expression of `{expr=}` is also text the f-string shows (the part before it
+            # ends with it and `=`); `f"x={x!r}"` reads the same in the tree, so the source says.
+            shown = (type(before) is _Constant and before.value.rstrip().endswith("=")
+                     and self._self_documenting(part.value))
+            self.shown += shown
             self._expr(part.value)  # (a plain string, `{'a.b'}`, is part of the f-string's text instead)
+            self.shown -= shown
         spec = part.format_spec
         if spec is not None:
             for inner in spec.values:
                 if type(inner) is _FormattedValue:
                     self._placeholder(inner)
+
+    def _self_documenting(self, value: ast.expr) -> bool:
+        """Is `value` followed in the source by a lone `=` (`{expr=}`, `{expr = }`, `{(expr)=}`)?"""
+        span, lines = self.span(value), self.lines
+        row, column = span.end_line - 1, span.end_column
+        while row < len(lines):
+            rest = lines[row][column:].lstrip(" \t\f\r)")
+            if rest:
+                return rest[:1] == "=" and rest[1:2] != "="
+            row, column = row + 1, 0
+        return False
 
     def _call(self, node: ast.Call) -> None:
         func = node.func
@@ -663,7 +685,7 @@ class _Collector:
         if path is not None:
             names = self.call_names
             if names is None or path[path.rfind(".") + 1:] in names:
-                self.calls.append(CallFact(path, self.span(node), node, self.stmt))
+                self.calls.append(CallFact(path, self.span(node), node, self.stmt, self.shown > 0))
             if path in DYNAMIC_IMPORTERS and self._dynamic_import(node):
                 arguments = arguments[1:]  # the module name is an import, not a string reference
         if isinstance(func, ast.Attribute):
@@ -711,7 +733,8 @@ class _Collector:
             if binding is not None:
                 path = self.resolve(node)
                 if self.wants_attribute(path):
-                    self.attributes.append(AttributeFact(path, binding, self.span(node), node, self.stmt))
+                    self.attributes.append(AttributeFact(path, binding, self.span(node), node, self.stmt,
+                                                         self.shown > 0))
         else:
             self._expr(base)
 

@@ -115,6 +115,9 @@ def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index) ->
     if _signature(index, entry.use) is None:
         level = UNSAFE
         reasons.append(f"the signature of '{entry.use}' is not known to check the call against")
+    if call.shown:
+        level = UNSAFE
+        reasons.append("the call is also the text of its f-string's `{...=}` placeholder, which changes with it")
     runs_code = [argument.name for argument in dropped if _runs_code(argument.value)]
     if runs_code:
         level = UNSAFE

@@ -833,7 +833,11 @@ def reference_attribute_fix(facts: ModuleFacts, attribute: AttributeFact, match)
         level = match.entry.fix
         if use != base and use not in _loaded_modules(facts):
             level = UNSAFE  # nothing imports the canonical module: the attribute may not exist
-        return Fix((Edit(span, new_text),), level, f"use '{use}'")
+        description = f"use '{use}'"
+        if attribute.shown:
+            level = UNSAFE
+            description += " (unsafe: the chain is also the text of its f-string's `{...=}` placeholder, which changes with it)"
+        return Fix((Edit(span, new_text),), level, description)
     except _BUILD_ERRORS:
         return None
 
