@@ -47,7 +47,7 @@ last use (annotations, `isinstance`, `__all__` and comments are uses). Comments 
 breaks inside the call are kept. A call inside an f-string placeholder is fixed only where
 the source at its reported position spells the callee (before Python 3.12 the positions of
 placeholder code come from a second parse); otherwise it is reported without a fix. In a
-self-documenting `{call(...)=}` placeholder the fix changes the text the f-string shows too.
+self-documenting `{call(...)=}` placeholder the fix is unsafe: it changes the text the f-string shows.
 
 ## Options
 `[tool.ssot.factories]` (`use`, `args`, `message`, `allow`, `severity`).

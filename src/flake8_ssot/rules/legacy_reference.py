@@ -17,7 +17,7 @@ from a name bound to the legacy path itself is left to SSOT001, which reports it
 
 The fix of an attribute chain rewrites its legacy part; inside an f-string placeholder only
 where the source at the reported position spells the chain (else it is reported without a
-fix; in `{chain=}` the text the f-string shows changes too). The fix rewrites a string like the statement it names (the canonical module, a renamed symbol
+fix; in `{chain=}` its fix is unsafe, since the text the f-string shows changes too). The fix rewrites a string like the statement it names (the canonical module, a renamed symbol
 written with its canonical name, an alias and whatever follows the legacy prefix kept), in the
 literal characters only: never inside a placeholder, and never where the legacy path is split
 by a placeholder, an escape or a concatenation (reported without a fix). It is safe only for a
