@@ -608,7 +608,8 @@ class _Collector:
                 self.strings.append(StringFact(text, self.span(node), node, self.stmt))
             before = None
             for part in values:
-                if type(part) is _FormattedValue:
+                # (`{name}`, the most common placeholder, records nothing)
+                if type(part) is _FormattedValue and (type(part.value) is not _Name or part.format_spec is not None):
                     self._placeholder(part, before)
                 before = part
         elif kind is _Lambda:
@@ -650,7 +651,7 @@ class _Collector:
             # The expression of `{expr=}` is also text the f-string shows (the part before it
             # ends with it and `=`); `f"x={x!r}"` reads the same in the tree, so the source says.
             shown = (type(before) is _Constant and before.value.rstrip().endswith("=")
-                     and self._self_documenting(part.value))
+                     and self._self_documenting(part.value)) if before is not None else False
             self.shown += shown
             self._expr(part.value)  # (a plain string, `{'a.b'}`, is part of the f-string's text instead)
             self.shown -= shown
