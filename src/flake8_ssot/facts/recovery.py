@@ -1082,7 +1082,7 @@ class _Lowering:
             sub, depth = pending.pop()
             if depth > self.max_depth:
                 return opaque
-            if isinstance(sub, ast.expr):
+            if "end_lineno" in sub._attributes:  # expressions, and keywords, arguments, aliases
                 if sub.lineno == 1:
                     sub.col_offset += column
                 if sub.end_lineno == 1:
