@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markers import FIXTURES, python_files
 from projects import ssot, write
 
@@ -290,3 +292,51 @@ def test_a_noqa_after_a_triple_quoted_f_string_covers_its_lines(source):
     assert closing + "  # SSOT004" in source
     silenced = source.replace(closing + "  # SSOT004", closing + "  # noqa: SSOT004")
     assert {(d.line, d.code) for d in check_source(silenced, str(FIXTURE), CONFIG).diagnostics} == EXPECTED - {(43, "SSOT004")}
+
+
+# --------------------------------------------------------------------------- generated placeholders
+
+CODE = {
+    "SSOT002": "UserExecutionContext(user_id=user_id, thread_id=width, run_id=user_id)",
+    "SSOT004": LEGACY_CHAIN + "(user_context)",
+}
+HEADER = (
+    "import netra_backend.app.websocket_core.websocket_manager_factory\n"
+    "from netra_backend.app.services.user_execution_context import UserExecutionContext\n\n\n"
+    "def render(user_id, user_context, width):\n"
+)
+
+
+@st.composite
+def placeholder_lines(draw) -> tuple[str, str, str]:
+    """One `return` of an f-string holding the code of `code` in one of the shapes Python
+    places from a second parse before 3.12; (code, the line, the text the finding must span)."""
+    code = draw(st.sampled_from(sorted(CODE)))
+    expression = CODE[code]
+    wrapped = draw(st.sampled_from(["{E}", "{E!r}", "{E=}", "{E = }", "{E:>{width}}", "{width:>{len(str(E))}}",
+                                    "{ E }", "{(E)}", "{[E][0]}"]))
+    body = wrapped.replace("E", expression)
+    before = draw(st.sampled_from(["", "ctx ", "{{literal}} ", "é ✅ ", "{user_id!r}: ", "\\t"]))
+    triple = draw(st.booleans())
+    if draw(st.booleans()):  # nested in another f-string (no backslash in a placeholder before 3.12)
+        inner, before = ("", before) if "\\" in before else (before, "")
+        body = "{" + ("f'''" if triple else "f'") + inner + body + ("'''" if triple else "'") + "}"
+    if triple:
+        lines = draw(st.sampled_from(["", "\n", "\n  detail\n    "]))
+        line = f'    return f"""{lines}{before}{body}"""\n'
+    else:
+        line = f'    return f"{before}{body}"\n'
+    return code, line, expression if code == "SSOT002" else LEGACY_CHAIN
+
+
+@settings(max_examples=30, deadline=None)
+@given(placeholder_lines())
+def test_a_generated_placeholder_is_reported_where_its_code_is_written(case):
+    code, line, expression = case
+    source = HEADER + line
+    path = str(PROJECT / "src/netra_backend/app/services/generated_report.py")
+    ast.parse(source)
+    for text in (source, source + "\ndef broken(:\n    pass\n"):  # the whole parse, error recovery
+        reported = [d for d in check_source(text, path, CONFIG).diagnostics]
+        assert [d.code for d in reported] == [code], (text, reported)
+        assert " ".join(text_at(text, reported[0]).split()) == expression, text
