@@ -45,6 +45,7 @@ from flake8_ssot.config.resolve import Configurations
 from flake8_ssot.files import file_texts
 from flake8_ssot.index import ProjectIndex, index_for, module_of
 from flake8_ssot.index.aliases import may_rename, renames_in, renames_of
+from flake8_ssot.index.importers import as_python_reads
 
 # Below this many files to check, one read of the whole tree costs more than it saves.
 MIN_FILES = 64
@@ -155,6 +156,7 @@ def kept_names_hold(index: ProjectIndex, kept: Sequence[Cache], about: Sequence[
     for cache in kept:
         unseen.update(dict.fromkeys(cache.unseen(tree, checked)))
     for path, data in file_texts(unseen):
+        data = as_python_reads(data)  # names as Python reads them (NFKC): aliases.renames_in
         if not any(word in data and may_rename(data, word) for word in words):
             continue
         module = module_of(path, index.roots)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from flake8_ssot.config import Config
+from flake8_ssot.config.prefilter import nfkc_bytes, nfkc_text
 from flake8_ssot.config.selection import enabled_predicate
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.dotted import module_name
@@ -106,6 +107,16 @@ def spells_a_renamed_class(data: bytes | str, config: Config) -> bool:
     aliases = index_for(config.src).aliases
     if not aliases:
         return False
+    if _spells(data, aliases):
+        return True
+    if data.isascii():
+        return False
+    # A name spelled in compatibility characters (`Ｃontext(...)`) is that name to Python.
+    normalized = nfkc_bytes(data) if isinstance(data, bytes) else nfkc_text(data)
+    return normalized is not None and _spells(normalized, aliases)
+
+
+def _spells(data: bytes | str, aliases: dict) -> bool:
     for word in _renamed_words(tuple(aliases.items()), isinstance(data, bytes)):
         # `bytes.find` and a look at both ends: a regular expression with a lookbehind before
         # the names cannot skip ahead to them, and cost 10 s of CPU over the 10M-line tree.

@@ -26,7 +26,7 @@ _IDENTIFIER_CHAR = "A-Za-z0-9_"
 _LEAF = "leaf"  # a member's mode: the word ends only dotted legacy paths
 
 
-def _nfkc_spelling(source: str) -> str | None:
+def nfkc_text(source: str) -> str | None:
     """The source with its compatibility characters normalised, when it has any (None for the
     usual source: ASCII, or already NFKC, which that check tells at next to no cost)."""
     if source.isascii() or unicodedata.is_normalized("NFKC", source):
@@ -43,7 +43,7 @@ def nfkc_bytes(data: bytes) -> bytes | None:
     if data.isascii():
         return None
     try:
-        normalized = _nfkc_spelling(decode_source(data))
+        normalized = nfkc_text(decode_source(data))
     except SourceError:
         return None
     return None if normalized is None else normalized.encode("utf-8")
@@ -152,7 +152,7 @@ class Prefilter:
         form, so `ＵserExecutionContext(...)` (a fullwidth U) builds the class though no word of
         the policy is in the text as written. False at once for ASCII or already-normal text.
         A superset of the names' reading (strings are normalised too): sound."""
-        normalized = _nfkc_spelling(source)
+        normalized = nfkc_text(source)
         return normalized is not None and self.may_match(normalized, module, strict)
 
     def region_words(self, module: str) -> tuple[str, ...] | None:

@@ -104,8 +104,11 @@ def renames_in(index: ProjectIndex, files: Sequence[str], words: Sequence[bytes]
     (the names the last round added)."""
     from flake8_ssot.index import _load, module_of  # the package imports this module
 
+    from flake8_ssot.index.importers import as_python_reads  # (which imports the package too)
+
     grown: set[str] = set()
     for file, data in file_texts(files):
+        data = as_python_reads(data)  # `import ＵserExecutionContext as Context` renames it too
         if not any(word in data and may_rename(data, word) for word in words):
             continue
         summary = _load(file, module_of(file, index.roots), file.endswith("__init__.py"))

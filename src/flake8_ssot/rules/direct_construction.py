@@ -64,6 +64,7 @@ import re
 from typing import Iterator
 
 from flake8_ssot.config import Config
+from flake8_ssot.config.prefilter import nfkc_text
 from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.facts import ModuleFacts
 from flake8_ssot.index import current
@@ -133,7 +134,8 @@ def _renamed_calls(facts: ModuleFacts, config: Config, index, names: dict) -> li
     # The names that can be a factory class under another name, when this run computed them
     # (index/aliases.py): a name outside them cannot resolve to one, so it is not resolved.
     known = index.renamed(frozenset(names))
-    source = facts.source
+    # The text tests below read names as Python does (NFKC: `Ｃontext(...)` calls `Context`).
+    source = nfkc_text(facts.source) or facts.source
     # The attribute names `local.attribute(...)` can call a renamed class through: with `known`,
     # only those of its names the file spells at all (usually none).
     wanted = None if known is None else {name for name in known if name not in names and name in source}
