@@ -518,11 +518,11 @@ class Changed:
     for each configuration's `src` roots the project index's list of the tree (files,
     directories). `results`: the state's results, in the same order, computed with the
     `renamed` class names (configuration number -> names, or None); `recheck`: the positions
-    of the files whose result may differ now, the changed ones and every one whose result
-    depended on another file (the per-file cache tells which of those still hold). Every other
-    result stands: its file is as it was, and it depended on nothing else but the names the
-    factory classes are renamed to and the files that hold a name, which the run checks
-    against the changed files (`RenamedNames`, `KnownMentions`) before it trusts them."""
+    of the files whose result may differ now, the changed ones and every one whose result read
+    a changed file (checking._recheck adds those that `proofs` and `asked` send back). Every
+    other result stands: its file is as it was, and it depended on nothing else but the names
+    the factory classes are renamed to and the files that hold a name, which the run checks
+    against the changed files before it trusts them."""
 
     def __init__(self, files: list[str], observed: list, walked: list[str],
                  trees: list[tuple[list[str], list[str], list[str]]]) -> None:
@@ -568,7 +568,9 @@ class Changed:
         moved_in = {key: [member for member, _, _ in members if type(member) is int and member in touched]
                     for key, members in groups.items()}
         askers: dict[str, list[int]] = {}
-        verdicts: dict[int, tuple[bool, list]] = {}  # per list of rows (results share them): what changed
+        # per list of rows (results share them): a changed file among them, the groups with
+        # changed members (name, their positions), and the groups' keys
+        verdicts: dict[int, tuple[bool, list, list[str]]] = {}
         for position, rows in self.depends.items():
             verdict = verdicts.get(id(rows))
             if verdict is None:
