@@ -329,3 +329,35 @@ def test_a_file_that_joined_a_group_in_a_run_that_kept_no_state_still_counts(tre
         handle.write("# reviewed\n")
     assert cached(root, cache) == reference(root)
     assert paths.taken == [False, True, True]
+
+
+def _damage(how: str):
+    def change(header, files, times, sizes):
+        if how == "position":
+            header["depends"][0][0] = len(files)
+        elif how == "rows":
+            header["depends"][0][1] = len(header["rows"])
+        elif how == "group":
+            header["groups"].clear()
+        elif how == "row":
+            header["rows"][0][0] = [1.5, 0, 0]
+        elif how == "renamed":
+            header["renamed"] = ["New"]
+    return change
+
+
+@pytest.mark.parametrize("how", ["position", "rows", "group", "row", "renamed"])
+def test_a_damaged_dependency_table_costs_the_shortcut_not_the_answer(tree, monkeypatch, how):
+    """The state's dependency tables are input like the rest of it: one that does not hold
+    together sends the run down the full path, with the same report."""
+    root, cache = tree
+    paths = Paths(monkeypatch)
+    settle()
+    cached(root, cache)
+    (state,) = test_runstate.state_files(cache)
+    test_runstate._rewrite_state(state, _damage(how))
+    with (root / "src/app/user.py").open("a", encoding="utf-8") as handle:
+        handle.write("# reviewed\n")
+    settle()
+    assert cached(root, cache) == reference(root)
+    assert paths.taken == [False, False]
