@@ -72,7 +72,12 @@ class KnownMentions:
         """Each index of a configuration whose cache has groups reads, for those names, the
         group's files, the files about to be checked, and the files of the tree the cache has
         not seen as they are now (none, when the run checks the whole tree)."""
-        checked = {path if is_normalised(path) else os.path.abspath(path) for path in files}
+        if self.caches.as_recorded:
+            # A run after files changed in place: the files as the run-level state recorded them
+            # are not unseen (`Cache.unseen`), so only the ones this run reads need naming.
+            checked = {os.path.abspath(task.path) for task in tasks}
+        else:
+            checked = {path if is_normalised(path) else os.path.abspath(path) for path in files}
         for number, cache in self._groups():
             index = index_for(self.configurations.configs[number].src)
             tree = index._python_files()

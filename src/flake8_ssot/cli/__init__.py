@@ -472,6 +472,14 @@ def outside_src(results: Sequence[FileResult], configurations: Configurations, c
     `__init__.py` files, which may not be what was meant."""
     outside: list[str] = []
     roots: dict[str, None] = {}
+    if len(configurations.configs) == 1 and os.sep == "/" and not any("//" in result.path for result in results):
+        # One configuration (what --config makes of every directory): a string test per file.
+        src = configurations.configs[0].src
+        below = tuple(root.rstrip(os.sep) + os.sep for root in src)
+        outside = [result.path for result in results if not result.path.startswith(below)]
+        if outside:
+            roots.update(dict.fromkeys(src))
+        results = ()
     by_directory: dict[str, bool] = {}  # a run of 40,000 files has a few thousand directories
     for result in results:
         path = result.path  # (os.path.dirname, by hand for the usual normalised path: once per file)
