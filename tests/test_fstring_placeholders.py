@@ -19,6 +19,7 @@ A factory-only class constructed in a placeholder (SSOT002) and a legacy chain u
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 import textwrap
@@ -340,3 +341,33 @@ def test_a_generated_placeholder_is_reported_where_its_code_is_written(case):
         reported = [d for d in check_source(text, path, CONFIG).diagnostics]
         assert [d.code for d in reported] == [code], (text, reported)
         assert " ".join(text_at(text, reported[0]).split()) == expression, text
+
+
+def test_a_call_through_a_re_export_or_a_star_import_in_a_self_documenting_placeholder_is_unsafe(tmp_path):
+    """The calls SSOT002 finds by parsing the file again (a class renamed through a re-export,
+    a bare name a star import binds) carry the same `{expr=}` verdict as the facts walk's."""
+    write(tmp_path, {
+        "pyproject.toml": (
+            '[tool.ssot]\nsrc = ["src"]\n\n[tool.ssot.factories]\n'
+            '"app.models.context.UserExecutionContext" = { use = "app.models.context.create_user_execution_context" }\n'),
+        "src/app/__init__.py": "",
+        "src/app/models/__init__.py": "",
+        "src/app/models/context.py": (
+            "class UserExecutionContext:\n    pass\n\n\n"
+            "def create_user_execution_context():\n    return UserExecutionContext()\n"),
+        "src/app/context.py": "from app.models.context import UserExecutionContext as ExecutionContext\n",
+        "src/app/report.py": (
+            "from app.context import ExecutionContext\n\n\n"
+            'def describe():\n    return f"{ExecutionContext()=}", f"{ExecutionContext()!r}"\n'),
+        "src/app/star.py": (
+            "from app.models.context import *\n\n\n"
+            'def describe():\n    return f"{UserExecutionContext() = }", f"{UserExecutionContext()!s}"\n'),
+    })
+    for n in range(64):  # a run of 64 files computes the names the class is renamed to
+        write(tmp_path, {f"src/app/handler_{n}.py": "from app.context import ExecutionContext\n\n\n"
+                                                     f"def handle_{n}(context: ExecutionContext):\n    return context\n"})
+    result = ssot("check", ".", "--no-cache", "--output-format", "json", "--exit-zero", cwd=tmp_path)
+    found = sorted((Path(d["filename"]).name, d["location"]["column"], d["fix"]["applicability"])
+                   for d in json.loads(result.stdout) if d["code"] == "SSOT002")
+    assert found == [("report.py", 15, "unsafe"), ("report.py", 41, "safe"),
+                     ("star.py", 15, "unsafe"), ("star.py", 47, "safe")]

@@ -228,6 +228,7 @@ def _renamed_call_facts(facts: ModuleFacts, direct: dict, through: dict):
         if isinstance(stmt, ast.stmt):
             for node in ast.walk(stmt):
                 innermost[id(node)] = stmt
+    shown = None  # the nodes inside `{expr=}` placeholders, found when a call is
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
@@ -237,7 +238,9 @@ def _renamed_call_facts(facts: ModuleFacts, direct: dict, through: dict):
         elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             path = through.get((func.value.id, func.attr))
         if path is not None:
-            yield CallFact(path, span_from_ast(node, facts.lines), node, innermost.get(id(node)))
+            if shown is None:
+                shown = _shown(tree, facts.lines)
+            yield CallFact(path, span_from_ast(node, facts.lines), node, innermost.get(id(node)), id(node) in shown)
 
 
 def _calls(facts: ModuleFacts, index, names: dict):
@@ -282,9 +285,45 @@ def _star_calls(facts: ModuleFacts, index, stars: list[str], wanted: list[str]):
         if isinstance(stmt, ast.stmt):
             for node in ast.walk(stmt):
                 innermost[id(node)] = stmt
+    shown = None  # as in _renamed_call_facts
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in origins:
-            yield CallFact(origins[node.func.id], span_from_ast(node, facts.lines), node, innermost.get(id(node)))
+            if shown is None:
+                shown = _shown(tree, facts.lines)
+            yield CallFact(origins[node.func.id], span_from_ast(node, facts.lines), node, innermost.get(id(node)),
+                           id(node) in shown)
+
+
+def _shown(tree, lines: list[str]) -> set[int]:
+    """The nodes inside a self-documenting f-string placeholder (`{expr=}`) of `tree`, whose code
+    is also the text the f-string shows (`CallFact.shown`, as the facts walk tells it for the
+    calls it keeps): the part before the placeholder ends with `=` and the source has a lone `=`
+    after the expression (`f"x={x!r}"` reads the same in the tree)."""
+    import ast
+
+    from flake8_ssot.span import span_from_ast
+
+    found: set[int] = set()
+    for joined in ast.walk(tree):
+        if type(joined) is not ast.JoinedStr:
+            continue
+        for before, part in zip(joined.values, joined.values[1:]):
+            if (type(part) is ast.FormattedValue and type(before) is ast.Constant
+                    and str(before.value).rstrip().endswith("=")
+                    and _equals_after(span_from_ast(part.value, lines), lines)):
+                found.update(id(node) for node in ast.walk(part.value))
+    return found
+
+
+def _equals_after(span, lines: list[str]) -> bool:
+    """Is the code ending at `span` followed by a lone `=` (`{expr=}`, `{expr = }`, `{(expr)=}`)?"""
+    row, column = span.end_line - 1, span.end_column
+    while row < len(lines):
+        rest = lines[row][column:].lstrip(" \t\f\r)")
+        if rest:
+            return rest[:1] == "=" and rest[1:2] != "="
+        row, column = row + 1, 0
+    return False
 
 
 # The configuration entries this rule's diagnostics come from (their `subject` is the key).
