@@ -361,7 +361,8 @@ class RunState:
         names = "\0".join(files).encode("utf-8", "surrogateescape")
         header = json.dumps({
             "format": FORMAT, "version": __version__, "watched": watched, "configs": configs, "walked": list(walked),
-            "trees": trees, "depends": depends, "rows": rows, "groups": groups, "renamed": {str(number): names for number, names in renamed.items()},
+            "trees": trees, "depends": depends, "rows": rows, "groups": groups,
+            "renamed": {str(number): names for number, names in renamed.items()},
             "strings": strings, "results": saved, "names": len(names), "count": len(files),
         }, separators=(",", ":")).encode("utf-8", "surrogateescape")
         rest = struct.pack("<Q", len(header)) + header + names + times.tobytes() + sizes.tobytes()
