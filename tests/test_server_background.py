@@ -22,6 +22,7 @@ import pytest
 
 pytest.importorskip("pygls", reason="the server extra (pygls) is not installed")
 
+from projects import NETRA_POLICY  # noqa: E402
 from test_server import CAPABILITIES, TIMEOUT, LspClient  # noqa: E402
 
 from flake8_ssot.server import background  # noqa: E402
@@ -31,16 +32,6 @@ GENERATED = 400
 LEGACY_EVERY = 10
 CONSTRUCTION_EVERY = 15
 
-POLICY = """\
-[tool.ssot]
-src = ["src"]
-
-[tool.ssot.legacy]
-"netra_backend.app.websocket_core.factory" = "netra_backend.app.websocket_core.canonical_imports"
-
-[tool.ssot.factories]
-"netra_backend.app.services.user_execution_context.UserExecutionContext" = { use = "netra_backend.app.services.user_execution_context.create_defensive_user_execution_context" }
-"""
 
 FILES = {
     "netra_backend/__init__.py": "",
@@ -118,7 +109,7 @@ def _expected(number: int) -> set[str]:
 def workspace(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("background") / "netra"
     (root / "src").mkdir(parents=True)
-    (root / "pyproject.toml").write_text(POLICY)
+    (root / "pyproject.toml").write_text(NETRA_POLICY)
     for name, text in FILES.items():
         path = root / "src" / name
         path.parent.mkdir(parents=True, exist_ok=True)
