@@ -650,8 +650,7 @@ class _Collector:
         if not _inlined(part):
             # The expression of `{expr=}` is also text the f-string shows (the part before it
             # ends with it and `=`); `f"x={x!r}"` reads the same in the tree, so the source says.
-            shown = (type(before) is _Constant and before.value.rstrip().endswith("=")
-                     and self._self_documenting(part.value)) if before is not None else False
+            shown = before is not None and shows_its_code(before, self.span(part.value), self.lines)
             self.shown += shown
             self._expr(part.value)  # (a plain string, `{'a.b'}`, is part of the f-string's text instead)
             self.shown -= shown
@@ -660,17 +659,6 @@ class _Collector:
             for inner in spec.values:
                 if type(inner) is _FormattedValue:
                     self._placeholder(inner)
-
-    def _self_documenting(self, value: ast.expr) -> bool:
-        """Is `value` followed in the source by a lone `=` (`{expr=}`, `{expr = }`, `{(expr)=}`)?"""
-        span, lines = self.span(value), self.lines
-        row, column = span.end_line - 1, span.end_column
-        while row < len(lines):
-            rest = lines[row][column:].lstrip(" \t\f\r)")
-            if rest:
-                return rest[:1] == "=" and rest[1:2] != "="
-            row, column = row + 1, 0
-        return False
 
     def _call(self, node: ast.Call) -> None:
         func = node.func
@@ -773,6 +761,23 @@ def _all_args(args: ast.arguments) -> Iterator[ast.arg]:
     yield from args.kwonlyargs
     if args.kwarg:
         yield args.kwarg
+
+
+def shows_its_code(before: ast.AST, span: Span, lines: Sequence[str]) -> bool:
+    """Is the placeholder whose expression ends at `span`, after the f-string part `before`,
+    self-documenting (`{expr=}`, `{expr = }`, `{(expr)=}`): its code is also text the f-string
+    shows? The part before ends with the code and `=`, and the source has a lone `=` after the
+    expression (`f"x={x!r}"` reads the same in the tree). The facts walk (`CallFact.shown`) and
+    the calls SSOT002 finds by parsing again (rules/direct_construction.py) ask."""
+    if type(before) is not _Constant or type(before.value) is not str or not before.value.rstrip().endswith("="):
+        return False
+    row, column = span.end_line - 1, span.end_column
+    while row < len(lines):
+        rest = lines[row][column:].lstrip(" \t\f\r)")
+        if rest:
+            return rest[:1] == "=" and rest[1:2] != "="
+        row, column = row + 1, 0
+    return False
 
 
 def _inlined(part: ast.FormattedValue) -> str:

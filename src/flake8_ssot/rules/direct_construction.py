@@ -297,10 +297,10 @@ def _star_calls(facts: ModuleFacts, index, stars: list[str], wanted: list[str]):
 def _shown(tree, lines: list[str]) -> set[int]:
     """The nodes inside a self-documenting f-string placeholder (`{expr=}`) of `tree`, whose code
     is also the text the f-string shows (`CallFact.shown`, as the facts walk tells it for the
-    calls it keeps): the part before the placeholder ends with `=` and the source has a lone `=`
-    after the expression (`f"x={x!r}"` reads the same in the tree)."""
+    calls it keeps: `facts.shows_its_code`)."""
     import ast
 
+    from flake8_ssot.facts import shows_its_code
     from flake8_ssot.span import span_from_ast
 
     found: set[int] = set()
@@ -308,22 +308,9 @@ def _shown(tree, lines: list[str]) -> set[int]:
         if type(joined) is not ast.JoinedStr:
             continue
         for before, part in zip(joined.values, joined.values[1:]):
-            if (type(part) is ast.FormattedValue and type(before) is ast.Constant
-                    and str(before.value).rstrip().endswith("=")
-                    and _equals_after(span_from_ast(part.value, lines), lines)):
+            if type(part) is ast.FormattedValue and shows_its_code(before, span_from_ast(part.value, lines), lines):
                 found.update(id(node) for node in ast.walk(part.value))
     return found
-
-
-def _equals_after(span, lines: list[str]) -> bool:
-    """Is the code ending at `span` followed by a lone `=` (`{expr=}`, `{expr = }`, `{(expr)=}`)?"""
-    row, column = span.end_line - 1, span.end_column
-    while row < len(lines):
-        rest = lines[row][column:].lstrip(" \t\f\r)")
-        if rest:
-            return rest[:1] == "=" and rest[1:2] != "="
-        row, column = row + 1, 0
-    return False
 
 
 # The configuration entries this rule's diagnostics come from (their `subject` is the key).
