@@ -13,7 +13,7 @@ import sys
 from functools import partial
 from typing import Callable, Sequence
 
-from flake8_ssot.checking.cache import Cache, RunCaches, now_ns
+from flake8_ssot.checking.cache import Cache, RunCaches, any_takes, now_ns
 from flake8_ssot.checking.fixing import FixMode, fix_content, fix_path, has_fixes
 from flake8_ssot.checking.mentions import KnownMentions
 from flake8_ssot.checking.renamed import RenamedNames
@@ -360,7 +360,7 @@ def _recheck(changed: Changed, configurations: Configurations) -> set[int]:
     name a changed file holds now but did not in the state's group (the per-file cache's
     groups may have grown since, in a run that could not save a state: `KnownMentions.grow`
     compares with those, this with the state's)."""
-    from flake8_ssot.index.importers import as_python_reads, takes_from
+    from flake8_ssot.index.importers import as_python_reads
 
     recheck = set(changed.recheck)
     files = changed.files
@@ -380,19 +380,9 @@ def _recheck(changed: Changed, configurations: Configurations) -> set[int]:
             continue
         asker = files[position]
         config = configurations.configs[configurations.index_for_file(asker)]
-        module = module_name(asker, config.src)[0]
-        index = index_for(config.src)
-        for member in moved:
-            key = (files[member], name, module)
-            taker = verdicts.get(key)
-            if taker is None:
-                try:
-                    taker = verdicts[key] = takes_from(index, files[member], name, module)
-                except (OSError, ValueError, RecursionError, MemoryError):
-                    taker = verdicts[key] = True  # cannot tell: as if it did
-            if taker:
-                recheck.add(position)
-                break
+        if any_takes(config.src, [files[member] for member in moved], name, module_name(asker, config.src)[0],
+                     verdicts):
+            recheck.add(position)
     return recheck
 
 

@@ -36,7 +36,7 @@ import os
 import re
 import sys
 import time
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from flake8_ssot import __version__
 from flake8_ssot.checking.runner import FileResult, clean_result
@@ -78,6 +78,27 @@ def cache_key(config: Config, overrides: str) -> str:
 
 def default_cache_dir(config: Config) -> str:
     return config.cache_dir or os.path.join(config.root, CACHE_DIR_NAME)
+
+
+def any_takes(roots: Sequence[str], members: Iterable[str], name: str, module: str,
+              verdicts: dict[tuple[str, str, str], bool]) -> bool:
+    """Does one of `members` (changed files of a group of files holding `name`) now take the name
+    from `module` (`importers.takes_from`)? The proof that a "no module takes the name" still
+    holds, for the per-file cache (`Cache._group_unchanged`) and for a run after files changed in
+    place (checking._recheck). `verdicts`: (member, name, module) -> the answer, kept for the run."""
+    from flake8_ssot.index.importers import takes_from
+
+    for member in members:
+        key = (member, name, module)
+        taker = verdicts.get(key)
+        if taker is None:
+            try:
+                taker = verdicts[key] = takes_from(index_for(roots), member, name, module)
+            except (OSError, ValueError, RecursionError, MemoryError):
+                taker = verdicts[key] = True  # cannot tell: as if it did
+        if taker:
+            return True
+    return False
 
 
 def is_inside(path: str, root: str) -> bool:
@@ -331,21 +352,10 @@ class Cache:
             return True
         name = path[len(MENTIONS):]
         module = module_name(asker, self.config.src)[0]
-        verdicts = self._takers
-        for member in changed:
-            if member == asker:
-                continue  # the asker's own file is skipped by the question (and it is changed itself)
-            key = (member, name, module)
-            taker = verdicts.get(key)
-            if taker is None:
-                from flake8_ssot.index.importers import takes_from
-
-                try:
-                    taker = verdicts[key] = takes_from(index_for(self.config.src), member, name, module)
-                except (OSError, ValueError, RecursionError, MemoryError):
-                    taker = verdicts[key] = True  # cannot tell: as if it did
-            if taker:
-                return False
+        # (the asker's own file is skipped by the question, and it is changed itself)
+        if any_takes(self.config.src, [member for member in changed if member != asker], name, module,
+                     self._takers):
+            return False
         self._proven.setdefault(path, {})[digest] = (row[1], changed)
         return True
 
