@@ -53,6 +53,12 @@ def fixes_wanted(wanted: bool) -> Iterator[None]:
         _FIXES_WANTED.reset(token)
 
 
+def fixes_are_wanted() -> bool:
+    """Does the caller show fixes (`fixes_wanted`)? Asked by a builder before work only a
+    fix's edits need (SSOT002's "does another module import the class from this file")."""
+    return _FIXES_WANTED.get()
+
+
 class SourceLines:
     """Offsets of a source text by Python's own line breaks (`\\r\\n`, `\\r`, `\\n`).
 
