@@ -1,9 +1,17 @@
 """The `ssot` executable: a repeated `ssot check` whose inputs have not changed is answered
 by replaying its output (replay.py) before the checker is even imported; everything else
-runs the command line (cli)."""
+runs the command line (cli).
+
+When the command returns, the process ends at once (`os._exit`, after flushing the standard
+streams) instead of tearing the interpreter down: freeing a run's objects one by one (a run
+after one edit on a 24,000-file tree holds a few hundred thousand) costs 50-100 ms and
+changes nothing the user sees. Every file the command writes is closed by then (`with`
+blocks, files.write_atomic), its worker processes are joined, and nothing registers an exit
+handler. An exception still propagates (its traceback, its status), as does `sys.exit`."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -11,8 +19,21 @@ def main() -> int:
     from flake8_ssot.replay import replayed
 
     code = replayed(sys.argv[1:])
-    if code is not None:
-        return code
-    from flake8_ssot.cli import main as run
+    if code is None:
+        from flake8_ssot.cli import main as run
 
-    return run()
+        code = run()
+    return _end(code)
+
+
+def _end(code: int) -> int:
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away: nothing more to say, as the command line does
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = code or 1
+    except (OSError, ValueError):  # a stream closed or full: let the interpreter's exit deal with it
+        return code
+    os._exit(code)

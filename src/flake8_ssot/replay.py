@@ -464,7 +464,7 @@ def replayed(argv: Sequence[str]) -> int | None:
         changed = changed_files(record.files, record.times, record.sizes, record.watched, jobs())
         if changed != []:
             if record.state:
-                _CHANGES.append((record.state, changed))
+                _CHANGES.append((record.state, changed, record))
             return None
         try:
             record.write()
@@ -477,26 +477,27 @@ def replayed(argv: Sequence[str]) -> int | None:
 
 
 # Run-level state files this process has seen a record, made from them, fail on, with what
-# the record found changed: the command that runs next need not stat the same files again
-# (`changes_found`).
-_CHANGES: list[tuple[Sequence, list[int] | None]] = []
+# the record found changed, and the record: the command that runs next need not stat the same
+# files again (`changes_found`), and when its results are the state's, its output is the
+# record's (`RunState.record`).
+_CHANGES: list[tuple[Sequence, list[int] | None, Record]] = []
 
 
-def changes_found(path: str) -> tuple[bool, list[int] | None]:
-    """(True, what a failed replay found: `changed_files` of the run-level state file `path`)
-    when this process's replay was made from that state as it is now (its files and watched
-    paths are the record's, less the baseline: a changed baseline alone costs the shortcut);
-    (False, None) when no replay judged it."""
-    for state, changed in _CHANGES:
+def changes_found(path: str) -> tuple[bool, list[int] | None, Record | None]:
+    """(True, what a failed replay found: `changed_files` of the run-level state file `path`,
+    the record) when this process's replay was made from that state as it is now (its files
+    and watched paths are the record's, less the baseline: a changed baseline alone costs the
+    shortcut); (False, None, None) when no replay judged it."""
+    for state, changed, record in _CHANGES:
         if state[0] == path:
             try:
                 status = os.stat(path)
             except OSError:
-                return False, None
+                return False, None, None
             if state[1:] == [status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino]:
-                return True, changed
-            return False, None
-    return False, None
+                return True, changed, record
+            return False, None, None
+    return False, None, None
 
 
 # --------------------------------------------------------------------------- recording

@@ -27,7 +27,7 @@ from flake8_ssot.checking.runner import (
     check_file,
     run_tasks,
 )
-from flake8_ssot.checking.runstate import Changed, RunState
+from flake8_ssot.checking.runstate import Changed, DamagedState, RunState, StateResults
 from flake8_ssot.config import Config
 from flake8_ssot.config.resolve import Configurations
 from flake8_ssot.dotted import module_name
@@ -48,6 +48,9 @@ class Outcome:
     warnings: list[str] = dataclasses.field(default_factory=list)  # for standard error: paths with no file checked
     cached: int = 0  # results the cache gave without reading the file (for --verbose)
     proof: tuple | None = None  # what the run-level state watched, for a replay record (replay.py)
+    # (check_paths with `lazy`) The replay record of this very command, made from the run-level
+    # state whose results this run found again (`StateResults.same`): its output is this run's.
+    recorded: object | None = None
 
 
 def check_stdin(
@@ -104,10 +107,13 @@ def check_paths(
     check: CheckFunction = check_file,
     fix: FixMode | None = None,
     progress: Callable[[int, int], None] | None = None,
+    lazy: bool = False,
 ) -> Outcome:
     """Discover and check (or fix) files. `cache_dir`: None disables the cache, "" means each
     configuration's default (`cache-dir`, else `.ssot_cache` beside its pyproject.toml).
-    `progress`: see `check_files`."""
+    `progress`: see `check_files`. `lazy`: when a run after files changed in place finds the
+    run-level state's results again, the outcome's results may be a `StateResults` (a
+    sequence built when first read) and its `recorded` the replay record of this command."""
     run = None
     if fix is None and cache_dir is not None and check is check_file:
         run = RunState.for_run(paths, configurations, root, cache_dir, force_exclude, jobs)
@@ -124,6 +130,7 @@ def check_paths(
     taken: dict = {}  # path -> stat, taken once this run (checking and the run-level state share them)
     used_renamed: dict = {}  # the renamed-class names the results were computed with (the state keeps them)
     changed = run.changed if run is not None else None
+    recorded = None
     if changed is not None:
         # Only files changed in place since the state: discovery would find its files (none
         # named on the command line is missing, no directory unreadable: it saved none such),
@@ -131,9 +138,17 @@ def check_paths(
         files, walked, problems = changed.files, changed.walked, []
         warnings = _empty_path_warnings(paths, configurations, root, force_exclude, files)
         taken.update(zip(files, changed.observed))
-        results = check_files(files, configurations, jobs, cache_dir, check, observed, fix, inside, hits, progress,
-                              taken=taken, in_place=changed, used_renamed=used_renamed)
-    else:
+        try:
+            results = check_files(files, configurations, jobs, cache_dir, check, observed, fix, inside, hits,
+                                  progress, taken=taken, in_place=changed, used_renamed=used_renamed)
+            if type(results) is StateResults:
+                if results.same and lazy:
+                    recorded = run.record
+                else:
+                    results = results.list()
+        except DamagedState:  # a crafted state (its checksum holds): the run goes the full way
+            changed = None
+    if changed is None:
         # Imported here: a warm run, answered above, is spared discovery's import.
         from flake8_ssot.checking.discovery import discover
 
@@ -148,7 +163,7 @@ def check_paths(
     if run is not None and not problems:
         run.save(files, observed, results, walked, taken, used_renamed, carried=changed)
     return Outcome(results, problems, configurations.configs, fix=fix, warnings=warnings, cached=len(hits),
-                   proof=run.proof if run is not None else None)
+                   proof=run.proof if run is not None else None, recorded=recorded)
 
 
 def no_files_warnings(empty: Sequence[tuple[str, list[str]]], any_files: bool) -> list[str]:
@@ -234,15 +249,16 @@ def check_files(
             index_for(config.src).files_changed()
     taken = {} if taken is None else taken
     caches = RunCaches(configurations, cache_dir, taken)
-    kept: list[FileResult] = []
+    kept: Changed | None = None
     recheck: set[int] = set()
     resized: set[int] = set()
     if in_place is not None:
         for roots, tree, directories in in_place.trees:
             index_for(roots).adopt_tree(tree, directories)
-        kept, recheck, resized = in_place.results, _recheck(in_place, configurations), in_place.resized
+        kept, recheck, resized = in_place, _recheck(in_place, configurations), in_place.resized
         caches.as_recorded = {path for position, path in enumerate(files) if position not in in_place.changed}
     checked_at = now_ns()
+    from_state = [False]  # did the last plan keep the state's results?
 
     def plan(stale: set[int]) -> tuple[list, list[Task], list]:
         """The cache's answers, and the files to check (all of those of `stale` configurations)."""
@@ -252,12 +268,13 @@ def check_files(
         for target in (observed, hits):
             if target is not None:
                 del target[:]
-        trusted = kept if not stale else []  # the renamed names grew: no result of before stands
+        trusted = kept is not None and not stale  # the renamed names grew: no result of before stands
+        from_state[0] = trusted
         stats = observed
         if trusted:
-            # The state's results and stats for all, by whole lists (this is once per file of
-            # the tree); then the files to check again go through the cache as in a full run.
-            results[:] = trusted
+            # The state's results (`StateResults`, below) and stats for all, by whole lists (this
+            # is once per file of the tree); the files to check again go through the cache as in
+            # a full run.
             if observed is not None:
                 observed[:] = map(taken.__getitem__, files)
                 stats = None  # (recorded)
@@ -305,11 +322,11 @@ def check_files(
         check = partial(fix_path, mode=fix, cwd=os.getcwd(), inside=inside)
     try:
         stale = renamed.stale(tasks, len(files))
-        if kept and _renamed_of(caches) != in_place.renamed:
+        if kept is not None and _renamed_of(caches) != in_place.renamed:
             # The state's results were computed with other renamed-class names than the cache's
             # entries (a run since, which could not save a state, learned new ones): the cache
             # answers for every file, as in a full run.
-            kept = []
+            kept = None
             results, tasks, slots = plan(stale)
             if mentions.grow(tasks):
                 results, tasks, slots = plan(stale)
@@ -349,6 +366,8 @@ def check_files(
         cache.store(task.path, status, checked_at, output)
     if in_place is None or len(tasks) > FEW_CHECKED or caches.must_save():
         caches.save()
+    if from_state[0]:
+        return StateResults(in_place, {position: results[position] for position in recheck})
     return [result for result in results if result is not None]
 
 

@@ -39,6 +39,7 @@ import sys
 import time
 import zlib
 from array import array
+from collections import abc
 from operator import itemgetter
 from typing import TYPE_CHECKING, Sequence
 
@@ -87,6 +88,9 @@ class RunState:
         # keeps it (see replay.Recording.proof).
         self.proof: tuple | None = None
         self.changed: Changed | None = None  # set by `answer` (see there)
+        # The replay record of this command made from this state, when a replay failed on
+        # files changed in place (replay.changes_found): its output is that of the state's results.
+        self.record: object | None = None
 
     @classmethod
     def for_run(
@@ -113,7 +117,7 @@ class RunState:
     def answer(self) -> list[FileResult] | None:
         """The saved results, if nothing they depend on changed; else None, with `changed` set
         when only files changed in place (`Changed`: what the run can take from this state)."""
-        self.changed = None
+        self.changed = self.record = None
         try:
             with open(self.path, "rb") as handle:
                 data = handle.read()
@@ -150,36 +154,32 @@ class RunState:
         # The stats of the last part of the files go to a second process when that pays; this
         # one meanwhile checks the watched paths, builds the results and stats the rest.
         watched = header["watched"]
-        strings = header["strings"]
-        results: list[FileResult] = [clean_result(path) for path in files]
+        rows = _rows_by_position(header["results"], count)
+        if rows is None:
+            return None
+        results: list[FileResult] = []
 
         def build() -> bool:
-            for position, syntax_error, diagnostics, *error in header["results"]:
-                if syntax_error is not None and type(syntax_error) is not str:
-                    return False
-                if error:
-                    if len(error) != 1 or type(error[0]) is not str:
-                        return False
-                    results[position] = FileResult(files[position], error=error[0])
-                    continue
-                decoded = tuple(_decode(item, strings) for item in diagnostics)
-                results[position] = FileResult(files[position], decoded, syntax_error)
+            results[:] = _results_of(files, rows, header["strings"])
             return True
 
-        judged, changed = changes_found(self.path)  # a failed replay of this command stat'ed them
+        judged, changed, record = changes_found(self.path)  # a failed replay of this command stat'ed them
         if not judged:
             changed = changed_files(files, times, sizes, watched, self.jobs, meanwhile=build)
-        elif changed and not build():
-            return None
+        elif not changed:
+            build()
         if changed is None:
             return None
         if changed:
+            # (After a replay, the results are built only if asked for: when every result this
+            # run checks again is the state's, the record's output is this run's.)
             self.changed = self._changed(files, times, sizes, changed, header["walked"], header["trees"])
             if self.changed is None:
                 return None
-            if not self.changed.take(header, results, changed):
+            if not self.changed.take(header, results if not judged else None, changed, rows):
                 self.changed = None
                 return None
+            self.record = record
         explicit = self.configurations.explicit  # --config: loaded as config_for loads it (cwd its root)
         bases = [config_for(file, explicit) if explicit else load_config(file) if file is not None
                  else default_config() for file in header["configs"]]
@@ -501,6 +501,47 @@ def _from_positions(saved: object, files: list[str]) -> list[str] | None:
     return [files[number] for number in saved]
 
 
+def _rows_by_position(saved: object, count: int) -> dict[int, list] | None:
+    """The state's results with something to report, position -> [syntax error, encoded
+    diagnostics, error?], when well formed (the diagnostics are decoded when asked for:
+    `_results_of`, `Changed.result`)."""
+    if type(saved) is not list:
+        return None
+    rows = {}
+    for row in saved:
+        if type(row) is not list or not 3 <= len(row) <= 4:
+            return None
+        position, syntax_error, diagnostics, *error = row
+        if type(position) is not int or not 0 <= position < count or position in rows:
+            return None
+        if syntax_error is not None and type(syntax_error) is not str or type(diagnostics) is not list:
+            return None
+        if error and type(error[0]) is not str:
+            return None
+        rows[position] = row
+    return rows
+
+
+def _result_of(path: str, row: list, strings: list[str]) -> FileResult:
+    _, syntax_error, diagnostics, *error = row
+    if error:
+        return FileResult(path, error=error[0])
+    return FileResult(path, tuple(_decode(item, strings) for item in diagnostics), syntax_error)
+
+
+def _results_of(files: Sequence[str], rows: dict[int, list], strings: list[str]) -> list[FileResult]:
+    """Every file's result: the clean ones built at C speed (one per file of the tree)."""
+    results = list(map(clean_result, files))
+    for position, row in rows.items():
+        results[position] = _result_of(files[position], row, strings)
+    return results
+
+
+class DamagedState(ValueError):
+    """A result of the run-level state, decoded when first asked for, is not well formed: the
+    run starts again without the state (checking.check_paths)."""
+
+
 class Seen(tuple):
     """A file's stat as the state recorded it (and found it again), (mtime, ctime, size, inode):
     what the run's per-file cache and the next state take from `os.stat`. A tuple, built from
@@ -528,7 +569,9 @@ class Changed:
     def __init__(self, files: list[str], observed: list, walked: list[str],
                  trees: list[tuple[list[str], list[str], list[str]]]) -> None:
         self.files, self.observed, self.walked, self.trees = files, observed, walked, trees
-        self.results: list[FileResult] = []
+        self._results: list[FileResult] | None = None
+        self._rows: dict[int, list] = {}  # the state's results with something to report (`_rows_by_position`)
+        self._strings: list[str] = []
         self.recheck: set[int] = set()
         self.changed: set[int] = set()  # the positions of the files changed since the state
         self.resized: set[int] = set()  # changed files of another size: no entry can answer for them
@@ -544,16 +587,41 @@ class Changed:
         # sends the results back (checking._recheck)
         self.asked: list[tuple[str, set[int], list[int]]] = []
 
-    def take(self, header: dict, results: list[FileResult], changed: list[int]) -> bool:
-        """Read the state's results and dependencies, and find the results to check again:
-        the changed files', those that depend on a changed file, and (`proofs`) those whose
-        "no module takes the name" a changed file of the group may have made wrong. False
-        when the state's tables are not well formed."""
+    @property
+    def results(self) -> list[FileResult]:
+        """The state's results, in the order of `files` (built when first asked for)."""
+        if self._results is None:
+            try:
+                self._results = _results_of(self.files, self._rows, self._strings)
+            except (ValueError, TypeError, IndexError) as error:
+                raise DamagedState(str(error)) from None
+        return self._results
+
+    def result(self, position: int) -> FileResult:
+        """The state's result of one file, decoded alone unless all are built already."""
+        if self._results is not None:
+            return self._results[position]
+        row = self._rows.get(position)
+        if row is None:
+            return clean_result(self.files[position])
+        try:
+            return _result_of(self.files[position], row, self._strings)
+        except (ValueError, TypeError, IndexError) as error:
+            raise DamagedState(str(error)) from None
+
+    def take(self, header: dict, results: list[FileResult] | None, changed: list[int],
+             rows: dict[int, list]) -> bool:
+        """Read the state's results (`results`, or `rows` to build them from when asked for)
+        and dependencies, and find the results to check again: the changed files', those that
+        depend on a changed file, and (`proofs`) those whose "no module takes the name" a
+        changed file of the group may have made wrong. False when the state's tables are not
+        well formed."""
         count = len(self.files)
         renamed, depends, table, groups = header["renamed"], header["depends"], header["rows"], header["groups"]
         if type(renamed) is not dict or type(depends) is not list or type(table) is not list \
-                or type(groups) is not dict:
+                or type(groups) is not dict or type(header["strings"]) is not list:
             return False
+        self._results, self._rows, self._strings = results, rows, header["strings"]
         for rows in (*groups.values(), *table):
             if not _valid_rows(rows, count):
                 return False
@@ -562,7 +630,7 @@ class Changed:
                     or type(item[1]) is not int or not 0 <= item[1] < len(table):
                 return False
             self.depends[item[0]] = table[item[1]]
-        self.groups, self.results = groups, results
+        self.groups = groups
         self.renamed = {int(number): names for number, names in renamed.items()}
         touched = self.changed = set(changed)
         recheck = set(changed)
@@ -602,6 +670,49 @@ class Changed:
             members = {member for member, _, _ in groups[key] if type(member) is int}
             self.asked.append((key[len(MENTIONS):].partition("\0")[0], members, positions))
         return True
+
+
+class StateResults(abc.Sequence):
+    """The results of a run after files changed in place that kept the state's: the state's,
+    but those of the files it checked again (`fresh`: position -> result), as a list built
+    only when first asked for. `same`: each file checked again has the state's result, and
+    each changed file's (whose lines a report may quote: a snippet, a baseline key, a SARIF
+    fingerprint) is clean, then and now; the report is then the state's to the byte, which
+    the replay record made from the state holds (RunState.record)."""
+
+    def __init__(self, changed: Changed, fresh: dict[int, FileResult]) -> None:
+        self.changed, self.fresh = changed, fresh
+        self._list: list[FileResult] | None = None
+        touched = changed.changed
+        self.same = all(_same(changed.result(position), result, position in touched)
+                        for position, result in fresh.items())
+
+    def list(self) -> list[FileResult]:
+        if self._list is None:
+            built = list(self.changed.results)
+            for position, result in self.fresh.items():
+                built[position] = result
+            self._list = built
+        return self._list
+
+    def __len__(self) -> int:
+        return len(self.changed.files)
+
+    def __getitem__(self, position):
+        return self.list()[position]
+
+    def __iter__(self):
+        return iter(self.list())
+
+
+def _same(before: FileResult, now: FileResult, content_changed: bool) -> bool:
+    if content_changed:
+        return _clean(before) and _clean(now)
+    return (before.diagnostics, before.syntax_error, before.error) == (now.diagnostics, now.syntax_error, now.error)
+
+
+def _clean(result: FileResult) -> bool:
+    return not result.diagnostics and result.syntax_error is None and result.error is None
 
 
 _STAT, _OPTIONAL, _EXISTS = WATCH_STAT, WATCH_ABSENT, WATCH_EXISTS

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Callable, Sequence, TextIO
 
 from flake8_ssot import __version__, discover, progress, replay
 from flake8_ssot.checking import Outcome, check_paths, check_stdin, fixing
+from flake8_ssot.checking.runstate import DamagedState
 from flake8_ssot.checking.fixing import FixMode
 from flake8_ssot.checking.runner import FileResult, default_jobs, quiet_collector, with_syntax_error
 from flake8_ssot.cli import colour, settings
@@ -399,15 +400,32 @@ def run_check(args: argparse.Namespace) -> int:
         outcome = check_stdin(args.stdin_filename, configurations, sources, fix)
     else:
         root = project_root(cwd, args.config)
-        outcome = check_paths(
-            args.paths or [root],
-            configurations,
-            root,
-            jobs=args.jobs or default_jobs(),
-            cache_dir=None if args.no_cache else (args.cache_dir or ""),
-            force_exclude=args.force_exclude,
-            fix=fix,
-        )
+        recording = getattr(args, "recording", None)
+        written = len(recording.chunks) if recording is not None else 0
+
+        def run(lazy: bool) -> Outcome:
+            return check_paths(
+                args.paths or [root],
+                configurations,
+                root,
+                jobs=args.jobs or default_jobs(),
+                cache_dir=None if args.no_cache else (args.cache_dir or ""),
+                force_exclude=args.force_exclude,
+                fix=fix,
+                lazy=lazy,
+            )
+
+        outcome = run(lazy=recording is not None)
+        if outcome.recorded is not None:
+            # Files changed in place, and every result is the run-level state's: the output
+            # is the record's (replay.py), made from that state, unless this run wrote something
+            # already (a warning about the cache), which the record cannot hold.
+            if len(recording.chunks) == written:
+                return replay_recorded(outcome.recorded, recording, outcome.proof, plan)
+            try:
+                outcome = dataclasses.replace(outcome, results=list(outcome.results), recorded=None)
+            except DamagedState:
+                outcome = run(lazy=False)
     if not any(config.file for config in outcome.configs) and not outcome.problems and not _policy_above(args, cwd):
         # A gate with nothing to check against would pass anything: a configuration error.
         raise UsageError(
@@ -442,6 +460,17 @@ def run_check(args: argparse.Namespace) -> int:
         if plan is not None and plan.against is not None:
             recording.extra.append(plan.against)
     return report(args, outcome, cwd, sources)
+
+
+def replay_recorded(record: replay.Record, recording: replay.Recording, proof: tuple | None,
+                    plan: BaselinePlan | None) -> int:
+    """Write the output of a replay record, as `ssot` does when nothing changed, and keep it
+    for this command's next record (with what it watched: the baseline compared against)."""
+    recording.proof = proof
+    if plan is not None and plan.against is not None:
+        recording.extra.append(plan.against)
+    record.write()
+    return record.code
 
 
 def watch_and_check(args: argparse.Namespace, cwd: str) -> int:
