@@ -304,7 +304,7 @@ def test_unified_diff_text():
     assert unified_diff(before, after, "netra_backend/app/exports_calls.py") == (
         "--- netra_backend/app/exports_calls.py\n"
         "+++ netra_backend/app/exports_calls.py\n"
-        "@@ -2,13 +2,11 @@\n"
+        "@@ -2,13 +2,12 @@\n"
         " \n"
         " import os\n"
         " \n"
@@ -316,6 +316,7 @@ def test_unified_diff_text():
         '+__all__ = ("WebSocketManager",)\n'
         '+__all__ += ("create_websocket_manager_sync",)\n'
         '+__all__.extend(["create_websocket_manager"])\n'
+        '+# kept first for old callers\n'
         " \n"
         ' if os.environ.get("NETRA_LEGACY_FACTORY"):\n'
         '-    __all__.append("get_websocket_manager_factory")\n'

@@ -862,22 +862,47 @@ def _loaded_modules(facts: ModuleFacts) -> set[str]:
 # --------------------------------------------------------------------------- __all__
 
 def export_fix(facts: ModuleFacts, export: ExportFact) -> Fix | None:
-    """SSOT003: remove the deprecated name from `__all__` (with its comma and trailing comment)."""
+    """SSOT003: remove the deprecated name from `__all__` (with its comma), keeping every
+    comment: one that ended the removed entry's line stays on that line, in its place."""
     try:
         source = source_lines(facts)
         container = export.container
         if isinstance(container, ast.Call):
             edit = _remove_statement(facts, source, export.stmt)
-            edits = None if edit is None else (edit,)
+            edits = None if edit is None else (_keeping_comments(source, edit),)
         elif isinstance(container, (ast.List, ast.Tuple)):
             edits = _remove_element(facts, source, container, export.node)
+            edits = None if edits is None else tuple(_keeping_comments(source, edit) for edit in edits)
         else:
             return None
-        if edits is None:
+        if edits is None or None in edits:
             return None
         return Fix(edits, SAFE, f"remove '{export.name}' from __all__")
     except _BUILD_ERRORS:
         return None
+
+
+def _keeping_comments(source: SourceLines, edit: Edit) -> Edit | None:
+    """`edit`, made to keep the comments in the text it removes. A removal of whole lines
+    leaves them on those lines, at the removed code's indentation; a statement replaced by
+    `pass` keeps them after it. None when they have no place to stay (a comment inside an
+    entry removed from the middle of a line): no fix is better than one that loses a comment."""
+    start, end = source.slice(edit.span)
+    tokens = tokens_of(source, start, end)
+    comments = [token.string for token in tokens if token.type == tokenize.COMMENT]
+    if not comments:
+        return edit
+    text = source.text
+    indent = text[source.line_start(start):tokens[0].start]
+    own_indent = not indent.strip(" \t\f")
+    if edit.replacement == "pass" and not text[end:source.content_end(end)].strip() \
+            and (own_indent or len(comments) == 1):
+        return Edit(edit.span, "\n".join([f"pass  {comments[0]}", *(indent + c for c in comments[1:])]))
+    whole_lines = start == source.line_start(start) and end == source.next_line(end - 1)
+    if edit.replacement or not whole_lines or not own_indent:
+        return None
+    # The lines' last line break stays where it is: a replacement's `\n` becomes the file's own.
+    return Edit(source.span(start, source.content_end(end - 1)), "\n".join(indent + c for c in comments))
 
 
 def _remove_element(facts: ModuleFacts, source: SourceLines, container: ast.AST,
@@ -917,6 +942,8 @@ def _element_removal(source: SourceLines, spans, commas, index: int, bracketed: 
         stop = comma + 1
         if source.line_start(spans[index + 1][0]) == source.line_start(comma):
             stop = spans[index + 1][0]
+        elif text[_back_over_blanks(text, start) - 1] == ",":
+            start = _back_over_blanks(text, start)  # the line's last entry: `"A",  # group` keeps its spacing
         return Edit(source.span(start, stop), "")
     previous_end, previous_comma = spans[index - 1][1], commas[index - 1]
     if comma is not None:  # the last element, with a trailing comma

@@ -5,6 +5,7 @@ import os
 __all__ = ("WebSocketManager",)
 __all__ += ("create_websocket_manager_sync",)
 __all__.extend(["create_websocket_manager"])
+# kept first for old callers
 
 if os.environ.get("NETRA_LEGACY_FACTORY"):
     pass

@@ -1,6 +1,6 @@
 """WebSocket manager factory, kept for compatibility (seed #1126, lines 569-585).
 
-Deprecated names leave __all__ with their comment; the objects themselves stay.
+Deprecated names leave __all__, their comments stay in their place, and the objects stay.
 """
 
 from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager
@@ -8,10 +8,13 @@ from netra_backend.app.websocket_core.websocket_manager import get_websocket_man
 __all__ = [
     'create_websocket_manager',  # DEPRECATED: Use get_websocket_manager from SSOT
     'create_websocket_manager_sync',  # DEPRECATED: Use WebSocketManager directly
+    # DEPRECATED: Returns SSOT function
+    # COMPATIBILITY: For SSOT violation testing
     'create_defensive_user_execution_context',  # Compatibility utility
     'FactoryMetrics',  # Compatibility data class
     '_factory_instance',  # Legacy compatibility
     '_validate_ssot_user_context',  # Validation utility
+    # Legacy compatibility
 ]
 
 _TESTING_EXPORTS = ["FactoryMetrics"]

@@ -1,6 +1,6 @@
 """WebSocket manager factory, kept for compatibility (seed #1126, lines 569-585).
 
-Deprecated names leave __all__ with their comment; the objects themselves stay.
+Deprecated names leave __all__, their comments stay in their place, and the objects stay.
 """
 
 from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager
