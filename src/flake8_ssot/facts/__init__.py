@@ -248,7 +248,9 @@ class _Collector:
         self.shown = 0  # inside how many self-documenting placeholders (`{expr=}`)
         self.within: tuple[str, ...] = ()  # the compound statements around, as `Binding.within` says
         self.stmt: ast.AST | None = None
-        self.deferred: list[tuple[ast.AST, list[_Scope], int, tuple[str, ...]]] = []
+        # (function or lambda, its scopes, type_checking, within, shown): a body walked after the
+        # code around it, with that code's state (a lambda in `{(lambda: f())()=}` is shown code).
+        self.deferred: list[tuple[ast.AST, list[_Scope], int, tuple[str, ...], int]] = []
 
     # ----------------------------------------------------------------- driving
 
@@ -257,9 +259,10 @@ class _Collector:
         self._body(tree.body, docstring=True)
         self.module_level = False
         while self.deferred:
-            node, scopes, type_checking, within = self.deferred.pop(0)
-            self.scopes, self.type_checking, self.within = scopes, type_checking, within
+            node, scopes, type_checking, within, shown = self.deferred.pop(0)
+            self.scopes, self.type_checking, self.within, self.shown = scopes, type_checking, within, shown
             self._function_body(node)
+        self.shown = 0
 
     def _body(self, body: Sequence[ast.stmt], docstring: bool = False) -> None:
         for index, stmt in enumerate(body):
@@ -440,7 +443,7 @@ class _Collector:
         scope = _Scope()
         for arg in _all_args(node.args):
             scope[arg.arg] = None
-        self.deferred.append((node, [*self.scopes, scope], self.type_checking, self.within + ("def",)))
+        self.deferred.append((node, [*self.scopes, scope], self.type_checking, self.within + ("def",), self.shown))
 
     _AsyncFunctionDef = _FunctionDef
 
@@ -617,7 +620,7 @@ class _Collector:
             for arg in _all_args(node.args):
                 scope[arg.arg] = None
             self._arguments_outside(node.args)
-            self.deferred.append((node, [*self.scopes, scope], self.type_checking, self.within + ("lambda",)))
+            self.deferred.append((node, [*self.scopes, scope], self.type_checking, self.within + ("lambda",), self.shown))
         elif kind in _COMPREHENSIONS:
             self._comprehension(node)
         elif kind is _NamedExpr:
