@@ -488,7 +488,7 @@ def changes_found(path: str) -> tuple[bool, list[int] | None, Record | None]:
     the record) when this process's replay was made from that state as it is now (its files
     and watched paths are the record's, less the baseline: a changed baseline alone costs the
     shortcut); (False, None, None) when no replay judged it."""
-    for state, changed, record in _CHANGES:
+    for state, changed, record in reversed(_CHANGES):  # the latest (a process may run several commands)
         if state[0] == path:
             try:
                 status = os.stat(path)

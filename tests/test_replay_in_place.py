@@ -1,0 +1,153 @@
+"""A run after files changed in place whose results are all the run-level state's writes the
+replay record's output (cli.replay_recorded) instead of rendering a report: the record was
+made from that state, so its bytes are the report's. These tests hold it to "exactly what a
+run without any cache writes", in the cases where the record must NOT be used: a changed file
+whose findings stay the same but whose lines a report quotes, a changed file that starts or
+stops reporting, a file whose findings another file's edit changes, a crafted state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import test_changed_in_place
+import test_runstate
+from test_replay import full, replayed, root  # noqa: F401  (root: the fixture)
+from test_runstate import settle
+
+from flake8_ssot import cli, replay
+from flake8_ssot.checking import runstate
+
+@pytest.fixture(autouse=True)
+def racy(monkeypatch):
+    monkeypatch.setattr(runstate, "RACY_NS", test_runstate.RACY_NS)
+    monkeypatch.setattr(replay, "_CHANGES", [])
+
+
+JSON = ("--output-format", "json", "--jobs", "1")
+FULL = ("--output-format", "full", "--jobs", "1", "--show-fixes")
+
+
+class Reports:
+    """How each full command ended: the record's output (True) or a rendered report (False)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.recorded: list[bool] = []
+        original_report, original_recorded = cli.report, cli.replay_recorded
+
+        def report(*args, **kwargs):
+            self.recorded.append(False)
+            return original_report(*args, **kwargs)
+
+        def replay_recorded(*args, **kwargs):
+            self.recorded.append(True)
+            return original_recorded(*args, **kwargs)
+
+        monkeypatch.setattr(cli, "report", report)
+        monkeypatch.setattr(cli, "replay_recorded", replay_recorded)
+
+
+def command(root: Path, *argv: str) -> tuple[int, bytes, bytes]:
+    """As the `ssot` executable runs a command: the replay first, then the full command."""
+    answer = replayed(root, *argv)
+    return answer if answer is not None else full(root, *argv)
+
+
+def append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+@pytest.mark.parametrize("argv", [JSON, FULL], ids=["json", "full"])
+def test_an_edit_that_changes_no_result_writes_the_record(root, monkeypatch, argv):  # noqa: F811
+    reports = Reports(monkeypatch)
+    first = command(root, *argv)
+    append(root / "src/netra_backend/app/agents/supervisor/threads.py", "# reviewed in #1128\n")
+    assert replayed(root, *argv) is None
+    after = full(root, *argv)
+    assert after == first == full(root, *argv, "--no-cache")
+    assert reports.recorded == [False, True, False]
+    settle()  # the state and the record are saved again: the next run is a replay
+    assert command(root, *argv) == first
+    assert reports.recorded == [False, True, False, True]
+
+
+def test_a_changed_file_whose_quoted_line_changed_is_reported_again(root, monkeypatch):  # noqa: F811
+    """The same finding at the same place, but the line under it reads differently now: the
+    full format's snippet must show the new line (the record shows the old one)."""
+    reports = Reports(monkeypatch)
+    bridge = root / "src/netra_backend/app/agents/supervisor/bridge.py"
+    first = command(root, *FULL)
+    old = "from netra_backend.app.websocket_core.factory import create_websocket_manager\n"
+    bridge.write_text(bridge.read_text().replace(old, old[:-1] + "  # still used by the bridge\n"))
+    after = command(root, *FULL)
+    assert after == full(root, *FULL, "--no-cache")
+    assert b"# still used by the bridge" in after[1] and after != first
+    assert reports.recorded[1] is False
+
+
+@pytest.mark.parametrize("edit", ["starts", "stops"])
+def test_a_changed_file_that_starts_or_stops_reporting_is_reported(root, monkeypatch, edit):  # noqa: F811
+    reports = Reports(monkeypatch)
+    threads = root / "src/netra_backend/app/agents/supervisor/threads.py"
+    bridge = root / "src/netra_backend/app/agents/supervisor/bridge.py"
+    first = command(root, *JSON)
+    if edit == "starts":
+        append(threads, "\nfrom netra_backend.app.websocket_core.factory import create_websocket_manager\n")
+    else:
+        bridge.write_text(test_runstate.CLEAN)
+    after = command(root, *JSON)
+    assert after == full(root, *JSON, "--no-cache") and after != first
+    assert reports.recorded[1] is False
+
+
+def test_edits_whose_effect_is_on_other_files_are_reported(tmp_path, monkeypatch):
+    """The tree of test_changed_in_place, whose every edit changes what another file reports,
+    through the executable's path (the replay, then the full command with its record)."""
+    root = tmp_path / "repo"
+    test_changed_in_place.make_tree(root)
+    (root / ".ssot_cache").mkdir()
+    test_changed_in_place._short_window(monkeypatch)
+    monkeypatch.setattr(replay, "_CHANGES", [])
+    reports = Reports(monkeypatch)
+    settle()
+    before = command(root, *JSON)
+    for name, variant in [("src/app/n.py", 1), ("src/app/context.py", 1), ("src/app/user.py", 1),
+                          ("src/app/tests/test_0.py", 2), ("src/app/bridge.py", 1)]:
+        test_changed_in_place._edit(root, name, variant)
+        settle()
+        after = command(root, *JSON)
+        assert after == full(root, *JSON, "--no-cache") and after != before, name
+        before = after
+    assert reports.recorded.count(True) == 0
+    # and an edit after those that changes nothing else is answered by the record
+    append(root / "src/app/tests/__init__.py", "# the tests of the app\n")
+    settle()
+    assert command(root, *JSON) == before and reports.recorded[-1] is True
+
+
+def test_a_crafted_result_row_costs_the_shortcut_not_the_answer(root, monkeypatch):  # noqa: F811
+    """A state row whose diagnostics do not decode (its checksum holds: someone wrote it) is
+    decoded only when the run needs every result; the run then goes the full way."""
+    first = command(root, *JSON)
+    (state,) = test_runstate.state_files(root / ".ssot_cache")
+
+    def damage(header, files, times, sizes):
+        header["results"][0][2][0][2] = -1  # a diagnostic's line
+
+    test_runstate._rewrite_state(state, damage)
+    append(root / "src/netra_backend/app/agents/supervisor/threads.py",
+           "\nfrom netra_backend.app.websocket_core.factory import create_websocket_manager\n")
+    after = command(root, *JSON)
+    assert after == full(root, *JSON, "--no-cache") and after != first
+
+
+def test_results_are_built_only_when_asked_for(root, monkeypatch):  # noqa: F811
+    built: list[int] = []
+    original = runstate._results_of
+    monkeypatch.setattr(runstate, "_results_of", lambda *args: built.append(1) or original(*args))
+    command(root, *JSON)
+    built.clear()
+    append(root / "src/netra_backend/app/agents/supervisor/threads.py", "# reviewed\n")
+    command(root, *JSON)  # racy: the state is not saved again, and nothing asked for the results
+    assert built == []
