@@ -136,10 +136,19 @@ def test_a_crafted_result_row_costs_the_shortcut_not_the_answer(root, monkeypatc
         header["results"][0][2][0][2] = -1  # a diagnostic's line
 
     test_runstate._rewrite_state(state, damage)
+    # The record stands for the state as it was: let it stand for the crafted one (its stats
+    # would, had the crafter rewritten it too), so the run takes the state without decoding it.
+    monkeypatch.setattr(runstate, "changes_found", lambda path: next(
+        ((True, changed, record) for state, changed, record in replay._CHANGES if state[0] == path),
+        (False, None, None)))
     append(root / "src/netra_backend/app/agents/supervisor/threads.py",
            "\nfrom netra_backend.app.websocket_core.factory import create_websocket_manager\n")
+    damaged: list[str] = []
+    original = runstate.DamagedState.__init__
+    monkeypatch.setattr(runstate.DamagedState, "__init__", lambda self, *a: damaged.append(a) or original(self, *a))
     after = command(root, *JSON)
     assert after == full(root, *JSON, "--no-cache") and after != first
+    assert damaged, "the crafted row was decoded (and found wanting) in the run after the edit"
 
 
 def test_results_are_built_only_when_asked_for(root, monkeypatch):  # noqa: F811
