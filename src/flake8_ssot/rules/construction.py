@@ -19,13 +19,14 @@ from __future__ import annotations
 import ast
 import re
 import tokenize
+from itertools import pairwise
 from typing import NamedTuple, Sequence
 
 from flake8_ssot.config import Entry
 from flake8_ssot.diagnostic import SAFE, UNSAFE, Edit, Fix
 from flake8_ssot.facts import CallFact, ModuleFacts
 from flake8_ssot.index.summary import KEYWORD_ONLY, POSITIONAL, POSITIONAL_ONLY, VAR_KEYWORD, VAR_POSITIONAL
-from flake8_ssot.rules.rewrites import SourceLines, Token, source_lines, spells_name, tokens_of
+from flake8_ssot.rules.rewrites import SourceLines, Token, fixes_are_wanted, source_lines, spells_name, tokens_of
 from flake8_ssot.span import span_from_ast
 
 _BUILD_ERRORS = (tokenize.TokenError, SyntaxError, ValueError, IndexError, RecursionError)
@@ -34,7 +35,7 @@ _RUNS_CODE = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)
 
 
 # How a fix that also removes the class's import says so (and which name it counted).
-_REMOVES_IMPORT = re.compile(r", removing the import of '(\w+)' \(its last use\)")
+_REMOVES_IMPORT = re.compile(r", removing the import of '(\w+)' \((?:its|their) last use\)")
 
 
 def fix_is_current(diagnostic, text: str) -> bool:
@@ -86,17 +87,35 @@ class _Item(NamedTuple):
     comma: int | None  # the comma after it
 
 
-def construction_fix(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index) -> Built:
-    """The fix of an SSOT002 diagnostic on `call`, which constructs the factory class `key`."""
+def construction_fixes(facts: ModuleFacts, found: Sequence[tuple[CallFact, str, Entry]], index) -> list[Built]:
+    """The fixes of the file's SSOT002 diagnostics, one per (call, class key, entry) of `found`.
+
+    Each call's fix keeps the class's import while another use of the name is left. When the
+    calls of one import are every use of its name but the import, each one's fix would keep it
+    for the others, and `--fix` applies them in one round: the import would stay, unused. So
+    those calls share one fix, the last one's, which rewrites them all and removes the import
+    (as `rewrites.py` merges two statements in one fix): applied alone (an editor's quick fix)
+    or together, it leaves no call of the class and no import of it."""
+    built = [construction_fix(facts, call, key, entry, index) for call, key, entry in found]
+    try:
+        _together(facts, found, built, index)
+    except _BUILD_ERRORS:
+        pass
+    return built
+
+
+def construction_fix(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, others: int = 0) -> Built:
+    """The fix of an SSOT002 diagnostic on `call`, which constructs the factory class `key`;
+    `others`: how many other calls of the class's name the same fix rewrites (not uses of it)."""
     if not entry.use or "." not in entry.use:
         return Built(None)
     try:
-        return _build(facts, call, key, entry, index)
+        return _build(facts, call, key, entry, index, others)
     except _BUILD_ERRORS:
         return Built(None)
 
 
-def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index) -> Built:
+def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, others: int = 0) -> Built:
     node = call.node
     factory = entry.use.rpartition(".")[2]
     if any(isinstance(arg, ast.Starred) for arg in node.args) or any(k.arg is None for k in node.keywords):
@@ -124,21 +143,75 @@ def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index) ->
         names = ", ".join(f"'{name}'" for name in runs_code)
         reasons.append(f"dropping {names} skips code its value runs")
     source = source_lines(facts)
-    callee = _callee(facts, source, call, entry.use)
+    callee = _callee(facts, source, call, entry.use, index, others)
     if isinstance(callee, str):
         return Built(None, callee)
-    name_text, import_edits, removes_import = callee
+    name_text, import_edits, removes_import, unproven = callee
     edits = _call_edits(facts, source, node, name_text, kept, dropped)
     if edits is None:
         return Built(None)
     edits.extend(import_edits)
+    if unproven:
+        level = UNSAFE
+        reasons.append(unproven)
     description = f"use '{entry.use}'"
+    if others:
+        description += f" here and in the file's {others} other construction{'s' if others > 1 else ''}"
     if removes_import:
-        description += f", removing the import of '{node.func.id}' (its last use)"
+        description += f", removing the import of '{node.func.id}' ({'their' if others else 'its'} last use)"
     if reasons:
         description += f" (unsafe: {'; '.join(reasons)})"
     return Built(Fix(tuple(sorted(edits, key=lambda e: (e.span.line, e.span.column))), level, description),
                  "; ".join(reasons))
+
+
+def _together(facts: ModuleFacts, found: Sequence[tuple[CallFact, str, Entry]], built: list[Built], index) -> None:
+    """Give the calls of one import that are every use of its name (see `construction_fixes`)
+    their last call's fix built as the last use of all of them, with the others' call edits
+    added; in place. Only calls whose fixes are alike join: the same safety (a safe call is
+    not held back by an unsafe one under `--fix`; once it is fixed, the unsafe calls are the
+    remaining uses) and the same import edits (those of the last call's fix then do the job of
+    each call's)."""
+    imports = {id(fact.node): fact for fact in facts.imports if fact.kind != "dynamic"}
+    groups: dict[tuple, list[int]] = {}
+    for position, ((call, key, _), result) in enumerate(zip(found, built)):
+        own = _own_import(facts, call, imports) if result.fix is not None else None
+        if own is not None and not imports[id(own.stmt)].type_checking:
+            groups.setdefault((id(own.node), key, result.fix.applicability), []).append(position)
+    source = source_lines(facts)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda m: (found[m][0].span.line, found[m][0].span.column))
+        call_edits = [_inside(source, found[m][0], built[m].fix.edits) for m in members]
+        import_edits = {tuple(e for e in built[m].fix.edits if e not in inside)
+                        for m, inside in zip(members, call_edits)}
+        if len(import_edits) != 1:
+            continue
+        last = members[-1]
+        call, key, entry = found[last]
+        joined = construction_fix(facts, call, key, entry, index, others=len(members) - 1)
+        if joined.fix is None or not _REMOVES_IMPORT.search(joined.fix.description):
+            continue  # another use of the name, another module importing it, or no edit to remove it
+        edits = sorted((*joined.fix.edits, *(e for inside in call_edits[:-1] for e in inside)),
+                       key=lambda e: source.slice(e.span))
+        if _overlapping(source, edits):
+            continue  # a call inside another's argument
+        fix = Fix(tuple(edits), joined.fix.applicability, joined.fix.description)
+        for m in members:
+            built[m] = Built(fix, joined.reason)
+
+
+def _inside(source: SourceLines, call: CallFact, edits: Sequence[Edit]) -> list[Edit]:
+    """The edits of a fix that lie within its call (the rest are import edits)."""
+    start, end = source.slice(call.span)
+    return [e for e in edits if start <= source.slice(e.span)[0] and source.slice(e.span)[1] <= end]
+
+
+def _overlapping(source: SourceLines, edits: Sequence[Edit]) -> bool:
+    """Do any of `edits` (sorted by position) overlap, or insert at one point?"""
+    ranges = [source.slice(e.span) for e in edits]
+    return any(b[0] < a[1] or a == b or a[0] == a[1] == b[0] for a, b in pairwise(ranges))
 
 
 # --------------------------------------------------------------------------- binding
@@ -308,23 +381,49 @@ def _removals(source: SourceLines, items: Sequence[_Item], removed: Sequence[int
 
 # --------------------------------------------------------------------------- the factory's name
 
-def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str) -> tuple[str, list[Edit], bool] | str:
+def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str, index,
+            others: int = 0) -> tuple[str, list[Edit], bool, str] | str:
     """How the file names the factory at the call, and the import edits that makes true: the
     name a `from` import already binds, the module the call already goes through, an `import`
     of the factory's module, the factory added to a `from` import of its module, or a new
     `from module import factory` beside the class's import. The class's import goes when the
-    call was its last use; the flag says whether it does."""
+    call (with the `others` the fix rewrites too) was its last use and no other module of the
+    tree imports the name from this file; the flag says whether it does, and the text why that
+    is not proven (the fix is then unsafe)."""
     func = call.node.func
     imports = {id(fact.node): fact for fact in facts.imports if fact.kind != "dynamic"}
-    # The class's own `from` import, when the call names it by the name that import binds.
-    own = None
+    own = _own_import(facts, call, imports)
+    removal, unproven = None, ""
+    if own is not None and fixes_are_wanted():
+        removal = _class_import_removal(facts, source, own, func, imports, 1 + others)
+        if removal is not None:
+            importer, unproven = _importer(facts, index, func.id)
+            if importer:
+                removal, unproven = None, ""
+    found = _factory_name(facts, source, call, use, own, removal, imports)
+    return found if isinstance(found, str) else (*found, removal is not None, unproven)
+
+
+def _own_import(facts: ModuleFacts, call: CallFact, imports: dict):
+    """The class's own `from` import (its binding), when the call names the class by the name
+    that import binds; else None."""
+    func = call.node.func
     if isinstance(func, ast.Name):
         bound = [b for b in _visible_bindings(facts, call) if b.name == func.id]
         if len(bound) == 1 and bound[0].kind == "from" and id(bound[0].stmt) in imports:
-            own = bound[0]
-    removal = _class_import_removal(facts, source, own, func, imports) if own is not None else None
-    found = _factory_name(facts, source, call, use, own, removal, imports)
-    return found if isinstance(found, str) else (*found, removal is not None)
+            return bound[0]
+    return None
+
+
+def _importer(facts: ModuleFacts, index, name: str) -> tuple[str, str]:
+    """(a module of the tree that takes `name` from this file, or ""; why the index cannot
+    tell, or ""): removing the import would break the one, and is unproven for the other.
+    (SSOT001's renames ask the same question: rules/renames.py.)"""
+    if index is None:
+        return "", f"without the project index, modules importing '{name}' from this file cannot be seen"
+    if not facts.module:
+        return "", f"the file is not a module of the tree: other modules importing '{name}' from it cannot be seen"
+    return index.importer_of(facts.module, name, skip=facts.path) or "", ""
 
 
 def _factory_name(facts, source, call, use, own, removal, imports) -> tuple[str, list[Edit]] | str:
@@ -401,13 +500,14 @@ def _type_checking(imports: dict, binding) -> bool:
 
 
 def _class_import_removal(facts: ModuleFacts, source: SourceLines, own, func: ast.Name,
-                          imports: dict) -> list[Edit] | None:
-    """The edits removing the class's name from its import when the call is its last use, or
-    None (still used: an annotation, `isinstance`, another call, `__all__`, a comment)."""
+                          imports: dict, calls: int = 1) -> list[Edit] | None:
+    """The edits removing the class's name from its import when the fix's `calls` are its last
+    uses, or None (still used: an annotation, `isinstance`, another call, `__all__`, a string,
+    a comment: any word of its text outside the import and the calls' names)."""
     fact = imports[id(own.stmt)]
     start, end = source.slice(fact.span)
     word = re.compile(rf"(?<![\w.]){re.escape(func.id)}(?!\w)")
-    if len(word.findall(source.text)) != len(word.findall(source.text, start, end)) + 1:
+    if len(word.findall(source.text)) != len(word.findall(source.text, start, end)) + calls:
         return None
     if fact.type_checking:
         return None

@@ -69,7 +69,7 @@ from flake8_ssot.diagnostic import Diagnostic
 from flake8_ssot.facts import ModuleFacts
 from flake8_ssot.index import current
 from flake8_ssot.rules import lookup
-from flake8_ssot.rules.construction import construction_fix
+from flake8_ssot.rules.construction import construction_fixes
 from flake8_ssot.rules.construction import fix_is_current as fix_is_current  # a hook (server/incremental.py)
 from flake8_ssot.rules.lookup import canonical_by_name, symbol_entry, with_message
 
@@ -84,6 +84,7 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
     index = current()
     names = canonical_by_name(config.factories)
     renamed = _renamed_calls(facts, config, index, names) if index is not None and facts.module else []
+    constructions = []
     for call in [*_calls(facts, index, names), *renamed]:
         found = symbol_entry(config.factories, call.path)
         if found is None and index is not None and (call.path.rpartition(".")[2] in names or call in renamed):
@@ -95,8 +96,10 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
             continue  # the class's own module, or the factory's, builds it inside the factory
         if entry.allow and entry.allow.matches(facts.path):
             continue
+        constructions.append((call, key, entry))
+    # Built together: the calls that are all the uses of the class's import share one fix (construction_fixes).
+    for (call, key, entry), built in zip(constructions, construction_fixes(facts, constructions, index)):
         text = f"direct construction of factory-only class '{key}'"
-        built = construction_fix(facts, call, key, entry, index)
         if entry.use:
             text += f": use '{entry.use}'"
             if built.fix is None and built.reason:

@@ -1,0 +1,34 @@
+"""Runs the fixture's modules and prints what they build: the same before and after `--fix`."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent / "src"))
+
+from netra_backend.app.agents import (  # noqa: E402
+    annotated_agent,
+    execution_engine,
+    exported_context,
+    mixed_safety,
+    supervisor_agent,
+    tool_dispatcher,
+)
+from netra_backend.app.routes import chat  # noqa: E402
+from netra_backend.app.services.user_execution_context import BUILT  # noqa: E402
+from netra_backend.app.websocket_core import connection, event_handlers  # noqa: E402
+
+agent = supervisor_agent.SupervisorAgent("u1")
+agent.start("t1")
+agent.child("t2", "req-2")
+agent.retry("t3")
+tool_dispatcher.dispatch("u2", "t4")
+execution_engine.engine_contexts("u3", "t5")
+print(annotated_agent.describe(annotated_agent.two_contexts("u4")[1]))
+exported_context.build_pair("u5", "t6")
+mixed_safety.safe_context("u6", "t7")
+mixed_safety.fresh_run("u6", "t8")
+print(chat.is_context(event_handlers.on_connect("u7", "c1")), chat.is_context(connection.open_connection("u8", "c2")))
+event_handlers.on_reconnect("u7", "c1")
+print(sorted(exported_context.__all__), sorted(tool_dispatcher.MANAGER.contexts))
+for built in BUILT:
+    print(built)

@@ -1,0 +1,25 @@
+"""Supervisor agent: one context per user request, built for each sub-agent it runs."""
+
+import uuid
+
+# The context class carries the user's ids through every agent (issue #1116).
+from netra_backend.app.services.user_execution_context import UserExecutionContext
+
+
+class SupervisorAgent:
+    def __init__(self, user_id: str) -> None:
+        self.user_id = user_id
+
+    def start(self, thread_id: str):
+        context = UserExecutionContext(
+            user_id=self.user_id,  # the authenticated user
+            thread_id=thread_id,
+            run_id=f"run_{uuid.uuid4()}",
+        )
+        return context
+
+    def child(self, thread_id: str, request_id: str):
+        return UserExecutionContext(user_id=self.user_id, thread_id=thread_id, request_id=request_id)
+
+    def retry(self, thread_id: str):
+        return UserExecutionContext(user_id=self.user_id, thread_id=thread_id, run_id=f"run_{uuid.uuid4()}")

@@ -1,0 +1,148 @@
+"""SSOT002's fix leaves no unused import of the class behind, and never breaks a module that
+imports it from the fixed file; a construction inside a lambda of a self-documenting f-string
+placeholder (`{(lambda: Class(...))()=}`) gets an unsafe fix.
+
+tests/fixtures_cleanup/ is one seed-shaped project: each module of src/ that `ssot check --fix
+--unsafe-fixes` changes has its fixed text in after/ (the same path below src/). Its run_all.py
+runs the modules: it prints the same before and after the fix.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flake8_ssot.config import load_config
+from flake8_ssot.diagnostic import SAFE, UNSAFE
+from flake8_ssot.engine import check_source
+from flake8_ssot.fixes import apply_edits, fix_text
+from flake8_ssot.index import ProjectIndex
+from projects import ssot
+
+ROOT = Path(__file__).parent / "fixtures_cleanup"
+AFTER = ROOT / "after"
+AGENTS = ROOT / "src" / "netra_backend" / "app" / "agents"
+CONFIG = load_config(str(ROOT / "pyproject.toml"))
+CLASS = "UserExecutionContext"
+
+
+def modules(root: Path) -> dict[str, str]:
+    return {str(path.relative_to(root)): path.read_text(encoding="utf-8") for path in sorted(root.rglob("*.py"))}
+
+
+def run_all(root: Path) -> str:
+    result = subprocess.run([sys.executable, "run_all.py"], cwd=root, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def fixed(tmp_path_factory) -> dict:
+    """The fixture project copied, run, fixed, fixed again and run again."""
+    root = tmp_path_factory.mktemp("cleanup") / "project"
+    shutil.copytree(ROOT, root, ignore=shutil.ignore_patterns("after", "__pycache__"))
+    before = run_all(root)
+    first = ssot("check", ".", "--no-cache", "--fix", "--unsafe-fixes", cwd=root)
+    once = modules(root / "src")
+    second = ssot("check", ".", "--no-cache", "--fix", "--unsafe-fixes", cwd=root)
+    return {"before": before, "after": run_all(root), "first": first, "second": second, "once": once,
+            "twice": modules(root / "src")}
+
+
+@pytest.fixture(scope="module")
+def index() -> ProjectIndex:
+    return ProjectIndex(CONFIG.src)
+
+
+def test_each_fixed_module_reads_as_the_migration_writes_it(fixed):
+    original = modules(ROOT / "src")
+    expected = {**original, **modules(AFTER)}
+    assert set(modules(AFTER)) <= set(original)
+    assert fixed["first"].returncode == 0, fixed["first"].stdout + fixed["first"].stderr
+    for name, text in fixed["once"].items():
+        assert text == expected[name], name
+
+
+def test_one_fix_run_converges_and_the_code_runs_the_same(fixed):
+    assert fixed["second"].stdout.strip() == "All checks passed!", fixed["second"].stdout
+    assert fixed["twice"] == fixed["once"]
+    assert fixed["after"] == fixed["before"]
+    assert "('u1', 't2', 'req-2')" in fixed["before"]  # the runtime check ran the fixed modules
+
+
+@pytest.mark.parametrize("module, gone", [
+    ("agents/supervisor_agent.py", True),  # three calls, the only uses: the statement's name becomes the factory
+    ("agents/tool_dispatcher.py", True),  # a parenthesized list with a comment: the other name and comment stay
+    ("agents/execution_engine.py", True),  # the factory imported already: the class's name leaves the list
+    ("agents/mixed_safety.py", True),  # a safe call and an unsafe one: the import goes with the unsafe fix
+    ("agents/annotated_agent.py", False),  # a string annotation is a use
+    ("agents/exported_context.py", False),  # `__all__` names it
+    ("websocket_core/event_handlers.py", False),  # routes/chat.py imports it from this module
+    ("websocket_core/connection.py", False),  # ... under an alias, after the only call
+])
+def test_the_class_import_goes_only_when_nothing_uses_or_imports_the_name(fixed, module, gone):
+    text = fixed["once"][f"netra_backend/app/{module}"]
+    imported = {alias.name for node in ast.walk(ast.parse(text)) if isinstance(node, ast.ImportFrom)
+                for alias in node.names}
+    assert (CLASS not in imported) is gone, text
+    assert f"{CLASS}(" not in text
+
+
+def test_every_call_of_the_last_uses_shares_one_fix_that_removes_the_import(index):
+    """An editor applies one diagnostic's fix: it must rewrite every call, since it removes the import."""
+    path = AGENTS / "execution_engine.py"
+    source = path.read_text(encoding="utf-8")
+    diagnostics = check_source(source, str(path), CONFIG, index=index).diagnostics
+    assert [d.code for d in diagnostics] == ["SSOT002", "SSOT002"]
+    assert diagnostics[0].fix == diagnostics[1].fix
+    fix = diagnostics[0].fix
+    assert fix.applicability == SAFE
+    assert fix.description == (
+        "use 'netra_backend.app.services.user_execution_context.create_defensive_user_execution_context' "
+        "here and in the file's 1 other construction, removing the import of 'UserExecutionContext' (their last use)")
+    assert apply_edits(source, fix.edits) == (AFTER / "netra_backend/app/agents/execution_engine.py").read_text()
+
+
+def test_calls_of_different_safety_do_not_share_a_fix(index):
+    """Under `--fix` the safe call is fixed and the import stays for the unsafe one."""
+    path = AGENTS / "mixed_safety.py"
+    source = path.read_text(encoding="utf-8")
+    safe_only = fix_text(source, str(path), CONFIG, unsafe=False, index=index)
+    assert safe_only.fixed == 1
+    assert f"import {CLASS}, create_defensive_user_execution_context\n" in safe_only.text
+    assert f"return {CLASS}(user_id=user_id, thread_id=thread_id, run_id=" in safe_only.text
+
+
+def test_a_module_importing_the_name_keeps_the_import_of_the_last_call(index):
+    path = ROOT / "src/netra_backend/app/websocket_core/connection.py"
+    source = path.read_text(encoding="utf-8")
+    [diagnostic] = check_source(source, str(path), CONFIG, index=index).diagnostics
+    assert "removing" not in diagnostic.fix.description
+    assert diagnostic.fix.applicability == SAFE
+
+
+def test_without_the_index_removing_the_import_is_unsafe_and_says_why():
+    path = ROOT / "src/netra_backend/app/websocket_core/connection.py"
+    [diagnostic] = check_source(path.read_text(encoding="utf-8"), str(path), CONFIG).diagnostics
+    assert diagnostic.fix.applicability == UNSAFE
+    assert "removing the import of 'UserExecutionContext' (its last use)" in diagnostic.fix.description
+    assert ("without the project index, modules importing 'UserExecutionContext' from this file cannot be seen"
+            in diagnostic.fix.description)
+
+
+@pytest.mark.parametrize("module", ["context_debug.py", "context_debug_star.py"])
+def test_a_call_inside_a_lambda_of_a_self_documenting_placeholder_is_unsafe(index, module):
+    """`{(lambda: Class(...))()=}` shows the lambda's code: the facts walk (an import) and the
+    calls found by parsing again (a star import) both say so; `{...!r}` shows only the value."""
+    path = AGENTS / module
+    source = path.read_text(encoding="utf-8")
+    found = [(d.line, d.fix.applicability) for d in check_source(source, str(path), CONFIG, index=index).diagnostics]
+    expected = {"context_debug.py": [(6, UNSAFE), (10, SAFE)], "context_debug_star.py": [(5, UNSAFE)]}[module]
+    assert found == expected
+    shown = check_source(source, str(path), CONFIG, index=index).diagnostics[0].fix.description
+    assert "the call is also the text of its f-string's `{...=}` placeholder" in shown
