@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from flake8_ssot import cli, replay
@@ -569,3 +569,26 @@ def test_a_state_naming_a_configuration_outside_the_project_is_not_trusted(tmp_p
     _rewrite_state(state, lambda header, *_: header["configs"].append(str(elsewhere / "pyproject.toml")))
     assert cached(root, cache) == expected
     assert not spy.last()
+
+
+PARTS = st.sampled_from(["repo", "src", "app", ".git", "..", ".", "", "a.py", "repo2", "/", "\0", "r\u00e9po", "x y"])
+
+
+@settings(max_examples=300, deadline=None)
+@example(given_path=["repo"], paths=[["repo2"], ["src", "a.py"]], absolute=[False, True])
+@example(given_path=["repo"], paths=[["repo", "a.py"], ["a.py"]], absolute=[False, True])
+@given(given_path=st.lists(PARTS, min_size=1, max_size=3), paths=st.lists(st.lists(PARTS, max_size=5), max_size=5),
+       absolute=st.lists(st.booleans(), max_size=5))
+def test_the_joined_names_test_never_trusts_what_the_test_of_each_path_would_not(given_path, paths, absolute):
+    """runstate._all_normalised_below searches the state's NUL-joined names instead of testing
+    each path: whenever it says yes, each path is normalised and under the command's path."""
+    given = "/" + "/".join(given_path)
+    # most paths under the given one, as a state's are
+    files = [(given + "/" if first else "/" if len(parts) % 2 else "") + "/".join(parts)
+             for parts, first in zip(paths, absolute + [True] * 5)]
+    if not files or any("\0" in path for path in files):
+        return
+    if runstate._all_normalised_below("\0".join(files), len(files), [given]):
+        below = given.rstrip("/") + "/"
+        assert all(os.path.normpath(path) == path and (path.startswith(below) or path == given) for path in files)
+        assert os.path.normpath(given) == given or given.endswith("/")

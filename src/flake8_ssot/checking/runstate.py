@@ -140,8 +140,9 @@ class RunState:
             return None
         offset = body + header_length
         names_length, count = header["names"], header["count"]
-        files = data[offset:offset + names_length].decode("utf-8", "surrogateescape").split("\0") if count else []
-        if len(files) != count or not self._trusted(files, header["configs"]):
+        text = data[offset:offset + names_length].decode("utf-8", "surrogateescape")
+        files = text.split("\0") if count else []
+        if len(files) != count or not self._trusted(files, header["configs"], text):
             return None
         offset += names_length
         times = array("q")
@@ -224,22 +225,25 @@ class RunState:
         found.resized = resized
         return found
 
-    def _trusted(self, files: Sequence[str], configs: Sequence[str | None]) -> bool:
+    def _trusted(self, files: Sequence[str], configs: Sequence[str | None], text: str | None = None) -> bool:
         """The state file is input like any other (anyone who can write the cache directory
         wrote it): its files must lie under the paths of this command, its configurations be
         the pyproject.toml of a directory on the way to them, or `--config`. Else a crafted
-        state could make a report quote any file, or load any configuration."""
+        state could make a report quote any file, or load any configuration. `text`: the
+        files joined by NUL, as the state holds them (the usual case is then proved by a few
+        searches of it, instead of tests of each of the tree's files)."""
         paths = self.paths
-        if not all(type(path) is str for path in files):
-            return False
-        if not all(is_normalised(path) or os.path.normpath(path) == path for path in files):
-            return False  # (is_normalised: a string test standing for normpath, once per file)
-        outside = files
-        for given in paths:
-            below = given.rstrip(os.sep) + os.sep  # is_inside, inlined: once per file
-            outside = [path for path in outside if not (path.startswith(below) or path == given)]
-        if outside:
-            return False
+        if not (text is not None and _all_normalised_below(text, len(files), paths)):
+            if not all(type(path) is str for path in files):
+                return False
+            if not all(is_normalised(path) or os.path.normpath(path) == path for path in files):
+                return False  # (is_normalised: a string test standing for normpath, once per file)
+            outside = files
+            for given in paths:
+                below = given.rstrip(os.sep) + os.sep  # is_inside, inlined: once per file
+                outside = [path for path in outside if not (path.startswith(below) or path == given)]
+            if outside:
+                return False
         explicit = os.path.abspath(self.configurations.explicit) if self.configurations.explicit else None
         starts = [os.getcwd(), *paths]
         for file in configs:
@@ -499,6 +503,20 @@ def _from_positions(saved: object, files: list[str]) -> list[str] | None:
     if not all(type(number) is int and 0 <= number < count for number in saved):
         return None
     return [files[number] for number in saved]
+
+
+def _all_normalised_below(text: str, count: int, paths: Sequence[str]) -> bool:
+    """Are all `count` paths joined by NUL in `text` normalised absolute paths (`is_normalised`)
+    under the one directory of `paths`? True proves it; False only sends the caller to the
+    test of each path (another system, several paths, a name starting with a dot)."""
+    if os.sep != "/" or len(paths) != 1 or not count or "\0" in paths[0]:
+        return False
+    wrapped = "\0" + text + "\0"
+    if "/." in text or "//" in text or "/\0" in wrapped:
+        return False
+    below = "\0" + paths[0].rstrip("/") + "/"
+    # each path starts at a NUL: all of them start below the directory, or are it
+    return wrapped.count(below) + wrapped.count("\0" + paths[0] + "\0") == count
 
 
 def _rows_by_position(saved: object, count: int) -> dict[int, list] | None:
