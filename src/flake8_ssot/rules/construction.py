@@ -174,13 +174,16 @@ def _together(facts: ModuleFacts, found: Sequence[tuple[CallFact, str, Entry]], 
     each call's)."""
     imports = {id(fact.node): fact for fact in facts.imports if fact.kind != "dynamic"}
     groups: dict[tuple, list[int]] = {}
+    owns = {}
     for position, ((call, key, _), result) in enumerate(zip(found, built)):
         own = _own_import(facts, call, imports) if result.fix is not None else None
         if own is not None and not imports[id(own.stmt)].type_checking:
             groups.setdefault((id(own.node), key, result.fix.applicability), []).append(position)
+            owns[id(own.node)] = own
     source = source_lines(facts)
-    for members in groups.values():
-        if len(members) < 2:
+    for (own_id, _, _), members in groups.items():
+        own = owns[own_id]
+        if len(members) < 2 or not _last_uses(source, imports[id(own.stmt)], own.name, len(members)):
             continue
         members.sort(key=lambda m: (found[m][0].span.line, found[m][0].span.column))
         call_edits = [_inside(source, found[m][0], built[m].fix.edits) for m in members]
@@ -506,8 +509,7 @@ def _class_import_removal(facts: ModuleFacts, source: SourceLines, own, func: as
     a comment: any word of its text outside the import and the calls' names)."""
     fact = imports[id(own.stmt)]
     start, end = source.slice(fact.span)
-    word = re.compile(rf"(?<![\w.]){re.escape(func.id)}(?!\w)")
-    if len(word.findall(source.text)) != len(word.findall(source.text, start, end)) + calls:
+    if not _last_uses(source, fact, func.id, calls):
         return None
     if fact.type_checking:
         return None
@@ -521,6 +523,13 @@ def _class_import_removal(facts: ModuleFacts, source: SourceLines, own, func: as
     if len(items) != len(fact.names):
         return None
     return _removals(source, items, [position])
+
+
+def _last_uses(source: SourceLines, fact, name: str, calls: int) -> bool:
+    """Are `calls` calls of `name` its only words in the file besides those of its import `fact`?"""
+    start, end = source.slice(fact.span)
+    word = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
+    return len(word.findall(source.text)) == len(word.findall(source.text, start, end)) + calls
 
 
 def _remove_statement(source: SourceLines, start: int, end: int) -> list[Edit] | None:
