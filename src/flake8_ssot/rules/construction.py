@@ -183,7 +183,7 @@ def _together(facts: ModuleFacts, found: Sequence[tuple[CallFact, str, Entry]], 
     source = source_lines(facts)
     for (own_id, _, _), members in groups.items():
         own = owns[own_id]
-        if len(members) < 2 or not _last_uses(source, imports[id(own.stmt)], own.name, len(members)):
+        if len(members) < 2 or not _last_uses(facts, source, own, imports[id(own.stmt)], len(members)):
             continue
         members.sort(key=lambda m: (found[m][0].span.line, found[m][0].span.column))
         call_edits = [_inside(source, found[m][0], built[m].fix.edits) for m in members]
@@ -399,7 +399,7 @@ def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str, i
     removal, unproven = None, ""
     if own is not None and fixes_are_wanted():
         removal = _class_import_removal(facts, source, own, func, imports, 1 + others)
-        if removal is not None:
+        if removal is not None and own.scope == "module":  # a function's names are its own
             importer, unproven = _importer(facts, index, func.id)
             if importer:
                 removal, unproven = None, ""
@@ -509,7 +509,7 @@ def _class_import_removal(facts: ModuleFacts, source: SourceLines, own, func: as
     a comment: any word of its text outside the import and the calls' names)."""
     fact = imports[id(own.stmt)]
     start, end = source.slice(fact.span)
-    if not _last_uses(source, fact, func.id, calls):
+    if not _last_uses(facts, source, own, fact, calls):
         return None
     if fact.type_checking:
         return None
@@ -525,11 +525,26 @@ def _class_import_removal(facts: ModuleFacts, source: SourceLines, own, func: as
     return _removals(source, items, [position])
 
 
-def _last_uses(source: SourceLines, fact, name: str, calls: int) -> bool:
-    """Are `calls` calls of `name` its only words in the file besides those of its import `fact`?"""
+def _last_uses(facts: ModuleFacts, source: SourceLines, own, fact, calls: int) -> bool:
+    """Are `calls` calls of the name `own` binds its only words besides those of its import
+    `fact`, where the name can be read: the file, or for an import inside a function, that
+    function (the words of other functions are their own names)."""
     start, end = source.slice(fact.span)
-    word = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
-    return len(word.findall(source.text)) == len(word.findall(source.text, start, end)) + calls
+    word = re.compile(rf"(?<![\w.]){re.escape(own.name)}(?!\w)")
+    where = (0, len(source.text))
+    if own.scope != "module":
+        home = _function_of(facts, own.stmt.lineno)
+        if home is None:
+            return False
+        where = source.slice(span_from_ast(home, facts.lines))
+    return len(word.findall(source.text, *where)) == len(word.findall(source.text, start, end)) + calls
+
+
+def _function_of(facts: ModuleFacts, line: int):
+    """The innermost function definition holding `line`, or None."""
+    holding = [b.node for b in facts.bindings if isinstance(b.node, (ast.FunctionDef, ast.AsyncFunctionDef))
+               and b.node.lineno <= line <= (b.node.end_lineno or b.node.lineno)]
+    return max(holding, key=lambda d: d.lineno) if holding else None
 
 
 def _remove_statement(source: SourceLines, start: int, end: int) -> list[Edit] | None:

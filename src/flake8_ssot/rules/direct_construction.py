@@ -43,7 +43,7 @@ is imported the way the file imports its module (the name an import binds alread
 module the call goes through, `import pkg.ctx as c`, a `from pkg.ctx import ...` it joins),
 or by a new `from` import beside the class's; a class imported inside a function gets the
 factory in that import, once for all the calls it serves. The class's import goes when the calls were its
-last uses (annotations, `isinstance`, strings, `__all__` and comments are uses) and no other module of
+last uses in the file (in the function, for an import inside one; annotations, `isinstance`, strings, `__all__` and comments are uses) and no other module of
 the tree imports the name from the file (without the project index that is not proven: the fix is
 then unsafe). When several calls are the last uses, their diagnostics share one fix that rewrites them
 all and removes the import: applied alone or with the others, it never leaves the import unused nor

@@ -2,7 +2,7 @@
 
 
 def check_user_isolation():
-    from netra_backend.app.services.user_execution_context import UserExecutionContext, create_defensive_user_execution_context
+    from netra_backend.app.services.user_execution_context import create_defensive_user_execution_context
 
     first = create_defensive_user_execution_context(user_id="user_a", websocket_client_id="thread_a")
     second = create_defensive_user_execution_context(user_id="user_b", websocket_client_id="thread_b")
@@ -10,7 +10,6 @@ def check_user_isolation():
 
 
 def check_factory_imported_beside():
-    from netra_backend.app.services.user_execution_context import UserExecutionContext
     from netra_backend.app.services.user_execution_context import create_defensive_user_execution_context
 
     first = create_defensive_user_execution_context(user_id="user_c")
