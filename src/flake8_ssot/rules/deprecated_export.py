@@ -76,7 +76,9 @@ def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:
             severity=deprecated.severity,
             statement=facts.statement_text(export.node),
             canonical=use or "",
-            fix=export_fix(facts, export),
+            fix=export_fix(facts, export, shared=any(
+                other is not export and other.container is export.container and other.name in deprecated.names
+                for other in facts.exports)),
         )
 
 

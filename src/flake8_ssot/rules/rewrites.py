@@ -274,6 +274,17 @@ def _name_target(facts: ModuleFacts, config: Config, fact: ImportFact, name: Imp
 
 def _proven(facts: ModuleFacts, fact: ImportFact, name: ImportedName, target: _Target,
             default: bool = False) -> _Target:
+    """`_proven_by_index`, and unsafe in a try/except ImportError probe that may change outcome
+    (`_probe_problem`)."""
+    proven = _proven_by_index(facts, fact, name, target, default)
+    probe = _probe_problem(facts, fact, [name.path])
+    if probe is None:
+        return proven
+    return _Target(proven.path, UNSAFE, "; ".join(why for why in (probe, proven.why) if why))
+
+
+def _proven_by_index(facts: ModuleFacts, fact: ImportFact, name: ImportedName, target: _Target,
+                     default: bool = False) -> _Target:
     """A safe target stays safe only if the project index, when there is one, finds nothing
     wrong with it (`rewrite_problem`: another object, a name not there, an import cycle);
     SSOT001 puts the index's reason in the fix title. A target unsafe only by the policy's
@@ -432,10 +443,15 @@ def _from_import_fix(facts, config, fact: ImportFact, name: ImportedName | None)
         if star_module is None:
             return None
         level = match.entry.fix
+        probe = _probe_problem(facts, fact, [name.path for name in fact.names] or [fact.module])
         if fact.star:
             star_problem = _star_problem(facts, fact.module, star_module) if match.entry.fix_default or level == SAFE \
                 else "its entry says fix = \"unsafe\""
+            if probe is not None:
+                star_problem = probe if star_problem is None else f"{probe}; {star_problem}"
             level = SAFE if star_problem is None else UNSAFE
+        elif probe is not None:
+            level = UNSAFE  # its names' targets say why (`_proven`)
         elif level == UNSAFE and match.entry.fix_default and current() is not None:
             # A renamed module: safe where the index proved each name it governs (`_proven`).
             governed = [t for imported, t in zip(fact.names, targets)
@@ -777,6 +793,10 @@ def _dynamic_fix(facts: ModuleFacts, config: Config, fact: ImportFact) -> Fix | 
         missing = _names_not_carried(fact.module, use)
         if missing:
             level, title = UNSAFE, f"{title} (unsafe: {missing})"
+    probe = _probe_problem(facts, fact, [fact.module])
+    if probe is not None:
+        level = UNSAFE
+        title = f"{title[:-1]}; {probe})" if title.endswith(")") else f"{title} (unsafe: {probe})"
     return Fix((edit,), level, title)
 
 
@@ -796,6 +816,112 @@ def _names_not_carried(old: str, new: str) -> str | None:
         if not same:
             return f"the project index cannot prove '{new}.{name}' is '{old}.{name}'"
     return None
+
+
+# --------------------------------------------------------------------------- try/except ImportError probes
+
+# What a handler that catches ImportError may name (`except:` catches it too).
+_CATCHES_IMPORT_ERROR = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+_PROBES: list[tuple[str, list[Span]]] = []  # the last file's probed statements
+
+
+def _probe_problem(facts: ModuleFacts, fact: ImportFact, paths: Sequence[str]) -> str | None:
+    """Why rewriting an import that a `try:` probes (its handler catches ImportError and does
+    more than re-raise) may change what the program does: the probe asks whether the legacy
+    path imports, and the except branch is what the program does when it does not. The rewrite
+    keeps the outcome only where the legacy import succeeds today, which the project index
+    shows by finding each of `paths`; a legacy module gone from the tree means the except
+    branch runs today, and after the rewrite the import may succeed. None: not in a probe, or
+    the outcome stays."""
+    if not _in_probe(facts, fact.span):
+        return None
+    index = current()
+    if index is None:
+        return ("a try/except ImportError probe, and without the project index nothing shows that "
+                "the legacy import succeeds today")
+    for path in paths:
+        origin = index.resolve(path)
+        if origin.known:
+            continue
+        module, _, name = path.rpartition(".") if fact.kind == "from" and path != fact.module else (path, "", "")
+        if origin.kind == MISSING and index.module_file(module)[0] is None:
+            return (f"a try/except ImportError probe, and '{module}' is not in the tree: the except branch "
+                    "runs today, and the import may succeed after the fix")
+        if origin.kind == MISSING:
+            return (f"a try/except ImportError probe, and '{module}' does not define '{name}': the except "
+                    "branch runs today, and the import may succeed after the fix")
+        return f"a try/except ImportError probe, and the project index cannot see whether '{path}' imports today"
+    return None
+
+
+def _in_probe(facts: ModuleFacts, span: Span) -> bool:
+    return any(statement.contains(span.line, span.column) and statement.contains(span.end_line, span.end_column)
+               for statement in _probed_statements(facts))
+
+
+def _probed_statements(facts: ModuleFacts) -> list[Span]:
+    """The simple statements of the file that run inside a probing `try:` body (or a
+    `with suppress(ImportError):` block), kept for the file's next diagnostic. A file that
+    does not parse has none: it is never fixed."""
+    cached = _PROBES[0] if _PROBES else None
+    if cached is not None and cached[0] is facts.source:
+        return cached[1]
+    found: list[Span] = []
+    if facts.syntax_error is None and ("except" in facts.source or "suppress" in facts.source):
+        try:
+            _walk_probes(facts, facts.tree_for().body, False, found)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            found = []
+    _PROBES[:] = [(facts.source, found)]
+    return found
+
+
+def _walk_probes(facts: ModuleFacts, body: list[ast.stmt], probing: bool, found: list[Span]) -> None:
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            _walk_probes(facts, statement.body, False, found)  # runs when called, outside the `try`
+        elif isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
+            _walk_probes(facts, statement.body, probing or _probes(statement), found)
+            for handler in statement.handlers:
+                _walk_probes(facts, handler.body, probing, found)
+            _walk_probes(facts, statement.orelse, probing, found)
+            _walk_probes(facts, statement.finalbody, probing, found)
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            _walk_probes(facts, statement.body, probing or _suppresses(statement), found)
+        elif isinstance(statement, ast.Match):
+            for case in statement.cases:
+                _walk_probes(facts, case.body, probing, found)
+        elif isinstance(statement, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.ClassDef)):
+            _walk_probes(facts, statement.body, probing, found)
+            _walk_probes(facts, getattr(statement, "orelse", []), probing, found)
+        elif probing:
+            found.append(span_from_ast(statement, facts.lines))
+
+
+def _probes(statement: ast.AST) -> bool:
+    """Does some handler of this `try` catch ImportError and do more than re-raise it?"""
+    return any(
+        (handler.type is None or _names_import_error(handler.type))
+        and not (len(handler.body) == 1 and isinstance(handler.body[0], ast.Raise) and handler.body[0].exc is None)
+        for handler in statement.handlers
+    )
+
+
+def _names_import_error(node: ast.AST) -> bool:
+    if isinstance(node, ast.Tuple):
+        return any(_names_import_error(element) for element in node.elts)
+    name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
+    return name in _CATCHES_IMPORT_ERROR
+
+
+def _suppresses(statement: ast.AST) -> bool:
+    """`with suppress(ImportError):` (contextlib's), which probes as a `try` does."""
+    calls = [item.context_expr for item in statement.items if isinstance(item.context_expr, ast.Call)]
+    return any(
+        "suppress" in (getattr(call.func, "attr", None), getattr(call.func, "id", None))
+        and any(_names_import_error(argument) for argument in call.args)
+        for call in calls
+    )
 
 
 # --------------------------------------------------------------------------- strings and attributes
@@ -861,9 +987,10 @@ def _loaded_modules(facts: ModuleFacts) -> set[str]:
 
 # --------------------------------------------------------------------------- __all__
 
-def export_fix(facts: ModuleFacts, export: ExportFact) -> Fix | None:
+def export_fix(facts: ModuleFacts, export: ExportFact, shared: bool = False) -> Fix | None:
     """SSOT003: remove the deprecated name from `__all__` (with its comma), keeping every
-    comment: one that ended the removed entry's line stays on that line, in its place."""
+    comment: one that ended the removed entry's line stays on that line, in its place.
+    `shared`: another deprecated name is in the same list or tuple."""
     try:
         source = source_lines(facts)
         container = export.container
@@ -873,6 +1000,13 @@ def export_fix(facts: ModuleFacts, export: ExportFact) -> Fix | None:
         elif isinstance(container, (ast.List, ast.Tuple)):
             edits = _remove_element(facts, source, container, export.node)
             edits = None if edits is None else tuple(_keeping_comments(source, edit) for edit in edits)
+            if edits is not None and shared and isinstance(container, ast.Tuple):
+                # Each removal keeps a tuple a tuple on its own, not together with another
+                # (`("A", "B", "C")` less its first two entries is `("C")`, a string): the
+                # fixes of one tuple share an edit that leaves its first token as it is, so
+                # they clash, and each round applies one and checks the file again.
+                first = tokens_of(source, *source.slice(span_from_ast(export.stmt, facts.lines)))[0]
+                edits = (*edits, Edit(source.span(first.start, first.end), first.string))
         else:
             return None
         if edits is None or None in edits:

@@ -3,8 +3,7 @@
 from typing import TYPE_CHECKING
 
 try:
-    from netra_backend.app.websocket_core.websocket_manager_factory import FactoryMetrics
-    from netra_backend.app.websocket_core.websocket_manager import WebSocketManager
+    from netra_backend.app.websocket_core.websocket_manager_factory import FactoryMetrics, WebSocketManager
 except ImportError:  # older deployments
     WebSocketManager = None
 
