@@ -4,6 +4,7 @@
 Flags each string element of a module's `__all__` that `[tool.ssot.deprecated-exports]`
 lists for that module: list or tuple literals, annotated assignments, `__all__ += [...]`,
 `__all__.append(...)`, `__all__.extend([...])`. The diagnostic sits on the string element.
+The fix removes the element and keeps every comment: one that ended its line stays there.
 
 ## Why is this bad?
 `__all__` is a module's public surface: star imports, documentation tools and IDE
