@@ -14,8 +14,8 @@ would change which object the code gets, so its fix is unsafe. So is a fix whose
 does not define or export the name, or that would make a module import itself or close an
 import cycle at import time; the fix title says why. An import that a `try`/`except ImportError`
 probe guards is fixed safely only where the index finds the legacy path today: where the legacy
-module is gone, the except branch runs today and the rewritten import may succeed. Where the canonical home has another
-name, the fix renames the file's uses too (scope-aware), unless the old name must stay (in
+module is gone, the except branch runs today and the rewritten import may succeed. Where the
+canonical home has another name, the fix renames the file's uses too (scope-aware), unless the old name must stay (in
 `__all__`, imported from this file by another module, named in a string, read through
 `globals()`): then it keeps `new as old`, is unsafe and says why. A renamed module, symbol or
 star import is safe when the project index proves the file gets the same objects.
