@@ -493,7 +493,7 @@ def test_sequences_of_changes(tmp_path_factory, steps):
 def _rewrite_state(state: Path, change) -> None:
     """Decode a state file, let `change(header, files, times, sizes)` edit it, encode it with a
     valid checksum: what someone who can write the cache directory could leave there."""
-    import json
+    import marshal
     import struct
     import zlib
     from array import array
@@ -501,7 +501,7 @@ def _rewrite_state(state: Path, change) -> None:
     data = state.read_bytes()
     body = len(runstate.MAGIC) + runstate._HEAD.size
     _, header_length = runstate._HEAD.unpack_from(data, len(runstate.MAGIC))
-    header = json.loads(data[body:body + header_length])
+    header = marshal.loads(data[body:body + header_length])
     offset = body + header_length
     files = data[offset:offset + header["names"]].decode("utf-8").split("\0")
     offset += header["names"]
@@ -512,7 +512,7 @@ def _rewrite_state(state: Path, change) -> None:
     change(header, files, times, sizes)
     names = "\0".join(files).encode("utf-8")
     header["names"], header["count"] = len(names), len(files)
-    encoded = json.dumps(header).encode("utf-8")
+    encoded = marshal.dumps(header)
     rest = struct.pack("<Q", len(encoded)) + encoded + names + times.tobytes() + sizes.tobytes()
     state.write_bytes(runstate.MAGIC + struct.pack("<I", zlib.crc32(rest)) + rest)
 
