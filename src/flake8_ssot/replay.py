@@ -322,6 +322,8 @@ class Record:
         self.chunks = chunks  # (STDOUT or STDERR, error handler or None for bytes, str or bytes)
         # The run-level state file the lists came from, as it was: [path, mtime, ctime, size, inode].
         self.state = state
+        # (decoded records) the files' names as the record holds them (NUL-joined UTF-8), and as text
+        self.names, self.names_text = b"", ""
 
     def encode(self) -> bytes:
         kinds = bytearray()
@@ -358,7 +360,9 @@ class Record:
             return None
         parts = _Parts(view)
         key, code = bytes(parts.next()), _CODE.unpack(parts.next())[0]
-        files = _split(parts.next())
+        names = bytes(parts.next())
+        text = names.decode("utf-8", "surrogateescape")
+        files = text.split("\0") if text else []
         times, sizes = array("q"), array("Q")
         times.frombytes(parts.next())
         sizes.frombytes(parts.next())
@@ -395,7 +399,9 @@ class Record:
                 chunks.append((head[0], None, payload))
         if not parts.done():
             return None
-        return cls(key, code, files, times, sizes, watched, chunks, state)
+        record = cls(key, code, files, times, sizes, watched, chunks, state)
+        record.names, record.names_text = names, text
+        return record
 
     def write(self) -> None:
         """The output, as the recorded command wrote it."""

@@ -146,8 +146,13 @@ class RunState:
             return None
         offset = body + header_length
         names_length, count = header["names"], header["count"]
-        text = data[offset:offset + names_length].decode("utf-8", "surrogateescape")
-        files = text.split("\0") if count else []
+        judged, changed, record = changes_found(self.path)  # a failed replay of this command stat'ed them
+        names = data[offset:offset + names_length]
+        if record is not None and record.names == names:  # the record's list: decoded already
+            text, files = record.names_text, record.files
+        else:
+            text = names.decode("utf-8", "surrogateescape")
+            files = text.split("\0") if count else []
         if len(files) != count or not self._trusted(files, header["configs"], text):
             return None
         offset += names_length
@@ -170,7 +175,6 @@ class RunState:
             results[:] = _results_of(files, rows, header["strings"])
             return True
 
-        judged, changed, record = changes_found(self.path)  # a failed replay of this command stat'ed them
         if not judged:
             changed = changed_files(files, times, sizes, watched, self.jobs, meanwhile=build)
         elif not changed:
