@@ -333,6 +333,8 @@ PROBE_SHAPES = {
         f"import os\ntry:\n    if os.environ.get('WS'):\n        {UTILS}\nexcept ImportError:\n    pass\n", UNSAFE),
     "with suppress(ImportError)": (f"from contextlib import suppress\nwith suppress(ImportError):\n    {UTILS}\n",
                                    UNSAFE),
+    "in a file that does not parse": (
+        f"try:\n    {UTILS}\nexcept ImportError:\n    pass\n\nCRITICAL_MODULES = (\n    pass\n)\n", UNSAFE),
     "except ImportError: raise": (f"try:\n    {UTILS}\nexcept ImportError:\n    raise\n", SAFE),
     "except ValueError": (f"try:\n    {UTILS}\nexcept ValueError:\n    pass\n", SAFE),
     "the try's else branch": (f"try:\n    import os\nexcept ImportError:\n    os = None\nelse:\n    {UTILS}\n", SAFE),

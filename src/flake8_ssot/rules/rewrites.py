@@ -15,6 +15,7 @@ import io
 import keyword
 import re
 import tokenize
+import warnings
 from bisect import bisect_right
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -861,19 +862,37 @@ def _in_probe(facts: ModuleFacts, span: Span) -> bool:
 
 def _probed_statements(facts: ModuleFacts) -> list[Span]:
     """The simple statements of the file that run inside a probing `try:` body (or a
-    `with suppress(ImportError):` block), kept for the file's next diagnostic. A file that
-    does not parse has none: it is never fixed."""
+    `with suppress(ImportError):` block), kept for the file's next diagnostic. In a file that
+    does not parse, those of each top-level statement that parses alone: the language server's
+    incremental check, which parses a file by its top-level statements, finds the same."""
     cached = _PROBES[0] if _PROBES else None
     if cached is not None and cached[0] is facts.source:
         return cached[1]
     found: list[Span] = []
-    if facts.syntax_error is None and ("except" in facts.source or "suppress" in facts.source):
+    if "except" in facts.source or "suppress" in facts.source:
         try:
-            _walk_probes(facts, facts.tree_for().body, False, found)
+            trees = [facts.tree_for()] if facts.syntax_error is None else _top_level_trees(facts.lines)
+            for tree in trees:
+                _walk_probes(facts, tree.body, False, found)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             found = []
     _PROBES[:] = [(facts.source, found)]
     return found
+
+
+_CONTINUES_STATEMENT = re.compile(r"[\s#)\]}]|(except|else|elif|finally)\b")
+
+
+def _top_level_trees(lines: Sequence[str]) -> Iterator[ast.Module]:
+    """The trees of a broken file's top-level statements that parse alone, at their lines."""
+    starts = [number for number, line in enumerate(lines) if line and not _CONTINUES_STATEMENT.match(line)]
+    for start, end in zip(starts, [*starts[1:], len(lines)]):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                yield ast.parse("\n" * start + "\n".join(lines[start:end]))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
 
 
 def _walk_probes(facts: ModuleFacts, body: list[ast.stmt], probing: bool, found: list[Span]) -> None:
