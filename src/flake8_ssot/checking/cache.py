@@ -571,10 +571,19 @@ class Cache:
             self._proven.clear()
             self.forgotten_groups = True
 
-    def mention_groups(self) -> dict[str, list[str]]:
-        """Name -> the files its group holds (absolute paths), for each group of the table."""
-        return {key[len(MENTIONS):]: [self.absolute(row_file[0]) for row_file in row[1]]
-                for key, row in self.groups.items()}
+    def group_names(self) -> list[str]:
+        """The names the table keeps a group of files for."""
+        return [key[len(MENTIONS):] for key in self.groups]
+
+    def group_members(self, name: str) -> set[str]:
+        """The files the group of `name` holds, relative to the root (`relative`)."""
+        row = self.groups.get(MENTIONS + name)
+        return {row_file[0] for row_file in row[1]} if row is not None else set()
+
+    def group_files(self, name: str) -> list[str]:
+        """The files the group of `name` holds (absolute paths)."""
+        row = self.groups.get(MENTIONS + name)
+        return [self.absolute(row_file[0]) for row_file in row[1]] if row is not None else []
 
     def add_to_group(self, name: str, files: list[Dependency]) -> None:
         """`files` now hold `name` too (checking/mentions.py): the group gets them and a new

@@ -21,6 +21,7 @@ not the whole tree.
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Sequence
 
 from flake8_ssot.checking.cache import RunCaches, is_normalised
@@ -51,17 +52,24 @@ class KnownMentions:
         too, so `import ｃreate_manager` joins `create_manager`'s group)."""
         grown = False
         for number, cache in self._groups():
-            groups = cache.mention_groups()
-            needles = [(name, name.encode(), set(files)) for name, files in groups.items()]
+            needles = [(name, name.encode()) for name in cache.group_names()]
+            members: dict[str, set[str]] = {}
             added: dict[str, list[Dependency]] = {}
             for path, data in file_texts(os.path.abspath(task.path) for task in tasks if task.config == number):
                 data = as_python_reads(data)
+                holding = [name for name, needle in needles if needle in data]
+                if not holding:
+                    continue
                 try:
                     status = os.stat(path)
                 except OSError:
                     continue
-                for name, needle, files in needles:
-                    if path not in files and needle in data:
+                relative = cache.relative(path)
+                for name in holding:
+                    group = members.get(name)
+                    if group is None:  # (a group can hold thousands: a set of those asked about only)
+                        group = members[name] = cache.group_members(name)
+                    if relative not in group:
                         added.setdefault(name, []).append(Dependency(path, status.st_mtime_ns, status.st_size))
             for name, files in added.items():
                 cache.add_to_group(name, files)
@@ -71,7 +79,9 @@ class KnownMentions:
     def provide(self, files: Sequence[str], tasks: Sequence) -> None:
         """Each index of a configuration whose cache has groups reads, for those names, the
         group's files, the files about to be checked, and the files of the tree the cache has
-        not seen as they are now (none, when the run checks the whole tree)."""
+        not seen as they are now (none, when the run checks the whole tree). Each list is made
+        when the index first asks about its name (`ProjectIndex._mentioning`): a run after one
+        edit usually asks about none."""
         if self.caches.as_recorded:
             # A run after files changed in place: the files as the run-level state recorded them
             # are not unseen (`Cache.unseen`), so only the ones this run reads need naming.
@@ -80,12 +90,18 @@ class KnownMentions:
             checked = {path if is_normalised(path) else os.path.abspath(path) for path in files}
         for number, cache in self._groups():
             index = index_for(self.configurations.configs[number].src)
-            tree = index._python_files()
-            may_hold = {os.path.abspath(task.path) for task in tasks}
-            may_hold.update(cache.unseen(tree, checked))
-            for name, holding in cache.mention_groups().items():
-                listed = may_hold.union(holding)
-                index.known_mentions[name] = [path for path in tree if path in listed]
+            may_hold: list[set[str]] = []  # (made once per index, when first needed)
+
+            def listing(name: str, cache=cache, index=index, may_hold=may_hold) -> list[str]:
+                tree = index._python_files()
+                if not may_hold:
+                    may_hold.append({os.path.abspath(task.path) for task in tasks})
+                    may_hold[0].update(cache.unseen(tree, checked))
+                listed = may_hold[0].union(cache.group_files(name))
+                return [path for path in tree if path in listed]
+
+            for name in cache.group_names():
+                index.known_mentions[name] = partial(listing, name)
             self.provided.append(index)
 
     def close(self) -> None:

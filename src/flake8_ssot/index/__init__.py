@@ -140,7 +140,7 @@ class ProjectIndex:
         self.shared_mentions: tuple[Callable[[str], list[str] | None], Callable[[str, list[str]], None]] | None = None
         # name -> every file that may hold it, in the tree's order, from the cache of an earlier
         # run (checking/mentions.py): a small run reads those instead of the whole tree.
-        self.known_mentions: dict[str, list[str]] = {}
+        self.known_mentions: dict[str, list[str] | Callable[[], list[str]]] = {}
         self.consulted: set[Dependency] = set()
         self.stored: list[SummarySource] = [] if shared is None else shared.stored
         # Told of every summary this index built by parsing (the workers of one run share them).
@@ -500,6 +500,8 @@ class ProjectIndex:
         if found is None:
             shared = self.shared_mentions
             listed = self.known_mentions.get(name)
+            if callable(listed):  # made when first asked for (checking/mentions.py)
+                listed = listed()
             if listed is None and shared is not None:
                 listed = shared[0](name)
             found = importers.Mentions(name, self._python_files() if listed is None else listed, self.roots)
