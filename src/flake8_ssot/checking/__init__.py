@@ -137,7 +137,7 @@ def check_paths(
         # and each unchanged file's stat is the one it recorded.
         files, walked, problems = changed.files, changed.walked, []
         warnings = _empty_path_warnings(paths, configurations, root, force_exclude, files)
-        taken.update(zip(files, changed.observed))
+        taken.update((files[position], status) for position, status in changed.now.items())
         try:
             results = check_files(files, configurations, jobs, cache_dir, check, observed, fix, inside, hits,
                                   progress, taken=taken, in_place=changed, used_renamed=used_renamed)
@@ -256,7 +256,7 @@ def check_files(
         for roots, tree, directories in in_place.trees:
             index_for(roots).adopt_tree(tree, directories)
         kept, recheck, resized = in_place, _recheck(in_place, configurations), in_place.resized
-        caches.as_recorded = {path for position, path in enumerate(files) if position not in in_place.changed}
+        caches.as_recorded = set(files).difference(files[position] for position in in_place.changed)
     checked_at = now_ns()
     from_state = [False]  # did the last plan keep the state's results?
 
@@ -272,12 +272,10 @@ def check_files(
         from_state[0] = trusted
         stats = observed
         if trusted:
-            # The state's results (`StateResults`, below) and stats for all, by whole lists (this
-            # is once per file of the tree); the files to check again go through the cache as in
-            # a full run.
-            if observed is not None:
-                observed[:] = map(taken.__getitem__, files)
-                stats = None  # (recorded)
+            # The state's results (`StateResults`, below) and stats (the state records them:
+            # `Changed.stats`) for all; the files to check again go through the cache as in a
+            # full run.
+            stats = None
             if hits is not None:
                 hits[:] = [path for position, path in enumerate(files) if position not in recheck]
         for position, path in enumerate(files) if not trusted else ((n, files[n]) for n in sorted(recheck)):

@@ -46,7 +46,6 @@ import time
 import zlib
 from array import array
 from collections import abc
-from operator import itemgetter
 from typing import TYPE_CHECKING, Sequence
 
 from flake8_ssot import __version__
@@ -222,16 +221,16 @@ class RunState:
             if listed is None:
                 return None
             known.append((tree[0], listed, tree[2]))
-        observed: list = list(map(Seen, zip(times[0::2], times[1::2], sizes[0::2], sizes[1::2])))
+        now = {}
         resized = set()
         for position in changed:
             try:
-                status = observed[position] = os.stat(files[position])
+                status = now[position] = os.stat(files[position])
             except OSError:
                 return None
             if status.st_size != sizes[2 * position]:
                 resized.add(position)
-        found = Changed(files, observed, walked, known)
+        found = Changed(files, times, sizes, now, walked, known)
         found.resized = resized
         return found
 
@@ -299,20 +298,30 @@ class RunState:
     def _encode(self, files, observed, results, walked, taken: dict, renamed: dict,
                 carried: Changed | None) -> bytes | None:
         limit = self.start - RACY_NS
-        if len(files) != len(observed) or len(files) != len(results):
+        if carried is not None and not observed and len(files) == len(carried.files):
+            # A run after files changed in place: the state's stats, but the changed files'
+            # (the only ones that can be racy: the others were not when the state was saved)
+            stats = carried.stats(limit)
+            if stats is None:
+                return None
+            times, sizes = stats
+        else:
+            if len(files) != len(observed):
+                return None
+            if any(status is None for status in observed):
+                return None  # a file without a cache
+            # (Column by column: this runs over every file of the tree, on every run that saves.)
+            stamps: list[int] = [0] * (2 * len(observed))
+            stamps[0::2] = [status.st_mtime_ns for status in observed]
+            stamps[1::2] = [status.st_ctime_ns for status in observed]
+            if stamps and max(stamps) >= limit:
+                return None  # changed too recently to prove anything later
+            times = array("q", stamps)
+            stamps[0::2] = [status.st_size for status in observed]
+            stamps[1::2] = [status.st_ino for status in observed]
+            sizes = array("Q", stamps)
+        if len(files) != len(results):
             return None
-        if any(status is None for status in observed):
-            return None  # a file without a cache
-        # (Column by column: this runs over every file of the tree, on every run that saves.)
-        stamps: list[int] = [0] * (2 * len(observed))
-        stamps[0::2] = [status.st_mtime_ns for status in observed]
-        stamps[1::2] = [status.st_ctime_ns for status in observed]
-        if stamps and max(stamps) >= limit:
-            return None  # changed too recently to prove anything later
-        times = array("q", stamps)
-        stamps[0::2] = [status.st_size for status in observed]
-        stamps[1::2] = [status.st_ino for status in observed]
-        sizes = array("Q", stamps)
         table = StringTable()
         strings, intern = table.strings, table.intern
 
@@ -575,23 +584,12 @@ class DamagedState(ValueError):
     run starts again without the state (checking.check_paths)."""
 
 
-class Seen(tuple):
-    """A file's stat as the state recorded it (and found it again), (mtime, ctime, size, inode):
-    what the run's per-file cache and the next state take from `os.stat`. A tuple, built from
-    the state's columns at C speed (one per file of the tree, on every run after an edit)."""
-
-    __slots__ = ()
-    st_mtime_ns = property(itemgetter(0))
-    st_ctime_ns = property(itemgetter(1))
-    st_size = property(itemgetter(2))
-    st_ino = property(itemgetter(3))
-
-
 class Changed:
     """A run after files changed in place: the files discovery would find (the state's, in
-    its order), each one's stat now (`Seen` for the unchanged), the directories listed, and
-    for each configuration's `src` roots the project index's list of the tree (files,
-    directories). `results`: the state's results, in the same order, computed with the
+    its order), their stats as the state recorded them (`times`, `sizes`: the columns of
+    `changed_files`) and the changed ones' now (`now`: position -> stat), the directories
+    listed, and for each configuration's `src` roots the project index's list of the tree
+    (files, directories). `results`: the state's results, in the same order, computed with the
     `renamed` class names (configuration number -> names, or None); `recheck`: the positions
     of the files whose result may differ now, the changed ones and every one whose result read
     a changed file (checking._recheck adds those that `proofs` and `asked` send back). Every
@@ -599,9 +597,10 @@ class Changed:
     the factory classes are renamed to and the files that hold a name, which the run checks
     against the changed files before it trusts them."""
 
-    def __init__(self, files: list[str], observed: list, walked: list[str],
-                 trees: list[tuple[list[str], list[str], list[str]]]) -> None:
-        self.files, self.observed, self.walked, self.trees = files, observed, walked, trees
+    def __init__(self, files: list[str], times: array, sizes: array, now: dict[int, os.stat_result],
+                 walked: list[str], trees: list[tuple[list[str], list[str], list[str]]]) -> None:
+        self.files, self.times, self.sizes, self.now = files, times, sizes, now
+        self.walked, self.trees = walked, trees
         self._results: list[FileResult] | None = None
         self._rows: dict[int, list] = {}  # the state's results with something to report (`_rows_by_position`)
         self._strings: list[str] = []
@@ -619,6 +618,18 @@ class Changed:
         # group the state keeps: a changed file that holds the name and is not among those
         # sends the results back (checking._recheck)
         self.asked: list[tuple[str, set[int], list[int]]] = []
+
+    def stats(self, limit: int) -> tuple[array, array] | None:
+        """The stats to record for the files, as `RunState._encode` records a run's: the
+        state's, with the changed files' now; None when one of those changed at `limit` or
+        later (the racy rule)."""
+        times, sizes = array("q", self.times), array("Q", self.sizes)
+        for position, status in self.now.items():
+            if status.st_mtime_ns >= limit or status.st_ctime_ns >= limit:
+                return None
+            times[2 * position:2 * position + 2] = array("q", [status.st_mtime_ns, status.st_ctime_ns])
+            sizes[2 * position:2 * position + 2] = array("Q", [status.st_size, status.st_ino])
+        return times, sizes
 
     @property
     def results(self) -> list[FileResult]:
