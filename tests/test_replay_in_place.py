@@ -160,3 +160,22 @@ def test_results_are_built_only_when_asked_for(root, monkeypatch):  # noqa: F811
     append(root / "src/netra_backend/app/agents/supervisor/threads.py", "# reviewed\n")
     command(root, *JSON)  # racy: the state is not saved again, and nothing asked for the results
     assert built == []
+
+
+def test_the_state_takes_the_records_list_of_files(root, monkeypatch):  # noqa: F811
+    """The failed replay decoded the list of files already; the state, whose names are the
+    same bytes, takes that list instead of decoding its own."""
+    taken: list[bool] = []
+    original = runstate.RunState.answer
+
+    def answer(state):
+        result = original(state)
+        if state.changed is not None:
+            taken.append(state.record is not None and state.changed.files is state.record.files)
+        return result
+
+    monkeypatch.setattr(runstate.RunState, "answer", answer)
+    command(root, *JSON)
+    append(root / "src/netra_backend/app/agents/supervisor/threads.py", "# reviewed\n")
+    command(root, *JSON)
+    assert taken == [True]

@@ -360,8 +360,8 @@ class Record:
             return None
         parts = _Parts(view)
         key, code = bytes(parts.next()), _CODE.unpack(parts.next())[0]
-        names = bytes(parts.next())
-        text = names.decode("utf-8", "surrogateescape")
+        joined = bytes(parts.next())
+        text = joined.decode("utf-8", "surrogateescape")
         files = text.split("\0") if text else []
         times, sizes = array("q"), array("Q")
         times.frombytes(parts.next())
@@ -400,7 +400,7 @@ class Record:
         if not parts.done():
             return None
         record = cls(key, code, files, times, sizes, watched, chunks, state)
-        record.names, record.names_text = names, text
+        record.names, record.names_text = joined, text
         return record
 
     def write(self) -> None:
