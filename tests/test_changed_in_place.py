@@ -361,3 +361,25 @@ def test_a_damaged_dependency_table_costs_the_shortcut_not_the_answer(tree, monk
     settle()
     assert cached(root, cache) == reference(root)
     assert paths.taken == [False, False]
+
+
+@settings(max_examples=40, deadline=None)
+@given(names=st.lists(st.sampled_from(['"files":', 'files', '{"files": 1}', 'é"files":', "a\\b", "\u2028", "x"]),
+                      max_size=4),
+       spaced=st.booleans())
+def test_the_per_file_cache_head_is_read_as_the_whole_document_reads(tmp_path_factory, names, spaced):
+    """`_read_head` decodes only the text before the first `"files":` when the keys end there;
+    whatever the head's strings and keys hold (the words "files" in a path, a nested key of
+    that name, characters of several bytes), it reads what the whole document reads."""
+    import json
+
+    document = {"format": per_file_cache.FORMAT, "version": per_file_cache.__version__,
+                "strings": names, "summaries": {"files": names}, "groups": {name: [] for name in names},
+                "files": {"a.py": [1, 2, "x"]}}
+    text = json.dumps(document, indent=1 if spaced else None, ensure_ascii=False)
+    path = tmp_path_factory.mktemp("head") / "cache.json"
+    path.write_text(text, encoding="utf-8")
+    head, data, start = per_file_cache._read_head(str(path))
+    assert head == {key: value for key, value in document.items() if key != "files"}
+    decoded = data.decode("utf-8")
+    assert json.JSONDecoder().raw_decode(decoded, per_file_cache._SPACE.match(decoded, start).end())[0] == document["files"]

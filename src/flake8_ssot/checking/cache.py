@@ -195,7 +195,7 @@ class Cache:
         # document (5.7 of 6.6 MB on #16's tree), and a run after one file changed asks for none
         # (`_load`, `entries`).
         self._entries: dict[str, list] | None = {}
-        self._pending: tuple[str, int] | None = None  # (the document's text, where "files" starts)
+        self._pending: tuple[bytes, int] | None = None  # (the document's bytes, where "files" starts in its text)
         self.strings: list[str] = []
         self.changed: dict[str, list] = {}
         self.summaries: dict[str, list] = {}  # relative path -> [mtime, size, Summary.to_json()]
@@ -254,10 +254,11 @@ class Cache:
     def entries(self) -> dict[str, list]:
         entries = self._entries
         if entries is None:
-            text, start = self._pending
+            data, start = self._pending
             self._pending = None
             try:
-                files, _ = _DECODER.raw_decode(text, start)
+                text = data.decode("utf-8")
+                files, _ = _DECODER.raw_decode(text, _SPACE.match(text, start).end())
             except (ValueError, RecursionError):
                 files = None
             entries = self._entries = _valid_document({"strings": self.strings, "files": files})[1]
@@ -720,17 +721,36 @@ _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\n\r]*")
 
 
-def _read_head(path: str) -> tuple[dict, str, int | None] | None:
-    """The document's keys before "files" (its last key, as `Cache.save` writes it), the text,
-    and where the value of "files" starts in it (None: no such key); None when the file cannot
-    be read or is not a document of this format and version. A key written after "files" (by
-    hand) is as if absent: an absent table costs the entries that need it, never a wrong
-    answer."""
+def _read_head(path: str) -> tuple[dict, bytes, int | None] | None:
+    """The document's keys before "files" (its last key, as `Cache.save` writes it), the bytes,
+    and where the value of "files" starts in their text (None: no such key); None when the
+    file cannot be read or is not a document of this format and version. A key written after
+    "files" (by hand) is as if absent: an absent table costs the entries that need it, never a
+    wrong answer. Only the head is decoded here (the entries are most of the file): the text
+    up to the first `"files":` if the keys end there, else all of it."""
     try:
         with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8")
-    except (OSError, ValueError):
+            data = handle.read()
+    except OSError:
         return None
+    cut = data.find(b'"files":')
+    if cut >= 0:
+        try:
+            found = _parse_head(data[:cut + len(b'"files":')].decode("utf-8"))
+        except ValueError:  # (a character cut in two, or a value cut short: not the last key there)
+            found = None
+        if found is not None and found[1] is not None:
+            return found[0], data, found[1]
+    try:
+        found = _parse_head(data.decode("utf-8"))
+    except ValueError:
+        return None
+    if found is None:
+        return None
+    return found[0], data, found[1]
+
+
+def _parse_head(text: str) -> tuple[dict, int | None] | None:
     head: dict[str, Any] = {}
     start = None
     space, decode = _SPACE.match, _DECODER.raw_decode
@@ -753,11 +773,11 @@ def _read_head(path: str) -> tuple[dict, str, int | None] | None:
             if text[at:at + 1] != ",":
                 break
             at = space(text, at + 1).end()
-    except (ValueError, RecursionError):
+    except RecursionError:
         return None
     if head.get("format") != FORMAT or head.get("version") != __version__:
         return None
-    return head, text, start
+    return head, start
 
 
 def _read_json(path: str) -> Any:
