@@ -179,3 +179,37 @@ def test_the_state_takes_the_records_list_of_files(root, monkeypatch):  # noqa: 
     append(root / "src/netra_backend/app/agents/supervisor/threads.py", "# reviewed\n")
     command(root, *JSON)
     assert taken == [True]
+
+
+def test_globs_compile_when_first_matched_only_after_a_replay_saw_the_configuration_unchanged(root, monkeypatch):  # noqa: F811
+    """A failed replay that saw every configuration file as recorded lets the command's globs
+    compile when first matched (the recorded run compiled them all); any other command compiles
+    them when the configuration is read, so a bad one is an error at once."""
+    from flake8_ssot.config import globs
+
+    proven: list[bool] = []
+    original = globs.patterns_proven
+
+    def patterns_proven(flag):
+        proven.append(flag)
+        return original(flag)
+
+    monkeypatch.setattr(cli, "patterns_proven", patterns_proven)
+    command(root, *JSON)
+    append(root / "src/netra_backend/app/agents/supervisor/threads.py", "# reviewed\n")
+    after = command(root, *JSON)
+    assert after == full(root, *JSON, "--no-cache")
+    policy = root / "pyproject.toml"
+    policy.write_text(policy.read_text().replace('exclude = ["src/netra_backend/generated/**"]',
+                                                 'exclude = ["src/netra_backend/generated/**", "build/"]'))
+    command(root, *JSON)
+    assert proven == [False, True, False, False]  # first run, the edit, the new policy (its replay fails), --no-cache
+    patterns = ["src/netra_backend/generated/**", "build/", "*.pyi", "conftest.py"]
+    with globs.patterns_proven(True):
+        deferred = globs.GlobSet(patterns, str(root))
+    eager = globs.GlobSet(patterns, str(root))
+    assert deferred._spec is globs._LATER and eager._spec is not globs._LATER
+    for name, is_dir in [("src/netra_backend/generated/stub.py", False), ("build", True), ("build", False),
+                         ("src/app/types.pyi", False), ("tests/conftest.py", False), ("src/app.py", False)]:
+        assert deferred.matches(str(root / name), is_dir) == eager.matches(str(root / name), is_dir), name
+    assert deferred._spec is not globs._LATER

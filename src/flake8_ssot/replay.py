@@ -489,6 +489,16 @@ def replayed(argv: Sequence[str]) -> int | None:
 _CHANGES: list[tuple[Sequence, list[int] | None, Record]] = []
 
 
+def configuration_as_recorded(key: bytes) -> bool:
+    """Did this process's replay of the command `key` find only checked files changed (every
+    configuration file and directory it watched as recorded)? Then the command reads the
+    configuration the recorded run read, whose globs all compiled (config/globs.py)."""
+    for _, changed, record in reversed(_CHANGES):  # the latest (a process may run several commands)
+        if record.key == key:
+            return changed is not None
+    return False
+
+
 def changes_found(path: str) -> tuple[bool, list[int] | None, Record | None]:
     """(True, what a failed replay found: `changed_files` of the run-level state file `path`,
     the record) when this process's replay was made from that state as it is now (its files

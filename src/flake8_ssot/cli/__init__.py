@@ -34,7 +34,7 @@ from flake8_ssot.config import (
     load_config,
     selector_problem,
 )
-from flake8_ssot.config.globs import GlobSet, InvalidGlob
+from flake8_ssot.config.globs import GlobSet, InvalidGlob, patterns_proven
 from flake8_ssot.config.resolve import Configurations, Overrides, project_root
 from flake8_ssot.files import source_reader, write_atomic
 from flake8_ssot.index import index_for
@@ -313,7 +313,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return args.handler(args)  # `server` runs for hours: it keeps the collector on
         args.recording = replay.Recording(args.argv) if replay_wanted(args) else None
         with quiet_collector(), args.recording or contextlib.nullcontext():
-            code = args.handler(args)
+            # (a failed replay of this very command saw the configuration unchanged: its globs
+            # compile when first matched, if ever)
+            with patterns_proven(args.recording is not None and replay.configuration_as_recorded(args.recording.key)):
+                code = args.handler(args)
         if args.recording is not None:
             args.recording.save(code)
         return code

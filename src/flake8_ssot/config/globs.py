@@ -6,10 +6,9 @@ slash (`conftest.py`) matches at any depth.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from typing import Iterable
-
-import pathspec
+from typing import Iterable, Iterator
 
 
 class InvalidGlob(ValueError):
@@ -19,16 +18,27 @@ class InvalidGlob(ValueError):
 
 
 class GlobSet:
+    """Patterns, compiled by pathspec when made (a bad one is a configuration error then), or,
+    while `patterns_proven` holds, when first matched: pathspec's import alone is 20-25 ms,
+    which a run after an edit that matches no glob need not pay."""
+
     __slots__ = ("patterns", "root", "_spec")
 
     def __init__(self, patterns: Iterable[str] = (), root: str = "") -> None:
         self.patterns = tuple(patterns)
         self.root = root
+        self._spec = _LATER if _proven and self.patterns else self._compiled()
+
+    def _compiled(self):
         for pattern in self.patterns:
             if pattern.count("[") != pattern.count("]"):
                 raise InvalidGlob(pattern, "unbalanced '[' ']'")
+        if not self.patterns:
+            return None
+        import pathspec
+
         try:
-            self._spec = pathspec.GitIgnoreSpec.from_lines(self.patterns) if self.patterns else None
+            return pathspec.GitIgnoreSpec.from_lines(self.patterns)
         except Exception as error:  # pathspec raises several types for bad patterns
             bad = next((p for p in self.patterns if _invalid(p)), self.patterns[0])
             raise InvalidGlob(bad, str(error)) from None
@@ -48,10 +58,30 @@ class GlobSet:
     def matches(self, path: str, is_dir: bool = False) -> bool:
         """`path` is absolute or relative to the working directory; `is_dir` lets
         directory-only patterns (`build/`) match the directory itself."""
-        if self._spec is None:
+        spec = self._spec
+        if spec is _LATER:
+            spec = self._spec = self._compiled()
+        if spec is None:
             return False
         relative = relative_to(path, self.root)
-        return self._spec.match_file(relative + "/" if is_dir else relative)
+        return spec.match_file(relative + "/" if is_dir else relative)
+
+
+_LATER = object()  # (a GlobSet's spec, compiled when first matched)
+_proven = False
+
+
+@contextlib.contextmanager
+def patterns_proven(proven: bool) -> Iterator[None]:
+    """While it holds, with `proven`, the globs made are compiled when first matched: the
+    caller knows that each was compiled already, by a run that read the same configuration
+    files and command line (a replay record's, replay.py) and would have stopped had one not."""
+    global _proven
+    saved, _proven = _proven, proven
+    try:
+        yield
+    finally:
+        _proven = saved
 
 
 def relative_to(path: str, root: str) -> str:
@@ -62,6 +92,8 @@ def relative_to(path: str, root: str) -> str:
 
 
 def _invalid(pattern: str) -> bool:
+    import pathspec
+
     try:
         pathspec.GitIgnoreSpec.from_lines([pattern])
     except Exception:
