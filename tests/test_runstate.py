@@ -592,3 +592,21 @@ def test_the_joined_names_test_never_trusts_what_the_test_of_each_path_would_not
         below = given.rstrip("/") + "/"
         assert all(os.path.normpath(path) == path and (path.startswith(below) or path == given) for path in files)
         assert os.path.normpath(given) == given or given.endswith("/")
+
+
+def test_an_edited_checker_never_answers_from_its_predecessors_caches(tmp_path, monkeypatch, racy):
+    """The run-level state and the per-file cache are keyed by the package's code
+    (`replay.code_identity`): after an edit of the checker (an editable install, a development
+    tree) the tool's version is the same, but neither cache answers with what the code before
+    it found."""
+    root = tmp_path / "repo"
+    make_tree(root)
+    cache = tmp_path / "cache"
+    spy = Spy(monkeypatch)
+    settle()
+    first = cached(root, cache)
+    assert cached(root, cache) == first and spy.last()
+    per_file = sorted(cache.rglob("*.json"))
+    monkeypatch.setattr(replay, "_IDENTITY", "0" * 16)  # as if a module of the package had changed
+    assert cached(root, cache) == first and not spy.last()
+    assert len(state_files(cache)) == 2 and len(sorted(cache.rglob("*.json"))) == len(per_file) + 1

@@ -294,6 +294,20 @@ def _code_stamp() -> list:
     return stamp
 
 
+def code_identity() -> str:
+    """A digest of `_code_stamp` (this package's modules and the libraries' versions), once per
+    process: the caches key their files with it, so that an edited checker (an editable
+    install, a development tree) never answers with what the code before it found."""
+    global _IDENTITY
+    if _IDENTITY is None:
+        stamp = repr(_code_stamp()).encode("utf-8", "surrogateescape")
+        _IDENTITY = "%08x%08x" % (zlib.crc32(stamp), zlib.adler32(stamp))
+    return _IDENTITY
+
+
+_IDENTITY: str | None = None
+
+
 def places(argv: Sequence[str], cwd: str) -> list[str]:
     """The cache directories a record of this command may be in (see the module docstring)."""
     found = []

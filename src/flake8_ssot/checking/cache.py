@@ -49,6 +49,7 @@ from flake8_ssot.index import (
     ABSENT, MENTIONS, Dependency, MentionsDependency, ReadDependency, Summary, SummarySource, index_for,
     mentions_dependency,
 )
+from flake8_ssot.replay import code_identity
 from flake8_ssot.span import Span
 
 CACHE_DIR_NAME = ".ssot_cache"
@@ -66,7 +67,7 @@ APPLICABILITIES = ("safe", "unsafe")
 
 def cache_key(config: Config, overrides: str) -> str:
     digest = hashlib.sha1(usedforsecurity=False)
-    digest.update(f"{__version__}\0{FORMAT}\0{config.file}\0{overrides}\0".encode())
+    digest.update(f"{__version__}\0{code_identity()}\0{FORMAT}\0{config.file}\0{overrides}\0".encode())
     if config.file:
         try:
             with open(config.file, "rb") as handle:

@@ -64,7 +64,15 @@ from flake8_ssot.checking.runner import FileResult, clean_result
 from flake8_ssot.config import config_for, default_config, load_config
 from flake8_ssot.files import write_atomic
 from flake8_ssot.index import MENTIONS, MentionsDependency, index_for
-from flake8_ssot.replay import WATCH_ABSENT, WATCH_EXISTS, WATCH_STAT, changed_files, changes_found, prune
+from flake8_ssot.replay import (
+    WATCH_ABSENT,
+    WATCH_EXISTS,
+    WATCH_STAT,
+    changed_files,
+    changes_found,
+    code_identity,
+    prune,
+)
 
 if TYPE_CHECKING:
     from flake8_ssot.config.resolve import Configurations
@@ -111,7 +119,7 @@ class RunState:
         explicit = os.path.abspath(configurations.explicit) if configurations.explicit else None
         absolute = [os.path.normpath(os.path.abspath(given)) for given in paths]
         text = repr((
-            __version__, FORMAT, sys.version, cwd, absolute, explicit,
+            __version__, code_identity(), FORMAT, sys.version, cwd, absolute, explicit,
             configurations.overrides.key(), bool(force_exclude), cache_dir, root,
         ))
         key = hashlib.sha1(text.encode("utf-8", "surrogateescape"), usedforsecurity=False).hexdigest()[:20]
