@@ -1068,3 +1068,78 @@ def test_a_half_typed_line_in_a_long_buffer_is_read_in_a_window(long_buffer, mon
     assert checker.check(text, str(LONG), config) == full(text, LONG, config)
     assert asked == [(None, True)] and checker.last_reading == "whole"
     checker.check(source, str(LONG), config)
+
+
+SHARED = '''\
+"""Two agents that build the context directly, and a module-level legacy import."""
+
+from netra_backend.app.websocket_core.factory import create_websocket_manager
+from netra_backend.app.services.user_execution_context import UserExecutionContext
+
+
+class TriageAgent:
+    def run(self, user_id: str):
+        context = UserExecutionContext(user_id=user_id)
+        return create_websocket_manager(context)
+
+
+class SupervisorAgent:
+    def run(self, user_id: str):
+        context = UserExecutionContext(user_id=user_id)
+        return create_websocket_manager(context)
+'''
+
+
+def test_an_edit_of_another_import_keeps_the_shared_construction_fix_of_the_last_check():
+    """SSOT002's fix of the calls that are every use of the class's name is one fix for all of
+    them, which removes the import: a reduced buffer that blanks one of the calls cannot build
+    it. An edit of an import the fix does not read (the legacy import fixed and unfixed) keeps
+    the last check's fix, moved, instead of taking the full check; the result is the full
+    check's."""
+    from flake8_ssot.index import index_for
+
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    checker = IncrementalChecker()
+    checker.index = index_for(config.src)
+
+    def full_with_index(source):
+        return check_source(source, str(ROUTES), config, noqa=True, index=checker.index).diagnostics
+
+    assert checker.check(SHARED, str(ROUTES), config) == full_with_index(SHARED)
+    shared = [d for d in checker.state.diagnostics if d.code == "SSOT002"]
+    assert len(shared) == 2 and all("removing" in d.fix.description for d in shared)
+    fixed = SHARED.replace(".factory import", ".canonical_imports import")
+    for version in (fixed, SHARED, fixed):
+        assert checker.check(version, str(ROUTES), config) == full_with_index(version)
+        assert checker.last_was_incremental
+    # `UserExecutionContext` in the edited line: the fix reads it, the full check answers
+    annotated = fixed.replace("import create_websocket_manager", "import create_websocket_manager  # UserExecutionContext")
+    assert checker.check(annotated, str(ROUTES), config) == full_with_index(annotated)
+
+
+def test_the_benchmarks_long_buffer_keeps_its_shared_construction_fixes_through_an_import_edit(tmp_path):
+    """benchmarks/lsp_latency.py's 5,000-line buffer, whose nine classes each construct the
+    class once (one shared fix, which removes the import): fixing and unfixing its legacy
+    import is checked incrementally, with the full check's result (it took the full check,
+    0.5 s, from the round that made the fix shared until this one)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    try:
+        import lsp_latency
+    finally:
+        sys.path.pop(0)
+    from flake8_ssot.index import index_for
+
+    module = lsp_latency.write_project(tmp_path, 5000)
+    config = load_config(str(tmp_path / "pyproject.toml"))
+    checker = IncrementalChecker()
+    checker.index = index_for(config.src)
+    text = module.read_text(encoding="utf-8")
+    legacy = "from netra_backend.app.websocket_core.factory import create_websocket_manager"
+    fixed = text.replace(legacy, legacy.replace(".factory import", ".canonical_imports import"), 1)
+    checker.check(text, str(module), config)
+    for version in (fixed, text):
+        assert checker.check(version, str(module), config) == check_source(
+            version, str(module), config, noqa=True, index=checker.index).diagnostics
+        assert checker.last_was_incremental

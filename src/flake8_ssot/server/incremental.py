@@ -261,8 +261,13 @@ class IncrementalChecker:
         if exports or _changes_file_wide_facts(replaced, edited, state.names):
             # What the file imports, defines or exports under a configured name changed: every
             # fix elsewhere is computed again (their safety can depend on it; SSOT001's keeps an
-            # alias listed in `__all__`).
-            again.update(_fix_ranges(state.diagnostics, new_chunks, old_start, old_end, delta, len(lines)))
+            # alias listed in `__all__`), but an SSOT002 fix whose words the edit does not spell
+            # (`_kept_through_file_wide_change`): one made from a reduced buffer would miss the
+            # uses of the class's name it blanks, and its import removal would not hold.
+            words = "\n".join([*old[prefix:changed_end], *lines[prefix:len(lines) - suffix]])
+            recomputed = [d for d in state.diagnostics
+                          if not _kept_through_file_wide_change(d, lines, words, old_start, new_end)]
+            again.update(_fix_ranges(recomputed, new_chunks, old_start, old_end, delta, len(lines)))
         moved, touching = _moved(state.diagnostics, old_start, old_end, new_end, delta)
         # A fix elsewhere that edits the edited lines (SSOT002's joins the class's import) is
         # built from them: its statement is checked again.
@@ -284,7 +289,14 @@ class IncrementalChecker:
             return None
         fresh = [d for d in result.diagnostics if any(start <= d.line - 1 < end for start, end in ranges)]
         if not _fixes_hold(fresh, source):
-            return None
+            # An SSOT002 fix made from the reduced buffer, which blanks some uses of the class's
+            # name: the one of the last check stands in for it when the edit spells none of its
+            # words (the same call, moved; `_kept_through_file_wide_change`), else the full check.
+            words = "\n".join(changed)
+            prior = {(d.code, d.span, d.subject): d for d in moved}
+            fresh = [_prior_fix(d, prior, source, lines, words, old_start, new_end) for d in fresh]
+            if None in fresh or not _fixes_hold(fresh, source):
+                return None
         diagnostics = _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
         self.state = _State(state.path, state.config, lines, new_chunks, diagnostics, state.names)
         self.fixes_checked = True
@@ -1056,6 +1068,33 @@ def _stale_fixes(kept: Sequence[Diagnostic], source: str, lines: Sequence[str], 
         elif not _WHOLE_FILE_FIXES[diagnostic.code](diagnostic, source):
             stale.append(diagnostic)
     return stale
+
+
+def _prior_fix(diagnostic: Diagnostic, prior: dict, source: str, lines: Sequence[str], words: str, start: int,
+               end: int) -> Diagnostic | None:
+    """`diagnostic` when its whole-file fix holds; else the last check's diagnostic of the same
+    call when its fix holds through the edit; else None."""
+    if diagnostic.fix is None or diagnostic.code not in _WHOLE_FILE_FIXES \
+            or _WHOLE_FILE_FIXES[diagnostic.code](diagnostic, source):
+        return diagnostic
+    before = prior.get((diagnostic.code, diagnostic.span, diagnostic.subject))
+    if before is not None and _kept_through_file_wide_change(before, lines, words, start, end):
+        return before
+    return None
+
+
+def _kept_through_file_wide_change(diagnostic: Diagnostic, lines: Sequence[str], edited: str, start: int,
+                                   end: int) -> bool:
+    """Does an SSOT002 fix from the last check hold after an edit that changed what the file
+    imports, defines or exports? When the edited lines spell neither the factory's name nor
+    its module's last name (a new binding of either changes the fix), and its fix holds by
+    `_kept_fix_holds` (the class's words, `__all__`, imports of the factory's module)."""
+    if diagnostic.fix is None or diagnostic.code not in _KEPT_BY_WORDS:
+        return False
+    module, _, factory = diagnostic.canonical.rpartition(".")
+    if not factory or factory in edited or (module and module.rpartition(".")[2] in edited):
+        return False
+    return _kept_fix_holds(diagnostic, lines, edited, start, end)
 
 
 def _kept_fix_holds(diagnostic: Diagnostic, lines: Sequence[str], edited: str, start: int, end: int) -> bool:
