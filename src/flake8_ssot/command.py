@@ -7,7 +7,9 @@ streams) instead of tearing the interpreter down: freeing a run's objects one by
 after one edit on a 24,000-file tree holds a few hundred thousand) costs 50-100 ms and
 changes nothing the user sees. Every file the command writes is closed by then (`with`
 blocks, files.write_atomic), its worker processes are joined, and nothing registers an exit
-handler. An exception still propagates (its traceback, its status), as does `sys.exit`."""
+handler. An exception still propagates (its traceback, its status), as does `sys.exit`. For
+the same reason the cyclic collector is not turned on again after a check (cli.main's
+`ending`): its first collection would scan every object the run made."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ def main() -> int:
     if code is None:
         from flake8_ssot.cli import main as run
 
-        code = run()
+        code = run(ending=True)
     return _end(code)
 
 

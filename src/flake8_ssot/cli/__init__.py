@@ -298,7 +298,9 @@ def _command_parser(parser: argparse.ArgumentParser, name: str | None) -> argpar
     return None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, ending: bool = False) -> int:
+    """The command line. `ending`: the process ends when this returns (the `ssot`
+    executable): a check leaves the cyclic collector off (`quiet_collector`)."""
     parser = build_parser()
     try:
         args = parse_arguments(parser, argv)
@@ -312,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command != "check":
             return args.handler(args)  # `server` runs for hours: it keeps the collector on
         args.recording = replay.Recording(args.argv) if replay_wanted(args) else None
-        with quiet_collector(), args.recording or contextlib.nullcontext():
+        with quiet_collector(stay_off=ending), args.recording or contextlib.nullcontext():
             # (a failed replay of this very command saw the configuration unchanged: its globs
             # compile when first matched, if ever)
             with patterns_proven(args.recording is not None and replay.configuration_as_recorded(args.recording.key)):
