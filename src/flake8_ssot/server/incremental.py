@@ -1088,13 +1088,16 @@ def _kept_through_file_wide_change(diagnostic: Diagnostic, lines: Sequence[str],
     """Does an SSOT002 fix from the last check hold after an edit that changed what the file
     imports, defines or exports? When the edited lines spell neither the factory's name nor
     its module's last name (a new binding of either changes the fix), and its fix holds by
-    `_kept_fix_holds` (the class's words, `__all__`, imports of the factory's module)."""
+    `_kept_fix_holds` (the class's words, imports of the factory's module). An `__all__` that
+    does not spell the class's name changes nothing it reads: whether the import goes counts
+    the name's words in the whole file (`construction._last_uses`), `__all__`'s strings among
+    them."""
     if diagnostic.fix is None or diagnostic.code not in _KEPT_BY_WORDS:
         return False
     module, _, factory = diagnostic.canonical.rpartition(".")
     if not factory or factory in edited or (module and module.rpartition(".")[2] in edited):
         return False
-    return _kept_fix_holds(diagnostic, lines, edited, start, end)
+    return _kept_fix_holds(diagnostic, lines, edited.replace("__all__", ""), start, end)
 
 
 def _kept_fix_holds(diagnostic: Diagnostic, lines: Sequence[str], edited: str, start: int, end: int) -> bool:
