@@ -54,7 +54,9 @@ def fix_is_current(diagnostic, text: str) -> bool:
     if found is None:
         return True
     word = re.compile(rf"(?<![\w.]){re.escape(found.group(1))}(?!\w)")
-    lines = SourceLines(text)
+    if _TEXT[0] is not text:  # (the checker asks about each finding of one text in turn)
+        _TEXT[:] = [text, SourceLines(text), {}]
+    lines, counts = _TEXT[1], _TEXT[2]
     span = diagnostic.span
     removed = 0
     for edit in fix.edits:
@@ -64,7 +66,14 @@ def fix_is_current(diagnostic, text: str) -> bool:
             continue  # an edit of the call itself
         start, end = lines.slice(where)
         removed += len(word.findall(text, start, end))
-    return len(word.findall(text)) == removed + 1
+    total = counts.get(found.group(1))
+    if total is None:
+        total = counts[found.group(1)] = len(word.findall(text))
+    return total == removed + 1
+
+
+# The last text `fix_is_current` read: it, its lines, and each name's count of words in it.
+_TEXT: list = [None, None, {}]
 
 
 class Built(NamedTuple):
