@@ -268,7 +268,8 @@ class IncrementalChecker:
             recomputed = [d for d in state.diagnostics
                           if not _kept_through_file_wide_change(d, lines, words, old_start, new_end)]
             again.update(_fix_ranges(recomputed, new_chunks, old_start, old_end, delta, len(lines)))
-        moved, touching = _moved(state.diagnostics, old_start, old_end, new_end, delta)
+        moved, touching = _moved(state.diagnostics, old_start, old_end, new_end, delta,
+                                 changed=(prefix, len(lines) - suffix))
         # A fix elsewhere that edits the edited lines (SSOT002's joins the class's import) is
         # built from them: its statement is checked again.
         again.update(_fix_ranges(touching, new_chunks, old_start, old_end, delta, len(lines)))
@@ -1174,17 +1175,20 @@ def config_names(config: Config) -> frozenset[str]:
 
 
 def _moved(diagnostics: Sequence[Diagnostic], old_start: int, old_end: int, new_end: int,
-           delta: int) -> tuple[list[Diagnostic], list[Diagnostic]]:
+           delta: int, changed: tuple[int, int] | None = None) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """The diagnostics outside the replaced lines [old_start, old_end), moved to where their
     lines are now, and apart from them (as they were) those whose fix edits one of the new
     lines [old_start, new_end): fixes are built from the text they edit, so those are
-    computed again."""
+    computed again. `changed`: the lines whose text changed, [start, end), when the edit kept
+    the number of lines (every other line of the replaced statements is where and what it
+    was): a fix touching only those others holds."""
+    touch_start, touch_end = changed if changed is not None and delta == 0 else (old_start, new_end)
     moved, touching = [], []
     for diagnostic in diagnostics:
         if old_start <= diagnostic.line - 1 < old_end:
             continue
         here = _shifted(diagnostic, delta, old_end)
-        if _touches(here, old_start, new_end):
+        if _touches(here, touch_start, touch_end):
             touching.append(diagnostic)
         else:
             moved.append(here)
