@@ -610,3 +610,17 @@ def test_an_edited_checker_never_answers_from_its_predecessors_caches(tmp_path, 
     monkeypatch.setattr(replay, "_IDENTITY", "0" * 16)  # as if a module of the package had changed
     assert cached(root, cache) == first and not spy.last()
     assert len(state_files(cache)) == 2 and len(sorted(cache.rglob("*.json"))) == len(per_file) + 1
+
+
+def test_the_per_file_caches_of_older_code_are_pruned(tmp_path, monkeypatch, racy):
+    from flake8_ssot.checking import cache as per_file_cache
+
+    root = tmp_path / "repo"
+    make_tree(root)
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(per_file_cache, "MAX_CACHES", 3)
+    for number in range(5):
+        monkeypatch.setattr(replay, "_IDENTITY", f"{number:016x}")  # an edited checker each time
+        cached(root, cache)
+        time.sleep(0.01)  # (distinct modification times)
+    assert len(sorted(cache.rglob("*.json"))) == 3

@@ -216,12 +216,12 @@ def changed_files(files: Sequence[str], times: array, sizes: array, watched: Seq
     return mine + theirs
 
 
-def prune(directory: str, keep: str, prefix: str, limit: int) -> None:
-    """At most `limit` files named `prefix*.bin` in `directory`: the least recently written go."""
+def prune(directory: str, keep: str, prefix: str, limit: int, suffix: str = ".bin") -> None:
+    """At most `limit` files named `prefix*suffix` in `directory`: the least recently written go."""
     found = []
     with os.scandir(directory) as entries:
         for entry in entries:
-            if entry.name.startswith(prefix) and entry.name.endswith(".bin") and entry.path != keep:
+            if entry.name.startswith(prefix) and entry.name.endswith(suffix) and entry.path != keep:
                 try:
                     found.append((entry.stat().st_mtime_ns, entry.path))
                 except OSError:

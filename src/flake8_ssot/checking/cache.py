@@ -49,10 +49,14 @@ from flake8_ssot.index import (
     ABSENT, MENTIONS, Dependency, MentionsDependency, ReadDependency, Summary, SummarySource, index_for,
     mentions_dependency,
 )
-from flake8_ssot.replay import code_identity
+from flake8_ssot.replay import code_identity, prune
 from flake8_ssot.span import Span
 
 CACHE_DIR_NAME = ".ssot_cache"
+# Each configuration, command-line override set and version of the tool's code has its own
+# file (`cache_key`): beyond this many in one directory, the least recently written go (an
+# edited checker in a development tree makes a new one each time).
+MAX_CACHES = 64
 # 2: a group holds every file whose content the cache saw holding its name (checking/mentions.py)
 # 3: a file that spells only a renamed class name is checked (runner.check_bytes): entries
 #    computed before did not
@@ -672,6 +676,7 @@ class Cache:
             _prepare_directory(self.directory)
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             write_atomic(self.path, json.dumps(document, separators=(",", ":")))
+            prune(os.path.dirname(self.path), keep=self.path, prefix="", limit=MAX_CACHES, suffix=".json")
         except OSError as error:
             cannot_write(self.directory, error)
 
