@@ -33,8 +33,9 @@ def _end(code: int) -> int:
         sys.stdout.flush()
         sys.stderr.flush()
     except BrokenPipeError:  # the reader went away: nothing more to say, as the command line does
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        from flake8_ssot.replay import stop_output
+
+        stop_output()
         code = code or 1
     except (OSError, ValueError):  # a stream closed or full: let the interpreter's exit deal with it
         return code

@@ -216,6 +216,14 @@ def changed_files(files: Sequence[str], times: array, sizes: array, watched: Seq
     return mine + theirs
 
 
+def stop_output() -> None:
+    """The reader of standard output went away (`ssot check | head`): what is still buffered
+    and anything written later goes to the null device, so the command stops quietly, as other
+    command-line tools do (the replay, the command line and the executable's end share it)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def prune(directory: str, keep: str, prefix: str, limit: int, suffix: str = ".bin") -> None:
     """At most `limit` files named `prefix*suffix` in `directory`: the least recently written go."""
     found = []
@@ -250,7 +258,7 @@ def command_key(argv: Sequence[str], cwd: str) -> bytes:
         isatty = getattr(stream, "isatty", None)
         streams.append((bool(isatty()) if isatty is not None else None, getattr(stream, "encoding", None)))
     text = repr((
-        __version__, sys.version, _code_stamp(), cwd, list(argv),
+        __version__, sys.version, code_identity(), cwd, list(argv),
         [os.environ.get(name) for name in ENVIRONMENT], streams,
     ))
     return text.encode("utf-8", "surrogatepass")
@@ -301,7 +309,7 @@ def code_identity() -> str:
     global _IDENTITY
     if _IDENTITY is None:
         stamp = repr(_code_stamp()).encode("utf-8", "surrogateescape")
-        _IDENTITY = "%08x%08x" % (zlib.crc32(stamp), zlib.adler32(stamp))
+        _IDENTITY = f"{zlib.crc32(stamp):08x}{zlib.adler32(stamp):08x}"
     return _IDENTITY
 
 
@@ -489,8 +497,7 @@ def replayed(argv: Sequence[str]) -> int | None:
         try:
             record.write()
         except BrokenPipeError:  # as the full command: the reader went away, stop quietly
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            stop_output()
             return 1
         return record.code
     return None

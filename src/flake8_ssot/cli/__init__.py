@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Callable, Sequence, TextIO
 
 from flake8_ssot import __version__, discover, progress, replay
 from flake8_ssot.checking import Outcome, check_paths, check_stdin, fixing
-from flake8_ssot.checking.runstate import DamagedState
 from flake8_ssot.checking.fixing import FixMode
 from flake8_ssot.checking.runner import FileResult, default_jobs, quiet_collector, with_syntax_error
+from flake8_ssot.checking.runstate import DamagedState
 from flake8_ssot.cli import colour, settings
 from flake8_ssot.cli.registry import render_registry
 from flake8_ssot.config import (
@@ -330,10 +330,8 @@ def main(argv: Sequence[str] | None = None, *, ending: bool = False) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # The reader went away (`ssot check | head`): stop quietly, as other command-line tools do.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    except BrokenPipeError:  # the reader went away (`ssot check | head`)
+        replay.stop_output()
         return EXIT_VIOLATIONS
 
 
@@ -460,22 +458,26 @@ def run_check(args: argparse.Namespace) -> int:
             notes += outside_src(outcome.results, configurations, cwd)  # scripts and tests out on purpose)
         outcome = dataclasses.replace(outcome, notes=notes)
     recording = getattr(args, "recording", None)
-    if recording is not None:  # what the output depends on, for the replay record
-        recording.proof = outcome.proof
-        if plan is not None and plan.against is not None:
-            recording.extra.append(plan.against)
+    if recording is not None:
+        _record_inputs(recording, outcome.proof, plan)
     return report(args, outcome, cwd, sources)
 
 
 def replay_recorded(record: replay.Record, recording: replay.Recording, proof: tuple | None,
                     plan: BaselinePlan | None) -> int:
     """Write the output of a replay record, as `ssot` does when nothing changed, and keep it
-    for this command's next record (with what it watched: the baseline compared against)."""
+    for this command's next record."""
+    _record_inputs(recording, proof, plan)
+    record.write()
+    return record.code
+
+
+def _record_inputs(recording: replay.Recording, proof: tuple | None, plan: BaselinePlan | None) -> None:
+    """What the output depends on, for the replay record: what the run-level state watched,
+    and the baseline compared against."""
     recording.proof = proof
     if plan is not None and plan.against is not None:
         recording.extra.append(plan.against)
-    record.write()
-    return record.code
 
 
 def watch_and_check(args: argparse.Namespace, cwd: str) -> int:
