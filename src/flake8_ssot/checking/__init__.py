@@ -112,8 +112,9 @@ def check_paths(
     """Discover and check (or fix) files. `cache_dir`: None disables the cache, "" means each
     configuration's default (`cache-dir`, else `.ssot_cache` beside its pyproject.toml).
     `progress`: see `check_files`. `lazy`: when a run after files changed in place finds the
-    run-level state's results again, the outcome's results may be a `StateResults` (a
-    sequence built when first read) and its `recorded` the replay record of this command."""
+    run-level state's results again, and a failed replay of this command recorded their
+    output, the outcome's results are a `StateResults` (a sequence built when first read) and
+    its `recorded` that replay record."""
     run = None
     if fix is None and cache_dir is not None and check is check_file:
         run = RunState.for_run(paths, configurations, root, cache_dir, force_exclude, jobs)
@@ -142,7 +143,7 @@ def check_paths(
             results = check_files(files, configurations, jobs, cache_dir, check, observed, fix, inside, hits,
                                   progress, taken=taken, in_place=changed, used_renamed=used_renamed)
             if type(results) is StateResults:
-                if results.same and lazy:
+                if results.same and lazy and run.record is not None:
                     recorded = run.record
                 else:
                     results = results.list()
@@ -258,10 +259,11 @@ def check_files(
         kept, recheck, resized = in_place, _recheck(in_place, configurations), in_place.resized
         caches.as_recorded = set(files).difference(files[position] for position in in_place.changed)
     checked_at = now_ns()
-    from_state = [False]  # did the last plan keep the state's results?
+    from_state = False  # did the last plan keep the state's results?
 
     def plan(stale: set[int]) -> tuple[list, list[Task], list]:
         """The cache's answers, and the files to check (all of those of `stale` configurations)."""
+        nonlocal from_state
         results: list[FileResult | None] = [None] * len(files)
         tasks: list[Task] = []
         slots: list[tuple[int, os.stat_result | None, Cache | None]] = []
@@ -269,7 +271,7 @@ def check_files(
             if target is not None:
                 del target[:]
         trusted = kept is not None and not stale  # the renamed names grew: no result of before stands
-        from_state[0] = trusted
+        from_state = trusted
         stats = observed
         if trusted:
             # The state's results (`StateResults`, below) and stats (the state records them:
@@ -364,7 +366,7 @@ def check_files(
         cache.store(task.path, status, checked_at, output)
     if in_place is None or len(tasks) > FEW_CHECKED or caches.must_save():
         caches.save()
-    if from_state[0]:
+    if from_state:
         return StateResults(in_place, {position: results[position] for position in recheck})
     return [result for result in results if result is not None]
 

@@ -573,10 +573,15 @@ def _rows_by_position(saved: object, count: int) -> dict[int, list] | None:
 
 
 def _result_of(path: str, row: list, strings: list[str]) -> FileResult:
+    """One file's result from its row (`_rows_by_position`); `DamagedState` when the row's
+    diagnostics do not decode."""
     _, syntax_error, diagnostics, *error = row
     if error:
         return FileResult(path, error=error[0])
-    return FileResult(path, tuple(_decode(item, strings) for item in diagnostics), syntax_error)
+    try:
+        return FileResult(path, tuple(_decode(item, strings) for item in diagnostics), syntax_error)
+    except (ValueError, TypeError, IndexError) as problem:
+        raise DamagedState(str(problem)) from None
 
 
 def _results_of(files: Sequence[str], rows: dict[int, list], strings: list[str]) -> list[FileResult]:
@@ -643,10 +648,7 @@ class Changed:
     def results(self) -> list[FileResult]:
         """The state's results, in the order of `files` (built when first asked for)."""
         if self._results is None:
-            try:
-                self._results = _results_of(self.files, self._rows, self._strings)
-            except (ValueError, TypeError, IndexError) as error:
-                raise DamagedState(str(error)) from None
+            self._results = _results_of(self.files, self._rows, self._strings)
         return self._results
 
     def result(self, position: int) -> FileResult:
@@ -656,10 +658,7 @@ class Changed:
         row = self._rows.get(position)
         if row is None:
             return clean_result(self.files[position])
-        try:
-            return _result_of(self.files[position], row, self._strings)
-        except (ValueError, TypeError, IndexError) as error:
-            raise DamagedState(str(error)) from None
+        return _result_of(self.files[position], row, self._strings)
 
     def take(self, header: dict, results: list[FileResult] | None, changed: list[int],
              rows: dict[int, list]) -> bool:
@@ -674,8 +673,8 @@ class Changed:
                 or type(groups) is not dict or type(header["strings"]) is not list:
             return False
         self._results, self._rows, self._strings = results, rows, header["strings"]
-        for rows in (*groups.values(), *table):
-            if not _valid_rows(rows, count):
+        for listed in (*groups.values(), *table):
+            if not _valid_rows(listed, count):
                 return False
         for item in depends:
             if type(item) is not list or len(item) != 2 or type(item[0]) is not int or not 0 <= item[0] < count \
