@@ -82,12 +82,15 @@ class KnownMentions:
         not seen as they are now (none, when the run checks the whole tree). Each list is made
         when the index first asks about its name (`ProjectIndex._mentioning`): a run after one
         edit usually asks about none."""
-        if self.caches.as_recorded:
-            # A run after files changed in place: the files as the run-level state recorded them
-            # are not unseen (`Cache.unseen`), so only the ones this run reads need naming.
-            checked = {os.path.abspath(task.path) for task in tasks}
-        else:
-            checked = {path if is_normalised(path) else os.path.abspath(path) for path in files}
+        reading = {os.path.abspath(task.path) for task in tasks}
+
+        def checked() -> set[str]:
+            if self.caches.as_recorded:
+                # A run after files changed in place: the files as the run-level state recorded
+                # them are not unseen (`Cache.unseen`), so only the ones this run reads need naming.
+                return reading
+            return {path if is_normalised(path) else os.path.abspath(path) for path in files}
+
         for number, cache in self._groups():
             index = index_for(self.configurations.configs[number].src)
             may_hold: list[set[str]] = []  # (made once per index, when first needed)
@@ -95,8 +98,7 @@ class KnownMentions:
             def listing(name: str, cache=cache, index=index, may_hold=may_hold) -> list[str]:
                 tree = index._python_files()
                 if not may_hold:
-                    may_hold.append({os.path.abspath(task.path) for task in tasks})
-                    may_hold[0].update(cache.unseen(tree, checked))
+                    may_hold.append(reading | set(cache.unseen(tree, checked())))
                 listed = may_hold[0].union(cache.group_files(name))
                 return [path for path in tree if path in listed]
 
