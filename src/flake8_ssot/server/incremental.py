@@ -258,13 +258,15 @@ class IncrementalChecker:
             again = set(_mentioning(text, new_chunks, affected, old_start, new_end, state.config))
         else:
             again = set()
+        # The edited lines, before and after, and their text: what a kept fix must not read.
+        changed = [*old[prefix:changed_end], *lines[prefix:len(lines) - suffix]]
+        words = "\n".join(changed)
         if exports or _changes_file_wide_facts(replaced, edited, state.names):
             # What the file imports, defines or exports under a configured name changed: every
             # fix elsewhere is computed again (their safety can depend on it; SSOT001's keeps an
             # alias listed in `__all__`), but an SSOT002 fix whose words the edit does not spell
             # (`_kept_through_file_wide_change`): one made from a reduced buffer would miss the
             # uses of the class's name it blanks, and its import removal would not hold.
-            words = "\n".join([*old[prefix:changed_end], *lines[prefix:len(lines) - suffix]])
             recomputed = [d for d in state.diagnostics
                           if not _kept_through_file_wide_change(d, lines, words, old_start, new_end)]
             again.update(_fix_ranges(recomputed, new_chunks, old_start, old_end, delta, len(lines)))
@@ -276,7 +278,6 @@ class IncrementalChecker:
         kept = [d for d in moved if not any(start <= d.line - 1 < end for start, end in again)]
         # A fix kept from the last check that may not hold after the edit (a new import between
         # the one SSOT002's fix adds a line after and its call): its statement is checked again.
-        changed = [*old[prefix:changed_end], *lines[prefix:len(lines) - suffix]]
         stale = _stale_fixes(kept, source, lines, changed, old_start, new_end)
         if stale:
             again.update(_fix_ranges(stale, new_chunks, 0, 0, 0, len(lines)))
@@ -293,7 +294,6 @@ class IncrementalChecker:
             # An SSOT002 fix made from the reduced buffer, which blanks some uses of the class's
             # name: the one of the last check stands in for it when the edit spells none of its
             # words (the same call, moved; `_kept_through_file_wide_change`), else the full check.
-            words = "\n".join(changed)
             prior = {(d.code, d.span, d.subject): d for d in moved}
             fresh = [_prior_fix(d, prior, source, lines, words, old_start, new_end) for d in fresh]
             if None in fresh or not _fixes_hold(fresh, source):
