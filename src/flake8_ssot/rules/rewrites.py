@@ -155,14 +155,21 @@ def spells_name(source: SourceLines, start: int, end: int, node: ast.AST) -> boo
     positions of code inside an f-string placeholder come from a second parse of its text,
     shifted into place, and have been wrong in some versions; the diagnostic is then reported
     without a fix."""
+    name = written_name(node)
+    return name is not None and "".join(source.text[start:end].split()) == name
+
+
+def written_name(node: ast.AST) -> str | None:
+    """The dotted name a name or attribute chain spells (`app.ws.factory`), or None for any
+    other expression."""
     parts = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
         node = node.value
     if not isinstance(node, ast.Name):
-        return False
+        return None
     parts.append(node.id)
-    return "".join(source.text[start:end].split()) == ".".join(reversed(parts))
+    return ".".join(reversed(parts))
 
 
 # --------------------------------------------------------------------------- import statements

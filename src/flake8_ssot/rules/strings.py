@@ -33,7 +33,7 @@ from flake8_ssot.dotted import Match, is_dotted_path
 from flake8_ssot.facts import ModuleFacts, StringFact
 from flake8_ssot.index import MISSING, current
 from flake8_ssot.rules.lookup import canonical_module, is_shim, legacy_match
-from flake8_ssot.rules.rewrites import source_lines, stricter
+from flake8_ssot.rules.rewrites import source_lines, stricter, written_name
 
 MARK = "\x00"  # one unknown placeholder in a string's text
 LONGEST = 512  # longer strings are prose or code blobs, not references
@@ -557,18 +557,7 @@ def _import_target_call(string: StringFact) -> str | None:
             (keyword.value for keyword in call.keywords if keyword.arg in ("target", "name", "modname")), None)
         if first is not node:
             continue
-        callee = _written(call.func)
+        callee = written_name(call.func)
         if callee is not None and any(callee == known or callee.endswith("." + known) for known in _IMPORT_TARGETS):
             return callee
     return None
-
-
-def _written(node: ast.AST) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
