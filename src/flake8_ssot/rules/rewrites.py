@@ -1021,8 +1021,8 @@ def export_fix(facts: ModuleFacts, export: ExportFact, shared: bool = False) -> 
         source = source_lines(facts)
         container = export.container
         if isinstance(container, ast.Call):
-            edit = _remove_statement(facts, source, export.stmt)
-            edits = None if edit is None else (_keeping_comments(source, edit),)
+            edit = remove_statement(facts, source, export.stmt)
+            edits = None if edit is None else (edit,)
         elif isinstance(container, (ast.List, ast.Tuple)):
             edits = _remove_element(facts, source, container, export.node)
             edits = None if edits is None else tuple(_keeping_comments(source, edit) for edit in edits)
@@ -1149,8 +1149,15 @@ def _wrapped(tokens: list[Token], start: int, end: int, bracketed: bool) -> bool
     return not (bracketed and before[-1] is tokens[0] and after[0] is tokens[-1])
 
 
-def _remove_statement(facts: ModuleFacts, source: SourceLines, stmt: ast.AST) -> Edit | None:
-    """Remove `__all__.append("X")`: its line(s), or its text and `;`, or leave `pass` behind."""
+def remove_statement(facts: ModuleFacts, source: SourceLines, stmt: ast.AST) -> Edit | None:
+    """Remove a simple statement (SSOT003's `__all__.append("X")`, the import SSOT002's fix
+    leaves unused), keeping its comments (`_keeping_comments`); None when it cannot."""
+    edit = _statement_removal(facts, source, stmt)
+    return None if edit is None else _keeping_comments(source, edit)
+
+
+def _statement_removal(facts: ModuleFacts, source: SourceLines, stmt: ast.AST) -> Edit | None:
+    """Remove a simple statement: its line(s), or its text and `;`, or leave `pass` behind."""
     text = source.text
     start, end = source.slice(span_from_ast(stmt, facts.lines))
     before = text[source.line_start(start):start]
