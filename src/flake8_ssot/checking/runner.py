@@ -95,16 +95,17 @@ def check_bytes(data: bytes, path: str, config: Config, digest: bool = False, pr
     return FileResult(path, tuple(result.diagnostics), result.syntax_error, digest=hashed, depends=result.depends)
 
 
-def spells_a_renamed_class(data: bytes | str, config: Config) -> bool:
+def spells_a_renamed_class(data: bytes | str, config: Config, aliases: dict | None = None) -> bool:
     """Does the file spell, as a word, a name a module of the tree binds a factory-only class
     to (`Context` of `Context = UserExecutionContext`; index/aliases.py)? Such a file can build
     the class (`from app.context import Context; Context(...)`) without spelling any word of
-    the policy, which is all the prefilter looks for. Known only in a run that computed the
-    names or took them from the cache (checking/renamed.py), and to the flake8 plugin when the
-    cache's names still hold."""
+    the policy, which is all the prefilter looks for. The names are those of the tree's index
+    (`index.aliases`: a check computed them or took them from the cache, checking/renamed.py;
+    the flake8 plugin too), or `aliases` (class names -> names; the server keeps its own)."""
     from flake8_ssot.index import index_for  # imported by the checks that need the index
 
-    aliases = index_for(config.src).aliases
+    if aliases is None:
+        aliases = index_for(config.src).aliases
     if not aliases:
         return False
     if _spells(data, aliases):
