@@ -14,7 +14,11 @@ would change which object the code gets, so its fix is unsafe. So is a fix whose
 does not define or export the name, or that would make a module import itself or close an
 import cycle at import time; the fix title says why. An import that a `try`/`except ImportError`
 probe guards is fixed safely only where the index finds the legacy path today: where the legacy
-module is gone, the except branch runs today and the rewritten import may succeed. Where the
+module is gone, the except branch runs today and the rewritten import may succeed. A legacy
+import in the except branch, where the try imports its canonical module, is fixed safely only
+where the index finds what the try imports (the handler is then dead code): rewritten, it would
+repeat the import that failed. A handler that only re-imports the try's names from legacy paths
+goes with its try (the migration commit's fix), the try's imports staying. Where the
 canonical home has another name, the fix renames the file's uses too (scope-aware), unless the old name must stay (in
 `__all__`, imported from this file by another module, named in a string, read through
 `globals()`): then it keeps `new as old`, is unsafe and says why. A renamed module, symbol or

@@ -254,6 +254,9 @@ def import_fix(facts: ModuleFacts, config: Config, fact: ImportFact, name: Impor
     try:
         if fact.kind == "dynamic":
             return _dynamic_fix(facts, config, fact)
+        removal = _fallback_removal(facts, config, fact)
+        if removal is not None:
+            return removal
         if fact.kind == "import":
             return _plain_import_fix(facts, config, fact, name)
         return _from_import_fix(facts, config, fact, name)
@@ -283,9 +286,10 @@ def _name_target(facts: ModuleFacts, config: Config, fact: ImportFact, name: Imp
 def _proven(facts: ModuleFacts, fact: ImportFact, name: ImportedName, target: _Target,
             default: bool = False) -> _Target:
     """`_proven_by_index`, and unsafe in a try/except ImportError probe that may change outcome
-    (`_probe_problem`)."""
+    (`_probe_problem`) or in its except branch where the fix may repeat the try's failed import
+    (`_fallback_problem`)."""
     proven = _proven_by_index(facts, fact, name, target, default)
-    probe = _probe_problem(facts, fact, [name.path])
+    probe = _probe_problem(facts, fact, [name.path]) or _fallback_problem(facts, fact, [target.path])
     if probe is None:
         return proven
     return _Target(proven.path, UNSAFE, "; ".join(why for why in (probe, proven.why) if why))
@@ -458,7 +462,7 @@ def _from_import_fix(facts, config, fact: ImportFact, name: ImportedName | None)
             if probe is not None:
                 star_problem = probe if star_problem is None else f"{probe}; {star_problem}"
             level = SAFE if star_problem is None else UNSAFE
-        elif probe is not None:
+        elif probe is not None or _fallback_problem(facts, fact, [f"{t.module}.{t.name}" for t in targets if t]):
             level = UNSAFE  # its names' targets say why (`_proven`)
         elif level == UNSAFE and match.entry.fix_default and current() is not None:
             # A renamed module: safe where the index proved each name it governs (`_proven`).
@@ -801,7 +805,7 @@ def _dynamic_fix(facts: ModuleFacts, config: Config, fact: ImportFact) -> Fix | 
         missing = _names_not_carried(fact.module, use)
         if missing:
             level, title = UNSAFE, f"{title} (unsafe: {missing})"
-    probe = _probe_problem(facts, fact, [fact.module])
+    probe = _probe_problem(facts, fact, [fact.module]) or _fallback_problem(facts, fact, [use])
     if probe is not None:
         level = UNSAFE
         title = f"{title[:-1]}; {probe})" if title.endswith(")") else f"{title} (unsafe: {probe})"
@@ -830,7 +834,12 @@ def _names_not_carried(old: str, new: str) -> str | None:
 
 # What a handler that catches ImportError may name (`except:` catches it too).
 _CATCHES_IMPORT_ERROR = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
-_PROBES: list[tuple[str, list[Span]]] = []  # the last file's probed statements
+_PROBES: list[tuple[str, "_Probes"]] = []  # the last file's probes
+
+
+class _Probes(NamedTuple):
+    probed: list[Span]  # simple statements that run inside a probing `try:` body
+    fallbacks: list[tuple[Span, ast.Try]]  # simple statements of a probing handler, and its `try`
 
 
 def _probe_problem(facts: ModuleFacts, fact: ImportFact, paths: Sequence[str]) -> str | None:
@@ -862,27 +871,165 @@ def _probe_problem(facts: ModuleFacts, fact: ImportFact, paths: Sequence[str]) -
     return None
 
 
+def _fallback_problem(facts: ModuleFacts, fact: ImportFact, paths: Sequence[str]) -> str | None:
+    """Why rewriting an import in the except branch of a probe (a handler that catches
+    ImportError) to `paths` may change what the program does: the handler runs when the try's
+    import failed, and where the try imports a module of `paths` the rewrite makes the
+    fallback repeat that import, so the program raises where it fell back. The rewrite keeps
+    the outcome only where the try's import always succeeds (the handler is then dead code),
+    which the project index shows by finding each such path in the tree. None: not in such a
+    handler, the try imports none of the modules, or the index finds them."""
+    node = _fallback_of(facts, fact.span)
+    if node is None:
+        return None
+    tried = _tried_modules(facts, node)
+    index = current()
+    for path in paths:
+        module = path.rpartition(".")[0] if fact.kind != "import" else path
+        if module not in tried and path not in tried:
+            continue
+        why = "the except branch of a try/except ImportError probe, and "
+        if index is None:
+            return f"{why}without the project index nothing shows that the try's import of '{module}' succeeds"
+        origin = index.resolve(path)
+        if origin.known:
+            continue
+        repeat = "the fallback runs when the try's import of it fails, and the fix would make it repeat that import"
+        if index.module_file(module)[0] is None:
+            return f"{why}'{module}' is not in the tree: {repeat}"
+        if origin.kind == MISSING:
+            return f"{why}'{module}' does not define or export '{path.rpartition('.')[2]}': {repeat}"
+        return f"{why}the project index cannot see whether the try's import of '{path}' succeeds"
+    return None
+
+
+def _fallback_of(facts: ModuleFacts, span: Span) -> ast.Try | None:
+    """The probing `try` whose ImportError handler holds the statement at `span`, if any."""
+    return next((node for statement, node in _probes_of(facts).fallbacks if _holds(statement, span)), None)
+
+
+def _imports_in(facts: ModuleFacts, body: Sequence[ast.stmt]) -> list[ImportFact]:
+    """The import facts of the file between the first and the last line of `body`."""
+    first, last = body[0].lineno, body[-1].end_lineno or body[-1].lineno
+    return [fact for fact in facts.imports if first <= fact.span.line and fact.span.end_line <= last]
+
+
+def _tried_modules(facts: ModuleFacts, node: ast.Try) -> set[str]:
+    """The modules the body of `try` imports (`from m import x`: `m`; `import m`: `m`)."""
+    tried = set()
+    for fact in _imports_in(facts, node.body):
+        if fact.kind == "import":
+            tried.update(name.path for name in fact.names)
+        elif fact.module:
+            tried.add(fact.module)
+    return tried
+
+
+_REMOVE_FALLBACK = "remove the ImportError fallback, keeping the canonical import"
+_BARE_TRY = re.compile(r"[ \t]*try[ \t]*:[ \t]*(#.*)?")
+
+
+def _fallback_removal(facts: ModuleFacts, config: Config, fact: ImportFact) -> Fix | None:
+    """The migration commit's fix of a legacy import in an ImportError handler that only
+    re-imports, from legacy paths, exactly the names its `try` imports from their canonical
+    ones: the try/except goes, the try's imports stay (dedented). The handler's comments stay
+    on lines of their own, at the try's indentation, where the handler was (the try line's
+    before the imports). Safe where the project index finds every name the try imports (the
+    handler is then dead code) and no entry says fix = "unsafe"; None for any other shape."""
+    node = _fallback_of(facts, fact.span)
+    if node is None or len(node.handlers) != 1 or node.orelse or node.finalbody:
+        return None
+    handler = node.handlers[0]
+    if not all(isinstance(statement, (ast.Import, ast.ImportFrom)) for statement in (*node.body, *handler.body)):
+        return None
+    tried, fallback = _imports_in(facts, node.body), _imports_in(facts, handler.body)
+    if len(tried) != len(node.body) or len(fallback) != len(handler.body) or any(f.star for f in tried + fallback):
+        return None
+    wanted = {(name.bound, name.path) for f in tried for name in f.names}
+    given, reasons = set(), []
+    for other in fallback:
+        for name in other.names:
+            target = _name_target(facts, config, other, name)
+            if target is None:
+                return None
+            given.add((name.bound, target.path))
+            match = legacy_match(config, name.path, facts)
+            if match is not None and match.entry.fix == UNSAFE and not match.entry.fix_default:
+                reasons.append('its entry says fix = "unsafe"')
+    if given != wanted or None in {bound for bound, _ in wanted}:
+        return None
+    edit = _unwrapped_try(facts, source_lines(facts), node)
+    if edit is None:
+        return None
+    problem = _fallback_problem(facts, fact, sorted(path for _, path in wanted))
+    reasons = list(dict.fromkeys([*([problem] if problem else []), *reasons]))
+    if not reasons:
+        return Fix((edit,), SAFE, _REMOVE_FALLBACK)
+    return Fix((edit,), UNSAFE, f"{_REMOVE_FALLBACK} (unsafe: {'; '.join(reasons)})")
+
+
+def _unwrapped_try(facts: ModuleFacts, source: SourceLines, node: ast.Try) -> Edit | None:
+    """Replace the lines of a try/except with the lines of its body, dedented to the try's
+    indentation, and the comments of the other lines on lines of their own; None when the
+    layout is not one statement per line (`try: import x`, `;`, a line of the body indented
+    less than the body)."""
+    text, handler = source.text, node.handlers[0]
+    first_body, except_line = node.body[0].lineno, handler.lineno
+    last_line = handler.body[-1].end_lineno or handler.body[-1].lineno
+    try_start = source.starts[node.lineno - 1]
+    indent = text[try_start:try_start + node.col_offset]
+    head = _BARE_TRY.fullmatch(text[try_start:source.content_end(try_start)])
+    if head is None or indent.strip(" \t") or first_body == node.lineno:
+        return None
+    body_start = source.starts[first_body - 1]
+    inner = text[body_start:body_start + node.body[0].col_offset]
+    if inner.strip(" \t") or not inner.startswith(indent) or len(inner) <= len(indent):
+        return None
+    end = source.next_line(source.starts[last_line - 1])
+    last = span_from_ast(handler.body[-1], facts.lines)
+    after = text[source.offset(last.end_line, last.end_column):source.content_end(source.starts[last_line - 1])]
+    if after.strip() and not after.strip().startswith("#"):
+        return None
+    kept = []
+    for line in text[source.starts[node.lineno]:source.starts[except_line - 1]].splitlines(keepends=True):
+        if not line.strip():
+            kept.append(line.lstrip(" \t"))
+        elif line.startswith(inner):
+            kept.append(indent + line[len(inner):])
+        else:
+            return None
+    newline = text[source.content_end(try_start):source.next_line(try_start)] or "\n"
+    removed = _comments(source, source.starts[except_line - 1], source.starts[last_line - 1])
+    lines = [f"{indent}{comment}{newline}" for comment in ([head.group(1)] if head.group(1) else [])]
+    lines += kept + [f"{indent}{comment}{newline}" for comment in removed]
+    return Edit(source.span(try_start, end), "".join(lines))
+
+
 def _in_probe(facts: ModuleFacts, span: Span) -> bool:
-    return any(statement.contains(span.line, span.column) and statement.contains(span.end_line, span.end_column)
-               for statement in _probed_statements(facts))
+    return any(_holds(statement, span) for statement in _probes_of(facts).probed)
 
 
-def _probed_statements(facts: ModuleFacts) -> list[Span]:
+def _holds(statement: Span, span: Span) -> bool:
+    return statement.contains(span.line, span.column) and statement.contains(span.end_line, span.end_column)
+
+
+def _probes_of(facts: ModuleFacts) -> _Probes:
     """The simple statements of the file that run inside a probing `try:` body (or a
-    `with suppress(ImportError):` block), kept for the file's next diagnostic. In a file that
-    does not parse, those of each top-level statement that parses alone: the language server's
-    incremental check, which parses a file by its top-level statements, finds the same."""
+    `with suppress(ImportError):` block), and those of its handlers that catch ImportError
+    (with their `try`), kept for the file's next diagnostic. In a file that does not parse,
+    those of each top-level statement that parses alone: the language server's incremental
+    check, which parses a file by its top-level statements, finds the same."""
     cached = _PROBES[0] if _PROBES else None
     if cached is not None and cached[0] is facts.source:
         return cached[1]
-    found: list[Span] = []
+    found = _Probes([], [])
     if "except" in facts.source or "suppress" in facts.source:
         try:
             trees = [facts.tree_for()] if facts.syntax_error is None else _top_level_trees(facts.lines)
             for tree in trees:
-                _walk_probes(facts, tree.body, False, found)
+                _walk_probes(facts, tree.body, False, None, found)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
-            found = []
+            found = _Probes([], [])
     _PROBES[:] = [(facts.source, found)]
     return found
 
@@ -902,26 +1049,35 @@ def _top_level_trees(lines: Sequence[str]) -> Iterator[ast.Module]:
             continue
 
 
-def _walk_probes(facts: ModuleFacts, body: list[ast.stmt], probing: bool, found: list[Span]) -> None:
+def _walk_probes(facts: ModuleFacts, body: list[ast.stmt], probing: bool, fallback: ast.Try | None,
+                 found: _Probes) -> None:
+    """`probing`: the statements run inside a probing `try:` body; `fallback`: inside a handler
+    of that `try` which catches ImportError (the innermost such `try`)."""
     for statement in body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            _walk_probes(facts, statement.body, False, found)  # runs when called, outside the `try`
+            _walk_probes(facts, statement.body, False, None, found)  # runs when called, outside the `try`
         elif isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
-            _walk_probes(facts, statement.body, probing or _probes(statement), found)
+            probes = _probes(statement)
+            _walk_probes(facts, statement.body, probing or probes, fallback, found)
             for handler in statement.handlers:
-                _walk_probes(facts, handler.body, probing, found)
-            _walk_probes(facts, statement.orelse, probing, found)
-            _walk_probes(facts, statement.finalbody, probing, found)
+                catches = probes and (handler.type is None or _names_import_error(handler.type))
+                _walk_probes(facts, handler.body, probing, statement if catches else fallback, found)
+            _walk_probes(facts, statement.orelse, probing, fallback, found)
+            _walk_probes(facts, statement.finalbody, probing, fallback, found)
         elif isinstance(statement, (ast.With, ast.AsyncWith)):
-            _walk_probes(facts, statement.body, probing or _suppresses(statement), found)
+            _walk_probes(facts, statement.body, probing or _suppresses(statement), fallback, found)
         elif isinstance(statement, ast.Match):
             for case in statement.cases:
-                _walk_probes(facts, case.body, probing, found)
+                _walk_probes(facts, case.body, probing, fallback, found)
         elif isinstance(statement, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.ClassDef)):
-            _walk_probes(facts, statement.body, probing, found)
-            _walk_probes(facts, getattr(statement, "orelse", []), probing, found)
-        elif probing:
-            found.append(span_from_ast(statement, facts.lines))
+            _walk_probes(facts, statement.body, probing, fallback, found)
+            _walk_probes(facts, getattr(statement, "orelse", []), probing, fallback, found)
+        elif probing or fallback is not None:
+            span = span_from_ast(statement, facts.lines)
+            if probing:
+                found.probed.append(span)
+            if fallback is not None:
+                found.fallbacks.append((span, fallback))
 
 
 def _probes(statement: ast.AST) -> bool:
