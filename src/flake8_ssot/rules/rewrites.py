@@ -834,12 +834,14 @@ def _names_not_carried(old: str, new: str) -> str | None:
 
 # What a handler that catches ImportError may name (`except:` catches it too).
 _CATCHES_IMPORT_ERROR = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
-_PROBES: list[tuple[str, "_Probes"]] = []  # the last file's probes
 
 
 class _Probes(NamedTuple):
     probed: list[Span]  # simple statements that run inside a probing `try:` body
     fallbacks: list[tuple[Span, ast.Try]]  # simple statements of a probing handler, and its `try`
+
+
+_PROBES: list[tuple[str, _Probes]] = []  # the last file's probes
 
 
 def _probe_problem(facts: ModuleFacts, fact: ImportFact, paths: Sequence[str]) -> str | None:
