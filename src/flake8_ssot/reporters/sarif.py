@@ -1,7 +1,8 @@
 """SARIF 2.1.0 for GitHub code scanning (github/codeql-action/upload-sarif).
 
 Rules carry the documentation from the rule docstrings; locations are percent-encoded relative
-URIs under `%SRCROOT%` (the working directory, which in CI is the checkout), `file:` URIs
+URIs under `%SRCROOT%` (the project root: the directory of the pyproject.toml the configuration
+came from, so a run from a subdirectory names files as a run from the root does), `file:` URIs
 outside it, and regions count 1-based characters, `endColumn` exclusive, as the specification
 says. Each result's `partialFingerprints` is its baseline key (file, code, legacy path,
 normalised statement text, occurrence), hashed.
@@ -58,8 +59,9 @@ def render(report: Report) -> str:
         for result in report.results:
             for diagnostic, key in zip(result.diagnostics, report.baseline_keys(result.path, result.diagnostics)):
                 baseline_keys[id(diagnostic)] = tuple(key)
+    root = source_root(report)
     for result, diagnostic in pairs:
-        uri = artifact_uri(report, result.path)
+        uri = artifact_uri(report, result.path, root)
         statement_key = baseline_keys.get(id(diagnostic)) or (diagnostic.code, diagnostic.subject, diagnostic.statement)
         key = (uri, *statement_key)
         occurrence = occurrences.get(key, 0)
@@ -102,7 +104,7 @@ def render(report: Report) -> str:
                     "rules": rules,
                 }
             },
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(report.cwd).as_uri() + "/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": _directory_uri(root)}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
@@ -110,14 +112,31 @@ def render(report: Report) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def artifact_uri(report: Report, path: str) -> str:
-    """A valid URI reference to `path`: relative and percent-encoded under `%SRCROOT%`, else a
-    `file:` URI. Spaces, `#`, `%`, `?`, control characters and non-ASCII are encoded (an
-    undecodable file name by its raw bytes); `/` and RFC 3986's sub-delimiters are kept."""
-    relative = report.uri_path(path)
+def source_root(report: Report) -> str:
+    """`%SRCROOT%`: the directory of the configuration file the run used (several: the
+    directory holding them all), else the working directory. Not the working directory
+    itself: code scanning matches alerts across runs by their files' URIs, and `ssot check`
+    run from a subdirectory finds the same project."""
+    roots = sorted({os.path.dirname(os.path.abspath(config.file)) for config in report.configs if config.file})
+    if not roots:
+        return os.path.abspath(report.cwd)
+    return roots[0] if len(roots) == 1 else os.path.commonpath(roots)
+
+
+def artifact_uri(report: Report, path: str, root: str | None = None) -> str:
+    """A valid URI reference to `path`: relative to `root` (`source_root`) and percent-encoded
+    under `%SRCROOT%`, else a `file:` URI. Spaces, `#`, `%`, `?`, control characters and
+    non-ASCII are encoded (an undecodable file name by its raw bytes); `/` and RFC 3986's
+    sub-delimiters are kept."""
+    relative = report.uri_path(path, root)
     if relative.startswith("/") or os.path.isabs(relative):
         return Path(os.path.abspath(path)).as_uri()
     return quote(relative, safe="/!$&'()*+,;=@", errors="surrogateescape")
+
+
+def _directory_uri(directory: str) -> str:
+    uri = Path(directory).as_uri()
+    return uri if uri.endswith("/") else uri + "/"  # relative URIs resolve inside it, not beside it
 
 
 def _builtin_codes() -> set[str]:
