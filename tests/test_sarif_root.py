@@ -56,3 +56,13 @@ def test_projects_of_one_run_share_the_directory_holding_them(tmp_path):
     run = json.loads(render("sarif", Report(results, str(tmp_path / "backend"), configs=configs)))["runs"][0]
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.as_uri() + "/"
     assert [uri for uri, _, _ in _locations(run)] == ["backend/src/app.py", "frontend_api/src/app.py"]
+
+
+def test_with_config_the_root_is_the_working_directory_as_for_the_policy_paths(tmp_path):
+    """A policy kept in a subfolder of the repository: run from the repository root with
+    `--config`, the URIs are the repository's, which is what code scanning resolves."""
+    write(tmp_path, {"backend/pyproject.toml": NETRA_POLICY.replace('src = ["src"]', 'src = ["backend/src"]'),
+                     "backend/src/app.py": "from netra_backend.app.websocket_core.factory import WebSocketFactory\n"})
+    run = _sarif(tmp_path, "--config", "backend/pyproject.toml", "backend")
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.resolve().as_uri() + "/"
+    assert [uri for uri, _, _ in _locations(run)] == ["backend/src/app.py"]

@@ -113,11 +113,12 @@ def render(report: Report) -> str:
 
 
 def source_root(report: Report) -> str:
-    """`%SRCROOT%`: the directory of the configuration file the run used (several: the
-    directory holding them all), else the working directory. Not the working directory
-    itself: code scanning matches alerts across runs by their files' URIs, and `ssot check`
-    run from a subdirectory finds the same project."""
-    roots = sorted({os.path.dirname(os.path.abspath(config.file)) for config in report.configs if config.file})
+    """`%SRCROOT%`: the project root, where the configuration's relative paths start (the
+    directory of the pyproject.toml found; the working directory for `--config` or without
+    one, as ruff resolves them); with several configurations, the directory holding their
+    roots. Not simply the working directory: code scanning matches alerts across runs by
+    their files' URIs, and `ssot check` run from a subdirectory finds the same project."""
+    roots = sorted({os.path.abspath(config.root) for config in report.configs})
     if not roots:
         return os.path.abspath(report.cwd)
     return roots[0] if len(roots) == 1 else os.path.commonpath(roots)
