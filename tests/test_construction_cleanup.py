@@ -1,6 +1,8 @@
-"""SSOT002's fix leaves no unused import of the class behind, and never breaks a module that
-imports it from the fixed file; a construction inside a lambda of a self-documenting f-string
-placeholder (`{(lambda: Class(...))()=}`) gets an unsafe fix.
+"""SSOT002's fix leaves no unused import behind, of the class or of a name only the dropped
+arguments used (`uuid` in `run_id=f"run_{uuid.uuid4()}"`), and never breaks a module that
+imports it from the fixed file; a comment naming the class is no use of it, a type comment is.
+A construction inside a lambda of a self-documenting f-string placeholder
+(`{(lambda: Class(...))()=}`) gets an unsafe fix.
 
 tests/fixtures_cleanup/ is one seed-shaped project: each module of src/ that `ssot check --fix
 --unsafe-fixes` changes has its fixed text in after/ (the same path below src/). Its run_all.py
@@ -22,6 +24,7 @@ from flake8_ssot.diagnostic import SAFE, UNSAFE
 from flake8_ssot.engine import check_source
 from flake8_ssot.fixes import apply_edits, fix_text
 from flake8_ssot.index import ProjectIndex
+from flake8_ssot.rules.construction import fix_is_current
 from projects import ssot
 
 ROOT = Path(__file__).parent / "fixtures_cleanup"
@@ -84,6 +87,10 @@ def test_one_fix_run_converges_and_the_code_runs_the_same(fixed):
     ("agents/exported_context.py", False),  # `__all__` names it
     ("websocket_core/event_handlers.py", False),  # routes/chat.py imports it from this module
     ("websocket_core/connection.py", False),  # ... under an alias, after the only call
+    ("agents/triage_agent.py", True),  # a comment naming it is no use of it (the comment stays)
+    ("agents/typed_context.py", False),  # a type comment is
+    ("agents/run_scheduler.py", False),  # annotations
+    ("agents/data_helper_agent.py", True),
 ])
 def test_the_class_import_goes_only_when_nothing_uses_or_imports_the_name(fixed, module, gone):
     text = fixed["once"][f"netra_backend/app/{module}"]
@@ -146,3 +153,69 @@ def test_a_call_inside_a_lambda_of_a_self_documenting_placeholder_is_unsafe(inde
     assert found == expected
     shown = check_source(source, str(path), CONFIG, index=index).diagnostics[0].fix.description
     assert "the call is also the text of its f-string's `{...=}` placeholder" in shown
+
+
+def imported_names(text: str) -> set[str]:
+    return {alias.asname or alias.name for node in ast.walk(ast.parse(text)) if isinstance(node, (ast.Import, ast.ImportFrom))
+            for alias in node.names}
+
+
+@pytest.mark.parametrize("module, name, gone", [
+    ("agents/supervisor_agent.py", "uuid", True),  # two calls' dropped `run_id`s, in the fix that removes the class
+    ("agents/mixed_safety.py", "uuid", True),  # the unsafe call's, in its fix
+    ("agents/run_scheduler.py", "uuid", True),  # the class stays (annotations): the calls still share the fix
+    ("agents/run_scheduler.py", "new_run_id", True),
+    ("agents/triage_agent.py", "uuid", False),  # triage_request_id uses it
+    ("agents/triage_agent.py", "time_ns", True),  # imported inside the function
+    ("agents/data_helper_agent.py", "new_run_id", False),  # routes/chat.py imports it from this module
+])
+def test_an_import_only_the_dropped_arguments_used_goes_with_them(fixed, module, name, gone):
+    text = fixed["once"][f"netra_backend/app/{module}"]
+    assert (name not in imported_names(text)) is gone, text
+
+
+def test_the_calls_whose_dropped_arguments_use_an_import_share_the_fix_that_removes_it(index):
+    path = AGENTS / "run_scheduler.py"
+    source = path.read_text(encoding="utf-8")
+    diagnostics = check_source(source, str(path), CONFIG, index=index).diagnostics
+    assert len(diagnostics) == 3 and len({d.fix for d in diagnostics}) == 1
+    fix = diagnostics[0].fix
+    assert fix.applicability == UNSAFE  # dropping `uuid.uuid4().hex` skips code
+    assert fix.description.startswith(
+        "use 'netra_backend.app.services.user_execution_context.create_defensive_user_execution_context' here and "
+        "in the file's 2 other constructions, removing the import of 'uuid' and the import of 'new_run_id' (only the "
+        "dropped arguments used them) (unsafe: dropping 'run_id' skips code its value runs")
+    assert apply_edits(source, fix.edits) == (AFTER / "netra_backend/app/agents/run_scheduler.py").read_text()
+    assert fix_is_current(diagnostics[0], source)
+    assert not fix_is_current(diagnostics[0], source + "\nRUN = uuid.uuid4()\n")
+    assert fix_is_current(diagnostics[0], source + "\n# uuid: no longer made here\n")  # a comment is no use
+
+
+SHAPES = """\
+import uuid
+
+from netra_backend.app.services.user_execution_context import UserExecutionContext
+
+try:
+    from netra_backend.app.services.run_ids import new_run_id
+except ImportError:  # an older deployment
+    def new_run_id():
+        return ""
+
+
+def build(user_id: str, thread_id: str):
+    return UserExecutionContext(user_id=user_id, thread_id=thread_id, run_id=new_run_id() or uuid.uuid4().hex)
+"""
+
+
+def test_a_probe_keeps_its_import_and_a_package_init_makes_the_removal_unsafe(index):
+    """A `try:` import stays (ruff's F401 does not fix one either); in a package's __init__.py
+    removing an import is unsafe (as ruff's fix is): code outside the tree may import from it."""
+    for name, level in (("build_context.py", UNSAFE), ("__init__.py", UNSAFE)):
+        path = AGENTS / name
+        [diagnostic] = check_source(SHAPES, str(path), CONFIG, index=index).diagnostics
+        fixed_text = apply_edits(SHAPES, diagnostic.fix.edits)
+        assert diagnostic.fix.applicability == level
+        assert imported_names(fixed_text) == {"new_run_id", "create_defensive_user_execution_context"}
+        assert ("from which code outside the tree may import 'uuid'" in diagnostic.fix.description) is (
+            name == "__init__.py"), diagnostic.fix.description

@@ -7,11 +7,15 @@ sys.path.insert(0, str(Path(__file__).parent / "src"))
 
 from netra_backend.app.agents import (  # noqa: E402
     annotated_agent,
+    data_helper_agent,
     execution_engine,
     exported_context,
     mixed_safety,
+    run_scheduler,
     supervisor_agent,
     tool_dispatcher,
+    triage_agent,
+    typed_context,
 )
 from netra_backend.app.routes import chat  # noqa: E402
 from netra_backend.app.services.user_execution_context import BUILT  # noqa: E402
@@ -29,6 +33,13 @@ mixed_safety.safe_context("u6", "t7")
 mixed_safety.fresh_run("u6", "t8")
 print(chat.is_context(event_handlers.on_connect("u7", "c1")), chat.is_context(connection.open_connection("u8", "c2")))
 event_handlers.on_reconnect("u7", "c1")
+scheduled = run_scheduler.schedule("u9", "t9")
+run_scheduler.resume(run_scheduler.reschedule(scheduled))
+triage_agent.triage_context("u10", "t10")
+triage_agent.replay_context("u10", "t11")
+print(len(triage_agent.triage_request_id()), typed_context.typed_context("u11", "t12").thread_id)
+data_helper_agent.data_context("u12", "t13")
+print(chat.chat_run_id().startswith("run_"))
 print(sorted(exported_context.__all__), sorted(tool_dispatcher.MANAGER.contexts))
 for built in BUILT:
     print(built)

@@ -17,16 +17,32 @@ the disk: the index answers from its summaries.
 from __future__ import annotations
 
 import ast
+import io
 import re
 import tokenize
+from collections.abc import Sequence
 from itertools import pairwise
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 from flake8_ssot.config import Entry
 from flake8_ssot.diagnostic import SAFE, UNSAFE, Edit, Fix
 from flake8_ssot.facts import CallFact, ModuleFacts
-from flake8_ssot.index.summary import KEYWORD_ONLY, POSITIONAL, POSITIONAL_ONLY, VAR_KEYWORD, VAR_POSITIONAL
-from flake8_ssot.rules.rewrites import SourceLines, Token, fixes_are_wanted, source_lines, spells_name, tokens_of
+from flake8_ssot.index.summary import (
+    KEYWORD_ONLY,
+    POSITIONAL,
+    POSITIONAL_ONLY,
+    VAR_KEYWORD,
+    VAR_POSITIONAL,
+)
+from flake8_ssot.rules.rewrites import (
+    SourceLines,
+    Token,
+    fixes_are_wanted,
+    remove_statement,
+    source_lines,
+    spells_name,
+    tokens_of,
+)
 from flake8_ssot.span import span_from_ast
 
 _BUILD_ERRORS = (tokenize.TokenError, SyntaxError, ValueError, IndexError, RecursionError)
@@ -36,6 +52,13 @@ _RUNS_CODE = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)
 
 # How a fix that also removes the class's import says so (and which name it counted).
 _REMOVES_IMPORT = re.compile(r", removing the import of '(\w+)' \((?:its|their) last use\)")
+# How it names every import it removes: the class's, and those only the dropped arguments used.
+_REMOVED_IMPORTS = re.compile(r"the import of '(\w+)'")
+
+
+def removed_imports(fix: Fix | None) -> list[str]:
+    """The names whose import `fix` removes (the class's, the dropped arguments' names)."""
+    return [] if fix is None else _REMOVED_IMPORTS.findall(fix.description)
 
 
 def fix_is_current(diagnostic, text: str) -> bool:
@@ -43,42 +66,92 @@ def fix_is_current(diagnostic, text: str) -> bool:
     reduced buffer of it (the language server's incremental check: the file's lines, some
     blanked, other definitions stubbed, the call's statement, the imports and bindings copied),
     which holds some of the uses of any name in the file, never more? Everything but whether
-    the class's import goes is read from lines the reduced buffer copies. A fix that keeps the
+    an import goes is read from lines the reduced buffer copies. A fix that keeps the class's
     import counted another use of the name besides the import and the call, which the file has
-    too. One that removes it holds when the file uses the name nowhere but in the text the fix
-    removes and in the call. (A fix kept from a check of the whole file before an edit is not
-    judged here: an edit elsewhere changes the uses either way; server/incremental.py judges
-    it by what the edited lines spell.)"""
-    fix = diagnostic.fix
-    found = _REMOVES_IMPORT.search(fix.description) if fix is not None else None
-    if found is None:
+    too. One that removes an import holds when the file uses its name nowhere but in the text
+    the fix removes (uses as `_uses` counts them). (A fix kept from a check of the whole file
+    before an edit is not judged here: an edit elsewhere changes the uses either way;
+    server/incremental.py judges it by what the edited lines spell.)"""
+    names = removed_imports(diagnostic.fix)
+    if not names:
         return True
-    word = re.compile(rf"(?<![\w.]){re.escape(found.group(1))}(?!\w)")
     if _TEXT[0] is not text:  # (the checker asks about each finding of one text in turn)
         _TEXT[:] = [text, SourceLines(text), {}]
-    lines, counts = _TEXT[1], _TEXT[2]
-    span = diagnostic.span
-    removed = 0
-    for edit in fix.edits:
-        where = edit.span
-        if (span.line, span.column) <= (where.line, where.column) and \
-                (where.end_line, where.end_column) <= (span.end_line, span.end_column):
-            continue  # an edit of the call itself
-        start, end = lines.slice(where)
-        removed += len(word.findall(text, start, end))
-    total = counts.get(found.group(1))
-    if total is None:
-        total = counts[found.group(1)] = len(word.findall(text))
-    return total == removed + 1
+    source, counts = _TEXT[1], _TEXT[2]
+    for name in names:
+        total = counts.get(name)
+        if total is None:
+            total = counts[name] = _uses(source, name, 0, len(text))
+        if total != _removed_uses(source, name, diagnostic.fix.edits):
+            return False
+    return True
 
 
-# The last text `fix_is_current` read: it, its lines, and each name's count of words in it.
+# The last text `fix_is_current` read: it, its lines, and each name's count of uses in it.
 _TEXT: list = [None, None, {}]
+
+
+# --------------------------------------------------------------------------- uses of a name
+
+# A type comment (`# type: UserExecutionContext`, `# type: (...) -> UserExecutionContext`)
+# uses the names it spells, as pyflakes reads it; any other comment uses none (ruff's F401).
+_TYPE_COMMENT = re.compile(r"#\s*type:")
+
+
+def _word(name: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
+
+
+def _uses(source: SourceLines, name: str, start: int, end: int) -> int:
+    """How many times `source.text[start:end]` uses `name`: its words outside comments other
+    than type comments (a string is a use: `"UserExecutionContext"` annotations, `__all__`)."""
+    text = source.text
+    found = [match.start() for match in _word(name).finditer(text, start, end)]
+    # Only a word with a `#` before it on its line can be in a comment: the file is tokenized
+    # for those alone.
+    maybe = [at for at in found if "#" in text[source.line_start(at):at]]
+    if not maybe:
+        return len(found)
+    comments = _comments(source)
+    return len(found) - sum(any(c_start <= at < c_end for c_start, c_end in comments) for at in maybe)
+
+
+def _comments(source: SourceLines) -> list[tuple[int, int]]:
+    """Where the comments of `source` that are not type comments are; none when it does not
+    tokenize (every word is then a use: an import is kept rather than removed)."""
+    if _COMMENTS[0] is source.text:
+        return _COMMENTS[1]
+    found = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source.text, newline="").readline):
+            if token.type == tokenize.COMMENT and not _TYPE_COMMENT.match(token.string):
+                start = source.offset(*token.start)
+                found.append((start, start + len(token.string)))
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        found = []
+    _COMMENTS[:] = [source.text, found]
+    return found
+
+
+_COMMENTS: list = [None, []]  # the last text `_comments` read, and its comments
+
+
+def _removed_uses(source: SourceLines, name: str, edits: Sequence[Edit]) -> int:
+    """The uses of `name` that `edits` take out of the text (a replacement's own words put
+    back; its comments, as `remove_statement` keeps them, use nothing)."""
+    word = _word(name)
+    removed = 0
+    for edit in edits:
+        start, end = source.slice(edit.span)
+        removed += _uses(source, name, start, end)
+        removed -= len(word.findall(re.sub(r"#[^\n]*", "", edit.replacement)))
+    return removed
 
 
 class Built(NamedTuple):
     fix: Fix | None
     reason: str = ""  # why there is no fix (said in the diagnostic), or why it is unsafe
+    cleanup: tuple[Edit, ...] = ()  # its edits removing imports only the dropped arguments used
 
 
 class _Argument(NamedTuple):
@@ -113,18 +186,21 @@ def construction_fixes(facts: ModuleFacts, found: Sequence[tuple[CallFact, str, 
     return built
 
 
-def construction_fix(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, others: int = 0) -> Built:
+def construction_fix(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, others: int = 0,
+                     other_edits: Sequence[Edit] = ()) -> Built:
     """The fix of an SSOT002 diagnostic on `call`, which constructs the factory class `key`;
-    `others`: how many other calls of the class's name the same fix rewrites (not uses of it)."""
+    `others`: how many other calls of the class's name the same fix rewrites (not uses of it),
+    `other_edits`: their edits (what they remove is not a use either)."""
     if not entry.use or "." not in entry.use:
         return Built(None)
     try:
-        return _build(facts, call, key, entry, index, others)
+        return _build(facts, call, key, entry, index, others, other_edits)
     except _BUILD_ERRORS:
         return Built(None)
 
 
-def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, others: int = 0) -> Built:
+def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, others: int = 0,
+           other_edits: Sequence[Edit] = ()) -> Built:
     node = call.node
     factory = entry.use.rpartition(".")[2]
     if any(isinstance(arg, ast.Starred) for arg in node.args) or any(k.arg is None for k in node.keywords):
@@ -152,66 +228,85 @@ def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, ot
         names = ", ".join(f"'{name}'" for name in runs_code)
         reasons.append(f"dropping {names} skips code its value runs")
     source = source_lines(facts)
-    callee = _callee(facts, source, call, entry.use, index, others)
+    unused = _unused_names(facts, source, call, dropped, other_edits)
+    callee = _callee(facts, source, call, entry.use, index, others, unused)
     if isinstance(callee, str):
         return Built(None, callee)
-    name_text, import_edits, removes_import, unproven = callee
+    name_text, import_edits, removes_import, unproven, cleanup, cleanup_unproven = callee
     edits = _call_edits(facts, source, node, name_text, kept, dropped)
     if edits is None:
         return Built(None)
     edits.extend(import_edits)
+    removed = [e for _, statement in cleanup for e in statement]
+    if removed and _overlapping(source, sorted((*edits, *other_edits, *removed), key=lambda e: source.slice(e.span))):
+        cleanup, removed = [], []  # (no case known; an import kept is better than edits that clash)
+    edits.extend(removed)
+    unproven = list(dict.fromkeys([*unproven, *(cleanup_unproven if cleanup else [])]))
     if unproven:
         level = UNSAFE
-        reasons.append(unproven)
+        reasons.extend(unproven)
     description = f"use '{entry.use}'"
     if others:
         description += f" here and in the file's {others} other construction{'s' if others > 1 else ''}"
     if removes_import:
         description += f", removing the import of '{node.func.id}' ({'their' if others else 'its'} last use)"
+    gone = list(dict.fromkeys(name for names, _ in cleanup for name in names))
+    if gone:
+        listed = " and ".join(f"the import of '{name}'" for name in gone)
+        description += (f"{' and' if removes_import else ', removing'} {listed} (only the dropped arguments "
+                        f"used {'it' if len(gone) == 1 else 'them'})")
     if reasons:
         description += f" (unsafe: {'; '.join(reasons)})"
     return Built(Fix(tuple(sorted(edits, key=lambda e: (e.span.line, e.span.column))), level, description),
-                 "; ".join(reasons))
+                 "; ".join(reasons), tuple(removed))
 
 
 def _together(facts: ModuleFacts, found: Sequence[tuple[CallFact, str, Entry]], built: list[Built], index) -> None:
-    """Give the calls of one import that are every use of its name (see `construction_fixes`)
-    their last call's fix built as the last use of all of them, with the others' call edits
-    added; in place. Only calls whose fixes are alike join: the same safety (a safe call is
-    not held back by an unsafe one under `--fix`; once it is fixed, the unsafe calls are the
-    remaining uses) and the same import edits (those of the last call's fix then do the job of
-    each call's)."""
+    """Give the calls of one import of the class whose rewrites together leave an import
+    unused that none of them leaves unused alone (the class's, when they are every use of its
+    name; one only their dropped arguments used: see `construction_fixes`) their last call's
+    fix built with the others' call edits added; in place. Only calls whose fixes are alike
+    join: the same safety (a safe call is not held back by an unsafe one under `--fix`; once
+    it is fixed, the unsafe calls are the remaining uses) and the same import edits for the
+    factory (those of the last call's fix then do the job of each call's)."""
     imports = {id(fact.node): fact for fact in facts.imports if fact.kind != "dynamic"}
     groups: dict[tuple, list[int]] = {}
     owns = {}
     for position, ((call, key, _), result) in enumerate(zip(found, built)):
-        own = _own_import(facts, call, imports) if result.fix is not None else None
-        if own is not None and not imports[id(own.stmt)].type_checking:
-            groups.setdefault((id(own.node), key, result.fix.applicability), []).append(position)
-            owns[id(own.node)] = own
+        if result.fix is None:
+            continue
+        own = _own_import(facts, call, imports)
+        if own is not None and imports[id(own.stmt)].type_checking:
+            own = None
+        groups.setdefault((id(own.node) if own else None, key, result.fix.applicability), []).append(position)
+        owns[id(own.node) if own else None] = own
     source = source_lines(facts)
     for (own_id, _, _), members in groups.items():
         own = owns[own_id]
-        if len(members) < 2 or not _last_uses(facts, source, own, imports[id(own.stmt)], len(members)):
+        if len(members) < 2:
             continue
         members.sort(key=lambda m: (found[m][0].span.line, found[m][0].span.column))
         call_edits = [_inside(source, found[m][0], built[m].fix.edits) for m in members]
-        import_edits = {tuple(e for e in built[m].fix.edits if e not in inside)
+        drops = any(not e.replacement for inside in call_edits for e in inside)
+        if not drops and (own is None or not _last_uses(facts, source, own, imports[id(own.stmt)], len(members))):
+            continue
+        import_edits = {tuple(e for e in built[m].fix.edits if e not in inside and e not in built[m].cleanup)
                         for m, inside in zip(members, call_edits)}
         if len(import_edits) != 1:
             continue
         last = members[-1]
         call, key, entry = found[last]
-        joined = construction_fix(facts, call, key, entry, index, others=len(members) - 1)
-        if joined.fix is None or not _REMOVES_IMPORT.search(joined.fix.description):
-            continue  # another use of the name, another module importing it, or no edit to remove it
-        edits = sorted((*joined.fix.edits, *(e for inside in call_edits[:-1] for e in inside)),
-                       key=lambda e: source.slice(e.span))
+        others = [e for inside in call_edits[:-1] for e in inside]
+        joined = construction_fix(facts, call, key, entry, index, len(members) - 1, others)
+        alone = {name for m in members for name in removed_imports(built[m].fix)}
+        if joined.fix is None or not set(removed_imports(joined.fix)) - alone:
+            continue  # no import goes that would not go anyway
+        edits = sorted((*joined.fix.edits, *others), key=lambda e: source.slice(e.span))
         if _overlapping(source, edits):
             continue  # a call inside another's argument
         fix = Fix(tuple(edits), joined.fix.applicability, joined.fix.description)
         for m in members:
-            built[m] = Built(fix, joined.reason)
+            built[m] = Built(fix, joined.reason, joined.cleanup)
 
 
 def _inside(source: SourceLines, call: CallFact, edits: Sequence[Edit]) -> list[Edit]:
@@ -370,6 +465,10 @@ def _removals(source: SourceLines, items: Sequence[_Item], removed: Sequence[int
             else:
                 while stop < len(text) and text[stop] in " \t":
                     stop += 1
+                if stop == source.content_end(stop) and text[:item.start].rstrip(" \t").endswith(","):
+                    # the line ends here: the blanks after the comma before it go too (no trailing blank)
+                    ranges.append([len(text[:item.start].rstrip(" \t")), stop])
+                    continue
             ranges.append([item.start, stop])
         elif index > 0 and items[index - 1].comma is not None and "#" not in text[items[index - 1].comma:item.start]:
             ranges.append([items[index - 1].comma, item.end])
@@ -393,27 +492,64 @@ def _removals(source: SourceLines, items: Sequence[_Item], removed: Sequence[int
 
 # --------------------------------------------------------------------------- the factory's name
 
-def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str, index,
-            others: int = 0) -> tuple[str, list[Edit], bool, str] | str:
+def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str, index, others: int = 0,
+            unused: Sequence = ()) -> tuple[str, list[Edit], bool, list[str], list[tuple[list[str], list[Edit]]], list[str]] | str:
     """How the file names the factory at the call, and the import edits that makes true: the
     name a `from` import already binds, the module the call already goes through, an `import`
     of the factory's module, the factory added to a `from` import of its module, or a new
     `from module import factory` beside the class's import. The class's import goes when the
     call (with the `others` the fix rewrites too) was its last use and no other module of the
-    tree imports the name from this file; the flag says whether it does, and the text why that
-    is not proven (the fix is then unsafe)."""
+    tree imports the name from this file; the flag says whether it does, and the texts after it
+    why that is not proven (the fix is then unsafe). Then the removals of the `unused` imports
+    (bindings only the dropped arguments used, `_unused_names`) that no other module imports
+    from this file, as (names, edits) for each statement, and why those are not proven."""
     func = call.node.func
     imports = {id(fact.node): fact for fact in facts.imports if fact.kind != "dynamic"}
     own = _own_import(facts, call, imports)
-    removal, unproven = None, ""
+    removal, unproven = None, []
     if own is not None and fixes_are_wanted():
         removal = _class_import_removal(facts, source, own, func, imports, 1 + others)
-        if removal is not None and own.scope == "module":  # a function's names are its own
-            importer, unproven = _importer(facts, index, func.id)
-            if importer:
-                removal, unproven = None, ""
+        if removal is not None:
+            unproven = _removal_problems(facts, index, own)
+            if unproven is None:
+                removal, unproven = None, []
     found = _factory_name(facts, source, call, use, own, removal, imports)
-    return found if isinstance(found, str) else (*found, removal is not None, unproven)
+    if isinstance(found, str):
+        return found
+    cleanup, cleanup_unproven = [], []
+    by_statement: dict[int, list] = {}
+    for binding in unused:
+        if own is not None and binding.stmt is own.stmt:
+            continue  # (not removed: the class's statement has edits of its own)
+        problems = _removal_problems(facts, index, binding)
+        if problems is not None:
+            by_statement.setdefault(id(binding.stmt), []).append(binding)
+            cleanup_unproven.extend(problems)
+    for bindings in by_statement.values():
+        fact = imports[id(bindings[0].stmt)]
+        names = list(fact.node.names)
+        edits = _names_removal(facts, source, fact, sorted(names.index(b.node) for b in bindings))
+        if edits is not None:
+            cleanup.append(([b.name for b in bindings], edits))
+    return (*found, removal is not None, unproven, cleanup, cleanup_unproven)
+
+
+def _removal_problems(facts: ModuleFacts, index, binding) -> list[str] | None:
+    """Why removing the import `binding` (which the file no longer uses) is not proven safe
+    ([] when it is), or None when it must stay: another module of the tree imports the name
+    from this file. A function's names are its own. In a package's `__init__.py` the removal
+    is unsafe, as ruff's F401 fix is: the package's names are its interface, which code
+    outside the tree may import."""
+    if binding.scope != "module":
+        return []
+    importer, unproven = _importer(facts, index, binding.name)
+    if importer:
+        return None
+    problems = [unproven] if unproven else []
+    if facts.path.replace("\\", "/").rpartition("/")[2] == "__init__.py":
+        problems.append(f"the file is a package's __init__.py, from which code outside the tree may import "
+                        f"'{binding.name}'")
+    return problems
 
 
 def _own_import(facts: ModuleFacts, call: CallFact, imports: dict):
@@ -515,38 +651,47 @@ def _class_import_removal(facts: ModuleFacts, source: SourceLines, own, func: as
                           imports: dict, calls: int = 1) -> list[Edit] | None:
     """The edits removing the class's name from its import when the fix's `calls` are its last
     uses, or None (still used: an annotation, `isinstance`, another call, `__all__`, a string,
-    a comment: any word of its text outside the import and the calls' names)."""
+    a type comment: any word of its text outside the import, the calls' names and comments)."""
     fact = imports[id(own.stmt)]
+    if fact.type_checking or not _last_uses(facts, source, own, fact, calls):
+        return None
+    return _names_removal(facts, source, fact, [list(fact.node.names).index(own.node)])
+
+
+def _names_removal(facts: ModuleFacts, source: SourceLines, fact, positions: Sequence[int]) -> list[Edit] | None:
+    """The edits removing the names at `positions` of the import statement `fact`: the whole
+    statement when they are all of its names (its comments stay), else those names with their
+    commas, the other names, their layout and comments staying; None when it cannot."""
+    aliases = fact.node.names
+    if len(positions) == len(aliases):
+        edit = remove_statement(facts, source, fact.node)
+        return None if edit is None else [edit]
     start, end = source.slice(fact.span)
-    if not _last_uses(facts, source, own, fact, calls):
-        return None
-    if fact.type_checking:
-        return None
-    if len(fact.names) == 1:
-        return _remove_statement(source, start, end)
     tokens = tokens_of(source, start, end)
     after = next(i for i, t in enumerate(tokens) if t.string == "import") + 1
     parenthesized = tokens[after].string == "("
     items = _items(tokens, after + parenthesized, parenthesized)
-    position = list(fact.node.names).index(own.node)
-    if len(items) != len(fact.names):
+    if len(items) != len(aliases):
         return None
-    return _removals(source, items, [position])
+    return _removals(source, items, positions)
 
 
 def _last_uses(facts: ModuleFacts, source: SourceLines, own, fact, calls: int) -> bool:
-    """Are `calls` calls of the name `own` binds its only words besides those of its import
-    `fact`, where the name can be read: the file, or for an import inside a function, that
-    function (the words of other functions are their own names)."""
-    start, end = source.slice(fact.span)
-    word = re.compile(rf"(?<![\w.]){re.escape(own.name)}(?!\w)")
-    where = (0, len(source.text))
-    if own.scope != "module":
-        home = _function_of(facts, own.stmt.lineno)
-        if home is None:
-            return False
-        where = source.slice(span_from_ast(home, facts.lines))
-    return len(word.findall(source.text, *where)) == len(word.findall(source.text, start, end)) + calls
+    """Are `calls` calls of the name `own` binds its only uses (`_uses`) besides those of its
+    import `fact`, where the name can be read: the file, or for an import inside a function,
+    that function (the words of other functions are their own names)."""
+    where = _scope_of(facts, source, own)
+    return where is not None and _uses(source, own.name, *where) == _uses(source, own.name, *source.slice(fact.span)) + calls
+
+
+def _scope_of(facts: ModuleFacts, source: SourceLines, binding) -> tuple[int, int] | None:
+    """Where the name an import binds can be read: the file, or the function holding it."""
+    if binding.scope == "module":
+        return 0, len(source.text)
+    if binding.scope != "function":
+        return None
+    home = _function_of(facts, binding.stmt.lineno)
+    return None if home is None else source.slice(span_from_ast(home, facts.lines))
 
 
 def _function_of(facts: ModuleFacts, line: int):
@@ -556,17 +701,49 @@ def _function_of(facts: ModuleFacts, line: int):
     return max(holding, key=lambda d: d.lineno) if holding else None
 
 
-def _remove_statement(source: SourceLines, start: int, end: int) -> list[Edit] | None:
-    """Remove a whole import statement: its lines, or its text when a comment follows it
-    (the comment stays); None when other code shares its line."""
+# Where an import is kept though nothing uses it: a probe (`try: import x` / `except ImportError`),
+# whose import runs for what it tells; ruff's F401 does not fix those either.
+_GUARDED = frozenset({"try", "except", "finally", "try*", "except*"})
+_NAME = re.compile(r"(?<![\w.])[^\W\d]\w*")
+
+
+def _unused_names(facts: ModuleFacts, source: SourceLines, call: CallFact, dropped: Sequence[_Argument],
+                  other_edits: Sequence[Edit]) -> list:
+    """The import bindings that only the `dropped` arguments of `call` (and what `other_edits`,
+    the other calls the fix rewrites, remove) use: after the fix their names are used nowhere
+    where they can be read (`_uses`: comments are no use). Only a name's one binding the call
+    sees, an `import` or `from` import outside `if TYPE_CHECKING:` and outside a `try`
+    statement, from a module other than `__future__`."""
+    if not fixes_are_wanted() or not (dropped or other_edits):
+        return []
     text = source.text
-    after = text[end:source.content_end(end)].strip()
-    if text[source.line_start(start):start].strip() or (after and not after.startswith("#")):
-        return None
-    if not after:
-        return [Edit(source.span(source.line_start(start), source.next_line(end)), "")]
-    comment = text.index("#", end)
-    return [Edit(source.span(start, comment), "")]
+    ranges = [source.slice(span_from_ast(argument.node, facts.lines)) for argument in dropped]
+    words = {word for start, end in ranges for word in _NAME.findall(text, start, end)}
+    for edit in other_edits:
+        words.update(_NAME.findall(text, *source.slice(edit.span)))
+    if isinstance(call.node.func, ast.Name):
+        words.discard(call.node.func.id)  # the class's import is `_class_import_removal`'s
+    if not words:
+        return []
+    imports = {id(fact.node): fact for fact in facts.imports if fact.kind in ("import", "from")}
+    visible = [b for b in _visible_bindings(facts, call) if b.name in words]
+    found = []
+    for binding in visible:
+        fact = imports.get(id(binding.stmt))
+        if sum(b.name == binding.name for b in visible) != 1 or binding.kind not in ("import", "from") \
+                or fact is None or fact.star or fact.type_checking or binding.module == "__future__" \
+                or _GUARDED.intersection(binding.within):
+            continue
+        where = _scope_of(facts, source, binding)
+        if where is None:
+            continue
+        name, (first, last) = binding.name, where
+        removed = sum(_uses(source, name, start, end) for start, end in ranges if first <= start and end <= last)
+        removed += _removed_uses(source, name, [e for e in other_edits
+                                                if first <= source.slice(e.span)[0] and source.slice(e.span)[1] <= last])
+        if removed and _uses(source, name, first, last) == _uses(source, name, *source.slice(fact.span)) + removed:
+            found.append(binding)
+    return found
 
 
 def _replace_alias(facts: ModuleFacts, source: SourceLines, alias: ast.alias, factory: str) -> Edit:

@@ -44,12 +44,16 @@ module the call goes through, `import pkg.ctx as c`, a `from pkg.ctx import ...`
 or by a new `from` import beside the class's; a class imported inside a function gets the
 factory in that import, once for all the calls it serves. The class's import goes when the
 calls were its last uses in the file (in the function, for an import inside one; annotations,
-`isinstance`, strings, `__all__` and comments are uses) and no other module of the tree
-imports the name from the file (without the project index that is not proven: the fix is then
-unsafe). When several calls are the last uses, their diagnostics share one fix that rewrites
-them all and removes the import: applied alone or with the others, it never leaves the import
-unused nor the class unbound. Calls of different safety do not share it (the safe ones are
-fixed first, the import staying for the unsafe ones, whose fix then removes it). Comments and line
+`isinstance`, strings, `__all__` and type comments are uses, other comments are not) and no
+other module of the tree imports the name from the file (without the project index that is
+not proven: the fix is then unsafe). So does the import of a name only the dropped arguments
+used (`import uuid` for `run_id=f"run_{uuid.uuid4()}"`), as ruff's F401 would remove it next,
+except inside a `try` statement (a probe) or `if TYPE_CHECKING:`; in a package's `__init__.py`
+removing an import makes the fix unsafe, as ruff's is. When several calls are the last uses,
+their diagnostics share one fix that rewrites them all and removes the imports: applied alone
+or with the others, it never leaves an import unused nor a name unbound. Calls of different
+safety do not share it (the safe ones are fixed first, the import staying for the unsafe ones,
+whose fix then removes it). Comments and line
 breaks inside the call are kept. A call inside an f-string placeholder is fixed only where
 the source at its reported position spells the callee (before Python 3.12 the positions of
 placeholder code come from a second parse); otherwise it is reported without a fix. In a

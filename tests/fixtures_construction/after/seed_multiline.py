@@ -1,6 +1,5 @@
 """Issue #1128's test, as the seed report shows it before the fix."""
 
-import uuid
 
 import pytest
 

@@ -1,4 +1,3 @@
-import uuid
 
 from netra_backend.app.services.user_execution_context import create_defensive_user_execution_context
 

@@ -1,6 +1,5 @@
 """Supervisor agent: one context per user request, built for each sub-agent it runs."""
 
-import uuid
 
 # The context class carries the user's ids through every agent (issue #1116).
 from netra_backend.app.services.user_execution_context import create_defensive_user_execution_context
