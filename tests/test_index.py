@@ -672,6 +672,7 @@ def test_the_flake8_plugin_takes_module_summaries_from_the_cache_ssot_check_wrot
     from flake8_ssot.checking import cache as cache_module
 
     project = _copy("reexported_factory_class", tmp_path)
+    _age(project)  # the cache's entries, and the renamed names it keeps, then hold without a read
     assert ssot("check", cwd=project).returncode == 1
     path = project / "src" / "app" / "routes.py"
     source = path.read_text(encoding="utf-8")
