@@ -64,6 +64,7 @@ from flake8_ssot.facts.bindings import statement_bindings
 from flake8_ssot.facts.recovery import Tree, read_rows, recover_facts, whole_tree
 from flake8_ssot.index import ProjectIndex
 from flake8_ssot.rules import RULES
+from flake8_ssot.rules.construction import removed_imports
 from flake8_ssot.span import Span, split_lines
 
 # Text that makes a definition matter beyond its own lines (it is copied whole, never stubbed).
@@ -1135,6 +1136,7 @@ def _called_words(diagnostics: Sequence[Diagnostic], lines: Sequence[str]) -> se
     for diagnostic in diagnostics:
         if diagnostic.subject:
             words.add(diagnostic.subject.rpartition(".")[2])
+        words.update(removed_imports(diagnostic.fix))  # an SSOT002 fix's `import uuid` goes while unused
         line = lines[diagnostic.line - 1] if diagnostic.line - 1 < len(lines) else ""
         named = _DOTTED.match(line, diagnostic.span.column)
         if named:
