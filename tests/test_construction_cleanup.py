@@ -219,3 +219,22 @@ def test_a_probe_keeps_its_import_and_a_package_init_makes_the_removal_unsafe(in
         assert imported_names(fixed_text) == {"new_run_id", "create_defensive_user_execution_context"}
         assert ("from which code outside the tree may import 'uuid'" in diagnostic.fix.description) is (
             name == "__init__.py"), diagnostic.fix.description
+
+
+def test_the_editor_drops_the_removal_of_an_import_an_edit_uses_again():
+    """The language server keeps a fix from the last check through an edit far from it that
+    spells none of the names it reads: the names of the imports it removes are among them."""
+    from flake8_ssot.server.incremental import IncrementalChecker
+
+    path = AGENTS / "mixed_safety.py"
+    helpers = "\n".join(f"def helper_{i}(value):\n    return value + {i}\n\n" for i in range(12))
+    source = path.read_text(encoding="utf-8").replace("def fresh_run", f"{helpers}\ndef fresh_run")
+    checker = IncrementalChecker()
+    assert any("'uuid'" in d.fix.description for d in checker.check(source, str(path), CONFIG))
+    lines = source.split("\n")
+    at = lines.index("def helper_3(value):") + 1
+    lines[at:at] = ["    print(uuid.uuid4())"]  # typed into a helper's body
+    text = "\n".join(lines)
+    fresh = check_source(text, str(path), CONFIG, noqa=True).diagnostics
+    assert not any("'uuid'" in d.fix.description for d in fresh)
+    assert checker.check(text, str(path), CONFIG) == fresh
