@@ -252,6 +252,14 @@ NO_INDEX = ("the except branch of a try/except ImportError probe, and without th
 NO_INDEX_SHAPES = {
     "only re-imports": (PROJECT["src/netra_backend/app/agents/supervisor.py"], REMOVE),
     "does more": (PROJECT["src/netra_backend/app/agents/execution_engine.py"], "import from the canonical module"),
+    "importlib": (f"""\
+        import importlib
+
+        try:
+            import {WS}.websocket_manager as ws
+        except ImportError:
+            ws = importlib.import_module("{WS}.websocket_manager_factory")
+        """, f"import '{WS}.websocket_manager'"),
 }
 
 

@@ -887,7 +887,7 @@ def _fallback_problem(facts: ModuleFacts, fact: ImportFact, paths: Sequence[str]
     tried = _tried_modules(facts, node)
     index = current()
     for path in paths:
-        module = path.rpartition(".")[0] if fact.kind != "import" else path
+        module = path.rpartition(".")[0] if fact.kind == "from" else path
         if module not in tried and path not in tried:
             continue
         why = "the except branch of a try/except ImportError probe, and "
