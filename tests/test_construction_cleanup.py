@@ -198,9 +198,8 @@ from netra_backend.app.services.user_execution_context import UserExecutionConte
 
 try:
     from netra_backend.app.services.run_ids import new_run_id
-except ImportError:  # an older deployment
-    def new_run_id():
-        return ""
+except ImportError:  # an older deployment: the context makes its own run id
+    pass
 
 
 def build(user_id: str, thread_id: str):
