@@ -237,3 +237,29 @@ def test_the_editor_drops_the_removal_of_an_import_an_edit_uses_again():
     fresh = check_source(text, str(path), CONFIG, noqa=True).diagnostics
     assert not any("'uuid'" in d.fix.description for d in fresh)
     assert checker.check(text, str(path), CONFIG) == fresh
+
+
+def test_a_removed_statement_keeps_its_comments_and_its_line_neighbours(index):
+    """Whole statements go as SSOT003's do (rewrites.remove_statement): a comment inside one
+    stays on its line, a statement after a `;` goes alone."""
+    source = (
+        "import os; import uuid\n"
+        "\n"
+        "from netra_backend.app.services.run_ids import (\n"
+        "    new_run_id,  # until the factory made run ids\n"
+        ")\n"
+        "from netra_backend.app.services.user_execution_context import UserExecutionContext\n"
+        "\n\n"
+        "def build(user_id):\n"
+        "    return UserExecutionContext(user_id=user_id, thread_id=os.sep, run_id=new_run_id() + uuid.uuid4().hex)\n"
+    )
+    [diagnostic] = check_source(source, str(AGENTS / "shapes.py"), CONFIG, index=index).diagnostics
+    assert apply_edits(source, diagnostic.fix.edits) == (
+        "import os\n"
+        "\n"
+        "# until the factory made run ids\n"
+        "from netra_backend.app.services.user_execution_context import create_defensive_user_execution_context\n"
+        "\n\n"
+        "def build(user_id):\n"
+        "    return create_defensive_user_execution_context(user_id=user_id, websocket_client_id=os.sep)\n"
+    )
