@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from projects import ssot
 
 from flake8_ssot.config import load_config
 from flake8_ssot.diagnostic import SAFE, UNSAFE
@@ -25,7 +26,6 @@ from flake8_ssot.engine import check_source
 from flake8_ssot.fixes import apply_edits, fix_text
 from flake8_ssot.index import ProjectIndex
 from flake8_ssot.rules.construction import fix_is_current
-from projects import ssot
 
 ROOT = Path(__file__).parent / "fixtures_cleanup"
 AFTER = ROOT / "after"
