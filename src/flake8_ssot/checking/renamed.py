@@ -46,6 +46,7 @@ from typing import Sequence
 
 from flake8_ssot.checking.cache import Cache, RunCaches
 from flake8_ssot.checking.runner import in_two_processes
+from flake8_ssot.config import Config
 from flake8_ssot.config.resolve import Configurations
 from flake8_ssot.files import file_texts
 from flake8_ssot.index import ProjectIndex, index_for, module_of
@@ -174,6 +175,11 @@ def kept_names_hold(index: ProjectIndex, kept: Sequence[Cache], about: Sequence[
         if summary is not None and renames_of(summary, known) - known:
             return False
     return True
+
+
+def class_names(config: Config) -> frozenset[str]:
+    """The names of `config`'s factory-only classes, which the renamed names are computed for."""
+    return frozenset(key.rpartition(".")[2] for key in config.factories.exact)
 
 
 def names_of_tree(index: ProjectIndex, names: frozenset[str], cache: Cache | None) -> frozenset[str]:
