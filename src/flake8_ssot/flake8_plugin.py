@@ -144,7 +144,7 @@ def _open_index(config):
     index = index_for(config.src)
     if not index.stored:  # once per process: the summaries `ssot check` kept, before any parse
         cache = Cache(directory, config, Overrides().key())
-        _take_kept_names(index, cache, config)
+        _take_renamed_names(index, cache, config)
         # Only the summaries outlive this call, as text: the cache's document is 120,000 lists
         # on a 24,000-file tree, which every full garbage collection of the worker would
         # traverse for the rest of its run (more of flake8's time than the plugin's own work).
@@ -152,22 +152,23 @@ def _open_index(config):
     return index
 
 
-def _take_kept_names(index, cache, config) -> None:
-    """The names the tree gives the factory-only classes, as `ssot check` kept them, when they
-    still hold (no file changed since binds a class to a new one: checking/renamed.py): SSOT002
-    then resolves only calls of those names, as `ssot check` does, instead of every name a file
-    imports from the classes' packages (a module summary each, in every flake8 worker), and a
-    file that spells only such a name is checked."""
-    names = frozenset(key.rpartition(".")[2] for key in config.factories.exact)
-    if not names or cache.renamed is None or not names <= cache.renamed:
+def _take_renamed_names(index, cache, config) -> None:
+    """The names the tree gives the factory-only classes: as `ssot check` kept them while they
+    still hold (no file changed since binds a class to a new one), else computed here, one
+    read of the tree (checking/renamed.py). SSOT002 then resolves only calls of those names,
+    as `ssot check` does, instead of every name a file imports from the classes' packages (a
+    module summary each, in every flake8 worker), and a file that spells only such a name is
+    checked, as `ssot check` checks it."""
+    from flake8_ssot.checking.renamed import class_names, names_of_tree
+
+    names = class_names(config)
+    if not names:
         return
-    from flake8_ssot.checking.renamed import kept_names_hold
 
     try:
-        if kept_names_hold(index, [cache], []):
-            index.aliases[names] = cache.renamed
+        index.aliases[names] = names_of_tree(index, names, cache)
     except (OSError, ValueError, RecursionError):
-        return
+        return  # every called name is resolved, and such a file is not checked
 
 
 def _spells_a_renamed_class(source: str, config) -> bool:

@@ -31,6 +31,7 @@ from flake8_ssot.config import (
 from flake8_ssot.config.locate import locate_key, toml_error_span
 from flake8_ssot.config.selection import enabled_predicate
 from flake8_ssot.diagnostic import SAFE, Diagnostic, Edit
+from flake8_ssot.engine import check_source
 from flake8_ssot.engine.noqa import noqa_edit
 from flake8_ssot.facts import collect_facts
 from flake8_ssot.files import text_refusal
@@ -504,9 +505,15 @@ class Session:
             return []
         if (refusal := text_refusal(source)) is not None:  # too large: skipped, as `ssot check` says
             return [Diagnostic(CONFIG_ERROR_CODE, refusal, Span(1, 0, 1, 0))]
-        checker = self.checkers.setdefault(uri, IncrementalChecker())
-        checker.index = self.workspace_index.index(config)
+        index = self.workspace_index.index(config)
         try:
+            if self.workspace_index.renamed.builds_unseen(source, path, config, index):
+                # It spells no word of the policy but a name the tree gives a factory-only class
+                # (server/renamed.py): the full check, as `ssot check` checks its file.
+                self.checkers.pop(uri, None)
+                return check_source(source, path, config, noqa=True, prefilter=False, index=index).diagnostics
+            checker = self.checkers.setdefault(uri, IncrementalChecker())
+            checker.index = index
             return checker.check(source, path, config, lines)
         except Exception:  # an engine bug must not take the editor's server down
             logger.exception("checking %s failed", path)

@@ -150,6 +150,9 @@ class BackgroundCheck:
         self._paused = False
         self._use_child = True  # until a child fails: then the thread checks, for the session
         self._lock = threading.Lock()  # one check at a time
+        # The names the tree gives the factory-only classes, as the last check found them
+        # (`tree_names`; server/renamed.py keeps them right until the next).
+        self.renamed: dict = {}
         self._guard = threading.Lock()  # `_child`, `closed` and pausing, between the check, `close` and the loop
 
     def run(self, folders: Sequence[str], report: Callable[[int, int], None],
@@ -173,7 +176,10 @@ class BackgroundCheck:
                 yielding.wait()
                 report(done, total)
 
-            return check_folders(folders, between_files)
+            renamed: dict = {}
+            results = check_folders(folders, between_files, renamed)
+            self.renamed = renamed
+            return results
 
     def _started(self, loop: asyncio.AbstractEventLoop | None) -> subprocess.Popen:
         """The child, started if need be (it is this file, run as a script)."""
@@ -240,6 +246,8 @@ class BackgroundCheck:
             elif message[0] == "results":
                 self.yielding.wait()  # unpickling takes the interpreter lock: after the editor's work
                 results.update(pickle.loads(message[1]))
+            elif message[0] == "renamed":
+                self.renamed = message[1]
             elif message[0] == "error":
                 raise RuntimeError(f"the workspace check's process failed:\n{message[1]}")
             else:  # "done"
@@ -272,8 +280,10 @@ def _log_arguments() -> list[str]:
     return [str(level), files[0] if files else "-"]
 
 
-def check_folders(folders: Sequence[str], report: Callable[[int, int], None]) -> dict[str, FileResult]:
-    """Each folder as `ssot check FOLDER` from it, in this process."""
+def check_folders(folders: Sequence[str], report: Callable[[int, int], None],
+                  renamed: dict | None = None) -> dict[str, FileResult]:
+    """Each folder as `ssot check FOLDER` from it, in this process. `renamed`, if given,
+    receives the names the trees give their factory-only classes (`tree_names`)."""
     configurations = Configurations(None, Overrides())
     results: dict[str, FileResult] = {}
     for folder in folders:
@@ -284,7 +294,29 @@ def check_folders(folders: Sequence[str], report: Callable[[int, int], None]) ->
             continue
         for result in outcome.results:
             results[result.path] = result
+    if renamed is not None:
+        renamed.update(tree_names(configurations))
     return results
+
+
+def tree_names(configurations: Configurations) -> dict:
+    """roots -> the factory-only classes' names -> every name the tree gives them, for the
+    buffers' checks (server/renamed.py): the names the check's cache kept while they hold
+    (it has just read every file it checked), else one read of the tree."""
+    from flake8_ssot.checking.cache import Cache, default_cache_dir
+    from flake8_ssot.checking.renamed import class_names, names_of_tree
+    from flake8_ssot.index import index_for
+
+    found: dict = {}
+    for config in configurations.configs:
+        key = class_names(config)
+        roots = tuple(config.src)
+        if config.is_empty or not key or key in found.get(roots, {}):
+            continue
+        directory = default_cache_dir(config)
+        cache = Cache(directory, config, configurations.overrides.key()) if os.path.isdir(directory) else None
+        found.setdefault(roots, {})[key] = names_of_tree(index_for(roots), key, cache)
+    return found
 
 
 def is_large(folders: Sequence[str], limit: int) -> bool:
@@ -355,14 +387,16 @@ def _child(parent: int, pausable: bool, level: str = "WARNING", log_file: str = 
             folders = pickle.load(requests)
         except EOFError:  # the server closed the pipe
             return 0
+        renamed: dict = {}
         try:
-            results = list(check_folders(folders, progress).items())
+            results = list(check_folders(folders, progress, renamed).items())
         except Exception:
             send(("error", traceback.format_exc()))
             continue
         for start in range(0, len(results), RESULTS_PER_CHUNK):
             chunk = dict(results[start:start + RESULTS_PER_CHUNK])
             send(("results", pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)))
+        send(("renamed", renamed))
         send(("done",))
 
 

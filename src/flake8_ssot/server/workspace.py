@@ -36,6 +36,7 @@ from flake8_ssot.dotted import module_name
 from flake8_ssot.files import SourceError, decode_source, read_bytes
 from flake8_ssot.index import ProjectIndex, index_for, summarise
 from flake8_ssot.server.background import BackgroundCheck
+from flake8_ssot.server.renamed import RenamedClasses
 from flake8_ssot.span import split_lines
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,9 @@ class WorkspaceIndex:
         # The session's checks come first: the workspace check gives way to them (background.py).
         self.background = BackgroundCheck()
         self.yielding = self.background.yielding
+        # The names the tree gives the factory-only classes: a buffer spelling only one of
+        # them is checked (server/renamed.py).
+        self.renamed = RenamedClasses()
 
     # ---------------------------------------------------------------- the index of the buffers
 
@@ -129,6 +133,7 @@ class WorkspaceIndex:
         open_paths = {outcome.path for outcome in self.session.outcomes.values()}
         if not any(path and path.endswith((".py", ".pyi")) and path not in open_paths for path in paths):
             return
+        self.renamed.files_changed(paths)  # before the buffers' checks below
         for roots, index in self.indexes.items():
             index.files_changed()
             index_for(roots).files_changed()  # the workspace check's: its list of files too
@@ -245,6 +250,9 @@ class WorkspaceIndex:
             report.end(f"{len(results)} files checked in {self.seconds:.1f}s")
             self.results = results
             logger.info("checked the workspace: %d files in %.2f s", len(results), self.seconds)
+            if self.renamed.took(self.background.renamed):
+                logger.debug("the names the tree gives the factory classes changed: checking the open buffers again")
+                self._recheck_others(None)
             return results
 
     def folders(self) -> list[str]:

@@ -1,0 +1,243 @@
+"""The front-ends agree on a construction through a re-export that renames the class (SSOT002,
+index/aliases.py, checking/renamed.py, server/renamed.py).
+
+`netra_backend/app/agents/context.py` re-exports the factory-only `UserExecutionContext` as
+`AgentContext`, and `routes/session.py` renames that again to `SessionContext`. A module that
+imports one of those names and calls it spells no word of the policy: only the names the tree
+gives the class (one read of the tree, or the cache's) make a check look at it. `ssot check`
+over the tree, `ssot check` on that one file without a cache, flake8 with the plugin and the
+editor (`ssot server`, whose workspace check runs in a child process here: the workspace holds
+more than 32 KB of Python) all report it, on the same line; and a module that starts renaming
+the class, in an unsaved buffer or on disk, is seen by the server and by flake8.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from projects import flake8, ssot, write
+
+POLICY = """\
+[tool.ssot]
+src = ["."]
+
+[tool.ssot.factories]
+"netra_backend.app.services.user_execution_context.UserExecutionContext" = { use = "netra_backend.app.services.user_execution_context.create_defensive_user_execution_context" }
+"""
+
+USER_EXECUTION_CONTEXT = '''\
+"""Per-request isolation: every agent run gets its own context."""
+import uuid
+from dataclasses import dataclass, field
+
+
+@dataclass
+class UserExecutionContext:
+    user_id: str
+    thread_id: str
+    run_id: str = field(default_factory=lambda: f"run_{uuid.uuid4()}")
+    websocket_client_id: str | None = None
+
+
+def create_defensive_user_execution_context(user_id, thread_id=None, websocket_client_id=None):
+    return UserExecutionContext(user_id=user_id, thread_id=thread_id or f"thread_{user_id}",
+                                websocket_client_id=websocket_client_id)
+'''
+
+# The re-export that renames the class (the shape of the monorepo's agent packages).
+AGENT_CONTEXT = '''\
+"""The context type the agents pass around."""
+from netra_backend.app.services.user_execution_context import UserExecutionContext as AgentContext
+
+__all__ = ["AgentContext"]
+'''
+
+# A rename of the rename.
+SESSION_CONTEXT = '''\
+"""Route sessions."""
+from netra_backend.app.agents.context import AgentContext as SessionContext
+'''
+
+# No word of the policy: `AgentContext(...)` builds the class (line 9).
+SUPERVISOR_RUN = '''\
+"""Supervisor runs: one context per request."""
+import uuid
+
+from netra_backend.app.agents.context import AgentContext
+
+
+def start_run(user_id: str, thread_id: str) -> AgentContext:
+    run_id = f"run_{uuid.uuid4()}"
+    return AgentContext(user_id=user_id, thread_id=thread_id, run_id=run_id)
+'''
+
+# Through the rename of the rename (line 7).
+WEBSOCKET_ROUTE = '''\
+"""The websocket route opens a session per connection."""
+from netra_backend.app.routes.session import SessionContext
+
+
+async def connect(websocket, user_id: str):
+    await websocket.accept()
+    context = SessionContext(user_id=user_id, thread_id=websocket.thread_id)
+    return context
+'''
+
+# Only annotates: nothing to report.
+HANDLER = '''\
+"""Message handler {number}."""
+from netra_backend.app.agents.context import AgentContext
+
+
+async def handle_{number}(context: AgentContext, payload: dict) -> str:
+    return f"{{context.user_id}}:{{payload.get('type', 'unknown')}}"
+'''
+
+# Calls a name no module gives the class yet: the server's test adds the module on disk.
+PLANNER = '''\
+"""The planner agent."""
+from netra_backend.app.agents.planner_context import PlannerContext
+
+
+def plan(user_id: str, thread_id: str):
+    return PlannerContext(user_id=user_id, thread_id=thread_id)
+'''
+
+PLANNER_CONTEXT = '''\
+"""The planner's context type."""
+from netra_backend.app.services.user_execution_context import UserExecutionContext as PlannerContext
+'''
+
+EXPECTED = [
+    ("netra_backend/app/agents/supervisor_run.py", 9),
+    ("netra_backend/app/routes/websocket.py", 7),
+]
+
+
+def _tree(root: Path) -> Path:
+    files = {
+        "pyproject.toml": POLICY,
+        "netra_backend/__init__.py": "",
+        "netra_backend/app/__init__.py": "",
+        "netra_backend/app/services/__init__.py": "",
+        "netra_backend/app/services/user_execution_context.py": USER_EXECUTION_CONTEXT,
+        "netra_backend/app/agents/__init__.py": "",
+        "netra_backend/app/agents/context.py": AGENT_CONTEXT,
+        "netra_backend/app/agents/supervisor_run.py": SUPERVISOR_RUN,
+        "netra_backend/app/routes/__init__.py": "",
+        "netra_backend/app/routes/session.py": SESSION_CONTEXT,
+        "netra_backend/app/routes/websocket.py": WEBSOCKET_ROUTE,
+        "netra_backend/app/routes/ws_session.py": "",  # the server's test edits it
+        "netra_backend/app/agents/planner.py": PLANNER,
+    }
+    for number in range(8):
+        files[f"netra_backend/app/agents/handlers/handler_{number}.py"] = HANDLER.format(number=number)
+    files["netra_backend/app/agents/handlers/__init__.py"] = ""
+    # A long module (the monorepo's are): the workspace is then checked in a child process.
+    files["netra_backend/app/agents/tool_dispatcher.py"] = '"""Tool dispatch."""\n' + "".join(
+        f"\n\ndef dispatch_tool_{n}(registry, payload):\n    \"\"\"Dispatch tool {n} with its payload.\"\"\"\n"
+        f"    return registry.get('tool_{n}', lambda value: value)(payload)\n" for n in range(300))
+    write(root, files)
+    past = time.time() - 10  # older than the caches' racy window
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))
+    return root
+
+
+def _flake8_constructions(tree: Path) -> list[tuple[str, int]]:
+    result = flake8("--select", "SSO", ".", cwd=tree)
+    assert result.returncode in (0, 1), result.stderr
+    return sorted((_relative(tree, m["path"]), int(m["line"])) for m in re.finditer(
+        r"^(?P<path>.+?):(?P<line>\d+):\d+: SSOT002 ", result.stdout, re.M))
+
+
+def _json_constructions(result) -> list[tuple[str, int]]:
+    assert result.returncode in (0, 1), result.stderr
+    return sorted((Path(item["filename"]).as_posix(), item["location"]["row"])
+                  for item in json.loads(result.stdout) if item["code"] == "SSOT002")
+
+
+def _relative(root: Path, name: str) -> str:
+    return Path(os.path.relpath(name, root)).as_posix() if os.path.isabs(name) else Path(name).as_posix()
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory) -> Path:
+    return _tree(tmp_path_factory.mktemp("renamed") / "netra")
+
+
+def test_ssot_check_on_one_file_without_a_cache_finds_it_as_over_the_tree(tree):
+    for file, line in EXPECTED:
+        alone = ssot("check", file, "--no-cache", "--output-format", "json", cwd=tree)
+        assert [(_relative(tree, name), row) for name, row in _json_constructions(alone)] == [(file, line)]
+    whole = ssot("check", ".", "--no-cache", "--output-format", "json", cwd=tree)
+    assert [(_relative(tree, name), row) for name, row in _json_constructions(whole)] == EXPECTED
+    assert not (tree / ".ssot_cache").exists()
+
+
+def test_flake8_with_the_plugin_finds_it_where_ssot_check_ran(tree):
+    whole = ssot("check", ".", "--output-format", "json", cwd=tree)  # with the cache flake8 then reads
+    assert [(_relative(tree, name), row) for name, row in _json_constructions(whole)] == EXPECTED
+    assert _flake8_constructions(tree) == EXPECTED
+
+
+def _published_constructions(client, uri: str) -> list[int]:
+    return [d["range"]["start"]["line"] + 1 for d in client.diagnostics(uri) if d["code"] == "SSOT002"]
+
+
+def test_the_editor_finds_it_and_sees_modules_that_start_renaming_the_class(tree, tmp_path):
+    pytest.importorskip("pygls", reason="the server extra (pygls) is not installed")
+    from test_server import CAPABILITIES, LspClient
+
+    client = LspClient(tree, tmp_path / "server.log", CAPABILITIES)
+    try:
+        client.logged(r"checking the workspace in a child process")
+        client.logged(r"checked the workspace: \d+ files")
+        for file, line in EXPECTED:
+            path = tree / file
+            uri = client.open(path, path.read_text())
+            assert _published_constructions(client, uri) == [line], file
+        # An unsaved buffer starts renaming the class: once typing pauses, an open buffer that
+        # calls the new name gets its SSOT002.
+        handler = tree / "netra_backend/app/routes/ws_handler.py"
+        handler_uri = client.open(handler, (
+            '"""Websocket handler."""\nfrom netra_backend.app.routes.ws_session import WsContext\n\n\n'
+            "def open_session(user_id):\n    return WsContext(user_id=user_id, thread_id=None)\n"))
+        assert _published_constructions(client, handler_uri) == []
+        session = tree / "netra_backend/app/routes/ws_session.py"
+        session_uri = client.open(session, "")
+        client.diagnostics(session_uri)
+        client.replace(session_uri, 2, "from netra_backend.app.services.user_execution_context "
+                                       "import UserExecutionContext as WsContext\n")
+        assert _published_constructions(client, handler_uri) == [6]
+        # A module written on disk (a checkout) starts renaming it: the open caller is checked
+        # again at once, before the next workspace check.
+        planner = tree / "netra_backend/app/agents/planner.py"
+        planner_uri = client.open(planner, planner.read_text())
+        assert _published_constructions(client, planner_uri) == []
+        created = tree / "netra_backend/app/agents/planner_context.py"
+        created.write_text(PLANNER_CONTEXT)
+        client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": created.as_uri(), "type": 1}]})
+        assert _published_constructions(client, planner_uri) == [6]
+    finally:
+        assert client.close() == 0
+
+
+def test_flake8_and_ssot_check_see_a_module_that_renames_the_class_since_the_cache(tree):
+    """A module written since `ssot check` kept the names: flake8 computes them again."""
+    write(tree, {
+        "netra_backend/app/agents/triage_context.py": (
+            "from netra_backend.app.services.user_execution_context import UserExecutionContext as TriageContext\n"),
+        "netra_backend/app/agents/triage.py": (
+            "from netra_backend.app.agents.triage_context import TriageContext\n\n\n"
+            "def triage(user_id):\n    return TriageContext(user_id=user_id, thread_id=None)\n"),
+    })
+    expected = sorted([*EXPECTED, ("netra_backend/app/agents/planner.py", 6), ("netra_backend/app/agents/triage.py", 5)])
+    assert _flake8_constructions(tree) == expected
+    whole = ssot("check", ".", "--output-format", "json", cwd=tree)
+    assert [(_relative(tree, name), row) for name, row in _json_constructions(whole)] == expected
