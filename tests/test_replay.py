@@ -260,3 +260,94 @@ def test_a_failed_replay_spares_the_run_level_state_the_same_stats(root, monkeyp
     assert len(stats) == 1
 
 
+
+
+def test_two_children_stat_and_signal_the_first_change(tmp_path, monkeypatch):
+    """A replay on a large tree with two jobs leaves the stats to two forked processes, which
+    signal the first change they find (the executable then imports the checker while they go
+    on): the same answer as one process, and a signal exactly when the answer is not []."""
+    files = []
+    for index in range(40):
+        path = tmp_path / f"module_{index}.py"
+        path.write_text(f"x = {index}\n", encoding="utf-8")
+        files.append(str(path))
+    watched_file = tmp_path / "pyproject.toml"
+    watched_file.write_text("[tool.ssot]\n", encoding="utf-8")
+    from array import array
+
+    def stats(names):
+        times, sizes = array("q"), array("Q")
+        for name in names:
+            status = os.stat(name)
+            times.extend((status.st_mtime_ns, status.st_ctime_ns))
+            sizes.extend((status.st_size, status.st_ino))
+        return times, sizes
+
+    times, sizes = stats(files)
+    status = os.stat(watched_file)
+    watched = [[str(watched_file), status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino],
+               [str(tmp_path / "setup.cfg")]]
+    monkeypatch.setattr(replay, "MIN_FILES_TO_SPLIT", 2)
+    children: list[int] = []
+    original = replay._in_two_children
+    monkeypatch.setattr(replay, "_in_two_children", lambda *a: children.append(1) or original(*a))
+
+    def changed(watched=watched):
+        signals: list[int] = []
+        found = replay.changed_files(files, times, sizes, watched, 2, on_change=lambda: signals.append(os.getpid()))
+        assert found == replay.changed_files(files, times, sizes, watched, 1)
+        assert signals in ([], [os.getpid()])  # at most once, in this process
+        return found, bool(signals)
+
+    assert changed() == ([], False)
+    assert children  # the path under test was taken
+    for number in (3, 33):  # one in each child's share
+        before = os.stat(files[number])
+        os.utime(files[number], ns=(before.st_atime_ns, before.st_mtime_ns + 1))
+        assert changed() == ([number], True)
+        times, sizes = stats(files)
+    # A watched path that changed, or one that appeared, and a file gone: None, signalled.
+    os.utime(watched_file, ns=(status.st_atime_ns, status.st_mtime_ns + 1))
+    assert changed() == (None, True)
+    assert changed(watched[1:]) == ([], False)
+    (tmp_path / "setup.cfg").write_text("", encoding="utf-8")
+    assert changed(watched[1:]) == (None, True)
+    os.unlink(files[30])
+    assert changed([]) == (None, True)
+
+
+def test_newest_are_the_files_whose_status_changed_last():
+    from array import array
+
+    times = array("q", [value for ctime in (5, 9, 1, 9, 7, 3) for value in (0, ctime)])
+    assert replay.newest(times, 2) == [1, 3]
+    assert replay.newest(times, 3) == [1, 3, 4]
+    assert replay.newest(times, 10) == [0, 1, 2, 3, 4, 5]
+    ties = array("q", [0, 4] * 10)
+    assert replay.newest(ties, 3) == [0, 1, 2, 3, 4, 5]  # ties included, up to twice as many
+
+
+def test_a_failed_fork_stats_in_this_process(tmp_path, monkeypatch):
+    files = [str(tmp_path / f"m{index}.py") for index in range(4)]
+    for name in files:
+        Path(name).write_text("x = 1\n", encoding="utf-8")
+    from array import array
+
+    times, sizes = array("q"), array("Q")
+    for name in files:
+        status = os.stat(name)
+        times.extend((status.st_mtime_ns, status.st_ctime_ns))
+        sizes.extend((status.st_size, status.st_ino))
+    monkeypatch.setattr(replay, "MIN_FILES_TO_SPLIT", 2)
+    forks = []
+
+    def fork():
+        forks.append(1)
+        if len(forks) == 2:
+            raise OSError("no more processes")
+        return original_fork()
+
+    original_fork = os.fork
+    monkeypatch.setattr(os, "fork", fork)
+    assert replay.changed_files(files, times, sizes, [], 2, on_change=lambda: None) == []
+    assert len(forks) >= 2
