@@ -75,10 +75,11 @@ class RenamedClasses:
     def builds_unseen(self, source: str, path: str, config: Config, index: ProjectIndex) -> bool:
         """Does the buffer need the full check though the prefilter rules it out? Only when it
         spells a name the tree gives a factory-only class (it may build the class through it)."""
-        if may_match(source, file_module(path, config)[0], config):
-            return False
         found = self.names(config, index)
-        return found is not None and spells_a_renamed_class(source, config, {class_names(config): found})
+        key = class_names(config)
+        if found is None or found <= key or not spells_a_renamed_class(source, config, {key: found}):
+            return False  # (most buffers: the tree renames no class, or the buffer spells no such name)
+        return not may_match(source, file_module(path, config)[0], config)
 
     def files_changed(self, paths: Iterable[str | None]) -> bool:
         """Files changed on disk: add the names they bind the classes to; did any come?"""
