@@ -745,11 +745,19 @@ def _mentioning(text: str, chunks: Sequence[Chunk], names: dict[str, list[tuple]
     `\\n`) that mention one of `names` (each with what it is bound to, before the edit and
     after: `_not_inert`) as a word, unless the attributes written after it lead every one of
     those paths where no rule follows (`UserExecutionContext.from_request` when no key lies
-    under the class: the mention makes no finding before or after)."""
+    under the class: the mention makes no finding before or after).
+
+    Of those, the first `INERT_KEPT` of each name the edited buffer binds, outside [start,
+    end) and not on a comment's line, are taken too: an SSOT002 fix of a call the edit made a
+    construction again removes the class's import when the file has no other use of the name,
+    and the reduced buffer must hold one where the file does (`construction.fix_is_current`
+    then holds)."""
     reach = _reach(config)
     found = set()
+    bound_now = {name for chunk in chunks for name, _, _ in chunk.events}
     for name, bound in names.items():
         position = text.find(name)
+        inert_kept = 0 if name in bound_now else INERT_KEPT
         while position >= 0:
             after = position + len(name)
             if ((position == 0 or not _is_word_character(text[position - 1]))
@@ -760,6 +768,11 @@ def _mentioning(text: str, chunks: Sequence[Chunk], names: dict[str, list[tuple]
                 if chain is None or not all(_inert(what, reach, re.sub(r"\s", "", chain.group(0)))
                                             for what in bound):
                     found.add(position)
+                elif inert_kept < INERT_KEPT and "#" not in text[text.rfind("\n", 0, position) + 1:position]:
+                    line = text.count("\n", 0, position)
+                    if not start <= line < end:
+                        found.add(position)
+                        inert_kept += 1
             position = text.find(name, after)
     ranges: list[tuple[int, int]] = []
     line = position = 0
@@ -776,6 +789,7 @@ def _mentioning(text: str, chunks: Sequence[Chunk], names: dict[str, list[tuple]
 
 
 _ATTRIBUTES = re.compile(r"(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)+")
+INERT_KEPT = 2
 
 
 def _member_range(chunk: Chunk, stop: int, line: int) -> tuple[int, int] | None:
