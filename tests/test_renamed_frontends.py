@@ -238,3 +238,34 @@ def test_flake8_and_ssot_check_agree_with_the_editor_and_see_a_module_written_si
     assert _flake8_constructions(tree, [file for file, _ in expected]) == expected
     whole = ssot("check", ".", "--output-format", "json", cwd=tree)
     assert [(_relative(tree, name), row) for name, row in _json_constructions(whole)] == expected
+
+
+def test_files_changed_on_disk_add_the_names_they_bind_through_renames_of_renames(tmp_path):
+    """The server's names between two workspace checks (server/renamed.py): files written on
+    disk that rename the class, or rename one of its names, add theirs; others add none."""
+    from flake8_ssot.checking.renamed import class_names
+    from flake8_ssot.config import config_for
+    from flake8_ssot.server.renamed import RenamedClasses
+
+    root = _tree(tmp_path / "netra")
+    config = config_for(str(root / "netra_backend/app/agents/supervisor_run.py"))
+    roots, key = tuple(config.src), class_names(config)
+    renamed = RenamedClasses()
+    assert not renamed.files_changed([str(root / "netra_backend/app/agents/context.py")])  # no names yet
+    assert renamed.took({roots: {key: key | {"AgentContext", "SessionContext"}}})
+    agents = root / "netra_backend/app/agents"
+    write(agents, {
+        # a rename of a rename written at once: B is the class only through A
+        "ops_b.py": "from netra_backend.app.agents.ops_a import OpsContext as OpsRunContext\n",
+        "ops_a.py": "from netra_backend.app.agents.context import AgentContext as OpsContext\n",
+        # names and calls, but no rename of the class
+        "ops_c.py": "from netra_backend.app.agents.supervisor_run import start_run as OpsContextFactory\n"
+                    "AgentContextLike = dict\nresult = AgentContext(user_id='u')\n",
+    })
+    changed = [str(agents / name) for name in ("ops_b.py", "ops_a.py", "ops_c.py")]
+    assert renamed.files_changed(changed)
+    assert renamed.names_on_disk(roots, key) == key | {"AgentContext", "SessionContext", "OpsContext", "OpsRunContext"}
+    assert not renamed.files_changed(changed[2:])
+    # The next workspace check's names replace the tree's; those found since stay (a superset
+    # costs a buffer's full check, never a finding).
+    assert not renamed.took({roots: {key: key | {"AgentContext", "SessionContext", "OpsContext"}}})
