@@ -33,7 +33,7 @@ from flake8_ssot.checking.runner import spells_a_renamed_class
 from flake8_ssot.config import Config, ConfigError, config_for
 from flake8_ssot.engine import file_module, may_match
 from flake8_ssot.files import file_texts
-from flake8_ssot.index import ProjectIndex, _load, module_of  # _load: a module's summary, as kept_names_hold reads it
+from flake8_ssot.index import ProjectIndex, _load, module_of
 from flake8_ssot.index.aliases import may_rename, renames_of
 from flake8_ssot.index.importers import as_python_reads
 from flake8_ssot.index.summary import Summary
