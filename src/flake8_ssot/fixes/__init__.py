@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import codecs
-import difflib
 import warnings
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
@@ -266,7 +265,8 @@ def unified_diff(before: str, after: str, name: str) -> str:
     """A unified diff of one file, `patch`/`git apply` compatible (line endings kept)."""
     old, new = _lines_with_ends(before), _lines_with_ends(after)
     output = []
-    for line in difflib.unified_diff(old, new, fromfile=name, tofile=name):
+    from difflib import unified_diff  # only for a message (or --diff): not every run's import
+    for line in unified_diff(old, new, fromfile=name, tofile=name):
         output.append(line)
         if not line.endswith(("\n", "\r")):
             output.append("\n\\ No newline at end of file\n")
