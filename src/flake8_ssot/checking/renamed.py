@@ -7,8 +7,8 @@ package and calls: a module summary, a parse, for nearly every module of a large
 #16). With them, only the names in the set are resolved. The set costs one read of the tree,
 so a run that checks few files (below `MIN_FILES`) uses the set the cache kept (below) when
 there is one that holds, and computes it otherwise (a check of one file without a cache reads
-the whole tree once: 3.3 s on the 24,000-file benchmark tree, where it took 0.2 s without the
-set); a fix has none and resolves every called name.
+the whole tree once: 2.8 s of CPU on the 24,000-file benchmark tree, where the run took 0.2 s
+without the set); a fix has none and resolves every called name.
 
 A result computed with the set depends on every file of the tree (any module may start
 renaming the class), not only on the modules its check read, so the cache keeps the set its
