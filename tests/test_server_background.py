@@ -223,8 +223,10 @@ def test_the_child_process_reports_what_the_thread_finds_and_stands_in_when_it_c
         check.close()
     assert progress[-1] == (len(in_child), len(in_child))
     shutil.rmtree(root / ".ssot_cache")
-    here = background.check_folders([str(root)], lambda done, total: None)
+    renamed: dict = {}  # the names the tree gives the factory class, for the buffers (server/renamed.py)
+    here = background.check_folders([str(root)], lambda done, total: None, renamed)
     assert in_child == here
+    assert check.renamed == renamed and renamed
     assert sum(1 for result in here.values() if result.diagnostics) == len([n for n in range(100) if _expected(n)])
 
     shutil.rmtree(root / ".ssot_cache")
