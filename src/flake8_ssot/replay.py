@@ -66,15 +66,20 @@ MIN_FILES_TO_SPLIT = 8192
 # --------------------------------------------------------------------------- the stats
 
 
-def changed_stats(files: Sequence[str], times: array, sizes: array, start: int, stop: int,
-                  signal: Callable[[], None] | None = None) -> list[int] | None:
+def changed_stats(files: Sequence[str], times: array, sizes: array, start: int, stop: int) -> list[int] | None:
     """The positions among `files[start:stop]` whose (mtime, ctime) pair in `times` or (size,
-    inode) in `sizes` differ now; None when one cannot be stat'ed (gone, or unreadable).
-    `signal()` is called at the first such file (see `changed_files`)."""
+    inode) in `sizes` differ now; None when one cannot be stat'ed (gone, or unreadable)."""
+    return _changed_among(files[start:stop], start, times, sizes)
+
+
+def _changed_among(paths: Sequence[str | bytes], start: int, times: array, sizes: array,
+                   signal: Callable[[], None] | None = None) -> list[int] | None:
+    """`changed_stats` of `paths`, the files from position `start` on; `signal()` is called at
+    the first change (see `_in_two_children`)."""
     stat = os.stat
     index = 2 * start
     changed = []
-    for path in files[start:stop]:
+    for path in paths:
         try:
             status = stat(path)
         except OSError:
@@ -242,20 +247,13 @@ class StatHelper:
 
 
 def changed_files(files: Sequence[str], times: array, sizes: array, watched: Sequence[Sequence], jobs: int,
-                  meanwhile=None, on_change=None) -> list[int] | None:
+                  meanwhile=None) -> list[int] | None:
     """The positions of the files whose stats differ from the recorded ones ([]: none), when
     every watched path is as recorded; None when one is not (a directory's entries, an ignore
     or configuration file changed: discovery may find other files), when a file cannot be
     stat'ed, or when `meanwhile()` (run while a second process stats part of the files) says
     False. A file changed in place, the only change left then, is what an edit, a save or a
-    `git checkout` of the same files is.
-
-    `on_change()` is called as soon as the answer is known not to be [] (on a large tree with
-    two jobs, while the stats go on: `_in_two_children`)."""
-    if on_change is not None and meanwhile is None and can_fork(jobs, len(files), MIN_FILES_TO_SPLIT):
-        found = _in_two_children(files, times, sizes, watched, on_change)
-        if found is not Forked.FAILED:
-            return found
+    `git checkout` of the same files is."""
     helper = StatHelper(files, times, sizes, jobs)
     try:
         if not watched_unchanged(watched):
@@ -274,31 +272,54 @@ def changed_files(files: Sequence[str], times: array, sizes: array, watched: Seq
 NEWEST = 16
 
 
-def _in_two_children(files: Sequence[str], times: array, sizes: array, watched: Sequence[Sequence],
+def record_changes(record: Record, jobs: int, on_change: Callable[[], None]) -> list[int] | None:
+    """`changed_files` of a record's files and watched paths; `on_change()` is called as soon as
+    the answer is known not to be [] (on a large tree with two jobs, while the stats go on:
+    `_in_two_children`)."""
+    count = len(record.times) // 2
+    if can_fork(jobs, count, MIN_FILES_TO_SPLIT):
+        found = _in_two_children(record.names, count, record.times, record.sizes, record.watched, on_change)
+        if found is not Forked.FAILED:
+            return found
+    return changed_files(record.files, record.times, record.sizes, record.watched, jobs)
+
+
+def _in_two_children(names: bytes, count: int, times: array, sizes: array, watched: Sequence[Sequence],
                      on_change: Callable[[], None]) -> list[int] | None | object:
-    """`changed_files` by two forked processes, this one waiting: the first child checks the
-    watched paths and the newest files (`newest`) before its share of the rest, and either
-    signals as soon as it finds a change, so that this process can start on what a changed
-    tree needs (the replay: importing the checker) while the stats go on. Forked.FAILED when
-    a fork failed (the caller then stats as usual)."""
-    count = len(files)
-    # The first child's extra work (the watched paths, the newest files) is about a tenth of a share.
-    split = max(0, (count - len(watched)) // 2)
+    """The stats of the `count` files `names` joins with NULs (as the record holds them: this
+    process never splits them), by two forked processes while this one waits: the first
+    checks the watched paths, then each the newest files of its share (`newest`) before the
+    whole share, and either signals as soon as it finds a change, so that this process can
+    start on what a changed tree needs (the replay: importing the checker) while the stats go
+    on. Forked.FAILED when a fork failed (the caller then stats as usual)."""
+    # The first child's share is smaller by half the watched paths, cut at a name's end.
+    share = max(0, (count - len(watched)) // 2) / max(count, 1)
+    cut = names.find(b"\0", int(len(names) * share))
+    cut = len(names) if cut < 0 else cut
+    first_count = names.count(b"\0", 0, cut) + 1
+
+    def stats(paths: list[bytes], start: int, expected: int, signal: Callable[[], None]) -> list[int] | None:
+        if len(paths) != expected:
+            return None
+        stop = start + expected
+        for position in newest(times, NEWEST):
+            if start <= position < stop and _changed_among(paths[position - start:position - start + 1],
+                                                              position, times, sizes) != []:
+                signal()
+                break
+        return _changed_among(paths, start, times, sizes, signal)
 
     def first(signal: Callable[[], None]) -> list[int] | None:
         if not watched_unchanged(watched):
             signal()
             return None
-        for position in newest(times, NEWEST):
-            if changed_stats(files, times, sizes, position, position + 1):  # [position] or None
-                signal()
-                break
-        return changed_stats(files, times, sizes, 0, split, signal)
+        return stats(names[:cut].split(b"\0"), 0, first_count, signal)
 
-    children = [
-        Forked(first, signalling=True),
-        Forked(lambda signal: changed_stats(files, times, sizes, split, count, signal), signalling=True),
-    ]
+    def second(signal: Callable[[], None]) -> list[int] | None:
+        paths = names[cut + 1:].split(b"\0") if cut < len(names) else []
+        return stats(paths, first_count, count - first_count, signal)
+
+    children = [Forked(first, signalling=True), Forked(second, signalling=True)]
     if not all(child.started for child in children):
         for child in children:
             child.answer()  # a started one is still waited for
@@ -441,15 +462,36 @@ def places(argv: Sequence[str], cwd: str) -> list[str]:
 
 
 class Record:
-    def __init__(self, key: bytes, code: int, files: Sequence[str], times: array, sizes: array,
+    def __init__(self, key: bytes, code: int, files: Sequence[str] | None, times: array, sizes: array,
                  watched: Sequence[Sequence], chunks: Sequence[tuple], state: Sequence = ()) -> None:
         self.key, self.code = key, code
-        self.files, self.times, self.sizes, self.watched = files, times, sizes, watched
+        self._files, self.times, self.sizes, self.watched = files, times, sizes, watched
         self.chunks = chunks  # (STDOUT or STDERR, error handler or None for bytes, str or bytes)
         # The run-level state file the lists came from, as it was: [path, mtime, ctime, size, inode].
         self.state = state
-        # (decoded records) the files' names as the record holds them (NUL-joined UTF-8), and as text
-        self.names, self.names_text = b"", ""
+        # The files' names as the record holds them (NUL-joined UTF-8), and as text: a decoded
+        # record splits them only when asked for its files (a replay's stats never do).
+        self._names: bytes | None = None
+        self._names_text: str | None = None
+
+    @property
+    def files(self) -> Sequence[str]:
+        if self._files is None:
+            text = self.names_text
+            self._files = text.split("\0") if text else []
+        return self._files
+
+    @property
+    def names(self) -> bytes:
+        if self._names is None:
+            self._names = _joined(self._files)
+        return self._names
+
+    @property
+    def names_text(self) -> str:
+        if self._names_text is None:
+            self._names_text = self.names.decode("utf-8", "surrogateescape")
+        return self._names_text
 
     def encode(self) -> bytes:
         kinds = bytearray()
@@ -465,7 +507,7 @@ class Record:
                 kinds.append(WATCH_STAT)
                 stats.extend(entry[1:5])
         parts = [
-            self.key, _CODE.pack(self.code), _joined(self.files), self.times.tobytes(), self.sizes.tobytes(),
+            self.key, _CODE.pack(self.code), self.names, self.times.tobytes(), self.sizes.tobytes(),
             bytes(kinds), _joined(names), stats.tobytes(),
             _joined(self.state[:1]), array("q", self.state[1:]).tobytes(), _LENGTH.pack(len(self.chunks)),
         ]
@@ -487,12 +529,11 @@ class Record:
         parts = _Parts(view)
         key, code = bytes(parts.next()), _CODE.unpack(parts.next())[0]
         joined = bytes(parts.next())
-        text = joined.decode("utf-8", "surrogateescape")
-        files = text.split("\0") if text else []
+        count = joined.count(b"\0") + 1 if joined else 0
         times, sizes = array("q"), array("Q")
         times.frombytes(parts.next())
         sizes.frombytes(parts.next())
-        if len(times) != 2 * len(files) or len(sizes) != 2 * len(files):
+        if len(times) != 2 * count or len(sizes) != 2 * count:
             return None
         kinds, names, stats = bytes(parts.next()), _split(parts.next()), array("q")
         stats.frombytes(parts.next())
@@ -525,8 +566,8 @@ class Record:
                 chunks.append((head[0], None, payload))
         if not parts.done():
             return None
-        record = cls(key, code, files, times, sizes, watched, chunks, state)
-        record.names, record.names_text = joined, text
+        record = cls(key, code, None, times, sizes, watched, chunks, state)
+        record._names = joined
         return record
 
     def write(self) -> None:
@@ -593,8 +634,7 @@ def replayed(argv: Sequence[str]) -> int | None:
             return None
         if record is None or record.key != key:
             return None
-        changed = changed_files(record.files, record.times, record.sizes, record.watched, jobs(),
-                                on_change=_import_checker)
+        changed = record_changes(record, jobs(), _import_checker)
         if changed != []:
             if record.state:
                 _CHANGES.append((record.state, changed, record))
