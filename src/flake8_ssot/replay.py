@@ -611,9 +611,10 @@ class _Parts:
         return self.position == len(self.view)
 
 
-def replayed(argv: Sequence[str]) -> int | None:
+def replayed(argv: Sequence[str], on_change: Callable[[], None] = lambda: None) -> int | None:
     """The exit code, after writing the recorded output, when a record of this very command
-    still holds; None when the command must run."""
+    still holds; None when the command must run. `on_change()` is called once the stats show
+    that it must, while they finish (`record_changes`)."""
     if not argv or argv[0] != "check":
         return None
     try:
@@ -634,7 +635,7 @@ def replayed(argv: Sequence[str]) -> int | None:
             return None
         if record is None or record.key != key:
             return None
-        changed = record_changes(record, jobs(), _import_checker)
+        changed = record_changes(record, jobs(), on_change)
         if changed != []:
             if record.state:
                 _CHANGES.append((record.state, changed, record))
@@ -646,15 +647,6 @@ def replayed(argv: Sequence[str]) -> int | None:
             return 1
         return record.code
     return None
-
-
-def _import_checker() -> None:
-    """The command will run: its imports (60-70 ms on a large tree's run) go while the other
-    processes finish the stats."""
-    try:
-        import flake8_ssot.cli  # noqa: F401
-    except Exception:  # the command's own import reports it
-        pass
 
 
 # Run-level state files this process has seen a record, made from them, fail on, with what
