@@ -287,9 +287,9 @@ def record_changes(record: Record, jobs: int, on_change: Callable[[], None]) -> 
 def _in_two_children(names: bytes, count: int, times: array, sizes: array, watched: Sequence[Sequence],
                      on_change: Callable[[], None]) -> list[int] | None | object:
     """The stats of the `count` files `names` joins with NULs (as the record holds them: this
-    process never splits them), by two forked processes while this one waits: the first
-    checks the watched paths, then each the newest files of its share (`newest`) before the
-    whole share, and either signals as soon as it finds a change, so that this process can
+    process never splits them), by two forked processes while this one waits: each stats
+    the newest files of its share first (`newest`), the first then the watched paths, then
+    each its whole share; either signals as soon as it finds a change, so that this process can
     start on what a changed tree needs (the replay: importing the checker) while the stats go
     on. Forked.FAILED when a fork failed (the caller then stats as usual)."""
     # The first child's share is smaller by half the watched paths, cut at a name's end.
@@ -298,7 +298,8 @@ def _in_two_children(names: bytes, count: int, times: array, sizes: array, watch
     cut = len(names) if cut < 0 else cut
     first_count = names.count(b"\0", 0, cut) + 1
 
-    def stats(paths: list[bytes], start: int, expected: int, signal: Callable[[], None]) -> list[int] | None:
+    def stats(paths: list[bytes], start: int, expected: int, signal: Callable[[], None],
+              watching: bool = False) -> list[int] | None:
         if len(paths) != expected:
             return None
         stop = start + expected
@@ -307,13 +308,13 @@ def _in_two_children(names: bytes, count: int, times: array, sizes: array, watch
                                                               position, times, sizes) != []:
                 signal()
                 break
+        if watching and not watched_unchanged(watched):
+            signal()
+            return None
         return _changed_among(paths, start, times, sizes, signal)
 
     def first(signal: Callable[[], None]) -> list[int] | None:
-        if not watched_unchanged(watched):
-            signal()
-            return None
-        return stats(names[:cut].split(b"\0"), 0, first_count, signal)
+        return stats(names[:cut].split(b"\0"), 0, first_count, signal, watching=True)
 
     def second(signal: Callable[[], None]) -> list[int] | None:
         paths = names[cut + 1:].split(b"\0") if cut < len(names) else []
