@@ -51,11 +51,21 @@ class RenamedClasses:
         self.since: dict[tuple[tuple[str, ...], frozenset[str]], set[str]] = {}
 
     def took(self, found: TreeNames) -> bool:
-        """The names of a workspace check that ended: do the buffers' checks change?"""
-        before = {group: self.names_on_disk(*group) for group in self._groups(self.tree)}
+        """The names of a workspace check that ended: do the buffers' checks change? Only
+        names other than the classes' own can (none known, as before the first check, or
+        only those, as in most trees, are alike: `builds_unseen` says no to every buffer)."""
+        before = self._other_names()
         self.tree = {roots: dict(names) for roots, names in found.items()}
-        after = {group: self.names_on_disk(*group) for group in self._groups(self.tree)}
-        return before != after
+        return self._other_names() != before
+
+    def _other_names(self) -> dict:
+        found = {}
+        for roots, names in self.tree.items():
+            for key in names:
+                other = self.names_on_disk(roots, key) - key
+                if other:
+                    found[(roots, key)] = other
+        return found
 
     def names_on_disk(self, roots: tuple[str, ...], key: frozenset[str]) -> frozenset[str] | None:
         found = self.tree.get(roots, {}).get(key)
@@ -102,10 +112,6 @@ class RenamedClasses:
                 self.since.setdefault((roots, key), set()).update(found - known)
                 grown = True
         return grown
-
-    @staticmethod
-    def _groups(tree: TreeNames) -> list[tuple[tuple[str, ...], frozenset[str]]]:
-        return [(roots, key) for roots, names in tree.items() for key in names]
 
 
 def _closed(found: frozenset[str], summaries: Iterable[Summary]) -> frozenset[str]:
