@@ -21,7 +21,9 @@ value continued from the line before). `may_rename` accepts every occurrence of 
 positions (and more); only the files it accepts are summarised, and their summaries decide.
 
 The set depends on every file of the tree, not on the few a check reads: checking/renamed.py
-decides when a run computes it and how the cache stays right when it does.
+decides when a run computes it and how the cache stays right when it does (every check has it,
+and so does the flake8 plugin), and server/renamed.py how the editor's stays right as buffers
+and files change.
 """
 
 from __future__ import annotations
