@@ -96,7 +96,9 @@ def fix_content(
         return _as_fix_result(checked), data
     from flake8_ssot.index import index_for
 
-    outcome = fix_bytes(data, path, config, mode.unsafe, index=index_for(config.src))  # as check_bytes decided
+    # Checked as check_bytes decided: it found something to fix (in a file that may spell only
+    # a renamed class name, which the engine's own prefilter does not know).
+    outcome = fix_bytes(data, path, config, mode.unsafe, index=index_for(config.src), prefilter=False)
     if outcome.error is not None:  # refused (would not parse), or not encodable: nothing changes
         return _as_fix_result(checked, fix_error=outcome.error), data
     if not outcome.changed:

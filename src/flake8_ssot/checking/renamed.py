@@ -8,7 +8,7 @@ package and calls: a module summary, a parse, for nearly every module of a large
 so a run that checks few files (below `MIN_FILES`) uses the set the cache kept (below) when
 there is one that holds, and computes it otherwise (a check of one file without a cache reads
 the whole tree once: 2.8 s of CPU on the 24,000-file benchmark tree, where the run took 0.2 s
-without the set); a fix has none and resolves every called name.
+without the set); so does a fix, which keeps none for later runs.
 
 A result computed with the set depends on every file of the tree (any module may start
 renaming the class), not only on the modules its check read, so the cache keeps the set its
@@ -33,9 +33,11 @@ when the cache has no set for its entries, and trusts none of them when the tree
 class. Every check has the set, so every front-end checks such a file: a check of a few
 files computes it when the cache kept none, the flake8 plugin takes the cache's or computes
 it before flake8 forks its workers, and the server computes it with its workspace check and
-keeps it right as buffers and files change (server/renamed.py). A fix has no set and does
-not check such a file (its fixes do not change which names the class has, but it rewrites
-files as it goes).
+keeps it right as buffers and files change (server/renamed.py). A fix takes the kept set or
+computes it as a check does, and fixes such a file (checking/fixing.py fixes it without the
+engine's prefilter, which knows only the policy's words): its fixes rewrite module paths and
+calls and never bind the class to a new name, so the set it began with holds until it ends;
+it trusts no entry and keeps no set (it rewrites files as it goes).
 """
 
 from __future__ import annotations
@@ -101,14 +103,23 @@ class RenamedNames:
                     index.aliases[key] = frozenset.intersection(*(cache.renamed for _, cache in kept))
                     self.prepared.append((index, key))
                     continue
-                if not self.stable:
-                    continue
                 # A small check with no kept set computes it too (below): without it, a file that
                 # spells only a renamed name would go unchecked, where a run over the tree, the
                 # server and the flake8 plugin report its construction.
             if not self.stable:
-                # A fix resolves every called name (its files change as it goes): the entries
-                # computed with the names are not trusted, and no set is kept for later runs.
+                # A fix (its files change as it goes) trusts no entry computed with the names and
+                # keeps no set for later runs; it still checks, and so fixes, a file that spells
+                # only a renamed name, as the check before it reported: with the kept set while
+                # it holds for the files about to be fixed, else the names computed now. The
+                # fixes rewrite module paths and calls, never bind a class to a new name, so the
+                # names the tree had when the fix began are all it can have until it ends.
+                held = [cache for _, cache in kept]
+                if held and len(held) == len(caches) and not grown and key <= frozenset.intersection(
+                        *(cache.renamed for cache in held)):
+                    index.aliases[key] = frozenset.intersection(*(cache.renamed for cache in held))
+                else:
+                    index.prepare_renamed(key, rounds=partial(_rounds, index, self.jobs))
+                self.prepared.append((index, key))
                 for number, cache in kept:
                     stale.add(number)
                     cache.forget_entries()
@@ -128,7 +139,10 @@ class RenamedNames:
         return stale
 
     def keep(self) -> None:
-        """The caches of this run's configurations keep the names their new entries used."""
+        """The caches of this run's configurations keep the names their new entries used (a
+        check's: a fix keeps none)."""
+        if not self.stable:
+            return
         for index, key in self.prepared:
             found = index.renamed(key)
             for roots, (names, numbers) in self.groups.items():

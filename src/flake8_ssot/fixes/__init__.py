@@ -148,13 +148,17 @@ def fix_text(
     unsafe: bool = False,
     keep: Callable[[Diagnostic], bool] | None = None,
     index: ProjectIndex | None = None,
+    prefilter: bool = True,
 ) -> TextFix:
     """Fix a file's text (any line endings) as `path`; `keep` filters the diagnostics to act on.
-    `index`: the project index each round's check consults (its fixes are only as safe as it proves)."""
+    `index`: the project index each round's check consults (its fixes are only as safe as it proves).
+    `prefilter` False: the caller's check found something to fix in a file that spells no word
+    of the policy (a factory class built under a name a re-export gives it: checking/renamed.py),
+    so each round checks it as that check did, whatever it spells."""
     newline = newline_of(text)
     current, fixed, first, applied = text, 0, None, []
     for round_number in range(MAX_PASSES + 1):
-        diagnostics = _diagnose(current, path, config, keep, index)
+        diagnostics = _diagnose(current, path, config, keep, index, prefilter)
         if first is None:
             first = diagnostics
             if diagnostics.syntax_error:
@@ -172,9 +176,10 @@ def fix_text(
     raise AssertionError("unreachable: the last round returns")
 
 
-def _diagnose(text: str, path: str, config: Config, keep, index: ProjectIndex | None = None):
+def _diagnose(text: str, path: str, config: Config, keep, index: ProjectIndex | None = None,
+              prefilter: bool = True):
     normal = _normalized(text)
-    result = check_source(normal, path, config, lines=normal.split("\n"), index=index)
+    result = check_source(normal, path, config, lines=normal.split("\n"), index=index, prefilter=prefilter)
     if keep is not None:
         result = result._replace(diagnostics=[d for d in result.diagnostics if keep(d)])
     return result
@@ -218,8 +223,9 @@ def fix_bytes(
     unsafe: bool = False,
     keep: Callable[[Diagnostic], bool] | None = None,
     index: ProjectIndex | None = None,
+    prefilter: bool = True,
 ) -> FileFix:
-    """Fix a file's raw content as `path`; nothing is written."""
+    """Fix a file's raw content as `path`; nothing is written (`prefilter`: see `fix_text`)."""
     try:
         text, encoding = decode(data, cr_line_breaks=True)
     except UndecodableSource as error:
@@ -227,7 +233,7 @@ def fix_bytes(
     except SourceError as error:
         return FileFix(path, data, data, error=str(error))
     try:
-        result = fix_text(text, path, config, unsafe, keep, index)
+        result = fix_text(text, path, config, unsafe, keep, index, prefilter)
     except Exception as error:  # a bug of ours must cost one file its fixes, never its content
         return FileFix(path, data, data, text, text,
                        error=f"internal error while fixing, please report it: {type(error).__name__}: {error}")
