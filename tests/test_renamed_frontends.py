@@ -191,6 +191,12 @@ def test_the_editor_finds_it_and_sees_modules_that_start_renaming_the_class(tree
             path = tree / file
             uri = client.open(path, path.read_text())
             assert _published_constructions(client, uri) == [line], file
+        # "Fix all" rewrites the websocket route's construction, as `ssot check --fix` does
+        fix_all = client.request("textDocument/codeAction", {
+            "textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "context": {"diagnostics": [], "only": ["source.fixAll"]}})
+        edits = client.request("codeAction/resolve", fix_all[0])["edit"]["documentChanges"][0]["edits"]
+        assert any("create_defensive_user_execution_context" in edit["newText"] for edit in edits), edits
         # An unsaved buffer starts renaming the class: once typing pauses, an open buffer that
         # calls the new name gets its SSOT002.
         handler = tree / "netra_backend/app/routes/ws_handler.py"

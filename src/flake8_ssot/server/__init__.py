@@ -906,7 +906,9 @@ class Session:
         if outcome.config is None or not any(is_fixable(d) for d in outcome.diagnostics):
             return []
         index = self.workspace_index.index(outcome.config)  # as the diagnostics' fixes were judged
-        result = fix_text(outcome.source, outcome.path, outcome.config, index=index)
+        # The buffer has fixable findings: checked whatever it spells (it may build a factory
+        # class only under a renamed name, which the engine's prefilter does not know).
+        result = fix_text(outcome.source, outcome.path, outcome.config, index=index, prefilter=False)
         if result.refused is not None:
             logger.info("fix all in %s refused: %s", outcome.path, result.refused)
             if show_refusal:
