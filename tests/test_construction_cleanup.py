@@ -263,3 +263,30 @@ def test_a_removed_statement_keeps_its_comments_and_its_line_neighbours(index):
         "def build(user_id):\n"
         "    return create_defensive_user_execution_context(user_id=user_id, websocket_client_id=os.sep)\n"
     )
+
+
+def test_unused_statements_sharing_a_line_go_as_far_as_their_removals_do_not_clash(index):
+    """`import os; import uuid`, both used only by the dropped argument: each statement's removal
+    takes the `;` between them, so the two clash. The first goes and the other stays (unused:
+    ruff's F401 reports it), rather than neither; only what goes is named, in the title and in
+    why the fix is unsafe."""
+    source = (
+        "import os; import uuid  # ids and paths\n"
+        "from netra_backend.app.services.user_execution_context import UserExecutionContext\n"
+        "\n\n"
+        "def build(user_id, thread_id):\n"
+        "    return UserExecutionContext(user_id=user_id, thread_id=thread_id, run_id=f'{os.getpid()}-{uuid.uuid4()}')\n"
+    )
+    path = str(AGENTS / "shapes.py")
+    [diagnostic] = check_source(source, path, CONFIG, index=index).diagnostics
+    assert apply_edits(source, diagnostic.fix.edits) == (
+        "import uuid  # ids and paths\n"
+        "from netra_backend.app.services.user_execution_context import create_defensive_user_execution_context\n"
+        "\n\n"
+        "def build(user_id, thread_id):\n"
+        "    return create_defensive_user_execution_context(user_id=user_id, websocket_client_id=thread_id)\n"
+    )
+    assert "removing the import of 'UserExecutionContext' (its last use) and the import of 'os' (only the dropped " \
+           "arguments used it)" in diagnostic.fix.description
+    [unproven] = check_source(source, path, CONFIG).diagnostics  # no index: who imports the names is unknown
+    assert "'os'" in unproven.fix.description and "'uuid'" not in unproven.fix.description

@@ -232,16 +232,22 @@ def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, ot
     callee = _callee(facts, source, call, entry.use, index, others, unused)
     if isinstance(callee, str):
         return Built(None, callee)
-    name_text, import_edits, removes_import, unproven, cleanup, cleanup_unproven = callee
+    name_text, import_edits, removes_import, unproven, offered = callee
     edits = _call_edits(facts, source, node, name_text, kept, dropped)
     if edits is None:
         return Built(None)
     edits.extend(import_edits)
-    removed = [e for _, statement in cleanup for e in statement]
-    if removed and _overlapping(source, sorted((*edits, *other_edits, *removed), key=lambda e: source.slice(e.span))):
-        cleanup, removed = [], []  # (no case known; an import kept is better than edits that clash)
+    # A statement's removal joins only where it clashes with no edit taken before it: two
+    # statements of one line (`import os; import uuid`) each take the `;` between them, so the
+    # second stays (an import kept is better than edits that clash).
+    cleanup, taken = [], [*edits, *other_edits]
+    for names, statement, problems in offered:
+        if not _overlapping(source, sorted((*taken, *statement), key=lambda e: source.slice(e.span))):
+            cleanup.append((names, statement, problems))
+            taken.extend(statement)
+    removed = [e for _, statement, _ in cleanup for e in statement]
     edits.extend(removed)
-    unproven = list(dict.fromkeys([*unproven, *(cleanup_unproven if cleanup else [])]))
+    unproven = list(dict.fromkeys([*unproven, *(problem for _, _, problems in cleanup for problem in problems)]))
     if unproven:
         level = UNSAFE
         reasons.extend(unproven)
@@ -250,7 +256,7 @@ def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, ot
         description += f" here and in the file's {others} other construction{'s' if others > 1 else ''}"
     if removes_import:
         description += f", removing the import of '{node.func.id}' ({'their' if others else 'its'} last use)"
-    gone = list(dict.fromkeys(name for names, _ in cleanup for name in names))
+    gone = list(dict.fromkeys(name for names, _, _ in cleanup for name in names))
     if gone:
         listed = " and ".join(f"the import of '{name}'" for name in gone)
         description += (f"{' and' if removes_import else ', removing'} {listed} (only the dropped arguments "
@@ -493,7 +499,7 @@ def _removals(source: SourceLines, items: Sequence[_Item], removed: Sequence[int
 # --------------------------------------------------------------------------- the factory's name
 
 def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str, index, others: int = 0,
-            unused: Sequence = ()) -> tuple[str, list[Edit], bool, list[str], list[tuple[list[str], list[Edit]]], list[str]] | str:
+            unused: Sequence = ()) -> tuple[str, list[Edit], bool, list[str], list[tuple[list[str], list[Edit], list[str]]]] | str:
     """How the file names the factory at the call, and the import edits that makes true: the
     name a `from` import already binds, the module the call already goes through, an `import`
     of the factory's module, the factory added to a `from` import of its module, or a new
@@ -502,7 +508,7 @@ def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str, i
     tree imports the name from this file; the flag says whether it does, and the texts after it
     why that is not proven (the fix is then unsafe). Then the removals of the `unused` imports
     (bindings only the dropped arguments used, `_unused_names`) that no other module imports
-    from this file, as (names, edits) for each statement, and why those are not proven."""
+    from this file, as (names, edits, why the removal is not proven) for each statement."""
     func = call.node.func
     imports = {id(fact.node): fact for fact in facts.imports if fact.kind != "dynamic"}
     own = _own_import(facts, call, imports)
@@ -516,22 +522,21 @@ def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str, i
     found = _factory_name(facts, source, call, use, own, removal, imports)
     if isinstance(found, str):
         return found
-    cleanup, cleanup_unproven = [], []
+    cleanup = []
     by_statement: dict[int, list] = {}
     for binding in unused:
         if own is not None and binding.stmt is own.stmt:
             continue  # (not removed: the class's statement has edits of its own)
         problems = _removal_problems(facts, index, binding)
         if problems is not None:
-            by_statement.setdefault(id(binding.stmt), []).append(binding)
-            cleanup_unproven.extend(problems)
-    for bindings in by_statement.values():
-        fact = imports[id(bindings[0].stmt)]
+            by_statement.setdefault(id(binding.stmt), []).append((binding, problems))
+    for pairs in by_statement.values():
+        fact = imports[id(pairs[0][0].stmt)]
         names = list(fact.node.names)
-        edits = _names_removal(facts, source, fact, sorted(names.index(b.node) for b in bindings))
+        edits = _names_removal(facts, source, fact, sorted(names.index(b.node) for b, _ in pairs))
         if edits is not None:
-            cleanup.append(([b.name for b in bindings], edits))
-    return (*found, removal is not None, unproven, cleanup, cleanup_unproven)
+            cleanup.append(([b.name for b, _ in pairs], edits, [p for _, problems in pairs for p in problems]))
+    return (*found, removal is not None, unproven, cleanup)
 
 
 def _removal_problems(facts: ModuleFacts, index, binding) -> list[str] | None:
