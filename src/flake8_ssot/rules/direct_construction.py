@@ -51,7 +51,7 @@ used (`import uuid` for `run_id=f"run_{uuid.uuid4()}"`), as ruff's F401 would re
 except inside a `try` statement (a probe) or `if TYPE_CHECKING:`; in a package's `__init__.py`
 removing an import makes the fix unsafe, as ruff's is. When several calls are the last uses,
 their diagnostics share one fix that rewrites them all and removes the imports: applied alone
-or with the others, it never leaves an import unused nor a name unbound. Calls of different
+or with the others, it never leaves the class's import unused nor a name unbound. Calls of different
 safety do not share it (the safe ones are fixed first, the import staying for the unsafe ones,
 whose fix then removes it). Comments and line
 breaks inside the call are kept. A call inside an f-string placeholder is fixed only where
