@@ -32,10 +32,8 @@ from flake8_ssot.checking.renamed import class_names
 from flake8_ssot.checking.runner import spells_a_renamed_class
 from flake8_ssot.config import Config, ConfigError, config_for
 from flake8_ssot.engine import file_module, may_match
-from flake8_ssot.files import file_texts
-from flake8_ssot.index import ProjectIndex, _load, module_of
-from flake8_ssot.index.aliases import may_rename, renames_of
-from flake8_ssot.index.importers import as_python_reads
+from flake8_ssot.index import ProjectIndex, index_for
+from flake8_ssot.index.aliases import renames_in, renames_of
 from flake8_ssot.index.summary import Summary
 
 # roots -> the factory classes' names -> every name the tree gives them
@@ -129,17 +127,11 @@ def _closed(found: frozenset[str], summaries: Iterable[Summary]) -> frozenset[st
 
 def _renamed_in(files: Sequence[str], roots: tuple[str, ...], known: frozenset[str]) -> frozenset[str]:
     """`known` and the names `files` bind one of them to, through renames of renames among
-    them: the text test first (aliases.may_rename), a module summary only where it may."""
-    names = set(known)
-    texts = [(path, as_python_reads(data)) for path, data in file_texts(files)]
-    while True:
-        words = [name.encode() for name in sorted(names)]
-        grown: set[str] = set()
-        for path, data in texts:
-            if any(word in data and may_rename(data, word) for word in words):
-                summary = _load(path, module_of(path, roots), path.endswith("__init__.py"))
-                if summary is not None:
-                    grown |= renames_of(summary, names)
-        if not grown - names:
-            return frozenset(names)
-        names |= grown
+    them: aliases.renamed_aliases over these files only (its rounds, `renames_in`: the text
+    test first, a module summary only where it may rename)."""
+    index, names, added = index_for(roots), set(known), set(known)
+    while added:
+        words = [name.encode() for name in sorted(added)]
+        added = renames_in(index, files, words, frozenset(names)) - names
+        names |= added
+    return frozenset(names)
