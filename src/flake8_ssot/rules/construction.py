@@ -50,9 +50,7 @@ _BUILD_ERRORS = (tokenize.TokenError, SyntaxError, ValueError, IndexError, Recur
 _RUNS_CODE = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)
 
 
-# How a fix that also removes the class's import says so (and which name it counted).
-_REMOVES_IMPORT = re.compile(r", removing the import of '(\w+)' \((?:its|their) last use\)")
-# How it names every import it removes: the class's, and those only the dropped arguments used.
+# How a fix names every import it removes: the class's, and those only the dropped arguments used.
 _REMOVED_IMPORTS = re.compile(r"the import of '(\w+)'")
 
 
