@@ -290,3 +290,27 @@ def test_unused_statements_sharing_a_line_go_as_far_as_their_removals_do_not_cla
            "arguments used it)" in diagnostic.fix.description
     [unproven] = check_source(source, path, CONFIG).diagnostics  # no index: who imports the names is unknown
     assert "'os'" in unproven.fix.description and "'uuid'" not in unproven.fix.description
+
+
+def test_a_shared_fix_removes_the_function_imports_each_of_its_calls_leaves_unused(index):
+    """The calls share the fix that removes the class's import; each function imports `uuid` for
+    its dropped `run_id` alone: the shared fix removes both imports, as each call's own would
+    (it was built at the last call, which sees only its own function's import)."""
+    source = (
+        "from netra_backend.app.services.user_execution_context import UserExecutionContext\n"
+        "\n\n"
+        "def schedule(user_id, thread_id):\n"
+        "    import uuid  # run ids\n"
+        "    return UserExecutionContext(user_id=user_id, thread_id=thread_id, run_id=uuid.uuid4().hex)\n"
+        "\n\n"
+        "def resume(user_id, thread_id):\n"
+        "    import uuid\n"
+        "    return UserExecutionContext(user_id=user_id, thread_id=thread_id, run_id=str(uuid.uuid4()))\n"
+    )
+    diagnostics = check_source(source, str(AGENTS / "shapes.py"), CONFIG, index=index).diagnostics
+    assert len(diagnostics) == 2 and diagnostics[0].fix == diagnostics[1].fix
+    fixed_text = apply_edits(source, diagnostics[0].fix.edits)
+    assert imported_names(fixed_text) == {"create_defensive_user_execution_context"}, fixed_text
+    assert "    # run ids\n" in fixed_text
+    assert diagnostics[0].fix.description.count("the import of 'uuid'") == 1
+    assert fix_is_current(diagnostics[0], source)

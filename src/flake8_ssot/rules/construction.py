@@ -185,20 +185,20 @@ def construction_fixes(facts: ModuleFacts, found: Sequence[tuple[CallFact, str, 
 
 
 def construction_fix(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, others: int = 0,
-                     other_edits: Sequence[Edit] = ()) -> Built:
+                     other_edits: Sequence[Edit] = (), other_calls: Sequence[CallFact] = ()) -> Built:
     """The fix of an SSOT002 diagnostic on `call`, which constructs the factory class `key`;
     `others`: how many other calls of the class's name the same fix rewrites (not uses of it),
-    `other_edits`: their edits (what they remove is not a use either)."""
+    `other_edits`: their edits (what they remove is not a use either), `other_calls`: those calls."""
     if not entry.use or "." not in entry.use:
         return Built(None)
     try:
-        return _build(facts, call, key, entry, index, others, other_edits)
+        return _build(facts, call, key, entry, index, others, other_edits, other_calls)
     except _BUILD_ERRORS:
         return Built(None)
 
 
 def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, others: int = 0,
-           other_edits: Sequence[Edit] = ()) -> Built:
+           other_edits: Sequence[Edit] = (), other_calls: Sequence[CallFact] = ()) -> Built:
     node = call.node
     factory = entry.use.rpartition(".")[2]
     if any(isinstance(arg, ast.Starred) for arg in node.args) or any(k.arg is None for k in node.keywords):
@@ -226,7 +226,7 @@ def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, ot
         names = ", ".join(f"'{name}'" for name in runs_code)
         reasons.append(f"dropping {names} skips code its value runs")
     source = source_lines(facts)
-    unused = _unused_names(facts, source, call, dropped, other_edits)
+    unused = _unused_names(facts, source, call, dropped, other_edits, other_calls)
     callee = _callee(facts, source, call, entry.use, index, others, unused)
     if isinstance(callee, str):
         return Built(None, callee)
@@ -301,7 +301,8 @@ def _together(facts: ModuleFacts, found: Sequence[tuple[CallFact, str, Entry]], 
         last = members[-1]
         call, key, entry = found[last]
         others = [e for inside in call_edits[:-1] for e in inside]
-        joined = construction_fix(facts, call, key, entry, index, len(members) - 1, others)
+        joined = construction_fix(facts, call, key, entry, index, len(members) - 1, others,
+                                  [found[m][0] for m in members[:-1]])
         alone = {name for m in members for name in removed_imports(built[m].fix)}
         if joined.fix is None or not set(removed_imports(joined.fix)) - alone:
             continue  # no import goes that would not go anyway
@@ -711,12 +712,13 @@ _NAME = re.compile(r"(?<![\w.])[^\W\d]\w*")
 
 
 def _unused_names(facts: ModuleFacts, source: SourceLines, call: CallFact, dropped: Sequence[_Argument],
-                  other_edits: Sequence[Edit]) -> list:
+                  other_edits: Sequence[Edit], other_calls: Sequence[CallFact] = ()) -> list:
     """The import bindings that only the `dropped` arguments of `call` (and what `other_edits`,
-    the other calls the fix rewrites, remove) use: after the fix their names are used nowhere
-    where they can be read (`_uses`: comments are no use). Only a name's one binding the call
-    sees, an `import` or `from` import outside `if TYPE_CHECKING:` and outside a `try`
-    statement, from a module other than `__future__`."""
+    the edits of the `other_calls` the fix rewrites, remove) use: after the fix their names are
+    used nowhere where they can be read (`_uses`: comments are no use). Only a name's one
+    binding wherever one of the calls sees it (each call's function may import the name:
+    `import uuid` in each), an `import` or `from` import outside `if TYPE_CHECKING:` and
+    outside a `try` statement, from a module other than `__future__`."""
     if not fixes_are_wanted() or not (dropped or other_edits):
         return []
     text = source.text
@@ -729,11 +731,13 @@ def _unused_names(facts: ModuleFacts, source: SourceLines, call: CallFact, dropp
     if not words:
         return []
     imports = {id(fact.node): fact for fact in facts.imports if fact.kind in ("import", "from")}
-    visible = [b for b in _visible_bindings(facts, call) if b.name in words]
+    sees = [{id(b.node): b for b in _visible_bindings(facts, seeing) if b.name in words}
+            for seeing in (call, *other_calls)]
     found = []
-    for binding in visible:
+    for key, binding in {key: b for seen in sees for key, b in seen.items()}.items():
         fact = imports.get(id(binding.stmt))
-        if sum(b.name == binding.name for b in visible) != 1 or binding.kind not in ("import", "from") \
+        if any(key in seen and sum(b.name == binding.name for b in seen.values()) != 1 for seen in sees) \
+                or binding.kind not in ("import", "from") \
                 or fact is None or fact.star or fact.type_checking or binding.module == "__future__" \
                 or _GUARDED.intersection(binding.within):
             continue
