@@ -297,7 +297,7 @@ def selector_problem(code: str, declared: Iterable[str] | None = None) -> str | 
     else:
         problem = f"{code!r} is not a flake8-ssot code or prefix (expected e.g. 'SSOT', 'SSOT001', 'SSOT1')"
         candidates = [*BUILTIN_CODES, *(declared or ()), "SSOT"]
-    from difflib import get_close_matches  # only for a message (or --diff): not every run's import
+    from difflib import get_close_matches  # only for a 'did you mean' message: not every run's import
     close = get_close_matches(re.sub(r"\s+", "", code).upper(), candidates, n=1, cutoff=0.6)
     return problem + (f"; did you mean {close[0]!r}?" if close else "")
 
@@ -333,7 +333,7 @@ class _Checker:
         allowed = tuple(allowed)
         for key in table:
             if key not in allowed:
-                from difflib import get_close_matches  # only for a message (or --diff): not every run's import
+                from difflib import get_close_matches  # only for a 'did you mean' message: not every run's import
                 close = get_close_matches(key, allowed, n=1, cutoff=0.6)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(allowed)}"
                 raise self.fail(f"{key_path}.{quote_key(key)}", f"unknown key{hint}")

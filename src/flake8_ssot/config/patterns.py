@@ -93,7 +93,7 @@ def _check_rule(rule: Any, where: str, relation: bool = False) -> None:
     for key, value in rule.items():
         path = f"{where}.{key}" if where else key
         if key not in allowed:
-            from difflib import get_close_matches  # only for a message (or --diff): not every run's import
+            from difflib import get_close_matches  # only for a 'did you mean' message: not every run's import
             close = get_close_matches(key, allowed, n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(allowed)}"
             raise ValueError(f"{path}: unknown key; {hint}")
@@ -163,7 +163,7 @@ def _ast_grep_accepts(rule: Mapping[str, Any], where: str) -> None:
                 _pattern_object_accepted(rule[key], path)
                 continue
             if key == "kind" and not _compiles({"kind": rule[key]}):
-                from difflib import get_close_matches  # only for a message (or --diff): not every run's import
+                from difflib import get_close_matches  # only for a 'did you mean' message: not every run's import
                 close = get_close_matches(rule[key], _KINDS, n=1, cutoff=0.6)
                 hint = (f"; did you mean {close[0]!r}?" if close else
                         " (e.g. 'call', 'attribute', 'function_definition', 'class_definition')")
