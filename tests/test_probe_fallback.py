@@ -127,6 +127,18 @@ PROJECT = {
 
         print("config:", get_env.__module__, get_env()["ENVIRONMENT"])
         """,
+    # The try imports the package of the canonical module: where it fails, so would the rewrite.
+    "src/netra_backend/app/agents/env_probe.py": """\
+        try:
+            import shared  # the shared package, where it is deployed
+        except ImportError:  # shared/ is not deployed with the backend yet
+            shared = None
+            from netra_backend.app.core.isolated_environment import get_env
+        else:
+            from shared.isolated_environment import get_env
+
+        print("env probe:", get_env.__module__)
+        """,
     # A try that imports something else: the fallback import is an ordinary one.
     "src/netra_backend/app/agents/serializer.py": """\
         try:
@@ -138,7 +150,7 @@ PROJECT = {
         print("serializer:", json_backend.__name__ in ("json", "orjson"))
         """,
 }
-AGENTS = ["supervisor", "tool_dispatcher", "execution_engine", "config_loader", "serializer"]
+AGENTS = ["supervisor", "tool_dispatcher", "execution_engine", "config_loader", "env_probe", "serializer"]
 
 
 def _run(root: Path) -> str:
@@ -225,6 +237,15 @@ def test_a_fallback_for_a_canonical_home_not_in_the_tree_is_unsafe_and_says_why(
         "is not in the tree: the fallback runs when the try's import of it fails, and the fix would make it "
         "repeat that import)")
     assert _agent(root, "config_loader") == textwrap.dedent(PROJECT["src/netra_backend/app/agents/config_loader.py"])
+
+
+def test_a_fallback_after_a_try_importing_the_canonical_package_is_unsafe(fallbacks):
+    """`import shared` failed, so `from shared.isolated_environment import ...` would fail too."""
+    root, _, findings, _, _ = fallbacks
+    fix = _fixes(findings, "env_probe")[5]
+    assert fix["applicability"] == UNSAFE
+    assert "'shared.isolated_environment' is not in the tree: the fallback runs when" in fix["message"]
+    assert _agent(root, "env_probe") == textwrap.dedent(PROJECT["src/netra_backend/app/agents/env_probe.py"])
 
 
 def test_a_fallback_after_another_import_keeps_its_usual_verdict(fallbacks):

@@ -15,7 +15,7 @@ does not define or export the name, or that would make a module import itself or
 import cycle at import time; the fix title says why. An import that a `try`/`except ImportError`
 probe guards is fixed safely only where the index finds the legacy path today: where the legacy
 module is gone, the except branch runs today and the rewritten import may succeed. A legacy
-import in the except branch, where the try imports its canonical module, is fixed safely only
+import in the except branch, where the try imports its canonical module (or its package), is fixed safely only
 where the index finds what the try imports (the handler is then dead code): rewritten, it would
 repeat the import that failed. A handler that only re-imports the try's names from legacy paths
 goes with its try (the migration commit's fix), the try's imports staying. Where the

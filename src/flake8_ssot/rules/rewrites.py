@@ -876,8 +876,8 @@ def _probe_problem(facts: ModuleFacts, fact: ImportFact, paths: Sequence[str]) -
 def _fallback_problem(facts: ModuleFacts, fact: ImportFact, paths: Sequence[str]) -> str | None:
     """Why rewriting an import in the except branch of a probe (a handler that catches
     ImportError) to `paths` may change what the program does: the handler runs when the try's
-    import failed, and where the try imports a module of `paths` the rewrite makes the
-    fallback repeat that import, so the program raises where it fell back. The rewrite keeps
+    import failed, and where the try imports a module of `paths` (or its package) the rewrite
+    makes the fallback repeat that import, so the program raises where it fell back. The rewrite keeps
     the outcome only where the try's import always succeeds (the handler is then dead code),
     which the project index shows by finding each such path in the tree. None: not in such a
     handler, the try imports none of the modules, or the index finds them."""
@@ -888,7 +888,8 @@ def _fallback_problem(facts: ModuleFacts, fact: ImportFact, paths: Sequence[str]
     index = current()
     for path in paths:
         module = path.rpartition(".")[0] if fact.kind == "from" else path
-        if module not in tried and path not in tried:
+        # A failed import of a package (`import shared`) fails its modules' too.
+        if path not in tried and not any(module == t or module.startswith(f"{t}.") for t in tried):
             continue
         why = "the except branch of a try/except ImportError probe, and "
         if index is None:
