@@ -292,3 +292,9 @@ def test_a_fix_run_fixes_what_the_check_reports(tmp_path, cached):
     assert "context = create_defensive_user_execution_context(user_id=user_id" in websocket
     after = ssot("check", ".", "--no-cache", "--output-format", "json", cwd=root)
     assert [(_relative(root, name), row) for name, row in _json_constructions(after)] == EXPECTED[:1]
+    if cached:  # the fix kept the names it used: flake8 (one file at a time) takes them from the cache
+        from flake8_ssot.checking.cache import _read_head
+
+        (document,) = (tmp_path / "cache").rglob("*.json")
+        head = _read_head(str(document))[0]
+        assert set(head["renamed"]) == {"UserExecutionContext", "AgentContext", "SessionContext"}

@@ -8,7 +8,7 @@ package and calls: a module summary, a parse, for nearly every module of a large
 so a run that checks few files (below `MIN_FILES`) uses the set the cache kept (below) when
 there is one that holds, and computes it otherwise (a check of one file without a cache reads
 the whole tree once: 2.8 s of CPU on the 24,000-file benchmark tree, where the run took 0.2 s
-without the set); so does a fix, which keeps none for later runs.
+without the set); so does a fix, which keeps it too.
 
 A result computed with the set depends on every file of the tree (any module may start
 renaming the class), not only on the modules its check read, so the cache keeps the set its
@@ -27,8 +27,8 @@ it.
 
 With the set, a file that spells one of its names (other than the classes' own) is checked even
 when it spells no word of the policy (runner.check_bytes): `from app.context import Context;
-Context(...)` alone builds the class. Entries computed without a set (a fix run keeps none; a
-small run kept none before it computed the set too) never checked such a file, so a large run computes the set
+Context(...)` alone builds the class. Entries computed without a set (a fix run kept none before
+it computed the set too, and so did a small run) never checked such a file, so a large run computes the set
 when the cache has no set for its entries, and trusts none of them when the tree renames the
 class. Every check has the set, so every front-end checks such a file: a check of a few
 files computes it when the cache kept none, the flake8 plugin takes the cache's or computes
@@ -36,8 +36,9 @@ it before flake8 forks its workers, and the server computes it with its workspac
 keeps it right as buffers and files change (server/renamed.py). A fix takes the kept set or
 computes it as a check does, and fixes such a file (checking/fixing.py fixes it without the
 engine's prefilter, which knows only the policy's words): its fixes rewrite module paths and
-calls and never bind the class to a new name, so the set it began with holds until it ends;
-it trusts no entry and keeps no set (it rewrites files as it goes).
+calls and never bind the class to a new name, so the set it began with holds every name
+until it ends; it trusts no entry computed before it (it rewrites files as it goes), and keeps
+the set with the entries it computed.
 """
 
 from __future__ import annotations
@@ -90,9 +91,9 @@ class RenamedNames:
             key = frozenset(names)
             caches = [(number, self.caches.of(number)) for number in numbers]
             kept = [(number, cache) for number, cache in caches if cache is not None and cache.renamed is not None]
-            # Entries computed without the names (a fix run keeps none; a small run without a
-            # cache had none) never checked a file that spells only a renamed name: a large
-            # run computes the names to tell whether such a file can exist.
+            # Entries computed without the names (by a fix run or a small run without a cache,
+            # before either computed them) never checked a file that spells only a renamed
+            # name: a large run computes the names to tell whether such a file can exist.
             unnamed = any(cache is not None and cache.renamed is None and cache.entries for _, cache in caches)
             many_here = many or (self.stable and unnamed and files is not None and files >= MIN_FILES)
             grown = not many_here and self._grown(index, [cache for _, cache in kept], tasks, set(numbers))
@@ -107,12 +108,14 @@ class RenamedNames:
                 # spells only a renamed name would go unchecked, where a run over the tree, the
                 # server and the flake8 plugin report its construction.
             if not self.stable:
-                # A fix (its files change as it goes) trusts no entry computed with the names and
-                # keeps no set for later runs; it still checks, and so fixes, a file that spells
-                # only a renamed name, as the check before it reported: with the kept set while
-                # it holds for the files about to be fixed, else the names computed now. The
-                # fixes rewrite module paths and calls, never bind a class to a new name, so the
-                # names the tree had when the fix began are all it can have until it ends.
+                # A fix (its files change as it goes) trusts no entry computed before; it checks,
+                # and so fixes, a file that spells only a renamed name, as the check before it
+                # reported: with the kept set while it holds for the files about to be fixed,
+                # else the names computed now. The fixes rewrite module paths and calls, never
+                # bind a class to a new name, so the names the tree had when the fix began hold
+                # every name it can have until it ends, and the cache keeps them with the
+                # entries the fix computed with them (`keep`): a flake8 run after `--fix` takes
+                # them instead of reading the tree.
                 held = [cache for _, cache in kept]
                 if held and len(held) == len(caches) and not grown and key <= frozenset.intersection(
                         *(cache.renamed for cache in held)):
@@ -123,7 +126,6 @@ class RenamedNames:
                 for number, cache in kept:
                     stale.add(number)
                     cache.forget_entries()
-                    cache.keep_renamed(None)
                 continue
             found = index.prepare_renamed(key, rounds=partial(_rounds, index, self.jobs))
             self.prepared.append((index, key))
@@ -139,10 +141,7 @@ class RenamedNames:
         return stale
 
     def keep(self) -> None:
-        """The caches of this run's configurations keep the names their new entries used (a
-        check's: a fix keeps none)."""
-        if not self.stable:
-            return
+        """The caches of this run's configurations keep the names their new entries used."""
         for index, key in self.prepared:
             found = index.renamed(key)
             for roots, (names, numbers) in self.groups.items():
