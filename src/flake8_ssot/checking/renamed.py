@@ -72,7 +72,7 @@ class RenamedNames:
         # roots -> (the factory classes' names, the configurations of those roots)
         self.groups: dict[tuple[str, ...], tuple[set[str], list[int]]] = {}
         for number, config in enumerate(configurations.configs):
-            names = {key.rpartition(".")[2] for key in config.factories.exact}
+            names = class_names(config)
             if names:
                 group = self.groups.setdefault(tuple(config.src), (set(), []))
                 group[0].update(names)
