@@ -285,7 +285,7 @@ def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | None)
     options = [option for action in command._actions for option in action.option_strings]
     message = f"unrecognized arguments: {' '.join(unknown)}"
     first = next((item.split("=", 1)[0] for item in unknown if item.startswith("-")), None)
-    from difflib import get_close_matches  # only for a message (or --diff): not every run's import
+    from difflib import get_close_matches  # only for a 'did you mean' message: not every run's import
     close = get_close_matches(first, options, n=1, cutoff=0.6) if first else []
     command.error(message + (f"; did you mean '{close[0]}'?" if close else ""))
     raise AssertionError("unreachable: error() exits")

@@ -45,7 +45,7 @@ def _setting_problem(value: str) -> str | None:
         return "give one `KEY = VALUE` pair per --config"
     key = next(iter(table))
     if key not in schema.TOP_KEYS:
-        from difflib import get_close_matches  # only for a message (or --diff): not every run's import
+        from difflib import get_close_matches  # only for a 'did you mean' message: not every run's import
         close = get_close_matches(key, schema.TOP_KEYS, n=1, cutoff=0.6)
         return f"unknown [tool.ssot] key {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
     return None
