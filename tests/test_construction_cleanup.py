@@ -314,3 +314,19 @@ def test_a_shared_fix_removes_the_function_imports_each_of_its_calls_leaves_unus
     assert "    # run ids\n" in fixed_text
     assert diagnostics[0].fix.description.count("the import of 'uuid'") == 1
     assert fix_is_current(diagnostics[0], source)
+
+
+def test_an_import_in_a_suppress_import_error_block_is_a_probe_and_stays(index):
+    """`with suppress(ImportError):` probes as a `try` does (SSOT001's fixes treat it so): its
+    import stays when only the dropped arguments used it."""
+    suppressed = SHAPES.replace(
+        "try:\n    from netra_backend.app.services.run_ids import new_run_id\n"
+        "except ImportError:  # an older deployment: the context makes its own run id\n    pass\n",
+        "from contextlib import suppress\n\nwith suppress(ImportError):  # an older deployment has none\n"
+        "    from netra_backend.app.services.run_ids import new_run_id\n",
+    ).replace("import uuid\n", "")
+    suppressed = suppressed.replace("run_id=new_run_id() or uuid.uuid4().hex", "run_id=new_run_id()")
+    [diagnostic] = check_source(suppressed, str(AGENTS / "build_context.py"), CONFIG, index=index).diagnostics
+    fixed_text = apply_edits(suppressed, diagnostic.fix.edits)
+    assert "    from netra_backend.app.services.run_ids import new_run_id\n" in fixed_text
+    ast.parse(fixed_text)

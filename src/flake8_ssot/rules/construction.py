@@ -38,6 +38,7 @@ from flake8_ssot.rules.rewrites import (
     SourceLines,
     Token,
     fixes_are_wanted,
+    in_probe,
     remove_statement,
     source_lines,
     spells_name,
@@ -705,8 +706,9 @@ def _function_of(facts: ModuleFacts, line: int):
     return max(holding, key=lambda d: d.lineno) if holding else None
 
 
-# Where an import is kept though nothing uses it: a probe (`try: import x` / `except ImportError`),
-# whose import runs for what it tells; ruff's F401 does not fix those either.
+# Where an import is kept though nothing uses it: a probe (`try: import x` / `except ImportError`,
+# or `with suppress(ImportError): import x`), whose import runs for what it tells; ruff's F401
+# does not fix those either.
 _GUARDED = frozenset({"try", "except", "finally", "try*", "except*"})
 _NAME = re.compile(r"(?<![\w.])[^\W\d]\w*")
 
@@ -739,7 +741,8 @@ def _unused_names(facts: ModuleFacts, source: SourceLines, call: CallFact, dropp
         if any(key in seen and sum(b.name == binding.name for b in seen.values()) != 1 for seen in sees) \
                 or binding.kind not in ("import", "from") \
                 or fact is None or fact.star or fact.type_checking or binding.module == "__future__" \
-                or _GUARDED.intersection(binding.within):
+                or _GUARDED.intersection(binding.within) \
+                or ("with" in binding.within and in_probe(facts, fact.span)):  # `with suppress(ImportError):`
             continue
         where = _scope_of(facts, source, binding)
         if where is None:

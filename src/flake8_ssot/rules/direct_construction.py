@@ -48,7 +48,8 @@ calls were its last uses in the file (in the function, for an import inside one;
 other module of the tree imports the name from the file (without the project index that is
 not proven: the fix is then unsafe). So does the import of a name only the dropped arguments
 used (`import uuid` for `run_id=f"run_{uuid.uuid4()}"`), as ruff's F401 would remove it next,
-except inside a `try` statement (a probe) or `if TYPE_CHECKING:`; in a package's `__init__.py`
+except inside a `try` statement or a `with suppress(ImportError):` block (a probe) or
+`if TYPE_CHECKING:`; in a package's `__init__.py`
 removing an import makes the fix unsafe, as ruff's is. When several calls are the last uses,
 their diagnostics share one fix that rewrites them all and removes the imports: applied alone
 or with the others, it never leaves the class's import unused nor a name unbound. Calls of different

@@ -852,7 +852,7 @@ def _probe_problem(facts: ModuleFacts, fact: ImportFact, paths: Sequence[str]) -
     shows by finding each of `paths`; a legacy module gone from the tree means the except
     branch runs today, and after the rewrite the import may succeed. None: not in a probe, or
     the outcome stays."""
-    if not _in_probe(facts, fact.span):
+    if not in_probe(facts, fact.span):
         return None
     index = current()
     if index is None:
@@ -1008,7 +1008,8 @@ def _unwrapped_try(facts: ModuleFacts, source: SourceLines, node: ast.Try) -> Ed
     return Edit(source.span(try_start, end), "".join(lines))
 
 
-def _in_probe(facts: ModuleFacts, span: Span) -> bool:
+def in_probe(facts: ModuleFacts, span: Span) -> bool:
+    """Does `span` run inside a probing `try:` body or `with suppress(ImportError):` block?"""
     return any(_holds(statement, span) for statement in _probes_of(facts).probed)
 
 
