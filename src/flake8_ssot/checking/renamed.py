@@ -51,10 +51,8 @@ from flake8_ssot.checking.cache import Cache, RunCaches
 from flake8_ssot.checking.runner import in_two_processes
 from flake8_ssot.config import Config
 from flake8_ssot.config.resolve import Configurations
-from flake8_ssot.files import file_texts
-from flake8_ssot.index import ProjectIndex, index_for, module_of
-from flake8_ssot.index.aliases import may_rename, renamed_aliases, renames_in, renames_of
-from flake8_ssot.index.importers import as_python_reads
+from flake8_ssot.index import ProjectIndex, index_for
+from flake8_ssot.index.aliases import renamed_aliases, renames_in
 
 # Below this many files to check, one read of the whole tree costs more than it saves.
 MIN_FILES = 64
@@ -168,26 +166,16 @@ def kept_names_hold(index: ProjectIndex, kept: Sequence[Cache], about: Sequence[
     """Do the names the caches kept still hold every name the tree gives the classes? Reads the
     files `about` (those about to be checked) and every file of the tree the caches have not
     seen as it is now (changed since, outside the run's paths); a file that may rename a kept
-    name (aliases.may_rename) is summarised, and one that binds a new name says no."""
+    name (aliases.may_rename) is summarised, and one that binds a new name says no: one round
+    of `aliases.renames_in` over those files."""
     known = frozenset.intersection(*(cache.renamed for cache in kept))
-    words = [name.encode() for name in sorted(known)]
-    from flake8_ssot.index import _load
-
     paths = [os.path.abspath(path) for path in about]
     checked = set(paths)
     tree = index._python_files()
     unseen: dict[str, None] = dict.fromkeys(paths)
     for cache in kept:
         unseen.update(dict.fromkeys(cache.unseen(tree, checked)))
-    for path, data in file_texts(unseen):
-        data = as_python_reads(data)  # names as Python reads them (NFKC): aliases.renames_in
-        if not any(word in data and may_rename(data, word) for word in words):
-            continue
-        module = module_of(path, index.roots)
-        summary = _load(path, module, path.endswith("__init__.py"))
-        if summary is not None and renames_of(summary, known) - known:
-            return False
-    return True
+    return not renames_in(index, list(unseen), [name.encode() for name in sorted(known)], known) - known
 
 
 def class_names(config: Config) -> frozenset[str]:
