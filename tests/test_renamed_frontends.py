@@ -271,6 +271,14 @@ def test_files_changed_on_disk_add_the_names_they_bind_through_renames_of_rename
     # The next workspace check's names replace the tree's; those found since stay (a superset
     # costs a buffer's full check, never a finding).
     assert not renamed.took({roots: {key: key | {"AgentContext", "SessionContext", "OpsContext"}}})
+    # A workspace check that began after those files changed read them: its names replace them
+    # (ops_b.py deleted meanwhile: `OpsRunContext` goes); a file changed during it stays.
+    number = renamed.check_starts()
+    (agents / "ops_b.py").unlink()
+    write(agents, {"ops_d.py": "from netra_backend.app.agents.context import AgentContext as OpsDraftContext\n"})
+    assert renamed.files_changed([str(agents / "ops_d.py")])
+    assert renamed.took({roots: {key: key | {"AgentContext", "SessionContext", "OpsContext"}}}, number)
+    assert renamed.names_on_disk(roots, key) == key | {"AgentContext", "SessionContext", "OpsContext", "OpsDraftContext"}
 
 
 @pytest.mark.parametrize("cached", [False, True])

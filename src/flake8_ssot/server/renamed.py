@@ -18,8 +18,8 @@ one:
 
 Until the first workspace check ends the names are unknown, and a buffer that spells no word
 of the policy is not checked (the workspace check's end checks the open buffers again). Names
-only ever grow between two workspace checks: one too many costs a buffer's full check, never a
-finding. A rename of a rename made in a file on disk of a name only an unsaved buffer gives
+only ever grow between two workspace checks (one too many costs a buffer's full check, never a
+finding); a workspace check's end drops those files changed on disk added before it began. A rename of a rename made in a file on disk of a name only an unsaved buffer gives
 the class is seen once that buffer is saved.
 """
 
@@ -45,15 +45,32 @@ class RenamedClasses:
 
     def __init__(self) -> None:
         self.tree: TreeNames = {}  # from the last workspace check
-        # Added since, from files changed on disk: (roots, class names) -> names.
-        self.since: dict[tuple[tuple[str, ...], frozenset[str]], set[str]] = {}
+        # Added since, from files changed on disk: (roots, class names) -> name -> the number of
+        # the workspace check that had started last when it came (`check_starts`).
+        self.since: dict[tuple[tuple[str, ...], frozenset[str]], dict[str, int]] = {}
+        self.checks = 0
 
-    def took(self, found: TreeNames) -> bool:
+    def check_starts(self) -> int:
+        """A workspace check starts: its number, for `took`."""
+        self.checks += 1
+        return self.checks
+
+    def took(self, found: TreeNames, started: int | None = None) -> bool:
         """The names of a workspace check that ended: do the buffers' checks change? Only
         names other than the classes' own can (none known, as before the first check, or
-        only those, as in most trees, are alike: `builds_unseen` says no to every buffer)."""
+        only those, as in most trees, are alike: `builds_unseen` says no to every buffer).
+        The names files changed on disk added before check `started` began are in what it
+        read, and go (a name the tree no longer gives a class would cost the buffers that
+        spell it a full check each); those added since stay."""
         before = self._other_names()
         self.tree = {roots: dict(names) for roots, names in found.items()}
+        if started is not None:
+            for key, names in list(self.since.items()):
+                kept = {name: number for name, number in names.items() if number >= started}
+                if kept:
+                    self.since[key] = kept
+                else:
+                    del self.since[key]
         return self._other_names() != before
 
     def _other_names(self) -> dict:
@@ -107,7 +124,7 @@ class RenamedClasses:
             known = self.names_on_disk(roots, key)
             found = _renamed_in(files, roots, known)
             if found != known:
-                self.since.setdefault((roots, key), set()).update(found - known)
+                self.since.setdefault((roots, key), {}).update(dict.fromkeys(found - known, self.checks))
                 grown = True
         return grown
 

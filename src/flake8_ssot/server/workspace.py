@@ -243,6 +243,7 @@ class WorkspaceIndex:
             loop = asyncio.get_running_loop()
             report = _Progress(self.server, token, loop)
             started = loop.time()
+            number = self.renamed.check_starts()
             results = await _in_thread(loop, self.background.run, self.folders(), report, loop)
             if self.background.closed:
                 return self.results  # shut down in the middle: what it sent is not the workspace
@@ -250,7 +251,7 @@ class WorkspaceIndex:
             report.end(f"{len(results)} files checked in {self.seconds:.1f}s")
             self.results = results
             logger.info("checked the workspace: %d files in %.2f s", len(results), self.seconds)
-            if self.renamed.took(self.background.renamed):
+            if self.renamed.took(self.background.renamed, number):
                 logger.debug("the names the tree gives the factory classes changed: checking the open buffers again")
                 self._recheck_others(None)
             return results
