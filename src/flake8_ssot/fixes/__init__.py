@@ -271,8 +271,9 @@ def unified_diff(before: str, after: str, name: str) -> str:
     """A unified diff of one file, `patch`/`git apply` compatible (line endings kept)."""
     old, new = _lines_with_ends(before), _lines_with_ends(after)
     output = []
-    from difflib import unified_diff  # only for --diff: not every run's import
-    for line in unified_diff(old, new, fromfile=name, tofile=name):
+    import difflib  # only for --diff: not every run's import
+
+    for line in difflib.unified_diff(old, new, fromfile=name, tofile=name):
         output.append(line)
         if not line.endswith(("\n", "\r")):
             output.append("\n\\ No newline at end of file\n")
