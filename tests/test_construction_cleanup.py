@@ -91,6 +91,10 @@ def test_one_fix_run_converges_and_the_code_runs_the_same(fixed):
     ("agents/typed_context.py", False),  # a type comment is
     ("agents/run_scheduler.py", False),  # annotations
     ("agents/data_helper_agent.py", True),
+    ("agents/aliased_context.py", True),  # imported twice, once `as Ctx`: both statements' names go
+    ("agents/aliased_one_statement.py", True),  # `UserExecutionContext, UserExecutionContext as Ctx`
+    ("agents/aliased_in_function.py", True),  # the module's import, and one `as LegacyContext` in a function
+    ("agents/aliased_annotated.py", False),  # the annotation keeps the one name, `Ctx` goes
 ])
 def test_the_class_import_goes_only_when_nothing_uses_or_imports_the_name(fixed, module, gone):
     text = fixed["once"][f"netra_backend/app/{module}"]
@@ -330,3 +334,91 @@ def test_an_import_in_a_suppress_import_error_block_is_a_probe_and_stays(index):
     fixed_text = apply_edits(suppressed, diagnostic.fix.edits)
     assert "    from netra_backend.app.services.run_ids import new_run_id\n" in fixed_text
     ast.parse(fixed_text)
+
+
+ALIASED = ["aliased_context.py", "aliased_one_statement.py", "aliased_in_function.py", "aliased_annotated.py"]
+FACTORY = "create_defensive_user_execution_context"
+
+
+@pytest.mark.parametrize("module", ALIASED)
+def test_a_class_imported_under_two_names_ends_with_one_import_of_the_factory(fixed, module):
+    """Each name's calls got a fix of their own that put the factory in its statement: two
+    imports of it, and a class import left unused. Now one fix rewrites them all: the factory is
+    imported once, and every name the file still imports is used."""
+    text = fixed["once"][f"netra_backend/app/agents/{module}"]
+    aliases = [alias for node in ast.walk(ast.parse(text)) if isinstance(node, ast.ImportFrom) for alias in node.names]
+    assert [alias.name for alias in aliases].count(FACTORY) == 1, text
+    used = {node.id for node in ast.walk(ast.parse(text)) if isinstance(node, ast.Name)}
+    assert {alias.asname or alias.name for alias in aliases} <= used, text
+
+
+def test_the_calls_of_every_name_of_the_class_share_one_fix(index):
+    path = AGENTS / "aliased_context.py"
+    source = path.read_text(encoding="utf-8")
+    diagnostics = check_source(source, str(path), CONFIG, index=index).diagnostics
+    assert len(diagnostics) == 2 and diagnostics[0].fix == diagnostics[1].fix
+    fix = diagnostics[0].fix
+    assert (fix.applicability, fix.description) == (SAFE, (
+        f"use 'netra_backend.app.services.user_execution_context.{FACTORY}' here and in the file's 1 other "
+        "construction, removing the import of 'UserExecutionContext' and the import of 'Ctx' (their last use)"))
+    assert apply_edits(source, fix.edits) == (AFTER / "netra_backend/app/agents/aliased_context.py").read_text()
+    assert fix_is_current(diagnostics[0], source)
+    # Without the index the removals are unproven: still one fix, unsafe, and it says why.
+    unproven = check_source(source, str(path), CONFIG).diagnostics
+    assert unproven[0].fix == unproven[1].fix and unproven[0].fix.applicability == UNSAFE
+    assert apply_edits(source, unproven[0].fix.edits) == apply_edits(source, fix.edits)
+    assert "modules importing 'Ctx' from this file cannot be seen" in unproven[0].fix.description
+
+
+def test_two_functions_importing_the_class_under_two_names_keep_their_own_fixes(index):
+    """Each function imports the factory once, where it imported the class."""
+    source = (
+        "def agent_context(user_id):\n"
+        "    from netra_backend.app.services.user_execution_context import UserExecutionContext\n"
+        "    return UserExecutionContext(user_id=user_id, thread_id='agent')\n\n\n"
+        "def handler_context(user_id):\n"
+        "    from netra_backend.app.services.user_execution_context import UserExecutionContext as Ctx\n"
+        "    return Ctx(user_id=user_id, thread_id='handler')\n"
+    )
+    result = fix_text(source, str(AGENTS / "shapes.py"), CONFIG, unsafe=False, index=index)
+    assert result.fixed == 2
+    assert result.text.count(f"    from netra_backend.app.services.user_execution_context import {FACTORY}\n") == 2
+    assert "UserExecutionContext" not in result.text and "Ctx" not in result.text
+
+
+def test_a_shape_the_shared_fix_cannot_reconcile_is_fixed_one_name_at_a_time(index):
+    """The class imported from its module and from a re-export (`services/__init__.py`): the
+    factory could not be put in once. The first name's calls keep their fix, made unsafe; the
+    other's get none until it is applied (the factory imported, their fix uses it)."""
+    source = (
+        "from netra_backend.app.services import UserExecutionContext as Ctx\n"
+        "from netra_backend.app.services.user_execution_context import UserExecutionContext\n\n\n"
+        "def contexts(user_id):\n"
+        "    return UserExecutionContext(user_id=user_id, thread_id='a'), Ctx(user_id=user_id, thread_id='b')\n"
+    )
+    path = str(AGENTS / "shapes.py")
+    first, second = check_source(source, path, CONFIG, index=index).diagnostics
+    why = ("the class is imported under several names ('UserExecutionContext', 'Ctx') and not every one of them "
+           "is a `from` import of the factory's module")
+    assert first.fix.applicability == UNSAFE and why in first.fix.description
+    assert second.fix is None and f"(not fixed: {why}: the calls of 'UserExecutionContext' are fixed first)" in (
+        second.message)
+    assert fix_text(source, path, CONFIG, unsafe=False, index=index).fixed == 0
+    fixed_text = fix_text(source, path, CONFIG, unsafe=True, index=index).text
+    assert fixed_text == (
+        f"from netra_backend.app.services.user_execution_context import {FACTORY}\n\n\n"
+        "def contexts(user_id):\n"
+        f"    return {FACTORY}(user_id=user_id, websocket_client_id='a'), {FACTORY}(user_id=user_id, "
+        "websocket_client_id='b')\n"
+    ), fixed_text
+
+
+def test_the_editor_agrees_with_the_full_check_on_a_class_imported_twice():
+    from flake8_ssot.server.incremental import IncrementalChecker
+
+    path = AGENTS / "aliased_annotated.py"
+    source = path.read_text(encoding="utf-8")
+    checker = IncrementalChecker()
+    checker.check(source, str(path), CONFIG)
+    edited = source.replace('    return Ctx(', '    Ctx(user_id=user_id, thread_id="probe")\n    return Ctx(')
+    assert checker.check(edited, str(path), CONFIG) == check_source(edited, str(path), CONFIG, noqa=True).diagnostics

@@ -6,6 +6,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent / "src"))
 
 from netra_backend.app.agents import (  # noqa: E402
+    aliased_annotated,
+    aliased_context,
+    aliased_in_function,
+    aliased_one_statement,
     annotated_agent,
     data_helper_agent,
     execution_engine,
@@ -41,5 +45,12 @@ print(len(triage_agent.triage_request_id()), typed_context.typed_context("u11", 
 data_helper_agent.data_context("u12", "t13")
 print(chat.chat_run_id().startswith("run_"))
 print(sorted(exported_context.__all__), sorted(tool_dispatcher.MANAGER.contexts))
+aliased_context.agent_context("u13", "t14")
+aliased_context.handler_context("u13", "t15")
+aliased_one_statement.primary_context("u14", "t16")
+aliased_one_statement.retry_context("u14", "t17")
+aliased_in_function.pipeline_context("u15", "t18")
+aliased_in_function.legacy_context("u15", "t19")
+print(aliased_annotated.annotated_context("u16", "t20").thread_id, aliased_annotated.run_context("u16", "t21").user_id)
 for built in BUILT:
     print(built)

@@ -182,6 +182,10 @@ def construction_fixes(facts: ModuleFacts, found: Sequence[tuple[CallFact, str, 
         _together(facts, found, built, index)
     except _BUILD_ERRORS:
         pass
+    try:
+        _across_bindings(facts, found, built, index)
+    except _BUILD_ERRORS:
+        pass
     return built
 
 
@@ -313,6 +317,149 @@ def _together(facts: ModuleFacts, found: Sequence[tuple[CallFact, str, Entry]], 
         fix = Fix(tuple(edits), joined.fix.applicability, joined.fix.description)
         for m in members:
             built[m] = Built(fix, joined.reason, joined.cleanup)
+
+
+def _across_bindings(facts: ModuleFacts, found: Sequence[tuple[CallFact, str, Entry]], built: list[Built],
+                     index) -> None:
+    """Give the calls of a class the file imports under two names or more (`from pkg.ctx import
+    UserExecutionContext` and `... import UserExecutionContext as Ctx`) one fix, in place. Each
+    binding's own fix would put the factory in its statement: the factory imported twice, and a
+    statement that still spells the class left unused. The shared fix rewrites every call, puts
+    the factory in the first of those imports (the module's, when one is), and removes the class's
+    names whose calls were their last uses, as one binding's fix does. Bindings in one function,
+    or at module level and in functions (which then see the module's factory), share it; those
+    of different functions, none at module level, keep their own fixes (each function imports
+    the factory once), as do bindings in a file that binds the factory's name already (each
+    fix then uses it and puts nothing in). Any other shape (an import of the class from another
+    module, edits that clash) keeps the fix of the first name's calls, made unsafe (its title
+    says why), and the other names' calls get none (their message says why) until it is
+    applied: the factory is then the file's, and their fixes use it."""
+    imports = {id(fact.node): fact for fact in facts.imports if fact.kind != "dynamic"}
+    by_key: dict[str, list[tuple[int, object]]] = {}
+    for position, ((call, key, _), result) in enumerate(zip(found, built)):
+        own = _own_import(facts, call, imports) if result.fix is not None else None
+        if own is not None and not imports[id(own.stmt)].type_checking:
+            by_key.setdefault(key, []).append((position, own))
+    source = source_lines(facts)
+    groups = []
+    for members in by_key.values():
+        owns = list({id(own.node): own for _, own in members}.values())
+        if any(own.scope == "module" for own in owns):
+            groups.append((members, owns))
+            continue
+        by_function: dict[int, list] = {}  # (bindings of different functions never meet)
+        for own in owns:
+            by_function.setdefault(id(_function_of(facts, own.stmt.lineno)), []).append(own)
+        for function_owns in by_function.values():
+            ids = {id(own.node) for own in function_owns}
+            groups.append(([(m, own) for m, own in members if id(own.node) in ids], function_owns))
+    for members, owns in groups:
+        if len(owns) < 2:
+            continue
+        fix = _one_factory_import(facts, source, found, built, members, owns, imports, index)
+        if fix is None:
+            continue
+        names = ", ".join(f"'{own.name}'" for own in owns)
+        for position, own in members:
+            if isinstance(fix, Built):
+                built[position] = fix
+                continue
+            if own.node is not owns[0].node:
+                # Fixed once the first name's are: the factory is then the file's already.
+                built[position] = Built(None, f"the class is imported under several names ({names}) and {fix}: "
+                                              f"the calls of '{owns[0].name}' are fixed first")
+                continue
+            old = built[position].fix
+            reason = f"the class is imported under several names ({names}) and {fix}"
+            if reason in old.description:
+                continue  # (a fix the calls share already)
+            described = old.description.replace(" (unsafe: ", f" (unsafe: {reason}; ") if old.applicability == UNSAFE \
+                else f"{old.description} (unsafe: {reason})"
+            built[position] = Built(Fix(old.edits, UNSAFE, described), "; ".join(
+                filter(None, [reason, built[position].reason])), built[position].cleanup)
+
+
+def _one_factory_import(facts, source, found, built, members, owns, imports, index) -> Built | str | None:
+    """The fix `_across_bindings` shares, what keeps it from being built, or None when each
+    binding's own fix is right (the file binds the factory's name already)."""
+    entry = found[members[-1][0]][2]
+    module, _, factory = entry.use.rpartition(".")
+    if any(b.name == factory for b in facts.bindings):
+        return None  # each binding's fix uses the factory's import, or says why it has none
+    if any(own.kind != "from" or own.module != module or own.scope not in ("module", "function") for own in owns):
+        return "not every one of them is a `from` import of the factory's module"
+    owns = sorted(owns, key=lambda own: (own.scope != "module", own.stmt.lineno, own.stmt.col_offset,
+                                         list(imports[id(own.stmt)].node.names).index(own.node)))
+    calls = {id(own.node): sum(m_own is own or m_own.node is own.node for _, m_own in members) for own in owns}
+    reasons, goes = [], []
+    for own in owns:
+        if _last_uses(facts, source, own, imports[id(own.stmt)], calls[id(own.node)]):
+            problems = _removal_problems(facts, index, own)
+            if problems is not None:
+                goes.append(own)
+                reasons.extend(problems)
+    keeper = owns[0]
+    if keeper in goes:
+        edits = [_replace_alias(facts, source, keeper.node, factory)]
+    else:
+        edits = _add_name(facts, source, imports[id(keeper.stmt)], factory)
+    by_statement: dict[int, list] = {}
+    for own in goes:
+        if own is not keeper:
+            by_statement.setdefault(id(own.stmt), []).append(own)
+    for statement, removed in by_statement.items():
+        fact = imports[statement]
+        positions = sorted(list(fact.node.names).index(own.node) for own in removed)
+        if keeper.stmt is fact.node:
+            removal = _removals_beside(facts, source, fact, positions)
+        else:
+            removal = _names_removal(facts, source, fact, positions)
+        if removal is None:
+            return "removing one of their imports is not possible here"
+        edits.extend(removal)
+    positions = sorted({position for position, _ in members}, key=lambda m: source.slice(found[m][0].span))
+    seen_fixes, cleanup_names, level = [], [], SAFE
+    for position in positions:
+        result = built[position]
+        inside = _inside(source, found[position][0], result.fix.edits)
+        if not inside or inside[0].replacement != factory:
+            return "the calls do not all name the factory alike"
+        edits.extend(inside)
+        if result.fix in seen_fixes:
+            continue
+        seen_fixes.append(result.fix)
+        edits.extend(e for e in result.cleanup if e not in edits)
+        class_names = {own.name for own in owns}
+        cleanup_names.extend(n for n in removed_imports(result.fix) if n not in class_names and n not in cleanup_names)
+        if result.fix.applicability == UNSAFE:
+            level = UNSAFE
+        reasons.extend(r for r in result.reason.split("; ") if r)
+    edits = sorted(dict.fromkeys(edits), key=lambda e: source.slice(e.span))
+    if _overlapping(source, edits):
+        return "their edits would clash"
+    reasons = list(dict.fromkeys(r for r in reasons if not any(f"'{own.name}'" in r for own in owns if own not in goes)))
+    if reasons:
+        level = UNSAFE
+    description = f"use '{entry.use}'"
+    if len(positions) > 1:
+        description += f" here and in the file's {len(positions) - 1} other construction{'s' if len(positions) > 2 else ''}"
+    if goes:
+        listed = " and ".join(f"the import of '{own.name}'" for own in goes)
+        description += f", removing {listed} ({'their' if len(positions) > 1 else 'its'} last use)"
+    if cleanup_names:
+        listed = " and ".join(f"the import of '{name}'" for name in cleanup_names)
+        description += (f"{' and' if goes else ', removing'} {listed} (only the dropped arguments "
+                        f"used {'it' if len(cleanup_names) == 1 else 'them'})")
+    if reasons:
+        description += f" (unsafe: {'; '.join(reasons)})"
+    return Built(Fix(tuple(edits), level, description), "; ".join(reasons))
+
+
+def _removals_beside(facts: ModuleFacts, source: SourceLines, fact, positions: Sequence[int]) -> list[Edit] | None:
+    """`_names_removal` for the statement that also takes the factory: never the whole statement."""
+    if len(positions) == len(fact.node.names):
+        return None
+    return _names_removal(facts, source, fact, positions)
 
 
 def _inside(source: SourceLines, call: CallFact, edits: Sequence[Edit]) -> list[Edit]:
@@ -686,7 +833,24 @@ def _last_uses(facts: ModuleFacts, source: SourceLines, own, fact, calls: int) -
     import `fact`, where the name can be read: the file, or for an import inside a function,
     that function (the words of other functions are their own names)."""
     where = _scope_of(facts, source, own)
-    return where is not None and _uses(source, own.name, *where) == _uses(source, own.name, *source.slice(fact.span)) + calls
+    return where is not None and _binding_uses(facts, source, own.name, *where) == \
+        _binding_uses(facts, source, own.name, *source.slice(fact.span)) + calls
+
+
+def _binding_uses(facts: ModuleFacts, source: SourceLines, name: str, start: int, end: int) -> int:
+    """`_uses` of `name` in `source.text[start:end]` less the names an import renames there
+    (`from pkg.ctx import UserExecutionContext as Ctx` and `import uuid as u` read no binding
+    of `UserExecutionContext` or `uuid`: they bind `Ctx` and `u`)."""
+    renamed = 0
+    for fact in facts.imports:
+        if fact.kind == "dynamic" or not any(alias.name == name and alias.asname not in (None, name)
+                                             for alias in fact.node.names):
+            continue
+        for alias in fact.node.names:
+            if alias.name == name and alias.asname not in (None, name):
+                at = source.slice(span_from_ast(alias, facts.lines))[0]
+                renamed += start <= at < end
+    return _uses(source, name, start, end) - renamed
 
 
 def _scope_of(facts: ModuleFacts, source: SourceLines, binding) -> tuple[int, int] | None:
@@ -751,7 +915,8 @@ def _unused_names(facts: ModuleFacts, source: SourceLines, call: CallFact, dropp
         removed = sum(_uses(source, name, start, end) for start, end in ranges if first <= start and end <= last)
         removed += _removed_uses(source, name, [e for e in other_edits
                                                 if first <= source.slice(e.span)[0] and source.slice(e.span)[1] <= last])
-        if removed and _uses(source, name, first, last) == _uses(source, name, *source.slice(fact.span)) + removed:
+        if removed and _binding_uses(facts, source, name, first, last) == \
+                _binding_uses(facts, source, name, *source.slice(fact.span)) + removed:
             found.append(binding)
     return found
 
