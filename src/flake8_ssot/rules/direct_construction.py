@@ -52,7 +52,10 @@ except inside a `try` statement or a `with suppress(ImportError):` block (a prob
 `if TYPE_CHECKING:`; in a package's `__init__.py`
 removing an import makes the fix unsafe, as ruff's is. When several calls are the last uses,
 their diagnostics share one fix that rewrites them all and removes the imports: applied alone
-or with the others, it never leaves the class's import unused nor a name unbound. Calls of different
+or with the others, it never leaves the class's import unused nor a name unbound. So do the
+calls of a class imported under several names (`... import UserExecutionContext as Ctx` too;
+that statement is no use of `UserExecutionContext`): the factory is imported once, in the first
+of those imports. Calls of different
 safety do not share it (the safe ones are fixed first, the import staying for the unsafe ones,
 whose fix then removes it). Comments and line
 breaks inside the call are kept. A call inside an f-string placeholder is fixed only where
