@@ -334,6 +334,9 @@ def _across_bindings(facts: ModuleFacts, found: Sequence[tuple[CallFact, str, En
     module, edits that clash) keeps the fix of the first name's calls, made unsafe (its title
     says why), and the other names' calls get none (their message says why) until it is
     applied: the factory is then the file's, and their fixes use it."""
+    classes = {call.path for call, _, _ in found}
+    if sum(b.kind == "from" and b.path in classes for b in facts.bindings) < 2:
+        return  # (most files: one import of the class, whose calls `_together` joined)
     imports = {id(fact.node): fact for fact in facts.imports if fact.kind != "dynamic"}
     by_key: dict[str, list[tuple[int, object]]] = {}
     for position, ((call, key, _), result) in enumerate(zip(found, built)):
