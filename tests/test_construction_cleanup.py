@@ -422,3 +422,23 @@ def test_the_editor_agrees_with_the_full_check_on_a_class_imported_twice():
     checker.check(source, str(path), CONFIG)
     edited = source.replace('    return Ctx(', '    Ctx(user_id=user_id, thread_id="probe")\n    return Ctx(')
     assert checker.check(edited, str(path), CONFIG) == check_source(edited, str(path), CONFIG, noqa=True).diagnostics
+
+
+def test_safe_calls_of_one_name_are_not_held_back_by_unsafe_calls_of_the_other(index):
+    """Under `--fix` the safe calls are rewritten and the factory imported once, `Ctx` staying for
+    the unsafe call; `--unsafe-fixes` then rewrites that one with the factory already imported."""
+    source = (
+        "import uuid\n\n"
+        "from netra_backend.app.services.user_execution_context import UserExecutionContext\n"
+        "from netra_backend.app.services.user_execution_context import UserExecutionContext as Ctx\n\n\n"
+        "def agent_context(user_id, thread_id):\n"
+        "    return UserExecutionContext(user_id=user_id, thread_id=thread_id)\n\n\n"
+        "def fresh_context(user_id, thread_id):\n"
+        "    return Ctx(user_id=user_id, thread_id=thread_id, run_id=str(uuid.uuid4()))\n"
+    )
+    path = str(AGENTS / "shapes.py")
+    safe_only = fix_text(source, path, CONFIG, unsafe=False, index=index)
+    assert safe_only.fixed == 1
+    assert safe_only.text.count(FACTORY) == 2 and "import UserExecutionContext as Ctx\n" in safe_only.text
+    everything = fix_text(source, path, CONFIG, unsafe=True, index=index).text
+    assert imported_names(everything) == {FACTORY} and everything.count(FACTORY) == 3, everything

@@ -333,7 +333,9 @@ def _across_bindings(facts: ModuleFacts, found: Sequence[tuple[CallFact, str, En
     fix then uses it and puts nothing in). Any other shape (an import of the class from another
     module, edits that clash) keeps the fix of the first name's calls, made unsafe (its title
     says why), and the other names' calls get none (their message says why) until it is
-    applied: the factory is then the file's, and their fixes use it."""
+    applied: the factory is then the file's, and their fixes use it. Safe calls and unsafe ones:
+    the safe ones share a safe fix, the unsafe ones the fix of all (which `--fix` applies once
+    the safe one has been: then it is the remaining calls' own)."""
     classes = {call.path for call, _, _ in found}
     if sum(b.kind == "from" and b.path in classes for b in facts.bindings) < 2:
         return  # (most files: one import of the class, whose calls `_together` joined)
@@ -362,6 +364,16 @@ def _across_bindings(facts: ModuleFacts, found: Sequence[tuple[CallFact, str, En
         fix = _one_factory_import(facts, source, found, built, members, owns, imports, index)
         if fix is None:
             continue
+        safe = [(m, own) for m, own in members if built[m].fix.applicability == SAFE]
+        if isinstance(fix, Built) and safe and len(safe) < len(members):
+            # As in `_together`, the safe calls are not held back by the unsafe ones: they share
+            # a safe fix of their own (the names the unsafe calls use stay), applied first.
+            safe_owns = list({id(own.node): own for _, own in safe}.values())
+            first = _one_factory_import(facts, source, found, built, safe, safe_owns, imports, index)
+            if isinstance(first, Built):
+                for m, _ in safe:
+                    built[m] = first
+                members = [(m, own) for m, own in members if built[m] is not first]
         names = ", ".join(f"'{own.name}'" for own in owns)
         for position, own in members:
             if isinstance(fix, Built):
