@@ -118,7 +118,7 @@ EXPECTED = {
         (path, line, "SSOT002", "direct construction of factory-only class "
          "'app.models.user_context.UserExecutionContext': use "
          "'app.models.user_context.create_defensive_user_execution_context'" + waits, level,
-         fix and "use 'app.models.user_context.create_defensive_user_execution_context'" + fix)
+         None if fix is None else "use 'app.models.user_context.create_defensive_user_execution_context'" + fix)
         for path, line, waits, level, fix in [
             ("app/routes.py", 8, "", "unsafe", f", removing the import of 'UserExecutionContext' (its last use) "
              f"(unsafe: {SEVERAL_NAMES})"),
