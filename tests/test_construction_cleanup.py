@@ -362,7 +362,8 @@ def test_the_calls_of_every_name_of_the_class_share_one_fix(index):
         f"use 'netra_backend.app.services.user_execution_context.{FACTORY}' here and in the file's 1 other "
         "construction, removing the import of 'UserExecutionContext' and the import of 'Ctx' (their last use)"))
     assert apply_edits(source, fix.edits) == (AFTER / "netra_backend/app/agents/aliased_context.py").read_text()
-    assert fix_is_current(diagnostics[0], source)
+    # The editor's reduced buffer may hold the calls of one name only: the full check answers.
+    assert not fix_is_current(diagnostics[0], source)
     # Without the index the removals are unproven: still one fix, unsafe, and it says why.
     unproven = check_source(source, str(path), CONFIG).diagnostics
     assert unproven[0].fix == unproven[1].fix and unproven[0].fix.applicability == UNSAFE

@@ -71,6 +71,8 @@ def fix_is_current(diagnostic, text: str) -> bool:
     the fix removes (uses as `_uses` counts them). (A fix kept from a check of the whole file
     before an edit is not judged here: an edit elsewhere changes the uses either way;
     server/incremental.py judges it by what the edited lines spell.)"""
+    if diagnostic.fix is not None and _imported_more_than_once(text, diagnostic.subject.rpartition(".")[2]):
+        return False  # the calls of all its names share one fix (`_across_bindings`): the buffer may lack some
     names = removed_imports(diagnostic.fix)
     if not names:
         return True
@@ -88,6 +90,18 @@ def fix_is_current(diagnostic, text: str) -> bool:
 
 # The last text `fix_is_current` read: it, its lines, and each name's count of uses in it.
 _TEXT: list = [None, None, {}]
+
+
+def _imported_more_than_once(text: str, name: str) -> bool:
+    """Does `text` import the class `name` under another name (`name as Ctx`), or on two import
+    lines? (Read from the text: a name alone on a line of a parenthesized import is missed.)"""
+    if name not in text:
+        return False
+    if re.search(rf"(?<![\w.]){re.escape(name)}\s+as\s+[^\W\d]", text):
+        return True
+    word = _word(name)
+    return sum(1 for line in text.splitlines()
+               if line.lstrip().startswith(("from ", "import ")) and word.search(line)) > 1
 
 
 # --------------------------------------------------------------------------- uses of a name
@@ -438,7 +452,7 @@ def _one_factory_import(facts, source, found, built, members, owns, imports, ind
         result = built[position]
         inside = _inside(source, found[position][0], result.fix.edits)
         if not inside or inside[0].replacement != factory:
-            return "the calls do not all name the factory alike"
+            return None  # the calls name it through its module: no fix imports it
         edits.extend(inside)
         if result.fix in seen_fixes:
             continue
