@@ -93,15 +93,25 @@ _TEXT: list = [None, None, {}]
 
 
 def _imported_more_than_once(text: str, name: str) -> bool:
-    """Does `text` import the class `name` under another name (`name as Ctx`), or on two import
-    lines? (Read from the text: a name alone on a line of a parenthesized import is missed.)"""
+    """Does `text` import the class `name` twice (`import name` and `import name as Ctx`, on one
+    import line or two)? (Read from the text, once per text and name: the language server asks
+    about each finding of a 5,000-line buffer in turn. A name alone on a line of a
+    parenthesized import is missed.)"""
     if name not in text:
         return False
-    if re.search(rf"(?<![\w.]){re.escape(name)}\s+as\s+[^\W\d]", text):
-        return True
-    word = _word(name)
-    return sum(1 for line in text.splitlines()
-               if line.lstrip().startswith(("from ", "import ")) and word.search(line)) > 1
+    if _IMPORTS_READ[0] is not text:
+        _IMPORTS_READ[:] = [text, {}]
+    found = _IMPORTS_READ[1].get(name)
+    if found is None:
+        word = _word(name)
+        found = _IMPORTS_READ[1][name] = sum(
+            len(word.findall(line.group(0))) for line in _IMPORT_LINE.finditer(text)) > 1
+    return found
+
+
+# The last text `_imported_more_than_once` read, and its answer for each name.
+_IMPORTS_READ: list = [None, {}]
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from|import)[ \t].*$", re.M)
 
 
 # --------------------------------------------------------------------------- uses of a name
