@@ -262,7 +262,9 @@ class IncrementalChecker:
         # The edited lines, before and after, and their text: what a kept fix must not read.
         changed = [*old[prefix:changed_end], *lines[prefix:len(lines) - suffix]]
         words = "\n".join(changed)
-        if exports or _changes_file_wide_facts(replaced, edited, state.names):
+        if (exports and _exports_reach_fixes(old[prefix:changed_end], lines[prefix:len(lines) - suffix],
+                                             [*chunks, *edited], state.names)) \
+                or _changes_file_wide_facts(replaced, edited, state.names):
             # What the file imports, defines or exports under a configured name changed: every
             # fix elsewhere is computed again (their safety can depend on it; SSOT001's keeps an
             # alias listed in `__all__`), but an SSOT002 fix whose words the edit does not spell
@@ -609,6 +611,24 @@ def _changes_file_wide_facts(old: Sequence[Chunk], new: Sequence[Chunk], names: 
     before = frozenset().union(*(chunk.summary for chunk in old))
     after = frozenset().union(*(chunk.summary for chunk in new))
     return any(part in names for item in before ^ after for part in item.split("."))
+
+
+def _exports_reach_fixes(removed: Sequence[str], typed: Sequence[str], chunks: Sequence[Chunk],
+                         names: frozenset[str]) -> bool:
+    """Can an edit of `__all__` change a fix elsewhere? Fixes read what the module exports only
+    for names it imports or assigns from other names (SSOT001 keeps an exported alias; SSOT002
+    counts an exported class name as a use) and for the names the configuration spells. The
+    words the edit adds or takes away (`__all__` itself when it comes or goes: every public
+    name's export changes) are compared with those; a name the module defines (`def`, `class`)
+    or binds to a plain value is neither."""
+    before = set(_WORD.findall("\n".join(removed)))
+    after = set(_WORD.findall("\n".join(typed)))
+    words = before ^ after
+    if "__all__" in words or not words.isdisjoint(names):
+        return True
+    bound = {name for chunk in chunks for name, what, _ in chunk.events
+             if what not in (_NOTHING, _KEEP) and not (chunk.kind in ("def", "class") and name == chunk.name)}
+    return not words.isdisjoint(bound)
 
 
 def _affected(old: Sequence[Chunk], new: Sequence[Chunk], others: Sequence[Chunk]) -> set[str]:
@@ -1079,7 +1099,9 @@ def _stale_fixes(kept: Sequence[Diagnostic], source: str, lines: Sequence[str], 
         if diagnostic.fix is None or diagnostic.code not in _WHOLE_FILE_FIXES:
             continue
         if diagnostic.code in _KEPT_BY_WORDS:
-            if not _kept_fix_holds(diagnostic, lines, edited, start, end):
+            # `__all__` alone changes nothing an SSOT002 fix reads (`_kept_through_file_wide_change`):
+            # only its strings count, as uses of the class's name, which `_called_words` covers.
+            if not _kept_fix_holds(diagnostic, lines, edited.replace("__all__", ""), start, end):
                 stale.append(diagnostic)
         elif not _WHOLE_FILE_FIXES[diagnostic.code](diagnostic, source):
             stale.append(diagnostic)
