@@ -226,6 +226,26 @@ def construction_fix(facts: ModuleFacts, call: CallFact, key: str, entry: Entry,
         return Built(None)
 
 
+def _title(entry: Entry, others: int, classes: Sequence[str], cleanup: Sequence[str],
+           reasons: Sequence[str]) -> str:
+    """A construction fix's title: the factory, how many other calls it rewrites, the class
+    imports it removes (their last use) and the imports only the dropped arguments used, and
+    why it is unsafe. `removed_imports` reads the removed names back from it."""
+    title = f"use '{entry.use}'"
+    if others:
+        title += f" here and in the file's {others} other construction{'s' if others > 1 else ''}"
+    if classes:
+        listed = " and ".join(f"the import of '{name}'" for name in classes)
+        title += f", removing {listed} ({'their' if others else 'its'} last use)"
+    if cleanup:
+        listed = " and ".join(f"the import of '{name}'" for name in cleanup)
+        title += (f"{' and' if classes else ', removing'} {listed} (only the dropped arguments "
+                  f"used {'it' if len(cleanup) == 1 else 'them'})")
+    if reasons:
+        title += f" (unsafe: {'; '.join(reasons)})"
+    return title
+
+
 def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, others: int = 0,
            other_edits: Sequence[Edit] = (), other_calls: Sequence[CallFact] = ()) -> Built:
     node = call.node
@@ -278,18 +298,8 @@ def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, ot
     if unproven:
         level = UNSAFE
         reasons.extend(unproven)
-    description = f"use '{entry.use}'"
-    if others:
-        description += f" here and in the file's {others} other construction{'s' if others > 1 else ''}"
-    if removes_import:
-        description += f", removing the import of '{node.func.id}' ({'their' if others else 'its'} last use)"
     gone = list(dict.fromkeys(name for names, _, _ in cleanup for name in names))
-    if gone:
-        listed = " and ".join(f"the import of '{name}'" for name in gone)
-        description += (f"{' and' if removes_import else ', removing'} {listed} (only the dropped arguments "
-                        f"used {'it' if len(gone) == 1 else 'them'})")
-    if reasons:
-        description += f" (unsafe: {'; '.join(reasons)})"
+    description = _title(entry, others, [node.func.id] if removes_import else [], gone, reasons)
     return Built(Fix(tuple(sorted(edits, key=lambda e: (e.span.line, e.span.column))), level, description),
                  "; ".join(reasons), tuple(removed))
 
@@ -479,18 +489,7 @@ def _one_factory_import(facts, source, found, built, members, owns, imports, ind
     reasons = list(dict.fromkeys(r for r in reasons if not any(f"'{own.name}'" in r for own in owns if own not in goes)))
     if reasons:
         level = UNSAFE
-    description = f"use '{entry.use}'"
-    if len(positions) > 1:
-        description += f" here and in the file's {len(positions) - 1} other construction{'s' if len(positions) > 2 else ''}"
-    if goes:
-        listed = " and ".join(f"the import of '{own.name}'" for own in goes)
-        description += f", removing {listed} ({'their' if len(positions) > 1 else 'its'} last use)"
-    if cleanup_names:
-        listed = " and ".join(f"the import of '{name}'" for name in cleanup_names)
-        description += (f"{' and' if goes else ', removing'} {listed} (only the dropped arguments "
-                        f"used {'it' if len(cleanup_names) == 1 else 'them'})")
-    if reasons:
-        description += f" (unsafe: {'; '.join(reasons)})"
+    description = _title(entry, len(positions) - 1, [own.name for own in goes], cleanup_names, reasons)
     return Built(Fix(tuple(edits), level, description), "; ".join(reasons))
 
 
