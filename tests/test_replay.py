@@ -273,16 +273,7 @@ def test_two_children_stat_and_signal_the_first_change(tmp_path, monkeypatch):
         files.append(str(path))
     watched_file = tmp_path / "pyproject.toml"
     watched_file.write_text("[tool.ssot]\n", encoding="utf-8")
-    from array import array
-
-    def stats(names):
-        times, sizes = array("q"), array("Q")
-        for name in names:
-            status = os.stat(name)
-            times.extend((status.st_mtime_ns, status.st_ctime_ns))
-            sizes.extend((status.st_size, status.st_ino))
-        return times, sizes
-
+    stats = test_runstate.recorded_stats
     times, sizes = stats(files)
     status = os.stat(watched_file)
     watched = [[str(watched_file), status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino],
@@ -334,13 +325,7 @@ def test_a_failed_fork_stats_in_this_process(tmp_path, monkeypatch):
     files = [str(tmp_path / f"m{index}.py") for index in range(4)]
     for name in files:
         Path(name).write_text("x = 1\n", encoding="utf-8")
-    from array import array
-
-    times, sizes = array("q"), array("Q")
-    for name in files:
-        status = os.stat(name)
-        times.extend((status.st_mtime_ns, status.st_ctime_ns))
-        sizes.extend((status.st_size, status.st_ino))
+    times, sizes = test_runstate.recorded_stats(files)
     monkeypatch.setattr(replay, "MIN_FILES_TO_SPLIT", 2)
     forks = []
 

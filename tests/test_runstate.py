@@ -435,12 +435,8 @@ def test_old_states_are_pruned(tmp_path, monkeypatch, racy):
     assert spy.answers == [True, False]  # its state was among the oldest, pruned
 
 
-def test_fork_split_agrees_with_one_process(tmp_path, monkeypatch):
-    files = []
-    for index in range(40):
-        path = tmp_path / f"module_{index}.py"
-        path.write_text(f"x = {index}\n", encoding="utf-8")
-        files.append(str(path))
+def recorded_stats(files):
+    """The (mtime, ctime) and (size, inode) arrays a run-level state or replay record keeps."""
     from array import array
 
     times, sizes = array("q"), array("Q")
@@ -448,6 +444,16 @@ def test_fork_split_agrees_with_one_process(tmp_path, monkeypatch):
         status = os.stat(name)
         times.extend((status.st_mtime_ns, status.st_ctime_ns))
         sizes.extend((status.st_size, status.st_ino))
+    return times, sizes
+
+
+def test_fork_split_agrees_with_one_process(tmp_path, monkeypatch):
+    files = []
+    for index in range(40):
+        path = tmp_path / f"module_{index}.py"
+        path.write_text(f"x = {index}\n", encoding="utf-8")
+        files.append(str(path))
+    times, sizes = recorded_stats(files)
     monkeypatch.setattr(replay, "MIN_FILES_TO_SPLIT", 2)
 
     def changed(jobs):  # how RunState.answer and a replay split the stats
