@@ -95,38 +95,30 @@ class RenamedNames:
             unnamed = any(cache is not None and cache.renamed is None and cache.entries for _, cache in caches)
             many_here = many or (self.stable and unnamed and files is not None and files >= MIN_FILES)
             grown = not many_here and self._grown(index, [cache for _, cache in kept], tasks, set(numbers))
-            if not many_here and not grown:
-                if self.stable and kept and len(kept) == len(caches):
-                    # No file about to be checked grew the kept sets, so each still holds every
-                    # name the tree gives the classes: the run uses them, as the entries did.
-                    index.aliases[key] = frozenset.intersection(*(cache.renamed for _, cache in kept))
-                    self.prepared.append((index, key))
-                    continue
-                # A small check with no kept set computes it too (below): without it, a file that
-                # spells only a renamed name would go unchecked, where a run over the tree, the
-                # server and the flake8 plugin report its construction.
+            held = frozenset.intersection(*(cache.renamed for _, cache in kept)) if kept else frozenset()
+            if not many_here and not grown and kept and len(kept) == len(caches) and key <= held:
+                # No file about to be checked grew the kept sets, so each still holds every
+                # name the tree gives the classes: the run uses them, as the entries did.
+                index.aliases[key] = held
+                self.prepared.append((index, key))
+                if not self.stable:
+                    stale.update(self._forget(kept))
+                continue
+            # A small check with no kept set computes it too: without it, a file that spells only
+            # a renamed name would go unchecked, where a run over the tree, the server and the
+            # flake8 plugin report its construction.
+            found = index.prepare_renamed(key, rounds=partial(_rounds, index, self.jobs))
+            self.prepared.append((index, key))
             if not self.stable:
                 # A fix (its files change as it goes) trusts no entry computed before; it checks,
                 # and so fixes, a file that spells only a renamed name, as the check before it
-                # reported: with the kept set while it holds for the files about to be fixed,
-                # else the names computed now. The fixes rewrite module paths and calls, never
-                # bind a class to a new name, so the names the tree had when the fix began hold
-                # every name it can have until it ends, and the cache keeps them with the
-                # entries the fix computed with them (`keep`): a flake8 run after `--fix` takes
-                # them instead of reading the tree.
-                held = [cache for _, cache in kept]
-                if held and len(held) == len(caches) and not grown and key <= frozenset.intersection(
-                        *(cache.renamed for cache in held)):
-                    index.aliases[key] = frozenset.intersection(*(cache.renamed for cache in held))
-                else:
-                    index.prepare_renamed(key, rounds=partial(_rounds, index, self.jobs))
-                self.prepared.append((index, key))
-                for number, cache in kept:
-                    stale.add(number)
-                    cache.forget_entries()
+                # reported, with the kept set (above) or the names computed now. The fixes rewrite
+                # module paths and calls, never bind a class to a new name, so the names the tree
+                # had when the fix began hold every name it can have until it ends, and the cache
+                # keeps them with the entries the fix computed with them (`keep`): a flake8 run
+                # after `--fix` takes them instead of reading the tree.
+                stale.update(self._forget(kept))
                 continue
-            found = index.prepare_renamed(key, rounds=partial(_rounds, index, self.jobs))
-            self.prepared.append((index, key))
             for number, cache in caches:
                 if cache is None:
                     continue
@@ -137,6 +129,13 @@ class RenamedNames:
                     stale.add(number)  # computed without the names, which the tree has
                     cache.forget_entries()
         return stale
+
+    @staticmethod
+    def _forget(kept: Sequence[tuple[int, Cache]]) -> list[int]:
+        """A fix trusts no entry of the kept caches: their numbers, each forgotten."""
+        for _, cache in kept:
+            cache.forget_entries()
+        return [number for number, _ in kept]
 
     def keep(self) -> None:
         """The caches of this run's configurations keep the names their new entries used."""
