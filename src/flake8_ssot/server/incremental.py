@@ -1099,9 +1099,7 @@ def _stale_fixes(kept: Sequence[Diagnostic], source: str, lines: Sequence[str], 
         if diagnostic.fix is None or diagnostic.code not in _WHOLE_FILE_FIXES:
             continue
         if diagnostic.code in _KEPT_BY_WORDS:
-            # `__all__` alone changes nothing an SSOT002 fix reads (`_kept_through_file_wide_change`):
-            # only its strings count, as uses of the class's name, which `_called_words` covers.
-            if not _kept_fix_holds(diagnostic, lines, edited.replace("__all__", ""), start, end):
+            if not _kept_fix_holds(diagnostic, lines, edited, start, end):
                 stale.append(diagnostic)
         elif not _WHOLE_FILE_FIXES[diagnostic.code](diagnostic, source):
             stale.append(diagnostic)
@@ -1135,7 +1133,7 @@ def _kept_through_file_wide_change(diagnostic: Diagnostic, lines: Sequence[str],
     module, _, factory = diagnostic.canonical.rpartition(".")
     if not factory or factory in edited or (module and module.rpartition(".")[2] in edited):
         return False
-    return _kept_fix_holds(diagnostic, lines, edited.replace("__all__", ""), start, end)
+    return _kept_fix_holds(diagnostic, lines, edited, start, end)
 
 
 def _kept_fix_holds(diagnostic: Diagnostic, lines: Sequence[str], edited: str, start: int, end: int) -> bool:
@@ -1144,11 +1142,12 @@ def _kept_fix_holds(diagnostic: Diagnostic, lines: Sequence[str], edited: str, s
     and of the factory's (`diagnostic.canonical`) name and module, the imports of the factory's
     module, and, to add the factory's import after the last import above the call, where that
     import is. None of these changes when the edited lines (before and after) spell neither the
-    names its call uses, nor `__all__`, nor an import; or an import, but none of the factory's
-    name, its module's last name or `*`, and the edited lines lie after the call or below the
-    import its fix adds a line after. (A fix that edits the edited lines is computed again:
+    names its call uses nor an import; or an import, but none of the factory's name, its
+    module's last name or `*`, and the edited lines lie after the call or below the import its
+    fix adds a line after. (`__all__` is read only for its strings, which count as uses of the
+    class's name: the names its call uses. A fix that edits the edited lines is computed again:
     `_moved`.)"""
-    if "__all__" in edited or any(word in edited for word in _called_words([diagnostic], lines)):
+    if any(word in edited for word in _called_words([diagnostic], lines)):
         return False
     if not _IMPORT.search(edited):
         return True
