@@ -19,6 +19,7 @@ import sys
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import Sequence
 
 # A policy shaped like the seed project's, on a short `app` package: one legacy module.
 APP_LEGACY_POLICY = '[tool.ssot]\nsrc = ["src"]\n[tool.ssot.legacy]\n"app.ws.factory" = "app.ws.canonical_imports"\n'
@@ -157,6 +158,17 @@ def flake8(*args: str, cwd: Path, stdin: str | None = None, timeout: float = 120
         [sys.executable, "-m", "flake8", *args], cwd=cwd, input=stdin, capture_output=True, encoding="utf-8",
         env=env, timeout=timeout,
     )
+
+
+def imported_output(root: Path, modules: Sequence[str]) -> str:
+    """What importing `modules` of a fixture project prints (its `src` on the path): a fixture's
+    own behaviour, compared before and after `--fix`."""
+    env = {**os.environ, "PYTHONPATH": str(root / "src")}
+    code = "; ".join(f"import {module}" for module in modules)
+    completed = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True,
+                               timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -11,9 +11,6 @@ from __future__ import annotations
 import ast
 import io
 import json
-import os
-import subprocess
-import sys
 import textwrap
 import tokenize
 from pathlib import Path
@@ -21,7 +18,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from projects import NETRA_POLICY, policy_project, ssot, write
+from projects import NETRA_POLICY, imported_output, policy_project, ssot, write
 
 from flake8_ssot.config import load_config
 from flake8_ssot.diagnostic import SAFE, UNSAFE
@@ -260,11 +257,7 @@ PROJECT = {
 
 
 def _run(root: Path) -> str:
-    env = {**os.environ, "PYTHONPATH": str(root / "src")}
-    completed = subprocess.run([sys.executable, "-c", "import netra_backend.app.agents.supervisor"],
-                               cwd=root, env=env, capture_output=True, text=True, timeout=60)
-    assert completed.returncode == 0, completed.stderr
-    return completed.stdout
+    return imported_output(root, ["netra_backend.app.agents.supervisor"])
 
 
 @pytest.fixture(scope="module")

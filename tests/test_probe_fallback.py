@@ -22,14 +22,11 @@ and after `ssot check --fix`.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from projects import ssot, write
+from projects import imported_output, ssot, write
 
 from flake8_ssot.config import load_config
 from flake8_ssot.diagnostic import SAFE, UNSAFE
@@ -154,12 +151,7 @@ AGENTS = ["supervisor", "tool_dispatcher", "execution_engine", "config_loader", 
 
 
 def _run(root: Path) -> str:
-    env = {**os.environ, "PYTHONPATH": str(root / "src")}
-    code = "; ".join(f"import netra_backend.app.agents.{name}" for name in AGENTS)
-    completed = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True,
-                               timeout=60)
-    assert completed.returncode == 0, completed.stderr
-    return completed.stdout
+    return imported_output(root, [f"netra_backend.app.agents.{name}" for name in AGENTS])
 
 
 @pytest.fixture(scope="module")
