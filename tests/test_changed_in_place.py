@@ -225,6 +225,41 @@ def test_runs_right_after_edits_keep_taking_the_state_files(tree, monkeypatch):
     assert test_runstate.state_files(cache) == [saved] and saved.read_bytes() == before
 
 
+def test_a_run_right_after_an_edit_with_no_state_saves_one_without_that_file(tree, monkeypatch):
+    """A first run (no state yet) made right after an edit: the edited file's stat proves
+    nothing (the racy rule), but every other file's does. The state is saved with that file's
+    size smudged (as git smudges a racily clean entry), so that no stat can match it: the next
+    run, after another such edit or none, takes the state's files and checks that file again
+    instead of discovering and checking the whole tree (an editor's run-on-save, `entr`, a
+    pre-commit run straight after an edit would otherwise never save a state)."""
+    root, cache = tree
+    paths = Paths(monkeypatch)
+    decoded = Decoded(monkeypatch)
+    settle()
+    _edit(root, "src/app/n.py", 1)
+    # The run starts in the edit's clock tick: the edited file is within the window, every other
+    # file and directory of the tree (older) is not.
+    monkeypatch.setattr(runstate, "RACY_NS", 0)
+    original_start = runstate.RunState.__init__
+
+    def start(state, *args, **kwargs):
+        original_start(state, *args, **kwargs)
+        state.start = (root / "src/app/n.py").stat().st_ctime_ns
+    monkeypatch.setattr(runstate.RunState, "__init__", start)
+    first = cached(root, cache)
+    assert first == reference(root)
+    assert len(test_runstate.state_files(cache)) == 1, "the state is saved, the edited file smudged"
+    decoded.checked.clear()
+    second = cached(root, cache)  # nothing changed since: only the smudged file is checked again
+    assert second == first
+    assert paths.taken == [False, True]
+    assert decoded.checked == ["n.py"]
+    _edit(root, "src/app/n.py", 0)
+    third = cached(root, cache)
+    assert third == reference(root) and third != first
+    assert paths.taken == [False, True, True]
+
+
 def test_a_run_over_a_small_part_of_the_tree_saves_no_state(tree, monkeypatch):
     """pre-commit's few files: their findings depend on the whole tree under `src` (the
     renamed names, who imports a name), which such a state would have to stat and keep for a

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import struct
 import textwrap
 import time
 from pathlib import Path
@@ -195,17 +196,23 @@ def test_nothing_is_saved_while_a_file_is_racy(tmp_path, monkeypatch):
     assert cached(root, cache) == reference(root) and not spy.last()
 
 
-def test_nothing_is_saved_while_only_a_checked_file_is_racy(tmp_path, monkeypatch):
+def test_a_checked_file_that_is_racy_is_saved_smudged(tmp_path, monkeypatch):
     """A file edited in place just before the run (its directory untouched, older than the
-    window): its stat proves nothing yet, so no state is saved."""
+    window): its stat proves nothing yet, so the state records a size no file has for it
+    (every other file's stat holds), and the next run sees it changed whatever its stat."""
     monkeypatch.setattr(runstate, "RACY_NS", 500_000_000)
     root = tmp_path / "repo"
     make_tree(root)
     cache = tmp_path / "cache"
     time.sleep(1.0)
     fix_violation(root)  # in place: no directory changes
-    cached(root, cache)
-    assert state_files(cache) == []
+    spy = Spy(monkeypatch)
+    first = cached(root, cache)
+    (saved,) = state_files(cache)
+    assert struct.pack("<Q", runstate.SMUDGED) in saved.read_bytes()
+    second = cached(root, cache)
+    assert not spy.last()  # (this module's spy: the state answered nothing, a file changed)
+    assert first == second == reference(root)
 
 
 def _write(path: Path, text: str) -> None:

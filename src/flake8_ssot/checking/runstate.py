@@ -24,7 +24,10 @@ the same, the saved results are the answer. Anything else, or anything unreadabl
 run takes the full path (discovery, the per-file cache) and saves a new state. Nothing is
 saved when any of those stats is less than 2 s older than the start of the run (the racy
 rule of the per-file cache, on the change time, which cannot be set back): a change in the
-same clock tick could otherwise go unseen. Nor when a path was missing, a directory could not
+same clock tick could otherwise go unseen. A checked file is the exception: a run made right
+after an edit saves its state with that file's size smudged (`SMUDGED`, as git smudges a
+racily clean index entry), so the next run sees it changed, checks it again and takes every
+other file's result from the state. Nor when a path was missing, a directory could not
 be listed or a file could not be read (those are retried every run); a file that does not
 decode (bad bytes for its declared encoding) is answered like any other: its content says so.
 
@@ -81,6 +84,10 @@ FORMAT = 6  # 2: a file that does not decode is answered too; 3: as cache.FORMAT
 # 5: the results that depend on other files; 6: the header in marshal's format
 MAGIC = b"SSOTRUN2"
 _HEAD = struct.Struct("<IQ")  # crc32 of the rest, header length
+# The size recorded for a file whose stat was racy when the state was saved: no file has it
+# (st_size is a signed 64-bit off_t), so the file counts as changed, and as resized (no
+# per-file cache entry answers for it).
+SMUDGED = 2**64 - 1
 
 
 def _stat_tuple(status: os.stat_result) -> tuple[int, int, int, int]:
@@ -322,12 +329,19 @@ class RunState:
             stamps: list[int] = [0] * (2 * len(observed))
             stamps[0::2] = [status.st_mtime_ns for status in observed]
             stamps[1::2] = [status.st_ctime_ns for status in observed]
-            if stamps and max(stamps) >= limit:
-                return None  # changed too recently to prove anything later
+            racy = stamps and max(stamps) >= limit
             times = array("q", stamps)
             stamps[0::2] = [status.st_size for status in observed]
             stamps[1::2] = [status.st_ino for status in observed]
             sizes = array("Q", stamps)
+            if racy:
+                # Changed too recently for its stat to prove anything later: such a file's size
+                # is smudged (as git smudges a racily clean entry), which no stat can match, so
+                # the next run sees it changed and checks it again. Every other file's stat
+                # holds: that run takes the state's files instead of the whole tree's path.
+                for position, status in enumerate(observed):
+                    if status.st_mtime_ns >= limit or status.st_ctime_ns >= limit:
+                        sizes[2 * position] = SMUDGED
         if len(files) != len(results):
             return None
         table = StringTable()
