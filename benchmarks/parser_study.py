@@ -39,11 +39,10 @@ import sysconfig
 import tempfile
 import time
 import warnings
-from collections import Counter
-from dataclasses import dataclass, field
-from typing import Callable
-
 from _symtable import symtable as _symtable
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 try:
     from flake8_ssot.checking.discovery import discover
@@ -51,8 +50,11 @@ try:
     from flake8_ssot.dotted import module_name
     from flake8_ssot.facts import partial as ssot_partial
     from flake8_ssot.files import SourceError, decode_source
+
+    DECODE_ERRORS = (SourceError, UnicodeDecodeError, LookupError)
 except ImportError:  # the parsers alone: every .py file, no prefilter
     discover = None
+    DECODE_ERRORS = (UnicodeDecodeError,)
 
 CPYTHON_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
 
@@ -64,6 +66,7 @@ class Parser:
     error: Callable | None = None  # tree -> (line, what) of its first error, or None
     cost: dict = field(default_factory=Counter)  # subset -> CPU s
     failed: Counter = field(default_factory=Counter)  # subset -> files it raised on
+    raises: tuple = CPYTHON_ERRORS  # what it raises on a file it rejects
 
 
 def _quiet(function):
@@ -107,13 +110,14 @@ def parsers() -> tuple[list[Parser], list[str]]:
     except ImportError as error:
         notes.append(f"tree-sitter skipped: {error}")
     try:
-        from libcst import native
+        from libcst import ParserSyntaxError, native
 
         def cst_error(tree):
             return None  # it raises instead
 
         found.append(Parser(f"libcst {_version('libcst')} native (Rust PEG, builds the CST)",
-                            lambda source, data, path: native.parse_module(source, None), cst_error))
+                            lambda source, data, path: native.parse_module(source, None), cst_error,
+                            raises=(ParserSyntaxError, RecursionError)))
     except ImportError as error:
         notes.append(f"libcst skipped: {error}")
     try:
@@ -130,7 +134,8 @@ def parsers() -> tuple[list[Parser], list[str]]:
                     return (0, diagnostic["message"][:60])
             return None
 
-        found.append(Parser(f"ruff parser (pyruff {_version('pyruff')}, no rules)", ruff_parse, ruff_error))
+        found.append(Parser(f"ruff parser (pyruff {_version('pyruff')}, no rules)", ruff_parse, ruff_error,
+                            raises=(pyruff.RuffError,)))
     except ImportError as error:
         notes.append(f"pyruff skipped: {error}")
     return found, notes
@@ -212,7 +217,7 @@ def measure_cost(files, subsets: dict[str, Callable], found: list[Parser]) -> tu
             start = clock()
             try:
                 tree = parser.parse(source, raw, path)
-            except CPYTHON_ERRORS + (Exception,):
+            except parser.raises:
                 tree = None
                 for name in member:
                     parser.failed[name] += 1
@@ -237,7 +242,7 @@ def measure_cost(files, subsets: dict[str, Callable], found: list[Parser]) -> tu
 def decode_text(data: bytes) -> str | None:
     try:
         return decode_source(data) if discover is not None else data.decode("utf-8")
-    except (SourceError if discover is not None else UnicodeDecodeError, UnicodeDecodeError, LookupError):
+    except DECODE_ERRORS:
         return None  # undecodable: ssot reports it without parsing
 
 
@@ -281,7 +286,7 @@ def measure_agreement(paths: list[str], found: list[Parser], limit: int) -> tupl
         for parser in checked:
             try:
                 error = parser.error(parser.parse(source, data, path))
-            except Exception as raised:
+            except parser.raises as raised:
                 error = (0, f"{type(raised).__name__}: {str(raised)[:60]}")
             record = results[parser.name]
             record.table[kind, error is not None] += 1
@@ -303,7 +308,7 @@ def measure_agreement(paths: list[str], found: list[Parser], limit: int) -> tupl
 
 def engine_profile(tree: str, config_path: str) -> tuple[dict, set[str], float]:
     """One in-process `ssot check --jobs 1 --no-cache`, with the parse-related phases timed."""
-    import flake8_ssot.engine as engine
+    from flake8_ssot import engine
     from flake8_ssot.cli import main
     from flake8_ssot.facts import recovery
 
