@@ -95,6 +95,8 @@ def test_one_fix_run_converges_and_the_code_runs_the_same(fixed):
     ("agents/aliased_one_statement.py", True),  # `UserExecutionContext, UserExecutionContext as Ctx`
     ("agents/aliased_in_function.py", True),  # the module's import, and one `as LegacyContext` in a function
     ("agents/aliased_annotated.py", False),  # the annotation keeps the one name, `Ctx` goes
+    ("agents/module_alias.py", True),  # a call by name and one through `import ... as user_context`
+    ("agents/module_alias_kept.py", True),  # ... whose module import stays for another use
 ])
 def test_the_class_import_goes_only_when_nothing_uses_or_imports_the_name(fixed, module, gone):
     text = fixed["once"][f"netra_backend/app/{module}"]
@@ -172,6 +174,9 @@ def imported_names(text: str) -> set[str]:
     ("agents/triage_agent.py", "uuid", False),  # triage_request_id uses it
     ("agents/triage_agent.py", "time_ns", True),  # imported inside the function
     ("agents/data_helper_agent.py", "new_run_id", False),  # routes/chat.py imports it from this module
+    ("agents/module_alias.py", "uuid", True),  # the call through the module dropped its run id
+    ("agents/module_alias.py", "user_context", True),  # only that call went through it
+    ("agents/module_alias_kept.py", "user_context", False),  # MANAGER uses it
 ])
 def test_an_import_only_the_dropped_arguments_used_goes_with_them(fixed, module, name, gone):
     text = fixed["once"][f"netra_backend/app/{module}"]
@@ -443,3 +448,36 @@ def test_safe_calls_of_one_name_are_not_held_back_by_unsafe_calls_of_the_other(i
     assert safe_only.text.count(FACTORY) == 2 and "import UserExecutionContext as Ctx\n" in safe_only.text
     everything = fix_text(source, path, CONFIG, unsafe=True, index=index).text
     assert imported_names(everything) == {FACTORY} and everything.count(FACTORY) == 3, everything
+
+
+def test_calls_through_the_module_and_by_name_share_one_fix(index):
+    """`user_context.UserExecutionContext(...)` and `UserExecutionContext(...)` in one file: one
+    fix rewrites both to the factory the class's statement imports, as the migration commit
+    does; the module import goes when those calls were its last uses, and stays otherwise."""
+    kept = AGENTS / "module_alias_kept.py"
+    source = kept.read_text(encoding="utf-8")
+    diagnostics = check_source(source, str(kept), CONFIG, index=index).diagnostics
+    assert len(diagnostics) == 2 and diagnostics[0].fix == diagnostics[1].fix
+    assert (diagnostics[0].fix.applicability, diagnostics[0].fix.description) == (SAFE, (
+        f"use 'netra_backend.app.services.user_execution_context.{FACTORY}' here and in the file's 1 other "
+        "construction, removing the import of 'UserExecutionContext' (their last use)"))
+    assert apply_edits(source, diagnostics[0].fix.edits) == (AFTER / "netra_backend/app/agents/module_alias_kept.py").read_text()
+    assert not fix_is_current(diagnostics[0], source)  # the editor's buffer may lack one of the calls
+
+    path = AGENTS / "module_alias.py"
+    source = path.read_text(encoding="utf-8")
+    through, by_name = check_source(source, str(path), CONFIG, index=index).diagnostics
+    assert through.fix.applicability == UNSAFE and through.fix.description.endswith(
+        "removing the import of 'UserExecutionContext' (their last use) and the import of 'user_context' (only the "
+        "calls through it used it) and the import of 'uuid' (only the dropped arguments used it) (unsafe: dropping "
+        "'run_id' skips code its value runs)")
+    assert apply_edits(source, through.fix.edits) == (AFTER / "netra_backend/app/agents/module_alias.py").read_text()
+    # Under `--fix` the safe call is rewritten alone; the module import stays for the other.
+    safe_only = fix_text(source, str(path), CONFIG, unsafe=False, index=index)
+    assert safe_only.fixed == 1 and imported_names(safe_only.text) == {"uuid", "user_context", FACTORY}
+    # The unsafe call's own fix then names the factory imported already, and removes what it left unused.
+    [rest] = check_source(safe_only.text, str(path), CONFIG, index=index).diagnostics
+    assert rest.fix.description.endswith(
+        "removing the import of 'user_context' (only the call through it used it) and the import of 'uuid' (only the "
+        "dropped arguments used it) (unsafe: dropping 'run_id' skips code its value runs)")
+    assert apply_edits(safe_only.text, rest.fix.edits) == (AFTER / "netra_backend/app/agents/module_alias.py").read_text()

@@ -15,6 +15,8 @@ from netra_backend.app.agents import (  # noqa: E402
     execution_engine,
     exported_context,
     mixed_safety,
+    module_alias,
+    module_alias_kept,
     run_scheduler,
     supervisor_agent,
     tool_dispatcher,
@@ -52,5 +54,9 @@ aliased_one_statement.retry_context("u14", "t17")
 aliased_in_function.pipeline_context("u15", "t18")
 aliased_in_function.legacy_context("u15", "t19")
 print(aliased_annotated.annotated_context("u16", "t20").thread_id, aliased_annotated.run_context("u16", "t21").user_id)
+module_alias.websocket_context("u17", "t22")
+module_alias.agent_context("u17", "t23")
+module_alias_kept.register("u18", "t24")
+print(module_alias_kept.fallback("u18").request_id, sorted(module_alias_kept.MANAGER.contexts))
 for built in BUILT:
     print(built)

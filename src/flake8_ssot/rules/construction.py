@@ -73,6 +73,8 @@ def fix_is_current(diagnostic, text: str) -> bool:
     server/incremental.py judges it by what the edited lines spell.)"""
     if diagnostic.fix is not None and _imported_more_than_once(text, diagnostic.subject.rpartition(".")[2]):
         return False  # the calls of all its names share one fix (`_across_bindings`): the buffer may lack some
+    if diagnostic.fix is not None and _called_through_module(text, diagnostic.subject.rpartition(".")[2]):
+        return False  # ... and so do the calls through its module (`c.Class(...)`) with the others
     names = removed_imports(diagnostic.fix)
     if not names:
         return True
@@ -115,6 +117,12 @@ def _imported_more_than_once(text: str, name: str) -> bool:
                 break
         found = _IMPORTS_READ[1][name] = imported > 1
     return found
+
+
+def _called_through_module(text: str, name: str) -> bool:
+    """Does `text` call the class `name` as an attribute (`c.UserExecutionContext(...)`)?"""
+    # (`.Name` first: a literal prefix, which the pattern searches for as a string.)
+    return re.search(rf"\.{re.escape(name)}\s*\(", text) is not None
 
 
 # The last text `_imported_more_than_once` read, and its answer for each name.
@@ -238,19 +246,24 @@ def construction_fix(facts: ModuleFacts, call: CallFact, key: str, entry: Entry,
 
 
 def _title(entry: Entry, others: int, classes: Sequence[str], cleanup: Sequence[str],
-           reasons: Sequence[str]) -> str:
+           reasons: Sequence[str], through: Sequence[str] = ()) -> str:
     """A construction fix's title: the factory, how many other calls it rewrites, the class
-    imports it removes (their last use) and the imports only the dropped arguments used, and
-    why it is unsafe. `removed_imports` reads the removed names back from it."""
+    imports it removes (their last use), the module imports only the calls went through
+    (`import pkg.ctx as c` for `c.Class(...)`) and the imports only the dropped arguments used,
+    and why it is unsafe. `removed_imports` reads the removed names back from it."""
     title = f"use '{entry.use}'"
     if others:
         title += f" here and in the file's {others} other construction{'s' if others > 1 else ''}"
     if classes:
         listed = " and ".join(f"the import of '{name}'" for name in classes)
         title += f", removing {listed} ({'their' if others else 'its'} last use)"
+    if through:
+        listed = " and ".join(f"the import of '{name}'" for name in through)
+        title += (f"{' and' if classes else ', removing'} {listed} (only the call{'s' if others else ''} "
+                  f"through {'it' if len(through) == 1 else 'them'} used {'it' if len(through) == 1 else 'them'})")
     if cleanup:
         listed = " and ".join(f"the import of '{name}'" for name in cleanup)
-        title += (f"{' and' if classes else ', removing'} {listed} (only the dropped arguments "
+        title += (f"{' and' if classes or through else ', removing'} {listed} (only the dropped arguments "
                   f"used {'it' if len(cleanup) == 1 else 'them'})")
     if reasons:
         title += f" (unsafe: {'; '.join(reasons)})"
@@ -290,6 +303,13 @@ def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, ot
     callee = _callee(facts, source, call, entry.use, index, others, unused)
     if isinstance(callee, str):
         return Built(None, callee)
+    if isinstance(node.func, ast.Attribute) and "." not in callee[0]:
+        # `c.Class(...)` becomes `factory(...)` (imported already): `c` may be left unused too.
+        renamed = Edit(span_from_ast(node.func, facts.lines), callee[0])
+        unused = _unused_names(facts, source, call, dropped, [*other_edits, renamed], other_calls)
+        callee = _callee(facts, source, call, entry.use, index, others, unused)
+        if isinstance(callee, str):
+            return Built(None, callee)
     name_text, import_edits, removes_import, unproven, offered = callee
     edits = _call_edits(facts, source, node, name_text, kept, dropped)
     if edits is None:
@@ -310,7 +330,10 @@ def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, ot
         level = UNSAFE
         reasons.extend(unproven)
     gone = list(dict.fromkeys(name for names, _, _ in cleanup for name in names))
-    description = _title(entry, others, [node.func.id] if removes_import else [], gone, reasons)
+    through = [name for name in gone if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+               and name == node.func.value.id and "." not in name_text]
+    description = _title(entry, others, [node.func.id] if removes_import else [],
+                         [name for name in gone if name not in through], reasons, through)
     return Built(Fix(tuple(sorted(edits, key=lambda e: (e.span.line, e.span.column))), level, description),
                  "; ".join(reasons), tuple(removed))
 
@@ -464,7 +487,7 @@ def _one_factory_import(facts, source, found, built, members, owns, imports, ind
         return "not every one of them is a `from` import of the factory's module"
     owns = sorted(owns, key=lambda own: (own.scope != "module", own.stmt.lineno, own.stmt.col_offset,
                                          list(imports[id(own.stmt)].node.names).index(own.node)))
-    calls = {id(own.node): sum(m_own is own or m_own.node is own.node for _, m_own in members) for own in owns}
+    calls = {id(own.node): sum(m_own is not None and m_own.node is own.node for _, m_own in members) for own in owns}
     reasons, goes = [], []
     for own in owns:
         if _last_uses(facts, source, own, imports[id(own.stmt)], calls[id(own.node)]):
@@ -473,49 +496,75 @@ def _one_factory_import(facts, source, found, built, members, owns, imports, ind
                 goes.append(own)
                 reasons.extend(problems)
     keeper = owns[0]
-    if keeper in goes:
-        edits = [_replace_alias(facts, source, keeper.node, factory)]
-    else:
-        edits = _add_name(facts, source, imports[id(keeper.stmt)], factory)
+    positions = sorted({position for position, _ in members}, key=lambda m: source.slice(found[m][0].span))
+    call_edits, seen_fixes = [], []
+    for position in positions:
+        call, result = found[position][0], built[position]
+        inside = _inside(source, call, result.fix.edits)
+        if not inside or source.slice(inside[0].span) != source.slice(span_from_ast(call.node.func, facts.lines)):
+            return None  # (no callee edit first: not a fix this function knows)
+        # Every call names the factory the keeper's statement imports (`c.Class(...)` too).
+        call_edits.extend([Edit(inside[0].span, factory), *inside[1:]])
+        if result.fix in seen_fixes:
+            continue
+        seen_fixes.append(result.fix)
+        # Its reasons, less those about removing an import: the imports that go are counted again below.
+        gone = removed_imports(result.fix)
+        reasons.extend(r for r in result.reason.split("; ") if r and not any(f"'{name}'" in r for name in gone))
+    calls_fixed = [found[position][0] for position in positions]
+    # The imports the rewritten calls together leave unused (a name only their dropped arguments
+    # used, the module alias of `c.Class(...)`), each statement's removal taken where it clashes
+    # with nothing taken before it.
+    cleanup, problems_of = [], {}
     by_statement: dict[int, list] = {}
-    for own in goes:
-        if own is not keeper:
-            by_statement.setdefault(id(own.stmt), []).append(own)
+    for binding in _unused_names(facts, source, calls_fixed[-1], (), call_edits, calls_fixed[:-1]):
+        if any(binding.node is own.node for own in owns):
+            continue  # (a class's name: `goes` says whether it goes)
+        problems = _removal_problems(facts, index, binding)
+        if problems is not None:
+            by_statement.setdefault(id(binding.stmt), []).append(binding)
+            problems_of[id(binding.node)] = problems
+    edits = _class_statements(facts, source, imports, keeper, goes, factory, ())
+    if edits is None:
+        return "removing one of their imports is not possible here"
+    for group in by_statement.values():
+        tried = _class_statements(facts, source, imports, keeper, goes, factory, [*cleanup, *group])
+        if tried is not None and not _overlapping(source, sorted(dict.fromkeys((*tried, *call_edits)),
+                                                                  key=lambda e: source.slice(e.span))):
+            cleanup.extend(group)
+            edits = tried
+    edits = sorted(dict.fromkeys((*edits, *call_edits)), key=lambda e: source.slice(e.span))
+    if _overlapping(source, edits):
+        return "their edits would clash"
+    reasons.extend(problem for binding in cleanup for problem in problems_of[id(binding.node)])
+    reasons = list(dict.fromkeys(r for r in reasons if not any(f"'{own.name}'" in r for own in owns if own not in goes)))
+    modules = {call.node.func.value.id for call in calls_fixed if isinstance(call.node.func, ast.Attribute)}
+    through = [b.name for b in cleanup if b.kind == "import" and b.name in modules]
+    description = _title(entry, len(positions) - 1, [own.name for own in goes],
+                         list(dict.fromkeys(b.name for b in cleanup if b.name not in through)), reasons, through)
+    return Built(Fix(tuple(edits), UNSAFE if reasons else SAFE, description), "; ".join(reasons))
+
+
+def _class_statements(facts, source, imports, keeper, goes, factory, cleanup) -> list[Edit] | None:
+    """The import edits of `_one_factory_import`: the factory in the keeper's statement (in the
+    class's place when it goes), and the names of `goes` (the class's) and `cleanup` (bindings the
+    fix leaves unused) removed from their statements; None when one cannot be."""
+    edits = [_replace_alias(facts, source, keeper.node, factory)] if keeper in goes \
+        else _add_name(facts, source, imports[id(keeper.stmt)], factory)
+    by_statement: dict[int, list] = {}
+    for binding in [*(own for own in goes if own is not keeper), *cleanup]:
+        by_statement.setdefault(id(binding.stmt), []).append(binding)
     for statement, removed in by_statement.items():
         fact = imports[statement]
-        positions = sorted(list(fact.node.names).index(own.node) for own in removed)
+        positions = sorted(list(fact.node.names).index(binding.node) for binding in removed)
         if keeper.stmt is fact.node:
             removal = _removals_beside(facts, source, fact, positions)
         else:
             removal = _names_removal(facts, source, fact, positions)
         if removal is None:
-            return "removing one of their imports is not possible here"
+            return None
         edits.extend(removal)
-    positions = sorted({position for position, _ in members}, key=lambda m: source.slice(found[m][0].span))
-    seen_fixes, cleanup_names, level = [], [], SAFE
-    for position in positions:
-        result = built[position]
-        inside = _inside(source, found[position][0], result.fix.edits)
-        if not inside or inside[0].replacement != factory:
-            return None  # the calls name it through its module: no fix imports it
-        edits.extend(inside)
-        if result.fix in seen_fixes:
-            continue
-        seen_fixes.append(result.fix)
-        edits.extend(e for e in result.cleanup if e not in edits)
-        class_names = {own.name for own in owns}
-        cleanup_names.extend(n for n in removed_imports(result.fix) if n not in class_names and n not in cleanup_names)
-        if result.fix.applicability == UNSAFE:
-            level = UNSAFE
-        reasons.extend(r for r in result.reason.split("; ") if r)
-    edits = sorted(dict.fromkeys(edits), key=lambda e: source.slice(e.span))
-    if _overlapping(source, edits):
-        return "their edits would clash"
-    reasons = list(dict.fromkeys(r for r in reasons if not any(f"'{own.name}'" in r for own in owns if own not in goes)))
-    if reasons:
-        level = UNSAFE
-    description = _title(entry, len(positions) - 1, [own.name for own in goes], cleanup_names, reasons)
-    return Built(Fix(tuple(edits), level, description), "; ".join(reasons))
+    return edits
 
 
 def _removals_beside(facts: ModuleFacts, source: SourceLines, fact, positions: Sequence[int]) -> list[Edit] | None:
@@ -765,6 +814,20 @@ def _removal_problems(facts: ModuleFacts, index, binding) -> list[str] | None:
         problems.append(f"the file is a package's __init__.py, from which code outside the tree may import "
                         f"'{binding.name}'")
     return problems
+
+
+def _module_import(facts: ModuleFacts, call: CallFact, entry: Entry, imports: dict):
+    """The import binding of the factory's module that the call names the class through
+    (`import pkg.ctx as c` for `c.UserExecutionContext(...)`), outside `if TYPE_CHECKING:`; else None."""
+    func = call.node.func
+    if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name) or not entry.use:
+        return None
+    bound = [b for b in _visible_bindings(facts, call) if b.name == func.value.id]
+    module = entry.use.rpartition(".")[0]
+    if len(bound) == 1 and bound[0].kind == "import" and bound[0].path == module \
+            and not _type_checking(imports, bound[0]):
+        return bound[0]
+    return None
 
 
 def _own_import(facts: ModuleFacts, call: CallFact, imports: dict):
