@@ -1165,3 +1165,34 @@ def test_the_benchmarks_long_buffer_keeps_its_shared_construction_fixes_through_
             # constructions (one shared fix) is checked again, only the edited statement
             assert "UserExecutionContext(" not in seen[-1]
 
+
+
+def test_a_use_after_a_hash_in_a_string_is_kept_or_the_full_check_answers():
+    """Renaming the class's import back makes its construction a finding again, whose fix keeps
+    the import only for `UserExecutionContext.from_request(...)` in `restore` (a use no rule
+    follows: `_mentioning` keeps the statement holding it in the reduced buffer). On a line with
+    a `#` before it, even one in a string, that use is taken for a comment's and left out: the
+    fix built without it would remove the import, which the whole file still uses, and the full
+    check answers instead. Either way the result is the full check's."""
+    from flake8_ssot.index import index_for
+
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    own = "from netra_backend.app.services.user_execution_context import UserExecutionContext"
+    hashed = SOURCE.replace(
+        '        return {"manager": manager, "route": self.name}\n',
+        '        return {"manager": manager, "route": self.name}\n\n'
+        '    def restore(self, user_id: str, anchor: str) -> dict:\n'
+        '        url = f"/agents/{self.name}#restore"; restored = UserExecutionContext.from_request(user_id, {})\n'
+        '        return {"url": url, "restored": restored, "anchor": anchor}\n',
+    )
+    for source in (hashed, hashed.replace("#restore", "/restore")):
+        checker = IncrementalChecker()
+        checker.index = index_for(config.src)
+        renamed = source.replace(own, own + " as Context")
+        for version in (source, renamed, source):
+            found = checker.check(version, str(ROUTES), config)
+            assert found == check_source(version, str(ROUTES), config, noqa=True, index=checker.index).diagnostics
+        fix = next(d.fix for d in found if d.code == "SSOT002")
+        assert "removing" not in fix.description  # the import stays: `restore` uses the name
+        if "#" not in source:
+            assert checker.last_was_incremental  # the use kept in the reduced buffer

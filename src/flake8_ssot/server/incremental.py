@@ -771,7 +771,13 @@ def _mentioning(text: str, chunks: Sequence[Chunk], names: dict[str, list[tuple]
     end) and not on a comment's line, are taken too: an SSOT002 fix of a call the edit made a
     construction again removes the class's import when the file has no other use of the name,
     and the reduced buffer must hold one where the file does (`construction.fix_is_current`
-    then holds)."""
+    then holds).
+
+    A `#` before the use on its line is taken for a comment (no use for SSOT002's count) without
+    tokenizing the file; a `#` in a string (`url = "a#b"; UserExecutionContext.from_request(r)`)
+    also skips a real use. That costs time, never a wrong result: with no use of the name kept,
+    the fix built from the reduced buffer removes the import, `fix_is_current` finds the use in
+    the whole file, and the full check answers (tests/test_incremental.py)."""
     reach = _reach(config)
     found = set()
     bound_now = {name for chunk in chunks for name, _, _ in chunk.events}
