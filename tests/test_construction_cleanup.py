@@ -97,6 +97,9 @@ def test_one_fix_run_converges_and_the_code_runs_the_same(fixed):
     ("agents/aliased_annotated.py", False),  # the annotation keeps the one name, `Ctx` goes
     ("agents/module_alias.py", True),  # a call by name and one through `import ... as user_context`
     ("agents/module_alias_kept.py", True),  # ... whose module import stays for another use
+    ("agents/retry_agent.py", True),  # `UserExecutionContext, new_run_id`: the run ids' name goes too
+    ("agents/retry_registry.py", False),
+    ("agents/aliased_run_ids.py", True),
 ])
 def test_the_class_import_goes_only_when_nothing_uses_or_imports_the_name(fixed, module, gone):
     text = fixed["once"][f"netra_backend/app/{module}"]
@@ -177,6 +180,9 @@ def imported_names(text: str) -> set[str]:
     ("agents/module_alias.py", "uuid", True),  # the call through the module dropped its run id
     ("agents/module_alias.py", "user_context", True),  # only that call went through it
     ("agents/module_alias_kept.py", "user_context", False),  # MANAGER uses it
+    ("agents/retry_agent.py", "new_run_id", True),  # imported by the class's own statement
+    ("agents/retry_registry.py", "new_run_id", True),  # ... which keeps the class (an annotation)
+    ("agents/aliased_run_ids.py", "uuid", True),  # used by the calls of two names of the class
 ])
 def test_an_import_only_the_dropped_arguments_used_goes_with_them(fixed, module, name, gone):
     text = fixed["once"][f"netra_backend/app/{module}"]
@@ -481,3 +487,49 @@ def test_calls_through_the_module_and_by_name_share_one_fix(index):
         "removing the import of 'user_context' (only the call through it used it) and the import of 'uuid' (only the "
         "dropped arguments used it) (unsafe: dropping 'run_id' skips code its value runs)")
     assert apply_edits(safe_only.text, rest.fix.edits) == (AFTER / "netra_backend/app/agents/module_alias.py").read_text()
+
+
+@pytest.mark.parametrize("module, removed", [
+    ("retry_agent.py", "removing the import of 'UserExecutionContext' (its last use) and the import of 'new_run_id'"),
+    ("retry_registry.py", "removing the import of 'new_run_id'"),
+])
+def test_a_name_the_class_statement_imports_goes_with_the_dropped_argument_that_used_it(index, module, removed):
+    """`from ... import UserExecutionContext, new_run_id` where `run_id=new_run_id()` was its
+    last use: the name leaves the statement the factory joins (the whole of it, in the class's
+    place, when the class goes), under the same conditions as a name of another statement."""
+    path = AGENTS / module
+    source = path.read_text(encoding="utf-8")
+    [diagnostic] = check_source(source, str(path), CONFIG, index=index).diagnostics
+    assert f"{removed} (only the dropped arguments used it)" in diagnostic.fix.description
+    assert apply_edits(source, diagnostic.fix.edits) == (AFTER / "netra_backend/app/agents" / module).read_text()
+    assert fix_is_current(diagnostic, source)
+    assert "new_run_id" not in imported_names(apply_edits(source, diagnostic.fix.edits))
+    [unproven] = check_source(source, str(path), CONFIG).diagnostics
+    assert "modules importing 'new_run_id' from this file cannot be seen" in unproven.fix.description
+
+
+def test_a_name_the_class_statement_imports_stays_where_it_is_still_used_or_imported(index):
+    source = (
+        "from netra_backend.app.services.user_execution_context import UserExecutionContext, new_run_id\n\n\n"
+        "def retry(user_id, thread_id):\n"
+        "    return UserExecutionContext(user_id=user_id, thread_id=thread_id, run_id=new_run_id())\n\n\n"
+        "RUN_IDS = [new_run_id]\n"
+    )
+    [diagnostic] = check_source(source, str(AGENTS / "shapes.py"), CONFIG, index=index).diagnostics
+    assert "new_run_id" in imported_names(apply_edits(source, diagnostic.fix.edits))
+    init = check_source(source.replace("RUN_IDS = [new_run_id]\n", ""), str(AGENTS / "__init__.py"), CONFIG,
+                        index=index).diagnostics[0]
+    assert init.fix.applicability == UNSAFE
+    assert "from which code outside the tree may import 'new_run_id'" in init.fix.description
+
+
+def test_an_import_the_dropped_arguments_of_two_names_calls_used_goes_with_their_shared_fix(index):
+    path = AGENTS / "aliased_run_ids.py"
+    source = path.read_text(encoding="utf-8")
+    diagnostics = check_source(source, str(path), CONFIG, index=index).diagnostics
+    assert len(diagnostics) == 2 and diagnostics[0].fix == diagnostics[1].fix
+    assert diagnostics[0].fix.description.startswith(
+        f"use 'netra_backend.app.services.user_execution_context.{FACTORY}' here and in the file's 1 other "
+        "construction, removing the import of 'UserExecutionContext' and the import of 'Ctx' (their last use) and "
+        "the import of 'uuid' (only the dropped arguments used it) (unsafe: ")
+    assert apply_edits(source, diagnostics[0].fix.edits) == (AFTER / "netra_backend/app/agents/aliased_run_ids.py").read_text()

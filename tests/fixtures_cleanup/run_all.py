@@ -10,6 +10,7 @@ from netra_backend.app.agents import (  # noqa: E402
     aliased_context,
     aliased_in_function,
     aliased_one_statement,
+    aliased_run_ids,
     annotated_agent,
     data_helper_agent,
     execution_engine,
@@ -17,6 +18,8 @@ from netra_backend.app.agents import (  # noqa: E402
     mixed_safety,
     module_alias,
     module_alias_kept,
+    retry_agent,
+    retry_registry,
     run_scheduler,
     supervisor_agent,
     tool_dispatcher,
@@ -58,5 +61,9 @@ module_alias.websocket_context("u17", "t22")
 module_alias.agent_context("u17", "t23")
 module_alias_kept.register("u18", "t24")
 print(module_alias_kept.fallback("u18").request_id, sorted(module_alias_kept.MANAGER.contexts))
+retry_agent.retry_context("u19", "t25")
+print(sorted(retry_registry.MANAGER.contexts), retry_registry.retry("u20", "t26").user_id)
+aliased_run_ids.agent_context("u21", "t27")
+aliased_run_ids.handler_context("u21", "t28")
 for built in BUILT:
     print(built)

@@ -778,17 +778,33 @@ def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str, i
             unproven = _removal_problems(facts, index, own)
             if unproven is None:
                 removal, unproven = None, []
-    found = _factory_name(facts, source, call, use, own, removal, imports)
-    if isinstance(found, str):
-        return found
     cleanup = []
     by_statement: dict[int, list] = {}
     for binding in unused:
-        if own is not None and binding.stmt is own.stmt:
-            continue  # (not removed: the class's statement has edits of its own)
         problems = _removal_problems(facts, index, binding)
-        if problems is not None:
+        if problems is not None and (own is None or binding.node is not own.node):
             by_statement.setdefault(id(binding.stmt), []).append((binding, problems))
+    # A name of the class's own statement (`import UserExecutionContext, new_run_id`) goes with
+    # the class's name when it goes too (the whole statement, when they are all its names),
+    # else on its own below, as the names of other statements do.
+    beside = by_statement.get(id(own.stmt), []) if own is not None else []
+    found = None
+    if beside and removal is not None:
+        fact = imports[id(own.stmt)]
+        names = list(fact.node.names)
+        both = _names_removal(facts, source, fact, sorted([names.index(own.node), *(names.index(b.node) for b, _ in beside)]))
+        found = None if both is None else _factory_name(facts, source, call, use, own, both, imports)
+        if isinstance(found, str) or (found is not None and (
+                not all(e in found[1] for e in both)
+                or _overlapping(source, sorted(found[1], key=lambda e: source.slice(e.span))))):
+            found = None  # (the factory took the class's place: the name goes on its own)
+        else:
+            del by_statement[id(own.stmt)]
+            cleanup.append(([b.name for b, _ in beside], [], [p for _, problems in beside for p in problems]))
+    if found is None:
+        found = _factory_name(facts, source, call, use, own, removal, imports)
+    if isinstance(found, str):
+        return found
     for pairs in by_statement.values():
         fact = imports[id(pairs[0][0].stmt)]
         names = list(fact.node.names)

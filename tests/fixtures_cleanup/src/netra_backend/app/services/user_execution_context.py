@@ -23,6 +23,11 @@ class UserExecutionContext:
         BUILT.append((self.user_id, self.thread_id, self.request_id))
 
 
+def new_run_id() -> str:
+    """A run id for callers that made their own, before the factory gave every context one."""
+    return f"run_{uuid.uuid4().hex}"
+
+
 def create_defensive_user_execution_context(
     user_id: str,
     websocket_client_id: str | None = None,
