@@ -508,6 +508,23 @@ def test_a_name_the_class_statement_imports_goes_with_the_dropped_argument_that_
     assert "modules importing 'new_run_id' from this file cannot be seen" in unproven.fix.description
 
 
+def test_the_class_statement_goes_whole_when_its_names_all_go(index):
+    """The factory imported already: the class's statement loses both its names, so it goes."""
+    source = (
+        "from netra_backend.app.services.user_execution_context import UserExecutionContext, new_run_id  # ids\n"
+        f"from netra_backend.app.services.user_execution_context import {FACTORY}\n\n\n"
+        "def retry(user_id, thread_id):\n"
+        "    return UserExecutionContext(user_id=user_id, thread_id=thread_id, run_id=new_run_id())\n"
+    )
+    [diagnostic] = check_source(source, str(AGENTS / "shapes.py"), CONFIG, index=index).diagnostics
+    assert apply_edits(source, diagnostic.fix.edits) == (
+        "# ids\n"
+        f"from netra_backend.app.services.user_execution_context import {FACTORY}\n\n\n"
+        "def retry(user_id, thread_id):\n"
+        f"    return {FACTORY}(user_id=user_id, websocket_client_id=thread_id)\n"
+    )
+
+
 def test_a_name_the_class_statement_imports_stays_where_it_is_still_used_or_imported(index):
     source = (
         "from netra_backend.app.services.user_execution_context import UserExecutionContext, new_run_id\n\n\n"
@@ -533,3 +550,28 @@ def test_an_import_the_dropped_arguments_of_two_names_calls_used_goes_with_their
         "construction, removing the import of 'UserExecutionContext' and the import of 'Ctx' (their last use) and "
         "the import of 'uuid' (only the dropped arguments used it) (unsafe: ")
     assert apply_edits(source, diagnostics[0].fix.edits) == (AFTER / "netra_backend/app/agents/aliased_run_ids.py").read_text()
+
+
+def test_calls_through_the_module_in_the_function_that_imports_the_class_share_its_fix(index):
+    """The several-names rules: in one function, the calls after its import of the class."""
+    source = (
+        "def pair(user_id, thread_id):\n"
+        "    import netra_backend.app.services.user_execution_context as context_module\n"
+        "    from netra_backend.app.services.user_execution_context import UserExecutionContext\n"
+        "    return (context_module.UserExecutionContext(user_id=user_id, thread_id=thread_id),\n"
+        "            UserExecutionContext(user_id=user_id, thread_id=thread_id))\n\n\n"
+        "def other(user_id, thread_id):\n"
+        "    import netra_backend.app.services.user_execution_context as context_module\n"
+        "    return context_module.UserExecutionContext(user_id=user_id, thread_id=thread_id)\n"
+    )
+    first, second, third = check_source(source, str(AGENTS / "shapes.py"), CONFIG, index=index).diagnostics
+    assert first.fix == second.fix != third.fix
+    assert fix_text(source, str(AGENTS / "shapes.py"), CONFIG, unsafe=False, index=index).text == (
+        "def pair(user_id, thread_id):\n"
+        f"    from netra_backend.app.services.user_execution_context import {FACTORY}\n"
+        f"    return ({FACTORY}(user_id=user_id, websocket_client_id=thread_id),\n"
+        f"            {FACTORY}(user_id=user_id, websocket_client_id=thread_id))\n\n\n"
+        "def other(user_id, thread_id):\n"
+        "    import netra_backend.app.services.user_execution_context as context_module\n"
+        f"    return context_module.{FACTORY}(user_id=user_id, websocket_client_id=thread_id)\n"
+    )

@@ -431,7 +431,11 @@ def _across_bindings(facts: ModuleFacts, found: Sequence[tuple[CallFact, str, En
             by_function.setdefault(id(_function_of(facts, own.stmt.lineno)), []).append(own)
         for function_owns in by_function.values():
             ids = {id(own.node) for own in function_owns}
-            groups.append(([(m, own) for m, own in members if id(own.node) in ids], function_owns))
+            # The calls through the module after the first import, in the same function, see the factory too.
+            home, first = _function_of(facts, function_owns[0].stmt.lineno), min(o.stmt.lineno for o in function_owns)
+            inside = [(position, None) for position in through.get(key, ()) if found[position][0].span.line > first
+                      and _function_of(facts, found[position][0].span.line) is home]
+            groups.append(([(m, own) for m, own in members if id(own.node) in ids] + inside, function_owns))
     for members, owns in groups:
         if len(owns) < 2 and all(own is not None for _, own in members):
             continue
