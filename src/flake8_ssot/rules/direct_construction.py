@@ -47,7 +47,8 @@ calls were its last uses in the file (in the function, for an import inside one;
 `isinstance`, strings, `__all__` and type comments are uses, other comments are not) and no
 other module of the tree imports the name from the file (without the project index that is
 not proven: the fix is then unsafe). So does the import of a name only the dropped arguments
-used (`import uuid` for `run_id=f"run_{uuid.uuid4()}"`), as ruff's F401 would remove it next,
+used (`import uuid` for `run_id=f"run_{uuid.uuid4()}"`, or `new_run_id` from the class's own
+`from` statement), as ruff's F401 would remove it next,
 except inside a `try` statement or a `with suppress(ImportError):` block (a probe) or
 `if TYPE_CHECKING:`; in a package's `__init__.py`
 removing an import makes the fix unsafe, as ruff's is. When several calls are the last uses,
@@ -55,7 +56,9 @@ their diagnostics share one fix that rewrites them all and removes the imports: 
 or with the others, it never leaves the class's import unused nor a name unbound. So do the
 calls of a class imported under several names (`... import UserExecutionContext as Ctx` too;
 that statement is no use of `UserExecutionContext`): the factory is imported once, in the first
-of those imports. Calls of different
+of those imports. Calls through the factory's module (`c.UserExecutionContext(...)` after
+`import pkg.ctx as c`) join them and name that factory too; `import pkg.ctx as c` goes when
+they were its last uses. Calls of different
 safety do not share it (the safe ones are fixed first, the import staying for the unsafe ones,
 whose fix then removes it). Comments and line
 breaks inside the call are kept. A call inside an f-string placeholder is fixed only where
