@@ -71,27 +71,40 @@ def fix_is_current(diagnostic, text: str) -> bool:
     the fix removes (uses as `_uses` counts them). (A fix kept from a check of the whole file
     before an edit is not judged here: an edit elsewhere changes the uses either way;
     server/incremental.py judges it by what the edited lines spell.)"""
-    if diagnostic.fix is not None and _imported_more_than_once(text, diagnostic.subject.rpartition(".")[2]):
+    if _TEXT[0] is not text:  # (the checker asks about each finding of one text in turn)
+        _TEXT[:] = [text, None, {}, {}]
+    # The calls sharing one fix (SSOT002's shared fix: every construction of a 5,000-line buffer)
+    # ask the same question: answered once per text.
+    key = (diagnostic.subject, diagnostic.fix)
+    answer = _TEXT[3].get(key)
+    if answer is None:
+        answer = _TEXT[3][key] = _fix_is_current(diagnostic.subject, diagnostic.fix, text)
+    return answer
+
+
+def _fix_is_current(subject: str, fix: Fix | None, text: str) -> bool:
+    if fix is not None and _imported_more_than_once(text, subject.rpartition(".")[2]):
         return False  # the calls of all its names share one fix (`_across_bindings`): the buffer may lack some
-    if diagnostic.fix is not None and _called_through_module(text, diagnostic.subject.rpartition(".")[2]):
+    if fix is not None and _called_through_module(text, subject.rpartition(".")[2]):
         return False  # ... and so do the calls through its module (`c.Class(...)`) with the others
-    names = removed_imports(diagnostic.fix)
+    names = removed_imports(fix)
     if not names:
         return True
-    if _TEXT[0] is not text:  # (the checker asks about each finding of one text in turn)
-        _TEXT[:] = [text, SourceLines(text), {}]
+    if _TEXT[1] is None:
+        _TEXT[1] = SourceLines(text)
     source, counts = _TEXT[1], _TEXT[2]
     for name in names:
         total = counts.get(name)
         if total is None:
             total = counts[name] = _uses(source, name, 0, len(text))
-        if total != _removed_uses(source, name, diagnostic.fix.edits):
+        if total != _removed_uses(source, name, fix.edits):
             return False
     return True
 
 
-# The last text `fix_is_current` read: it, its lines, and each name's count of uses in it.
-_TEXT: list = [None, None, {}]
+# The last text `fix_is_current` read: it, its lines (when asked for), each name's count of
+# uses in it, and the answer for each (subject, fix).
+_TEXT: list = [None, None, {}, {}]
 
 
 def _imported_more_than_once(text: str, name: str) -> bool:
