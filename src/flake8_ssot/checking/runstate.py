@@ -287,10 +287,13 @@ class RunState:
         walked: Sequence[str], taken: dict | None = None, renamed: dict | None = None,
         carried: Changed | None = None,
     ) -> None:
-        """Record this run. When it cannot be trusted later (a file changed too recently, one
-        could not be read), the previous record stays: it answers only while everything is as
-        it recorded, which a file changed since can never be again (its change time moved), so
-        the next run still takes its files and stats after an edit made just before this one.
+        """Record this run. When it cannot be trusted later (a directory or watched file
+        changed too recently, a file could not be read), the previous record stays: it answers
+        only while everything is as it recorded, which a file changed since can never be again
+        (its change time moved). A checked file changed too recently is recorded smudged
+        (`_encode`) by a run that took the whole tree's path; a run that took a state's files
+        (`carried`) keeps that state instead, whose stats still hold for every other file, so
+        the next run still takes its files after an edit made just before this one.
         `renamed`: the renamed-class names the results used (checking.check_files'
         `used_renamed`); `carried`: the `Changed` this run took, whose results it kept where
         they stood (their dependencies are the state's)."""
