@@ -72,7 +72,7 @@ def fix_is_current(diagnostic, text: str) -> bool:
     before an edit is not judged here: an edit elsewhere changes the uses either way;
     server/incremental.py judges it by what the edited lines spell.)"""
     if _TEXT[0] is not text:  # (the checker asks about each finding of one text in turn)
-        _TEXT[:] = [text, None, {}, {}]
+        _TEXT[:] = [text, None, {}, {}, {}]
     # The calls sharing one fix (SSOT002's shared fix: every construction of a 5,000-line buffer)
     # ask the same question: answered once per text.
     key = (diagnostic.subject, diagnostic.fix)
@@ -83,10 +83,15 @@ def fix_is_current(diagnostic, text: str) -> bool:
 
 
 def _fix_is_current(subject: str, fix: Fix | None, text: str) -> bool:
-    if fix is not None and _imported_more_than_once(text, subject.rpartition(".")[2]):
-        return False  # the calls of all its names share one fix (`_across_bindings`): the buffer may lack some
-    if fix is not None and _called_through_module(text, subject.rpartition(".")[2]):
-        return False  # ... and so do the calls through its module (`c.Class(...)`) with the others
+    if fix is not None:
+        name = subject.rpartition(".")[2]
+        shared = _TEXT[4].get(name)  # (asked for each call of the class that has a fix of its own)
+        if shared is None:
+            # The calls of all its names share one fix (`_across_bindings`), and so do the calls
+            # through its module (`c.Class(...)`) with the others: the buffer may lack some.
+            shared = _TEXT[4][name] = _imported_more_than_once(text, name) or _called_through_module(text, name)
+        if shared:
+            return False
     names = removed_imports(fix)
     if not names:
         return True
@@ -103,33 +108,26 @@ def _fix_is_current(subject: str, fix: Fix | None, text: str) -> bool:
 
 
 # The last text `fix_is_current` read: it, its lines (when asked for), each name's count of
-# uses in it, and the answer for each (subject, fix).
-_TEXT: list = [None, None, {}, {}]
+# uses in it, the answer for each (subject, fix), and whether a class's calls share a fix across
+# its names or its module.
+_TEXT: list = [None, None, {}, {}, {}]
 
 
 def _imported_more_than_once(text: str, name: str) -> bool:
     """Does `text` import the class `name` twice (`import name` and `import name as Ctx`, on one
-    import line or two)? (Read from the text, once per text and name: the language server asks
-    about each finding of a 5,000-line buffer in turn. A name alone on a line of a
-    parenthesized import is missed.)"""
-    if name not in text:
-        return False
-    if _IMPORTS_READ[0] is not text:
-        _IMPORTS_READ[:] = [text, {}]
-    found = _IMPORTS_READ[1].get(name)
-    if found is None:
-        # The name's words, each on an import line (its line matches `_IMPORT_LINE`): searching
-        # for the name is a string search, matching the import-line pattern at every line start
-        # of a 5,000-line buffer took 3 ms.
-        imported = 0
-        for match in _word(name).finditer(text):
-            start = text.rfind("\n", 0, match.start()) + 1
-            end = text.find("\n", match.end())
-            imported += _IMPORT_LINE.fullmatch(text, start, len(text) if end < 0 else end) is not None
-            if imported > 1:
-                break
-        found = _IMPORTS_READ[1][name] = imported > 1
-    return found
+    import line or two)? (`fix_is_current` asks once per text and name. A name alone on a line
+    of a parenthesized import is missed.)"""
+    # The name's words, each on an import line (its line matches `_IMPORT_LINE`): searching for
+    # the name is a string search; matching the import-line pattern at every line start of a
+    # 5,000-line buffer took 3 ms.
+    imported = 0
+    for match in _word(name).finditer(text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        imported += _IMPORT_LINE.fullmatch(text, start, len(text) if end < 0 else end) is not None
+        if imported > 1:
+            return True
+    return False
 
 
 def _called_through_module(text: str, name: str) -> bool:
@@ -138,8 +136,6 @@ def _called_through_module(text: str, name: str) -> bool:
     return re.search(rf"\.{re.escape(name)}\s*\(", text) is not None
 
 
-# The last text `_imported_more_than_once` read, and its answer for each name.
-_IMPORTS_READ: list = [None, {}]
 _IMPORT_LINE = re.compile(r"^[ \t]*(?:from|import)[ \t].*$", re.M)
 
 
