@@ -53,12 +53,14 @@ def check_source(
     trees: list | None = None,
     index: ProjectIndex | None = None,
     fixes: bool = True,
+    fix_lines: Sequence[tuple[int, int]] | None = None,
 ) -> CheckResult:
     """Check one file's source. `tree`/`lines` may be passed by a front-end that has them, and
     `trees` (recovery.Tree) for pattern rules to match on instead of the source's own tree,
     when it parses. `index`: the project index decisions about other modules may consult;
     None decides from this file alone. `fixes` False: the caller shows messages only, and the
-    fixes no message depends on are not built (rewrites.fixes_wanted)."""
+    fixes no message depends on are not built (rewrites.fixes_wanted); `fix_lines`: the 0-based
+    line ranges whose findings the caller keeps, the only ones an import's fix is built for."""
     absolute = os.path.abspath(path)
     module, is_package = module_name(absolute, config.src)
     if prefilter and not may_match(source, module, config):
@@ -67,21 +69,22 @@ def check_source(
     facts = _facts(source, absolute, module, is_package, tree, lines, interest(config), trees, words,
                    partial=partial_words(config))
     try:
-        diagnostics = check_facts(facts, config, noqa, index, fixes)
+        diagnostics = check_facts(facts, config, noqa, index, fixes, fix_lines)
         confirm(facts)  # from a partial parse: only if the whole file compiles
     except WholeTreeNeeded:  # or a rule needs the whole tree a partial parse does not have
         facts = _facts(source, absolute, module, is_package, tree, lines, interest(config), trees, words)
-        diagnostics = check_facts(facts, config, noqa, index, fixes)
+        diagnostics = check_facts(facts, config, noqa, index, fixes, fix_lines)
     depends = tuple(sorted(d for d in index.consulted if d.path != facts.path)) if index is not None else ()
     return CheckResult(diagnostics, facts.syntax_error, depends=depends)
 
 
 def check_facts(facts: ModuleFacts, config: Config, noqa: bool = True,
-                index: ProjectIndex | None = None, fixes: bool = True) -> list[Diagnostic]:
+                index: ProjectIndex | None = None, fixes: bool = True,
+                fix_lines: Sequence[tuple[int, int]] | None = None) -> list[Diagnostic]:
     """Every enabled rule's diagnostics on a module's facts (`facts.path` is absolute)."""
     enabled = enabled_predicate(config, facts.path)
     diagnostics: list[Diagnostic] = []
-    with consulting(index), fixes_wanted(fixes):
+    with consulting(index), fixes_wanted(fixes, fix_lines):
         for rule in RULES:
             if enabled(rule.CODE):
                 diagnostics.extend(rule.check(facts, config))

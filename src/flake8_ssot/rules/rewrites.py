@@ -37,18 +37,23 @@ _BUILTINS = frozenset(dir(builtins))
 _BUILD_ERRORS = (tokenize.TokenError, SyntaxError, ValueError, IndexError, RecursionError)
 
 
-# Does the caller show fixes at all? A context variable, as the index is (index.consulting):
-# the rules' signatures stay `check(facts, config)`, and only a builder worth skipping asks.
-_FIXES_WANTED: contextvars.ContextVar[bool] = contextvars.ContextVar("ssot_fixes_wanted", default=True)
+# Does the caller show fixes at all (True, False), or only on some lines (their 0-based ranges)?
+# A context variable, as the index is (index.consulting): the rules' signatures stay
+# `check(facts, config)`, and only a builder worth skipping asks.
+_FIXES_WANTED: contextvars.ContextVar[bool | tuple[tuple[int, int], ...]] = contextvars.ContextVar(
+    "ssot_fixes_wanted", default=True)
 
 
 @contextmanager
-def fixes_wanted(wanted: bool) -> Iterator[None]:
+def fixes_wanted(wanted: bool, lines: Sequence[tuple[int, int]] | None = None) -> Iterator[None]:
     """Run rules for a caller that shows fixes (`wanted`) or only messages (flake8). Without
     fixes, `import_fix` is not built: its plan may read every file of the tree (who imports a
     name it renames, index.importer_of) and no message depends on it. A fix that a message
-    depends on (SSOT002's "not fixed: ...") is built either way."""
-    token = _FIXES_WANTED.set(wanted)
+    depends on (SSOT002's "not fixed: ...") is built either way. `lines`: the 0-based line
+    ranges [start, end) whose findings the caller keeps (the language server's reduced buffer
+    copies the file's imports, whose findings it keeps from the last check): `import_fix` is
+    built only for a statement with a line in one."""
+    token = _FIXES_WANTED.set(tuple(lines) if wanted and lines is not None else wanted)
     try:
         yield
     finally:
@@ -58,7 +63,15 @@ def fixes_wanted(wanted: bool) -> Iterator[None]:
 def fixes_are_wanted() -> bool:
     """Does the caller show fixes (`fixes_wanted`)? Asked by a builder before work only a
     fix's edits need (SSOT002's "does another module import the class from this file")."""
-    return _FIXES_WANTED.get()
+    return _FIXES_WANTED.get() is not False
+
+
+def _fix_wanted_on(span: Span) -> bool:
+    """Does the caller show fixes on a line of `span` (`fixes_wanted`)?"""
+    wanted = _FIXES_WANTED.get()
+    if isinstance(wanted, bool):
+        return wanted
+    return any(start < span.end_line and span.line - 1 < end for start, end in wanted)
 
 
 class SourceLines:
@@ -253,7 +266,7 @@ def import_fix(facts: ModuleFacts, config: Config, fact: ImportFact, name: Impor
     own, so all safe diagnostics of one statement share one fix, and the statement ends up the
     same whichever of them is applied.
     """
-    if not _FIXES_WANTED.get():
+    if not _fix_wanted_on(fact.span):
         return None
     try:
         if fact.kind == "dynamic":
