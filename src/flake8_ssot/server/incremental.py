@@ -288,8 +288,9 @@ class IncrementalChecker:
         again = sorted(again)
         ranges = [(old_start, new_end), *again]
         reduced = _reduced(lines, new_chunks, ranges, state.names)
+        # (The imports copied keep their findings from the last check: their fixes are not built.)
         result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True, index=self.index,
-                              trees=_pattern_trees(reduced, ranges, new_chunks, state.config))
+                              trees=_pattern_trees(reduced, ranges, new_chunks, state.config), fix_lines=ranges)
         if result.syntax_error is not None:
             return None
         fresh = [d for d in result.diagnostics if any(start <= d.line - 1 < end for start, end in ranges)]
