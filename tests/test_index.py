@@ -122,7 +122,7 @@ EXPECTED = {
         for path, line, waits, level, fix in [
             ("app/routes.py", 8, "", "unsafe", f", removing the import of 'UserExecutionContext' (its last use) "
              f"(unsafe: {SEVERAL_NAMES})"),
-            ("app/routes.py", 9, "", "safe", ""),
+            ("app/routes.py", 9, "", "safe", ", removing the import of 'c' (only the call through it used it)"),
             ("app/routes.py", 10, f" (not fixed: {SEVERAL_NAMES}: the calls of 'UserExecutionContext' are fixed first)",
              None, None),
             ("app/star_user.py", 5, "", "safe", ""),
