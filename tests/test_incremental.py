@@ -1196,3 +1196,24 @@ def test_a_use_after_a_hash_in_a_string_is_kept_or_the_full_check_answers():
         assert "removing" not in fix.description  # the import stays: `restore` uses the name
         if "#" not in source:
             assert checker.last_was_incremental  # the use kept in the reduced buffer
+
+
+def test_a_finding_left_without_a_fix_gets_it_when_an_edit_elsewhere_frees_the_name():
+    """SSOT002 gives no fix while the factory's name is bound to something else in the file
+    (`create_defensive_user_execution_context = None`, a leftover of a stub). Deleting that
+    line changes no statement that mentions the class, but the construction's finding now has
+    a fix: the statements with findings are checked again when what the file binds under a
+    configured name changes, those without a fix too."""
+    from flake8_ssot.index import index_for
+
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    taken = SOURCE.replace("if TYPE_CHECKING:\n", "create_defensive_user_execution_context = None\n\nif TYPE_CHECKING:\n")
+    freed = taken.replace("create_defensive_user_execution_context = None\n", "\n")
+    checker = IncrementalChecker()
+    checker.index = index_for(config.src)
+    for version in (taken, freed, taken):
+        found = checker.check(version, str(ROUTES), config)
+        assert found == check_source(version, str(ROUTES), config, noqa=True, index=checker.index).diagnostics
+        assert checker.last_was_incremental or version is taken
+        construction = next(d for d in found if d.code == "SSOT002")
+        assert (construction.fix is None) == (version is taken)

@@ -16,8 +16,9 @@ name they use as before, and so do those mentioning only names bound to paths no
 configured key can be reached from (`_not_inert`), or using them only through attributes no
 key follows (`UserExecutionContext.from_request`: `_mentioning`). An edit that changes what
 the file imports, defines or exports (`__all__`) under a name the configuration spells also
-re-checks the statements whose diagnostics carry a fix (fix safety asks about those), and
-so does one that changes the text a fix elsewhere edits (`_moved`).
+re-checks the statements with findings that have a fix or a replacement (fix safety asks
+about those, and whether one has a fix at all), and so does one that changes the text a fix
+elsewhere edits (`_moved`).
 
 Fixes that read the whole file (SSOT002's counts the uses of the class's name and joins the
 file's imports): one kept from the last check holds while the edited lines spell nothing it
@@ -266,24 +267,26 @@ class IncrementalChecker:
                                              [*chunks, *edited], state.names)) \
                 or _changes_file_wide_facts(replaced, edited, state.names):
             # What the file imports, defines or exports under a configured name changed: every
-            # fix elsewhere is computed again (their safety can depend on it; SSOT001's keeps an
-            # alias listed in `__all__`), but an SSOT002 fix whose words the edit does not spell
-            # (`_kept_through_file_wide_change`): one made from a reduced buffer would miss the
-            # uses of the class's name it blanks, and its import removal would not hold.
-            recomputed = [d for d in state.diagnostics
-                          if not _kept_through_file_wide_change(d, lines, words, old_start, new_end)]
-            again.update(_fix_ranges(recomputed, new_chunks, old_start, old_end, delta, len(lines)))
+            # finding elsewhere that has a fix or somewhere to go is computed again (a fix's
+            # safety can depend on it; SSOT001's keeps an alias listed in `__all__`; SSOT002 gives
+            # none while the factory's name is bound to something else), but one with an SSOT002
+            # fix whose words the edit does not spell (`_kept_through_file_wide_change`): one made
+            # from a reduced buffer would miss the uses of the class's name it blanks, and its
+            # import removal would not hold.
+            recomputed = [d for d in state.diagnostics if _may_have_fix(d)
+                          and not _kept_through_file_wide_change(d, lines, words, old_start, new_end)]
+            again.update(_finding_ranges(recomputed, new_chunks, old_start, old_end, delta, len(lines)))
         moved, touching = _moved(state.diagnostics, old_start, old_end, new_end, delta,
                                  changed=(prefix, len(lines) - suffix))
         # A fix elsewhere that edits the edited lines (SSOT002's joins the class's import) is
         # built from them: its statement is checked again.
-        again.update(_fix_ranges(touching, new_chunks, old_start, old_end, delta, len(lines)))
+        again.update(_finding_ranges(touching, new_chunks, old_start, old_end, delta, len(lines)))
         kept = [d for d in moved if not any(start <= d.line - 1 < end for start, end in again)]
         # A fix kept from the last check that may not hold after the edit (a new import between
         # the one SSOT002's fix adds a line after and its call): its statement is checked again.
         stale = _stale_fixes(kept, source, lines, changed, old_start, new_end)
         if stale:
-            again.update(_fix_ranges(stale, new_chunks, 0, 0, 0, len(lines)))
+            again.update(_finding_ranges(stale, new_chunks, 0, 0, 0, len(lines)))
             kept = [d for d in kept if not any(start <= d.line - 1 < end for start, end in again)]
         again = sorted(again)
         ranges = [(old_start, new_end), *again]
@@ -429,7 +432,7 @@ class IncrementalChecker:
         (`recovery.read_rows`), the edited ones are lowered as it lowers them; what they bind
         is compared with what they bound, as for an edit that parses, and the statements using
         a name bound differently (and, when what the file imports or defines under a
-        configured name changed, those with fixes) are checked again with them."""
+        configured name changed, those with findings) are checked again with them."""
         text = "\n".join(lines)
         starts = [chunk.start for chunk in others] + [old_start]
         window = self._window(lines, first, new_end, others)
@@ -455,9 +458,10 @@ class IncrementalChecker:
         if affected:
             again.update(_mentioning(text, layout, affected, old_start, new_end, state.config))
         if _changes_file_wide_facts(replaced, edited, state.names):
-            again.update(_fix_ranges(state.diagnostics, layout, old_start, old_end, delta, len(lines)))
+            again.update(_finding_ranges([d for d in state.diagnostics if _may_have_fix(d)], layout, old_start,
+                                         old_end, delta, len(lines)))
         moved, touching = _moved(state.diagnostics, old_start, old_end, new_end, delta)
-        again.update(_fix_ranges(touching, layout, old_start, old_end, delta, len(lines)))
+        again.update(_finding_ranges(touching, layout, old_start, old_end, delta, len(lines)))
         ranges = [(old_start, new_end), *sorted(again)]
         kept = [d for d in moved if not any(start <= d.line - 1 < end for start, end in ranges[1:])]
         reduced = _reduced(lines, others, ranges, state.names)
@@ -511,21 +515,28 @@ def _stays_inside(replaced: Sequence[Chunk], removed: Sequence[str], typed: Sequ
     return lowest >= 0 and old_balance == new_balance
 
 
-def _fix_ranges(diagnostics: Sequence[Diagnostic], chunks: Sequence[Chunk], old_start: int, old_end: int,
-                delta: int, count: int) -> set[tuple[int, int]]:
-    """The line ranges (statements, or methods of a class) of the diagnostics with a fix
-    outside the replaced lines [old_start, old_end), where their lines are now (`chunks` is
-    the new layout, `count` lines long)."""
+def _finding_ranges(diagnostics: Sequence[Diagnostic], chunks: Sequence[Chunk], old_start: int, old_end: int,
+                    delta: int, count: int) -> set[tuple[int, int]]:
+    """The line ranges (statements, or methods of a class) of the diagnostics outside the
+    replaced lines [old_start, old_end), where their lines are now (`chunks` is the new layout,
+    `count` lines long)."""
     found = set()
     for diagnostic in diagnostics:
         line = diagnostic.line - 1
-        if diagnostic.fix is not None and not old_start <= line < old_end:
+        if not old_start <= line < old_end:
             line = line if line < old_start else line + delta
             index = _chunk_at(chunks, line)
             chunk = chunks[index]
             stop = chunks[index + 1].start if index + 1 < len(chunks) else count
             found.add(_member_range(chunk, stop, line) or (chunk.start, stop))
     return found
+
+
+def _may_have_fix(diagnostic: Diagnostic) -> bool:
+    """Has the finding a fix, or a replacement (`canonical`) a fix could write when what the
+    file binds changes? (Without one, as SSOT002 for a factory-only class with no `use`, no
+    edit elsewhere gives it a fix.)"""
+    return diagnostic.fix is not None or bool(diagnostic.canonical)
 
 
 def _read_apart(reading, reduced: list[str], ranges: Sequence[tuple[int, int]], path: str,
