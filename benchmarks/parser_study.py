@@ -177,9 +177,11 @@ def tree_files(tree: str, config_path: str | None):
 
 
 def python_files(root: str) -> list[str]:
+    """Every .py file under `root`, leaving out hidden folders and installed packages (the
+    stdlib's site-packages)."""
     found = []
     for directory, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("__pycache__", "site-packages"))
         found.extend(os.path.join(directory, name) for name in sorted(files) if name.endswith(".py"))
     return found
 
@@ -271,12 +273,34 @@ def cpython_error(source: str, path: str) -> tuple[str, int, str] | None:
     return ("symtable", getattr(first, "lineno", 0) or 0, f"{type(first).__name__}: {getattr(first, 'msg', first)}")
 
 
-def measure_agreement(paths: list[str], found: list[Parser], limit: int) -> tuple[dict, Counter]:
+def syntax_examples() -> list[tuple[str, bytes | None, str]]:
+    """The invalid programs of CPython's own Lib/test/test_syntax.py: each example of its
+    doctests that expects a SyntaxError, as (name, None, source). Some are rejected only by the
+    compiler (`return` outside a function); those count as 'compiles' here, as for ssot."""
+    import doctest
+
+    path = os.path.join(sysconfig.get_paths()["stdlib"], "test", "test_syntax.py")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = ast.get_docstring(ast.parse(handle.read()), clean=False) or ""
+    except OSError:
+        return []
+    examples = doctest.DocTestParser().get_examples(text)
+    return [(f"{path}:{example.lineno + 1}", None, example.source) for example in examples
+            if example.exc_msg is not None and "Error" in example.want]
+
+
+def files_read(paths: list[str]):
+    for path in paths:
+        yield (path, *read(path))
+
+
+def measure_agreement(items, found: list[Parser], limit: int) -> tuple[dict, Counter]:
+    """`items`: (path, data, source) of each file; data None when it is not a file's bytes."""
     checked = [p for p in found if p.error is not None]
     results = {p.name: Agreement() for p in checked}
     kinds = Counter()
-    for path in paths:
-        data, source = read(path)
+    for path, data, source in items:
         if source is None:
             kinds["undecodable"] += 1
             continue
@@ -294,7 +318,7 @@ def measure_agreement(paths: list[str], found: list[Parser], limit: int) -> tupl
                 continue
             label = ("CPython's parser rejects, this one accepts" if kind == "parser" else
                      "only CPython's symbol table rejects, this one accepts" if kind == "symtable" else
-                     "this one flags, CPython accepts")
+                     "this one flags, `_symtable` accepts")
             line, what = (cpython[1], cpython[2]) if cpython else error
             record.messages.setdefault(label, Counter())[what if cpython else what.split(":")[0]] += 1
             shown = record.examples.setdefault(label, [])
@@ -367,6 +391,8 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument("--engine", action="store_true", help="an instrumented ssot run first")
     options.add_argument("--examples", type=int, default=10)
     options.add_argument("--skip", action="append", default=[], help="leave out parsers whose name holds this")
+    options.add_argument("--syntax-examples", action="store_true",
+                         help="the agreement over test_syntax.py's invalid examples (--stdlib includes it)")
     options.add_argument("--no-agreement", action="store_true")
     options.add_argument("--no-cost", action="store_true")
     args = options.parse_args(argv)
@@ -426,13 +452,17 @@ def main(argv: list[str] | None = None) -> int:
             print()
 
     if not args.no_agreement:
-        groups = [("tree", paths)]
+        groups = [("tree", files_read(paths), len(paths))]
         if args.stdlib:
-            groups.append(("stdlib " + sysconfig.get_paths()["stdlib"], python_files(sysconfig.get_paths()["stdlib"])))
-        for label, group in groups:
+            stdlib = python_files(sysconfig.get_paths()["stdlib"])
+            groups.append(("stdlib " + sysconfig.get_paths()["stdlib"], files_read(stdlib), len(stdlib)))
+        if args.stdlib or args.syntax_examples:
+            examples = syntax_examples()
+            groups.append(("the examples of CPython's test_syntax.py that expect an error", examples, len(examples)))
+        for label, group, count in groups:
             start = time.perf_counter()
             results, kinds = measure_agreement(group, found, args.examples)
-            print(f"## Error agreement: {label} ({len(group):,} files; {time.perf_counter() - start:.0f} s)\n")
+            print(f"## Error agreement: {label} ({count:,} files; {time.perf_counter() - start:.0f} s)\n")
             print("CPython: " + ", ".join(f"{kind} {count:,}" for kind, count in sorted(kinds.items()))
                   + " ('parser': `ast.parse` raises; 'symtable': only `_symtable` does)\n")
             for name, record in results.items():
@@ -440,7 +470,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"### {name}\n\n| CPython | this parser: error | this parser: no error |\n|---|---:|---:|")
                 print(f"| `ast.parse` raises | {table['parser', True]:,} | **{table['parser', False]:,}** |")
                 print(f"| only `_symtable` raises | {table['symtable', True]:,} | {table['symtable', False]:,} |")
-                print(f"| compiles | {table['compiles', True]:,} | {table['compiles', False]:,} |\n")
+                print(f"| `_symtable` accepts (the compiler may still reject) | {table['compiles', True]:,} | "
+                      f"{table['compiles', False]:,} |\n")
                 for kind, shown in record.examples.items():
                     counted = "; ".join(f"{message} ({count:,})" for message, count in record.messages[kind].most_common(12))
                     print(f"{kind}: {counted}\n")
