@@ -25,8 +25,8 @@ run takes the full path (discovery, the per-file cache) and saves a new state. N
 saved when any of those stats is less than 2 s older than the start of the run (the racy
 rule of the per-file cache, on the change time, which cannot be set back): a change in the
 same clock tick could otherwise go unseen. A checked file is the exception: a run made right
-after an edit saves its state with that file's size smudged (`SMUDGED`, as git smudges a
-racily clean index entry), so the next run sees it changed, checks it again and takes every
+after an edit saves its state with that file's inode number smudged (`SMUDGED`, as git
+smudges a racily clean index entry), so the next run sees it changed, checks it again and takes every
 other file's result from the state. Nor when a path was missing, a directory could not
 be listed or a file could not be read (those are retried every run); a file that does not
 decode (bad bytes for its declared encoding) is answered like any other: its content says so.
@@ -84,9 +84,10 @@ FORMAT = 6  # 2: a file that does not decode is answered too; 3: as cache.FORMAT
 # 5: the results that depend on other files; 6: the header in marshal's format
 MAGIC = b"SSOTRUN2"
 _HEAD = struct.Struct("<IQ")  # crc32 of the rest, header length
-# The size recorded for a file whose stat was racy when the state was saved: no file has it
-# (st_size is a signed 64-bit off_t), so the file counts as changed, and as resized (no
-# per-file cache entry answers for it).
+# The inode number recorded for a file whose stat was racy when the state was saved: no file
+# has it, so the file counts as changed (its size is kept: the per-file cache may still
+# answer for it, by content when its entry is racy too; a `git checkout` of many files
+# followed at once by a run should not cost them all a parse in the run after).
 SMUDGED = 2**64 - 1
 
 
@@ -338,13 +339,13 @@ class RunState:
             stamps[1::2] = [status.st_ino for status in observed]
             sizes = array("Q", stamps)
             if racy:
-                # Changed too recently for its stat to prove anything later: such a file's size
-                # is smudged (as git smudges a racily clean entry), which no stat can match, so
-                # the next run sees it changed and checks it again. Every other file's stat
-                # holds: that run takes the state's files instead of the whole tree's path.
+                # Changed too recently for its stat to prove anything later: such a file's
+                # inode is smudged (as git smudges a racily clean entry), which no stat can
+                # match, so the next run sees it changed and checks it again. Every other file's
+                # stat holds: that run takes the state's files instead of the whole tree's path.
                 for position, status in enumerate(observed):
                     if status.st_mtime_ns >= limit or status.st_ctime_ns >= limit:
-                        sizes[2 * position] = SMUDGED
+                        sizes[2 * position + 1] = SMUDGED
         if len(files) != len(results):
             return None
         table = StringTable()
