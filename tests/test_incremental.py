@@ -1217,3 +1217,22 @@ def test_a_finding_left_without_a_fix_gets_it_when_an_edit_elsewhere_frees_the_n
         assert checker.last_was_incremental or version is taken
         construction = next(d for d in found if d.code == "SSOT002")
         assert (construction.fix is None) == (version is taken)
+
+
+def test_a_legacy_import_below_another_joins_its_fix():
+    """Two legacy imports of one module in an import block: the lower one's SSOT001 fix carries
+    the upper one's, so the two end as one statement (`rewrites._legacy_sibling`). An import
+    typed below them re-checks the lower one (the statement before an edit is checked with it),
+    and its fix is still built from the upper one's, which the reduced buffer only copies (it
+    builds no fix of its own for a statement it copies)."""
+    config = without_factory_fixes(load_config(str(PROJECT / "pyproject.toml")))
+    legacy = "from netra_backend.app.websocket_core.factory import create_websocket_manager\n"
+    both = SOURCE.replace("from typing import TYPE_CHECKING\n", "from typing import TYPE_CHECKING\n" + legacy * 2)
+    typed = both.replace(legacy * 2, legacy * 2 + "import json\n")
+    checker = IncrementalChecker()
+    for version in (both, typed, both):
+        found = checker.check(version, str(ROUTES), config)
+        assert found == full(version, ROUTES, config)
+        assert checker.last_was_incremental or version is both
+        lower = max((d for d in found if d.code == "SSOT001" and d.line < 12), key=lambda d: d.line)
+        assert len(lower.fix.edits) > 1  # its own statement's edit, and the upper one's

@@ -268,6 +268,12 @@ def import_fix(facts: ModuleFacts, config: Config, fact: ImportFact, name: Impor
     """
     if not _fix_wanted_on(fact.span):
         return None
+    return _import_fix(facts, config, fact, name)
+
+
+def _import_fix(facts: ModuleFacts, config: Config, fact: ImportFact, name: ImportedName | None = None) -> Fix | None:
+    """`import_fix` on any line: a fix that merges a legacy statement above into its own carries
+    that statement's fix (`_legacy_sibling`), whether or not the caller shows fixes there."""
     try:
         if fact.kind == "dynamic":
             return _dynamic_fix(facts, config, fact)
@@ -680,7 +686,7 @@ def _legacy_sibling(facts: ModuleFacts, config: Config, fact: ImportFact, module
         targets = [_name_target(facts, config, other, name) for name in other.names]
         if not targets or any(t is None or t.path.rpartition(".")[0] != module for t in targets):
             continue
-        fixes = [import_fix(facts, config, other, name) for name in (None, *other.names)]
+        fixes = [_import_fix(facts, config, other, name) for name in (None, *other.names)]
         fixes = [f for f in fixes if f is not None]
         if not fixes:
             continue
