@@ -48,6 +48,7 @@ from functools import partial
 from typing import Sequence
 
 from flake8_ssot.checking.cache import Cache, RunCaches
+from flake8_ssot.checking.names_file import KeptNames
 from flake8_ssot.checking.runner import in_two_processes
 from flake8_ssot.config import Config
 from flake8_ssot.config.resolve import Configurations
@@ -186,14 +187,18 @@ def names_of_tree(index: ProjectIndex, names: frozenset[str], cache: Cache | Non
     """Every name the tree gives the classes `names` (theirs included), for a front-end that
     checks files one at a time (the flake8 plugin, the server): the names `cache` kept while
     they still hold (`kept_names_hold`: only the files it has not seen as they are now are
-    read), else computed (a read of the whole tree)."""
+    read), else those the last such front-end kept in its own file beside the cache while they
+    hold (checking/names_file.py: only the files changed since are read), else computed (a
+    read of the whole tree) and kept in that file."""
     if cache is not None and cache.renamed is not None and names <= cache.renamed:
         try:
             if kept_names_hold(index, [cache], []):
                 return cache.renamed
         except (OSError, ValueError, RecursionError):
             pass  # a damaged cache: the names are computed
-    return renamed_aliases(index, names)
+    if cache is None:
+        return renamed_aliases(index, names)
+    return KeptNames(cache.directory, index.roots, names).names_of_tree(index)
 
 
 # Below this many files a round is not worth a second process.

@@ -1,0 +1,161 @@
+"""The renamed-class names a front-end that checks one file at a time computed, kept in a file
+of their own so that the next process does not read the whole tree again (checking/renamed.py).
+
+The flake8 plugin and the server take the names `ssot check` kept in the per-file cache while
+they hold. When it kept none that holds (no `ssot check` since an upgrade of flake8-ssot: the
+per-file cache is keyed on the code's identity; or none ever ran), they compute them: one read
+of the tree, about 3 s on the 24,000-file benchmark tree, which a flake8 run per saved file in
+an editor would pay every time. So the names computed are saved, beside the per-file cache's
+files (`<cache dir>/<version>/renamed-<key>.bin`, keyed on the version, the code's identity,
+the roots and the classes' names: the only things the set depends on besides the tree), with
+the tree's file list and each file's `os.stat` (modification and change times, size, inode)
+taken before it was read.
+
+A later process lists the tree and stats each file; the names hold while no file can have
+added one, by the trust rules of the per-file cache's kept set:
+
+- a file that is new, or whose stat differs, is read: one round of `aliases.renames_in` with
+  the kept names, as `kept_names_hold` does; a file that binds one of them to a new name
+  makes the process compute the set again (and save it);
+- a deleted file can only shrink the set: the kept names stay (a name too many costs a file's
+  full check, never a finding);
+- a file changed less than `RACY_NS` before the save may change again within the same clock
+  tick, its stat the same: it is recorded with an inode number no file has (`SMUDGED`, as
+  checking/runstate.py smudges one), so it is read again next time.
+
+The file is input: a checksum turns accidental damage away, marshal builds only data, and
+every value is checked for its type; a damaged or crafted file is ignored, never trusted. A
+directory that cannot be written costs the next process its read of the tree, nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import struct
+import time
+import zlib
+from typing import Sequence
+
+from flake8_ssot import __version__
+from flake8_ssot.checking.cache import RACY_NS
+from flake8_ssot.files import write_atomic
+from flake8_ssot.index import ProjectIndex
+from flake8_ssot.index.aliases import renamed_aliases, renames_in
+from flake8_ssot.replay import code_identity, prune
+
+FORMAT = 1
+MAGIC = b"SSOTNAM1"
+_CHECKSUM = struct.Struct("<I")  # crc32 of the marshalled body
+# The inode number recorded for a file whose stat was racy at the save: no file has it.
+SMUDGED = 2**64 - 1
+# Files of this kind in one directory (one per set of roots and classes, and version of the
+# code): beyond this many, the least recently written go.
+MAX_FILES = 16
+
+Stat = tuple[int, int, int, int]
+
+
+def _stat(path: str) -> Stat:
+    status = os.stat(path)
+    return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
+
+
+class KeptNames:
+    """The names file of one tree (`roots`) and set of classes (`names`) in a cache directory."""
+
+    def __init__(self, directory: str, roots: Sequence[str], names: frozenset[str]) -> None:
+        self.directory = directory
+        self.roots = tuple(os.path.abspath(root) for root in roots)
+        self.names = tuple(sorted(names))
+        digest = hashlib.sha1(usedforsecurity=False)
+        digest.update(f"{__version__}\0{code_identity()}\0{FORMAT}\0".encode())
+        digest.update("\0".join(("roots", *self.roots, "names", *self.names)).encode("utf-8", "surrogateescape"))
+        self.path = os.path.join(directory, __version__, f"renamed-{digest.hexdigest()[:20]}.bin")
+
+    def names_of_tree(self, index: ProjectIndex) -> frozenset[str]:
+        """The names the file kept while they hold, else computed (and saved)."""
+        start = time.time_ns()
+        files = index._python_files()
+        stats: list[Stat | None] = []
+        for path in files:
+            try:
+                stats.append(_stat(path))
+            except OSError:
+                stats.append(None)  # gone since the tree was listed: it binds nothing
+        kept = self._load()
+        if kept is not None:
+            found, recorded = kept
+            changed = [path for path, status in zip(files, stats)
+                       if status is not None and recorded.get(path) != status]
+            if not changed:
+                return found
+            words = [name.encode() for name in sorted(found)]
+            if not renames_in(index, changed, words, found) - found:
+                self._save(files, stats, found, start)  # the changed files' stats, as read now
+                return found
+        found = renamed_aliases(index, frozenset(self.names))
+        self._save(files, stats, found, start)
+        return found
+
+    # ------------------------------------------------------------------ the file
+
+    def _load(self) -> tuple[frozenset[str], dict[str, Stat]] | None:
+        """(the names, path -> the stat it had when read), or None: no file, or one that is
+        damaged, of another tree or set of classes, or not what this module writes."""
+        try:
+            with open(self.path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        body = len(MAGIC) + _CHECKSUM.size
+        if not data.startswith(MAGIC) or len(data) < body:
+            return None
+        if zlib.crc32(memoryview(data)[body:]) != _CHECKSUM.unpack_from(data, len(MAGIC))[0]:
+            return None
+        try:
+            document = marshal.loads(data[body:])
+        except (EOFError, ValueError, TypeError):
+            return None
+        if type(document) is not tuple or len(document) != 6:
+            return None
+        form, roots, names, found, paths, stats = document
+        if form != FORMAT or type(form) is not int or roots != self.roots or names != self.names:
+            return None
+        if type(found) is not tuple or not all(type(name) is str for name in found) or not set(names) <= set(found):
+            return None
+        if type(paths) is not str or type(stats) is not list or not all(type(value) is int for value in stats):
+            return None
+        listed = paths.split("\0") if paths else []
+        if len(stats) != 4 * len(listed):
+            return None
+        recorded = {path: tuple(stats[4 * number:4 * number + 4]) for number, path in enumerate(listed)}
+        return frozenset(found), recorded  # type: ignore[return-value]
+
+    def _save(self, files: Sequence[str], stats: Sequence[Stat | None], found: frozenset[str], start: int) -> None:
+        """Keep `found` with each file's stat as it was before this process read it (a file
+        changed since then reads as changed next time); a racy one is smudged."""
+        limit = start - RACY_NS
+        paths: list[str] = []
+        values: list[int] = []
+        for path, status in zip(files, stats):
+            if status is None or "\0" in path:
+                continue
+            mtime, ctime, size, inode = status
+            if max(mtime, ctime) >= limit:
+                inode = SMUDGED
+            paths.append(path)
+            values.extend((mtime, ctime, size, inode))
+        try:
+            body = marshal.dumps((FORMAT, self.roots, self.names, tuple(sorted(found)), "\0".join(paths), values), 4)
+        except ValueError:
+            return
+        if not os.path.isdir(self.directory):
+            return  # its front-end uses no cache here
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            write_atomic(self.path, MAGIC + _CHECKSUM.pack(zlib.crc32(body)) + body)
+            prune(os.path.dirname(self.path), keep=self.path, prefix="renamed-", limit=MAX_FILES)
+        except OSError:
+            pass  # the names still serve this process; the next one computes them again

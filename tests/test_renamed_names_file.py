@@ -1,0 +1,222 @@
+"""The flake8 plugin keeps the renamed-class names it computed in a file of its own beside the
+cache (checking/names_file.py): the next flake8 process takes them instead of reading the tree.
+
+The tree is test_renamed_frontends.py's: `agents/context.py` re-exports the factory-only
+`UserExecutionContext` as `AgentContext`, `routes/session.py` renames that to `SessionContext`,
+and `supervisor_run.py` and `websocket.py` build the class only through those names. Its cache
+directory exists but holds nothing this code wrote (as after an upgrade of flake8-ssot): each
+"process" is the plugin run in this one, on a fresh project index.
+"""
+
+from __future__ import annotations
+
+import ast
+import marshal
+import os
+import shutil
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from projects import write
+from test_renamed_frontends import EXPECTED, PLANNER_CONTEXT, _tree
+
+from flake8_ssot import __version__, flake8_plugin
+from flake8_ssot import index as index_module
+from flake8_ssot.checking import names_file
+from flake8_ssot.flake8_plugin import SsotChecker
+
+PLANNER = ("netra_backend/app/agents/planner.py", 6)  # calls `PlannerContext`: no module gives the class that name yet
+CHECKED = [file for file, _ in EXPECTED] + [PLANNER[0]]
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory) -> Path:
+    return _tree(tmp_path_factory.mktemp("names-file") / "netra")
+
+
+@pytest.fixture
+def root(pristine, tmp_path) -> Path:
+    root = tmp_path / "netra"
+    shutil.copytree(pristine, root)
+    (root / ".ssot_cache" / __version__).mkdir(parents=True)  # an older version's files would be here
+    return root
+
+
+class Spy:
+    """Counts the plugin's reads of the tree: whole (`renamed_aliases`) and of some files."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.computed = 0
+        self.read: list[str] = []
+        compute, read = names_file.renamed_aliases, names_file.renames_in
+
+        def computing(*args, **kwargs):
+            self.computed += 1
+            return compute(*args, **kwargs)
+
+        def reading(index, files, words, found):
+            self.read.extend(files)
+            return read(index, files, words, found)
+
+        monkeypatch.setattr(names_file, "renamed_aliases", computing)
+        monkeypatch.setattr(names_file, "renames_in", reading)
+        monkeypatch.setattr(SsotChecker, "config_file", None)
+
+    def process(self, monkeypatch, root: Path) -> list[tuple[str, int]]:
+        """A new flake8 process checking `CHECKED`: its SSOT002 lines."""
+        self.computed, self.read = 0, []
+        monkeypatch.setattr(flake8_plugin, "_PROJECTS", {})
+        monkeypatch.setattr(index_module, "_INDEXES", {})
+        found = []
+        for file in CHECKED:
+            path = root / file
+            lines = path.read_text().splitlines(keepends=True)
+            for line, _, text, _ in SsotChecker(ast.parse("".join(lines)), str(path), lines).run():
+                if text.startswith("SSOT002"):
+                    found.append((file, line))
+        return sorted(found)
+
+
+def _names_files(root: Path) -> list[Path]:
+    return sorted((root / ".ssot_cache" / __version__).glob("renamed-*.bin"))
+
+
+def _relative_read(spy: Spy, root: Path) -> list[str]:
+    return sorted(Path(os.path.relpath(path, root)).as_posix() for path in spy.read)
+
+
+@pytest.fixture
+def steady(monkeypatch):
+    """No file of the tree was changed within the racy window of the save (the tree is written
+    just before each test: its change times cannot be set back)."""
+    monkeypatch.setattr(names_file, "RACY_NS", 0)
+
+
+def test_the_next_process_takes_the_names_the_first_computed(root, monkeypatch, steady):
+    spy = Spy(monkeypatch)
+    assert spy.process(monkeypatch, root) == EXPECTED
+    assert spy.computed == 1
+    [kept] = _names_files(root)
+    assert spy.process(monkeypatch, root) == EXPECTED
+    assert (spy.computed, spy.read) == (0, [])  # not one file read
+    assert _names_files(root) == [kept]
+
+
+def test_a_file_that_renames_the_class_since_makes_the_next_process_compute(root, monkeypatch, steady):
+    spy = Spy(monkeypatch)
+    assert spy.process(monkeypatch, root) == EXPECTED
+    # An edit that renames nothing: only that file is read, and the names still hold.
+    handler = root / "netra_backend/app/agents/handlers/handler_3.py"
+    handler.write_text(handler.read_text() + "\n\nHANDLED = 'handler_3'\n")
+    assert spy.process(monkeypatch, root) == EXPECTED
+    assert (spy.computed, _relative_read(spy, root)) == (0, ["netra_backend/app/agents/handlers/handler_3.py"])
+    assert spy.process(monkeypatch, root) == EXPECTED
+    assert (spy.computed, spy.read) == (0, [])  # its new stat was kept
+    # A new module gives the class the name the planner calls: read, and the names computed.
+    write(root, {"netra_backend/app/agents/planner_context.py": PLANNER_CONTEXT})
+    assert spy.process(monkeypatch, root) == sorted([*EXPECTED, PLANNER])
+    assert spy.computed == 1
+    assert _relative_read(spy, root)[0] == "netra_backend/app/agents/planner_context.py"
+    assert spy.process(monkeypatch, root) == sorted([*EXPECTED, PLANNER])
+    assert (spy.computed, spy.read) == (0, [])
+    # A deleted module can only shrink the set: the names kept still serve, nothing is read,
+    # and `PlannerContext` (still in the set) no longer resolves to the class: no finding.
+    (root / "netra_backend/app/agents/planner_context.py").unlink()
+    assert spy.process(monkeypatch, root) == EXPECTED
+    assert (spy.computed, spy.read) == (0, [])
+
+
+def _document(path: Path) -> tuple:
+    data = path.read_bytes()
+    return marshal.loads(data[len(names_file.MAGIC) + 4:])
+
+
+def _with_checksum(body: bytes) -> bytes:
+    return names_file.MAGIC + struct.pack("<I", zlib.crc32(body)) + body
+
+
+def _crafted(document) -> bytes:
+    return _with_checksum(marshal.dumps(document))
+
+
+def _damaged(kind: str, data: bytes, document: tuple) -> bytes:
+    form, roots, names, found, paths, stats = document
+    if kind == "a byte flipped":
+        return data[:-7] + bytes([data[-7] ^ 0x5A]) + data[-6:]
+    if kind == "cut short":
+        return data[:len(data) // 2]
+    if kind == "not marshal":
+        return _with_checksum(b"\xff\xfe\xfd not marshal")
+    if kind == "names without the class":
+        return _crafted((form, roots, names, ("AgentContext",), paths, stats))
+    if kind == "stats of another type":
+        return _crafted((form, roots, names, found, paths, [str(value) for value in stats]))
+    if kind == "stats of too few files":
+        return _crafted((form, roots, names, found, paths, stats[:-4]))
+    if kind == "another tree":
+        return _crafted((form, ("/elsewhere",), names, found, paths, stats))
+    assert kind == "a list, not a tuple"
+    return _crafted([form, roots, names, found, paths, stats])
+
+
+@pytest.mark.parametrize("kind", [
+    "a byte flipped", "cut short", "not marshal", "names without the class", "stats of another type",
+    "stats of too few files", "another tree", "a list, not a tuple",
+])
+def test_a_damaged_or_crafted_file_is_ignored(root, monkeypatch, steady, kind):
+    spy = Spy(monkeypatch)
+    assert spy.process(monkeypatch, root) == EXPECTED
+    [kept] = _names_files(root)
+    # Had the file been trusted, its names (only `AgentContext`, say) would miss a construction.
+    kept.write_bytes(_damaged(kind, kept.read_bytes(), _document(kept)))
+    assert spy.process(monkeypatch, root) == EXPECTED
+    assert spy.computed == 1
+    assert spy.process(monkeypatch, root) == EXPECTED  # saved anew
+    assert spy.computed == 0
+
+
+def test_a_file_changed_just_before_the_save_is_read_again_even_when_its_stat_looks_unchanged(root, monkeypatch):
+    """On a coarse clock, a file written again within the tick of the save keeps its times and
+    perhaps its size: its stat proves nothing. The save records it with an impossible inode, so
+    the next process reads it."""
+    spy = Spy(monkeypatch)
+    session = root / "netra_backend/app/agents/planner_context.py"
+    session.write_text('"""The planner\'s context type: not yet."""\n')
+    before = names_file._stat(str(session))
+    assert spy.process(monkeypatch, root) == EXPECTED  # every file of the tree was just written: all racy
+    _, _, _, _, paths, stats = _document(_names_files(root)[0])
+    position = paths.split("\0").index(str(session))
+    assert stats[4 * position + 3] == names_file.SMUDGED
+    session.write_text(PLANNER_CONTEXT)
+    stat = names_file._stat
+    monkeypatch.setattr(names_file, "_stat", lambda path: before if path == str(session) else stat(path))
+    assert spy.process(monkeypatch, root) == sorted([*EXPECTED, PLANNER])
+    assert str(session) in spy.read and spy.computed == 1
+
+
+def test_a_directory_that_cannot_be_written_costs_only_the_next_read(root, monkeypatch, steady):
+    spy = Spy(monkeypatch)
+    assert spy.process(monkeypatch, root) == EXPECTED
+    [kept] = _names_files(root)
+    kept.unlink()
+    kept.mkdir()  # the file's place is taken: it cannot be written
+    for _ in range(2):
+        assert spy.process(monkeypatch, root) == EXPECTED
+        assert spy.computed == 1
+    assert kept.is_dir()
+
+
+def test_without_a_cache_directory_nothing_is_written(root, monkeypatch, steady):
+    """The plugin uses no cache where `ssot check` never ran; the server reads the tree and
+    writes nothing there either."""
+    from flake8_ssot.checking.renamed import class_names, names_of_tree
+    from flake8_ssot.config import config_for
+    from flake8_ssot.index import ProjectIndex
+
+    shutil.rmtree(root / ".ssot_cache")
+    config = config_for(str(root / CHECKED[0]))
+    names = class_names(config)
+    assert names_of_tree(ProjectIndex(config.src), names, None) == names | {"AgentContext", "SessionContext"}
+    assert not (root / ".ssot_cache").exists()
