@@ -1,12 +1,14 @@
 """The flake8 front-end: adapts `engine.check_source` to flake8's AST-plugin protocol.
 
-Read-only and stateless across runs: flake8 hands over the tree and the lines (from disk or,
+Read-only for the checked files: flake8 hands over the tree and the lines (from disk or,
 for editors, from standard input), so the file is never reread; noqa, `--select` and
 `per-file-ignores` are flake8's own business. Configuration is looked up per file and cached
 per process by path and modification time. A file over `files.MAX_SOURCE_BYTES` is one
 `SSOT000` line saying it was skipped, as `ssot check` and the server say it. The project
 index (where `ssot check` left its cache) is opened once per process, and with `--jobs` once
-per run, before flake8 forks its workers.
+per run, before flake8 forks its workers. The one thing the plugin writes is there, in that
+cache directory: the renamed-class names it had to compute, for the next flake8 process
+(checking/names_file.py).
 """
 
 from __future__ import annotations
@@ -154,8 +156,9 @@ def _open_index(config):
 
 def _take_renamed_names(index, cache, config) -> None:
     """The names the tree gives the factory-only classes: as `ssot check` kept them while they
-    still hold (no file changed since binds a class to a new one), else computed here, one
-    read of the tree (checking/renamed.py). SSOT002 then resolves only calls of those names,
+    still hold (no file changed since binds a class to a new one), else as the last flake8
+    process kept them while they hold, else computed here, one read of the tree, and kept for
+    the next process (checking/renamed.py, checking/names_file.py). SSOT002 then resolves only calls of those names,
     as `ssot check` does, instead of every name a file imports from the classes' packages (a
     module summary each, in every flake8 worker), and a file that spells only such a name is
     checked, as `ssot check` checks it."""
