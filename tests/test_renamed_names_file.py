@@ -16,6 +16,7 @@ import os
 import shutil
 import struct
 import zlib
+from array import array
 from pathlib import Path
 
 import pytest
@@ -142,7 +143,7 @@ def _crafted(document) -> bytes:
 
 
 def _damaged(kind: str, data: bytes, document: tuple) -> bytes:
-    form, roots, names, found, paths, stats = document
+    form, roots, names, found, paths, times, inodes = document
     if kind == "a byte flipped":
         return data[:-7] + bytes([data[-7] ^ 0x5A]) + data[-6:]
     if kind == "cut short":
@@ -150,15 +151,15 @@ def _damaged(kind: str, data: bytes, document: tuple) -> bytes:
     if kind == "not marshal":
         return _with_checksum(b"\xff\xfe\xfd not marshal")
     if kind == "names without the class":
-        return _crafted((form, roots, names, ("AgentContext",), paths, stats))
+        return _crafted((form, roots, names, ("AgentContext",), paths, times, inodes))
     if kind == "stats of another type":
-        return _crafted((form, roots, names, found, paths, [str(value) for value in stats]))
+        return _crafted((form, roots, names, found, paths, list(array("q", times)), inodes))
     if kind == "stats of too few files":
-        return _crafted((form, roots, names, found, paths, stats[:-4]))
+        return _crafted((form, roots, names, found, paths, times[:-24], inodes[:-8]))
     if kind == "another tree":
-        return _crafted((form, ("/elsewhere",), names, found, paths, stats))
+        return _crafted((form, ("/elsewhere",), names, found, paths, times, inodes))
     assert kind == "a list, not a tuple"
-    return _crafted([form, roots, names, found, paths, stats])
+    return _crafted([form, roots, names, found, paths, times, inodes])
 
 
 @pytest.mark.parametrize("kind", [
@@ -184,14 +185,22 @@ def test_a_file_changed_just_before_the_save_is_read_again_even_when_its_stat_lo
     spy = Spy(monkeypatch)
     session = root / "netra_backend/app/agents/planner_context.py"
     session.write_text('"""The planner\'s context type: not yet."""\n')
-    before = names_file._stat(str(session))
+    before = os.stat(session)
     assert spy.process(monkeypatch, root) == EXPECTED  # every file of the tree was just written: all racy
-    _, _, _, _, paths, stats = _document(_names_files(root)[0])
+    _, _, _, _, paths, _, inodes = _document(_names_files(root)[0])
     position = paths.split("\0").index(str(session))
-    assert stats[4 * position + 3] == names_file.SMUDGED
+    assert array("Q", inodes)[position] == names_file.SMUDGED
     session.write_text(PLANNER_CONTEXT)
-    stat = names_file._stat
-    monkeypatch.setattr(names_file, "_stat", lambda path: before if path == str(session) else stat(path))
+    observe = names_file._observe
+
+    def coarse_clock(files):  # the session module's stat as it was before the edit
+        times, inodes = observe(files)
+        number = files.index(str(session))
+        times[3 * number:3 * number + 3] = array("q", (before.st_mtime_ns, before.st_ctime_ns, before.st_size))
+        inodes[number] = before.st_ino
+        return times, inodes
+
+    monkeypatch.setattr(names_file, "_observe", coarse_clock)
     assert spy.process(monkeypatch, root) == sorted([*EXPECTED, PLANNER])
     assert str(session) in spy.read and spy.computed == 1
 
