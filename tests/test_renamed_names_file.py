@@ -20,8 +20,8 @@ from array import array
 from pathlib import Path
 
 import pytest
-from projects import write
-from test_renamed_frontends import EXPECTED, PLANNER_CONTEXT, _tree
+from projects import ssot, write
+from test_renamed_frontends import EXPECTED, PLANNER_CONTEXT, _json_constructions, _relative, _tree
 
 from flake8_ssot import __version__, flake8_plugin
 from flake8_ssot import index as index_module
@@ -122,11 +122,19 @@ def test_a_file_that_renames_the_class_since_makes_the_next_process_compute(root
     assert _relative_read(spy, root)[0] == "netra_backend/app/agents/planner_context.py"
     assert spy.process(monkeypatch, root) == sorted([*EXPECTED, PLANNER])
     assert (spy.computed, spy.read) == (0, [])
+    assert _ssot_check(root) == sorted([*EXPECTED, PLANNER])  # the front-ends agree
     # A deleted module can only shrink the set: the names kept still serve, nothing is read,
     # and `PlannerContext` (still in the set) no longer resolves to the class: no finding.
     (root / "netra_backend/app/agents/planner_context.py").unlink()
     assert spy.process(monkeypatch, root) == EXPECTED
     assert (spy.computed, spy.read) == (0, [])
+    assert _ssot_check(root) == EXPECTED
+
+
+def _ssot_check(root: Path) -> list[tuple[str, int]]:
+    """`ssot check` on the same files, computing the names itself."""
+    result = ssot("check", *CHECKED, "--no-cache", "--output-format", "json", cwd=root)
+    return [(_relative(root, name), line) for name, line in _json_constructions(result)]
 
 
 def _document(path: Path) -> tuple:
