@@ -27,7 +27,7 @@ The file is input: a checksum turns accidental damage away, marshal builds only 
 every value is checked for its type; a damaged or crafted file is ignored, never trusted. A
 directory that cannot be written costs the next process its read of the tree, nothing else.
 The stats are kept as two arrays of machine integers (times and sizes, inode numbers): on
-the benchmark tree the usual answer, nothing changed, is one comparison of each, 0.18 s with
+the benchmark tree the usual answer, nothing changed, is one comparison of each: 0.15 s with
 the stats of its 24,000 files.
 """
 
