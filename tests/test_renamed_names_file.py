@@ -129,6 +129,9 @@ def test_a_file_that_renames_the_class_since_makes_the_next_process_compute(root
     assert spy.process(monkeypatch, root) == EXPECTED
     assert (spy.computed, spy.read) == (0, [])
     assert _ssot_check(root) == EXPECTED
+    # ... and the file now lists the tree as it is, so that the next process compares no file
+    listed = _document(_names_files(root)[0])[4].split("\0")
+    assert str(root / CHECKED[0]) in listed and not any(path.endswith("planner_context.py") for path in listed)
 
 
 def _ssot_check(root: Path) -> list[tuple[str, int]]:

@@ -102,8 +102,9 @@ class KeptNames:
             if times == kept_times and inodes == kept_inodes and listed == "\0".join(files):
                 return found  # the usual answer: nothing changed
             changed = _changed(files, times, inodes, listed, kept_times, kept_inodes)
-            if not changed:
-                return found  # only files gone: they can only have taken names away
+            if not changed:  # only files gone: they can only have taken names away
+                self._save(files, times, inodes, found, start)  # the next process's answer is the usual one
+                return found
             words = [name.encode() for name in sorted(found)]
             if not renames_in(index, changed, words, found) - found:
                 self._save(files, times, inodes, found, start)  # the changed files' stats, as read now
