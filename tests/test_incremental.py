@@ -1236,3 +1236,41 @@ def test_a_legacy_import_below_another_joins_its_fix():
         assert checker.last_was_incremental or version is both
         lower = max((d for d in found if d.code == "SSOT001" and d.line < 12), key=lambda d: d.line)
         assert len(lower.fix.edits) > 1  # its own statement's edit, and the upper one's
+
+
+def test_an_import_edit_rechecks_the_findings_whose_fix_reads_what_it_changed(tmp_path, monkeypatch):
+    """benchmarks/lsp_latency.py's module, short: fixing the legacy import (`factory` ->
+    `canonical_imports`) changes which modules the file imports, which no SSOT101 fix reads
+    (`get_websocket_manager_factory(...)` -> `get_websocket_manager(...)` needs only that name):
+    their statements are not checked again. Renaming the import of `get_websocket_manager`
+    unbinds the name those fixes write: they are checked again, and turn unsafe."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    try:
+        import lsp_latency
+    finally:
+        sys.path.pop(0)
+    from flake8_ssot.index import index_for
+
+    module = lsp_latency.write_project(tmp_path, 600)
+    config = load_config(str(tmp_path / "pyproject.toml"))
+    checker = IncrementalChecker()
+    checker.index = index_for(config.src)
+    text = module.read_text(encoding="utf-8")
+    legacy = "from netra_backend.app.websocket_core.factory import create_websocket_manager"
+    fixed = text.replace(legacy, legacy.replace(".factory import", ".canonical_imports import"), 1)
+    statement = next(line for line in text.split("\n") if line.endswith("get_websocket_manager") and "import" in line)
+    renamed = text.replace(statement, statement + " as get_manager", 1)
+    checker.check(text, str(module), config)
+    seen = _rechecked(monkeypatch)
+    applicability = {}
+    # (each version, and whether the SSOT101 statements are checked again: the name their fix
+    # writes is bound differently after the rename and after its undoing)
+    for version, rechecked in ((fixed, False), (text, False), (renamed, True), (text, True)):
+        found = checker.check(version, str(module), config)
+        assert found == check_source(version, str(module), config, noqa=True, index=checker.index).diagnostics
+        assert checker.last_was_incremental
+        assert ("get_websocket_manager_factory(" in seen[-1]) == rechecked
+        applicability[version] = {d.fix.applicability for d in found if d.code == "SSOT101"}
+    assert applicability[renamed] == {"unsafe"} and applicability[text] == {"safe"}

@@ -263,18 +263,21 @@ class IncrementalChecker:
         # The edited lines, before and after, and their text: what a kept fix must not read.
         changed = [*old[prefix:changed_end], *lines[prefix:len(lines) - suffix]]
         words = "\n".join(changed)
-        if (exports and _exports_reach_fixes(old[prefix:changed_end], lines[prefix:len(lines) - suffix],
-                                             [*chunks, *edited], state.names)) \
-                or _changes_file_wide_facts(replaced, edited, state.names):
+        exported = exports and _exports_reach_fixes(old[prefix:changed_end], lines[prefix:len(lines) - suffix],
+                                                    [*chunks, *edited], state.names)
+        if exported or _changes_file_wide_facts(replaced, edited, state.names):
             # What the file imports, defines or exports under a configured name changed: every
             # finding elsewhere that has a fix or somewhere to go is computed again (a fix's
             # safety can depend on it; SSOT001's keeps an alias listed in `__all__`; SSOT002 gives
             # none while the factory's name is bound to something else), but one with an SSOT002
             # fix whose words the edit does not spell (`_kept_through_file_wide_change`): one made
             # from a reduced buffer would miss the uses of the class's name it blanks, and its
-            # import removal would not hold.
+            # import removal would not hold; and one whose fix reads none of the modules and names
+            # the edit changed (`_reads_changed`).
+            changed_facts = None if exported else _summary_change(replaced, edited)
             recomputed = [d for d in state.diagnostics if _may_have_fix(d)
-                          and not _kept_through_file_wide_change(d, lines, words, old_start, new_end)]
+                          and not _kept_through_file_wide_change(d, lines, words, old_start, new_end)
+                          and (changed_facts is None or _reads_changed(d, changed_facts, state.config))]
             again.update(_finding_ranges(recomputed, new_chunks, old_start, old_end, delta, len(lines)))
         moved, touching = _moved(state.diagnostics, old_start, old_end, new_end, delta,
                                  changed=(prefix, len(lines) - suffix))
@@ -620,9 +623,47 @@ def _changes_file_wide_facts(old: Sequence[Chunk], new: Sequence[Chunk], names: 
     imports (an attribute fix is safe when the canonical module is loaded) and which names it
     imports or defines (a pattern fix is safe when the names it writes exist). Those only
     matter for the paths and names the configuration spells."""
+    return any(part in names for item in _summary_change(old, new) for part in item.split("."))
+
+
+def _summary_change(old: Sequence[Chunk], new: Sequence[Chunk]) -> frozenset[str]:
+    """The modules imported and the names bound that the edit adds or takes away (`Chunk.summary`)."""
     before = frozenset().union(*(chunk.summary for chunk in old))
     after = frozenset().union(*(chunk.summary for chunk in new))
-    return any(part in names for item in before ^ after for part in item.split("."))
+    return before ^ after
+
+
+# The findings whose fix reads of the file's imports and bindings only the modules it writes
+# (an attribute fix is unsafe when nothing imports the canonical module: SSOT004) and the names
+# it writes (a pattern fix is unsafe when the file does not define one), or, without a fix,
+# whether the name of the replacement it would write is free (SSOT002: "the name ... is bound to
+# something else"). SSOT001's fixes plan renames and star imports on every name of the file.
+_READS_WHAT_IT_WRITES = frozenset({"SSOT004"})
+
+
+def _reads_changed(diagnostic: Diagnostic, changed: frozenset[str], config: Config) -> bool:
+    """Can the finding's fix, or whether it has one, read a module or name of `changed` (what
+    the edit made the file import or bind, or stop)? For the findings that read only what they
+    write (`_READS_WHAT_IT_WRITES`, pattern rules, SSOT002 without a fix): when a dotted name of
+    its replacement, its fix's edits or its subject starts with a module of `changed` or spells
+    a name of it; any other: always."""
+    fixless_construction = diagnostic.code == "SSOT002" and diagnostic.fix is None
+    if not (fixless_construction or diagnostic.code in _READS_WHAT_IT_WRITES
+            or any(rule.code == diagnostic.code for rule in config.patterns)):
+        return True
+    texts = [diagnostic.canonical, diagnostic.subject]
+    if diagnostic.fix is not None:
+        texts.extend(edit.replacement for edit in diagnostic.fix.edits)
+    for text in texts:
+        for dotted in _DOTTED_NAME.findall(text):
+            parts = dotted.split(".")
+            if any(part in changed for part in parts) or any(
+                    ".".join(parts[:count]) in changed for count in range(2, len(parts) + 1)):
+                return True
+    return False
+
+
+_DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
 def _exports_reach_fixes(removed: Sequence[str], typed: Sequence[str], chunks: Sequence[Chunk],
