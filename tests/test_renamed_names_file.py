@@ -240,3 +240,30 @@ def test_without_a_cache_directory_nothing_is_written(root, monkeypatch, steady)
     names = class_names(config)
     assert names_of_tree(ProjectIndex(config.src), names, None) == names | {"AgentContext", "SessionContext"}
     assert not (root / ".ssot_cache").exists()
+
+
+def test_file_ids_wider_than_64_bits_are_kept_too(root, monkeypatch, steady):
+    """Python 3.12+ on Windows gives ReFS volumes' (Dev Drive's) 128-bit file ids as st_ino,
+    which no machine integer holds: the plugin still answers, and the next process still reads
+    nothing (the id is kept folded to 64 bits, so an id that changes still reads as changed)."""
+    stat = os.stat
+
+    class Wide:
+        def __init__(self, status) -> None:
+            self.st_mtime_ns, self.st_ctime_ns, self.st_size = status.st_mtime_ns, status.st_ctime_ns, status.st_size
+            self.st_ino = (status.st_ino << 64) | 0x5EED
+
+    class WideOs:
+        def __getattr__(self, name):
+            return getattr(os, name)
+
+        @staticmethod
+        def stat(path, *args, **kwargs):
+            return Wide(stat(path, *args, **kwargs))
+
+    monkeypatch.setattr(names_file, "os", WideOs())
+    spy = Spy(monkeypatch)
+    assert spy.process(monkeypatch, root) == EXPECTED
+    assert spy.computed == 1 and _names_files(root)
+    assert spy.process(monkeypatch, root) == EXPECTED
+    assert (spy.computed, spy.read) == (0, [])

@@ -75,7 +75,10 @@ def _observe(files: Sequence[str]) -> tuple[array, array]:
             add_inode(0)
             continue
         add_times((status.st_mtime_ns, status.st_ctime_ns, status.st_size))
-        add_inode(status.st_ino)
+        try:
+            add_inode(status.st_ino)
+        except OverflowError:  # a 128-bit file id (Windows, ReFS: Python 3.12+), folded
+            add_inode(status.st_ino % SMUDGED)
     return times, inodes
 
 
