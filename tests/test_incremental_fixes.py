@@ -282,3 +282,22 @@ def test_the_factory_s_import_moved_under_type_checking_is_not_the_factory_s_nam
     after = checker.check(edited, str(module), config)
     assert after == full(edited, module, config)
     assert _construction_fixes(after) != _construction_fixes(before)
+
+
+def test_an_import_deleted_where_a_kept_fix_added_its_import_rechecks_the_construction(small_project):
+    """The class bound by an assignment: the constructions' fixes add the factory's import after
+    the last import above them. Typing `import json` below the imports moves that edit to the end
+    of the new line; deleting the line again takes away the text the kept fixes edit, so their
+    constructions are checked again (the edit is found on the deleted lines, where they were
+    before the edit, not where the lines after them moved)."""
+    module, config, source = small_project
+    source = source.replace(*ALIASED, 1)
+    lines = source.split("\n")
+    where = lines.index("if TYPE_CHECKING:")
+    typed = "\n".join([*lines[:where], "import json", *lines[where:]])
+    checker = checker_for(config)
+    for step, version in enumerate((source, typed, source, typed)):
+        found = checker.check(version, str(module), config)
+        assert found == full(version, module, config)
+        assert checker.last_was_incremental or step == 0
+    assert all(edits[0].replacement.startswith("\nfrom ") for edits in _construction_fixes(found))

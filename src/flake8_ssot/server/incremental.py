@@ -1273,21 +1273,21 @@ def config_names(config: Config) -> frozenset[str]:
 def _moved(diagnostics: Sequence[Diagnostic], old_start: int, old_end: int, new_end: int,
            delta: int, changed: tuple[int, int] | None = None) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """The diagnostics outside the replaced lines [old_start, old_end), moved to where their
-    lines are now, and apart from them (as they were) those whose fix edits one of the new
-    lines [old_start, new_end): fixes are built from the text they edit, so those are
-    computed again. `changed`: the lines whose text changed, [start, end), when the edit kept
-    the number of lines (every other line of the replaced statements is where and what it
-    was): a fix touching only those others holds."""
-    touch_start, touch_end = changed if changed is not None and delta == 0 else (old_start, new_end)
+    lines are now, and apart from them (as they were) those whose fix edits one of the
+    replaced lines: fixes are built from the text they edit, so those are computed again.
+    (Judged where the lines were: after a deletion, an edit of a deleted line is not moved
+    and would lie past the new lines.) `changed`: the lines whose text changed, [start, end),
+    when the edit kept the number of lines (every other line of the replaced statements is
+    where and what it was): a fix touching only those others holds."""
+    touch_start, touch_end = changed if changed is not None and delta == 0 else (old_start, old_end)
     moved, touching = [], []
     for diagnostic in diagnostics:
         if old_start <= diagnostic.line - 1 < old_end:
             continue
-        here = _shifted(diagnostic, delta, old_end)
-        if _touches(here, touch_start, touch_end):
+        if _touches(diagnostic, touch_start, touch_end):
             touching.append(diagnostic)
         else:
-            moved.append(here)
+            moved.append(_shifted(diagnostic, delta, old_end))
     return moved, touching
 
 
