@@ -18,6 +18,7 @@ from netra_backend.app.agents import (  # noqa: E402
     mixed_safety,
     module_alias,
     module_alias_kept,
+    replay_registry,
     retry_agent,
     retry_registry,
     run_scheduler,
@@ -65,5 +66,6 @@ retry_agent.retry_context("u19", "t25")
 print(sorted(retry_registry.MANAGER.contexts), retry_registry.retry("u20", "t26").user_id)
 aliased_run_ids.agent_context("u21", "t27")
 aliased_run_ids.handler_context("u21", "t28")
+print(replay_registry.replay_context("u22", "t29").thread_id, sorted(replay_registry.contexts.contexts))
 for built in BUILT:
     print(built)

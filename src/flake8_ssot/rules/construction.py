@@ -896,7 +896,10 @@ def _factory_name(facts, source, call, use, own, removal, imports) -> tuple[str,
         start, end = source.slice(span_from_ast(func.value, facts.lines))
         return f"{source.text[start:end]}.{factory}", []
     for binding in top:  # `import pkg.ctx as c`, `import pkg.ctx`
-        if binding.kind == "import" and binding.module == module and not _type_checking(imports, binding):
+        # (Not a name the file binds again: `c = c.Registry()` at module level, run after the
+        # import, leaves `c` something else by the time the function calls `c.factory(...)`.)
+        if binding.kind == "import" and binding.module == module and not _type_checking(imports, binding) \
+                and sum(b.name == binding.name for b in top) == 1:
             if binding.path == module:
                 return f"{binding.name}.{factory}", removal or []
             if binding.name == module.split(".", 1)[0]:
