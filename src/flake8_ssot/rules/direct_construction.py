@@ -40,10 +40,10 @@ that would not bind (a parameter the factory lacks, a required one missing, `*ar
 the message says why. The fix is unsafe when it drops an argument whose value runs code
 (`run_id=f"run_{uuid.uuid4()}"`) or when the factory's signature is not known. The factory
 is imported the way the file imports its module (the name an import binds already, the
-module the call goes through, `import pkg.ctx as c`, a `from pkg.ctx import ...` it joins),
-or by a new `from` import beside the class's; a class imported inside a function gets the
-factory in that import, once for all the calls it serves. The class's import goes when the
-calls were its last uses in the file (in the function, for an import inside one; annotations,
+module the call goes through, `import pkg.ctx as c` when the file binds `c` nowhere else, a
+`from pkg.ctx import ...` it joins), or by a new `from` import beside the class's; a class
+imported inside a function gets the factory in that import, once for all the calls it
+serves. The class's import goes when the calls were its last uses in the file (in the function, for an import inside one; annotations,
 `isinstance`, strings, `__all__` and type comments are uses, other comments are not) and no
 other module of the tree imports the name from the file (without the project index that is
 not proven: the fix is then unsafe). So does the import of a name only the dropped arguments
