@@ -1274,3 +1274,60 @@ def test_an_import_edit_rechecks_the_findings_whose_fix_reads_what_it_changed(tm
         assert ("get_websocket_manager_factory(" in seen[-1]) == rechecked
         applicability[version] = {d.fix.applicability for d in found if d.code == "SSOT101"}
     assert applicability[renamed] == {"unsafe"} and applicability[text] == {"safe"}
+
+
+IMPORT_FORMS = PROJECT / "tests/unit/ssot/test_websocket_factory_import_validation.py"
+
+
+def _import_forms_edits() -> list[tuple[str, object]]:
+    """Edits of the fixture of every import form whose SSOT001 fixes depend on uses of names
+    the edited lines do not hold: `import ...factory as ws_factory` is unsafe while the file
+    passes `ws_factory` on (`self.assertIn(ws_factory, ...)`, in a method the reduced buffer
+    stubs), safe once only attributes are read through it; `from ...factory import *` names the
+    first name the file reads from it that the canonical module does not export."""
+    def lines_with(function):
+        def edit(lines):
+            function(lines)
+            return lines
+        return edit
+
+    def at(lines, text):
+        return next(i for i, line in enumerate(lines) if text in line)
+
+    return [
+        # an import deleted or added beside it re-checks it from a reduced buffer
+        ("delete the import above", lines_with(lambda lines: lines.pop(at(lines, "websocket_core.factory  # SSOT001")))),
+        ("type an import below", lines_with(lambda lines: lines.insert(at(lines, "as ws_factory") + 1, "import json"))),
+        # the method that passed the module on no longer uses it: the finding kept from the last
+        # check has a fix that is safe now
+        ("stop using the module", lines_with(lambda lines: lines.__setitem__(
+            at(lines, "assertIn(ws_factory"), "        self.assertTrue(sys.modules)"))),
+        # a name typed in a method: the star import's fix names the first one not exported
+        ("read a name the star gives", lines_with(lambda lines: lines.insert(
+            at(lines, "assertIn(ws_factory"), "        print(AAA)"))),
+    ]
+
+
+@pytest.mark.parametrize("name", [name for name, _ in _import_forms_edits()])
+def test_an_import_fix_follows_the_uses_of_its_names_outside_the_checked_statements(name):
+    """An SSOT001 fix's safety reads every use of the names its statement binds (what the file
+    reads through a module alias, the old and new names of a rename) and, for a star import,
+    every name the file reads: the incremental check gives the full check's fix, safe or
+    unsafe, whatever lines the edit touched (a fix marked safe that the full check marks
+    unsafe would be applied by *Fix all*)."""
+    from flake8_ssot.index import index_for
+
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    star = "from netra_backend.app.websocket_core.factory import *  # SSOT001\n"
+    source = IMPORT_FORMS.read_text(encoding="utf-8")
+    edit = dict(_import_forms_edits())[name]
+    for text in (source, source.replace(star, "")):
+        edited = "\n".join(edit(text.split("\n")))
+        checker = IncrementalChecker()
+        checker.index = index_for(config.src)
+        for step, version in enumerate((text, edited, text)):
+            found = checker.check(version, str(IMPORT_FORMS), config)
+            assert found == check_source(version, str(IMPORT_FORMS), config, noqa=True, index=checker.index).diagnostics
+            # Without the star import, the statements holding the uses are checked with the
+            # import's; with it, the full check answers (its fix read every name of the file).
+            assert checker.last_was_incremental == (step > 0 and star not in text)

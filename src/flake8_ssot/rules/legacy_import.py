@@ -55,13 +55,13 @@ import ast
 import io
 import re
 import tokenize
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from flake8_ssot.config import Config, Entry
 from flake8_ssot.diagnostic import Diagnostic, Fix
 from flake8_ssot.dotted import Match
 from flake8_ssot.facts import ImportedName, ImportFact, ModuleFacts
-from flake8_ssot.index import current
+from flake8_ssot.index import MODULE, ProjectIndex, current
 from flake8_ssot.rules import lookup
 from flake8_ssot.rules.lookup import legacy_match, reexport_target, replacement, with_message
 from flake8_ssot.rules.rewrites import SourceLines, import_fix
@@ -100,6 +100,38 @@ def fix_is_current(diagnostic: Diagnostic, text: str) -> bool:
             if not any(low <= start and end <= high for low, high in covered):
                 return False
     return True
+
+
+# A star import: its fix compares, name by name, what the two modules give for every name the
+# file reads and binds nowhere.
+_STAR = re.compile(r"\bimport\s*\*")
+_RENAMING = re.compile(r"'(\w+)' to '(\w+)'")
+
+
+def uses_read(diagnostic: Diagnostic, bound: Mapping[str, tuple[str, str | None]],
+              index: ProjectIndex | None) -> frozenset[str] | None:
+    """The names whose every use in the file this finding's fix was planned on. Of `bound`
+    (the names its statement binds, each with how: "import" or "from", and the dotted path
+    it imports, None when not known), with the project index (`index`, the one the check
+    consulted), those that bind a module: what the file reads through
+    a module alias is what proves the other module the same (`rewrites._same_objects`); a
+    `from` import of an object compares the two objects only. With them the names of its
+    renames, old and new (a rename edits every use, and needs the new name free everywhere),
+    and the name an alias kept would take (it stays while a use needs it). None: every name
+    the file reads (a star import). A check that saw only some of the file's statements (the language
+    server's reduced buffer) gives this fix only when it saw every use of these."""
+    if diagnostic.fix is None:
+        return frozenset()
+    if _STAR.search(diagnostic.statement):
+        return None
+    # (Without the index nothing is proved the same: the uses are not read.)
+    names = {name for name, (how, path) in bound.items()
+             if index is not None and (how != "from" or path is None or index.resolve(path).kind == MODULE)}
+    for old, new in _RENAMING.findall(diagnostic.fix.description):
+        names.update((old, new))
+    if "keeps the alias '" in diagnostic.fix.description and diagnostic.canonical:
+        names.add(diagnostic.canonical.rpartition(".")[2])  # the new name a rename would take
+    return frozenset(names)
 
 
 def check(facts: ModuleFacts, config: Config) -> Iterator[Diagnostic]:

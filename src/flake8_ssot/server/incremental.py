@@ -47,6 +47,7 @@ from __future__ import annotations
 import ast
 import bisect
 import fnmatch
+import keyword
 import os
 import re
 import warnings
@@ -78,6 +79,11 @@ _BINDS_ELSEWHERE = re.compile(r"\b(?:global|nonlocal)\b")
 # the uses of its name, which a reduced buffer may lack. A result holding a fix that does not
 # hold is taken from the full check.
 _WHOLE_FILE_FIXES = {rule.CODE: rule.fix_is_current for rule in RULES if hasattr(rule, "fix_is_current")}
+# Rules whose fix is planned on every use of some names (`uses_read(diagnostic, bound)`: SSOT001's
+# reads what the file does with the names its statement binds, and every name for a star
+# import): a fix built from a reduced buffer holds only when the buffer held every use of them,
+# and one kept from the last check only while the edited lines spell none of them.
+_USES_READ = {rule.CODE: rule.uses_read for rule in RULES if hasattr(rule, "uses_read")}
 _IMPORT = re.compile(r"\bimport\b")
 # A half-typed line's error-tolerant parse covers the statement before it to the first statement
 # this many rows after it: a bracket left open takes in the next few statements (re-read line
@@ -287,19 +293,29 @@ class IncrementalChecker:
         kept = [d for d in moved if not any(start <= d.line - 1 < end for start, end in again)]
         # A fix kept from the last check that may not hold after the edit (a new import between
         # the one SSOT002's fix adds a line after and its call): its statement is checked again.
-        stale = _stale_fixes(kept, source, lines, changed, old_start, new_end)
+        stale = _stale_fixes(kept, source, lines, changed, old_start, new_end, new_chunks, self.index)
         if stale:
             again.update(_finding_ranges(stale, new_chunks, 0, 0, 0, len(lines)))
             kept = [d for d in kept if not any(start <= d.line - 1 < end for start, end in again)]
-        again = sorted(again)
-        ranges = [(old_start, new_end), *again]
-        reduced = _reduced(lines, new_chunks, ranges, state.names)
-        # (The imports copied keep their findings from the last check: their fixes are not built.)
-        result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True, index=self.index,
-                              trees=_pattern_trees(reduced, ranges, new_chunks, state.config), fix_lines=ranges)
-        if result.syntax_error is not None:
-            return None
-        fresh = [d for d in result.diagnostics if any(start <= d.line - 1 < end for start, end in ranges)]
+        for attempt in range(2):
+            ranges = [(old_start, new_end), *sorted(again)]
+            reduced = _reduced(lines, new_chunks, ranges, state.names)
+            # (The imports copied keep their findings from the last check: their fixes are not built.)
+            result = check_source("\n".join(reduced), state.path, state.config, lines=reduced, noqa=True,
+                                  index=self.index, trees=_pattern_trees(reduced, ranges, new_chunks, state.config),
+                                  fix_lines=ranges)
+            if result.syntax_error is not None:
+                return None
+            fresh = [d for d in result.diagnostics if any(start <= d.line - 1 < end for start, end in ranges)]
+            # A fix planned on every use of some names (SSOT001's, `_USES_READ`) saw those the
+            # reduced buffer holds: the statements holding the others are checked with it.
+            unseen = _unseen_uses(fresh, new_chunks, lines, reduced, self.index)
+            if unseen is None or (unseen and attempt):
+                return None
+            if not unseen:
+                break
+            again.update(unseen)
+            kept = [d for d in kept if not any(start <= d.line - 1 < end for start, end in again)]
         if not _fixes_hold(fresh, source):
             # An SSOT002 fix made from the reduced buffer, which blanks some uses of the class's
             # name: the one of the last check stands in for it when the edit spells none of its
@@ -351,7 +367,11 @@ class IncrementalChecker:
         kept_set = set(_moved(state.diagnostics, old_start, old_end, new_end, delta)[0])
         kept = [d for d in diagnostics if d in kept_set]
         fresh = [d for d in diagnostics if d not in kept_set]
-        if not _whole_file_fixes_hold(kept, fresh, "\n".join(lines), lines, changed, old_start, new_end):
+        layout = [*(chunk for chunk in state.chunks if chunk.start < old_start), Chunk(old_start, "gap"),
+                  *(chunk._replace(start=chunk.start + delta, header=chunk.header + delta)
+                    for chunk in state.chunks if chunk.start >= old_end)]
+        if not _whole_file_fixes_hold(kept, fresh, "\n".join(lines), lines, changed, old_start, new_end, layout,
+                                      self.index):
             return False
         self.fixes_checked = True
         return True
@@ -486,6 +506,8 @@ class IncrementalChecker:
         if found is None:
             return None
         fresh = [d for d in found if any(start <= d.line - 1 < end for start, end in ranges)]
+        if _unseen_uses(fresh, layout, lines, reduced, self.index) != set():
+            return None  # a fix planned on every use of a name, some of which the reading left out
         return _unique(sorted([*kept, *fresh], key=Diagnostic.sort_key))
 
 
@@ -523,15 +545,23 @@ def _finding_ranges(diagnostics: Sequence[Diagnostic], chunks: Sequence[Chunk], 
     """The line ranges (statements, or methods of a class) of the diagnostics outside the
     replaced lines [old_start, old_end), where their lines are now (`chunks` is the new layout,
     `count` lines long)."""
-    found = set()
+    found = []
     for diagnostic in diagnostics:
         line = diagnostic.line - 1
         if not old_start <= line < old_end:
-            line = line if line < old_start else line + delta
-            index = _chunk_at(chunks, line)
-            chunk = chunks[index]
-            stop = chunks[index + 1].start if index + 1 < len(chunks) else count
-            found.add(_member_range(chunk, stop, line) or (chunk.start, stop))
+            found.append(line if line < old_start else line + delta)
+    return _line_ranges(found, chunks, count)
+
+
+def _line_ranges(numbers: Sequence[int], chunks: Sequence[Chunk], count: int) -> set[tuple[int, int]]:
+    """The line ranges (statements, or methods of a class) holding lines `numbers` (`chunks`
+    is the layout, `count` lines long)."""
+    found = set()
+    for line in numbers:
+        index = _chunk_at(chunks, line)
+        chunk = chunks[index]
+        stop = chunks[index + 1].start if index + 1 < len(chunks) else count
+        found.add(_member_range(chunk, stop, line) or (chunk.start, stop))
     return found
 
 
@@ -1139,23 +1169,38 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _whole_file_fixes_hold(kept: Sequence[Diagnostic], fresh: Sequence[Diagnostic], source: str,
-                           lines: Sequence[str], changed: Sequence[str], start: int, end: int) -> bool:
+                           lines: Sequence[str], changed: Sequence[str], start: int, end: int,
+                           chunks: Sequence[Chunk] = (), index: ProjectIndex | None = None) -> bool:
     """Do the fixes that read the whole file (SSOT002's counts every use of the class's name and
     joins the file's imports) still hold after an edit of lines [start, end) (where they are
     now; `changed` holds the lines that differ, before and after)? A fresh one, built from the
     reduced buffer, is judged by its rule (`fix_is_current`), a kept one by `_stale_fixes`."""
-    return _fixes_hold(fresh, source) and not _stale_fixes(kept, source, lines, changed, start, end)
+    return _fixes_hold(fresh, source) and not _stale_fixes(kept, source, lines, changed, start, end, chunks, index)
 
 
 def _stale_fixes(kept: Sequence[Diagnostic], source: str, lines: Sequence[str], changed: Sequence[str],
-                 start: int, end: int) -> list[Diagnostic]:
+                 start: int, end: int, chunks: Sequence[Chunk] = (),
+                 index: ProjectIndex | None = None) -> list[Diagnostic]:
     """The diagnostics kept from the last check whose fix reads the whole file and may not hold
     after the edit: an SSOT002 fix (`_KEPT_BY_WORDS`) by what the changed lines spell
-    (`_kept_fix_holds`), any other by its rule (`fix_is_current`)."""
+    (`_kept_fix_holds`), one planned on every use of some names (`_USES_READ`) when the changed
+    lines spell one (any name, for a star import), any other by its rule (`fix_is_current`).
+    `chunks`: the buffer's statements now (none: each finding's statement is judged by its
+    text)."""
     edited = "\n".join(changed)
+    spelled: set[str] | None = None
     stale = []
     for diagnostic in kept:
-        if diagnostic.fix is None or diagnostic.code not in _WHOLE_FILE_FIXES:
+        if diagnostic.fix is None:
+            continue
+        if diagnostic.code in _USES_READ:
+            if spelled is None:
+                spelled = set(_WORD.findall(edited)) - _KEYWORDS
+            read = _uses_read(diagnostic, chunks, lines, index)
+            if (spelled if read is None else not read.isdisjoint(spelled)):
+                stale.append(diagnostic)
+                continue
+        if diagnostic.code not in _WHOLE_FILE_FIXES:
             continue
         if diagnostic.code in _KEPT_BY_WORDS:
             if not _kept_fix_holds(diagnostic, lines, edited, start, end):
@@ -1244,6 +1289,61 @@ _DOTTED = re.compile(r"\w+(?:\s*\.\s*\w+)*")
 def _fixes_hold(diagnostics: Sequence[Diagnostic], source: str) -> bool:
     return all(d.fix is None or d.code not in _WHOLE_FILE_FIXES or _WHOLE_FILE_FIXES[d.code](d, source)
                for d in diagnostics)
+
+
+_KEYWORDS = frozenset(keyword.kwlist)
+# The names an import statement's text spells that it can bind: not the components after the
+# first of a dotted path, nor keywords (a comment's words are taken too: more, never fewer).
+_MAY_BIND = re.compile(r"(?<![.\w])[A-Za-z_]\w*")
+_FROM_MODULE = re.compile(r"\s*from\s+(\S+)\s+import\b")  # `from a.b import`: binds none of a, b
+
+
+def _uses_read(diagnostic: Diagnostic, chunks: Sequence[Chunk], lines: Sequence[str],
+               index: ProjectIndex | None) -> frozenset[str] | None:
+    """The module-level names whose every use the finding's fix was planned on (its rule's
+    `uses_read`, with the names its statement binds: the chunk's, or when `chunks` has no
+    statement there, the names its text spells). Empty for a statement inside a definition:
+    what it binds is local there, and the definition is checked whole with it. None: every
+    name the file reads."""
+    read = _USES_READ.get(diagnostic.code)
+    if read is None or diagnostic.fix is None:
+        return frozenset()
+    chunk = chunks[_chunk_at(chunks, diagnostic.line - 1)] if chunks else None
+    bound: dict[str, tuple[str, str | None]] = {}
+    if chunk is None or chunk.kind == "gap":
+        statement = diagnostic.statement
+        source = _FROM_MODULE.match(statement)
+        module = source.group(1) if source is not None and not source.group(1).startswith(".") else None
+        for name in set(_MAY_BIND.findall(statement[source.end():] if source else statement)) - _KEYWORDS:
+            bound[name] = ("from", f"{module}.{name}" if module else None) if source else ("import", None)
+    elif chunk.kind in ("def", "class"):
+        return frozenset()
+    else:
+        for name, what, _ in chunk.events:
+            if what[0] == "from":
+                bound[name] = ("from", None if what[1] or not what[2] else f"{what[2]}.{what[3]}")
+            else:
+                bound[name] = (what[0], None)
+    return read(diagnostic, bound, index)
+
+
+def _unseen_uses(fresh: Sequence[Diagnostic], chunks: Sequence[Chunk], lines: Sequence[str],
+                 reduced: Sequence[str], index: ProjectIndex | None) -> set[tuple[int, int]] | None:
+    """The line ranges of the statements (methods, in a class) holding a use the reduced
+    buffer lacks (a line it blanks or stubs) of a name whose every use a fresh finding's fix
+    was planned on (`_uses_read`); None: a fix that read every name (a star import), which
+    only the whole file can give."""
+    words: set[str] = set()
+    for diagnostic in fresh:
+        read = _uses_read(diagnostic, chunks, lines, index)
+        if read is None:
+            return None
+        words.update(read)
+    if not words:
+        return set()
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(words))) + r")\b")
+    missing = [number for number, line in enumerate(lines) if reduced[number] != line and pattern.search(line)]
+    return _line_ranges(missing, chunks, len(lines))
 
 
 def _looks_around(config: Config) -> bool:
