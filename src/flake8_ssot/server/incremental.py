@@ -23,7 +23,11 @@ elsewhere edits (`_moved`).
 Fixes that read the whole file (SSOT002's counts the uses of the class's name and joins the
 file's imports): one kept from the last check holds while the edited lines spell nothing it
 read (`_kept_fix_holds`), else its statement is checked again; one built from the reduced
-buffer is judged by its rule (`fix_is_current`), else the full check answers.
+buffer is judged by its rule (`fix_is_current`), else the full check answers. Fixes planned
+on every use of some names (SSOT001's: what the file reads through a module alias, a rename;
+every name for a star import: `_USES_READ`): one built from the reduced buffer is checked again
+with the statements holding the uses the buffer lacked (`_unseen_uses`), one kept from the last
+check is checked again when the edited lines spell one of the names (`_stale_fixes`).
 
 A buffer that does not parse after a half-typed line is checked the same way (`_broken`):
 a line that stays inside a function or class body sends that statement alone through the
