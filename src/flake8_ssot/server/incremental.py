@@ -1200,7 +1200,7 @@ def _stale_fixes(kept: Sequence[Diagnostic], source: str, lines: Sequence[str], 
         if diagnostic.code in _USES_READ:
             if spelled is None:
                 spelled = set(_WORD.findall(edited)) - _KEYWORDS
-            read = _uses_read(diagnostic, chunks, lines, index)
+            read = _uses_read(diagnostic, chunks, lines, index, among=spelled)
             if (spelled if read is None else not read.isdisjoint(spelled)):
                 stale.append(diagnostic)
                 continue
@@ -1303,12 +1303,13 @@ _FROM_MODULE = re.compile(r"\s*from\s+(\S+)\s+import\b")  # `from a.b import`: b
 
 
 def _uses_read(diagnostic: Diagnostic, chunks: Sequence[Chunk], lines: Sequence[str],
-               index: ProjectIndex | None) -> frozenset[str] | None:
+               index: ProjectIndex | None, among: set[str] | None = None) -> frozenset[str] | None:
     """The module-level names whose every use the finding's fix was planned on (its rule's
     `uses_read`, with the names its statement binds: the chunk's, or when `chunks` has no
     statement there, the names its text spells). Empty for a statement inside a definition:
     what it binds is local there, and the definition is checked whole with it. None: every
-    name the file reads."""
+    name the file reads. `among`: only the names it binds among these are asked about (the
+    rule may consult the project index for each)."""
     read = _USES_READ.get(diagnostic.code)
     if read is None or diagnostic.fix is None:
         return frozenset()
@@ -1328,6 +1329,8 @@ def _uses_read(diagnostic: Diagnostic, chunks: Sequence[Chunk], lines: Sequence[
                 bound[name] = ("from", None if what[1] or not what[2] else f"{what[2]}.{what[3]}")
             else:
                 bound[name] = (what[0], None)
+    if among is not None:
+        bound = {name: how for name, how in bound.items() if name in among}
     return read(diagnostic, bound, index)
 
 
