@@ -33,7 +33,7 @@ from flake8_ssot.span import Span, span_from_ast
 _BUILTINS = frozenset(dir(builtins))
 # Calls through which a file reads its own names by string: a rename would break them.
 _DYNAMIC = frozenset({"globals", "locals", "vars", "eval", "exec"})
-_DYNAMIC_NAMES = (*sorted(_DYNAMIC), "getattr")  # what `_Walker.call` looks for
+DYNAMIC_NAMES = (*sorted(_DYNAMIC), "getattr")  # what `_Walker.call` looks for (a rename reads them: legacy_import)
 # A string that could name a Python object: a dotted path, `module:attribute`.
 _REFERENCE_LIKE = re.compile(r"[\w.:]+")
 # The literal of a plain string: optional u/r prefix, quotes, body. Bytes and f-strings never
@@ -243,7 +243,7 @@ def _file(facts: ModuleFacts, words: tuple[str, ...] | None, dynamic: bool = Fal
         if words is None:
             tree = facts.parsed()
         else:
-            tree = facts.tree_for(words, _DYNAMIC_NAMES if dynamic else ())
+            tree = facts.tree_for(words, DYNAMIC_NAMES if dynamic else ())
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     if _PARSED and _PARSED[0][0] is facts.source and _PARSED[0][2] is tree:
