@@ -1331,3 +1331,28 @@ def test_an_import_fix_follows_the_uses_of_its_names_outside_the_checked_stateme
             # Without the star import, the statements holding the uses are checked with the
             # import's; with it, the full check answers (its fix read every name of the file).
             assert checker.last_was_incremental == (step > 0 and star not in text)
+
+
+def test_a_rename_fix_follows_the_calls_that_read_names_by_string_elsewhere():
+    """SSOT001's fix of a renamed symbol keeps the old name as an alias while the file reads its
+    names by string (`globals()` in another function); deleting that call makes it rename the
+    uses. The fix kept from the last check is checked again (the edit spells `globals`), with
+    every statement the rename reads."""
+    from flake8_ssot.index import index_for
+
+    config = load_config(str(PROJECT / "pyproject.toml"))
+    source = (
+        '"""Compat routes kept for the old clients."""\n\n'
+        "from netra_backend.app.websocket_core.websocket_manager_factory import create_websocket_manager\n\n\n"
+        "def build(user_id):\n    return create_websocket_manager(user_id)\n\n\n"
+        "def lookup(name):\n    return globals()[name]\n"
+    )
+    edited = source.replace("    return globals()[name]\n", "    return name\n")
+    checker = IncrementalChecker()
+    checker.index = index_for(config.src)
+    for step, version in enumerate((source, edited, source)):
+        found = checker.check(version, str(ROUTES), config)
+        assert found == check_source(version, str(ROUTES), config, noqa=True, index=checker.index).diagnostics
+        assert checker.last_was_incremental == (step > 0)
+        fix = next(d.fix for d in found if d.code == "SSOT001")
+        assert ("keeps the alias" in fix.description) == (version is source)

@@ -64,6 +64,7 @@ from flake8_ssot.facts import ImportedName, ImportFact, ModuleFacts
 from flake8_ssot.index import MODULE, ProjectIndex, current
 from flake8_ssot.rules import lookup
 from flake8_ssot.rules.lookup import legacy_match, reexport_target, replacement, with_message
+from flake8_ssot.rules.renames import DYNAMIC_NAMES
 from flake8_ssot.rules.rewrites import SourceLines, import_fix
 from flake8_ssot.span import Span
 
@@ -117,8 +118,9 @@ def uses_read(diagnostic: Diagnostic, bound: Mapping[str, tuple[str, str | None]
     a module alias is what proves the other module the same (`rewrites._same_objects`); a
     `from` import of an object compares the two objects only. With them the names of its
     renames, old and new (a rename edits every use, and needs the new name free everywhere),
-    and the name an alias kept would take (it stays while a use needs it). None: every name
-    the file reads (a star import). A check that saw only some of the file's statements (the language
+    the name an alias kept would take (it stays while a use needs it), and for either the calls
+    that read names by string (`renames.DYNAMIC_NAMES`). None: every name the file reads (a
+    star import). A check that saw only some of the file's statements (the language
     server's reduced buffer) gives this fix only when it saw every use of these."""
     if diagnostic.fix is None:
         return frozenset()
@@ -127,10 +129,13 @@ def uses_read(diagnostic: Diagnostic, bound: Mapping[str, tuple[str, str | None]
     # (Without the index nothing is proved the same: the uses are not read.)
     names = {name for name, (how, path) in bound.items()
              if index is not None and (how != "from" or path is None or index.resolve(path).kind == MODULE)}
-    for old, new in _RENAMING.findall(diagnostic.fix.description):
+    description = diagnostic.fix.description
+    for old, new in _RENAMING.findall(description):
         names.update((old, new))
-    if "keeps the alias '" in diagnostic.fix.description and diagnostic.canonical:
+    if "keeps the alias '" in description and diagnostic.canonical:
         names.add(diagnostic.canonical.rpartition(".")[2])  # the new name a rename would take
+    if ", renaming '" in description or "keeps the alias '" in description:
+        names.update(DYNAMIC_NAMES)  # a rename is planned only where no call reads names by string
     return frozenset(names)
 
 
