@@ -575,3 +575,23 @@ def test_calls_through_the_module_in_the_function_that_imports_the_class_share_i
         "    import netra_backend.app.services.user_execution_context as context_module\n"
         f"    return context_module.{FACTORY}(user_id=user_id, websocket_client_id=thread_id)\n"
     )
+
+
+@pytest.mark.parametrize("typed", ["# a comment", "    return None"])
+def test_the_editor_agrees_with_the_full_check_on_calls_that_share_a_fix_for_their_dropped_arguments(typed):
+    """run_scheduler.py's three calls share one fix: together their dropped `run_id=` arguments
+    were the last uses of `uuid` and `new_run_id` (the class's import stays: annotations use
+    it). A line typed beside one call has the editor check that call again, in a buffer whose
+    other calls are blanked: its own fix, which removes only `new_run_id`, is not the file's."""
+    from flake8_ssot.server.incremental import IncrementalChecker
+
+    path = AGENTS / "run_scheduler.py"
+    source = path.read_text(encoding="utf-8")
+    checker = IncrementalChecker()
+    checker.check(source, str(path), CONFIG)
+    lines = source.split("\n")
+    lines[lines.index("def resume(context: UserExecutionContext) -> UserExecutionContext:") - 1] = typed
+    edited = "\n".join(lines)
+    full = check_source(edited, str(path), CONFIG, noqa=True).diagnostics
+    assert all("the file's 2 other constructions" in d.fix.description for d in full)
+    assert checker.check(edited, str(path), CONFIG) == full

@@ -44,7 +44,7 @@ from flake8_ssot.rules.rewrites import (
     spells_name,
     tokens_of,
 )
-from flake8_ssot.span import span_from_ast
+from flake8_ssot.span import Span, span_from_ast
 
 _BUILD_ERRORS = (tokenize.TokenError, SyntaxError, ValueError, IndexError, RecursionError)
 # Expressions whose evaluation may run code other than reading names and building values.
@@ -72,17 +72,17 @@ def fix_is_current(diagnostic, text: str) -> bool:
     before an edit is not judged here: an edit elsewhere changes the uses either way;
     server/incremental.py judges it by what the edited lines spell.)"""
     if _TEXT[0] is not text:  # (the checker asks about each finding of one text in turn)
-        _TEXT[:] = [text, None, {}, {}, {}]
+        _TEXT[:] = [text, None, {}, {}, {}, {}]
     # The calls sharing one fix (SSOT002's shared fix: every construction of a 5,000-line buffer)
     # ask the same question: answered once per text.
     key = (diagnostic.subject, diagnostic.fix)
     answer = _TEXT[3].get(key)
     if answer is None:
-        answer = _TEXT[3][key] = _fix_is_current(diagnostic.subject, diagnostic.fix, text)
+        answer = _TEXT[3][key] = _fix_is_current(diagnostic.subject, diagnostic.fix, text, diagnostic.span)
     return answer
 
 
-def _fix_is_current(subject: str, fix: Fix | None, text: str) -> bool:
+def _fix_is_current(subject: str, fix: Fix | None, text: str, span: Span) -> bool:
     if fix is not None:
         name = subject.rpartition(".")[2]
         shared = _TEXT[4].get(name)  # (asked for each call of the class that has a fix of its own)
@@ -92,6 +92,18 @@ def _fix_is_current(subject: str, fix: Fix | None, text: str) -> bool:
             shared = _TEXT[4][name] = _imported_more_than_once(text, name) or _called_through_module(text, name)
         if shared:
             return False
+        # The calls of one import share a fix (`_together`) when the arguments they drop were
+        # together the last uses of an import, which the buffer's blanked calls hide: a call's
+        # own fix that drops an argument, in a file that spells other calls of the name, may be
+        # one of those. (A call in a string, or one that is no construction, sends the finding
+        # to the full check too: slower, never wrong.)
+        if not _OTHER_CALLS.search(fix.description) and any(
+                not edit.replacement and span.contains(edit.span.line, edit.span.column) for edit in fix.edits):
+            calls = _TEXT[5].get(name)
+            if calls is None:
+                calls = _TEXT[5][name] = len(_call_of(name).findall(text))
+            if calls > 1:
+                return False
     names = removed_imports(fix)
     if not names:
         return True
@@ -108,9 +120,11 @@ def _fix_is_current(subject: str, fix: Fix | None, text: str) -> bool:
 
 
 # The last text `fix_is_current` read: it, its lines (when asked for), each name's count of
-# uses in it, the answer for each (subject, fix), and whether a class's calls share a fix across
-# its names or its module.
-_TEXT: list = [None, None, {}, {}, {}]
+# uses in it, the answer for each (subject, fix), whether a class's calls share a fix across
+# its names or its module, and how many calls of each class's name it spells.
+_TEXT: list = [None, None, {}, {}, {}, {}]
+# `_title`'s count of the other calls a fix rewrites.
+_OTHER_CALLS = re.compile(r"here and in the file's (\d+) other construction")
 
 
 def _imported_more_than_once(text: str, name: str) -> bool:
@@ -128,6 +142,12 @@ def _imported_more_than_once(text: str, name: str) -> bool:
         if imported > 1:
             return True
     return False
+
+
+def _call_of(name: str) -> re.Pattern:
+    """The class's name called (`Name(`, `Name (`), not an attribute's (`c.Name(`), as `_word`."""
+    escaped = re.escape(name)
+    return re.compile(rf"{escaped}(?<![\w.]{escaped})\s*\(")
 
 
 def _called_through_module(text: str, name: str) -> bool:
