@@ -24,7 +24,10 @@ added one, by the trust rules of the per-file cache's kept set:
   checking/runstate.py smudges one), so it is read again next time.
 
 The file is input: a checksum turns accidental damage away, marshal builds only data, and
-every value is checked for its type; a damaged or crafted file is ignored, never trusted. A
+every value is checked for its type and shape; a damaged file, or one not as this code writes
+it (another format, tree or set of classes, names without the classes'), is ignored. (The
+checksum is no signature: whoever can write the cache directory can make the plugin miss a
+renamed name, as they can edit the per-file cache's entries.) A
 directory that cannot be written costs the next process its read of the tree, nothing else.
 The stats are kept as two arrays of machine integers (times and sizes, inode numbers): on
 the benchmark tree the usual answer, nothing changed, is one comparison of each: 0.15 s with
