@@ -595,3 +595,17 @@ def test_the_editor_agrees_with_the_full_check_on_calls_that_share_a_fix_for_the
     full = check_source(edited, str(path), CONFIG, noqa=True).diagnostics
     assert all("the file's 2 other constructions" in d.fix.description for d in full)
     assert checker.check(edited, str(path), CONFIG) == full
+
+
+def test_the_factory_is_not_named_through_a_module_alias_a_function_rebinds_globally(index):
+    """`global contexts; contexts = ...` in a reset hook rebinds the module's name at run time,
+    which the binding table does not record: the factory is imported by name instead of
+    called as `contexts.create_...(...)`."""
+    path = AGENTS / "never_written.py"
+    source = (AGENTS / "replay_registry.py").read_text(encoding="utf-8").replace(
+        "\n\ncontexts = contexts.UserContextManager()\n",
+        "\n\ndef reset_registry():\n    global contexts\n    contexts = contexts.UserContextManager()\n")
+    [diagnostic] = check_source(source, str(path), CONFIG, index=index).diagnostics
+    fixed = apply_edits(source, diagnostic.fix.edits)
+    assert "contexts.register(create_defensive_user_execution_context(" in fixed
+    assert f"import {FACTORY}\n" in fixed

@@ -917,9 +917,10 @@ def _factory_name(facts, source, call, use, own, removal, imports) -> tuple[str,
         return f"{source.text[start:end]}.{factory}", []
     for binding in top:  # `import pkg.ctx as c`, `import pkg.ctx`
         # (Not a name the file binds again: `c = c.Registry()` at module level, run after the
-        # import, leaves `c` something else by the time the function calls `c.factory(...)`.)
+        # import, leaves `c` something else by the time the function calls `c.factory(...)`;
+        # so may a function that declares it `global`, which the binding table does not record.)
         if binding.kind == "import" and binding.module == module and not _type_checking(imports, binding) \
-                and sum(b.name == binding.name for b in top) == 1:
+                and sum(b.name == binding.name for b in top) == 1 and not _declared_global(source.text, binding.name):
             if binding.path == module:
                 return f"{binding.name}.{factory}", removal or []
             if binding.name == module.split(".", 1)[0]:
@@ -947,6 +948,14 @@ def _factory_name(facts, source, call, use, own, removal, imports) -> tuple[str,
     if not anchor:
         return "the file has no import statement to place the factory's import beside"
     return factory, [_insert_after(source, anchor[-1].span, statement)]
+
+
+def _declared_global(text: str, name: str) -> bool:
+    """Does a `global` statement of `text` name `name` (read from the text: a match in a string
+    only costs the fix its shorter spelling)?"""
+    if "global" not in text:
+        return False
+    return re.search(rf"^[ \t]*global[ \t][^\n#]*(?<![\w.]){re.escape(name)}(?!\w)", text, re.MULTILINE) is not None
 
 
 def _visible_bindings(facts: ModuleFacts, call: CallFact) -> list:
