@@ -65,6 +65,10 @@ FORMAT = 4
 # A file modified less than this long before it was read may change again within the same
 # timestamp tick (coarse filesystem clocks), so its size and mtime prove nothing.
 RACY_NS = 2_000_000_000
+# The inode number a cache records for a file whose stat was racy when it was saved (the
+# run-level state, the renamed-names file): no file has it, so the file counts as changed
+# next time, as git smudges a racily clean index entry.
+SMUDGED = 2**64 - 1
 SEVERITIES = ("error", "warning")
 APPLICABILITIES = ("safe", "unsafe")
 

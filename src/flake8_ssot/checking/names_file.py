@@ -47,7 +47,7 @@ from array import array
 from typing import Sequence
 
 from flake8_ssot import __version__
-from flake8_ssot.checking.cache import RACY_NS
+from flake8_ssot.checking.cache import RACY_NS, SMUDGED
 from flake8_ssot.files import write_atomic
 from flake8_ssot.index import ProjectIndex
 from flake8_ssot.index.aliases import renamed_aliases, renames_in
@@ -56,8 +56,6 @@ from flake8_ssot.replay import code_identity, prune
 FORMAT = 1
 MAGIC = b"SSOTNAM1"
 _CHECKSUM = struct.Struct("<I")  # crc32 of the marshalled body
-# The inode number recorded for a file whose stat was racy at the save: no file has it.
-SMUDGED = 2**64 - 1
 # The times and size of a file gone between the listing of the tree and its stat.
 _GONE = (0, 0, -1)
 # Files of this kind in one directory (one per set of roots and classes, and version of the

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Sequence
 from flake8_ssot import __version__
 from flake8_ssot.checking.cache import (
     RACY_NS,
+    SMUDGED,
     StringTable,
     _decode,
     _encode,
@@ -84,11 +85,6 @@ FORMAT = 6  # 2: a file that does not decode is answered too; 3: as cache.FORMAT
 # 5: the results that depend on other files; 6: the header in marshal's format
 MAGIC = b"SSOTRUN2"
 _HEAD = struct.Struct("<IQ")  # crc32 of the rest, header length
-# The inode number recorded for a file whose stat was racy when the state was saved: no file
-# has it, so the file counts as changed (its size is kept: the per-file cache may still
-# answer for it, by content when its entry is racy too; a `git checkout` of many files
-# followed at once by a run should not cost them all a parse in the run after).
-SMUDGED = 2**64 - 1
 
 
 def _stat_tuple(status: os.stat_result) -> tuple[int, int, int, int]:
@@ -343,6 +339,9 @@ class RunState:
                 # inode is smudged (as git smudges a racily clean entry), which no stat can
                 # match, so the next run sees it changed and checks it again. Every other file's
                 # stat holds: that run takes the state's files instead of the whole tree's path.
+                # Its size is kept: the per-file cache may still answer for it (by content when
+                # its entry is racy too), so a `git checkout` of many files followed at once by
+                # a run does not cost the run after a parse of each.
                 for position, status in enumerate(observed):
                     if status.st_mtime_ns >= limit or status.st_ctime_ns >= limit:
                         sizes[2 * position + 1] = SMUDGED
