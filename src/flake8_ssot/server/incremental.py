@@ -289,7 +289,7 @@ class IncrementalChecker:
                           and not _kept_through_file_wide_change(d, lines, words, old_start, new_end)
                           and (changed_facts is None or _reads_changed(d, changed_facts, state.config))]
             again.update(_finding_ranges(recomputed, new_chunks, old_start, old_end, delta, len(lines)))
-        moved, touching = _moved(state.diagnostics, old_start, old_end, new_end, delta,
+        moved, touching = _moved(state.diagnostics, old_start, old_end, delta,
                                  changed=(prefix, len(lines) - suffix))
         # A fix elsewhere that edits the edited lines (SSOT002's joins the class's import) is
         # built from them: its statement is checked again.
@@ -368,7 +368,7 @@ class IncrementalChecker:
                            old_end: int, new_end: int, delta: int, changed: Sequence[str]) -> bool:
         """`_whole_file_fixes_hold` for a buffer that does not parse: the findings kept are those
         of the last version that parsed, moved."""
-        kept_set = set(_moved(state.diagnostics, old_start, old_end, new_end, delta)[0])
+        kept_set = set(_moved(state.diagnostics, old_start, old_end, delta)[0])
         kept = [d for d in diagnostics if d in kept_set]
         fresh = [d for d in diagnostics if d not in kept_set]
         layout = [*(chunk for chunk in state.chunks if chunk.start < old_start), Chunk(old_start, "gap"),
@@ -392,7 +392,7 @@ class IncrementalChecker:
         which the server does not use: the error-tolerant parse can split a decorator from
         its function after a broken statement, so the full path then gives the decorator's
         text where the kept finding has the function's."""
-        kept, touching = _moved(state.diagnostics, old_start, old_end, new_end, delta)
+        kept, touching = _moved(state.diagnostics, old_start, old_end, delta)
         if touching:
             return None
         reduced = _reduced(lines, others, [(old_start, new_end)], state.names)
@@ -487,7 +487,7 @@ class IncrementalChecker:
         if _changes_file_wide_facts(replaced, edited, state.names):
             again.update(_finding_ranges([d for d in state.diagnostics if _may_have_fix(d)], layout, old_start,
                                          old_end, delta, len(lines)))
-        moved, touching = _moved(state.diagnostics, old_start, old_end, new_end, delta)
+        moved, touching = _moved(state.diagnostics, old_start, old_end, delta)
         again.update(_finding_ranges(touching, layout, old_start, old_end, delta, len(lines)))
         ranges = [(old_start, new_end), *sorted(again)]
         kept = [d for d in moved if not any(start <= d.line - 1 < end for start, end in ranges[1:])]
@@ -1377,7 +1377,7 @@ def config_names(config: Config) -> frozenset[str]:
     return frozenset(words)
 
 
-def _moved(diagnostics: Sequence[Diagnostic], old_start: int, old_end: int, new_end: int,
+def _moved(diagnostics: Sequence[Diagnostic], old_start: int, old_end: int,
            delta: int, changed: tuple[int, int] | None = None) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """The diagnostics outside the replaced lines [old_start, old_end), moved to where their
     lines are now, and apart from them (as they were) those whose fix edits one of the
