@@ -301,3 +301,94 @@ def test_an_import_deleted_where_a_kept_fix_added_its_import_rechecks_the_constr
         assert found == full(version, module, config)
         assert checker.last_was_incremental or step == 0
     assert all(edits[0].replacement.startswith("\nfrom ") for edits in _construction_fixes(found))
+
+
+CLEANUP = Path(__file__).parent / "fixtures_cleanup"
+SERVICES = "netra_backend.app.services.user_execution_context"
+# A module of the cleanup fixture's shape whose two constructions share one fix: one calls the
+# class through the module alias `c`, the other by its name.
+THROUGH_THE_ALIAS = f'''"""Contexts built through the services module; the alias is named in __all__ too."""
+
+import {SERVICES} as c
+from {SERVICES} import UserExecutionContext
+
+__all__ = ["c", "run"]
+
+
+def build(user_id: str, thread_id: str) -> "c.UserExecutionContext":
+    return c.UserExecutionContext(user_id=user_id, thread_id=thread_id)
+
+
+def build_named(user_id: str, thread_id: str):
+    return UserExecutionContext(user_id=user_id, thread_id=thread_id)
+
+
+def run():
+    return [build("u1", "t1"), build_named("u2", "t2")]
+'''
+
+
+def _cleanup_check(versions, name: str) -> list:
+    """Each version checked by one IncrementalChecker and in full (the statement text aside
+    for a buffer that does not parse: see `IncrementalChecker._broken_inside`); the results."""
+    from dataclasses import replace
+
+    config = load_config(str(CLEANUP / "pyproject.toml"))
+    path = str(CLEANUP / "src" / "netra_backend" / "app" / "agents" / name)
+    checker = IncrementalChecker()
+    results = []
+    for version in versions:
+        found, expected = checker.check(version, path, config), check_source(version, path, config, noqa=True).diagnostics
+        if checker.state.chunks is None:
+            found, expected = [replace(d, statement="") for d in found], [replace(d, statement="") for d in expected]
+        assert found == expected
+        results.append(found)
+    return results
+
+
+@pytest.mark.parametrize("typed", [
+    '__all__ = ["c", "run"]\n\nc = None\n',  # parses
+    '__all__ = ["c", "run"]\n\nc = None\nc.\n',  # does not parse (read apart)
+])
+def test_the_module_alias_rebound_ends_the_fix_shared_with_the_call_through_it(typed):
+    """`c = None` below `import ... as c`: `c.UserExecutionContext(...)` is no construction any
+    more, and the fix of the call by name rewrites only that call. The kept shared fix read the
+    text it rewrites in the other call (`c`), which the edit spells."""
+    edited = THROUGH_THE_ALIAS.replace('__all__ = ["c", "run"]\n', typed)
+    before, after = _cleanup_check([THROUGH_THE_ALIAS, edited], "never_written.py")
+    assert "other construction" in before[0].fix.description
+    assert len(after) == 1 and "other construction" not in after[0].fix.description
+
+
+def test_a_line_typed_at_column_0_in_a_function_body_ends_the_shared_fix():
+    """The same with `c = None` typed at column 0 as the first line of the body of a function
+    that binds its own `c` (a connection, whose `c.UserExecutionContext` is no construction):
+    the buffer does not parse, and the error-tolerant reading (the full check's and the
+    editor's) makes the line a module-level binding."""
+    source = THROUGH_THE_ALIAS.replace("\n\ndef build_named", (
+        "\n\nclass Connection:\n"
+        "    UserExecutionContext = staticmethod(lambda **kwargs: (\"conn\", kwargs))\n\n\n"
+        "def connection_context(user_id: str):\n"
+        "    c = Connection()\n"
+        "    return c.UserExecutionContext(user_id=user_id)\n\n\n"
+        "def build_named"))
+    broken = source.replace("    c = Connection()\n", "c = None\n    c = Connection()\n")
+    with pytest.raises(SyntaxError):
+        ast.parse(broken)
+    _cleanup_check([source, broken], "never_written.py")
+
+
+def test_a_dropped_argument_s_second_import_deleted_makes_the_kept_fix_remove_the_other():
+    """retry_registry.py with `new_run_id` imported a second time below: the call's fix drops
+    `run_id=new_run_id()` and keeps both imports. Deleting `new_run_id,` from the first leaves
+    the dropped argument the last use of the second, which the full check's fix removes: the
+    kept fix read the names of the arguments it drops."""
+    source = (CLEANUP / "src" / "netra_backend" / "app" / "agents" / "retry_registry.py").read_text(encoding="utf-8")
+    lines = source.split("\n")
+    lines.insert(10, f"from {SERVICES} import UserExecutionContext, new_run_id")
+    twice = "\n".join(lines)
+    del lines[5]
+    once = "\n".join(lines)
+    results = _cleanup_check([source, twice, once], "retry_registry.py")
+    assert "removing the import of 'new_run_id'" not in results[1][0].fix.description
+    assert "removing the import of 'new_run_id'" in results[2][0].fix.description

@@ -1194,6 +1194,7 @@ def _stale_fixes(kept: Sequence[Diagnostic], source: str, lines: Sequence[str], 
     edited = "\n".join(changed)
     spelled: set[str] | None = None
     stale = []
+    memo: dict = {}  # `_called_words`' names of each fix (the calls sharing one fix share the object)
     for diagnostic in kept:
         if diagnostic.fix is None:
             continue
@@ -1207,7 +1208,7 @@ def _stale_fixes(kept: Sequence[Diagnostic], source: str, lines: Sequence[str], 
         if diagnostic.code not in _WHOLE_FILE_FIXES:
             continue
         if diagnostic.code in _KEPT_BY_WORDS:
-            if not _kept_fix_holds(diagnostic, lines, edited, start, end):
+            if not _kept_fix_holds(diagnostic, lines, edited, start, end, memo):
                 stale.append(diagnostic)
         elif not _WHOLE_FILE_FIXES[diagnostic.code](diagnostic, source):
             stale.append(diagnostic)
@@ -1228,7 +1229,7 @@ def _prior_fix(diagnostic: Diagnostic, prior: dict, source: str, lines: Sequence
 
 
 def _kept_through_file_wide_change(diagnostic: Diagnostic, lines: Sequence[str], edited: str, start: int,
-                                   end: int) -> bool:
+                                   end: int, memo: dict | None = None) -> bool:
     """Does an SSOT002 fix from the last check hold after an edit that changed what the file
     imports, defines or exports? When the edited lines spell neither the factory's name nor
     its module's last name (a new binding of either changes the fix), and its fix holds by
@@ -1241,10 +1242,11 @@ def _kept_through_file_wide_change(diagnostic: Diagnostic, lines: Sequence[str],
     module, _, factory = diagnostic.canonical.rpartition(".")
     if not factory or factory in edited or (module and module.rpartition(".")[2] in edited):
         return False
-    return _kept_fix_holds(diagnostic, lines, edited, start, end)
+    return _kept_fix_holds(diagnostic, lines, edited, start, end, memo)
 
 
-def _kept_fix_holds(diagnostic: Diagnostic, lines: Sequence[str], edited: str, start: int, end: int) -> bool:
+def _kept_fix_holds(diagnostic: Diagnostic, lines: Sequence[str], edited: str, start: int, end: int,
+                    memo: dict | None = None) -> bool:
     """Does an SSOT002 fix built from the whole file before an edit hold after it? It reads the
     uses of the class's name (whether its import goes), the module-level bindings of that name
     and of the factory's (`diagnostic.canonical`) name and module, the imports of the factory's
@@ -1254,8 +1256,9 @@ def _kept_fix_holds(diagnostic: Diagnostic, lines: Sequence[str], edited: str, s
     module's last name or `*`, and the edited lines lie after the call or below the import its
     fix adds a line after. (`__all__` is read only for its strings, which count as uses of the
     class's name: the names its call uses. A fix that edits the edited lines is computed again:
-    `_moved`.)"""
-    if any(word in edited for word in _called_words([diagnostic], lines)):
+    `_moved`.) The names are matched as words: the edit of `c = None` binds `c`, not
+    `cache`."""
+    if not _called_words([diagnostic], lines, memo).isdisjoint(_spelled(edited, memo)):
         return False
     if not _IMPORT.search(edited):
         return True
@@ -1272,9 +1275,11 @@ def _kept_fix_holds(diagnostic: Diagnostic, lines: Sequence[str], edited: str, s
     return True
 
 
-def _called_words(diagnostics: Sequence[Diagnostic], lines: Sequence[str]) -> set[str]:
+def _called_words(diagnostics: Sequence[Diagnostic], lines: Sequence[str], memo: dict | None = None) -> set[str]:
     """The names each finding's statement spells where it starts (`ctx.UserExecutionContext`),
-    and the last component of its subject: what an edit must not touch for its fix to hold."""
+    the last component of its subject, the imports its fix removes and the names in the text
+    its fix rewrites or drops (`_fix_reads`): what an edit must not touch for its fix to hold.
+    `memo`: one check's names of each fix (by the fix object, which the calls sharing one share)."""
     words = set()
     for diagnostic in diagnostics:
         if diagnostic.subject:
@@ -1284,7 +1289,51 @@ def _called_words(diagnostics: Sequence[Diagnostic], lines: Sequence[str]) -> se
         named = _DOTTED.match(line, diagnostic.span.column)
         if named:
             words.update(part.strip() for part in named.group(0).split(".") if part.strip())
+        if diagnostic.fix is not None:
+            read = memo.get(id(diagnostic.fix)) if memo is not None else None
+            if read is None:
+                read = _fix_reads(diagnostic.fix, lines)
+                if memo is not None:
+                    memo[id(diagnostic.fix)] = read
+            words.update(read)
     return words
+
+
+def _fix_reads(fix, lines: Sequence[str]) -> frozenset[str]:
+    """The names in the text an SSOT002 fix replaces or deletes, but in an import (an edit of
+    an import is judged by `_kept_fix_holds`) or a keyword it renames (`thread_id=`): the name
+    each call it rewrites goes through (a shared fix rewrites every construction of the class
+    in the file: `c.UserExecutionContext(...)` is none after `c = None`) and the names in the
+    arguments it drops (their imports go when those were the last uses: `new_run_id` imported
+    twice, one import deleted)."""
+    names: set[str] = set()
+    for edit in fix.edits:
+        span = edit.span
+        if (span.line, span.column) == (span.end_line, span.end_column) or span.end_line > len(lines):
+            continue  # an insertion reads nothing
+        if span.line == span.end_line:
+            text = lines[span.line - 1][span.column:span.end_column]
+        else:
+            text = "\n".join([lines[span.line - 1][span.column:], *lines[span.line:span.end_line - 1],
+                              lines[span.end_line - 1][:span.end_column]])
+        if _IMPORT.search(text) or (_WORD.fullmatch(text)
+                                    and _ASSIGNED.match(lines[span.end_line - 1], span.end_column)):
+            continue
+        names.update(_WORD.findall(text))
+    return frozenset(names - _KEYWORDS)
+
+
+_ASSIGNED = re.compile(r"\s*=(?!=)")
+
+
+def _spelled(edited: str, memo: dict | None) -> set[str]:
+    """The words the edited lines spell (once per check with a `memo`)."""
+    found = memo.get("spelled") if memo is not None else None
+    if found is None:
+        found = set(_WORD.findall(edited))
+        if memo is not None:
+            memo["spelled"] = found
+    return found
 
 
 _DOTTED = re.compile(r"\w+(?:\s*\.\s*\w+)*")
@@ -1388,26 +1437,34 @@ def _moved(diagnostics: Sequence[Diagnostic], old_start: int, old_end: int,
     where and what it was): a fix touching only those others holds."""
     touch_start, touch_end = changed if changed is not None and delta == 0 else (old_start, old_end)
     moved, touching = [], []
+    fixes: dict = {}
     for diagnostic in diagnostics:
         if old_start <= diagnostic.line - 1 < old_end:
             continue
         if _touches(diagnostic, touch_start, touch_end):
             touching.append(diagnostic)
         else:
-            moved.append(_shifted(diagnostic, delta, old_end))
+            moved.append(_shifted(diagnostic, delta, old_end, fixes))
     return moved, touching
 
 
-def _shifted(diagnostic: Diagnostic, delta: int, old_end: int) -> Diagnostic:
+def _shifted(diagnostic: Diagnostic, delta: int, old_end: int, fixes: dict | None = None) -> Diagnostic:
     """The diagnostic with what lies after the replaced lines (they ended at `old_end`) moved by
     `delta` lines: its span, and each edit of its fix on its own (SSOT002's fix edits the
-    file's imports, above or below an edit elsewhere, as well as its call)."""
+    file's imports, above or below an edit elsewhere, as well as its call). `fixes`: each fix
+    moved already, by the fix object (the calls sharing a fix share the object: moved once,
+    and still shared, which `_called_words` counts on to read each fix's text once)."""
     if delta == 0:
         return diagnostic
     fix = diagnostic.fix
     if fix is not None:
-        fix = replace(fix, edits=tuple(replace(edit, span=_move(edit.span, delta)) if edit.span.line - 1 >= old_end
-                                       else edit for edit in fix.edits))
+        shifted = fixes.get(id(fix)) if fixes is not None else None
+        if shifted is None:
+            shifted = replace(fix, edits=tuple(replace(edit, span=_move(edit.span, delta))
+                                               if edit.span.line - 1 >= old_end else edit for edit in fix.edits))
+            if fixes is not None:
+                fixes[id(fix)] = shifted
+        fix = shifted
     span = _move(diagnostic.span, delta) if diagnostic.line - 1 >= old_end else diagnostic.span
     return replace(diagnostic, span=span, fix=fix)
 
