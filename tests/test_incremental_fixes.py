@@ -336,9 +336,11 @@ def _cleanup_check(versions, name: str) -> list:
     config = load_config(str(CLEANUP / "pyproject.toml"))
     path = str(CLEANUP / "src" / "netra_backend" / "app" / "agents" / name)
     checker = IncrementalChecker()
+    checker.index = index = ProjectIndex(config.src)
     results = []
     for version in versions:
-        found, expected = checker.check(version, path, config), check_source(version, path, config, noqa=True).diagnostics
+        found = checker.check(version, path, config)
+        expected = check_source(version, path, config, noqa=True, index=index).diagnostics
         if checker.state.chunks is None:
             found, expected = [replace(d, statement="") for d in found], [replace(d, statement="") for d in expected]
         assert found == expected
@@ -392,3 +394,16 @@ def test_a_dropped_argument_s_second_import_deleted_makes_the_kept_fix_remove_th
     results = _cleanup_check([source, twice, once], "retry_registry.py")
     assert "removing the import of 'new_run_id'" not in results[1][0].fix.description
     assert "removing the import of 'new_run_id'" in results[2][0].fix.description
+
+
+@pytest.mark.parametrize("name", ["aliased_annotated.py", "run_scheduler.py"])
+def test_import_uuid_deleted_and_typed_again_gives_the_calls_the_full_check_s_shared_fix(name):
+    """helper S's cmp_imports.py on the cleanup fixture. aliased_annotated.py imports the class
+    twice in one parenthesized import (`UserExecutionContext,` and `UserExecutionContext as Ctx,`
+    on lines of their own): the calls of both names share a fix. run_scheduler.py's three calls
+    share one (their dropped arguments were the last uses of `uuid` and `new_run_id`): typing
+    `import uuid` again has the editor check two of them in a buffer that blanks the third,
+    and their fix shared between the two is not the file's."""
+    source = (CLEANUP / "src" / "netra_backend" / "app" / "agents" / name).read_text(encoding="utf-8")
+    deleted = source.replace("import uuid\n", "", 1)
+    _cleanup_check([source, deleted, source], name)

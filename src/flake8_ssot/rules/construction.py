@@ -93,16 +93,18 @@ def _fix_is_current(subject: str, fix: Fix | None, text: str, span: Span) -> boo
         if shared:
             return False
         # The calls of one import share a fix (`_together`) when the arguments they drop were
-        # together the last uses of an import, which the buffer's blanked calls hide: a call's
-        # own fix that drops an argument, in a file that spells other calls of the name, may be
-        # one of those. (A call in a string, or one that is no construction, sends the finding
-        # to the full check too: slower, never wrong.)
-        if not _OTHER_CALLS.search(fix.description) and any(
-                not edit.replacement and span.contains(edit.span.line, edit.span.column) for edit in fix.edits):
+        # together the last uses of an import, which the buffer's blanked calls hide: a fix that
+        # drops something, in a file that spells more calls of the class's names than it
+        # rewrites, may be one of those (a fix shared by the calls the buffer holds, too: typing
+        # `import uuid` again re-checks the two calls that use it, not the third). (A call in a
+        # string, or one that is no construction, sends the finding to the full check too:
+        # slower, never wrong.)
+        if any(not edit.replacement for edit in fix.edits):
             calls = _TEXT[5].get(name)
             if calls is None:
-                calls = _TEXT[5][name] = len(_call_of(name).findall(text))
-            if calls > 1:
+                calls = _TEXT[5][name] = _calls_of_class(text, name)
+            others = _OTHER_CALLS.search(fix.description)
+            if calls > 1 + (int(others.group(1)) if others else 0):
                 return False
     names = removed_imports(fix)
     if not names:
@@ -142,6 +144,13 @@ def _imported_more_than_once(text: str, name: str) -> bool:
         if imported > 1:
             return True
     return False
+
+
+def _calls_of_class(text: str, name: str) -> int:
+    """How many calls `text` spells of the class's name and of the names an import binds it to
+    (`UserExecutionContext as Ctx`: `Ctx(...)`)."""
+    names = {name, *re.findall(rf"\b{re.escape(name)}\s+as\s+([A-Za-z_]\w*)", text)}
+    return sum(len(_call_of(each).findall(text)) for each in names)
 
 
 def _call_of(name: str) -> re.Pattern:
