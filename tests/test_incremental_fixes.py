@@ -407,3 +407,30 @@ def test_import_uuid_deleted_and_typed_again_gives_the_calls_the_full_check_s_sh
     source = (CLEANUP / "src" / "netra_backend" / "app" / "agents" / name).read_text(encoding="utf-8")
     deleted = source.replace("import uuid\n", "", 1)
     _cleanup_check([source, deleted, source], name)
+
+
+def test_a_half_typed_line_takes_the_full_check_for_a_fix_shared_with_a_call_through_a_function_s_import():
+    """The module imported inside a function, its call sharing the fix of the call by name
+    (which removes that import): in a buffer that does not parse, the full check gives each
+    call its own fix. A half-typed line elsewhere (`if x` in `run`) cannot keep the shared one."""
+    source = f'''"""Contexts: the module imported inside a function, the class at module level."""
+
+from {SERVICES} import UserExecutionContext
+
+
+def websocket_context(user_id: str, thread_id: str):
+    import {SERVICES} as c
+
+    return c.UserExecutionContext(user_id=user_id, thread_id=thread_id)
+
+
+def agent_context(user_id: str, thread_id: str):
+    return UserExecutionContext(user_id=user_id, thread_id=thread_id)
+
+
+def run():
+    return [websocket_context("u1", "t1"), agent_context("u2", "t2")]
+'''
+    broken = source.replace("def run():\n", "def run():\n    if x\n")
+    before, after = _cleanup_check([source, broken], "never_written.py")
+    assert "other construction" in before[0].fix.description

@@ -60,6 +60,11 @@ def removed_imports(fix: Fix | None) -> list[str]:
     return [] if fix is None else _REMOVED_IMPORTS.findall(fix.description)
 
 
+def shares_fix(fix: Fix | None) -> bool:
+    """Does `fix` rewrite other calls of the class too (one fix shared by the file's calls)?"""
+    return fix is not None and _OTHER_CALLS.search(fix.description) is not None
+
+
 def fix_is_current(diagnostic, text: str) -> bool:
     """Does this diagnostic's fix hold for the whole file `text` when it was built from a
     reduced buffer of it (the language server's incremental check: the file's lines, some

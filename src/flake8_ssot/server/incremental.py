@@ -70,7 +70,7 @@ from flake8_ssot.facts.bindings import statement_bindings
 from flake8_ssot.facts.recovery import Tree, read_rows, recover_facts, whole_tree
 from flake8_ssot.index import ProjectIndex
 from flake8_ssot.rules import RULES
-from flake8_ssot.rules.construction import removed_imports
+from flake8_ssot.rules.construction import removed_imports, shares_fix
 from flake8_ssot.span import Span, split_lines
 
 # Text that makes a definition matter beyond its own lines (it is copied whole, never stubbed).
@@ -370,6 +370,11 @@ class IncrementalChecker:
         of the last version that parsed, moved."""
         kept_set = set(_moved(state.diagnostics, old_start, old_end, delta)[0])
         kept = [d for d in diagnostics if d in kept_set]
+        if any(d.code in _KEPT_BY_WORDS and shares_fix(d.fix) for d in kept):
+            # The calls a fix is shared by are grouped otherwise in a buffer that does not parse
+            # (a call through a module a function imports gets a fix of its own there): one kept
+            # from the version that parsed is not the full check's.
+            return False
         fresh = [d for d in diagnostics if d not in kept_set]
         layout = [*(chunk for chunk in state.chunks if chunk.start < old_start), Chunk(old_start, "gap"),
                   *(chunk._replace(start=chunk.start + delta, header=chunk.header + delta)
