@@ -434,3 +434,30 @@ def run():
     broken = source.replace("def run():\n", "def run():\n    if x\n")
     before, after = _cleanup_check([source, broken], "never_written.py")
     assert "other construction" in before[0].fix.description
+
+
+def test_a_line_typed_at_column_0_into_a_probing_try_rechecks_the_fixes_reading_its_import():
+    """The services module imported in a probing `try:` (its calls keep their own fixes: the
+    import stays for what it tells). `def extra():` typed at column 0 before `except` breaks the
+    `try`: the error-tolerant reading, re-reading the statement whole, finds the import no
+    probe any more, and the calls share a fix. The edited lines spell nothing the kept fixes
+    read; the statement they broke does (`c`)."""
+    source = f'''"""Contexts: the services module imported optionally."""
+
+try:
+    import {SERVICES} as c
+except ImportError:  # the slim worker image has no services package
+    c = None
+from {SERVICES} import UserExecutionContext
+
+
+def websocket_context(user_id: str, thread_id: str):
+    return c.UserExecutionContext(user_id=user_id, thread_id=thread_id)
+
+
+def agent_context(user_id: str, thread_id: str):
+    return UserExecutionContext(user_id=user_id, thread_id=thread_id)
+'''
+    broken = source.replace("except ImportError:", "def extra():\nexcept ImportError:")
+    before, after = _cleanup_check([source, broken], "never_written.py")
+    assert "other construction" not in before[0].fix.description

@@ -353,12 +353,18 @@ class IncrementalChecker:
             after = [c._replace(start=c.start + delta, header=c.header + delta) for c in after]
         others = [*chunks[:first], *after]
         diagnostics = None
+        changed = [*removed, *typed]
         if _stays_inside(replaced, removed, typed):
             diagnostics = self._broken_inside(state, lines, old_start, old_end, new_end, delta, others)
         if diagnostics is None:
             diagnostics = self._broken_apart(state, lines, first, last, old_start, old_end, new_end, delta, others)
+            if any(chunk.kind == "binding" for chunk in replaced):
+                # The reading re-reads a broken statement whole, and may read it otherwise than
+                # its bindings show (an import in a `try:` no probe any more): a kept fix that
+                # reads a name the statement spells is not judged by the edited lines alone.
+                changed = [*state.lines[old_start:old_end], *lines[old_start:new_end]]
         if diagnostics is not None and not self._broken_fixes_hold(state, lines, diagnostics, old_start, old_end,
-                                                                     new_end, delta, [*removed, *typed]):
+                                                                     new_end, delta, changed):
             return None
         if diagnostics is not None:
             self.state = _State(state.path, state.config, lines, None, diagnostics, state.names)
