@@ -1117,11 +1117,10 @@ def test_an_edit_of_another_import_keeps_the_shared_construction_fix_of_the_last
     assert checker.check(annotated, str(ROUTES), config) == full_with_index(annotated)
 
 
-def test_the_benchmarks_long_buffer_keeps_its_shared_construction_fixes_through_an_import_edit(tmp_path, monkeypatch):
-    """benchmarks/lsp_latency.py's 5,000-line buffer, whose nine classes each construct the
-    class once (one shared fix, which removes the import): fixing and unfixing its legacy
-    import is checked incrementally, with the full check's result (it took the full check,
-    0.5 s, from the round that made the fix shared until this one)."""
+def _benchmark_module(tmp_path: Path, lines: int):
+    """benchmarks/lsp_latency.py's project with its module of about `lines` lines: (the module,
+    its configuration, an IncrementalChecker on the project's index, the module's text, the
+    text with its legacy import fixed)."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -1131,13 +1130,22 @@ def test_the_benchmarks_long_buffer_keeps_its_shared_construction_fixes_through_
         sys.path.pop(0)
     from flake8_ssot.index import index_for
 
-    module = lsp_latency.write_project(tmp_path, 5000)
+    module = lsp_latency.write_project(tmp_path, lines)
     config = load_config(str(tmp_path / "pyproject.toml"))
     checker = IncrementalChecker()
     checker.index = index_for(config.src)
     text = module.read_text(encoding="utf-8")
     legacy = "from netra_backend.app.websocket_core.factory import create_websocket_manager"
     fixed = text.replace(legacy, legacy.replace(".factory import", ".canonical_imports import"), 1)
+    return module, config, checker, text, fixed
+
+
+def test_the_benchmarks_long_buffer_keeps_its_shared_construction_fixes_through_an_import_edit(tmp_path, monkeypatch):
+    """benchmarks/lsp_latency.py's 5,000-line buffer, whose nine classes each construct the
+    class once (one shared fix, which removes the import): fixing and unfixing its legacy
+    import is checked incrementally, with the full check's result (it took the full check,
+    0.5 s, from the round that made the fix shared until this one)."""
+    module, config, checker, text, fixed = _benchmark_module(tmp_path, 5000)
     checker.check(text, str(module), config)
     exports = re.search(r"__all__ = \[[^\]]*\]", text)
     # a name added to `__all__` (the class's uses do not change), then the class's own name
@@ -1244,22 +1252,7 @@ def test_an_import_edit_rechecks_the_findings_whose_fix_reads_what_it_changed(tm
     (`get_websocket_manager_factory(...)` -> `get_websocket_manager(...)` needs only that name):
     their statements are not checked again. Renaming the import of `get_websocket_manager`
     unbinds the name those fixes write: they are checked again, and turn unsafe."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    try:
-        import lsp_latency
-    finally:
-        sys.path.pop(0)
-    from flake8_ssot.index import index_for
-
-    module = lsp_latency.write_project(tmp_path, 600)
-    config = load_config(str(tmp_path / "pyproject.toml"))
-    checker = IncrementalChecker()
-    checker.index = index_for(config.src)
-    text = module.read_text(encoding="utf-8")
-    legacy = "from netra_backend.app.websocket_core.factory import create_websocket_manager"
-    fixed = text.replace(legacy, legacy.replace(".factory import", ".canonical_imports import"), 1)
+    module, config, checker, text, fixed = _benchmark_module(tmp_path, 600)
     statement = next(line for line in text.split("\n") if line.endswith("get_websocket_manager") and "import" in line)
     renamed = text.replace(statement, statement + " as get_manager", 1)
     checker.check(text, str(module), config)
