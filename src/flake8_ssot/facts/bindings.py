@@ -47,7 +47,9 @@ class Binding(NamedTuple):
     # when asked, as the facts walk is a hot path and few bindings are ever looked at.
     node: ast.AST
     stmt: ast.AST  # the statement the binding is part of
-    scope: str  # "module", "class", "function" (also a lambda) or "comprehension"
+    # "module", "class", "function" (also a lambda) or "comprehension"; "module" also for a name
+    # a function binds after declaring it `global` (`through_global`).
+    scope: str
     # The compound statements the binding sits in, outermost first, from the module down:
     # "if" (either branch), "try" (its body and `else`), "except", "finally", "try*" and
     # "except*" (of `try ... except*`), "for", "while", "with", "match", "def", "class", "lambda".
@@ -56,6 +58,13 @@ class Binding(NamedTuple):
     # walker, as written by `statement_bindings`).
     module: str | None = None
     value: ast.AST | None = None  # for an assignment or walrus: the assigned expression
+
+    @property
+    def through_global(self) -> bool:
+        """Does a function bind the module's name here, having declared it `global`? Its row
+        says scope "module", inside a "def": when the function runs, and so what the name
+        means at a use elsewhere, is not known."""
+        return self.scope == "module" and "def" in self.within
 
 
 class BindingTable(Sequence[Binding]):
