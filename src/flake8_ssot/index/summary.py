@@ -80,7 +80,9 @@ def summarise(facts: ModuleFacts) -> Summary:
     signatures: list[tuple[str, tuple[Parameter, ...] | None]] = []
     all_literal, has_all = True, False
     for binding in facts.bindings:
-        if binding.scope != "module" or binding.kind == "annotation":
+        # (A name a function binds after `global name` is left out, as `summarise_source` leaves
+        # it: what the module binds for its importers is what its body binds.)
+        if binding.scope != "module" or binding.kind == "annotation" or binding.through_global:
             continue
         kind, name = binding.kind, binding.name
         if kind in ("import", "from", "star"):
