@@ -160,12 +160,13 @@ class ModuleFacts:
 class _Scope(dict):
     """Local name -> dotted path, or None for a name bound to something we cannot name."""
 
-    __slots__ = ("is_class", "kind")
+    __slots__ = ("is_class", "kind", "declared_global")
 
     def __init__(self, kind: str = "function") -> None:
         super().__init__()
         self.kind = kind  # "module", "class", "function" or "comprehension" (`Binding.scope`)
         self.is_class = kind == "class"
+        self.declared_global: set[str] | None = None  # the names a `global` statement of the scope names
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,7 @@ def collect_facts(tree: ast.Module, path: str, module: str, is_package: bool, so
     reading found inside a broken body: those are not definitions the module makes."""
     lines = lines if lines is not None else split_lines(source)
     collector = _Collector(module, is_package, lines, interest, broken_body)
-    collector.run(tree)
+    collector.run(tree, "global" in source)
     return ModuleFacts(path=path, module=module, is_package=is_package, source=source, lines=lines,
                        imports=collector.imports, calls=collector.calls, attributes=collector.attributes,
                        strings=collector.strings, exports=collector.exports,
@@ -254,10 +255,13 @@ class _Collector:
 
     # ----------------------------------------------------------------- driving
 
-    def run(self, tree: ast.Module) -> None:
+    def run(self, tree: ast.Module, says_global: bool = True) -> None:
+        """Walk the module (`says_global`: its text has the word `global`)."""
         self.module_level = True
         self._body(tree.body, docstring=True)
         self.module_level = False
+        if says_global:
+            self._imported_globally()
         while self.deferred:
             node, scopes, type_checking, within, shown = self.deferred.pop(0)
             self.scopes, self.type_checking, self.within, self.shown = scopes, type_checking, within, shown
@@ -281,16 +285,47 @@ class _Collector:
         if path is None and self.in_handler and scope.get(name):
             path = scope[name]  # `except ImportError: Name = None` keeps the import's meaning
         else:
-            scope[name] = path
+            scope[name] = path  # (the function's own view, also of a name it declares `global`)
         if self.broken_body is not None and self._in_broken_body(kind):
             return
-        self.bindings.append((name, kind, path, node, self.stmt, scope.kind, self.within, module, value))
+        kind_of_scope = scope.kind
+        if scope.declared_global is not None and name in scope.declared_global:
+            kind_of_scope = "module"  # `global name`: the function binds the module's name
+            self._rebound_globally(name, path)
+        self.bindings.append((name, kind, path, node, self.stmt, kind_of_scope, self.within, module, value))
 
     def record(self, name: str, kind: str, path: str | None, node: ast.AST, module: str | None = None) -> None:
         """A row of the binding table for what binds no path: `*`, `name: T`, `name += value`."""
         if self.broken_body is not None and self._in_broken_body(kind):
             return
-        self.bindings.append((name, kind, path, node, self.stmt, self.scopes[-1].kind, self.within, module, None))
+        scope = self.scopes[-1]
+        declared = scope.declared_global is not None and name in scope.declared_global
+        self.bindings.append((name, kind, path, node, self.stmt, "module" if declared else scope.kind, self.within,
+                              module, None))
+
+    def _rebound_globally(self, name: str, path: str | None) -> None:
+        """A function that declares `name` global binds it to `path`. The functions walked after
+        it see that path where the module body left the name unbound or bound to nothing we can
+        name (`ws_factory = None` and a loader's `global ws_factory; import ... as ws_factory`);
+        a name the module body binds to a path keeps that path: when the function runs is not
+        known, and the row (scope "module", inside a "def") tells the fixes it may change."""
+        module_scope = self.scopes[0]
+        if path is not None and module_scope.get(name) is None:
+            module_scope[name] = path
+
+    def _imported_globally(self) -> None:
+        """Before any function body: the names a function imports into the module (`global
+        name` and an import that binds `name`), for every function to see (`_rebound_globally`),
+        whichever comes first in the file: the loader is often defined below its callers."""
+        found: dict[str, set[str | None]] = {}
+        for node, *_ in self.deferred:
+            for function in ast.walk(node):
+                if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    for name, path in _global_imports(function, self.module, self.is_package):
+                        found.setdefault(name, set()).add(path)
+        for name, paths in found.items():
+            if len(paths) == 1:
+                self._rebound_globally(name, next(iter(paths)))
 
     def _in_broken_body(self, kind: str) -> bool:
         """Did the error-tolerant reading find this module-level binding inside a broken body?
@@ -431,6 +466,13 @@ class _Collector:
                 self._expr(case.guard)
             self._body(case.body)
         self.within = outer
+
+    def _Global(self, node: ast.Global) -> None:
+        scope = self.scopes[-1]
+        if scope.kind != "module":  # (at module level `global` changes nothing)
+            if scope.declared_global is None:
+                scope.declared_global = set()
+            scope.declared_global.update(node.names)
 
     def _FunctionDef(self, node: ast.FunctionDef) -> None:
         for decorator in node.decorator_list:
@@ -754,6 +796,40 @@ class _Collector:
         for arg in _all_args(args):
             if arg.annotation is not None:
                 self._annotation(arg.annotation)
+
+
+def _global_imports(function: ast.FunctionDef | ast.AsyncFunctionDef, module: str,
+                    is_package: bool) -> Iterator[tuple[str, str | None]]:
+    """(name, path) for each import of `function`'s own body (not of a function or class in it)
+    that binds a name the function declares `global`."""
+    declared: set[str] = set()
+    imports: list[ast.Import | ast.ImportFrom] = []
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Global):
+            declared.update(node.names)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            imports.append(node)
+        elif isinstance(node, ast.stmt) and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack.extend(child for child in ast.iter_child_nodes(node)
+                         if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)))
+        elif isinstance(node, (ast.excepthandler, ast.match_case)):
+            stack.extend(node.body)
+    if not declared:
+        return
+    for node in imports:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bound = alias.asname or alias.name.split(".", 1)[0]
+                if bound in declared:
+                    yield bound, alias.name if alias.asname else bound
+        else:
+            source = resolve_relative(node.module, node.level, module, is_package)
+            for alias in node.names:
+                bound = alias.asname or alias.name
+                if bound in declared and alias.name != "*":
+                    yield bound, f"{source}.{alias.name}" if source else None
 
 
 def _all_args(args: ast.arguments) -> Iterator[ast.arg]:

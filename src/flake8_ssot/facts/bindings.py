@@ -140,31 +140,40 @@ def statement_bindings(stmt: ast.stmt) -> Iterator[Binding]:
     an unpacked target breadth first), nested bodies included, and a top-level `def`/`class`
     name last. Nothing is resolved (`path` is None); an import keeps its module and level as
     written (in `stmt`, the innermost statement around the binding), an assignment its
-    `value`. `within` starts below `stmt`."""
+    `value`. `within` starts below `stmt`. A name a function declares `global` is bound in
+    scope "module", as the facts walker says (`Binding.through_global`)."""
     done: set[int] = set()  # the Name targets already reported
     starred: set[int] = set()  # the `except*` clauses
-    stack: list[tuple[ast.AST, ast.AST, tuple[str, ...], str]] = [(stmt, stmt, (), "module")]
+    # (node, its statement, within, scope, the names its scope declares `global`, filled as the
+    # walk meets the declarations: Python refuses a binding of the name before its declaration)
+    stack: list[tuple[ast.AST, ast.AST, tuple[str, ...], str, set[str]]] = [(stmt, stmt, (), "module", set())]
     binding_nodes, entering, iter_child_nodes = _BINDING_NODES, _ENTERING, ast.iter_child_nodes
     while stack:
-        sub, inner, within, scope = stack.pop()
+        sub, inner, within, scope, declared = stack.pop()
         kind = type(sub)
         if isinstance(sub, ast.stmt):
             inner = sub
+            if kind is ast.Global and scope != "module":
+                declared.update(sub.names)
         if (kind in binding_nodes and (sub is not stmt or kind not in _DEFINITIONS)
                 and (kind is not ast.Name or type(sub.ctx) is not ast.Load)):
-            yield from _bindings_of(sub, inner, within, scope, done)
+            for binding in _bindings_of(sub, inner, within, scope, done):
+                yield binding._replace(scope="module") if binding.name in declared else binding
         if kind not in entering:  # most nodes: the children are where the node is
-            children = [(child, inner, within, scope) for child in iter_child_nodes(sub)]
+            children = [(child, inner, within, scope, declared) for child in iter_child_nodes(sub)]
         else:
             if kind is _TRY_STAR:
                 starred.update(id(handler) for handler in sub.handlers)
             children = []
             for field_name, value in ast.iter_fields(sub):
                 below, below_scope = _entered(sub, field_name, within, scope, id(sub) in starred)
+                entered = below_scope != scope or (field_name == "body" and (kind in _DEFINITIONS or kind is ast.Lambda))
+                names = set() if entered else declared
                 if isinstance(value, list):
-                    children.extend((child, inner, below, below_scope) for child in value if isinstance(child, ast.AST))
+                    children.extend((child, inner, below, below_scope, names) for child in value
+                                    if isinstance(child, ast.AST))
                 elif isinstance(value, ast.AST):
-                    children.append((value, inner, below, below_scope))
+                    children.append((value, inner, below, below_scope, names))
         stack.extend(reversed(children))
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         kind = "class" if isinstance(stmt, ast.ClassDef) else "function"

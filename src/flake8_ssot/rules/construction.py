@@ -336,6 +336,10 @@ def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, ot
     if call.shown:
         level = UNSAFE
         reasons.append("the call is also the text of its f-string's `{...=}` placeholder, which changes with it")
+    rebound = _rebound_through_global(facts, call)
+    if rebound:
+        level = UNSAFE
+        reasons.append(rebound)
     runs_code = [argument.name for argument in dropped if _runs_code(argument.value)]
     if runs_code:
         level = UNSAFE
@@ -899,7 +903,10 @@ def _own_import(facts: ModuleFacts, call: CallFact, imports: dict):
     func = call.node.func
     if isinstance(func, ast.Name):
         bound = [b for b in _visible_bindings(facts, call) if b.name == func.id]
-        if len(bound) == 1 and bound[0].kind == "from" and id(bound[0].stmt) in imports:
+        # (Not an import a function makes for the module, `global Name` first: a name the
+        # factory joins it with would be the function's own.)
+        if len(bound) == 1 and bound[0].kind == "from" and id(bound[0].stmt) in imports \
+                and not bound[0].through_global:
             return bound[0]
     return None
 
@@ -920,8 +927,9 @@ def _factory_name(facts, source, call, use, own, removal, imports) -> tuple[str,
     func = call.node.func
     top = _visible_bindings(facts, call)
     taken = [b for b in top if b.name == factory]
-    for binding in top:  # the factory imported already
+    for binding in top:  # the factory imported already (not by a function that may not have run)
         if binding.kind == "from" and binding.path == use and not _type_checking(imports, binding) \
+                and not binding.through_global \
                 and (binding.scope == "module" or binding.stmt.lineno < call.span.line):
             return binding.name, removal or []
     if taken:
@@ -932,9 +940,9 @@ def _factory_name(facts, source, call, use, own, removal, imports) -> tuple[str,
     for binding in top:  # `import pkg.ctx as c`, `import pkg.ctx`
         # (Not a name the file binds again: `c = c.Registry()` at module level, run after the
         # import, leaves `c` something else by the time the function calls `c.factory(...)`;
-        # so may a function that declares it `global`, which the binding table does not record.)
+        # so may a function that declares it `global`, whose binding is one of `top` too.)
         if binding.kind == "import" and binding.module == module and not _type_checking(imports, binding) \
-                and sum(b.name == binding.name for b in top) == 1 and not _declared_global(source.text, binding.name):
+                and sum(b.name == binding.name for b in top) == 1 and not binding.through_global:
             if binding.path == module:
                 return f"{binding.name}.{factory}", removal or []
             if binding.name == module.split(".", 1)[0]:
@@ -964,12 +972,25 @@ def _factory_name(facts, source, call, use, own, removal, imports) -> tuple[str,
     return factory, [_insert_after(source, anchor[-1].span, statement)]
 
 
-def _declared_global(text: str, name: str) -> bool:
-    """Does a `global` statement of `text` name `name` (read from the text: a match in a string
-    only costs the fix its shorter spelling)?"""
-    if "global" not in text:
-        return False
-    return re.search(rf"^[ \t]*global[ \t][^\n#]*(?<![\w.]){re.escape(name)}(?!\w)", text, re.MULTILINE) is not None
+def _rebound_through_global(facts: ModuleFacts, call: CallFact) -> str:
+    """Why the name the call starts from may mean something else when the call runs: a function
+    declares it `global` and binds it to something else (`global UserExecutionContext;
+    UserExecutionContext = TracingContext` in a hook), which the factory would not follow;
+    "" when none does. (One that binds the same path, a loader's `global contexts; import
+    ...contexts as contexts`, changes nothing.)"""
+    base, attributes = call.node.func, 0
+    while isinstance(base, ast.Attribute):
+        base, attributes = base.value, attributes + 1
+    if not isinstance(base, ast.Name):
+        return ""
+    path = call.path.rsplit(".", attributes)[0] if attributes else call.path
+    for binding in facts.bindings:
+        if binding.name == base.id and binding.through_global and binding.path != path:
+            function = _function_of(facts, binding.stmt.lineno)
+            where = f"the function '{function.name}'" if function is not None else "a function"
+            return (f"{where} declares '{base.id}' global and binds it to something else (line "
+                    f"{binding.stmt.lineno}), which the call may construct instead")
+    return ""
 
 
 def _visible_bindings(facts: ModuleFacts, call: CallFact) -> list:

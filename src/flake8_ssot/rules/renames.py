@@ -6,8 +6,8 @@ its uses rather than keeping the old name alive with `as`. `plan_rename` says wh
 rename, scope by scope, or why the alias has to stay.
 
 Which scope binds what comes from the one binding table (`ModuleFacts.bindings`); the table
-records neither parameters nor `global`/`nonlocal` declarations, so those are read from the
-scope's own node. The file's tree is walked again here to find the uses (the table holds
+records neither parameters nor `global`/`nonlocal` declarations (only a binding's scope, which is
+the module's for a name a function declares `global`), so those are read from the scope's own node. The file's tree is walked again here to find the uses (the table holds
 bindings, not loads): this runs only for the few imports whose fix renames something. A large
 file read by a partial parse is walked from its partial tree when no definition it skipped
 spells the names in question (`ModuleFacts.tree_for`), else the engine checks it again from
@@ -255,7 +255,8 @@ def _file(facts: ModuleFacts, words: tuple[str, ...] | None, dynamic: bool = Fal
     for binding in facts.bindings:  # the table's bindings, each in the scope it sits in
         scope = found.at.get(_key(binding.node))
         if scope is not None and binding.name != "*":
-            scope.bound.add(binding.name)
+            # (`global name` in a function: the module's name, which the module body may never bind)
+            (_module_of(scope) if binding.through_global else scope).bound.add(binding.name)
     _PARSED[:] = [(facts.source, found, tree)]
     return found
 
@@ -290,7 +291,7 @@ def plan_rename(facts: ModuleFacts, bound_by: ast.alias, old: str, new: str, new
     found = _file(facts, (old, new), dynamic=True)
     if found is None:
         return _kept("the file does not parse")
-    home = found.at.get(_key(bound_by))
+    home = _home(found, bound_by, old)
     if home is None:
         return _kept(f"cannot tell where '{old}' is bound")
     if home.kind == "module" and old in {export.name for export in facts.exports}:
@@ -325,6 +326,13 @@ def plan_rename(facts: ModuleFacts, bound_by: ast.alias, old: str, new: str, new
     if importer:
         return _kept(importer)
     return RenamePlan(tuple(edits), None, not unproven, unproven)
+
+
+def _home(found: _File, bound_by: ast.alias, name: str) -> _Scope | None:
+    """The scope whose name `name` the import `bound_by` binds: where it sits, or the module
+    when a function imports it there after `global name` (a loader)."""
+    scope = found.at.get(_key(bound_by))
+    return _module_of(scope) if scope is not None and name in scope.declared_global else scope
 
 
 def _kept(reason: str) -> RenamePlan:
@@ -420,7 +428,7 @@ def attributes_read(facts: ModuleFacts, bound_by: ast.alias, local: str) -> set[
     found = _file(facts, (local,))
     if found is None:
         return None
-    home = found.at.get(_key(bound_by))
+    home = _home(found, bound_by, local)
     if home is None or _rebound(facts, found, bound_by, local, home):
         return None
     spans = {use.span for use in found.uses if use.name == local and _binder(local, use.scope) is home}
