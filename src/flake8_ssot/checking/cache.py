@@ -293,14 +293,14 @@ class Cache:
         """The entry of `key` in the text of the document's "files" object, or None when it has
         none; `_UNDECIDED` when only decoding the whole table can tell. `Cache.save` writes the
         document with `json.dumps` (ASCII only, no spaces), the entries last, and an entry holds
-        lists, numbers and strings, no object: so `"key":` after a `{` or `,` there, its first
-        quote unescaped (a quote inside a string is written with a backslash) and opening a
-        string (after a closing one JSON has only `,:]}` or a space, which no key handled here
-        starts with), is the key of an entry of "files" and nothing else. A document written
-        otherwise (not in ASCII) is decoded whole, as is a key that starts with one of those."""
+        lists, numbers and strings, no object. So `"key":` there, after a `{` or `,`, is the key
+        of an entry of "files" and nothing else: a string other than a key is never followed by
+        a colon; the needle's quotes but its first and last are escaped (a quote inside a string
+        is written with a backslash), so it cannot start at a closing quote (a key's opening
+        quote would lie between that and the colon); its first quote is then unescaped when it
+        follows a `{` or `,` (an escaped one follows a backslash). A document written otherwise
+        (not in ASCII) is decoded whole."""
         data, start = self._pending
-        if not key or key[0] in _NOT_A_KEY_START:
-            return _UNDECIDED
         if self._ascii is None:
             self._ascii = data.isascii()  # (then its text's offsets are its bytes')
         if not self._ascii:
@@ -881,9 +881,6 @@ def _valid_entry(entry: object) -> bool:
     return False
 
 
-# What a key `Cache._found_entry` looks for may not start with: JSON's structural characters and
-# spaces (see there), and a quote or backslash (escaped in the text).
-_NOT_A_KEY_START = frozenset(',:[]{} \t\n\r"\\')
 _UNDECIDED = object()
 
 
