@@ -56,13 +56,32 @@ class UndecodableSource(SourceError):
 
 def file_texts(paths: Iterable[str]) -> Iterator[tuple[str, bytes]]:
     """Each path with its bytes, a path that cannot be read (gone, a directory, no permission)
-    left out: for the passes that look for words in many files of a tree (the project index)."""
+    left out: for the passes that look for words in many files of a tree (the project index).
+
+    These passes read every file of the tree, some of them more than once (95,000 reads on the
+    24,000-file benchmark tree, #16): os.open/os.read, as `read_bytes`, without a buffered file
+    object per file, nearly halves the cost of a read. No size limit (a large module is read
+    whole, as before); a FIFO is not waited on (O_NONBLOCK: it reads as empty), and a file
+    that fills the first read is read on only when it is a regular file (not a device)."""
     for path in paths:
         try:
-            with open(path, "rb") as handle:
-                yield path, handle.read()
+            descriptor = os.open(path, _READ_FLAGS)
         except OSError:
             continue
+        try:
+            data = os.read(descriptor, FIRST_READ)
+            if len(data) == FIRST_READ:
+                if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                    continue
+                chunks = [data]
+                while chunk := os.read(descriptor, 1 << 20):
+                    chunks.append(chunk)
+                data = b"".join(chunks)
+        except OSError:
+            continue
+        finally:
+            os.close(descriptor)
+        yield path, data
 
 
 def read_bytes(path: str) -> bytes:

@@ -32,7 +32,7 @@ import re
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from flake8_ssot.files import file_texts
-from flake8_ssot.index.summary import Summary
+from flake8_ssot.index.summary import Summary, summarise_module_level
 
 if TYPE_CHECKING:
     from flake8_ssot.index import ProjectIndex
@@ -109,11 +109,24 @@ def renames_in(index: ProjectIndex, files: Sequence[str], words: Sequence[bytes]
     from flake8_ssot.index.importers import as_python_reads  # (which imports the package too)
 
     grown: set[str] = set()
-    for file, data in file_texts(files):
-        data = as_python_reads(data)  # `import ＵserExecutionContext as Context` renames it too
-        if not any(word in data and may_rename(data, word) for word in words):
+    for file, raw in file_texts(files):
+        # (`as_python_reads` of ASCII text is the text itself)
+        data = raw if raw.isascii() else as_python_reads(raw)  # `import ＵserExecutionContext as Context` renames it too
+        for word in words:  # (a loop, not `any` over a generator: this runs for every file of the tree)
+            if word in data and may_rename(data, word):
+                break
+        else:
             continue
-        summary = _load(file, module_of(file, index.roots), file.endswith("__init__.py"))
+        module, is_package = module_of(file, index.roots), file.endswith("__init__.py")
+        # The module-level statements first (`summarise_module_level`: a fraction of a parse,
+        # and parsing was a third of this pass). The whole file binds the same names when it
+        # compiles and none when it does not (no summary), so its renames are theirs or none:
+        # where theirs are all known already (a hundred modules of the benchmark tree bind
+        # `ExecutionContext`), the whole file adds nothing. Otherwise it is parsed, and decides.
+        partial = summarise_module_level(raw, module, is_package, file)
+        if partial is not None and renames_of(partial, found) <= grown:
+            continue
+        summary = _load(file, module, is_package)
         if summary is not None:
             grown |= renames_of(summary, found)
     return grown

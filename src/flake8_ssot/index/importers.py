@@ -98,7 +98,8 @@ class Mentions:
         attribute = re.compile(rb"\." + _GAP + re.escape(needle) + rb"(?!\w)")
         words: dict[bytes, bytes] = {}  # interned
         for file, data in file_texts(files):
-            data = as_python_reads(data)
+            if not data.isascii():  # (`as_python_reads` of ASCII text is the text itself)
+                data = as_python_reads(data)
             if needle not in data:
                 continue
             number = len(self.files)
@@ -250,7 +251,17 @@ def _may_take(index: ProjectIndex, file: str, module: str, data: bytes, path: st
     dependency = index._stat(found)
     if dependency is None or known is not None and known[0] == dependency:
         return True
-    summary = summarise_module_level(data, module, bool(is_package), file)
+    # A file is a candidate for several questions (one per module that asks about the name):
+    # its module-level reading is kept with the dependency it was made for, as summaries are.
+    readings: dict[str, tuple] = index.__dict__.setdefault("_module_level", {})
+    kept = readings.get(found)
+    if kept is not None and kept[0] == (dependency, module, is_package):
+        summary = kept[1]
+    else:
+        summary = summarise_module_level(data, module, bool(is_package), file)
+        if len(readings) > 4096:
+            readings.clear()
+        readings[found] = ((dependency, module, is_package), summary)
     return summary is None or path in summary.imports or any(target == path for _, _, target in summary.bindings)
 
 
@@ -282,18 +293,21 @@ def _could_import(module: str, name: str) -> Callable[[bytes, bool], bool]:
     # `from a.last import`: `module` itself, or a relative source ending in its last component
     # (the first pattern finds the few candidates fast, the second reads the whole source).
     ends_in_last = re.compile(re.escape(last) + rb"(?<!\w" + re.escape(last) + rb")(?:\s|\\)*import(?!\w)")
-    source = (_GAP + rb"\." + _GAP).join(re.escape(part.encode()) for part in module.split("."))
-    from_module = re.compile(rb"(?<!\w)from" + _GAP + rb"(?:" + source + rb"|\.[\w.\s\\]*?(?<!\w)" + re.escape(last)
-                             + rb")(?:\s|\\)*import(?!\w)")
     dotted_last = re.compile(rb"\." + _GAP + re.escape(last) + rb"(?!\w)")
+    from_module: list[re.Pattern[bytes]] = []  # compiled when first needed: most of the cost of this call
 
     def could(data: bytes, inside: bool) -> bool:
         if inside and _RELATIVE.search(data):
             return True  # `from . import name`, `from .. import name`, `from .name import x`
         if not spelled.search(data):
             return False
-        if ends_in_last.search(data) and from_module.search(data):
-            return True
+        if ends_in_last.search(data):
+            if not from_module:
+                source = (_GAP + rb"\." + _GAP).join(re.escape(part.encode()) for part in module.split("."))
+                from_module.append(re.compile(rb"(?<!\w)from" + _GAP + rb"(?:" + source + rb"|\.[\w.\s\\]*?(?<!\w)"
+                                              + re.escape(last) + rb")(?:\s|\\)*import(?!\w)"))
+            if from_module[0].search(data):
+                return True
         if not attribute.search(data):
             return False
         return bool(dotted_last.search(data)
