@@ -11,6 +11,7 @@ the bottom of a module is seen from the functions above it.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
@@ -29,6 +30,8 @@ _STATEMENT_METHODS: dict[type, object] = {}  # statement class -> _Collector met
 _Name, _Call, _Attribute, _Constant = ast.Name, ast.Call, ast.Attribute, ast.Constant
 _JoinedStr, _FormattedValue, _Lambda, _NamedExpr = ast.JoinedStr, ast.FormattedValue, ast.Lambda, ast.NamedExpr
 _EXPR, _KEYWORD = ast.expr, ast.keyword
+# A `global` statement, as the text shows one (the word alone is common in comments).
+_GLOBAL_STATEMENT = re.compile(r"(?:^|[;:])[ \t]*global[ \t]", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -160,13 +163,14 @@ class ModuleFacts:
 class _Scope(dict):
     """Local name -> dotted path, or None for a name bound to something we cannot name."""
 
-    __slots__ = ("is_class", "kind", "declared_global")
+    __slots__ = ("is_class", "kind", "declared")
 
     def __init__(self, kind: str = "function") -> None:
         super().__init__()
         self.kind = kind  # "module", "class", "function" or "comprehension" (`Binding.scope`)
         self.is_class = kind == "class"
-        self.declared_global: set[str] | None = None  # the names a `global` statement of the scope names
+        # name -> "global" or "nonlocal", for the names the scope's `global`/`nonlocal` statements name
+        self.declared: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -220,7 +224,7 @@ def collect_facts(tree: ast.Module, path: str, module: str, is_package: bool, so
     reading found inside a broken body: those are not definitions the module makes."""
     lines = lines if lines is not None else split_lines(source)
     collector = _Collector(module, is_package, lines, interest, broken_body)
-    collector.run(tree, "global" in source)
+    collector.run(tree, "global" in source and _GLOBAL_STATEMENT.search(source) is not None)
     return ModuleFacts(path=path, module=module, is_package=is_package, source=source, lines=lines,
                        imports=collector.imports, calls=collector.calls, attributes=collector.attributes,
                        strings=collector.strings, exports=collector.exports,
@@ -256,7 +260,7 @@ class _Collector:
     # ----------------------------------------------------------------- driving
 
     def run(self, tree: ast.Module, says_global: bool = True) -> None:
-        """Walk the module (`says_global`: its text has the word `global`)."""
+        """Walk the module (`says_global`: its text may hold a `global` statement)."""
         self.module_level = True
         self._body(tree.body, docstring=True)
         self.module_level = False
@@ -288,20 +292,21 @@ class _Collector:
             scope[name] = path  # (the function's own view, also of a name it declares `global`)
         if self.broken_body is not None and self._in_broken_body(kind):
             return
-        kind_of_scope = scope.kind
-        if scope.declared_global is not None and name in scope.declared_global:
-            kind_of_scope = "module"  # `global name`: the function binds the module's name
+        declared = scope.declared and scope.declared.get(name)
+        if declared == "global":  # the function binds the module's name
             self._rebound_globally(name, path)
-        self.bindings.append((name, kind, path, node, self.stmt, kind_of_scope, self.within, module, value))
+        self.bindings.append((name, kind, path, node, self.stmt, "module" if declared == "global" else scope.kind,
+                              self.within, module, value, declared or None))
 
     def record(self, name: str, kind: str, path: str | None, node: ast.AST, module: str | None = None) -> None:
-        """A row of the binding table for what binds no path: `*`, `name: T`, `name += value`."""
+        """A row of the binding table for what binds no path: `*`, `name: T`, `name += value`,
+        `del name` (of a name declared `global` or `nonlocal`)."""
         if self.broken_body is not None and self._in_broken_body(kind):
             return
         scope = self.scopes[-1]
-        declared = scope.declared_global is not None and name in scope.declared_global
-        self.bindings.append((name, kind, path, node, self.stmt, "module" if declared else scope.kind, self.within,
-                              module, None))
+        declared = scope.declared and scope.declared.get(name)
+        self.bindings.append((name, kind, path, node, self.stmt, "module" if declared == "global" else scope.kind,
+                              self.within, module, None, declared or None))
 
     def _rebound_globally(self, name: str, path: str | None) -> None:
         """A function that declares `name` global binds it to `path`. The functions walked after
@@ -470,9 +475,19 @@ class _Collector:
     def _Global(self, node: ast.Global) -> None:
         scope = self.scopes[-1]
         if scope.kind != "module":  # (at module level `global` changes nothing)
-            if scope.declared_global is None:
-                scope.declared_global = set()
-            scope.declared_global.update(node.names)
+            if scope.declared is None:
+                scope.declared = {}
+            scope.declared.update(dict.fromkeys(node.names, "global" if type(node) is ast.Global else "nonlocal"))
+
+    _Nonlocal = _Global
+
+    def _Delete(self, node: ast.Delete) -> None:
+        declared = self.scopes[-1].declared
+        for target in node.targets:
+            if declared and type(target) is _Name and target.id in declared:
+                self.record(target.id, "delete", None, target)  # unbinds another scope's name
+            else:
+                self._generic_child(target)
 
     def _FunctionDef(self, node: ast.FunctionDef) -> None:
         for decorator in node.decorator_list:

@@ -30,6 +30,9 @@ from flake8_ssot.span import Span, byte_to_char_column, span_from_ast
 #   star              `from m import *`: the names are unknown, the row's name is `*`
 #   match             a `match` capture (only `statement_bindings` reports these)
 #   other             a name bound some other way (`x` in `del (x, y)`): only `statement_bindings`
+#   delete            `del name` in a function that declares the name `global` or `nonlocal`: it
+#                     unbinds the module's (the enclosing function's) name; a `del` of the scope's
+#                     own name has no row
 IMPORT_KINDS = frozenset({"import", "from", "star"})
 
 
@@ -58,13 +61,15 @@ class Binding(NamedTuple):
     # walker, as written by `statement_bindings`).
     module: str | None = None
     value: ast.AST | None = None  # for an assignment or walrus: the assigned expression
+    # "global" or "nonlocal" when the scope binding the name declared it so: the function binds
+    # the module's name (scope "module") or an enclosing function's (scope "function").
+    declared: str | None = None
 
     @property
     def through_global(self) -> bool:
-        """Does a function bind the module's name here, having declared it `global`? Its row
-        says scope "module", inside a "def": when the function runs, and so what the name
-        means at a use elsewhere, is not known."""
-        return self.scope == "module" and "def" in self.within
+        """Does a function bind the module's name here, having declared it `global`? When the
+        function runs, and so what the name means at a use elsewhere, is not known."""
+        return self.declared == "global"
 
 
 class BindingTable(Sequence[Binding]):
@@ -144,21 +149,23 @@ def statement_bindings(stmt: ast.stmt) -> Iterator[Binding]:
     scope "module", as the facts walker says (`Binding.through_global`)."""
     done: set[int] = set()  # the Name targets already reported
     starred: set[int] = set()  # the `except*` clauses
-    # (node, its statement, within, scope, the names its scope declares `global`, filled as the
-    # walk meets the declarations: Python refuses a binding of the name before its declaration)
-    stack: list[tuple[ast.AST, ast.AST, tuple[str, ...], str, set[str]]] = [(stmt, stmt, (), "module", set())]
+    # (node, its statement, within, scope, the names its scope declares `global` or `nonlocal`,
+    # filled as the walk meets the declarations: Python refuses a binding before the declaration)
+    stack: list[tuple[ast.AST, ast.AST, tuple[str, ...], str, dict[str, str]]] = [(stmt, stmt, (), "module", {})]
     binding_nodes, entering, iter_child_nodes = _BINDING_NODES, _ENTERING, ast.iter_child_nodes
     while stack:
         sub, inner, within, scope, declared = stack.pop()
         kind = type(sub)
         if isinstance(sub, ast.stmt):
             inner = sub
-            if kind is ast.Global and scope != "module":
-                declared.update(sub.names)
+            if (kind is ast.Global or kind is ast.Nonlocal) and scope != "module":
+                declared.update(dict.fromkeys(sub.names, "global" if kind is ast.Global else "nonlocal"))
         if (kind in binding_nodes and (sub is not stmt or kind not in _DEFINITIONS)
                 and (kind is not ast.Name or type(sub.ctx) is not ast.Load)):
-            for binding in _bindings_of(sub, inner, within, scope, done):
-                yield binding._replace(scope="module") if binding.name in declared else binding
+            for binding in _bindings_of(sub, inner, within, scope, done, declared):
+                how = declared.get(binding.name)
+                yield binding if how is None else binding._replace(
+                    scope="module" if how == "global" else binding.scope, declared=how)
         if kind not in entering:  # most nodes: the children are where the node is
             children = [(child, inner, within, scope, declared) for child in iter_child_nodes(sub)]
         else:
@@ -168,7 +175,7 @@ def statement_bindings(stmt: ast.stmt) -> Iterator[Binding]:
             for field_name, value in ast.iter_fields(sub):
                 below, below_scope = _entered(sub, field_name, within, scope, id(sub) in starred)
                 entered = below_scope != scope or (field_name == "body" and (kind in _DEFINITIONS or kind is ast.Lambda))
-                names = set() if entered else declared
+                names = {} if entered else declared
                 if isinstance(value, list):
                     children.extend((child, inner, below, below_scope, names) for child in value
                                     if isinstance(child, ast.AST))
@@ -220,7 +227,7 @@ def _entered(node: ast.AST, field_name: str, within: tuple[str, ...], scope: str
 
 
 def _bindings_of(sub: ast.AST, stmt: ast.stmt, within: tuple[str, ...], scope: str,
-                 done: set[int]) -> Iterator[Binding]:
+                 done: set[int], declared: dict[str, str]) -> Iterator[Binding]:
     """The bindings `sub` itself makes (its children are visited on their own)."""
     def row(name: str, kind: str, node: ast.AST, value: ast.AST | None = None, module: str | None = None) -> Binding:
         return Binding(name, kind, None, node, stmt, scope, within, module, value)
@@ -264,7 +271,11 @@ def _bindings_of(sub: ast.AST, stmt: ast.stmt, within: tuple[str, ...], scope: s
         done.add(id(sub.target))
         yield row(sub.target.id, "augmented", sub.target)
     elif isinstance(sub, ast.Delete):
-        done.update(id(target) for target in sub.targets if isinstance(target, ast.Name))  # unbinds
+        for target in sub.targets:
+            if isinstance(target, ast.Name):
+                done.add(id(target))  # unbinds: a row only for a name of another scope
+                if target.id in declared:
+                    yield row(target.id, "delete", target)
     elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):  # not the top one
         yield row(sub.name, "class" if isinstance(sub, ast.ClassDef) else "function", sub)
     elif isinstance(sub, ast.ExceptHandler) and sub.name:

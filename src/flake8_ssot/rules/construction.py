@@ -336,7 +336,7 @@ def _build(facts: ModuleFacts, call: CallFact, key: str, entry: Entry, index, ot
     if call.shown:
         level = UNSAFE
         reasons.append("the call is also the text of its f-string's `{...=}` placeholder, which changes with it")
-    rebound = _rebound_through_global(facts, call)
+    rebound = _rebound_elsewhere(facts, call)
     if rebound:
         level = UNSAFE
         reasons.append(rebound)
@@ -972,12 +972,13 @@ def _factory_name(facts, source, call, use, own, removal, imports) -> tuple[str,
     return factory, [_insert_after(source, anchor[-1].span, statement)]
 
 
-def _rebound_through_global(facts: ModuleFacts, call: CallFact) -> str:
-    """Why the name the call starts from may mean something else when the call runs: a function
-    declares it `global` and binds it to something else (`global UserExecutionContext;
-    UserExecutionContext = TracingContext` in a hook), which the factory would not follow;
-    "" when none does. (One that binds the same path, a loader's `global contexts; import
-    ...contexts as contexts`, changes nothing.)"""
+def _rebound_elsewhere(facts: ModuleFacts, call: CallFact) -> str:
+    """Why the name the call starts from may mean something else when the call runs, which the
+    factory would not follow; "" when nothing says so. A function declares it `global` (or
+    `nonlocal`) and binds it to something else (`global UserExecutionContext;
+    UserExecutionContext = TracingContext` in a hook) or deletes it; or the file writes its
+    names by string (`globals()[name] = ...`). (A function that binds the same path, a loader's
+    `global contexts; import ...contexts as contexts`, changes nothing.)"""
     base, attributes = call.node.func, 0
     while isinstance(base, ast.Attribute):
         base, attributes = base.value, attributes + 1
@@ -985,12 +986,20 @@ def _rebound_through_global(facts: ModuleFacts, call: CallFact) -> str:
         return ""
     path = call.path.rsplit(".", attributes)[0] if attributes else call.path
     for binding in facts.bindings:
-        if binding.name == base.id and binding.through_global and binding.path != path:
+        if binding.name == base.id and binding.declared and binding.path != path:
             function = _function_of(facts, binding.stmt.lineno)
             where = f"the function '{function.name}'" if function is not None else "a function"
-            return (f"{where} declares '{base.id}' global and binds it to something else (line "
-                    f"{binding.stmt.lineno}), which the call may construct instead")
+            done = "deletes it" if binding.kind == "delete" else "binds it to something else"
+            return (f"{where} declares '{base.id}' {binding.declared} and {done} (line {binding.stmt.lineno}), "
+                    f"which the call may meet instead of the class")
+    if "globals()" in facts.source and _WRITES_GLOBALS.search(facts.source):
+        return f"the file writes its names by string (globals()), which may rebind '{base.id}'"
     return ""
+
+
+# `globals()[name] = value`, `globals().update(...)`, `globals().setdefault(...)`: a write of the
+# module's names the binding table cannot follow.
+_WRITES_GLOBALS = re.compile(r"\bglobals\(\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault|__setitem__|pop)\b)")
 
 
 def _visible_bindings(facts: ModuleFacts, call: CallFact) -> list:
