@@ -132,6 +132,7 @@ def check_paths(
     used_renamed: dict = {}  # the renamed-class names the results were computed with (the state keeps them)
     changed = run.changed if run is not None else None
     recorded = None
+    from_state: StateResults | None = None
     if changed is not None:
         # Only files changed in place since the state: discovery would find its files (none
         # named on the command line is missing, no directory unreadable: it saved none such),
@@ -143,12 +144,13 @@ def check_paths(
             results = check_files(files, configurations, jobs, cache_dir, check, observed, fix, inside, hits,
                                   progress, taken=taken, in_place=changed, used_renamed=used_renamed)
             if type(results) is StateResults:
+                from_state = results  # the state's, but those checked again: `save` writes just those
                 if results.same and lazy and run.record is not None:
                     recorded = run.record
                 else:
                     results = results.list()
         except DamagedState:  # a crafted state (its checksum holds): the run goes the full way
-            changed = None
+            changed = from_state = None
     if changed is None:
         # Imported here: a warm run, answered above, is spared discovery's import.
         from flake8_ssot.checking.discovery import discover
@@ -162,7 +164,8 @@ def check_paths(
         results = check_files(files, configurations, jobs, cache_dir, check, observed, fix, inside, hits, progress,
                               taken=taken, used_renamed=used_renamed)
     if run is not None and not problems:
-        run.save(files, observed, results, walked, taken, used_renamed, carried=changed)
+        run.save(files, observed, results if from_state is None else from_state, walked, taken, used_renamed,
+                 carried=changed)
     return Outcome(results, problems, configurations.configs, fix=fix, warnings=warnings, cached=len(hits),
                    proof=run.proof if run is not None else None, recorded=recorded)
 
