@@ -171,3 +171,64 @@ def test_a_runs_index_tells_namespace_packages_from_modules_as_the_file_system_d
 
     assert answers({}) == answers(None)
     assert answers({})[1][1].is_package and not answers({})[1][1].bindings
+
+
+def _closure_by_rounds(index, names):
+    """The renamed-names pass as it was: a round per level of renaming, each over the whole tree."""
+    found, frontier = set(names), set(names)
+    files = index._python_files()
+    while frontier:
+        grown = aliases.renames_in(index, files, [word.encode() for word in sorted(frontier)], frozenset(found)) - found
+        found |= grown
+        frontier = grown
+    return frozenset(found)
+
+
+# Renames of renames in both directions of the file order (`Z` binds what `A` renames, and is
+# bound by `B`), so a name is often found after files that rename it: those must be read again.
+CHAINS = {
+    "app/__init__.py": "",
+    "app/a_first.py": "from app.z_last import LastName\n\nFirstName = LastName\n",
+    "app/b_second.py": "from app.a_first import FirstName as SecondName\n",
+    "app/m_middle.py": "from app.context import UserExecutionContext as MiddleName\n",
+    "app/context.py": "class UserExecutionContext:\n    pass\n",
+    "app/n_next.py": "from app.m_middle import MiddleName\n\nNextName = MiddleName\nAgainName = NextName\n",
+    "app/y_before.py": "from app.z_last import LastName as BeforeName\n",
+    "app/z_last.py": "from app.n_next import AgainName\n\nLastName = AgainName\n",
+    "app/zz_unrelated.py": "from app.other import Thing as Renamed\n",
+    # a module renaming its own new name through its dotted path: read again for it
+    "app/self_ref.py": ("import app.self_ref\nfrom app.context import UserExecutionContext as OwnName\n\n"
+                        "OwnAlias = app.self_ref.OwnName\n"),
+}
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_one_read_that_grows_its_names_finds_the_closure_of_a_round_per_level(tmp_path, parts):
+    root = write(tmp_path, CHAINS)
+    reads = []
+
+    def rounds(files, words, found):
+        """The round in `parts` parts, each growing its names on its own (as checking/renamed.py
+        splits it between two processes)."""
+        reads.append(len(files))
+        size = -(-len(files) // parts) if files else 1
+        grown = {}
+        for start in range(0, len(files), size):
+            for name, spots in aliases.grow_in(index, files[start:start + size], words, found).items():
+                grown.setdefault(name, []).extend(spots)
+        return grown
+
+    index = ProjectIndex([str(root)])
+    found = renamed_aliases(index, {"UserExecutionContext"}, rounds)
+    assert found == _closure_by_rounds(ProjectIndex([str(root)]), {"UserExecutionContext"})
+    assert found == {"UserExecutionContext", "MiddleName", "NextName", "AgainName", "LastName", "FirstName",
+                     "SecondName", "BeforeName", "OwnName", "OwnAlias"}
+    assert renamed_aliases(ProjectIndex([str(root)]), {"UserExecutionContext"}) == found
+    if parts == 1:
+        assert reads[0] == len(CHAINS) and sum(reads[1:]) < len(reads[1:]) * len(CHAINS)  # later rounds read less
+
+
+def test_the_renamed_names_of_the_seed_tree_are_found_in_fewer_reads(tmp_path):
+    root = write(tmp_path, RENAMED_TREE)
+    index = ProjectIndex([str(root)])
+    assert renamed_aliases(index, {"UserExecutionContext"}) == _closure_by_rounds(index, {"UserExecutionContext"})

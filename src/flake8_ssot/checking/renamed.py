@@ -54,7 +54,7 @@ from flake8_ssot.checking.runner import in_two_processes
 from flake8_ssot.config import Config
 from flake8_ssot.config.resolve import Configurations
 from flake8_ssot.index import ProjectIndex, index_for
-from flake8_ssot.index.aliases import renamed_aliases, renames_in
+from flake8_ssot.index.aliases import grow_in, renamed_aliases, renames_in
 
 # Below this many files to check, one read of the whole tree costs more than it saves.
 MIN_FILES = 64
@@ -206,11 +206,18 @@ def names_of_tree(index: ProjectIndex, names: frozenset[str], cache: Cache | Non
 MIN_FILES_TO_SPLIT = 2048
 
 
-def _rounds(index: ProjectIndex, jobs: int, files: Sequence[str], words: Sequence[bytes], found: frozenset) -> set:
-    """A round of the renamed-names pass (`aliases.renames_in`), its files split between this
+def _rounds(index: ProjectIndex, jobs: int, files: Sequence[str], words: Sequence[bytes],
+            found: frozenset) -> dict[str, list[tuple[str, str]]]:
+    """A round of the renamed-names pass (`aliases.grow_in`), its files split between this
     process and a forked one: it runs before the workers start, and read the whole tree alone
-    (3.4 s of a 20 s cold run of the 10M-line benchmark tree, #16)."""
-    def work(part: Sequence[str]) -> list[str]:
-        return sorted(renames_in(index, part, words, found))
+    (3.4 s of a 20 s cold run of the 10M-line benchmark tree, #16). Each name found, with where
+    in each part that found it (`aliases.renamed_aliases` reads again only what it must)."""
+    def work(part: Sequence[str]) -> list[tuple[str, str, str]]:
+        return sorted((name, at, end) for name, spots in grow_in(index, part, words, found).items()
+                      for at, end in spots)
 
-    return set().union(*in_two_processes(work, files, jobs, MIN_FILES_TO_SPLIT))
+    grown: dict[str, list[tuple[str, str]]] = {}
+    for answer in in_two_processes(work, files, jobs, MIN_FILES_TO_SPLIT):
+        for name, at, end in answer:
+            grown.setdefault(name, []).append((at, end))
+    return grown
