@@ -8,7 +8,8 @@
 
 In one run, on the same files and the same policy (see benchmarks/README.md):
 
-* `ssot check`: cold (`--no-cache`), warm (cache filled, nothing changed), one file changed;
+* `ssot check`: cold (`--no-cache`), warm (cache filled, nothing changed), one file changed
+  (run at once after the edit, and 2.5 s after it);
 * `ruff check --select TID251` with the equivalent banned-api table: cold, warm, one file changed;
 * flake8 + flake8-tidy-imports (`banned-modules`, our plugin left out) on a sample of the
   tree when it is large, scaled up to the whole tree by lines;
@@ -59,6 +60,8 @@ FLAKE8_WRAPPER = HERE / "flake8_plugins.py"
 OUR_DIST = "flake8-ssot"
 TIDY_DIST = "flake8-tidy-imports"
 DEFAULT_CODES = "E,F,W,C90"
+# The "one file changed" run made this long after the edit too: past the caches' racy window (2 s).
+SETTLE_S = 2.5
 
 try:  # optional: whole-process-tree memory (flake8 -j forks workers)
     import psutil  # type: ignore[import-not-found]
@@ -637,6 +640,14 @@ class Bench:
             data += b"\n"
         (self.root / self.touch_file).write_bytes(data + f"# benchmark edit {index} at {time.time_ns()}\n".encode())
 
+    def touch_settled(self, index: int) -> None:
+        """The edit, then a pause longer than the caches' racy window (2 s): a run made a few
+        seconds after saving a file, as a user or a pre-commit hook makes it. A run made at once
+        after the edit (`touch`) can trust no stat of that file and saves its state differently
+        (checking/runstate.py), so both are measured."""
+        self.touch(index)
+        time.sleep(SETTLE_S)
+
     def skip(self, name: str, reason: str) -> None:
         self.skipped[name] = reason
         self.log(f"skipping {name}: {reason}")
@@ -659,6 +670,8 @@ class Bench:
         self.timed("ssot_cache_fill", "ssot", [*base, "--cache-dir", str(cache)], 1, ssot_findings, env=env)
         self.timed("ssot_warm", "ssot", [*base, "--cache-dir", str(cache)], repeat, ssot_findings, env=env)
         self.timed("ssot_one_file_changed", "ssot", [*base, "--cache-dir", str(cache)], repeat, ssot_findings, env=env, before=self.touch)
+        self.timed("ssot_one_file_changed_settled", "ssot", [*base, "--cache-dir", str(cache)], repeat, ssot_findings,
+                   env=env, before=self.touch_settled)
         (self.root / self.touch_file).write_bytes(self.original_touch)
 
     # ---------------------------------------------------------------- ruff
@@ -684,6 +697,8 @@ class Bench:
         self.timed("ruff_cache_fill", "ruff", [*base, "--cache-dir", str(cache)], 1, ruff_findings)
         self.timed("ruff_warm", "ruff", [*base, "--cache-dir", str(cache)], repeat, ruff_findings)
         self.timed("ruff_one_file_changed", "ruff", [*base, "--cache-dir", str(cache)], repeat, ruff_findings, before=self.touch)
+        self.timed("ruff_one_file_changed_settled", "ruff", [*base, "--cache-dir", str(cache)], repeat, ruff_findings,
+                   before=self.touch_settled)
         (self.root / self.touch_file).write_bytes(self.original_touch)
 
     # ---------------------------------------------------------------- flake8
@@ -862,6 +877,8 @@ class Bench:
         ratio("ssot cold / ruff cold", "ssot_cold", "ruff_cold", "<= 0.5", lambda v: v <= 0.5)
         ratio("ssot warm / ruff warm", "ssot_warm", "ruff_warm", "<= 0.2", lambda v: v <= 0.2)
         ratio("ssot one file changed / ruff one file changed", "ssot_one_file_changed", "ruff_one_file_changed", "(information)", None)
+        ratio("ssot one file changed / ruff, 2.5 s after the edit", "ssot_one_file_changed_settled",
+              "ruff_one_file_changed_settled", "(information)", None)
         ratio("flake8+tidy (whole tree, scaled) / ssot cold", "flake8_tidy_whole_tree_estimate", "ssot_cold", ">= 50", lambda v: v >= 50)
         ratio("flake8+tidy / ssot, same sample (no scaling)", "flake8_tidy_sample", "ssot_cold_sample", "(information)", None)
         # CPU time (user + system, all processes): steadier than wall time on a busy machine
@@ -884,7 +901,10 @@ class Bench:
         share = own / flake8_cpu * 100 if own is not None and flake8_cpu else None
         out.append({"ratio": "plugin's own CPU (in process) / flake8's CPU, %", "value": share, "target": "< 5 %", "met": None if share is None else share < 5})
         one = self.wall("ssot_one_file_changed")
-        out.append({"ratio": "ssot one file changed, seconds", "value": one, "target": "< 0.3 s", "met": None if one is None else one < 0.3})
+        out.append({"ratio": "ssot one file changed (run at once after the edit), seconds", "value": one, "target": "< 0.3 s", "met": None if one is None else one < 0.3})
+        one = self.wall("ssot_one_file_changed_settled")
+        out.append({"ratio": "ssot one file changed (run 2.5 s after the edit), seconds", "value": one, "target": "< 0.3 s",
+                    "met": None if one is None else one < 0.3})
         editor = self.runs.get("editor_plugin_largest_file", {})
         ms = editor.get("wall_s") * 1000 if editor.get("wall_s") is not None else None
         out.append({"ratio": f"plugin's own work on the largest file ({editor.get('file_lines', '?')} lines), ms", "value": ms, "target": "< 50 ms for 5,000 lines", "met": None if ms is None else ms < 50 * max(1.0, editor.get("file_lines", 5000) / 5000)})
