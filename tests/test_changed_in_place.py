@@ -499,3 +499,38 @@ def test_a_run_after_an_edit_writes_the_state_it_read_with_the_changed_files(tre
         settle()
         assert cached(root, cache) == after_edit and answered.last(), "answered from the state, nothing checked"
     assert len(patched) == len(edits)
+
+
+def test_runs_each_right_after_an_edit_check_only_the_files_edited_since_the_last(tree, monkeypatch):
+    """`ssot check --watch`, or a run on each save, runs right after every edit: the edited
+    file's stat proves nothing (the racy rule). The run saves the state it took its files from
+    with that file smudged, so the next run checks it and the newly edited one again, not
+    every file edited since the last run that was not right after an edit."""
+    root, cache = tree
+    paths = Paths(monkeypatch)
+    decoded = Decoded(monkeypatch)
+    leaves = [f"src/app/leaf_{n}.py" for n in range(3)]
+    for name in leaves:
+        (root / name).write_text(f'"""Leaf {name}."""\n', encoding="utf-8")
+    settle()
+    cached(root, cache)
+    original_start = runstate.RunState.__init__
+    edited: list[Path] = []
+
+    def start(state, *args, **kwargs):  # each run starts in the clock tick of the last edit
+        original_start(state, *args, **kwargs)
+        state.start = edited[-1].stat().st_ctime_ns
+
+    monkeypatch.setattr(runstate, "RACY_NS", 0)
+    monkeypatch.setattr(runstate.RunState, "__init__", start)
+    checked = []
+    for name in leaves:
+        edited.append(root / name)
+        with edited[-1].open("a", encoding="utf-8") as handle:
+            handle.write("# edited\n")
+        decoded.checked.clear()
+        report = cached(root, cache)
+        checked.append(sorted(decoded.checked))
+        assert report == reference(root)
+    assert paths.taken == [False, True, True, True]
+    assert checked == [["leaf_0.py"], ["leaf_0.py", "leaf_1.py"], ["leaf_1.py", "leaf_2.py"]]

@@ -292,9 +292,8 @@ class RunState:
         changed too recently, a file could not be read), the previous record stays: it answers
         only while everything is as it recorded, which a file changed since can never be again
         (its change time moved). A checked file changed too recently is recorded smudged
-        (`_encode`) by a run that took the whole tree's path; a run that took a state's files
-        (`carried`) keeps that state instead, whose stats still hold for every other file, so
-        the next run still takes its files after an edit made just before this one.
+        (`_encode`, `Changed.stats`): the next run checks it again and takes every other file
+        from the state.
         `renamed`: the renamed-class names the results used (checking.check_files'
         `used_renamed`); `carried`: the `Changed` this run took, whose results it kept where
         they stood (their dependencies are the state's)."""
@@ -324,10 +323,7 @@ class RunState:
         if carried is not None and not observed and len(files) == len(carried.files):
             # A run after files changed in place: the state's stats, but the changed files'
             # (the only ones that can be racy: the others were not when the state was saved)
-            stats = carried.stats(limit)
-            if stats is None:
-                return None
-            times, sizes = stats
+            times, sizes = carried.stats(limit)
         else:
             if len(files) != len(observed):
                 return None
@@ -426,7 +422,7 @@ class RunState:
         return MAGIC + struct.pack("<I", zlib.crc32(rest)) + rest
 
     def _patched(self, files: Sequence[str], results: StateResults, renamed: dict, carried: Changed,
-                 limit: int) -> bytes | None | object:
+                 limit: int) -> bytes | object:
         """The state this run read (`answer`), written again with the changed files' stats and
         results, when that is all that differs from what `_encode` would write: the run
         checked again only the changed files (no other result read one of them), each had no
@@ -435,8 +431,7 @@ class RunState:
         every watched path and listed directory (`changed_files`), every other file's stat and
         result. Encoding the whole state again (every result with something to report, its
         dependencies, a stat of each watched path) cost 0.2-0.5 s of a 0.3 s run on #16's
-        tree, after the commonest edit. None when a changed file is racy (as `_encode`);
-        `_WHOLE` when `_encode` must write it."""
+        tree, after the commonest edit. `_WHOLE` when `_encode` must write it."""
         loaded = self._loaded
         fresh = results.fresh  # (the files checked again: the changed ones and those sent back)
         if loaded is None or files is not carried.files or fresh.keys() != carried.changed:
@@ -447,10 +442,7 @@ class RunState:
             result = fresh.get(position)
             if result is None or result.depends or position in carried.depends or result.error is not None:
                 return _WHOLE
-        stats = carried.stats(limit)
-        if stats is None:
-            return None
-        times, sizes = stats
+        times, sizes = carried.stats(limit)
         data, body, header_length, header = loaded
         if results.same:  # (clean then and now: the header is as it was, to the byte)
             encoded = data[body:body + header_length]
@@ -703,16 +695,18 @@ class Changed:
         # sends the results back (checking._recheck)
         self.asked: list[tuple[str, set[int], list[int]]] = []
 
-    def stats(self, limit: int) -> tuple[array, array] | None:
+    def stats(self, limit: int) -> tuple[array, array]:
         """The stats to record for the files, as `RunState._encode` records a run's: the
-        state's, with the changed files' now; None when one of those changed at `limit` or
-        later (the racy rule)."""
+        state's, with the changed files' now; one of those changed at `limit` or later (the
+        racy rule) with its inode smudged, as `_encode` smudges one: the next run checks it
+        again, and takes every other file from the state (`ssot check --watch` and a run on
+        each save run right after an edit, every time: with the state they read kept as it
+        was, the files changed since it would pile up, each checked again by every run)."""
         times, sizes = array("q", self.times), array("Q", self.sizes)
         for position, status in self.now.items():
-            if status.st_mtime_ns >= limit or status.st_ctime_ns >= limit:
-                return None
+            racy = status.st_mtime_ns >= limit or status.st_ctime_ns >= limit
             times[2 * position:2 * position + 2] = array("q", [status.st_mtime_ns, status.st_ctime_ns])
-            sizes[2 * position:2 * position + 2] = array("Q", [status.st_size, status.st_ino])
+            sizes[2 * position:2 * position + 2] = array("Q", [status.st_size, SMUDGED if racy else status.st_ino])
         return times, sizes
 
     @property
