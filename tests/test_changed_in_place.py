@@ -208,9 +208,10 @@ def test_an_excluded_file_that_starts_renaming_the_class_stops_the_shortcut(tree
 
 
 def test_runs_right_after_edits_keep_taking_the_state_files(tree, monkeypatch):
-    """An edit made just before a run leaves that run unable to save a state (the racy rule);
-    the previous state stays and the next run, after another such edit, still takes its files
-    (the benchmark's "one file changed" edits and runs at once, three times)."""
+    """Runs within the racy window of everything (an hour here: the directories the state
+    watches too) cannot save a state; the previous state stays and the next run, after another
+    such edit, still takes its files. (With only the edited file racy, the run saves the state
+    with it smudged: `test_runs_each_right_after_an_edit_check_only_the_files_edited_since_the_last`.)"""
     root, cache = tree
     paths = Paths(monkeypatch)
     settle()
