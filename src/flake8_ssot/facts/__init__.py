@@ -30,6 +30,9 @@ _STATEMENT_METHODS: dict[type, object] = {}  # statement class -> _Collector met
 _Name, _Call, _Attribute, _Constant = ast.Name, ast.Call, ast.Attribute, ast.Constant
 _JoinedStr, _FormattedValue, _Lambda, _NamedExpr = ast.JoinedStr, ast.FormattedValue, ast.Lambda, ast.NamedExpr
 _EXPR, _KEYWORD = ast.expr, ast.keyword
+# `globals()[name] = value`, `globals().update(...)`, `globals().setdefault(...)`: a write of the
+# module's names no binding row shows (`ModuleFacts.rebinding`).
+_WRITES_GLOBALS = re.compile(r"\bglobals\(\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault|__setitem__|pop)\b)")
 # A `global` statement, as the text shows one (the word alone is common in comments).
 _GLOBAL_STATEMENT = re.compile(r"(?:^|[;:])[ \t]*global[ \t]", re.MULTILINE)
 
@@ -136,6 +139,25 @@ class ModuleFacts:
         whole tree here (`parsed`); a partial parse's when no definition it skipped spells
         them (facts/partial.py). Raises as `parsed` does."""
         return self.parsed()
+
+    def rebinding(self, name: str, path: str | None) -> str:
+        """Why the module-level `name`, which code here reads as `path`, may mean something else
+        when that code runs; "" when nothing says so. A function declares it `global` (an inner
+        function `nonlocal`) and binds it to something else or deletes it (a loader binding the
+        same path changes nothing); or the file writes its names by string (`globals()[name] =
+        ...`, `globals().update(...)`), which no row shows. The fixes that rewrite code reached
+        through `name` ask (rules/construction.py, rules/rewrites.py)."""
+        for binding in self.bindings:
+            if binding.name == name and binding.declared and binding.path != path:
+                line = binding.stmt.lineno
+                functions = [b.node for b in self.bindings if b.kind == "function"
+                             and b.node.lineno <= line <= (b.node.end_lineno or b.node.lineno)]
+                where = f"the function '{max(functions, key=lambda f: f.lineno).name}'" if functions else "a function"
+                done = "deletes it" if binding.kind == "delete" else "binds it to something else"
+                return f"{where} declares '{name}' {binding.declared} and {done} (line {line})"
+        if "globals()" in self.source and _WRITES_GLOBALS.search(self.source):
+            return f"the file writes its names by string (globals()), which may rebind '{name}'"
+        return ""
 
     def binding_span(self, binding: Binding) -> Span:
         """Where the name `binding` binds is written (see `bindings.name_span`)."""

@@ -974,32 +974,14 @@ def _factory_name(facts, source, call, use, own, removal, imports) -> tuple[str,
 
 def _rebound_elsewhere(facts: ModuleFacts, call: CallFact) -> str:
     """Why the name the call starts from may mean something else when the call runs, which the
-    factory would not follow; "" when nothing says so. A function declares it `global` (or
-    `nonlocal`) and binds it to something else (`global UserExecutionContext;
-    UserExecutionContext = TracingContext` in a hook) or deletes it; or the file writes its
-    names by string (`globals()[name] = ...`). (A function that binds the same path, a loader's
-    `global contexts; import ...contexts as contexts`, changes nothing.)"""
+    factory would not follow (`global UserExecutionContext; UserExecutionContext =
+    TracingContext` in a hook: `ModuleFacts.rebinding`); "" when nothing says so."""
     base, attributes = call.node.func, 0
     while isinstance(base, ast.Attribute):
         base, attributes = base.value, attributes + 1
     if not isinstance(base, ast.Name):
         return ""
-    path = call.path.rsplit(".", attributes)[0] if attributes else call.path
-    for binding in facts.bindings:
-        if binding.name == base.id and binding.declared and binding.path != path:
-            function = _function_of(facts, binding.stmt.lineno)
-            where = f"the function '{function.name}'" if function is not None else "a function"
-            done = "deletes it" if binding.kind == "delete" else "binds it to something else"
-            return (f"{where} declares '{base.id}' {binding.declared} and {done} (line {binding.stmt.lineno}), "
-                    f"which the call may meet instead of the class")
-    if "globals()" in facts.source and _WRITES_GLOBALS.search(facts.source):
-        return f"the file writes its names by string (globals()), which may rebind '{base.id}'"
-    return ""
-
-
-# `globals()[name] = value`, `globals().update(...)`, `globals().setdefault(...)`: a write of the
-# module's names the binding table cannot follow.
-_WRITES_GLOBALS = re.compile(r"\bglobals\(\)\s*(?:\[[^\]\n]*\]\s*=(?!=)|\.(?:update|setdefault|__setitem__|pop)\b)")
+    return facts.rebinding(base.id, call.path.rsplit(".", attributes)[0] if attributes else call.path)
 
 
 def _visible_bindings(facts: ModuleFacts, call: CallFact) -> list:

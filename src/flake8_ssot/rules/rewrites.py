@@ -1174,10 +1174,15 @@ def reference_attribute_fix(facts: ModuleFacts, attribute: AttributeFact, match)
         level = match.entry.fix
         if use != base and use not in _loaded_modules(facts):
             level = UNSAFE  # nothing imports the canonical module: the attribute may not exist
-        description = f"use '{use}'"
+        reasons = []
+        rebound = facts.rebinding(root.id, base)  # (`global ws_core; ws_core = FakeCore()` in a hook)
+        if rebound:
+            reasons.append(rebound)
         if attribute.shown:
+            reasons.append("the chain is also the text of its f-string's `{...=}` placeholder, which changes with it")
+        if reasons:
             level = UNSAFE
-            description += " (unsafe: the chain is also the text of its f-string's `{...=}` placeholder, which changes with it)"
+        description = f"use '{use}'" + (f" (unsafe: {'; '.join(reasons)})" if reasons else "")
         return Fix((Edit(span, new_text),), level, description)
     except _BUILD_ERRORS:
         return None
