@@ -140,7 +140,8 @@ def _facts(source, path, module, is_package, tree, lines, interest: Interest = E
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             from flake8_ssot.facts.recovery import recover_facts  # ~30 ms to import: broken files only
 
-            return recover_facts(source, path, module, is_package, syntax_error=_describe(error), words=words)
+            return recover_facts(source, path, module, is_package, syntax_error=_describe(error), words=words,
+                                 parse_error=error if isinstance(error, SyntaxError) else None)
     try:
         return collect_facts(tree, path, module, is_package, source, lines, interest, trees=trees)
     except RecursionError:

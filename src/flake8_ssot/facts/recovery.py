@@ -39,18 +39,24 @@ _COMPREHENSIONS = {"list_comprehension": ast.ListComp, "set_comprehension": ast.
 
 def recover_facts(source: str, path: str, module: str, is_package: bool,
                   on_tree: Callable[[ast.Module], None] | None = None,
-                  syntax_error: str | None = None, words: Sequence[str] | None = None) -> ModuleFacts:
+                  syntax_error: str | None = None, words: Sequence[str] | None = None,
+                  parse_error: SyntaxError | None = None) -> ModuleFacts:
     """Module facts from the error-tolerant parse of `source` (which Python could not parse:
     `syntax_error` says why). `on_tree`, if given, is shown the lowered module before its
     facts are collected. `words` (see `Prefilter.region_words`): lower in full only the
     definitions that spell one of them, the others as stubs that keep what they bind
-    (`_Lowering.stub`); None lowers the whole file."""
+    (`_Lowering.stub`); None lowers the whole file. `parse_error`: what `ast.parse(source)`
+    raised, when the caller has it (the engine): Python's error row is then not parsed again."""
     text = _sanitise(source)
     lines = text.split("\n")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # literal_eval of odd escapes warns; not ours to report
         text, root, errors = _without_unterminated_tail(text)
-        error_row = _python_error_row(text)
+        if parse_error is not None and text == source:
+            # The same text, parsed the same way (`_python_error_row`): the same error.
+            error_row = parse_error.lineno - 1 if parse_error.lineno else None
+        else:
+            error_row = _python_error_row(text)
         for depth in (MAX_DEPTH, MAX_DEPTH // 4):
             try:
                 tree, facts = _lowered(root, errors, lines, depth, error_row, words, path, module, is_package,
