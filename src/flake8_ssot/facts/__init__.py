@@ -5,7 +5,9 @@ aliases, relative imports resolved against the module's own name, local aliases 
 `Ctx = UserExecutionContext`, parameters and assignments that shadow). Rules ask the facts
 "which dotted path does this name?"; they never look at import statements themselves.
 Function bodies are resolved after the module body, as Python runs them, so an import at
-the bottom of a module is seen from the functions above it.
+the bottom of a module is seen from the functions above it. A name a function declares
+`global` is the module's: its bindings there are module rows (`Binding.declared`), and a
+loader's `global name` import is seen from every function.
 """
 
 from __future__ import annotations
@@ -335,7 +337,7 @@ class _Collector:
         it see that path where the module body left the name unbound or bound to nothing we can
         name (`ws_factory = None` and a loader's `global ws_factory; import ... as ws_factory`);
         a name the module body binds to a path keeps that path: when the function runs is not
-        known, and the row (scope "module", inside a "def") tells the fixes it may change."""
+        known, and the row (declared "global") tells the fixes it may change (`rebinding`)."""
         module_scope = self.scopes[0]
         if path is not None and module_scope.get(name) is None:
             module_scope[name] = path
