@@ -46,7 +46,8 @@ def add_parser(commands) -> None:
     discover.add_argument("--config", metavar="FILE", help="pyproject.toml whose policy and src roots to use")
     discover.add_argument("--output-format", choices=FORMATS, default="toml",
                           help="toml (a [tool.ssot] snippet, the default), json or markdown")
-    discover.add_argument("--output-file", metavar="FILE", help="write the proposals to FILE instead of standard output")
+    discover.add_argument("--output-file", metavar="FILE",
+                          help="write the proposals to FILE instead of standard output")
     discover.add_argument("--write", action="store_true",
                           help="add the proposed entries to pyproject.toml, keeping the rest of the file as it is")
     discover.set_defaults(handler=main)
@@ -113,7 +114,8 @@ def policy_hints(config: Config) -> list[PolicyHint]:
     for proposal in discover_policy([], config, deprecations_only=True).proposals:
         quote = proposal.quote
         if proposal.status == CONFLICT:
-            hints.append(PolicyHint(quote.file, quote.line, f"the code deprecates '{proposal.key}', but {proposal.note}"))
+            hints.append(PolicyHint(quote.file, quote.line,
+                                    f"the code deprecates '{proposal.key}', but {proposal.note}"))
         elif proposal.status == PROPOSED and proposal.section == "deprecated-exports":
             names = ", ".join(proposal.names)
             hints.append(PolicyHint(quote.file, quote.line, f"'{proposal.key}' exports {names}, said deprecated: "

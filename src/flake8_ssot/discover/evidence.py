@@ -135,7 +135,8 @@ def scan(source: str, path: str, module: str, is_package: bool, deprecations: bo
     # A name both exported and deprecated by its own warning is a deprecated export too.
     for deprecation in deprecations:
         owner, _, name = deprecation.subject.rpartition(".")
-        if owner == module and name in exports and deprecates_the_object(deprecation) and all(name != known for known, _ in deprecated_exports):
+        if owner == module and name in exports and deprecates_the_object(deprecation) \
+                and all(name != known for known, _ in deprecated_exports):
             deprecated_exports.append((name, deprecation.quote))
     return ModuleScan(module, deprecations, deprecated_exports, exports, shim, not_pure,
                       definitions, _factory_hints(tree, path, lines), _factories(tree))
@@ -311,8 +312,9 @@ def _exports(tree: ast.Module, path: str, lines: list[str]) -> tuple[tuple[str, 
     deprecated: list[tuple[str, Quote]] = []
     for node in tree.body:
         value = None
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets) or isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name) \
-                and node.target.id == "__all__":
+        if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+                or isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name)
+                and node.target.id == "__all__"):
             value = node.value
         if not isinstance(value, (ast.List, ast.Tuple)):
             continue
@@ -363,7 +365,8 @@ def _shim(tree: ast.Module, path: str, module: str, is_package: bool) -> tuple[S
                     first = first or node
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+                top = alias.name.split(".")[0]
+                aliases[alias.asname or top] = alias.name if alias.asname else top
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names = [target.id for target in targets if isinstance(target, ast.Name)]
@@ -469,7 +472,8 @@ def _sentence_around(text: str, at: int) -> str:
     return text[start: end + 1 if end >= 0 else len(text)].strip()
 
 
-_CALLABLE = re.compile(r"[`'\"]?([A-Za-z_][\w.]*?(?:create|get|make|build|new)_\w+|[A-Za-z_][\w.]*\.(?:create|from_\w+))\s*\(?")
+_CALLABLE = re.compile(r"[`'\"]?([A-Za-z_][\w.]*?(?:create|get|make|build|new)_\w+"
+                       r"|[A-Za-z_][\w.]*\.(?:create|from_\w+))\s*\(?")
 
 
 def _factory_named(sentence: str) -> str | None:

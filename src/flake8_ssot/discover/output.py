@@ -49,7 +49,8 @@ def entry_line(proposal: Proposal) -> str:
 def evidence_lines(proposal: Proposal, cwd: str) -> list[str]:
     lines = []
     for quote, what in proposal.evidence:
-        lines.append(f"{display_path(quote.file, cwd)}:{quote.line}: {what}: {json.dumps(quote.text, ensure_ascii=False)}")
+        text = json.dumps(quote.text, ensure_ascii=False)
+        lines.append(f"{display_path(quote.file, cwd)}:{quote.line}: {what}: {text}")
     return lines
 
 
@@ -108,7 +109,8 @@ def render_markdown(discovered: Discovered, cwd: str) -> str:
         out += [f"## {_HEADINGS[status]}", "", "| entry | confidence | evidence | note |", "|---|---|---|---|"]
         for p in chosen:
             evidence = "<br>".join(_cell(line) for line in evidence_lines(p, cwd))
-            out.append(f"| `[tool.ssot.{p.section}]` `{_cell(entry_line(p))}` | {p.confidence} | {evidence} | {_cell(p.note)} |")
+            out.append(f"| `[tool.ssot.{p.section}]` `{_cell(entry_line(p))}` | {p.confidence} | {evidence} "
+                       f"| {_cell(p.note)} |")
         out.append("")
     if len(out) == 4:
         out.append("Nothing to propose: the policy already has everything the code says.")

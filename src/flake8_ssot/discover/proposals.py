@@ -287,7 +287,8 @@ class _Tree:
             for module, path, definition, line in ranked[1:]:
                 definition = definition or self._definition(module, name, line)
                 others.append(f"{module} ({self._importers(module, key)} importers, {_similarity(best, definition)})")
-            evidence = [(Quote(best_path, best.line if best else best_line, f"{best.kind if best else 'definition'} {name}"),
+            what = f"{best.kind if best else 'definition'} {name}"
+            evidence = [(Quote(best_path, best.line if best else best_line, what),
                          f"imported by {self._importers(best_module, key)} modules")]
             evidence += [(Quote(path, (definition.line if definition else line) or 1, f"{name}"), "defined again")
                          for module, path, definition, line in ranked[1:]]
@@ -327,7 +328,8 @@ class _Tree:
                                 if built.rpartition(".")[2] == hint.name), None)
                 named = hint.factory
                 if named:
-                    path = named if "." in named and not named.startswith(hint.name + ".") else f"{result.module}.{named}"
+                    path = (named if "." in named and not named.startswith(hint.name + ".")
+                            else f"{result.module}.{named}")
                     if self.index.resolve(path).known:
                         factory = path
                 elif factory:
@@ -335,11 +337,12 @@ class _Tree:
                 if factory and "." not in factory:
                     factory = f"{result.module}.{factory}"
                 key = f"{result.module}.{hint.name}"
+                evidence = [(hint.quote, "warns against direct construction")]
                 if factory is None:
-                    proposals.append(Proposal("factories", key, named, LOW, [(hint.quote, "warns against direct construction")],
+                    proposals.append(Proposal("factories", key, named, LOW, evidence,
                                               status=SKIPPED, note="names no factory the index can find"))
                     continue
-                proposals.append(Proposal("factories", key, factory, MEDIUM, [(hint.quote, "warns against direct construction")]))
+                proposals.append(Proposal("factories", key, factory, MEDIUM, evidence))
             hinted = {hint.name for hint in result.factory_hints}
             for function, (built, line) in result.factories.items():
                 if built not in hinted and "." not in built and any(
@@ -418,7 +421,8 @@ def _similarity(one: Definition | None, other: Definition | None) -> str:
     if one.shape == other.shape:
         return "the same " + ("fields and methods" if one.kind == "class" else "parameters")
     shared = len(one.shape & other.shape)
-    return f"{shared} of {len(one.shape | other.shape)} " + ("members" if one.kind == "class" else "parameters") + " shared"
+    members = "members" if one.kind == "class" else "parameters"
+    return f"{shared} of {len(one.shape | other.shape)} {members} shared"
 
 
 def _merged(proposals: list[Proposal], config: Config) -> list[Proposal]:
@@ -453,4 +457,3 @@ def _merged(proposals: list[Proposal], config: Config) -> list[Proposal]:
     order = {section: position for position, section in enumerate(SECTIONS)}
     result.sort(key=lambda p: (order[p.section], p.key))
     return result
-
