@@ -187,7 +187,7 @@ class ModuleFacts:
 class _Scope(dict):
     """Local name -> dotted path, or None for a name bound to something we cannot name."""
 
-    __slots__ = ("is_class", "kind", "declared")
+    __slots__ = ("declared", "is_class", "kind")
 
     def __init__(self, kind: str = "function") -> None:
         super().__init__()
