@@ -433,3 +433,8 @@ def test_adding_or_removing_global_in_the_editor_equals_the_full_check(project):
         assert checker.check(text, str(path), config) == check_source(text, str(path), config, noqa=True).diagnostics
     assert [d.code for d in checker.check(loaded, str(path), config)] == ["SSOT002"]
     assert checker.check(local, str(path), config) == []
+    # An edit of the caller alone is checked incrementally, with the loader's module-level binding.
+    checker.check(loaded, str(path), config)
+    edited = loaded.replace("    _load_context_module()\n", "    _load_context_module()\n    user_id = user_id.strip()\n")
+    assert checker.check(edited, str(path), config) == check_source(edited, str(path), config, noqa=True).diagnostics
+    assert checker.last_was_incremental and [d.line for d in checker.state.diagnostics] == [7]
