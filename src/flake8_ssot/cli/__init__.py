@@ -128,7 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         help="pyproject.toml to use for every file (default: the nearest one above each file; its relative paths "
         "are the current directory's, as in ruff), or a TOML "
-        "`KEY = VALUE` line that overrides that [tool.ssot] setting (repeatable), e.g. --config 'select = [\"SSOT001\"]'",
+        "`KEY = VALUE` line that overrides that [tool.ssot] setting (repeatable), "
+        "e.g. --config 'select = [\"SSOT001\"]'",
     )
     output = check.add_argument_group("output")
     output.add_argument("--output-format", choices=FORMATS, default="full", help="default: full")
@@ -495,7 +496,8 @@ def watch_and_check(args: argparse.Namespace, cwd: str) -> int:
     paths = args.paths or [root]
     configs = [args.config] if args.config else [found for found in (
         find_config_file(os.path.abspath(place)) for place in [cwd, *paths]) if found]
-    cache_dirs = [args.cache_dir] if args.cache_dir else [os.path.join(os.path.dirname(c), ".ssot_cache") for c in configs]
+    cache_dirs = ([args.cache_dir] if args.cache_dir
+                  else [os.path.join(os.path.dirname(c), ".ssot_cache") for c in configs])
     places = watching.watched_places(paths, configs)
     if not places:
         raise UsageError(f"--watch: nothing to watch: {', '.join(paths)} not found")
@@ -748,7 +750,8 @@ def report(args: argparse.Namespace, outcome: Outcome, cwd: str, sources: dict[s
         text += "".join(line + "\n" for line in fixing.show_fixes(results, outcome.fix, args.unsafe_fixes, cwd))
         text += "\n" if not args.quiet else ""
     elif args.show_fixes and not args.quiet:  # machine formats stay parseable: on standard error
-        sys.stderr.write("".join(line + "\n" for line in fixing.show_fixes(results, outcome.fix, args.unsafe_fixes, cwd)))
+        shown = fixing.show_fixes(results, outcome.fix, args.unsafe_fixes, cwd)
+        sys.stderr.write("".join(line + "\n" for line in shown))
     if textual and not args.quiet:
         if text and not text.endswith("\n\n") and fmt == "full" and not args.statistics:
             text += "\n"

@@ -73,7 +73,8 @@ def show_settings(path: str, configurations: Configurations, cwd: str) -> int:
     shown_file = os.path.relpath(config.file, cwd) if config.file else None
     lines = [f"Settings for: {path}", f"Configuration file: {shown_file or '(none: the defaults)'}", ""]
     for key, value, origin in settings(config.file, configurations.overrides, shown_file or ""):
-        lines.append(f"{key} = {inline_toml(value)}  # {origin}" if value is not None else f"# {key} (not set)  # {origin}")
+        lines.append(f"{key} = {inline_toml(value)}  # {origin}" if value is not None
+                     else f"# {key} (not set)  # {origin}")
     sys.stdout.write("".join(line + "\n" for line in lines))
     return 0
 
