@@ -286,7 +286,8 @@ def _statement_text(segment: _Segment, position: tuple[int, int]) -> str:
     return _shorten(f"{normalise(tokens[:stack[0] + 1])} ... {normalise(tokens[first:last])}")
 
 
-def keys(diagnostics: Sequence[Diagnostic], source: str | None, statements: Statements | Pieces | None = None) -> list[Key]:
+def keys(diagnostics: Sequence[Diagnostic], source: str | None,
+         statements: Statements | Pieces | None = None) -> list[Key]:
     """The key of each diagnostic of one file; `source` None (unreadable now) falls back on
     the statement text the rule recorded. `statements`: the file's, already split (the editor's
     `Pieces`)."""
@@ -779,8 +780,8 @@ class Plan:
     ) -> Applied:
         assert self.against is not None
         enabled = None if configurations is None else enabled_codes(self.root, configurations)
-        return check_against(self.against, self.shown(self.against), results, self.root, checked, source_reader(sources),
-                             enabled)
+        return check_against(self.against, self.shown(self.against), results, self.root, checked,
+                             source_reader(sources), enabled)
 
     def write(
         self, results: Sequence, sources: Mapping[str, str], checked: Sequence[str], configurations=None
