@@ -280,7 +280,6 @@ def clear_caches() -> None:
 # --------------------------------------------------------------------------- validation
 
 
-
 def selector_problem(code: str, declared: Iterable[str] | None = None) -> str | None:
     """Why `code` selects no rule (None when it selects some): as ruff, an unknown selector is
     an error, with "did you mean" when a known code is close. `declared`: the pattern codes
@@ -506,7 +505,8 @@ def _argument_mapping(check: _Checker, value: Any, key_path: str) -> tuple[tuple
             mapping.append((argument, None))
             continue
         if target is True:
-            raise check.fail(item_path, "must be the factory's parameter name or false (to drop the argument), not true")
+            raise check.fail(item_path,
+                             "must be the factory's parameter name or false (to drop the argument), not true")
         check.typed(target, str, item_path, "the factory's parameter name (a string) or false")
         if not target.isidentifier() or keyword.iskeyword(target):
             raise check.fail(item_path, f"{target!r} is not a parameter name (a Python identifier)")

@@ -52,8 +52,8 @@ TOP = (
         "SSOT100-SSOT899: an array of pattern rules, `[[tool.ssot.patterns]]`; see "
         "[Pattern rules](patterns.md)", "`[]`"),
     Key("baseline", "a file path string", None,
-        "the baseline file `ssot check` uses, relative to the `pyproject.toml` (to the current directory with `--config FILE`); see "
-        "[Baselines](baselines.md)", "none"),
+        "the baseline file `ssot check` uses, relative to the `pyproject.toml` (to the current directory with "
+        "`--config FILE`); see [Baselines](baselines.md)", "none"),
     Key("cache-dir", "a directory path string", None,
         "where `ssot check` keeps its cache, relative to the `pyproject.toml` (to the current directory with "
         "`--config FILE`; `--cache-dir` overrides it)",
