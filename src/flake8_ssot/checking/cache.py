@@ -696,7 +696,8 @@ class Cache:
                 for key, entry in other_entries.items():
                     if key not in self.changed:
                         sources[key] = (other_strings, entry)
-                summaries = {**_valid_summaries(document), **{key: self.summaries[key] for key in self.changed_summaries}}
+                summaries = {**_valid_summaries(document),
+                             **{key: self.summaries[key] for key in self.changed_summaries}}
                 if not self.forgotten_groups:  # a fix wrote files: no group of before stands
                     groups = {**_valid_groups(document), **{key: self.groups[key] for key in self.changed_groups}}
                 other = _valid_renamed(document)

@@ -262,7 +262,8 @@ def show_fixes(results: Sequence[FileResult], mode: FixMode | None, unsafe: bool
         return [head, *_listing(cwd, ((path, _fixed_rows(applied)) for path, applied in would.items()))]
     fixed = fixed_count(results)
     verb = "Fixed" if mode.write else "Would fix"
-    lines = [f"{verb} {_errors(fixed)}:" if fixed else ("No errors fixed." if mode.write else "No errors would be fixed.")]
+    nothing = "No errors fixed." if mode.write else "No errors would be fixed."
+    lines = [f"{verb} {_errors(fixed)}:" if fixed else nothing]
     lines += _listing(cwd, ((r.path, _fixed_rows(getattr(r, "applied", ()))) for r in results))
     left = [(r.path, _left_rows(r, mode.unsafe)) for r in results]
     if any(rows for _, rows in left):
