@@ -75,4 +75,3 @@ def span_from_grep(node) -> Span:
     """The span of an ast-grep node (0-based lines, character columns)."""
     where = node.range()
     return Span(where.start.line + 1, where.start.column, where.end.line + 1, where.end.column)
-

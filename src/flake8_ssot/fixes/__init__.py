@@ -43,9 +43,9 @@ MAX_PASSES = 25
 def select_fixes(diagnostics: Sequence[Diagnostic], unsafe: bool) -> tuple[list[Fix], list[Diagnostic]]:
     """The fixes to apply together, and the diagnostics they fix.
 
-    Safe fixes go first (alone, while there are any), then by position; a fix that overlaps one already taken waits for the
-    next round, when it is recomputed against the changed text. Diagnostics that carry the same
-    fix (the names of one import statement) share it.
+    Safe fixes go first (alone, while there are any), then by position; a fix that overlaps one
+    already taken waits for the next round, when it is recomputed against the changed text.
+    Diagnostics that carry the same fix (the names of one import statement) share it.
     """
     chosen: list[Fix] = []
     taken: list[Edit] = []
