@@ -89,7 +89,8 @@ def render_html(walk: Walk) -> str:
         "The dashed line is that projection, drawn at most as far ahead as the window reaches back.</p>",
     ]
     parts.append('<figure class="chart" data-series="total">' + chart_svg("All legacy uses", points, lambda p: p.total)
-                 + f"<figcaption>All legacy uses; projected zero: {html.escape(total.describe())}</figcaption></figure>")
+                 + f"<figcaption>All legacy uses; projected zero: {html.escape(total.describe())}"
+                 "</figcaption></figure>")
     for dimension in ("path", "owner"):
         keys = [k for k in series_keys(walk, dimension)][:MAX_CHARTS]
         parts.append(f'<h2 id="by-{dimension}">Per {TITLES[dimension]}</h2>')

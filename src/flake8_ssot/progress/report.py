@@ -140,7 +140,8 @@ def _window(walk: Walk) -> str:
 def render_text(walk: Walk, by: str) -> str:
     table = rows(walk, by)
     headers = ("now", "since previous", "over window", "trend", TITLES[by])
-    cells = [(str(r["now"]), signed(r["since_previous"]), signed(r["over_window"]), r["trend"], r["key"]) for r in table]
+    cells = [(str(r["now"]), signed(r["since_previous"]), signed(r["over_window"]), r["trend"], r["key"])
+             for r in table]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers[:4])]
     lines = [f"Legacy uses by {TITLES[by]}, {_window(walk)}:"]
     lines.append("  " + "  ".join(h.rjust(w) for h, w in zip(headers, widths)) + "  " + headers[4])

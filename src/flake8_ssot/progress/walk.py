@@ -76,7 +76,8 @@ def file_counts(findings: tuple[Finding, ...], directory_depth: int) -> dict[str
     stats = statistics(findings)
     by_path: dict[str, int] = {}
     for row in stats["by_subject"]:
-        key = row["subject"] if row["subject"] != row["code"] else f"{row['code']}: {row.get('message', 'pattern rule')}"
+        key = (row["subject"] if row["subject"] != row["code"]
+               else f"{row['code']}: {row.get('message', 'pattern rule')}")
         by_path[key] = by_path.get(key, 0) + row["count"]
     parts = findings[0].path.split("/")[:-1]
     return {
