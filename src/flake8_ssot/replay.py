@@ -304,8 +304,8 @@ def _in_two_children(names: bytes, count: int, times: array, sizes: array, watch
             return None
         stop = start + expected
         for position in newest(times, NEWEST):
-            if start <= position < stop and _changed_among(paths[position - start:position - start + 1],
-                                                              position, times, sizes) != []:
+            if start <= position < stop and _changed_among(
+                    paths[position - start:position - start + 1], position, times, sizes) != []:
                 signal()
                 break
         if watching and not watched_unchanged(watched):
