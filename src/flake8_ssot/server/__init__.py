@@ -423,7 +423,8 @@ class Session:
             if mode in BASELINE_MODES:
                 self.baseline_mode = mode
             else:
-                logger.warning("initialization option baseline = %r: expected one of %s", mode, ", ".join(BASELINE_MODES))
+                logger.warning("initialization option baseline = %r: expected one of %s", mode,
+                               ", ".join(BASELINE_MODES))
         file = options.get("baselineFile")
         if isinstance(file, str) and file.strip():
             root = self.server.workspace.root_path or os.getcwd()
@@ -866,7 +867,8 @@ class Session:
         try:
             baselines.edit_file(view.file, view.name, change, view.shown)
         except baselines.BaselineError as error:
-            self.server.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Error, message=f"flake8-ssot: {error}"))
+            self.server.window_show_message(
+                lsp.ShowMessageParams(type=lsp.MessageType.Error, message=f"flake8-ssot: {error}"))
             return None
         message = f"{view.shown}: {verb} {count} entr{'y' if count == 1 else 'ies'} for {view.name}"
         logger.info("%s", message)

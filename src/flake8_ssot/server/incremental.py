@@ -363,8 +363,8 @@ class IncrementalChecker:
                 # its bindings show (an import in a `try:` no probe any more): a kept fix that
                 # reads a name the statement spells is not judged by the edited lines alone.
                 changed = [*state.lines[old_start:old_end], *lines[old_start:new_end]]
-        if diagnostics is not None and not self._broken_fixes_hold(state, lines, diagnostics, old_start, old_end,
-                                                                     new_end, delta, changed):
+        if diagnostics is not None and not self._broken_fixes_hold(
+                state, lines, diagnostics, old_start, old_end, new_end, delta, changed):
             return None
         if diagnostics is not None:
             self.state = _State(state.path, state.config, lines, None, diagnostics, state.names)
@@ -587,8 +587,8 @@ def _may_have_fix(diagnostic: Diagnostic) -> bool:
     return diagnostic.fix is not None or bool(diagnostic.canonical)
 
 
-def _read_apart(reading, reduced: list[str], ranges: Sequence[tuple[int, int]], path: str,
-                config: Config, index: ProjectIndex | None = None, beyond: Sequence[Tree] = ()) -> list[Diagnostic] | None:
+def _read_apart(reading, reduced: list[str], ranges: Sequence[tuple[int, int]], path: str, config: Config,
+                index: ProjectIndex | None = None, beyond: Sequence[Tree] = ()) -> list[Diagnostic] | None:
     """The diagnostics of a buffer that does not parse, as the full check finds them on the
     edited lines `ranges[0]` (lowered by `reading`, a `recovery.RowsReading`) and on the
     other ranges: the edited lines' statements are put into a module made of the reduced

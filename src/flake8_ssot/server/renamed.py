@@ -19,8 +19,9 @@ one:
 Until the first workspace check ends the names are unknown, and a buffer that spells no word
 of the policy is not checked (the workspace check's end checks the open buffers again). Names
 only ever grow between two workspace checks (one too many costs a buffer's full check, never a
-finding); a workspace check's end drops those files changed on disk added before it began. A rename of a rename made in a file on disk of a name only an unsaved buffer gives
-the class is seen once that buffer is saved.
+finding); a workspace check's end drops those files changed on disk added before it began. A
+rename of a rename made in a file on disk of a name only an unsaved buffer gives the class is
+seen once that buffer is saved.
 """
 
 from __future__ import annotations
