@@ -1,6 +1,6 @@
 """The partial parse's text work (facts/partial.py) answers exactly as its plain readings do.
 
-The boundary scan, the stubbed source, the word lookup and recovery's error row were made
+The boundary scan, the stubbed source and recovery's error row were made
 cheaper (#16, a cold run's CPU); each is compared here with the plain reading it replaced, on
 any text: this project's modules, seed-shaped programs and broken variants of them (a quote, a
 bracket, a backslash inserted; a file cut short), where the plain reading also decides what the
@@ -98,20 +98,6 @@ def test_the_seed_shaped_examples_have_blocks_to_stub():
     # The properties above compare something: the examples hold definitions at column 0.
     for source in SEED_SHAPED:
         assert len(partial.definition_blocks(source.split("\n"), *partial._starts(source))) >= 2
-
-
-WORDS = [("UserExecutionContext", "import", ":=", "__all__"), ("a", "aa", "def"), ("caf\u00e9", "\uff35"), ("x",)]
-
-
-@PROPERTY
-@given(st.sampled_from(SEED_SHAPED + ["aaa def aa\n caf\u00e9 \uff35 a", ""]), st.sampled_from(WORDS),
-       st.lists(st.tuples(st.integers(0, 600), st.integers(0, 600)), min_size=1, max_size=20))
-def test_a_span_spells_a_word_when_it_holds_one_written_whole(source, words, spans):
-    # Each word found once per file, then looked up by span; a list of words is searched the
-    # plain way, span by span. Both must say the same of any span, at its edges too.
-    text, plain = partial._Text(source), partial._Text(source)
-    for start, end in spans:
-        assert text.spells(start, end, words) == plain.spells(start, end, list(words))
 
 
 BROKEN = [

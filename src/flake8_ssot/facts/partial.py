@@ -278,33 +278,19 @@ class _Text:
       every word. The patterns over-read (a continuation outside a string, a joint of two
       other strings), which only keeps a definition that could have been skipped."""
 
-    __slots__ = ("_opaque", "_written", "ascii", "source")
+    __slots__ = ("_opaque", "ascii", "source")
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.ascii = source.isascii()
         self._opaque: list[int] | None = None  # where the patterns match: found when first needed
-        self._written: dict[tuple[str, ...], tuple[list[int], list[int]]] = {}  # see `_occurrences`
 
     def spells(self, start: int, end: int, words) -> bool:
         if not words:
             return False
-        if type(words) is tuple and "" not in words:
-            # Asked of every definition of the file with the same words: each word is searched
-            # in the whole text once, and each span looked up.
-            found = self._written.get(words)
-            if found is None:
-                found = self._written[words] = self._occurrences(words)
-            starts, ends = found
-            at, count = bisect_left(starts, start), len(starts)
-            while at < count and starts[at] < end:
-                if ends[at] <= end:
-                    return True
-                at += 1
-        else:
-            find = self.source.find
-            if any(find(word, start, end) >= 0 for word in words):
-                return True
+        find = self.source.find
+        if any(find(word, start, end) >= 0 for word in words):
+            return True
         if self._opaque is None:
             self._opaque = sorted(match.start() for pattern in _OPAQUE for match in pattern.finditer(self.source))
         if self._opaque:
@@ -318,20 +304,6 @@ class _Text:
             return False
         normalised = unicodedata.normalize("NFKC", part)
         return normalised != part and any(word in normalised for word in words)
-
-    def _occurrences(self, words: tuple[str, ...]) -> tuple[list[int], list[int]]:
-        """Where each occurrence of one of `words` starts and ends, by start (overlapping ones
-        too): a span holds one written in it when one starts there and ends by its end."""
-        found = []
-        find = self.source.find
-        for word in words:
-            size = len(word)
-            at = find(word)
-            while at >= 0:
-                found.append((at, at + size))
-                at = find(word, at + 1)
-        found.sort()
-        return [start for start, _ in found], [end for _, end in found]
 
     def names(self, start: int, end: int, names: tuple[str, ...]) -> bool:
         """Does the span hold one of `names` as a whole name (in NFKC form too)? A name in code
