@@ -33,7 +33,8 @@ when the cache has no set for its entries, and trusts none of them when the tree
 class. Every check has the set, so every front-end checks such a file: a check of a few
 files computes it when the cache kept none, the flake8 plugin takes the cache's or computes
 it before flake8 forks its workers (and keeps what it computed in a file of its own, which
-the next flake8 process takes while it holds: checking/names_file.py), and the server computes it with its workspace check and
+the next flake8 process takes while it holds: checking/names_file.py), and the server computes it
+with its workspace check and
 keeps it right as buffers and files change (server/renamed.py). A fix takes the kept set or
 computes it as a check does, and fixes such a file (checking/fixing.py fixes it without the
 engine's prefilter, which knows only the policy's words): its fixes rewrite module paths and

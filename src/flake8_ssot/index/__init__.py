@@ -34,7 +34,8 @@ from flake8_ssot.files import SourceError, decode_source, read_bytes
 from flake8_ssot.index import importers
 from flake8_ssot.index.summary import Summary, summarise, summarise_source
 
-__all__ = ["ABSENT", "DEFINITION", "MENTIONS", "MISSING", "MODULE", "UNKNOWN", "Dependency", "MentionsDependency", "Origin",
+__all__ = ["ABSENT", "DEFINITION", "MENTIONS", "MISSING", "MODULE", "UNKNOWN", "Dependency", "MentionsDependency",
+           "Origin",
            "ProjectIndex", "ReadDependency", "Summary", "consulting", "current", "index_for", "mentions_dependency",
            "summarise"]
 
@@ -532,7 +533,8 @@ class ProjectIndex:
                 # by hand (an abspath and a join per file were half a one-file run's walk).
                 for directory, subdirectories, names in os.walk(os.path.abspath(root)):
                     directories.append(directory)
-                    subdirectories[:] = sorted(d for d in subdirectories if not d.startswith(".") and d != "__pycache__")
+                    subdirectories[:] = sorted(
+                        d for d in subdirectories if not d.startswith(".") and d != "__pycache__")
                     prefix = directory if directory.endswith(os.sep) else directory + os.sep
                     files.extend(prefix + n for n in sorted(names) if n.endswith(".py"))
             self._all_files, self._all_directories = files, directories

@@ -238,11 +238,12 @@ def _may_take(index: ProjectIndex, file: str, module: str, data: bytes, path: st
     """Can the summary of `module`, the module of the mention `file` whose text is `data`, bind
     or import `path`? False is proven from the module-level statements alone, the top-level
     definitions stubbed (`summary.summarise_module_level`, the same bindings and imports on a
-    file that compiles; one that does not has no summary, which takes nothing). Summarising (parsing) every mention that passes the text
-    test was half the cost of `importer_of` on a cold run of a large tree (#16). True whenever
-    the summary would come from elsewhere than this text (another file holds the module, an
-    editor's buffer) or is at hand already, and when the module-level statements do bind or
-    import `path` (or do not parse): the summary decides, as before. The dependencies are the
+    file that compiles; one that does not has no summary, which takes nothing). Summarising
+    (parsing) every mention that passes the text test was half the cost of `importer_of` on a
+    cold run of a large tree (#16). True whenever the summary would come from elsewhere than
+    this text (another file holds the module, an editor's buffer) or is at hand already, and
+    when the module-level statements do bind or import `path` (or do not parse): the summary
+    decides, as before. The dependencies are the
     ones `summary` records: the module's file, and where it was looked for."""
     found, is_package = index.module_file(module)
     if found is None or found in index.buffers or os.path.abspath(found) != file:

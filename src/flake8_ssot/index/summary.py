@@ -60,7 +60,8 @@ class Summary(NamedTuple):
         signatures = tuple(
             (str(name), None if parameters is None else tuple((str(a), str(b), bool(c)) for a, b, c in parameters))
             for name, parameters in (rest[0] if rest else ()))
-        return cls(str(module), bool(is_package), tuple((str(a), str(b), None if c is None else str(c)) for a, b, c in bindings),
+        return cls(str(module), bool(is_package),
+                   tuple((str(a), str(b), None if c is None else str(c)) for a, b, c in bindings),
                    None if exports is None else tuple(str(name) for name in exports), bool(dynamic),
                    tuple(str(name) for name in imports), signatures)
 
