@@ -398,7 +398,8 @@ def test_a_module_name_bound_by_a_loader_resolves_in_every_function():
     """The loader below its caller, or above it: the caller's call is the class's."""
     source = textwrap.dedent(FILES["src/netra_backend/app/agents/context_loader.py"])
     for text in (source, _loader_first(source)):
-        facts = collect_facts(ast.parse(text), "context_loader.py", "netra_backend.app.agents.context_loader", False, text)
+        module = "netra_backend.app.agents.context_loader"
+        facts = collect_facts(ast.parse(text), "context_loader.py", module, False, text)
         assert [call.path for call in facts.calls if call.path.endswith("UserExecutionContext")] == [
             f"{CONTEXT}.UserExecutionContext"]
 
@@ -435,6 +436,7 @@ def test_adding_or_removing_global_in_the_editor_equals_the_full_check(project):
     assert checker.check(local, str(path), config) == []
     # An edit of the caller alone is checked incrementally, with the loader's module-level binding.
     checker.check(loaded, str(path), config)
-    edited = loaded.replace("    _load_context_module()\n", "    _load_context_module()\n    user_id = user_id.strip()\n")
+    edited = loaded.replace("    _load_context_module()\n",
+                            "    _load_context_module()\n    user_id = user_id.strip()\n")
     assert checker.check(edited, str(path), config) == check_source(edited, str(path), config, noqa=True).diagnostics
     assert checker.last_was_incremental and [d.line for d in checker.state.diagnostics] == [7]

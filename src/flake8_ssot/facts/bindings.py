@@ -174,7 +174,8 @@ def statement_bindings(stmt: ast.stmt) -> Iterator[Binding]:
             children = []
             for field_name, value in ast.iter_fields(sub):
                 below, below_scope = _entered(sub, field_name, within, scope, id(sub) in starred)
-                entered = below_scope != scope or (field_name == "body" and (kind in _DEFINITIONS or kind is ast.Lambda))
+                entered = below_scope != scope or (
+                    field_name == "body" and (kind in _DEFINITIONS or kind is ast.Lambda))
                 names = {} if entered else declared
                 if isinstance(value, list):
                     children.extend((child, inner, below, below_scope, names) for child in value

@@ -5,10 +5,11 @@ When a fix imports a symbol from its canonical home under another name
 its uses rather than keeping the old name alive with `as`. `plan_rename` says which uses to
 rename, scope by scope, or why the alias has to stay.
 
-Which scope binds what comes from the one binding table (`ModuleFacts.bindings`); the table
-records neither parameters nor `global`/`nonlocal` declarations (only a binding's scope, which is
-the module's for a name a function declares `global`), so those are read from the scope's own node. The file's tree is walked again here to find the uses (the table holds
-bindings, not loads): this runs only for the few imports whose fix renames something. A large
+Which scope binds what comes from the one binding table (`ModuleFacts.bindings`: a name a
+function declares `global` is bound in the module's); the table records neither parameters nor
+the `global`/`nonlocal` statements themselves, so those are read from the scope's own node. The
+file's tree is walked again here to find the uses (the table holds bindings, not loads): this
+runs only for the few imports whose fix renames something. A large
 file read by a partial parse is walked from its partial tree when no definition it skipped
 spells the names in question (`ModuleFacts.tree_for`), else the engine checks it again from
 a whole parse.
