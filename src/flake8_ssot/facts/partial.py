@@ -214,8 +214,9 @@ def _starts(source: str) -> tuple[list[int], list[int]]:
     (`_CODE_LINE`: a few per file, found at the speed of a literal search) that is no part of
     a string, comment or continuation (`_TOKENS`) and closes every bracket the code before it
     opened. The tokens are split out once; the brackets are counted in the code between them
-    only, and only up to each such line break (about a third less CPU than scanning every
-    token in Python, the scan's cost before)."""
+    only, and only up to each such line break: a quarter to a third less CPU than reading every
+    token in turn in Python, as the scan first did (0.42-0.49 ms for 0.57-0.66 ms on the 10M
+    tree's files of 6 kB and more, 27 kB on average)."""
     lines, offsets = ([0], [0]) if source[:1] not in ("", " ", "\t", "\r", "\n", "#") else ([], [])
     breaks = [match.start() for match in _CODE_LINE.finditer(source)]
     if not breaks:
