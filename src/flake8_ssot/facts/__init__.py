@@ -701,7 +701,8 @@ class _Collector:
             for arg in _all_args(node.args):
                 scope[arg.arg] = None
             self._arguments_outside(node.args)
-            self.deferred.append((node, [*self.scopes, scope], self.type_checking, self.within + ("lambda",), self.shown))
+            self.deferred.append((node, [*self.scopes, scope], self.type_checking, self.within + ("lambda",),
+                                  self.shown))
         elif kind in _COMPREHENSIONS:
             self._comprehension(node)
         elif kind is _NamedExpr:

@@ -130,7 +130,8 @@ def _identifier_after(node: ast.AST, name: str, lines: Sequence[str]) -> Span:
     line = node.lineno
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     column = byte_to_char_column(text, node.col_offset)
-    words = _AS_NAME.finditer(text, column) if isinstance(node, ast.ExceptHandler) else _IDENTIFIER.finditer(text, column)
+    pattern = _AS_NAME if isinstance(node, ast.ExceptHandler) else _IDENTIFIER
+    words = pattern.finditer(text, column)
     for found in words:
         if found.group(found.lastindex or 0) == name:
             start = found.start(found.lastindex or 0)

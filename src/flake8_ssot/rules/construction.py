@@ -580,15 +580,16 @@ def _one_factory_import(facts, source, found, built, members, owns, imports, ind
         return "removing one of their imports is not possible here"
     for group in by_statement.values():
         tried = _class_statements(facts, source, imports, keeper, goes, factory, [*cleanup, *group])
-        if tried is not None and not _overlapping(source, sorted(dict.fromkeys((*tried, *call_edits)),
-                                                                  key=lambda e: source.slice(e.span))):
+        if tried is not None and not _overlapping(
+                source, sorted(dict.fromkeys((*tried, *call_edits)), key=lambda e: source.slice(e.span))):
             cleanup.extend(group)
             edits = tried
     edits = sorted(dict.fromkeys((*edits, *call_edits)), key=lambda e: source.slice(e.span))
     if _overlapping(source, edits):
         return "their edits would clash"
     reasons.extend(problem for binding in cleanup for problem in problems_of[id(binding.node)])
-    reasons = list(dict.fromkeys(r for r in reasons if not any(f"'{own.name}'" in r for own in owns if own not in goes)))
+    kept = [own for own in owns if own not in goes]
+    reasons = list(dict.fromkeys(r for r in reasons if not any(f"'{own.name}'" in r for own in kept)))
     modules = {call.node.func.value.id for call in calls_fixed if isinstance(call.node.func, ast.Attribute)}
     through = [b.name for b in cleanup if b.kind == "import" and b.name in modules]
     description = _title(entry, len(positions) - 1, [own.name for own in goes],
@@ -809,7 +810,8 @@ def _removals(source: SourceLines, items: Sequence[_Item], removed: Sequence[int
 # --------------------------------------------------------------------------- the factory's name
 
 def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str, index, others: int = 0,
-            unused: Sequence = ()) -> tuple[str, list[Edit], bool, list[str], list[tuple[list[str], list[Edit], list[str]]]] | str:
+            unused: Sequence = ()
+            ) -> tuple[str, list[Edit], bool, list[str], list[tuple[list[str], list[Edit], list[str]]]] | str:
     """How the file names the factory at the call, and the import edits that makes true: the
     name a `from` import already binds, the module the call already goes through, an `import`
     of the factory's module, the factory added to a `from` import of its module, or a new
@@ -843,7 +845,8 @@ def _callee(facts: ModuleFacts, source: SourceLines, call: CallFact, use: str, i
     if beside and removal is not None:
         fact = imports[id(own.stmt)]
         names = list(fact.node.names)
-        both = _names_removal(facts, source, fact, sorted([names.index(own.node), *(names.index(b.node) for b, _ in beside)]))
+        positions = sorted([names.index(own.node), *(names.index(b.node) for b, _ in beside)])
+        both = _names_removal(facts, source, fact, positions)
         found = None if both is None else _factory_name(facts, source, call, use, own, both, imports)
         if isinstance(found, str) or (found is not None and (
                 not all(e in found[1] for e in both)
@@ -1126,8 +1129,8 @@ def _unused_names(facts: ModuleFacts, source: SourceLines, call: CallFact, dropp
             continue
         name, (first, last) = binding.name, where
         removed = sum(_uses(source, name, start, end) for start, end in ranges if first <= start and end <= last)
-        removed += _removed_uses(source, name, [e for e in other_edits
-                                                if first <= source.slice(e.span)[0] and source.slice(e.span)[1] <= last])
+        inside = [e for e in other_edits if first <= source.slice(e.span)[0] and source.slice(e.span)[1] <= last]
+        removed += _removed_uses(source, name, inside)
         if removed and _binding_uses(facts, source, name, first, last) == \
                 _binding_uses(facts, source, name, *source.slice(fact.span)) + removed:
             found.append(binding)

@@ -38,41 +38,44 @@ the project index; the mapped call is checked against the factory's own signatur
 that would not bind (a parameter the factory lacks, a required one missing, `*args` or
 `**kwargs` unpacked, positional arguments without a known `__init__`) is not fixed, and
 the message says why. The fix is unsafe when it drops an argument whose value runs code
-(`run_id=f"run_{uuid.uuid4()}"`) or when the factory's signature is not known. The factory
-is imported the way the file imports its module (the name an import binds already, the
-module the call goes through, `import pkg.ctx as c` when the file binds `c` nowhere else, a
-`from pkg.ctx import ...` it joins), or by a new `from` import beside the class's; a class
-imported inside a function gets the factory in that import, once for all the calls it
-serves. The class's import goes when the calls were its last uses in the file (in the function, for an import inside one; annotations,
+(`run_id=f"run_{uuid.uuid4()}"`), when the factory's signature is not known, or when the
+call's name may mean something else when it runs: a function declares it `global` (an inner
+function `nonlocal`) and binds it to something else or deletes it, or the file writes its
+names by string (`globals()[...] = ...`). The factory is imported the way the file imports
+its module (the name an import binds already, the module the call goes through, `import
+pkg.ctx as c` when the file binds `c` nowhere else, a `from pkg.ctx import ...` it joins), or
+by a new `from` import beside the class's; a class imported inside a function gets the
+factory in that import, once for all the calls it serves (not a loader's `global` import:
+the factory is imported beside the module's imports). The class's import goes when the calls
+were its last uses in the file (in the function, for an import inside one; annotations,
 `isinstance`, strings, `__all__` and type comments are uses, other comments are not) and no
 other module of the tree imports the name from the file (without the project index that is
 not proven: the fix is then unsafe). So does the import of a name only the dropped arguments
 used (`import uuid` for `run_id=f"run_{uuid.uuid4()}"`, or `new_run_id` from the class's own
-`from` statement), as ruff's F401 would remove it next,
-except inside a `try` statement or a `with suppress(ImportError):` block (a probe) or
-`if TYPE_CHECKING:`; in a package's `__init__.py`
-removing an import makes the fix unsafe, as ruff's is. When several calls are the last uses,
-their diagnostics share one fix that rewrites them all and removes the imports: applied alone
-or with the others, it never leaves the class's import unused nor a name unbound. So do the
-calls of a class imported under several names (`... import UserExecutionContext as Ctx` too;
-that statement is no use of `UserExecutionContext`): the factory is imported once, in the first
-of those imports. Calls through the factory's module (`c.UserExecutionContext(...)` after
-`import pkg.ctx as c`) join them and name that factory too; `import pkg.ctx as c` goes when
-they were its last uses. Calls of different
-safety do not share it (the safe ones are fixed first, the import staying for the unsafe ones,
-whose fix then removes it). Comments and line
-breaks inside the call are kept. A call inside an f-string placeholder is fixed only where
-the source at its reported position spells the callee (before Python 3.12 the positions of
-placeholder code come from a second parse); otherwise it is reported without a fix. In a
-self-documenting `{call(...)=}` placeholder (a lambda's body in it too) the fix is unsafe: it changes
-the text the f-string shows.
+`from` statement), as ruff's F401 would remove it next, except inside a `try` statement or a
+`with suppress(ImportError):` block (a probe) or `if TYPE_CHECKING:`; in a package's
+`__init__.py` removing an import makes the fix unsafe, as ruff's is. When several calls are
+the last uses, their diagnostics share one fix that rewrites them all and removes the
+imports: applied alone or with the others, it never leaves the class's import unused nor a
+name unbound. So do the calls of a class imported under several names (`... import
+UserExecutionContext as Ctx` too; that statement is no use of `UserExecutionContext`): the
+factory is imported once, in the first of those imports. Calls through the factory's module
+(`c.UserExecutionContext(...)` after `import pkg.ctx as c`) join them and name that factory
+too; `import pkg.ctx as c` goes when they were its last uses. Calls of different safety do
+not share it (the safe ones are fixed first, the import staying for the unsafe ones, whose
+fix then removes it). Comments and line breaks inside the call are kept. A call inside an
+f-string placeholder is fixed only where the source at its reported position spells the
+callee (before Python 3.12 the positions of placeholder code come from a second parse);
+otherwise it is reported without a fix. In a self-documenting `{call(...)=}` placeholder (a
+lambda's body in it too) the fix is unsafe: it changes the text the f-string shows.
 
 ## Options
 `[tool.ssot.factories]` (`use`, `args`, `message`, `allow`, `severity`).
 
 ```toml
-[tool.ssot.factories]
-"pkg.ctx.UserExecutionContext" = { use = "pkg.ctx.create_defensive_user_execution_context", args = { thread_id = "websocket_client_id", run_id = false } }
+[tool.ssot.factories."pkg.ctx.UserExecutionContext"]
+use = "pkg.ctx.create_defensive_user_execution_context"
+args = { thread_id = "websocket_client_id", run_id = false }
 ```
 """
 
@@ -88,7 +91,7 @@ from flake8_ssot.facts import ModuleFacts
 from flake8_ssot.index import current
 from flake8_ssot.rules import lookup
 from flake8_ssot.rules.construction import construction_fixes
-from flake8_ssot.rules.construction import fix_is_current as fix_is_current  # a hook (server/incremental.py)
+from flake8_ssot.rules.construction import fix_is_current  # noqa: F401 (a hook: server/incremental.py)
 from flake8_ssot.rules.lookup import canonical_by_name, symbol_entry, with_message
 
 CODE = "SSOT002"

@@ -3,7 +3,8 @@
 ## What it does
 Flags attribute chains through an imported module or alias that reach a legacy path
 (`import pkg; pkg.ws.factory.create()`, `mf.create_manager()` where `mf` is the module of a
-legacy symbol; inside an f-string placeholder too: `f"{pkg.ws.factory.create()}"`), and strings and f-strings whose whole text is a reference: a legacy dotted path
+legacy symbol; inside an f-string placeholder too: `f"{pkg.ws.factory.create()}"`), and
+strings and f-strings whose whole text is a reference: a legacy dotted path
 or one followed by `.` (`mock.patch("...")`, `patch.dict("sys.modules", {"...": ...})`,
 `monkeypatch.setattr("...", ...)`, `pytest.importorskip("...")`, registry tables and lists of
 module names), a `module:attribute` reference, Python import statements, with any number of
@@ -17,7 +18,10 @@ from a name bound to the legacy path itself is left to SSOT001, which reports it
 
 The fix of an attribute chain rewrites its legacy part; inside an f-string placeholder only
 where the source at the reported position spells the chain (else it is reported without a
-fix; in `{chain=}` its fix is unsafe, since the text the f-string shows changes too). The fix rewrites a string like the statement it names (the canonical module, a renamed symbol
+fix; in `{chain=}` its fix is unsafe, since the text the f-string shows changes too), and it
+is unsafe when a function may rebind the name the chain starts from (`global ws_core;
+ws_core = OfflineCore()`, `nonlocal`, `del`, `globals()[...] = ...`). The fix rewrites a
+string like the statement it names (the canonical module, a renamed symbol
 written with its canonical name, an alias and whatever follows the legacy prefix kept), in the
 literal characters only: never inside a placeholder, and never where the legacy path is split
 by a placeholder, an escape or a concatenation (reported without a fix). It is safe only for a

@@ -217,7 +217,8 @@ class _Walker:
         if function.id in _DYNAMIC:
             self.dynamic = f"{function.id}()"
         elif function.id == "getattr" and node.args and any(
-                isinstance(sub, ast.Name) and sub.id == "__name__" or isinstance(sub, ast.Attribute) and sub.attr == "modules"
+                isinstance(sub, ast.Name) and sub.id == "__name__"
+                or isinstance(sub, ast.Attribute) and sub.attr == "modules"
                 for sub in ast.walk(node.args[0])):
             self.dynamic = "getattr() on this module"
 
@@ -452,4 +453,3 @@ def free_names(facts: ModuleFacts) -> set[str] | None:
     if found is None:
         return None
     return {use.name for use in found.uses if use.kind == "name" and _binder(use.name, use.scope) is None}
-

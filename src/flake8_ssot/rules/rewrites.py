@@ -391,7 +391,8 @@ def _same_objects(index, facts: ModuleFacts, fact: ImportFact, name: ImportedNam
         return False
     # A module (`import old as x`, `from pkg import old`): what the file reads through it.
     read = attributes_read(facts, fact.node.names[fact.names.index(name)], name.bound)
-    return read is not None and all(_same(index, f"{name.path}.{attribute}", f"{new}.{attribute}") for attribute in read)
+    return read is not None and all(_same(index, f"{name.path}.{attribute}", f"{new}.{attribute}")
+                                    for attribute in read)
 
 
 def _same(index, old: str, new: str) -> bool:
@@ -658,7 +659,8 @@ def _siblings(facts: ModuleFacts, fact: ImportFact, module: str) -> list[ImportF
     """The `from module import ...` statements of the same import block as `fact`, nearest
     first: same indentation, same TYPE_CHECKING-ness, and nothing but imports, blank lines and
     comments between the two (so a name merged into one is bound before any code runs, as it was)."""
-    return [other for other in _block(facts, fact) if other.kind == "from" and other.module == module and not other.star]
+    return [other for other in _block(facts, fact)
+            if other.kind == "from" and other.module == module and not other.star]
 
 
 def _block(facts: ModuleFacts, fact: ImportFact) -> Iterator[ImportFact]:
