@@ -52,11 +52,11 @@ def line_by_line_stubbed(text_lines: list[str], skipped) -> str:
 
 
 SEED_SHAPED = [
-    'import os\n\n\n@decorator(\n    1,\n)\ndef handle(value=None):\n    """Uses it.\n\nclass Fake: pass\n"""\n'
-    '    return os.sep\n\n\nclass Service(Base):\n    def run(self):\n        return [\n1]\n\n\n'
-    "x = f(\n1)\ny = 1 + \\\n2\nTEXT = '''\ndef fake():\n    pass\n'''\n\n\nasync def build(): return 2; z = 3\n",
-    "from netra_backend.app.services.user_execution_context import UserExecutionContext as UEC\n\n\n"
-    "def create():\n    s = 'a\\\nb'  # it's\n    return UEC(run_id=1)\n\n\nclass Manager:\n    pass\n",
+    ('import os\n\n\n@decorator(\n    1,\n)\ndef handle(value=None):\n    """Uses it.\n\nclass Fake: pass\n"""\n'
+     '    return os.sep\n\n\nclass Service(Base):\n    def run(self):\n        return [\n1]\n\n\n'
+     "x = f(\n1)\ny = 1 + \\\n2\nTEXT = '''\ndef fake():\n    pass\n'''\n\n\nasync def build(): return 2; z = 3\n"),
+    ("from netra_backend.app.services.user_execution_context import UserExecutionContext as UEC\n\n\n"
+     "def create():\n    s = 'a\\\nb'  # it's\n    return UEC(run_id=1)\n\n\nclass Manager:\n    pass\n"),
 ]
 # Real code of every shape the scan meets: this project's own modules (docstrings holding code,
 # strings of every quote and prefix, comments, continued lines, brackets closed at column 0).

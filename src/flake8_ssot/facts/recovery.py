@@ -411,7 +411,8 @@ class _Lowering:
         if definition is None or definition.kind() not in ("function_definition", "class_definition"):
             return self.stmts_of(node)
         name = definition.field("name")
-        imports = [s for kind in self._IMPORTS for found in definition.find_all(kind=kind) for s in self.stmts_of(found)]
+        imports = [statement for kind in self._IMPORTS for found in definition.find_all(kind=kind)
+                   for statement in self.stmts_of(found)]
         imports.sort(key=lambda statement: (statement.lineno, statement.col_offset))
         fields = {"name": name.text() if name else "", "body": imports or [self.place(ast.Pass(), definition)],
                   "decorator_list": []}
