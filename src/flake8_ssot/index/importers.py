@@ -94,7 +94,8 @@ class Mentions:
         self.commented: dict[bytes, list[int]] = {}
         self.relative: list[int] = []
         needle, word = name.encode(), _word(name.encode())
-        before_name = re.compile(re.escape((b"." + needle)[::-1]) + rb"(?=([\w.]*))")
+        dotted_needle = b"." + needle
+        before_name = re.compile(re.escape(dotted_needle[::-1]) + rb"(?=([\w.]*))")
         attribute = re.compile(rb"\." + _GAP + re.escape(needle) + rb"(?!\w)")
         words: dict[bytes, bytes] = {}  # interned
         for file, data in file_texts(files):
@@ -108,13 +109,18 @@ class Mentions:
             self.files.append(file)
             self.modules.append(module)
             self.as_word.append(as_word)
-            backwards = data[::-1]
-            runs = {run[::-1] for run in before_name.findall(backwards)}
+            capable = as_word and bool(module)
+            # The reversed text serves `.name`'s runs and the words before `import`: most
+            # mentions of a common name need neither (of `factory`'s 7,581 files on the 10M-line
+            # tree, 959 spell `.factory` and 3,232 can import): reversing and searching the rest
+            # was a fifth of the map's cost. `before_name` finds nothing where `.name` is absent.
+            has_dot = dotted_needle in data
+            backwards = data[::-1] if has_dot or capable else b""
+            runs = {run[::-1] for run in before_name.findall(backwards)} if has_dot else set()
             for run in runs:
                 last = run.rpartition(b".")[2]
                 if last:
                     self.dotted.setdefault(words.setdefault(last, last), []).append((number, run))
-            capable = as_word and bool(module)
             self.readable.append(bool(capable or runs))
             if not capable:
                 continue

@@ -1,0 +1,85 @@
+"""The mention maps of `importer_of` (index/importers.py) built the cheaper ways of #16 equal the
+maps built the plain way: `Mentions` reverses and searches a text for `.name` only where it
+holds `.name` or can import; the reference below is the loop as it was at 6e5ceab.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from test_importers import _names_in
+from test_index import _trees
+
+from flake8_ssot.dotted import module_name
+from flake8_ssot.files import file_texts
+from flake8_ssot.index import ProjectIndex
+from flake8_ssot.index.importers import (_AFTER_DOT, _BEFORE_IMPORT, _DOT_COMMENTS, _GAP, _IMPORTED, _RELATIVE,
+                                         _WORDS, Mentions, _word, as_python_reads)
+
+_SLOTS = ("files", "modules", "as_word", "readable", "dotted", "spelled", "commented", "relative")
+
+
+def reference_maps(name: str, files, roots) -> dict:
+    """`Mentions.__init__` as it was at 6e5ceab: every mention's text reversed and searched."""
+    maps: dict = {slot: [] for slot in ("files", "modules", "as_word", "readable", "relative")}
+    maps.update(dotted={}, spelled={}, commented={})
+    needle, word = name.encode(), _word(name.encode())
+    before_name = re.compile(re.escape((b"." + needle)[::-1]) + rb"(?=([\w.]*))")
+    attribute = re.compile(rb"\." + _GAP + re.escape(needle) + rb"(?!\w)")
+    for file, data in file_texts(files):
+        if not data.isascii():
+            data = as_python_reads(data)
+        if needle not in data:
+            continue
+        number = len(maps["files"])
+        module = module_name(os.path.abspath(file), roots)[0]
+        as_word = bool(word.search(data))
+        maps["files"].append(file)
+        maps["modules"].append(module)
+        maps["as_word"].append(as_word)
+        backwards = data[::-1]
+        runs = {run[::-1] for run in before_name.findall(backwards)}
+        for run in runs:
+            last = run.rpartition(b".")[2]
+            if last:
+                maps["dotted"].setdefault(last, []).append((number, run))
+        capable = as_word and bool(module)
+        maps["readable"].append(bool(capable or runs))
+        if not capable:
+            continue
+        if _RELATIVE.search(data):
+            maps["relative"].append(number)
+        spelled = {found[::-1] for found in _BEFORE_IMPORT.findall(backwards)}
+        commented: set[bytes] = set()
+        if attribute.search(data):
+            spelled.update(_AFTER_DOT.findall(data))
+            spelled.update(_WORDS.findall(b"\0".join(_IMPORTED.findall(data))))
+            commented.update(_WORDS.findall(b"\0".join(_DOT_COMMENTS.findall(data))))
+        for found in spelled:
+            maps["spelled"].setdefault(found, []).append(number)
+        for found in commented:
+            maps["commented"].setdefault(found, []).append(number)
+    return maps
+
+
+def _maps(mentions: Mentions) -> dict:
+    return {slot: getattr(mentions, slot) for slot in _SLOTS}
+
+
+def _unordered(maps: dict) -> dict:
+    """The maps with each word's list sorted (a set's iteration order built them)."""
+    return {slot: ({key: sorted(found) for key, found in value.items()} if isinstance(value, dict) else value)
+            for slot, value in maps.items()}
+
+
+def test_the_maps_equal_the_plain_ones_on_the_fixture_trees(tmp_path):
+    compared = with_runs = 0
+    for roots in _trees(tmp_path):
+        files = ProjectIndex(roots)._python_files()
+        for name in sorted(_names_in(files)):
+            built = _maps(Mentions(name, files, roots))
+            assert _unordered(built) == _unordered(reference_maps(name, files, roots)), (roots, name)
+            compared += 1
+            with_runs += bool(built["dotted"])
+    assert compared > 150 and with_runs > 40, (compared, with_runs)
