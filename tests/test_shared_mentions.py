@@ -8,12 +8,12 @@ from __future__ import annotations
 import os
 import re
 
-from test_importers import _names_in
+from test_importers import _consulted, _names_in
 from test_index import _trees
 
 from flake8_ssot.dotted import module_name
 from flake8_ssot.files import file_texts
-from flake8_ssot.index import ProjectIndex
+from flake8_ssot.index import ProjectIndex, importers, module_of
 from flake8_ssot.index.importers import (_AFTER_DOT, _BEFORE_IMPORT, _DOT_COMMENTS, _GAP, _IMPORTED, _RELATIVE,
                                          _WORDS, Mentions, _word, as_python_reads)
 
@@ -83,3 +83,39 @@ def test_the_maps_equal_the_plain_ones_on_the_fixture_trees(tmp_path):
             compared += 1
             with_runs += bool(built["dotted"])
     assert compared > 150 and with_runs > 40, (compared, with_runs)
+
+
+# --------------------------------------------------------------------------- one read for the expected names
+
+def test_one_read_for_the_expected_names_gives_the_same_answers_and_dependencies(tmp_path, monkeypatch):
+    """A run's index that expects names (the policy's legacy names) lists their files in the
+    first question's read; each question then answers, and depends on the files, as an index
+    that reads the tree once per name, asked in either order, a name it did not expect too."""
+    read: list[int] = []
+    reading = importers.file_texts
+    monkeypatch.setattr(importers, "file_texts", lambda files: read.append(len(files)) or reading(files))
+    shared_reads = plain_reads = asked = 0
+    for roots in _trees(tmp_path):
+        files = ProjectIndex(roots)._python_files()
+        names = sorted(_names_in(files))[::4] + ["Absent"]
+        modules = sorted({module_of(file, roots) for file in files} - {""})
+        own = {module_of(file, roots): file for file in files}
+        for order in (names, names[::-1]):
+            expecting, plain = ProjectIndex(roots), ProjectIndex(roots)
+            expecting.run_stats, plain.run_stats = {}, {}
+            expecting.expected_mentions = frozenset(names[1:])  # names[0]: asked, not expected
+            for index, count in ((expecting, "shared"), (plain, "plain")):
+                read.clear()
+                answers = []
+                for name in order:
+                    for module in modules:
+                        for skip in ("", own.get(module, "")):
+                            index.begin()
+                            answers.append((index.importer_of(module, name, skip), _consulted(index, skip)))
+                if count == "shared":
+                    shared, shared_reads = answers, shared_reads + sum(read)
+                else:
+                    assert answers == shared, roots
+                    plain_reads += sum(read)
+                    asked += len(answers)
+    assert asked > 2_000 and shared_reads * 2 < plain_reads, (asked, shared_reads, plain_reads)

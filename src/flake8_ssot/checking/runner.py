@@ -367,6 +367,7 @@ class RunIndexes:
         if stable:
             for index in self.indexes:
                 index.run_stats = {}
+                index.expected_mentions = legacy_names(config for config in configs if tuple(config.src) == index.roots)
         if processes:
             import tempfile
 
@@ -448,6 +449,8 @@ class RunIndexes:
                 index.shared_mentions = None
             if self.stable:
                 index.run_stats = None
+                index.expected_mentions = frozenset()
+                index.expected_holders.clear()
             if self.read in index.stored:
                 index.stored.remove(self.read)
             if self.write in index.published:
@@ -457,6 +460,14 @@ class RunIndexes:
 
             shutil.rmtree(self.directory, ignore_errors=True)
             self.directory = None
+
+
+def legacy_names(configs) -> frozenset[str]:
+    """The last components of the configurations' legacy paths (`a.b.factory`: `factory`): the
+    names SSOT001 renames in an import, and asks `importer_of` about first (is the old name taken
+    from the file by another module?). Globbed keys name no one word."""
+    return frozenset(last for config in configs for key, _ in config.legacy.items()
+                     for last in [key.rpartition(".")[2]] if last.isidentifier())
 
 
 class quiet_collector:

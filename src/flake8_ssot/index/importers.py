@@ -82,7 +82,11 @@ class Mentions:
 
     __slots__ = ("files", "modules", "as_word", "readable", "dotted", "spelled", "commented", "relative")
 
-    def __init__(self, name: str, files: Sequence[str], roots: Sequence[str]) -> None:
+    def __init__(self, name: str, files: Sequence[str], roots: Sequence[str],
+                 also: dict[str, list[str]] | None = None) -> None:
+        """`also`: other names, each with a list this read extends with the files (of `files`,
+        in order) whose text holds it, as `Mentions` of that name tests a text: the files a
+        later question about it must read (`ProjectIndex._mentioning`)."""
         self.files: list[str] = []
         self.modules: list[str] = []  # the file's module; "" outside the roots' modules
         self.as_word: list[bool] = []  # the name stands alone somewhere, not only inside a longer word
@@ -98,9 +102,13 @@ class Mentions:
         before_name = re.compile(re.escape(dotted_needle[::-1]) + rb"(?=([\w.]*))")
         attribute = re.compile(rb"\." + _GAP + re.escape(needle) + rb"(?!\w)")
         words: dict[bytes, bytes] = {}  # interned
+        others = [(other.encode(), holders) for other, holders in (also or {}).items()]
         for file, data in file_texts(files):
             if not data.isascii():  # (`as_python_reads` of ASCII text is the text itself)
                 data = as_python_reads(data)
+            for other, holders in others:
+                if other in data:
+                    holders.append(file)
             if needle not in data:
                 continue
             number = len(self.files)
