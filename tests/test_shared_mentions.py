@@ -9,6 +9,7 @@ import os
 import re
 
 from test_importers import _consulted, _names_in
+from projects import write
 from test_index import _trees
 
 from flake8_ssot.dotted import module_name
@@ -119,3 +120,90 @@ def test_one_read_for_the_expected_names_gives_the_same_answers_and_dependencies
                     plain_reads += sum(read)
                     asked += len(answers)
     assert asked > 2_000 and shared_reads * 2 < plain_reads, (asked, shared_reads, plain_reads)
+
+
+# --------------------------------------------------------------------------- a run expects the renamed legacy names
+
+_WS = "netra_backend/app/websocket_core"
+_CORE = "netra_backend.app.websocket_core"
+_POLICY = f"""\
+[tool.ssot]
+src = ["."]
+
+[tool.ssot.legacy]
+"{_CORE}.factory" = "{_CORE}.canonical_imports"
+"{_CORE}.websocket_manager_factory.create_websocket_manager" = "{_CORE}.websocket_manager.get_websocket_manager"
+"{_CORE}.unified_manager" = "{_CORE}.websocket_manager"
+"netra_backend.app.legacy_*" = "netra_backend.app.core"
+"{_CORE}.handlers.MessageRouter" = "{_CORE}.router.MessageRouter"
+"""
+
+
+def _run_tree() -> dict[str, str]:
+    """Seed-shaped: routes that import the retired factory module and function (renames both
+    ask `importer_of`), one that re-exports the old name to another, and enough other files
+    for a large run."""
+    files = {
+        "pyproject.toml": _POLICY,
+        "netra_backend/__init__.py": "", "netra_backend/app/__init__.py": "", f"{_WS}/__init__.py": "",
+        f"{_WS}/factory.py": "def build():\n    return None\n",
+        f"{_WS}/canonical_imports.py": "def build():\n    return None\n",
+        f"{_WS}/websocket_manager.py": "def get_websocket_manager(user_id):\n    return user_id\n",
+        f"{_WS}/websocket_manager_factory.py": "def create_websocket_manager(user_id):\n    return user_id\n",
+        "netra_backend/app/routes/__init__.py": "",
+        "netra_backend/app/routes/legacy_chat.py": (
+            "from netra_backend.app.routes.chat_0 import create_websocket_manager\n\n"
+            "manager = create_websocket_manager('legacy')\n"),
+    }
+    for n in range(70):
+        files[f"netra_backend/app/routes/chat_{n}.py"] = (
+            "from netra_backend.app.websocket_core import factory\n"
+            "from netra_backend.app.websocket_core.websocket_manager_factory import create_websocket_manager\n\n\n"
+            f"async def connect_{n}(user_id):\n"
+            "    factory.build()\n"
+            "    return create_websocket_manager(user_id)\n")
+    return files
+
+
+def test_a_large_check_reads_the_tree_once_for_the_renamed_legacy_names(tmp_path, monkeypatch):
+    from flake8_ssot.checking import runner
+    from flake8_ssot.cli import main
+
+    root = write(tmp_path, _run_tree())
+    tree = len(ProjectIndex([str(root)])._python_files())
+    whole: list[int] = []
+    reading = importers.file_texts
+    monkeypatch.setattr(importers, "file_texts", lambda files: whole.append(len(files) == tree) or reading(files))
+    monkeypatch.chdir(root)
+
+    def check(output: str) -> str:
+        whole.clear()
+        try:
+            main(["check", ".", "--output-format", "json", "--no-cache", "--jobs", "1", "--exit-zero",
+                  "--output-file", output])
+        except SystemExit:
+            pass
+        return (root / output).read_text()
+
+    assert runner.renamed_legacy_names([_config(root)]) == {"factory", "create_websocket_manager", "unified_manager"}
+    expecting = check("expecting.json")
+    assert sum(whole) == 1  # factory and create_websocket_manager, one read of the tree
+    monkeypatch.setattr(runner, "renamed_legacy_names", lambda configs: frozenset())
+    plain = check("plain.json")
+    assert sum(whole) == 2
+    # chat_0's rename of the function is unsafe: another module takes the old name from it
+    assert expecting == plain and "'netra_backend.app.routes.legacy_chat' imports 'create_websocket_manager'" in plain
+    for index in _indexes():
+        assert not index.expected_mentions and not index.expected_holders  # for this run only
+
+
+def _config(root):
+    from flake8_ssot.config import load_config
+
+    return load_config(str(root / "pyproject.toml"))
+
+
+def _indexes():
+    import flake8_ssot.index as index_package
+
+    return list(index_package._INDEXES.values())

@@ -300,7 +300,8 @@ def run_tasks(
     results: list[object] = [None] * len(tasks)
     total = len(tasks)
     if jobs <= 1 or total < MIN_FILES_FOR_PROCESSES:
-        with quiet_collector(), RunIndexes(configs, processes=False, stable=check is check_file):
+        with quiet_collector(), RunIndexes(configs, processes=False, stable=check is check_file,
+                                           many=total >= MIN_FILES_FOR_PROCESSES):
             for index, task in enumerate(tasks):
                 results[index] = _run_task(task, configs, check, digest)
                 if index % MAX_BATCH == MAX_BATCH - 1:
@@ -356,9 +357,15 @@ class RunIndexes:
     CPU on the 10M-line benchmark tree where one process costs 70 s). A worker that parses a
     module writes its summary to a directory of this run; a worker about to parse one reads it
     from there first. An entry holds the file's path, size and modification time with the
-    summary: a file that changed since is parsed again. The directory goes when the run ends."""
+    summary: a file that changed since is parsed again. The directory goes when the run ends.
 
-    def __init__(self, configs: Sequence[Config], processes: bool, stable: bool) -> None:
+    Expected names: a check of `many` files (a CI job's cold run) is likely to ask `importer_of`
+    about each name SSOT001 renames, so the first question's read of the tree also lists the
+    files holding the others (`ProjectIndex.expected_mentions`): a needle search per name and
+    file instead of another read of the tree per name. A run over a few files asks about a
+    name or none, and would pay the searches for nothing."""
+
+    def __init__(self, configs: Sequence[Config], processes: bool, stable: bool, many: bool = True) -> None:
         from flake8_ssot.index import index_for
 
         self.indexes = [index_for(roots) for roots in dict.fromkeys(tuple(config.src) for config in configs)]
@@ -367,7 +374,9 @@ class RunIndexes:
         if stable:
             for index in self.indexes:
                 index.run_stats = {}
-                index.expected_mentions = legacy_names(config for config in configs if tuple(config.src) == index.roots)
+                if many:
+                    index.expected_mentions = renamed_legacy_names(
+                        config for config in configs if tuple(config.src) == index.roots)
         if processes:
             import tempfile
 
@@ -462,12 +471,14 @@ class RunIndexes:
             self.directory = None
 
 
-def legacy_names(configs) -> frozenset[str]:
-    """The last components of the configurations' legacy paths (`a.b.factory`: `factory`): the
-    names SSOT001 renames in an import, and asks `importer_of` about first (is the old name taken
-    from the file by another module?). Globbed keys name no one word."""
-    return frozenset(last for config in configs for key, _ in config.legacy.items()
-                     for last in [key.rpartition(".")[2]] if last.isidentifier())
+def renamed_legacy_names(configs) -> frozenset[str]:
+    """The last components of the configurations' legacy paths whose replacement ends in another
+    name (`a.ws.factory` = `a.ws.canonical_imports`: `factory`): the names SSOT001 renames in an
+    import, asking `importer_of` first whether another module takes the old name from the file.
+    Globbed keys name no one word; a path replaced by one of the same name renames nothing."""
+    return frozenset(last for config in configs for key, entry in config.legacy.items()
+                     for last in [key.rpartition(".")[2]]
+                     if last.isidentifier() and entry.use and entry.use.rpartition(".")[2] != last)
 
 
 class quiet_collector:
