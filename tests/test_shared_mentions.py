@@ -98,7 +98,7 @@ def test_one_read_for_the_expected_names_gives_the_same_answers_and_dependencies
     shared_reads = plain_reads = asked = 0
     for roots in _trees(tmp_path):
         files = ProjectIndex(roots)._python_files()
-        names = sorted(_names_in(files))[::4] + ["Absent"]
+        names = sorted(_names_in(files))[::5] + ["Absent"]
         modules = sorted({module_of(file, roots) for file in files} - {""})
         own = {module_of(file, roots): file for file in files}
         for order in (names, names[::-1]):
@@ -176,21 +176,23 @@ def test_a_large_check_reads_the_tree_once_for_the_renamed_legacy_names(tmp_path
     monkeypatch.setattr(importers, "file_texts", lambda files: whole.append(len(files) == tree) or reading(files))
     monkeypatch.chdir(root)
 
-    def check(output: str) -> str:
+    def check(output: str, jobs: str = "1") -> str:
         whole.clear()
         try:
-            main(["check", ".", "--output-format", "json", "--no-cache", "--jobs", "1", "--exit-zero",
+            main(["check", ".", "--output-format", "json", "--no-cache", "--jobs", jobs, "--exit-zero",
                   "--output-file", output])
         except SystemExit:
             pass
         return (root / output).read_text()
 
     assert runner.renamed_legacy_names([_config(root)]) == {"factory", "create_websocket_manager", "unified_manager"}
+    with monkeypatch.context() as patched:
+        patched.setattr(runner, "renamed_legacy_names", lambda configs: frozenset())
+        plain = check("plain.json")
+    assert sum(whole) == 2
     expecting = check("expecting.json")
     assert sum(whole) == 1  # factory and create_websocket_manager, one read of the tree
-    monkeypatch.setattr(runner, "renamed_legacy_names", lambda configs: frozenset())
-    plain = check("plain.json")
-    assert sum(whole) == 2
+    assert check("workers.json", jobs="2") == expecting  # a worker's lists shared with the other
     # chat_0's rename of the function is unsafe: another module takes the old name from it
     assert expecting == plain and "'netra_backend.app.routes.legacy_chat' imports 'create_websocket_manager'" in plain
     for index in _indexes():
