@@ -186,10 +186,9 @@ def test_a_large_check_reads_the_tree_once_for_the_renamed_legacy_names(tmp_path
         return (root / output).read_text()
 
     assert runner.renamed_legacy_names([_config(root)]) == {"factory", "create_websocket_manager", "unified_manager"}
-    with monkeypatch.context() as patched:
-        patched.setattr(runner, "renamed_legacy_names", lambda configs: frozenset())
-        plain = check("plain.json")
+    plain = check("plain.json")  # fewer files than a run expects the names for
     assert sum(whole) == 2
+    monkeypatch.setattr(runner, "MIN_FILES_EXPECTING_NAMES", 64)
     expecting = check("expecting.json")
     assert sum(whole) == 1  # factory and create_websocket_manager, one read of the tree
     assert check("workers.json", jobs="2") == expecting  # a worker's lists shared with the other
