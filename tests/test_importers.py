@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_index import _IMPORTING, _trees
 
-from flake8_ssot.index import MENTIONS, MentionsDependency, ProjectIndex, module_of
+from flake8_ssot.index import MENTIONS, MentionsDependency, ProjectIndex, importers, module_of
 
 # --------------------------------------------------------------------------- the reference
 
@@ -88,7 +88,7 @@ def reference_importer_of(index: ProjectIndex, module: str, name: str, skip: str
         if not as_word or not other or not could_import(data, other.startswith(module + ".")):
             continue
         summary = index.summary(other)
-        if summary is not None and (path in summary.imports or any(t == path for _, _, t in summary.bindings)):
+        if summary is not None and importers._takes(summary, path, data):  # (an attribute read counts too)
             return other
     return None
 

@@ -427,7 +427,7 @@ def _importer_by_summaries(index: ProjectIndex, module: str, name: str, skip: st
     The fast answer must be the same, file for file."""
     import re
 
-    from flake8_ssot.index import module_of
+    from flake8_ssot.index import importers, module_of
 
     path = f"{module}.{name}"
     skip = os.path.abspath(skip) if skip else ""
@@ -443,7 +443,7 @@ def _importer_by_summaries(index: ProjectIndex, module: str, name: str, skip: st
         if not other.startswith(module + ".") and not spelled.search(data):
             continue
         summary = index.summary(other) if other else None
-        if summary is not None and (path in summary.imports or any(t == path for _, _, t in summary.bindings)):
+        if summary is not None and importers._takes(summary, path, data):  # (an attribute read counts too)
             return other
     return None
 

@@ -9,7 +9,9 @@ the run (#16).
 
 Why looking only at the candidates gives the same answer. The answer is the first mention, in
 file order, where (1) the text holds `module.name`, or (2) the name stands as a word, the file
-is a module of the tree, `_could_import` passes and the summary imports or binds `module.name`.
+is a module of the tree, `_could_import` passes and the summary imports or binds `module.name`,
+or binds a name to `module` (or a package above it) through which the text reads `name` as an
+attribute (`_takes`: `from pkg import manager` and `manager.name`).
 The map keeps, per mention, every word `last` (the module's last component) for which either
 can hold; a mention outside the map is one where both are false, so dropping it changes no
 answer, no summary read and (the files before the answer are still stat'ed) no dependency.
@@ -46,7 +48,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from flake8_ssot.config.prefilter import nfkc_bytes
 from flake8_ssot.dotted import module_name
 from flake8_ssot.files import file_texts
-from flake8_ssot.index.summary import summarise_module_level
+from flake8_ssot.index.summary import Summary, summarise_module_level
 
 if TYPE_CHECKING:
     from flake8_ssot.index import ProjectIndex
@@ -228,12 +230,37 @@ def _first_taker(index: ProjectIndex, mentions: Mentions, module: str, name: str
         if not mentions.as_word[number] or not other or text is None:
             continue
         could_import = could_import or _could_import(module, name)
-        if not could_import(searched, other.startswith(module + ".")) or not _may_take(index, file, other, text, path):
+        if not could_import(searched, other.startswith(module + ".")) \
+                or not _may_take(index, file, other, text, searched, path):
             continue
         summary = index.summary(other)
-        if summary is not None and (path in summary.imports or any(t == path for _, _, t in summary.bindings)):
+        if summary is not None and _takes(summary, path, searched):
             return number, other
     return None, ""
+
+
+def _takes(summary: Summary, path: str, searched: bytes) -> bool:
+    """Does the module of `summary`, whose text (`as_python_reads`) is `searched`, take the name
+    `path` ends in from the module before it? It imports or binds `path`, or its text reads the
+    name as an attribute of a name its body binds to that module, or to a package above it:
+    `from pkg import manager` and `manager.name`, `import pkg.builder as b` and `b.name`, `from
+    pkg import agents` and `agents.builder.name` (SSOT001's rename of `name`, or SSOT002's
+    removal of its import, left such a read with an AttributeError). A read is looked for as
+    `importer_of`'s other tests look: in the whole text, gaps between the words allowed (sound:
+    it may only find more)."""
+    if path in summary.imports or any(target == path for _, _, target in summary.bindings):
+        return True
+    module, _, name = path.rpartition(".")
+    chains = []
+    for bound, _, target in summary.bindings:
+        if target is not None and (target == module or module.startswith(target + ".")):
+            below = module[len(target) + 1:].split(".") if target != module else []
+            chains.append([bound, *below, name])
+    if not chains:
+        return False
+    gap = _GAP + rb"\." + _GAP
+    reads = rb"|".join(gap.join(re.escape(word.encode()) for word in chain) for chain in chains)
+    return re.search(rb"(?<![\w.])(?:" + reads + rb")(?!\w)", searched) is not None
 
 
 def as_python_reads(data: bytes) -> bytes:
@@ -248,9 +275,10 @@ def as_python_reads(data: bytes) -> bytes:
     return data if normalized is None else data + b"\n" + normalized
 
 
-def _may_take(index: ProjectIndex, file: str, module: str, data: bytes, path: str) -> bool:
-    """Can the summary of `module`, the module of the mention `file` whose text is `data`, bind
-    or import `path`? False is proven from the module-level statements alone, the top-level
+def _may_take(index: ProjectIndex, file: str, module: str, data: bytes, searched: bytes, path: str) -> bool:
+    """Can the summary of `module`, the module of the mention `file` whose text is `data`
+    (`searched`: as Python reads it), bind or import `path`, or read it through a name bound to
+    the module before it (`_takes`)? False is proven from the module-level statements alone, the top-level
     definitions stubbed (`summary.summarise_module_level`, the same bindings and imports on a
     file that compiles; one that does not has no summary, which takes nothing). Summarising
     (parsing) every mention that passes the text test was half the cost of `importer_of` on a
@@ -277,7 +305,7 @@ def _may_take(index: ProjectIndex, file: str, module: str, data: bytes, path: st
         if len(readings) > 4096:
             readings.clear()
         readings[found] = ((dependency, module, is_package), summary)
-    return summary is None or path in summary.imports or any(target == path for _, _, target in summary.bindings)
+    return summary is None or _takes(summary, path, searched)
 
 
 def _answer(index: ProjectIndex, files: list[str], number: int, skip: str, answer: str) -> str:
