@@ -59,6 +59,8 @@ EDITS = {
         '"""Users."""\n\nfrom app.bridge import create_websocket_manager\n\n\ndef user(u):\n'
         "    return create_websocket_manager(u)\n",
         '"""Users."""\n\ndef user(:\n    from app.ws.factory import create_websocket_manager\n',
+        # reads the name through the module (`bridge.create_websocket_manager`): takes it too
+        '"""Users."""\n\nfrom app import bridge\n\n\ndef user(u):\n    return bridge.create_websocket_manager(u)\n',
     ],
     # a caller that constructs directly, or not at all
     "src/app/tests/test_0.py": [
