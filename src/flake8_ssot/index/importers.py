@@ -11,7 +11,7 @@ Why looking only at the candidates gives the same answer. The answer is the firs
 file order, where (1) the text holds `module.name`, or (2) the name stands as a word, the file
 is a module of the tree, `_could_import` passes and the summary imports or binds `module.name`,
 or binds a name to `module` (or a package above it) through which the text reads `name` as an
-attribute (`_takes`: `from pkg import manager` and `manager.name`).
+attribute, or star-imports `module` (`_takes`: `from pkg import manager` and `manager.name`).
 The map keeps, per mention, every word `last` (the module's last component) for which either
 can hold; a mention outside the map is one where both are false, so dropping it changes no
 answer, no summary read and (the files before the answer are still stat'ed) no dependency.
@@ -245,14 +245,18 @@ def _takes(summary: Summary, path: str, searched: bytes) -> bool:
     name as an attribute of a name its body binds to that module, or to a package above it:
     `from pkg import manager` and `manager.name`, `import pkg.builder as b` and `b.name`, `from
     pkg import agents` and `agents.builder.name` (SSOT001's rename of `name`, or SSOT002's
-    removal of its import, left such a read with an AttributeError). A read is looked for as
+    removal of its import, left such a read with an AttributeError); or it star-imports that
+    module and spells the name (`from pkg.manager import *`, then a NameError; `__all__` or
+    not). A read is looked for as
     `importer_of`'s other tests look: in the whole text, gaps between the words allowed (sound:
     it may only find more)."""
     if path in summary.imports or any(target == path for _, _, target in summary.bindings):
         return True
     module, _, name = path.rpartition(".")
     chains = []
-    for bound, _, target in summary.bindings:
+    for bound, kind, target in summary.bindings:
+        if kind == "star" and target == module:  # `from module import *`, and the text spells the name
+            return re.search(rb"(?<!\w)" + re.escape(name.encode()) + rb"(?!\w)", searched) is not None
         if target is not None and (target == module or module.startswith(target + ".")):
             below = module[len(target) + 1:].split(".") if target != module else []
             chains.append([bound, *below, name])
