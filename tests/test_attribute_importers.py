@@ -1,7 +1,7 @@
 """A module that reads a name as an attribute of the module it comes from (`from
 netra_backend.app.agents import manager` then `manager.create_websocket_manager(...)`, or
-`import ...builder as agent_builder` then `agent_builder.UserExecutionContext`) takes the name
-from it as an import of it does: SSOT001's rename of the name there, and SSOT002's removal of
+`import ...builder as agent_builder` then `agent_builder.UserExecutionContext`), or star-imports
+the module and uses the name, takes the name from it as an import of it does: SSOT001's rename of the name there, and SSOT002's removal of
 the class's import after its last use, are unsafe (they left the reading module with an
 AttributeError at run time, as safe fixes).
 
@@ -102,6 +102,15 @@ FILES = {
 
         print(is_context(agents.builder.build("user-2")))
         ''',
+    # `import *` of each: takes every public name, the two above too.
+    "src/netra_backend/app/agents/everything.py": '''\
+        """Everything of the agents' manager and builder, for the REPL."""
+        from netra_backend.app.agents.manager import *
+        from netra_backend.app.agents.builder import *
+
+
+        print(create_websocket_manager("ctx-4"), isinstance(build("user-5"), UserExecutionContext))
+        ''',
     # A module that binds a name to the module and reads another attribute: takes nothing.
     "src/netra_backend/app/agents/other.py": '''\
         """Reads the manager module's own function only."""
@@ -113,7 +122,8 @@ FILES = {
         print(agent_manager_module.agent_manager("ctx-3"))
         ''',
 }
-MODULES = ["netra_backend.app.agents.session", "netra_backend.app.agents.checks", "netra_backend.app.agents.other"]
+MODULES = ["netra_backend.app.agents.session", "netra_backend.app.agents.checks", "netra_backend.app.agents.other",
+           "netra_backend.app.agents.everything"]
 
 
 @pytest.fixture(scope="module")
@@ -121,17 +131,19 @@ def project(tmp_path_factory) -> Path:
     return write(tmp_path_factory.mktemp("attribute_importers"), FILES)
 
 
-def test_a_module_reading_the_name_as_an_attribute_takes_it(project):
+def test_a_module_reading_the_name_as_an_attribute_or_star_importing_it_takes_it(project):
     index = ProjectIndex([str(project / "src")])
+    # (the first in file order)
     assert index.importer_of("netra_backend.app.agents.manager", "create_websocket_manager") \
-        == "netra_backend.app.agents.session"
+        == "netra_backend.app.agents.everything"
     assert index.importer_of("netra_backend.app.agents.builder", "UserExecutionContext") \
         == "netra_backend.app.agents.checks"
     agents = project / "src/netra_backend/app/agents"
-    assert importers.takes_from(index, str(agents / "session.py"), "create_websocket_manager",
-                                "netra_backend.app.agents.manager")
-    assert not importers.takes_from(index, str(agents / "other.py"), "create_websocket_manager",
-                                    "netra_backend.app.agents.manager")
+    takers = {(file.stem, module) for file in sorted(agents.glob("*.py")) for module, name in [
+        ("manager", "create_websocket_manager"), ("builder", "UserExecutionContext")]
+        if importers.takes_from(index, str(file), name, f"netra_backend.app.agents.{module}")}
+    assert takers == {("session", "manager"), ("checks", "builder"), ("everything", "manager"),
+                      ("everything", "builder")}
 
 
 def test_the_fixes_that_would_take_the_name_away_are_unsafe_and_keep_what_the_modules_do(project, tmp_path):
@@ -140,7 +152,7 @@ def test_the_fixes_that_would_take_the_name_away_are_unsafe_and_keep_what_the_mo
     found = {Path(d["filename"]).stem: d for d in json.loads(completed.stdout)}
     assert sorted(found) == ["builder", "manager"]
     assert found["manager"]["fix"]["applicability"] == "unsafe"
-    assert "'netra_backend.app.agents.session' imports 'create_websocket_manager' from this module" in (
+    assert "'netra_backend.app.agents.everything' imports 'create_websocket_manager' from this module" in (
         found["manager"]["fix"]["message"])
     assert "removing the import" not in found["builder"]["fix"]["message"]
     fixed = shutil.copytree(project, tmp_path / "fixed")
