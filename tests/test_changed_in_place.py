@@ -521,7 +521,8 @@ def test_runs_each_right_after_an_edit_check_only_the_files_edited_since_the_las
     """`ssot check --watch`, or a run on each save, runs right after every edit: the edited
     file's stat proves nothing (the racy rule). The run saves the state it took its files from
     with that file smudged, so the next run checks it and the newly edited one again, not
-    every file edited since the last run that was not right after an edit."""
+    every file edited since the last run that was not right after an edit; unless the racy
+    files are all that changed (nothing is gained then, and the state is not written)."""
     root, cache = tree
     paths = Paths(monkeypatch)
     decoded = Decoded(monkeypatch)
@@ -539,14 +540,19 @@ def test_runs_each_right_after_an_edit_check_only_the_files_edited_since_the_las
 
     monkeypatch.setattr(runstate, "RACY_NS", 0)
     monkeypatch.setattr(runstate.RunState, "__init__", start)
-    checked = []
+    checked, rewritten = [], []
+    (state,) = test_runstate.state_files(cache)
     for name in leaves:
         edited.append(root / name)
         with edited[-1].open("a", encoding="utf-8") as handle:
             handle.write("# edited\n")
         decoded.checked.clear()
+        before = state.read_bytes()
         report = cached(root, cache)
         checked.append(sorted(decoded.checked))
+        rewritten.append(state.read_bytes() != before)
         assert report == reference(root)
     assert paths.taken == [False, True, True, True]
     assert checked == [["leaf_0.py"], ["leaf_0.py", "leaf_1.py"], ["leaf_1.py", "leaf_2.py"]]
+    # Only the racy file changed: the state, rewritten, would make the next run do the same work.
+    assert rewritten == [False, True, True]

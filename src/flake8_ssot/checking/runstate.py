@@ -316,6 +316,12 @@ class RunState:
     def _encode(self, files, observed, results, walked, taken: dict, renamed: dict,
                 carried: Changed | None) -> bytes | None:
         limit = self.start - RACY_NS
+        if carried is not None and not observed and carried.only_racy(limit):
+            # Every changed file is too recent for its stat to prove anything: the state, saved,
+            # would hold each of them smudged, and the next run would check them again as it
+            # does with the state as it is. Not writing it keeps a run at once after an edit
+            # as cheap as it was (0.24 s rather than 0.3 s on #16's tree).
+            return None
         if carried is not None and not observed and type(results) is StateResults:
             patched = self._patched(files, results, renamed, carried, limit)
             if patched is not _WHOLE:
@@ -695,13 +701,18 @@ class Changed:
         # sends the results back (checking._recheck)
         self.asked: list[tuple[str, set[int], list[int]]] = []
 
+    def only_racy(self, limit: int) -> bool:
+        """Did every changed file change at `limit` or later (the racy rule)?"""
+        return all(status.st_mtime_ns >= limit or status.st_ctime_ns >= limit for status in self.now.values())
+
     def stats(self, limit: int) -> tuple[array, array]:
         """The stats to record for the files, as `RunState._encode` records a run's: the
         state's, with the changed files' now; one of those changed at `limit` or later (the
         racy rule) with its inode smudged, as `_encode` smudges one: the next run checks it
         again, and takes every other file from the state (`ssot check --watch` and a run on
         each save run right after an edit, every time: with the state they read kept as it
-        was, the files changed since it would pile up, each checked again by every run)."""
+        was, the files changed since it would pile up, each checked again by every run).
+        (`_encode` writes no state when all of them are racy: `only_racy`.)"""
         times, sizes = array("q", self.times), array("Q", self.sizes)
         for position, status in self.now.items():
             racy = status.st_mtime_ns >= limit or status.st_ctime_ns >= limit
