@@ -440,3 +440,29 @@ def test_adding_or_removing_global_in_the_editor_equals_the_full_check(project):
                             "    _load_context_module()\n    user_id = user_id.strip()\n")
     assert checker.check(edited, str(path), config) == check_source(edited, str(path), config, noqa=True).diagnostics
     assert checker.last_was_incremental and [d.line for d in checker.state.diagnostics] == [7]
+
+
+def test_the_functions_a_loader_may_be_in_are_those_ast_walk_finds():
+    """`_functions_in` (statements only) finds every function definition `ast.walk` finds, in
+    this project's modules and in nested shapes (a def in a class in a try in a match case)."""
+    import ast
+    from pathlib import Path
+
+    from flake8_ssot.facts import _functions_in
+
+    nested = (
+        "def outer():\n    class C:\n        def m(self):\n            try:\n                pass\n"
+        "            except E:\n                def h(): pass\n            match x:\n"
+        "                case 1:\n                    async def g(): pass\n    f = lambda: 0\n"
+    )
+    sources = [nested, *(path.read_text(encoding="utf-8")
+                         for path in sorted(Path(__file__).resolve().parent.parent.glob("src/flake8_ssot/rules/*.py")))]
+    compared = 0
+    for source in sources:
+        for top in ast.walk(ast.parse(source)):
+            if isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                found = [id(node) for node in _functions_in(top)]
+                assert sorted(found) == sorted(id(node) for node in ast.walk(top)
+                                               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
+                compared += 1
+    assert compared > 200

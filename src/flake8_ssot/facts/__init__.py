@@ -348,10 +348,9 @@ class _Collector:
         whichever comes first in the file: the loader is often defined below its callers."""
         found: dict[str, set[str | None]] = {}
         for node, *_ in self.deferred:
-            for function in ast.walk(node):
-                if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    for name, path in _global_imports(function, self.module, self.is_package):
-                        found.setdefault(name, set()).add(path)
+            for function in _functions_in(node):
+                for name, path in _global_imports(function, self.module, self.is_package):
+                    found.setdefault(name, set()).add(path)
         for name, paths in found.items():
             if len(paths) == 1:
                 self._rebound_globally(name, next(iter(paths)))
@@ -836,6 +835,25 @@ class _Collector:
         for arg in _all_args(args):
             if arg.annotation is not None:
                 self._annotation(arg.annotation)
+
+
+def _functions_in(node: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Every function definition in `node` (itself included), found through statements only: a
+    `def` is a statement, so no expression needs visiting (`ast.walk` visits every node: on the
+    standard library, where 400 modules say `global`, that was a tenth of a cold run)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield current
+            stack.extend(current.body)
+        elif isinstance(current, ast.ClassDef):
+            stack.extend(current.body)
+        elif isinstance(current, ast.stmt):
+            stack.extend(child for child in ast.iter_child_nodes(current)
+                         if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)))
+        elif isinstance(current, (ast.excepthandler, ast.match_case)):
+            stack.extend(current.body)
 
 
 def _global_imports(function: ast.FunctionDef | ast.AsyncFunctionDef, module: str,
