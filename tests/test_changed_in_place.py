@@ -556,28 +556,3 @@ def test_runs_each_right_after_an_edit_check_only_the_files_edited_since_the_las
     assert checked == [["leaf_0.py"], ["leaf_0.py", "leaf_1.py"], ["leaf_1.py", "leaf_2.py"]]
     # Only the racy file changed: the state, rewritten, would make the next run do the same work.
     assert rewritten == [False, True, True]
-
-
-def test_an_edit_that_keeps_the_size_and_sets_the_time_back_is_checked_again(tree, monkeypatch):
-    """`cp -p`, `rsync -t`, `tar x`: a file replaced by one of the same size with the old
-    modification time. The per-file cache's entry (size and modification time) would take it
-    for the file it saw; the run-level state sees it changed (its change time, or inode), and
-    a file the state sees changed is answered by its content, never by its stat alone."""
-    import os
-
-    root, cache = tree
-    paths = Paths(monkeypatch)
-    bridge = root / "src/app/bridge.py"
-    settle()
-    first = cached(root, cache)
-    assert "bridge.py" in first[1]
-    before = bridge.stat()
-    clean = EDITS["src/app/bridge.py"][1]
-    text = clean + " " * (before.st_size - len(clean.encode()))  # the legacy import fixed, same size
-    assert len(text.encode()) == before.st_size
-    bridge.write_text(text, encoding="utf-8")
-    os.utime(bridge, ns=(before.st_atime_ns, before.st_mtime_ns))
-    settle()
-    after = cached(root, cache)
-    assert paths.taken == [False, True]
-    assert after == reference(root) and after != first

@@ -302,11 +302,6 @@ def check_files(
                     pass  # of another size than the state saw: checked without asking its entry (a miss, or older)
                 elif status is not None and index not in stale:
                     state, cached = cache.lookup(path, status)
-                    if state == "hit" and trusted and position in kept.changed:
-                        # The state saw this file change (its change time or inode moved) while
-                        # its size and modification time are the entry's (`cp -p`, `rsync -t`,
-                        # `tar x`): its content answers, not its stat.
-                        state = "verify"
                     if state == "hit" and (fix is None or not has_fixes(cached, fix.unsafe)):
                         results[position] = cached
                         if hits is not None:
