@@ -87,6 +87,11 @@ MAGIC = b"SSOTRUN2"
 _HEAD = struct.Struct("<IQ")  # crc32 of the rest, header length
 
 
+def _racy(status: os.stat_result, limit: int) -> bool:
+    """Changed at `limit` or later: too recently for the stat to prove anything later."""
+    return status.st_mtime_ns >= limit or status.st_ctime_ns >= limit
+
+
 def _stat_tuple(status: os.stat_result) -> tuple[int, int, int, int]:
     return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
 
@@ -316,17 +321,19 @@ class RunState:
     def _encode(self, files, observed, results, walked, taken: dict, renamed: dict,
                 carried: Changed | None) -> bytes | None:
         limit = self.start - RACY_NS
-        if carried is not None and not observed and carried.only_racy(limit):
-            # Every changed file is too recent for its stat to prove anything: the state, saved,
-            # would hold each of them smudged, and the next run would check them again as it
-            # does with the state as it is. Not writing it keeps a run at once after an edit
-            # as cheap as it was (0.24 s rather than 0.3 s on #16's tree).
-            return None
-        if carried is not None and not observed and type(results) is StateResults:
-            patched = self._patched(files, results, renamed, carried, limit)
-            if patched is not _WHOLE:
-                return patched
-        if carried is not None and not observed and len(files) == len(carried.files):
+        in_place = carried is not None and not observed
+        if in_place:
+            if carried.only_racy(limit):
+                # Every changed file is too recent for its stat to prove anything: the state,
+                # saved, would hold each of them smudged, and the next run would check them
+                # again as it does with the state as it is. Not writing it keeps a run at once
+                # after an edit as cheap as it was (0.24 s rather than 0.3 s on #16's tree).
+                return None
+            if type(results) is StateResults:
+                patched = self._patched(files, results, renamed, carried, limit)
+                if patched is not _WHOLE:
+                    return patched
+        if in_place and len(files) == len(carried.files):
             # A run after files changed in place: the state's stats, but the changed files'
             # (the only ones that can be racy: the others were not when the state was saved)
             times, sizes = carried.stats(limit)
@@ -353,7 +360,7 @@ class RunState:
                 # its entry is racy too), so a `git checkout` of many files followed at once by
                 # a run does not cost the run after a parse of each.
                 for position, status in enumerate(observed):
-                    if status.st_mtime_ns >= limit or status.st_ctime_ns >= limit:
+                    if _racy(status, limit):
                         sizes[2 * position + 1] = SMUDGED
         if len(files) != len(results):
             return None
@@ -412,7 +419,7 @@ class RunState:
             if how == _EXISTS:
                 watched.append([path, None])
                 continue
-            if status.st_ctime_ns >= limit or status.st_mtime_ns >= limit:
+            if _racy(status, limit):
                 return None
             watched.append([path, *_stat_tuple(status)])
         configs = [config.file for config in self.configurations.configs]
@@ -423,6 +430,12 @@ class RunState:
             "renamed": {str(number): names for number, names in renamed.items()},
             "strings": strings, "results": saved, "names": len(names), "count": len(files),
         })
+        return self._framed(header, names, files, times, sizes, watched, limit)
+
+    def _framed(self, header: bytes, names: bytes, files: Sequence[str], times: array, sizes: array,
+                watched: list, limit: int) -> bytes:
+        """The state file's bytes (magic, checksum, the header's length, the header, the files'
+        names, their stats), and what it proves once written (`_proving`)."""
         rest = struct.pack("<Q", len(header)) + header + names + times.tobytes() + sizes.tobytes()
         self._proving = (self.directory, list(files), times, sizes, watched, limit, self.path)
         return MAGIC + struct.pack("<I", zlib.crc32(rest)) + rest
@@ -465,9 +478,7 @@ class RunState:
                 return _WHOLE
             encoded = marshal.dumps({**header, "strings": table.strings, "results": saved})
         names = data[body + header_length:body + header_length + header["names"]]
-        rest = struct.pack("<Q", len(encoded)) + encoded + names + times.tobytes() + sizes.tobytes()
-        self._proving = (self.directory, list(files), times, sizes, header["watched"], limit, self.path)
-        return MAGIC + struct.pack("<I", zlib.crc32(rest)) + rest
+        return self._framed(encoded, names, files, times, sizes, header["watched"], limit)
 
     def _watched(self, walked: Sequence[str]) -> dict[str, int]:
         """Every directory and file whose change could change what discovery finds or which
@@ -703,7 +714,7 @@ class Changed:
 
     def only_racy(self, limit: int) -> bool:
         """Did every changed file change at `limit` or later (the racy rule)?"""
-        return all(status.st_mtime_ns >= limit or status.st_ctime_ns >= limit for status in self.now.values())
+        return all(_racy(status, limit) for status in self.now.values())
 
     def stats(self, limit: int) -> tuple[array, array]:
         """The stats to record for the files, as `RunState._encode` records a run's: the
@@ -715,7 +726,7 @@ class Changed:
         (`_encode` writes no state when all of them are racy: `only_racy`.)"""
         times, sizes = array("q", self.times), array("Q", self.sizes)
         for position, status in self.now.items():
-            racy = status.st_mtime_ns >= limit or status.st_ctime_ns >= limit
+            racy = _racy(status, limit)
             times[2 * position:2 * position + 2] = array("q", [status.st_mtime_ns, status.st_ctime_ns])
             sizes[2 * position:2 * position + 2] = array("Q", [status.st_size, SMUDGED if racy else status.st_ino])
         return times, sizes
