@@ -846,14 +846,20 @@ def _functions_in(node: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunction
         current = stack.pop()
         if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)):
             yield current
-            stack.extend(current.body)
-        elif isinstance(current, ast.ClassDef):
-            stack.extend(current.body)
-        elif isinstance(current, ast.stmt):
-            stack.extend(child for child in ast.iter_child_nodes(current)
-                         if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)))
-        elif isinstance(current, (ast.excepthandler, ast.match_case)):
-            stack.extend(current.body)
+        stack.extend(_blocks(current))
+
+
+def _blocks(node: ast.AST) -> list[ast.AST]:
+    """The statements, exception handlers and match cases directly inside `node` (a function's
+    or class's body, an `if`'s branches, a `try`'s handlers): none for an expression."""
+    if isinstance(node, (ast.excepthandler, ast.match_case)):
+        return node.body
+    if not isinstance(node, ast.stmt):
+        return []
+    return [child for child in ast.iter_child_nodes(node) if isinstance(child, _BLOCK_PARTS)]
+
+
+_BLOCK_PARTS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
 def _global_imports(function: ast.FunctionDef | ast.AsyncFunctionDef, module: str,
@@ -869,11 +875,8 @@ def _global_imports(function: ast.FunctionDef | ast.AsyncFunctionDef, module: st
             declared.update(node.names)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             imports.append(node)
-        elif isinstance(node, ast.stmt) and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            stack.extend(child for child in ast.iter_child_nodes(node)
-                         if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)))
-        elif isinstance(node, (ast.excepthandler, ast.match_case)):
-            stack.extend(node.body)
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack.extend(_blocks(node))
     if not declared:
         return
     for node in imports:
